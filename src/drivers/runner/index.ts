@@ -1,0 +1,15 @@
+/** The command runner: the only module that spawns processes. */
+export { clearBinaryCache, findBinary, PACKAGE_OF, requireBinary, SYSTEM_DIRS } from "./binaries.js";
+export { type CommandFailure, CommandError } from "./errors.js";
+export { formatArgv, shellQuote } from "./quote.js";
+export {
+  type CommandLogEntry,
+  type Runner,
+  type RunOptions,
+  type RunResult,
+  resolveArgv,
+  type StartOptions,
+  scrubbedEnv,
+  setCommandLog,
+  systemRunner,
+} from "./runner.js";

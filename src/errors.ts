@@ -78,9 +78,11 @@ export function formatProblem(p: Problem): string {
   return `${where}${p.message}${hint}`;
 }
 
+/** `file:line:col (path)`; line 0 means "no position known" (a topology built in code). */
 export function formatLocation(loc: SourceLocation): string {
   const path = formatPath(loc.path);
-  return `${loc.file}:${loc.line}:${loc.column}${path ? ` (${path})` : ""}`;
+  const where = loc.line > 0 ? `${loc.file}:${loc.line}:${loc.column}` : loc.file;
+  return `${where}${path ? ` (${path})` : ""}`;
 }
 
 /** `["nodes","ns1","interfaces",0]` → `nodes.ns1.interfaces[0]`. */

@@ -1,6 +1,6 @@
 /** The command runner: the only module that spawns processes. */
 export { clearBinaryCache, findBinary, PACKAGE_OF, requireBinary, SYSTEM_DIRS } from "./binaries.js";
-export { type CommandFailure, CommandError } from "./errors.js";
+export { CommandError, type CommandFailure } from "./errors.js";
 export { formatArgv, shellQuote } from "./quote.js";
 export {
   type CommandLogEntry,

@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { CommandError } from "./errors.js";
 import { requireBinary } from "./binaries.js";
+import { CommandError } from "./errors.js";
 
 /** Options for one command run to completion. */
 export interface RunOptions {

@@ -1,0 +1,100 @@
+/**
+ * Applies a list of operations through channels: consecutive operations that go to the same
+ * channel travel together (one `ip -batch`, one agent round, one OVSDB transaction). Reports an
+ * outcome for every operation, so a failed `up` knows exactly what to undo.
+ */
+import { formatLocation, NslabError } from "../../errors.js";
+import type { Op } from "../../plan/ops.js";
+import type { Channel, FailureMode, OpOutcome, ProgressFn } from "./types.js";
+
+/** Picks the channel for an operation. */
+export type Router = (op: Op) => Channel;
+
+export interface ApplyOptions {
+  mode: FailureMode;
+  /** Test hook: operation number `faultAt` (1-based) fails as if the kernel refused it. */
+  faultAt?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+  /** Largest number of operations sent in one request (keeps abort and progress responsive). */
+  chunk?: number;
+}
+
+/** Outcome of applying a plan. */
+export interface ApplyReport {
+  outcomes: OpOutcome[];
+  /** The first failure, if any, as an error ready to show. */
+  error?: ApplyError;
+  interrupted: boolean;
+}
+
+/** An operation of a plan failed. Says which, the command, where it came from, and the kernel's words. */
+export class ApplyError extends NslabError {
+  override name = "ApplyError";
+  constructor(
+    readonly index: number,
+    readonly total: number,
+    readonly op: Op,
+    readonly command: string,
+    readonly kernelMessage: string,
+  ) {
+    const from = op.src ? `\n  from ${formatLocation(op.src)}` : "";
+    super(
+      "E_APPLY",
+      `operation ${index + 1} of ${total} failed: ${command}${from}\n  error: ${kernelMessage}`,
+      {
+        ...(op.src ? { location: op.src } : {}),
+      },
+    );
+  }
+}
+
+/** Apply `ops` in order through the channels `route` picks. */
+export async function applyOps(
+  ops: readonly Op[],
+  route: Router,
+  options: ApplyOptions,
+): Promise<ApplyReport> {
+  const outcomes: OpOutcome[] = ops.map(() => ({ status: "skipped" }));
+  const limit = options.faultAt !== undefined ? Math.min(options.faultAt - 1, ops.length) : ops.length;
+  const chunk = options.chunk ?? 2000;
+  let firstFailure: number | undefined;
+  let interrupted = false;
+  let done = 0;
+
+  let start = 0;
+  while (start < limit) {
+    if (options.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    const channel = route(ops[start]!);
+    let end = start + 1;
+    while (end < limit && end - start < chunk && route(ops[end]!) === channel) end++;
+    const results = await channel.apply(ops.slice(start, end), options.mode, options.signal);
+    results.forEach((r, i) => {
+      outcomes[start + i] = r;
+      if ((r.status === "failed" || r.status === "partial") && firstFailure === undefined)
+        firstFailure = start + i;
+    });
+    done += end - start;
+    options.onProgress?.({ done, total: ops.length, phase: channel.name });
+    if (firstFailure !== undefined && options.mode === "stop") break;
+    start = end;
+  }
+
+  if (firstFailure === undefined && !interrupted && options.faultAt !== undefined && limit < ops.length) {
+    firstFailure = limit;
+    outcomes[limit] = {
+      status: "failed",
+      message: "injected fault (test hook)",
+      command: `operation ${limit + 1}`,
+    };
+  }
+  const report: ApplyReport = { outcomes, interrupted };
+  if (firstFailure !== undefined) {
+    const o = outcomes[firstFailure] as Extract<OpOutcome, { message: string }>;
+    report.error = new ApplyError(firstFailure, ops.length, ops[firstFailure]!, o.command, o.message);
+  }
+  return report;
+}

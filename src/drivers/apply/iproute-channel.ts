@@ -1,0 +1,109 @@
+/**
+ * The pure-iproute2 channel: runs each operation's classic commands (the very lines `nslab plan`
+ * prints). Root-namespace `ip` lines go to one `ip -batch -`; each namespace's lines go to one
+ * `nsenter --net=/run/netns/NS ip -batch -`, several namespaces at a time; other tools (sysctl,
+ * ethtool) run one by one inside their namespace. Used when the native agent is unavailable.
+ */
+import { type Command, commandArgv, opCommands } from "../../plan/commands.js";
+import { formatArgv, type Runner } from "../runner/index.js";
+import { runIpBatch } from "./ipbatch.js";
+import { type CommandStatus, outcomeOf } from "./outcomes.js";
+import type { Channel, OpOutcome } from "./types.js";
+
+/** How many namespaces are configured at once. */
+const PARALLEL = 4;
+
+interface Slot {
+  op: number;
+  cmd: number;
+  command: Command;
+}
+
+/** A run of commands in one namespace: consecutive `ip` lines form one batch. */
+type Step = { kind: "batch"; slots: Slot[] } | { kind: "single"; slot: Slot };
+
+export function iprouteChannel(runner: Runner): Channel {
+  return {
+    name: "iproute2",
+    async apply(ops, mode, signal) {
+      const commands = ops.map((op) => opCommands(op));
+      const status: CommandStatus[][] = commands.map((cs) => cs.map(() => ({ status: "not-run" })));
+      // Group by namespace, keeping order; root first (creation needs it; deletions never mix).
+      const byNs = new Map<string | null, Slot[]>();
+      commands.forEach((cs, op) => {
+        cs.forEach((command, cmd) => {
+          const list = byNs.get(command.ns) ?? [];
+          list.push({ op, cmd, command });
+          byNs.set(command.ns, list);
+        });
+      });
+      let stop = false;
+      const record = (slot: Slot, s: CommandStatus) => {
+        status[slot.op]![slot.cmd] = s;
+        if (s.status === "failed" && mode === "stop") stop = true;
+      };
+      const runSteps = async (ns: string | null, slots: Slot[]) => {
+        for (const step of toSteps(slots)) {
+          if (stop || signal?.aborted) return;
+          if (step.kind === "single") {
+            const argv = runArgv(step.slot.command);
+            const res = await runner.run(argv, { allowFailure: true, timeoutMs: 30_000 });
+            record(
+              step.slot,
+              res.exitCode === 0
+                ? { status: "ok" }
+                : { status: "failed", message: res.stderr.trim() || `exit ${res.exitCode}` },
+            );
+            continue;
+          }
+          const prefix = ns === null ? [] : ["nsenter", `--net=/run/netns/${ns}`, "--"];
+          const res = await runIpBatch(
+            runner,
+            step.slots.map((s) => s.command.args.join(" ")),
+            { force: mode === "continue", prefix },
+          );
+          const failed = new Map(res.failures.map((f) => [f.line, f.message]));
+          step.slots.forEach((slot, i) => {
+            const message = failed.get(i);
+            if (message !== undefined) record(slot, { status: "failed", message });
+            else if (res.stoppedAt === undefined || i < res.stoppedAt) record(slot, { status: "ok" });
+          });
+        }
+      };
+
+      const root = byNs.get(null);
+      if (root) await runSteps(null, root);
+      const namespaces = [...byNs.entries()].filter(([ns]) => ns !== null);
+      let next = 0;
+      const worker = async () => {
+        while (next < namespaces.length && !stop && !signal?.aborted) {
+          const [ns, slots] = namespaces[next++]!;
+          await runSteps(ns, slots);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL, namespaces.length) }, worker));
+
+      return status.map(
+        (results, op): OpOutcome => outcomeOf(results, (i) => formatArgv(commandArgv(commands[op]![i]!))),
+      );
+    },
+  };
+}
+
+function toSteps(slots: Slot[]): Step[] {
+  const steps: Step[] = [];
+  for (const slot of slots) {
+    const last = steps[steps.length - 1];
+    if (slot.command.tool === "ip") {
+      if (last?.kind === "batch") last.slots.push(slot);
+      else steps.push({ kind: "batch", slots: [slot] });
+    } else steps.push({ kind: "single", slot });
+  }
+  return steps;
+}
+
+/** argv that runs a non-ip command in its namespace (nsenter is lighter than `ip netns exec`). */
+function runArgv(c: Command): string[] {
+  if (c.ns === null) return [c.tool, ...c.args];
+  return ["nsenter", `--net=/run/netns/${c.ns}`, "--", c.tool, ...c.args];
+}

@@ -1,0 +1,380 @@
+/** The OVS daemons (ovsdb-server, ovs-vswitchd) on hosts without an init system: probe, start, stop. */
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
+import { createConnection } from "node:net";
+import { dirname, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { NslabError } from "../../errors.js";
+import { type Runner, systemRunner } from "../runner/index.js";
+import { ensureRootRow } from "./bridges.js";
+import { OvsdbClient } from "./ovsdb.js";
+
+/** Where the packaged OVS keeps its sockets and pidfiles. */
+export const DEFAULT_OVS_RUN_DIR = "/var/run/openvswitch";
+const DEFAULT_DB_LINK = "/etc/openvswitch/conf.db";
+const DEFAULT_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema";
+const DEFAULT_LOG_DIR = "/var/log/openvswitch";
+
+/** Every path the daemons use. Tests point all of them into a private temp dir. */
+export interface OvsRuntimePaths {
+  /** Sockets (`db.sock`, control sockets) and pidfiles. */
+  runDir: string;
+  /** The database file (on Debian the target of the /etc/openvswitch/conf.db symlink). */
+  dbPath: string;
+  /** The schema a missing database is created from. */
+  schemaPath: string;
+  /** Where `ovsdb-server.log` and `ovs-vswitchd.log` go. */
+  logDir: string;
+}
+
+/** What {@link probeOvs} found. */
+export interface OvsProbe {
+  /** The database socket accepts a connection and answers `list_dbs`. */
+  running: boolean;
+  /** ovs-vswitchd is alive (its pidfile names a live ovs-vswitchd, or its control socket answers). */
+  vswitchd: boolean;
+  /** The openvswitch kernel module is loaded (else only `datapath_type=netdev` bridges work). */
+  kernelDatapath: boolean;
+}
+
+/** A daemon nslab started: its pid, and what proves a pid is still that process. */
+export interface DaemonHandle {
+  pid: number;
+  /** Field 22 of /proc/PID/stat (clock ticks since boot): a reused pid has a different one. */
+  startTime: number;
+  /** /proc/PID/comm at start, e.g. `ovsdb-server`. */
+  comm: string;
+}
+
+/** The daemons {@link startOvs} started; null for one that was already running (not ours to stop). */
+export interface StartedOvs {
+  ovsdbServer: DaemonHandle | null;
+  vswitchd: DaemonHandle | null;
+}
+
+/** How stopping one daemon went. */
+export interface StopReport {
+  comm: string;
+  pid: number;
+  outcome:
+    | "terminated" // exited after SIGTERM
+    | "killed" // needed SIGKILL
+    | "not-running" // already gone
+    | "not-ours" // the pid is alive but is another process now (comm or start time differ): untouched
+    | "still-running"; // survived SIGKILL (uninterruptible sleep?)
+}
+
+/** The default paths, with `overrides` applied; every path is made absolute (the daemons chdir to /). */
+export function ovsRuntimePaths(overrides: Partial<OvsRuntimePaths> = {}): OvsRuntimePaths {
+  return {
+    runDir: resolve(overrides.runDir ?? DEFAULT_OVS_RUN_DIR),
+    dbPath: resolve(overrides.dbPath ?? followLink(DEFAULT_DB_LINK)),
+    schemaPath: resolve(overrides.schemaPath ?? DEFAULT_SCHEMA),
+    logDir: resolve(overrides.logDir ?? DEFAULT_LOG_DIR),
+  };
+}
+
+/** The database socket under `runDir`. */
+export function ovsDbSocket(paths: OvsRuntimePaths): string {
+  return `${paths.runDir}/db.sock`;
+}
+
+/** Is OVS up at these paths? Never throws for "not running". */
+export async function probeOvs(
+  paths: OvsRuntimePaths,
+  options: { timeoutMs?: number; sysModuleDir?: string } = {},
+): Promise<OvsProbe> {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  return {
+    running: await dbAnswers(ovsDbSocket(paths), timeoutMs),
+    vswitchd: await vswitchdAlive(paths.runDir, timeoutMs),
+    kernelDatapath: existsSync(`${options.sysModuleDir ?? "/sys/module"}/openvswitch`),
+  };
+}
+
+/**
+ * Start whatever of ovsdb-server and ovs-vswitchd is not running at `paths`: create the database if
+ * missing, start ovsdb-server, wait for its socket, ensure the root row, start ovs-vswitchd, and wait
+ * until it has applied a fresh `next_cfg` (proof it is connected and configuring). If a step fails,
+ * the daemons this call started are stopped again.
+ */
+export async function startOvs(
+  paths: OvsRuntimePaths,
+  runner: Runner = systemRunner,
+  options: { timeoutMs?: number } = {},
+): Promise<StartedOvs> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const socket = ovsDbSocket(paths);
+  const unixctl = (name: string) =>
+    isDefaultRunDir(paths.runDir) ? [] : [`--unixctl=${paths.runDir}/${name}.ctl`];
+  const env = { OVS_RUNDIR: paths.runDir, OVS_LOGDIR: paths.logDir };
+  const started: StartedOvs = { ovsdbServer: null, vswitchd: null };
+  const probe = await probeOvs(paths);
+  try {
+    mkdirSync(paths.runDir, { recursive: true, mode: 0o755 });
+    mkdirSync(paths.logDir, { recursive: true, mode: 0o750 });
+    if (!probe.running) {
+      if (!existsSync(paths.dbPath)) {
+        mkdirSync(dirname(paths.dbPath), { recursive: true, mode: 0o755 });
+        await runner.run(["ovsdb-tool", "create", paths.dbPath, paths.schemaPath], { timeoutMs });
+      }
+      started.ovsdbServer = await startDaemon(runner, paths.runDir, "ovsdb-server", timeoutMs, env, [
+        paths.dbPath,
+        `--remote=punix:${socket}`,
+        `--pidfile=${paths.runDir}/ovsdb-server.pid`,
+        ...unixctl("ovsdb-server"),
+        "--detach",
+        `--log-file=${paths.logDir}/ovsdb-server.log`,
+      ]);
+      await waitForDb(socket, timeoutMs);
+    }
+    const client = await OvsdbClient.connect(socket, { timeoutMs });
+    try {
+      await ensureRootRow(client);
+      if (!probe.vswitchd) {
+        started.vswitchd = await startDaemon(runner, paths.runDir, "ovs-vswitchd", timeoutMs, env, [
+          `unix:${socket}`,
+          `--pidfile=${paths.runDir}/ovs-vswitchd.pid`,
+          ...unixctl("ovs-vswitchd"),
+          "--detach",
+          `--log-file=${paths.logDir}/ovs-vswitchd.log`,
+        ]);
+        // Up = it acknowledges a configuration change we make now. (cur_cfg == next_cfg alone proves
+        // nothing: both are 0 in a fresh database before any vswitchd ever ran.)
+        await client.waitForCfg(await client.bumpNextCfg(), timeoutMs);
+      }
+    } finally {
+      await client.close();
+    }
+    return started;
+  } catch (e) {
+    await stopOvs(started);
+    throw e;
+  }
+}
+
+/**
+ * Stop the daemons {@link startOvs} started (ovs-vswitchd first): SIGTERM to exactly those pids after
+ * checking /proc/PID/comm and the start time still match, up to `graceMs` (5 s) for each to exit,
+ * then SIGKILL. A pid that now belongs to another process is left alone. Never kills by name.
+ * `_runner` is accepted for symmetry with startOvs; signals go through process.kill.
+ */
+export async function stopOvs(
+  started: StartedOvs,
+  _runner: Runner = systemRunner,
+  options: { graceMs?: number } = {},
+): Promise<StopReport[]> {
+  const graceMs = options.graceMs ?? 5_000;
+  const reports: StopReport[] = [];
+  for (const handle of [started.vswitchd, started.ovsdbServer]) {
+    if (handle) reports.push(await stopDaemon(handle, graceMs));
+  }
+  return reports;
+}
+
+/** comm, state and start time of a live pid (zombies count as gone), or null. */
+export function processIdentity(pid: number): { comm: string; state: string; startTime: number } | null {
+  let stat: string;
+  let comm: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    comm = readFileSync(`/proc/${pid}/comm`, "utf8").replace(/\n$/, "");
+  } catch {
+    return null;
+  }
+  // comm (field 2) is in parentheses and may itself contain spaces or ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const state = fields[0] ?? "";
+  const startTime = Number(fields[19]);
+  if (state === "Z" || state === "X" || !Number.isFinite(startTime)) return null;
+  return { comm, state, startTime };
+}
+
+/** True when `handle` still names the very process that was started (same comm and start time). */
+export function isSameProcess(handle: DaemonHandle): boolean {
+  const id = processIdentity(handle.pid);
+  return id !== null && id.comm === handle.comm && id.startTime === handle.startTime;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function startDaemon(
+  runner: Runner,
+  runDir: string,
+  comm: string,
+  timeoutMs: number,
+  env: Record<string, string>,
+  args: string[],
+): Promise<DaemonHandle> {
+  const pidfile = `${runDir}/${comm}.pid`;
+  const since = Date.now() - 1_000;
+  try {
+    // With --detach the command returns once the daemon is initialised (ovs-vswitchd: after its
+    // first configuration pass).
+    await runner.run([comm, ...args], { timeoutMs, env });
+  } catch (e) {
+    // A daemon that never finished initialising is still running detached: stop it before failing.
+    const orphan = readOwnPidfile(pidfile, comm, since);
+    if (orphan) await stopDaemon(orphan, 5_000);
+    throw e;
+  }
+  const handle = readOwnPidfile(pidfile, comm, since);
+  if (!handle) {
+    throw new NslabError("E_ENV", `${comm} reported success but ${pidfile} names no live ${comm}`, {
+      hint: `see ${comm}.log`,
+    });
+  }
+  return handle;
+}
+
+/** The daemon a pidfile written since `since` (ms) names, if it is alive and is `comm`. */
+function readOwnPidfile(pidfile: string, comm: string, since: number): DaemonHandle | null {
+  try {
+    if (statSync(pidfile).mtimeMs < since) return null;
+    const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
+    if (!(pid > 1)) return null;
+    const id = processIdentity(pid);
+    return id && id.comm === comm ? { pid, startTime: id.startTime, comm } : null;
+  } catch {
+    return null;
+  }
+}
+
+async function stopDaemon(handle: DaemonHandle, graceMs: number): Promise<StopReport> {
+  const report = (outcome: StopReport["outcome"]): StopReport => ({
+    comm: handle.comm,
+    pid: handle.pid,
+    outcome,
+  });
+  const id = processIdentity(handle.pid);
+  if (!id) return report("not-running");
+  if (id.comm !== handle.comm || id.startTime !== handle.startTime) return report("not-ours");
+  if (!signal(handle.pid, "SIGTERM")) return report("not-running");
+  if (await exited(handle, graceMs)) return report("terminated");
+  if (!isSameProcess(handle) || !signal(handle.pid, "SIGKILL")) return report("terminated");
+  return (await exited(handle, 2_000)) ? report("killed") : report("still-running");
+}
+
+function signal(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw e;
+  }
+}
+
+async function exited(handle: DaemonHandle, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    if (!isSameProcess(handle)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(25);
+  }
+}
+
+/** Wait until the socket at `path` answers `list_dbs` (ovsdb-server may still be binding it). */
+async function waitForDb(path: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await dbAnswers(path, 1_000))) {
+    if (Date.now() >= deadline) {
+      throw new NslabError("E_ENV", `ovsdb-server did not answer on ${path} within ${timeoutMs} ms`, {
+        hint: "see ovsdb-server.log",
+      });
+    }
+    await sleep(50);
+  }
+}
+
+async function dbAnswers(path: string, timeoutMs: number): Promise<boolean> {
+  let client: OvsdbClient | undefined;
+  try {
+    client = await OvsdbClient.connect(path, { timeoutMs });
+    await client.listDbs();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client?.close();
+  }
+}
+
+async function vswitchdAlive(runDir: string, timeoutMs: number): Promise<boolean> {
+  const fromPidfile = readPid(`${runDir}/ovs-vswitchd.pid`);
+  if (fromPidfile !== null && processIdentity(fromPidfile)?.comm === "ovs-vswitchd") return true;
+  // No usable pidfile: a control socket, named ovs-vswitchd.ctl or ovs-vswitchd.PID.ctl.
+  let names: string[];
+  try {
+    names = readdirSync(runDir);
+  } catch {
+    return false;
+  }
+  for (const name of names) {
+    const m = /^ovs-vswitchd(?:\.(\d+))?\.ctl$/.exec(name);
+    if (!m) continue;
+    if (
+      m[1]
+        ? processIdentity(Number(m[1]))?.comm === "ovs-vswitchd"
+        : await accepts(`${runDir}/${name}`, timeoutMs)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function readPid(pidfile: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
+    return pid > 1 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function accepts(path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createConnection({ path });
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      s.destroy();
+      done(ok);
+    };
+    s.once("connect", () => finish(true));
+    s.once("error", () => finish(false));
+  });
+}
+
+function isDefaultRunDir(runDir: string): boolean {
+  return realOrSelf(runDir) === realOrSelf(DEFAULT_OVS_RUN_DIR);
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** The target of a symlink (even a dangling one), or the path itself. */
+function followLink(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return resolve(dirname(path), readlinkSync(path));
+    } catch {
+      return path;
+    }
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * Raw spec → Topology: applies defaults, derives kernel names, resolves endpoints, parses
+ * addresses, and runs every rule, collecting all problems (with positions) before giving up.
+ */
+import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
+import type { LoadedSpec } from "../spec/load.js";
+import type { RawInterface, RawLink, RawTopology } from "../spec/schema.js";
+import { didYouMean } from "../spec/suggest.js";
+import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
+import { parseMac } from "./mac.js";
+import { checkName } from "./names.js";
+import { checkTopology } from "./rules.js";
+import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
+
+/** Options applied while resolving (they do not come from the file). */
+export interface ResolveOptions {
+  /** Override the lab name from the file. */
+  name?: string;
+  /** Prefix for namespace names and root-namespace interface names (e.g. for parallel tests). */
+  prefix?: string;
+}
+
+/** Resolve a loaded spec into a Topology, or throw a TopologyError with every problem found. */
+export function resolveTopology(spec: LoadedSpec, options: ResolveOptions = {}): Topology {
+  const problems: Problem[] = [];
+  const r = new Resolver(spec, options.prefix ?? "", problems);
+  const topology = r.run(options.name);
+  // Rules run on whatever resolved, so one bad field does not hide the others' problems.
+  problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
+  if (problems.length > 0) throw new TopologyError(sortProblems(problems));
+  return topology;
+}
+
+class Resolver {
+  /** Every `node:iface` written as a link endpoint, resolvable or not. */
+  readonly mentioned = new Set<string>();
+
+  constructor(
+    private readonly spec: LoadedSpec,
+    private readonly prefix: string,
+    private readonly problems: Problem[],
+  ) {}
+
+  private at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
+    return this.spec.locate(path, { key });
+  }
+
+  private fail(message: string, location: SourceLocation, hint?: string): void {
+    this.problems.push({ message, location, ...(hint ? { hint } : {}) });
+  }
+
+  run(nameOverride?: string): Topology {
+    const raw: RawTopology = this.spec.raw;
+    const name = nameOverride ?? raw.name;
+    const nameProblem = checkName(name, "lab");
+    if (nameProblem) this.fail(nameProblem, this.at(["name"]));
+    if (this.prefix) {
+      const p = checkName(`${this.prefix}x`, "netns");
+      if (p) this.fail(`prefix '${this.prefix}' is not usable: ${p}`, this.at([]));
+    }
+
+    const nodes = new Map<string, Node>();
+    for (const [nodeName, rawNode] of Object.entries(raw.nodes)) {
+      const node = this.node(nodeName, rawNode);
+      if (node) nodes.set(nodeName, node);
+    }
+    const links: Link[] = [];
+    (raw.links ?? []).forEach((rawLink, i) => {
+      const link = this.link(rawLink, i, nodes);
+      if (link) links.push(link);
+    });
+    const topology: Topology = { name, prefix: this.prefix, nodes: [...nodes.values()], links };
+    if (this.spec.path) topology.file = this.spec.path;
+    return topology;
+  }
+
+  private node(name: string, rawNode: RawTopology["nodes"][string]): Node | undefined {
+    const path = ["nodes", name];
+    const src = this.at(path, true);
+    const raw = rawNode ?? {};
+    const kind = raw.kind ?? "netns";
+    const role = kind === "netns" ? "node" : "bridge";
+    const problem = checkName(name, role === "node" ? "node" : "bridge");
+    if (problem) {
+      this.fail(problem, src);
+      return undefined;
+    }
+    if (raw.kind === "bridge" || raw.kind === "ovs-bridge") {
+      const ifname = this.rootName(name, path, "bridge");
+      const interfaces: Interface[] = [];
+      for (const [ifName, port] of Object.entries(raw.interfaces ?? {})) {
+        const ipath = [...path, "interfaces", ifName];
+        const iface = this.iface(ifName, ipath, true);
+        if (!iface) continue;
+        if (port?.mtu !== undefined) iface.mtu = port.mtu;
+        if (port?.mac !== undefined) this.mac(iface, port.mac, [...ipath, "mac"]);
+        interfaces.push(iface);
+      }
+      if (raw.kind === "bridge") {
+        return {
+          kind: "bridge",
+          name,
+          ifname,
+          stp: raw.stp ?? false,
+          ...(raw.mtu !== undefined ? { mtu: raw.mtu } : {}),
+          interfaces,
+          src,
+        };
+      }
+      return {
+        kind: "ovs-bridge",
+        name,
+        ifname,
+        datapath: raw.datapath ?? "auto",
+        stp: raw.stp ?? false,
+        interfaces,
+        src,
+      };
+    }
+    const ns = raw as Extract<typeof raw, { routes?: unknown }>;
+    const netns = `${this.prefix}${name}`;
+    const nsProblem = this.prefix ? checkName(netns, "netns") : undefined;
+    if (nsProblem) this.fail(nsProblem, src);
+    const interfaces: Interface[] = [];
+    for (const [ifName, rawIf] of Object.entries(ns.interfaces ?? {})) {
+      const iface = this.netnsInterface(ifName, rawIf, [...path, "interfaces", ifName]);
+      if (iface) interfaces.push(iface);
+    }
+    const routes: Route[] = [];
+    (ns.routes ?? []).forEach((r, i) => {
+      const route = this.route(r, [...path, "routes", i]);
+      if (route) routes.push(route);
+    });
+    const sysctls: Sysctl[] = Object.entries(ns.sysctls ?? {}).map(([key, value]) => ({
+      key,
+      value: typeof value === "boolean" ? (value ? "1" : "0") : String(value),
+      src: this.at([...path, "sysctls", key], true),
+    }));
+    return { kind: "netns", name, netns, interfaces, routes, sysctls, src };
+  }
+
+  /** A kernel name in the root namespace: prefixed, and checked against IFNAMSIZ. */
+  private rootName(name: string, path: Array<string | number>, role: "bridge" | "interface"): string {
+    const ifname = `${this.prefix}${name}`;
+    if (this.prefix) {
+      const p = checkName(ifname, role);
+      if (p)
+        this.fail(`with prefix '${this.prefix}': ${p}`, this.at(path, true), "use a shorter prefix or name");
+    }
+    return ifname;
+  }
+
+  private iface(name: string, path: Array<string | number>, root: boolean): Interface | undefined {
+    const problem = checkName(name, "interface");
+    if (problem) {
+      this.fail(problem, this.at(path, true));
+      return undefined;
+    }
+    const ifname = root ? this.rootName(name, path, "interface") : name;
+    return { name, ifname, addresses: [], src: this.at(path, true) };
+  }
+
+  private netnsInterface(
+    name: string,
+    raw: RawInterface,
+    path: Array<string | number>,
+  ): Interface | undefined {
+    const iface = this.iface(name, path, false);
+    if (!iface) return undefined;
+    let addresses: string[] = [];
+    let addrPath: Array<string | number> = path;
+    let indexed = false;
+    if (typeof raw === "string") addresses = [raw];
+    else if (Array.isArray(raw)) {
+      addresses = raw;
+      indexed = true;
+    } else if (raw) {
+      addresses = raw.addresses ?? [];
+      addrPath = [...path, "addresses"];
+      indexed = true;
+      if (raw.mtu !== undefined) iface.mtu = raw.mtu;
+      if (raw.mac !== undefined) this.mac(iface, raw.mac, [...path, "mac"]);
+    }
+    addresses.forEach((text, i) => {
+      const where = this.at(indexed ? [...addrPath, i] : addrPath);
+      const c = parseCidr(text);
+      const problem = typeof c === "string" ? `invalid address: ${c}` : hostAddressProblem(c);
+      if (problem) this.fail(problem, where);
+      else if (typeof c !== "string") iface.addresses.push(c);
+    });
+    return iface;
+  }
+
+  private mac(iface: Interface, text: string, path: Array<string | number>): void {
+    const mac = parseMac(text);
+    if (typeof mac === "string") iface.mac = mac;
+    else this.fail(mac.error, this.at(path));
+  }
+
+  private route(
+    raw: { to: string; via?: string; dev?: string; metric?: number },
+    path: Array<string | number>,
+  ): Route | undefined {
+    const where = this.at(path);
+    let family: 4 | 6 | undefined;
+    let to: string | undefined;
+    if (raw.to === "default" || raw.to === "default6") {
+      family = raw.to === "default" ? 4 : 6;
+      if (raw.via?.includes(":")) family = 6;
+      to = family === 4 ? "0.0.0.0/0" : "::/0";
+    } else {
+      const c = parseCidr(raw.to);
+      if (typeof c === "string") {
+        this.fail(
+          `invalid route destination: ${c}`,
+          this.at([...path, "to"]),
+          "use a CIDR such as 10.2.0.0/16, or 'default'",
+        );
+        return undefined;
+      }
+      family = c.family;
+      const net = formatCidr({ address: c.address, prefix: c.prefix });
+      to = net;
+    }
+    const route: Route = { family, to, src: where };
+    if (raw.via !== undefined) {
+      const gw = parseAddress(raw.via);
+      if (typeof gw === "string") this.fail(`invalid gateway: ${gw}`, this.at([...path, "via"]));
+      else if (gw.family !== family)
+        this.fail(
+          `gateway ${raw.via} is IPv${gw.family} but the destination ${to} is IPv${family}`,
+          this.at([...path, "via"]),
+        );
+      else route.via = gw.address;
+    }
+    if (raw.dev !== undefined) route.dev = raw.dev;
+    if (raw.metric !== undefined) route.metric = raw.metric;
+    if (route.via === undefined && route.dev === undefined)
+      this.fail("a route needs 'via' (a gateway), 'dev' (an interface) or both", where);
+    return route;
+  }
+
+  private link(raw: RawLink, i: number, nodes: Map<string, Node>): Link | undefined {
+    const path = ["links", i];
+    const endpoints = Array.isArray(raw) ? raw : raw.endpoints;
+    const epPath = Array.isArray(raw) ? path : [...path, "endpoints"];
+    const ends = endpoints.map((text, j) => this.endpoint(text, [...epPath, j], nodes));
+    const [a, b] = ends;
+    if (!a || !b) return undefined;
+    const link: Link = { kind: "veth", a, b, src: this.at(path) };
+    if (!Array.isArray(raw) && raw.mtu !== undefined) link.mtu = raw.mtu;
+    return link;
+  }
+
+  private endpoint(text: string, path: Array<string | number>, nodes: Map<string, Node>) {
+    const where = this.at(path);
+    const parts = text.split(":");
+    if (parts.length !== 2 || !parts[0] || !parts[1]) {
+      this.fail(`endpoint '${text}' must be written node:interface, e.g. ns1:veth0`, where);
+      return undefined;
+    }
+    const [node, iface] = parts as [string, string];
+    this.mentioned.add(text);
+    if (!Object.hasOwn(this.spec.raw.nodes, node)) {
+      const hint = didYouMean(node, Object.keys(this.spec.raw.nodes));
+      this.fail(
+        `endpoint '${text}' refers to node '${node}', which is not defined under 'nodes'`,
+        where,
+        hint,
+      );
+      return undefined;
+    }
+    const owner = nodes.get(node);
+    if (!owner) return undefined; // the node itself is invalid; already reported
+    const problem = checkName(iface, "interface");
+    if (problem) {
+      this.fail(`endpoint '${text}': ${problem}`, where);
+      return undefined;
+    }
+    // An interface first mentioned by a link is created with default settings.
+    if (!owner.interfaces.some((x) => x.name === iface)) {
+      const root = owner.kind !== "netns";
+      const ifname = root ? `${this.prefix}${iface}` : iface;
+      if (root && this.prefix) {
+        const p = checkName(ifname, "interface");
+        if (p)
+          this.fail(
+            `endpoint '${text}' with prefix '${this.prefix}': ${p}`,
+            where,
+            "use a shorter prefix or name",
+          );
+      }
+      owner.interfaces.push({ name: iface, ifname, addresses: [], src: where });
+    }
+    return { node, iface };
+  }
+}
+
+/** File order, so output reads top to bottom. */
+function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort(
+    (x, y) =>
+      (x.location?.line ?? 0) - (y.location?.line ?? 0) ||
+      (x.location?.column ?? 0) - (y.location?.column ?? 0),
+  );
+}
+
+export type { Cidr };

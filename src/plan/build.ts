@@ -1,0 +1,149 @@
+/**
+ * Topology → the ordered operations that create it. Pure: the same topology and host facts give
+ * the same plan. The order is the order of phases (namespaces, bridges, veth pairs, OVS, then
+ * the inside of each namespace), which lets the driver batch each phase into one request.
+ */
+import { formatCidr } from "../model/ip.js";
+import { findNode } from "../model/lookup.js";
+import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
+import { markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
+
+/** What the plan needs to know about the host. */
+export interface HostFacts {
+  /** The openvswitch kernel module is loaded (OVS bridges can use the kernel datapath). */
+  ovsKernelDatapath: boolean;
+}
+
+/** Resolved placement of one veth end. */
+interface EndInfo {
+  ref: EndpointRef;
+  node: Node;
+  iface: Interface;
+  ns: NsName;
+}
+
+/** The operations that bring `t` up from nothing. */
+export function planUp(t: Topology, host: HostFacts): Op[] {
+  const marker = markerFor(t.name);
+  const ops: Op[] = [];
+  const nsOps = new Map<string, Op[]>();
+  const inNs = (ns: string, op: Op) => {
+    const list = nsOps.get(ns);
+    if (list) list.push(op);
+    else nsOps.set(ns, [op]);
+  };
+
+  // 1. Namespaces.
+  for (const n of t.nodes)
+    if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
+
+  // 2. Linux bridges.
+  for (const n of t.nodes)
+    if (n.kind === "bridge")
+      ops.push({
+        op: "bridge.add",
+        dev: n.ifname,
+        marker,
+        stp: n.stp,
+        ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
+        src: n.src,
+      });
+
+  // 3. veth pairs, each created with its ends already where they belong.
+  const datapathOf = (n: Node) => (n.kind === "ovs-bridge" ? resolveDatapath(n.datapath, host) : undefined);
+  const rootLate: Op[] = [];
+  for (const link of t.links) {
+    const a = endInfo(t, link.a);
+    const b = endInfo(t, link.b);
+    // The created end can be enslaved and brought up at once; prefer the root-namespace end.
+    const [main, peer] = a.ns !== null && b.ns === null ? [b, a] : [a, b];
+    const mtu = (e: EndInfo) => e.iface.mtu ?? link.mtu;
+    const end = (e: EndInfo, created: boolean): VethEnd => {
+      const v: VethEnd = { name: e.iface.ifname, ns: e.ns };
+      const m = mtu(e);
+      if (m !== undefined) v.mtu = m;
+      if (e.iface.mac) v.mac = e.iface.mac;
+      if (created && e.node.kind === "bridge") v.master = e.node.ifname;
+      if (created) v.up = true;
+      return v;
+    };
+    ops.push({ op: "veth.add", a: end(main, true), b: end(peer, false), marker, src: link.src });
+    // The peer end: enslaved/brought up later, in its namespace.
+    if (peer.ns === null) {
+      if (peer.node.kind === "bridge")
+        rootLate.push({ op: "link.master", dev: peer.iface.ifname, master: peer.node.ifname, src: link.src });
+      rootLate.push({ op: "link.up", ns: null, dev: peer.iface.ifname, src: link.src });
+    }
+    // Userspace-datapath OVS ports need TX checksums computed by the sender (the other end).
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      if (datapathOf(self.node) !== "netdev") continue;
+      const off: Op = { op: "offload.off", ns: other.ns, dev: other.iface.ifname, src: link.src };
+      if (other.ns === null) rootLate.push(off);
+      else inNs(other.ns, off);
+    }
+  }
+  ops.push(...rootLate);
+
+  // 4. Open vSwitch bridges and their ports (one OVSDB transaction).
+  for (const n of t.nodes) {
+    if (n.kind !== "ovs-bridge") continue;
+    ops.push({
+      op: "ovs.bridge.add",
+      bridge: n.ifname,
+      datapath: resolveDatapath(n.datapath, host),
+      marker,
+      stp: n.stp,
+      src: n.src,
+    });
+    for (const p of n.interfaces)
+      ops.push({ op: "ovs.port.add", bridge: n.ifname, port: p.ifname, marker, src: p.src });
+  }
+
+  // 5. Inside each namespace: sysctls first (some must precede addresses), then links up,
+  //    addresses, routes.
+  const createdUp = new Set(
+    ops.flatMap((o) => (o.op === "veth.add" && o.a.up && o.a.ns !== null ? [`${o.a.ns}/${o.a.name}`] : [])),
+  );
+  for (const n of t.nodes) {
+    if (n.kind !== "netns") continue;
+    const pre = nsOps.get(n.netns) ?? [];
+    const list: Op[] = [];
+    for (const s of n.sysctls)
+      list.push({ op: "sysctl.set", ns: n.netns, key: s.key, value: s.value, src: s.src });
+    list.push(...pre);
+    for (const i of n.interfaces)
+      if (!createdUp.has(`${n.netns}/${i.ifname}`))
+        list.push({ op: "link.up", ns: n.netns, dev: i.ifname, src: i.src });
+    for (const i of n.interfaces)
+      for (const c of i.addresses)
+        list.push({ op: "addr.add", ns: n.netns, dev: i.ifname, cidr: formatCidr(c), src: i.src });
+    for (const r of n.routes)
+      list.push({
+        op: "route.add",
+        ns: n.netns,
+        to: r.to,
+        ...(r.via !== undefined ? { via: r.via } : {}),
+        ...(r.dev !== undefined ? { dev: r.dev } : {}),
+        ...(r.metric !== undefined ? { metric: r.metric } : {}),
+        src: r.src,
+      });
+    ops.push(...list);
+  }
+  return ops;
+}
+
+/** `auto` → the kernel datapath when its module is loaded, the userspace one otherwise. */
+export function resolveDatapath(d: "auto" | "netdev" | "system", host: HostFacts): "netdev" | "system" {
+  if (d !== "auto") return d;
+  return host.ovsKernelDatapath ? "system" : "netdev";
+}
+
+function endInfo(t: Topology, ref: EndpointRef): EndInfo {
+  const node = findNode(t, ref.node);
+  const iface = node?.interfaces.find((i) => i.name === ref.iface);
+  if (!node || !iface) throw new Error(`internal: unresolved endpoint ${ref.node}:${ref.iface}`);
+  return { ref, node, iface, ns: node.kind === "netns" ? node.netns : null };
+}

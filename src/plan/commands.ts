@@ -1,0 +1,144 @@
+/**
+ * Each operation as the classic commands that do the same thing (`ip`, `ovs-vsctl`, `sysctl`,
+ * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
+ */
+import { labOfMarker, NSLAB_LINK_GROUP, type NsName, type Op, OVS_LAB_KEY, type VethEnd } from "./ops.js";
+
+/** One command line, with the namespace it runs in (`null` = root). */
+export interface Command {
+  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool";
+  ns: NsName;
+  args: string[];
+}
+
+const G = String(NSLAB_LINK_GROUP);
+const ip = (ns: NsName, ...args: string[]): Command => ({ tool: "ip", ns, args });
+const vsctl = (...args: string[]): Command => ({ tool: "ovs-vsctl", ns: null, args });
+
+/** The commands equivalent to `op`, in order. */
+export function opCommands(op: Op): Command[] {
+  switch (op.op) {
+    case "netns.add":
+      return [
+        ip(null, "netns", "add", op.ns),
+        ip(op.ns, "link", "set", "dev", "lo", "alias", op.marker),
+        ip(op.ns, "link", "set", "dev", "lo", "up"),
+      ];
+    case "netns.del":
+      return [ip(null, "netns", "del", op.ns)];
+    case "bridge.add":
+      return [
+        ip(
+          null,
+          "link",
+          "add",
+          "name",
+          op.dev,
+          "group",
+          G,
+          ...(op.mtu !== undefined ? ["mtu", String(op.mtu)] : []),
+          "type",
+          "bridge",
+          ...(op.stp ? ["stp_state", "1"] : []),
+        ),
+        ip(null, "link", "set", "dev", op.dev, "alias", op.marker),
+        ip(null, "link", "set", "dev", op.dev, "up"),
+      ];
+    case "veth.add": {
+      const cmds = [ip(null, "link", "add", ...vethArgs(op.a), "type", "veth", "peer", ...vethArgs(op.b))];
+      for (const end of [op.a, op.b])
+        if (end.ns === null) cmds.push(ip(null, "link", "set", "dev", end.name, "alias", op.marker));
+      return cmds;
+    }
+    case "link.del":
+      return [ip(op.ns, "link", "del", "dev", op.dev)];
+    case "link.up":
+      return [ip(op.ns, "link", "set", "dev", op.dev, "up")];
+    case "link.down":
+      return [ip(op.ns, "link", "set", "dev", op.dev, "down")];
+    case "link.master":
+      return [ip(null, "link", "set", "dev", op.dev, "master", op.master)];
+    case "addr.add":
+    case "addr.del":
+      return [
+        ip(
+          op.ns,
+          "addr",
+          op.op === "addr.add" ? "add" : "del",
+          op.cidr,
+          "dev",
+          op.dev,
+          ...(op.cidr.includes(":") && op.op === "addr.add" ? ["nodad"] : []),
+        ),
+      ];
+    case "route.add":
+    case "route.del":
+      return [
+        ip(
+          op.ns,
+          "route",
+          op.op === "route.add" ? "add" : "del",
+          op.to === "0.0.0.0/0" ? "default" : op.to,
+          ...(op.via !== undefined ? ["via", op.via] : []),
+          ...(op.dev !== undefined ? ["dev", op.dev] : []),
+          ...(op.metric !== undefined ? ["metric", String(op.metric)] : []),
+        ),
+      ];
+    case "sysctl.set":
+      return [{ tool: "sysctl", ns: op.ns, args: ["-qw", `${op.key}=${op.value}`] }];
+    case "offload.off":
+      return [{ tool: "ethtool", ns: op.ns, args: ["-K", op.dev, "tx", "off"] }];
+    case "ovs.bridge.add":
+      return [
+        vsctl(
+          "add-br",
+          op.bridge,
+          "--",
+          "set",
+          "bridge",
+          op.bridge,
+          `datapath_type=${op.datapath}`,
+          `external_ids:${OVS_LAB_KEY}=${labOfMarker(op.marker) ?? op.marker}`,
+          ...(op.stp ? ["stp_enable=true"] : []),
+        ),
+      ];
+    case "ovs.bridge.del":
+      return [vsctl("del-br", op.bridge)];
+    case "ovs.port.add":
+      return [
+        vsctl(
+          "add-port",
+          op.bridge,
+          op.port,
+          "--",
+          "set",
+          "port",
+          op.port,
+          `external_ids:${OVS_LAB_KEY}=${labOfMarker(op.marker) ?? op.marker}`,
+        ),
+      ];
+    case "ovs.port.del":
+      return [vsctl("del-port", op.bridge, op.port)];
+  }
+}
+
+function vethArgs(e: VethEnd): string[] {
+  return [
+    "name",
+    e.name,
+    ...(e.ns !== null ? ["netns", e.ns] : []),
+    "group",
+    G,
+    ...(e.mtu !== undefined ? ["mtu", String(e.mtu)] : []),
+    ...(e.mac !== undefined ? ["address", e.mac] : []),
+    ...(e.master !== undefined ? ["master", e.master] : []),
+    ...(e.up ? ["up"] : []),
+  ];
+}
+
+/** The full argv of a command as a user would type it (`ip -n ns1 …`, `ip netns exec ns1 sysctl …`). */
+export function commandArgv(c: Command): string[] {
+  if (c.tool === "ip") return c.ns === null ? ["ip", ...c.args] : ["ip", "-n", c.ns, ...c.args];
+  if (c.ns === null) return [c.tool, ...c.args];
+  return ["ip", "netns", "exec", c.ns, c.tool, ...c.args];
+}

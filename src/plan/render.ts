@@ -1,0 +1,26 @@
+/** A plan printed for people (a runnable shell script) or for machines (JSON). */
+
+import { formatArgv } from "../drivers/runner/quote.js";
+import { formatLocation } from "../errors.js";
+import { commandArgv, opCommands } from "./commands.js";
+import type { Op } from "./ops.js";
+
+/** The plan as a POSIX shell script of `ip`/`ovs-vsctl` lines, commented with where each came from. */
+export function renderShell(ops: readonly Op[], options: { lab: string; title?: string }): string {
+  const out = ["#!/bin/sh", `# ${options.title ?? `nslab plan for lab '${options.lab}'`}`, "set -e"];
+  if (ops.some((o) => o.op.startsWith("ovs.")))
+    out.push("# needs ovsdb-server and ovs-vswitchd running (nslab up starts them)");
+  let lastSrc = "";
+  for (const op of ops) {
+    const src = op.src ? formatLocation(op.src) : "";
+    if (src && src !== lastSrc) out.push("", `# ${src}`);
+    lastSrc = src || lastSrc;
+    for (const c of opCommands(op)) out.push(formatArgv(commandArgv(c)));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** The plan as JSON: one object per operation, numbered from 1 as in error messages. */
+export function renderJson(ops: readonly Op[], options: { lab: string }): string {
+  return `${JSON.stringify({ lab: options.lab, operations: ops.map((op, i) => ({ n: i + 1, ...op })) }, null, 2)}\n`;
+}

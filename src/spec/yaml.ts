@@ -1,0 +1,138 @@
+/**
+ * YAML text → plain data plus a way back from any field path to `file:line:col`. Rejects, with
+ * positions, what the schema cannot see: syntax errors, duplicate keys, alias bombs, absurd
+ * nesting and `__proto__` keys. Every problem is collected; nothing throws.
+ */
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Problem, SourceLocation } from "../errors.js";
+
+/** Deepest nesting a topology can need is ~6; anything past this is an attack or a mistake. */
+export const MAX_DEPTH = 32;
+/** Aliases expanded at most (the yaml library's own guard against billion-laughs). */
+export const MAX_ALIASES = 100;
+
+/** Parsed YAML with its source positions. */
+export interface YamlSource {
+  file: string;
+  /** The document as plain data (undefined when the text could not be parsed). */
+  data: unknown;
+  problems: Problem[];
+  /** Where a field path points in the file: the value, or with `key: true` the key itself. */
+  locate(path: ReadonlyArray<string | number>, options?: { key?: boolean }): SourceLocation;
+}
+
+/** Parse `text` (from `file`, used in locations). */
+export function parseYaml(text: string, file: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const problems: Problem[] = [];
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: false,
+    version: "1.2",
+  });
+  const at = (offset: number, path: ReadonlyArray<string | number> = []): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col, path };
+  };
+
+  for (const e of doc.errors) {
+    const snippet = text.slice(e.pos[0], Math.min(e.pos[1], e.pos[0] + 40)).split("\n")[0] ?? "";
+    problems.push({ message: yamlMessage(e.code, e.message, snippet), location: at(e.pos[0]) });
+  }
+
+  const locate = (path: ReadonlyArray<string | number>, options: { key?: boolean } = {}): SourceLocation => {
+    // Walk as far as the path exists; point at the deepest node found.
+    let node: unknown = doc.contents;
+    let best = node;
+    let bestKey: unknown;
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+        if (!pair) break;
+        bestKey = pair.key;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === "number") {
+        node = node.items[part];
+        bestKey = undefined;
+      } else break;
+      if (!isNode(node)) break;
+      best = node;
+    }
+    const target = options.key && bestKey && isNode(bestKey) ? bestKey : best;
+    const offset = isNode(target) && target.range ? target.range[0] : 0;
+    return at(offset, path);
+  };
+
+  if (doc.errors.length > 0) return { file, data: undefined, problems, locate };
+
+  walk(doc.contents, [], 0, problems, at);
+  if (problems.length > 0) return { file, data: undefined, problems, locate };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    const message =
+      e instanceof ReferenceError
+        ? `too many alias expansions (more than ${MAX_ALIASES}); YAML alias bombs are refused`
+        : `cannot read the document: ${(e as Error).message}`;
+    problems.push({ message, location: at(0) });
+  }
+  return { file, data, problems, locate };
+}
+
+/** Check nesting depth and forbidden keys everywhere, with positions. */
+function walk(
+  node: unknown,
+  path: Array<string | number>,
+  depth: number,
+  problems: Problem[],
+  at: (offset: number, path?: ReadonlyArray<string | number>) => SourceLocation,
+): void {
+  if (!isNode(node) || isAlias(node) || isScalar(node)) return;
+  const offset = (node as Node).range?.[0] ?? 0;
+  if (depth >= MAX_DEPTH) {
+    problems.push({ message: `nested deeper than ${MAX_DEPTH} levels`, location: at(offset, path) });
+    return;
+  }
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      const keyOffset = isNode(pair.key) ? (pair.key.range?.[0] ?? offset) : offset;
+      if (key === "<<") {
+        problems.push({
+          message: "YAML merge keys ('<<') are not supported",
+          location: at(keyOffset, path),
+          hint: "write the fields out",
+        });
+        continue;
+      }
+      if (key === "__proto__" || key === "constructor" || key === "prototype") {
+        problems.push({ message: `the key '${String(key)}' is not allowed`, location: at(keyOffset, path) });
+        continue;
+      }
+      if (!isScalar(pair.key) || (typeof key !== "string" && typeof key !== "number")) {
+        problems.push({ message: "map keys must be plain strings", location: at(keyOffset, path) });
+        continue;
+      }
+      walk(pair.value, [...path, String(key)], depth + 1, problems, at);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      walk(item, [...path, i], depth + 1, problems, at);
+    });
+  }
+}
+
+function yamlMessage(code: string, message: string, snippet: string): string {
+  const first = message.split("\n")[0] ?? message;
+  if (first.includes("Maximum call stack")) return `nested too deeply to parse (limit ${MAX_DEPTH} levels)`;
+  if (code === "DUPLICATE_KEY") {
+    const key = snippet.replace(/:.*$/, "").trim();
+    return `duplicate key${key ? ` '${key}'` : ""}: it appears earlier in the same map`;
+  }
+  return `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, "")}`;
+}

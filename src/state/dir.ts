@@ -1,0 +1,120 @@
+/**
+ * The state directory (/run/nslab by default): root-owned, mode 0700, never a symlink. Files in
+ * it are 0600 and written atomically (temp file, fsync, rename, fsync of the directory).
+ */
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { NslabError } from "../errors.js";
+
+/** Where nslab keeps lab state; `NSLAB_STATE_DIR` overrides it (tests use a private one). */
+export function stateRoot(): string {
+  return process.env.NSLAB_STATE_DIR || "/run/nslab";
+}
+
+/** Make sure `dir` exists, is a real directory, owned by us, 0700. Returns it. */
+export function secureDir(dir: string): string {
+  let st: ReturnType<typeof lstatSync> | undefined;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    st = lstatSync(dir);
+  }
+  if (st.isSymbolicLink() || !st.isDirectory())
+    throw new NslabError(
+      "E_STATE",
+      `${dir} is not a plain directory (a symlink or a file?); refusing to use it`,
+      {
+        hint: `inspect it and remove it if it is not yours: ls -la ${dirname(dir)}`,
+      },
+    );
+  const uid = process.getuid?.() ?? 0;
+  if (st.uid !== uid)
+    throw new NslabError(
+      "E_STATE",
+      `${dir} is owned by uid ${st.uid}, not by uid ${uid}; refusing to use it`,
+      {
+        hint: `inspect it: ls -la ${dirname(dir)}`,
+      },
+    );
+  if ((st.mode & 0o077) !== 0)
+    throw new NslabError(
+      "E_STATE",
+      `${dir} is accessible by other users (mode ${(st.mode & 0o777).toString(8)})`,
+      {
+        hint: `fix it: chmod 700 ${dir}`,
+      },
+    );
+  return dir;
+}
+
+/** A subdirectory of the state root, secured. */
+export function stateDir(...parts: string[]): string {
+  secureDir(stateRoot());
+  let dir = stateRoot();
+  for (const p of parts) dir = secureDir(join(dir, p));
+  return dir;
+}
+
+/** Write `data` to `path` atomically with mode 0600. */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = `${path}.tmp.${process.pid}`;
+  const fd = openSync(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o600,
+  );
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}
+
+/** Remove a state file; a missing file is fine. */
+export function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+    fsyncDir(dirname(path));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+}
+
+/** Refuse to read through symlinks or files not owned by us. */
+export function checkFile(path: string): boolean {
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return false;
+  }
+  if (st.isSymbolicLink() || !st.isFile())
+    throw new NslabError("E_STATE", `${path} is not a regular file; refusing to read it`);
+  const uid = process.getuid?.() ?? 0;
+  if (st.uid !== uid)
+    throw new NslabError("E_STATE", `${path} is owned by uid ${st.uid}; refusing to read it`);
+  return true;
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Per-lab locks so two nslab processes never change one lab at once. A lock is a file created
+ * with O_EXCL holding the holder's PID and start time; a lock whose holder is gone is reclaimed.
+ */
+import { closeSync, constants, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { NslabError } from "../errors.js";
+import { stateDir } from "./dir.js";
+import { isAlive, type ProcessId, selfId } from "./proc.js";
+
+interface LockRecord extends ProcessId {
+  command: string;
+  since: string;
+}
+
+/** A held lock. */
+export interface Lock {
+  readonly name: string;
+  release(): void;
+}
+
+/**
+ * Take the lock `name` (a lab name, or `_ovs` for the shared OVS daemons). Throws E_LOCKED naming
+ * the holder's PID when a live process holds it. `onReclaim` hears about stale locks taken over.
+ */
+export function acquireLock(name: string, command: string, onReclaim?: (msg: string) => void): Lock {
+  const path = join(stateDir("locks"), `${name}.lock`);
+  const record: LockRecord = { ...selfId(), command, since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(
+        path,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o600,
+      );
+      try {
+        writeSync(fd, JSON.stringify(record));
+      } finally {
+        closeSync(fd);
+      }
+      let released = false;
+      return {
+        name,
+        release() {
+          if (released) return;
+          released = true;
+          try {
+            unlinkSync(path);
+          } catch {}
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const holder = readHolder(path);
+    if (holder && isAlive(holder)) {
+      if (holder.pid === process.pid)
+        throw new NslabError("E_LOCKED", `'${name}' is already locked by this process`);
+      throw new NslabError(
+        "E_LOCKED",
+        `'${name}' is busy: process ${holder.pid} (${holder.command}) holds it since ${holder.since}`,
+        { hint: `wait for it to finish, or stop it (kill ${holder.pid}) if it is stuck` },
+      );
+    }
+    // Stale: its holder is gone (or the file is unreadable garbage from a crash).
+    if (reclaim(path, holder))
+      onReclaim?.(
+        holder
+          ? `reclaimed the lock on '${name}' left by process ${holder.pid} (${holder.command}), which is no longer running`
+          : `reclaimed an unreadable lock file on '${name}'`,
+      );
+  }
+  throw new NslabError("E_LOCKED", `could not take the lock on '${name}'`, { hint: "try again" });
+}
+
+/** Who holds `name`, if anyone alive does. */
+export function lockHolder(name: string): (ProcessId & { command: string }) | undefined {
+  const holder = readHolder(join(stateDir("locks"), `${name}.lock`));
+  return holder && isAlive(holder) ? holder : undefined;
+}
+
+/**
+ * Remove a stale lock file, unless someone replaced it meanwhile. Two processes reclaiming at
+ * once must not delete each other's fresh lock, so reclaiming is itself guarded by an O_EXCL file.
+ */
+function reclaim(path: string, stale: LockRecord | undefined): boolean {
+  const guard = `${path}.reclaim`;
+  try {
+    if (Date.now() - statSync(guard).mtimeMs > 10_000) unlinkSync(guard); // left by a crash mid-reclaim
+  } catch {}
+  let fd: number;
+  try {
+    fd = openSync(
+      guard,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
+  } catch {
+    return false; // someone else is reclaiming; the caller retries
+  }
+  try {
+    const now = readHolder(path);
+    const same =
+      now === undefined
+        ? stale === undefined
+        : stale !== undefined && now.pid === stale.pid && now.since === stale.since;
+    if (!same) return false;
+    try {
+      unlinkSync(path);
+    } catch {}
+    return true;
+  } finally {
+    closeSync(fd);
+    try {
+      unlinkSync(guard);
+    } catch {}
+  }
+}
+
+function readHolder(path: string): LockRecord | undefined {
+  try {
+    const r = JSON.parse(readFileSync(path, "utf8")) as LockRecord;
+    return typeof r.pid === "number" ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}

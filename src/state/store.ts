@@ -1,0 +1,106 @@
+/**
+ * The per-lab state record: what a lab is (its resolved topology) and what it owns in the kernel.
+ * Written before anything is created (the intent), updated as it goes, removed after `down`.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { NslabError } from "../errors.js";
+import type { Topology } from "../model/types.js";
+import { checkFile, removeFile, stateDir, writeFileAtomic } from "./dir.js";
+
+/** A kernel/OVS object a lab owns. Things inside an owned namespace are owned through it. */
+export type OwnedObject =
+  | { kind: "netns"; name: string }
+  | { kind: "link"; name: string } // in the root namespace: a bridge or a root-side veth end
+  | { kind: "ovs-bridge"; name: string };
+
+/** Life cycle of a lab record. */
+export type LabStatus =
+  | "deploying" // `up` is (or was, if its process died) creating things
+  | "up" // complete
+  | "dirty" // a rollback or teardown failed; `down` finishes it
+  | "destroying"; // `down` is (or was) removing things
+
+/** What nslab remembers about one lab. */
+export interface LabState {
+  version: 1;
+  lab: string;
+  status: LabStatus;
+  topology: Topology;
+  /** Everything the lab owns (while deploying: everything it is about to create). */
+  owned: OwnedObject[];
+  /** The lab has OVS bridges (it keeps OVS daemons that nslab started alive). */
+  usesOvs: boolean;
+  /** The process that last wrote this record. */
+  pid: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Why the lab is dirty, and the command that finishes the cleanup. */
+  problem?: { message: string; fix: string };
+}
+
+export const STATE_VERSION = 1;
+
+function labFile(lab: string): string {
+  return join(stateDir("labs"), `${lab}.json`);
+}
+
+/** Save (atomically) the record of a lab. */
+export function saveLab(state: LabState): void {
+  const now = new Date().toISOString();
+  writeFileAtomic(
+    labFile(state.lab),
+    `${JSON.stringify({ ...state, pid: process.pid, updatedAt: now }, null, 1)}\n`,
+  );
+}
+
+/** The record of `lab`, or undefined when there is none. */
+export function readLab(lab: string): LabState | undefined {
+  const file = labFile(lab);
+  if (!checkFile(file)) return undefined;
+  let state: LabState;
+  try {
+    state = JSON.parse(readFileSync(file, "utf8")) as LabState;
+  } catch (e) {
+    throw new NslabError("E_STATE", `the state file ${file} is corrupt: ${(e as Error).message}`, {
+      hint: `'nslab down --all' still finds the lab's objects by their ownership markers`,
+      cause: e,
+    });
+  }
+  if (state.version !== STATE_VERSION || state.lab !== lab)
+    throw new NslabError(
+      "E_STATE",
+      `the state file ${file} is not a version ${STATE_VERSION} record of lab '${lab}'`,
+    );
+  return state;
+}
+
+/** Forget a lab. */
+export function removeLab(lab: string): void {
+  removeFile(labFile(lab));
+}
+
+/** Names of every lab with a record. */
+export function listLabs(): string[] {
+  const dir = stateDir("labs");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/** A fresh record for a lab about to be deployed. */
+export function newLabState(topology: Topology, owned: OwnedObject[]): LabState {
+  const now = new Date().toISOString();
+  return {
+    version: STATE_VERSION,
+    lab: topology.name,
+    status: "deploying",
+    topology,
+    owned,
+    usesOvs: topology.nodes.some((n) => n.kind === "ovs-bridge"),
+    pid: process.pid,
+    createdAt: now,
+    updatedAt: now,
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * The nsagent process seen from TypeScript: start one agent, pipeline batches of commands to it
+ * (all requests written at once, replies matched in order), and close it.
+ */
+import type { ChildProcess } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { NslabError } from "../../errors.js";
+import { CommandError, type CommandFailure, type Runner, systemRunner } from "../runner/index.js";
+import {
+  type AgentCommand,
+  type AgentReply,
+  asNsDump,
+  type NsDump,
+  PING,
+  parseReply,
+  STOP_ON_ERROR_OFF,
+  STOP_ON_ERROR_ON,
+  serializeCommands,
+} from "./protocol.js";
+
+/** Where the build puts the agent, relative to the package root. */
+const AGENT_PATH = join("dist", "native", "nsagent");
+/** How long `close()` waits for the agent to finish before killing it. */
+const CLOSE_TIMEOUT_MS = 5_000;
+/** How much of the agent's stderr is kept for error messages. */
+const STDERR_LIMIT = 16_384;
+
+/** Options of {@link NsAgent.start}. */
+export interface NsAgentOptions {
+  /** Spawns the agent; defaults to the system runner. */
+  runner?: Runner;
+  /** The agent binary; defaults to {@link findAgentBinary}. */
+  path?: string;
+}
+
+/** Options of {@link NsAgent.exec}. */
+export interface ExecOptions {
+  /** After the first `err`, skip the rest of the batch (their replies are `skip`). Default false. */
+  stopOnError?: boolean;
+}
+
+/** Replies still owed for one written batch of request lines. */
+interface PendingBatch {
+  expected: number;
+  replies: AgentReply[];
+  resolve: (replies: AgentReply[]) => void;
+  reject: (error: Error) => void;
+}
+
+/** The built agent binary of this package, or null when it has not been built. */
+export function findAgentBinary(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json"))) {
+      const path = join(dir, AGENT_PATH);
+      try {
+        accessSync(path, constants.X_OK);
+        return path;
+      } catch {
+        return null;
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/**
+ * One running nsagent. Its current namespace is shared state: start every batch with `ns` or
+ * `root` rather than relying on where an earlier batch left it.
+ */
+export class NsAgent {
+  readonly #child: ChildProcess;
+  readonly #argv: readonly string[];
+  readonly #started = performance.now();
+  readonly #queue: PendingBatch[] = [];
+  readonly #exited: Promise<void>;
+  #markExited: () => void = () => {};
+  #spawnError: Error | undefined;
+  #partial = "";
+  #stderr = "";
+  #failure: NslabError | undefined;
+  #closing = false;
+
+  private constructor(child: ChildProcess, argv: readonly string[]) {
+    this.#child = child;
+    this.#argv = argv;
+    this.#exited = new Promise((resolve) => {
+      this.#markExited = resolve;
+    });
+    child.on("close", (exitCode, signal) => this.#onExit(exitCode, signal));
+    child.on("error", (error) => {
+      this.#spawnError = error;
+      // Not started at all: no "close" will follow.
+      if (child.pid === undefined) this.#onExit(null, null);
+    });
+    // A dead agent closes its stdin: the write error is reported through "close".
+    child.stdin?.on("error", () => {});
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (chunk: string) => this.#onData(chunk));
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-STDERR_LIMIT);
+    });
+  }
+
+  /** Start an agent and wait until it answers. Throws E_ENV when no agent binary is available. */
+  static async start(options: NsAgentOptions = {}): Promise<NsAgent> {
+    const path = options.path ?? findAgentBinary();
+    if (!path) {
+      throw new NslabError("E_ENV", "the native netns agent (dist/native/nsagent) is not built", {
+        hint: "run: node scripts/build-native.mjs (it needs a C compiler), or use the iproute2 driver",
+      });
+    }
+    const argv = [path];
+    const agent = new NsAgent((options.runner ?? systemRunner).start(argv), argv);
+    const [pong] = await agent.#send(PING, 1);
+    if (pong?.status !== "ok") {
+      await agent.close();
+      throw new NslabError("E_COMMAND", `nsagent did not start properly: ${JSON.stringify(pong)}`);
+    }
+    return agent;
+  }
+
+  /**
+   * Run commands in order and return one reply per command. All requests are written at once and
+   * the replies read afterwards. Throws TypeError (before sending anything) for unframeable fields,
+   * and E_COMMAND when the agent dies.
+   */
+  async exec(cmds: readonly AgentCommand[], options: ExecOptions = {}): Promise<AgentReply[]> {
+    const body = serializeCommands(cmds);
+    if (cmds.length === 0) return [];
+    if (!options.stopOnError) return this.#send(body, cmds.length);
+    const replies = await this.#send(STOP_ON_ERROR_ON + body + STOP_ON_ERROR_OFF, cmds.length + 3);
+    return replies.slice(1, 1 + cmds.length);
+  }
+
+  /**
+   * Links, addresses and main-table routes of namespace `ns` (null: the agent's root namespace).
+   * Leaves the agent in that namespace.
+   */
+  async dump(ns: string | null): Promise<NsDump> {
+    const enter: AgentCommand = ns === null ? { op: "root" } : { op: "ns", ns };
+    const [entered, dumped] = await this.exec([enter, { op: "dump" }], { stopOnError: true });
+    const failed = entered?.status === "err" ? entered : dumped?.status === "err" ? dumped : undefined;
+    if (failed?.status === "err") {
+      throw new NslabError("E_COMMAND", `nsagent: dump of ${ns ?? "the root namespace"}: ${failed.message}`);
+    }
+    if (dumped?.status !== "ok") throw new NslabError("E_COMMAND", "nsagent: dump returned no data");
+    try {
+      return asNsDump(dumped.data);
+    } catch (cause) {
+      throw new NslabError("E_COMMAND", "nsagent: dump returned malformed data", { cause });
+    }
+  }
+
+  /** Close the agent's stdin and wait for it to exit (killing it if it does not within 5 s). */
+  async close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closing = true;
+      this.#child.stdin?.end();
+    }
+    const timer = setTimeout(() => this.#child.kill("SIGKILL"), CLOSE_TIMEOUT_MS);
+    try {
+      await this.#exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Write request lines and collect the next `expected` replies. */
+  #send(text: string, expected: number): Promise<AgentReply[]> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#closing) return Promise.reject(new NslabError("E_COMMAND", "nsagent: the agent is closed"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ expected, replies: [], resolve, reject });
+      this.#child.stdin?.write(text);
+    });
+  }
+
+  #onData(chunk: string): void {
+    const lines = (this.#partial + chunk).split("\n");
+    this.#partial = lines.pop() ?? "";
+    for (const line of lines) {
+      if (this.#failure) return;
+      this.#onLine(line);
+    }
+  }
+
+  #onLine(line: string): void {
+    const batch = this.#queue[0];
+    let reply: AgentReply;
+    try {
+      if (!batch) throw new TypeError(`unexpected reply ${JSON.stringify(line.slice(0, 120))}`);
+      reply = parseReply(line);
+    } catch (cause) {
+      this.#fail(
+        new NslabError("E_COMMAND", `nsagent protocol error: ${(cause as Error).message}`, { cause }),
+      );
+      this.#child.kill("SIGKILL");
+      return;
+    }
+    batch.replies.push(reply);
+    if (batch.replies.length === batch.expected) {
+      this.#queue.shift();
+      batch.resolve(batch.replies);
+    }
+  }
+
+  /** The agent is gone; unless `close()` asked for it with nothing pending, that is a failure. */
+  #onExit(exitCode: number | null, signal: NodeJS.Signals | null): void {
+    if (!this.#closing || this.#queue.length > 0) {
+      const failure: CommandFailure = {
+        argv: this.#argv,
+        exitCode,
+        signal,
+        stdout: "",
+        stderr: this.#stderr,
+        durationMs: performance.now() - this.#started,
+        timedOut: false,
+      };
+      this.#fail(
+        new CommandError(failure, {
+          cause: this.#spawnError,
+          hint: "the native netns agent died; nslab can use iproute2 instead",
+        }),
+      );
+    }
+    this.#markExited();
+  }
+
+  /** The agent is unusable: reject everything pending and everything to come. */
+  #fail(error: NslabError): void {
+    this.#failure ??= error;
+    for (const batch of this.#queue.splice(0)) batch.reject(this.#failure);
+  }
+}

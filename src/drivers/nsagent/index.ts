@@ -1,0 +1,18 @@
+/** The native netns agent driver: one long-lived process that configures namespaces over rtnetlink. */
+export { type ExecOptions, findAgentBinary, NsAgent, type NsAgentOptions } from "./client.js";
+export {
+  AGENT_ERRNO,
+  type AgentCommand,
+  type AgentReply,
+  asNsDump,
+  type DumpAddr,
+  type DumpLink,
+  type DumpLinkStats,
+  type DumpOperstate,
+  type DumpRoute,
+  type NsDump,
+  parseReply,
+  type RouteFields,
+  serializeCommand,
+  serializeCommands,
+} from "./protocol.js";

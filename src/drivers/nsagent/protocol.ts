@@ -1,0 +1,262 @@
+/**
+ * The nsagent wire protocol: request types, their serialization to TAB-separated lines, reply
+ * parsing and the shape of `dump`. Pure functions only; the process lives in client.ts.
+ */
+import { constants } from "node:os";
+
+/** Optional route fields travel as `-`. */
+const ABSENT = "-";
+
+/** One request to the agent. Interface names (`dev`) resolve in the agent's current namespace. */
+export type AgentCommand =
+  /** Return to the namespace the agent started in. */
+  | { op: "root" }
+  /** Enter `/run/netns/<ns>`; a failure refuses namespace-scoped commands until `root`/`ns` succeeds. */
+  | { op: "ns"; ns: string }
+  /** `ip netns add <ns>`, with `lo` up and aliased `marker` before the name is visible; ends in root. */
+  | { op: "mkns"; ns: string; marker: string }
+  /** `ip netns del <ns>`; errno ENOENT when it does not exist. */
+  | { op: "delns"; ns: string }
+  /** `ip link set <dev> up`. */
+  | { op: "up"; dev: string }
+  /** `ip link set <dev> down`. */
+  | { op: "down"; dev: string }
+  /** `ip link set <dev> alias <alias>` (≤ 255 bytes; empty removes it). */
+  | { op: "alias"; dev: string; alias: string }
+  /** `ip link set <dev> mtu <mtu>`. */
+  | { op: "mtu"; dev: string; mtu: number }
+  /** `ip link set <dev> address <mac>` (`aa:bb:cc:dd:ee:ff`). */
+  | { op: "mac"; dev: string; mac: string }
+  /** `ip addr add <cidr> dev <dev>` (IPv6 with `nodad`). */
+  | { op: "addr"; dev: string; cidr: string }
+  /** `ip addr del <cidr> dev <dev>`. */
+  | { op: "deladdr"; dev: string; cidr: string }
+  /** `ip route add <dst> [via <via>] [dev <dev>] [metric <metric>]` in table main. */
+  | ({ op: "route" } & RouteFields)
+  /** `ip route del <dst> [via <via>] [dev <dev>] [metric <metric>]` in table main. */
+  | ({ op: "delroute" } & RouteFields)
+  /** `ip link del <dev>`. */
+  | { op: "dellink"; dev: string }
+  /** `sysctl -w <key>=<value>`; `key` dotted (`net.ipv4.ip_forward`) or a path under /proc/sys. */
+  | { op: "sysctl"; key: string; value: string }
+  /** `ethtool -K <dev> tx off`. */
+  | { op: "txoff"; dev: string }
+  /** Links, addresses and main-table routes of the current namespace (reply data: {@link NsDump}). */
+  | { op: "dump" };
+
+/** The fields of a route request. `dst` is a CIDR; `0.0.0.0/0` and `::/0` are the defaults. */
+export interface RouteFields {
+  dst: string;
+  via?: string;
+  dev?: string;
+  metric?: number;
+}
+
+/** What the agent answered to one command. `skip`: not run because an earlier one failed. */
+export type AgentReply =
+  | { status: "ok"; data?: unknown }
+  | { status: "err"; errno: number; message: string }
+  | { status: "skip" };
+
+/** Errno values the agent reports that callers commonly match on. */
+export const AGENT_ERRNO = {
+  ENOENT: constants.errno.ENOENT,
+  EEXIST: constants.errno.EEXIST,
+  ENODEV: constants.errno.ENODEV,
+  EINVAL: constants.errno.EINVAL,
+  EADDRNOTAVAIL: constants.errno.EADDRNOTAVAIL,
+  ESRCH: constants.errno.ESRCH,
+} as const;
+
+/** A field as it goes on the wire; TAB, newlines and NUL would break the line framing. */
+function field(value: string, what: string): string {
+  if (/[\t\n\r\0]/.test(value)) {
+    throw new TypeError(`nsagent: ${what} must not contain TAB, newline or NUL: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function uint32(value: number, what: string): string {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+    throw new TypeError(`nsagent: ${what} must be an integer in 0..4294967295, got ${value}`);
+  }
+  return String(value);
+}
+
+/** An optional route field: absent → `-`; a present `-` would be read as absent, so it is refused. */
+function optional(value: string | undefined, what: string): string {
+  if (value === undefined) return ABSENT;
+  if (value === ABSENT) throw new TypeError(`nsagent: ${what} must not be "${ABSENT}"`);
+  return field(value, what);
+}
+
+/** The fields of one command after the op, in wire order. */
+function args(cmd: AgentCommand): string[] {
+  switch (cmd.op) {
+    case "root":
+    case "dump":
+      return [];
+    case "ns":
+    case "delns":
+      return [field(cmd.ns, "namespace name")];
+    case "mkns":
+      return [field(cmd.ns, "namespace name"), field(cmd.marker, "marker")];
+    case "up":
+    case "down":
+    case "dellink":
+    case "txoff":
+      return [field(cmd.dev, "interface name")];
+    case "alias":
+      return [field(cmd.dev, "interface name"), field(cmd.alias, "alias")];
+    case "mtu":
+      return [field(cmd.dev, "interface name"), uint32(cmd.mtu, "mtu")];
+    case "mac":
+      return [field(cmd.dev, "interface name"), field(cmd.mac, "MAC address")];
+    case "addr":
+    case "deladdr":
+      return [field(cmd.dev, "interface name"), field(cmd.cidr, "address")];
+    case "route":
+    case "delroute":
+      return [
+        field(cmd.dst, "route destination"),
+        optional(cmd.via, "gateway"),
+        optional(cmd.dev, "interface name"),
+        cmd.metric === undefined ? ABSENT : uint32(cmd.metric, "metric"),
+      ];
+    case "sysctl":
+      return [field(cmd.key, "sysctl key"), field(cmd.value, "sysctl value")];
+  }
+}
+
+/** One command as a request line, newline included. Throws TypeError for unframeable fields. */
+export function serializeCommand(cmd: AgentCommand): string {
+  return `${[cmd.op, ...args(cmd)].join("\t")}\n`;
+}
+
+/** Several commands as one chunk of request lines. */
+export function serializeCommands(cmds: readonly AgentCommand[]): string {
+  let out = "";
+  for (const cmd of cmds) out += serializeCommand(cmd);
+  return out;
+}
+
+/** Session control lines the client brackets a stop-on-error batch with (replies are not returned). */
+export const STOP_ON_ERROR_ON = "set\tstop-on-error\t1\n";
+export const STOP_ON_ERROR_OFF = "resume\nset\tstop-on-error\t0\n";
+/** A no-op request, answered `ok`, that proves the agent is alive. */
+export const PING = "resume\n";
+
+/** Parse one reply line (without its newline). Throws TypeError for anything malformed. */
+export function parseReply(line: string): AgentReply {
+  if (line === "ok") return { status: "ok" };
+  if (line === "skip") return { status: "skip" };
+  if (line.startsWith("ok\t")) {
+    const json = line.slice(3);
+    try {
+      return { status: "ok", data: JSON.parse(json) as unknown };
+    } catch (cause) {
+      throw new TypeError(`nsagent: reply carries invalid JSON: ${json.slice(0, 80)}`, { cause });
+    }
+  }
+  if (line.startsWith("err\t")) {
+    const tab = line.indexOf("\t", 4);
+    const errno = Number(tab < 0 ? line.slice(4) : line.slice(4, tab));
+    if (tab > 4 && Number.isInteger(errno) && errno >= 0) {
+      return { status: "err", errno, message: line.slice(tab + 1) };
+    }
+  }
+  throw new TypeError(`nsagent: malformed reply line: ${JSON.stringify(line.slice(0, 120))}`);
+}
+
+/** Operational state of a link (RFC 2863), as the kernel reports it. */
+export type DumpOperstate =
+  | "UNKNOWN"
+  | "NOTPRESENT"
+  | "DOWN"
+  | "LOWERLAYERDOWN"
+  | "TESTING"
+  | "DORMANT"
+  | "UP";
+
+/** Link counters from IFLA_STATS64 (precision above 2^53 is lost). */
+export interface DumpLinkStats {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+}
+
+/** One network interface of the dumped namespace. */
+export interface DumpLink {
+  ifindex: number;
+  name: string;
+  /** `IFLA_INFO_KIND` (`veth`, `bridge`, …); null for devices without one, such as `lo`. */
+  kind: string | null;
+  /** Raw `IFF_*` flags. */
+  flags: number;
+  up: boolean;
+  lowerUp: boolean;
+  operstate: DumpOperstate;
+  mtu: number;
+  /** Hardware address as lowercase colon-separated hex; null when the device has none. */
+  mac: string | null;
+  alias: string | null;
+  group: number;
+  /** Ifindex of the bridge/bond this link is enslaved to. */
+  master: number | null;
+  /** Ifindex of the peer or parent link (`IFLA_LINK`), possibly in the namespace `linkNetnsid`. */
+  link: number | null;
+  linkNetnsid: number | null;
+  stats: DumpLinkStats;
+}
+
+/** One address of the dumped namespace. */
+export interface DumpAddr {
+  ifindex: number;
+  family: 4 | 6;
+  /** `address/prefixlen`, e.g. `10.1.1.2/24`. */
+  cidr: string;
+  /** `global`, `link`, `host`, or the raw scope number for anything else. */
+  scope: "global" | "link" | "host" | number;
+}
+
+/** One route of the main table (multicast and cloned entries left out). */
+export interface DumpRoute {
+  family: 4 | 6;
+  /** CIDR; the default route is `0.0.0.0/0` or `::/0`. */
+  dst: string;
+  gateway: string | null;
+  oif: number | null;
+  metric: number | null;
+  /** `RTPROT_*`: 2 kernel, 3 boot (`ip route add`), 4 static, … */
+  protocol: number;
+  /** `RT_SCOPE_*`: 0 universe, 253 link, 254 host. */
+  scope: number;
+  table: number;
+}
+
+/** Everything `dump` reports about one namespace. */
+export interface NsDump {
+  links: DumpLink[];
+  addrs: DumpAddr[];
+  routes: DumpRoute[];
+}
+
+/** Check the outline of a `dump` reply's data; the members are trusted as the agent wrote them. */
+export function asNsDump(data: unknown): NsDump {
+  const d = data as Partial<Record<keyof NsDump, unknown>> | null;
+  if (
+    typeof d !== "object" ||
+    d === null ||
+    !Array.isArray(d.links) ||
+    !Array.isArray(d.addrs) ||
+    !Array.isArray(d.routes)
+  ) {
+    throw new TypeError("nsagent: dump reply is not {links, addrs, routes}");
+  }
+  return d as NsDump;
+}

@@ -1,0 +1,527 @@
+// The native netns agent against the real kernel (root): every command, checked with iproute2.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AGENT_ERRNO,
+  type AgentCommand,
+  type AgentReply,
+  findAgentBinary,
+  NsAgent,
+  type NsDump,
+} from "../../src/drivers/nsagent/index.js";
+import { CommandError, type Runner, systemRunner } from "../../src/drivers/runner/index.js";
+import { NslabError } from "../../src/errors.js";
+
+const ROOT_DIR = fileURLToPath(new URL("../..", import.meta.url));
+const tag = randomBytes(3).toString("hex");
+const prefix = `nsag-${tag}`;
+const nsA = `${prefix}-a`;
+const nsB = `${prefix}-b`;
+const nsC = `${prefix}-c`;
+const marker = `nslab test ${tag}`;
+/** Interface names carry the tag too (≤ 15 bytes), so a leak in the root namespace is visible. */
+const vethB = `vb-${tag}`;
+const vethC = `vc-${tag}`;
+
+/** Run a program and return its stdout (throws on a non-zero exit). */
+function run(file: string, ...args: string[]): string {
+  return execFileSync(file, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+const ip = (...args: string[]): string => run("ip", ...args);
+const ipJson = <T>(...args: string[]): T => JSON.parse(ip("-j", ...args)) as T;
+const netnsNames = (): string[] =>
+  ip("netns", "list")
+    .split("\n")
+    .map((line) => line.split(" ")[0] ?? "")
+    .filter(Boolean);
+
+const ok = (replies: AgentReply[]): void => {
+  expect(replies.filter((r) => r.status !== "ok")).toEqual([]);
+};
+
+/** Every namespace this run made (or might have made): they all carry the run's random tag. */
+function removeLeftovers(): void {
+  for (const name of netnsNames()) {
+    if (name.startsWith(`${prefix}-`)) run("ip", "netns", "del", name);
+  }
+  for (const dev of [vethB, vethC]) {
+    if (ip("-br", "link").includes(dev)) run("ip", "link", "del", dev);
+  }
+}
+
+describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kernel)", () => {
+  let agent: NsAgent;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ["scripts/build-native.mjs"], { cwd: ROOT_DIR, stdio: "inherit" });
+    expect(findAgentBinary()).not.toBeNull();
+    agent = await NsAgent.start();
+  });
+
+  afterAll(async () => {
+    // The agent first: a namespace it still sits in would outlive `ip netns del`.
+    await agent?.close();
+    removeLeftovers();
+    expect(netnsNames().filter((name) => name.includes(tag))).toEqual([]);
+    expect(ip("-br", "link")).not.toContain(tag);
+  });
+
+  describe("mkns", () => {
+    it("creates a namespace with lo up and aliased with the marker", async () => {
+      ok(await agent.exec([{ op: "mkns", ns: nsA, marker }]));
+      expect(netnsNames()).toContain(nsA);
+      const lo = ip("-n", nsA, "-d", "link", "show", "lo");
+      expect(lo).toContain(`alias ${marker}`);
+      expect(lo).toMatch(/<LOOPBACK,UP,LOWER_UP>/);
+    });
+
+    it("fails with EEXIST on an existing name and leaves that namespace intact", async () => {
+      const inode = run("stat", "-L", "-c", "%i", `/run/netns/${nsA}`);
+      ip("-n", nsA, "link", "add", "keep0", "type", "veth", "peer", "name", "keep1");
+      const [made, scoped, back, dumped] = await agent.exec([
+        { op: "mkns", ns: nsA, marker: "other" },
+        { op: "dump" },
+        { op: "root" },
+        { op: "dump" },
+      ]);
+      expect(made).toMatchObject({ status: "err", errno: AGENT_ERRNO.EEXIST });
+      expect(made?.status === "err" && made.message).toContain("File exists");
+      // A failed mkns poisons the agent until `root` or `ns` succeeds.
+      expect(scoped).toMatchObject({ status: "err", errno: AGENT_ERRNO.EINVAL });
+      expect(back).toEqual({ status: "ok" });
+      expect(dumped?.status).toBe("ok");
+      expect(run("stat", "-L", "-c", "%i", `/run/netns/${nsA}`)).toBe(inode);
+      expect(ip("-n", nsA, "-d", "link", "show", "lo")).toContain(`alias ${marker}`);
+      expect(ip("-n", nsA, "-br", "link")).toContain("keep0");
+      ip("-n", nsA, "link", "del", "keep0");
+    });
+
+    it("rejects names that could leave /run/netns", async () => {
+      const replies = await agent.exec([
+        { op: "mkns", ns: "../escape", marker },
+        { op: "mkns", ns: "..", marker },
+        { op: "ns", ns: "" },
+        { op: "delns", ns: "a/b" },
+        { op: "root" },
+      ]);
+      expect(replies.slice(0, 4).map((r) => r.status === "err" && r.errno)).toEqual([22, 22, 22, 22]);
+      expect(replies[4]).toEqual({ status: "ok" });
+    });
+  });
+
+  describe("configuring a namespace", () => {
+    const v4 = "10.77.1.2/24";
+    const v6 = "fd00:77:1::2/64";
+    const gw6 = "fd00:77:1::1";
+
+    beforeAll(() => {
+      ip("-n", nsA, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    });
+
+    it("sets alias, MTU, MAC, addresses, routes, sysctls and offloads", async () => {
+      const rootForward = run("cat", "/proc/sys/net/ipv4/ip_forward");
+      const replies = await agent.exec(
+        [
+          { op: "ns", ns: nsA },
+          { op: "alias", dev: "v0", alias: 'to "v1" \\ here' },
+          { op: "mtu", dev: "v0", mtu: 1400 },
+          { op: "mac", dev: "v0", mac: "02:aa:bb:cc:dd:01" },
+          { op: "addr", dev: "v0", cidr: v4 },
+          { op: "addr", dev: "v0", cidr: v6 },
+          { op: "up", dev: "v0" },
+          { op: "up", dev: "v1" },
+          { op: "route", dst: "0.0.0.0/0", via: "10.77.1.1" },
+          { op: "route", dst: "10.200.0.0/16", via: "10.77.1.1", dev: "v0", metric: 50 },
+          { op: "route", dst: "10.201.0.0/16", dev: "v0" },
+          { op: "route", dst: "::/0", via: gw6, dev: "v0" },
+          { op: "sysctl", key: "net.ipv4.ip_forward", value: "1" },
+          { op: "sysctl", key: "net/ipv6/conf/v0/forwarding", value: "1" },
+          { op: "txoff", dev: "v0" },
+        ],
+        { stopOnError: true },
+      );
+      ok(replies);
+
+      const [link] = ipJson<Array<Record<string, unknown>>>("-n", nsA, "link", "show", "v0");
+      expect(link).toMatchObject({ mtu: 1400, address: "02:aa:bb:cc:dd:01", ifalias: 'to "v1" \\ here' });
+      expect(link?.flags).toContain("UP");
+      const addrs = ip("-n", nsA, "addr", "show", "dev", "v0");
+      expect(addrs).toContain(`inet ${v4} `);
+      // nodad: usable at once, never "tentative"
+      expect(addrs).toMatch(new RegExp(`inet6 ${v6} scope global nodad *\n`));
+      const routes4 = ipJson<Array<Record<string, unknown>>>("-n", nsA, "-4", "route", "show");
+      expect(routes4).toContainEqual(expect.objectContaining({ dst: "default", gateway: "10.77.1.1" }));
+      expect(routes4).toContainEqual(
+        expect.objectContaining({ dst: "10.200.0.0/16", gateway: "10.77.1.1", dev: "v0", metric: 50 }),
+      );
+      expect(routes4).toContainEqual(expect.objectContaining({ dst: "10.201.0.0/16", scope: "link" }));
+      const routes6 = ipJson<Array<Record<string, unknown>>>("-n", nsA, "-6", "route", "show");
+      expect(routes6).toContainEqual(expect.objectContaining({ dst: "default", gateway: gw6, dev: "v0" }));
+      expect(run("ip", "netns", "exec", nsA, "cat", "/proc/sys/net/ipv4/ip_forward").trim()).toBe("1");
+      expect(run("ip", "netns", "exec", nsA, "cat", "/proc/sys/net/ipv6/conf/v0/forwarding").trim()).toBe(
+        "1",
+      );
+      expect(run("cat", "/proc/sys/net/ipv4/ip_forward")).toBe(rootForward);
+      expect(run("ip", "netns", "exec", nsA, "ethtool", "-k", "v0")).toMatch(/^tx-checksumming: off$/m);
+    });
+
+    it("reports kernel errors with errno and message", async () => {
+      const [entered, again, missing, badPrefix, badSysctl, unknown] = await agent.exec([
+        { op: "ns", ns: nsA },
+        { op: "addr", dev: "v0", cidr: v4 },
+        { op: "up", dev: "nosuch0" },
+        { op: "addr", dev: "v0", cidr: "10.77.1.300/24" },
+        { op: "sysctl", key: "net/ipv4/../../kernel/hostname", value: "x" },
+        { op: "route", dst: "10.202.0.0/16", via: "10.99.99.1" },
+      ]);
+      expect(entered).toEqual({ status: "ok" });
+      expect(again).toEqual({
+        status: "err",
+        errno: AGENT_ERRNO.EEXIST,
+        message: expect.stringMatching(/^RTNETLINK answers: File exists/),
+      });
+      expect(missing).toEqual({
+        status: "err",
+        errno: AGENT_ERRNO.ENODEV,
+        message: 'Cannot find device "nosuch0"',
+      });
+      expect(badPrefix).toMatchObject({ status: "err", errno: AGENT_ERRNO.EINVAL });
+      expect(badSysctl).toMatchObject({ status: "err", errno: AGENT_ERRNO.EINVAL });
+      // An unreachable gateway: the kernel's own errno (ENETUNREACH).
+      expect(unknown).toMatchObject({
+        status: "err",
+        errno: 101,
+        message: expect.stringContaining("RTNETLINK answers"),
+      });
+    });
+
+    it("removes addresses, routes and links again", async () => {
+      ip("-n", nsA, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+      ok(
+        await agent.exec(
+          [
+            { op: "ns", ns: nsA },
+            { op: "delroute", dst: "10.200.0.0/16", via: "10.77.1.1", dev: "v0", metric: 50 },
+            { op: "delroute", dst: "10.201.0.0/16" },
+            { op: "deladdr", dev: "v0", cidr: v6 },
+            { op: "dellink", dev: "d0" },
+            { op: "down", dev: "v1" },
+          ],
+          { stopOnError: true },
+        ),
+      );
+      const routes = ip("-n", nsA, "-4", "route", "show");
+      expect(routes).not.toContain("10.200.0.0");
+      expect(routes).not.toContain("10.201.0.0");
+      expect(ip("-n", nsA, "addr", "show", "dev", "v0")).not.toContain(v6);
+      expect(ip("-n", nsA, "-br", "link")).not.toMatch(/^d[01]@/m);
+      expect(ip("-n", nsA, "link", "show", "v1")).not.toMatch(/[<,]UP[,>]/);
+      const [missing] = await agent.exec([{ op: "delroute", dst: "10.200.0.0/16" }]);
+      expect(missing).toMatchObject({ status: "err", errno: AGENT_ERRNO.ESRCH });
+    });
+
+    it("dumps what iproute2 shows", async () => {
+      const dump = await agent.dump(nsA);
+      expectDumpMatchesIp(dump, nsA);
+      const v0 = dump.links.find((l) => l.name === "v0");
+      const v1 = dump.links.find((l) => l.name === "v1");
+      expect(v0).toMatchObject({
+        kind: "veth",
+        mtu: 1400,
+        alias: 'to "v1" \\ here',
+        link: v1?.ifindex,
+        up: true,
+      });
+      expect(v1).toMatchObject({ kind: "veth", up: false, link: v0?.ifindex, linkNetnsid: null });
+      expect(dump.links.find((l) => l.name === "lo")).toMatchObject({
+        kind: null,
+        alias: marker,
+        master: null,
+      });
+      expect(dump.addrs).toContainEqual({ ifindex: v0?.ifindex, family: 4, cidr: v4, scope: "global" });
+      expect(dump.routes).toContainEqual(
+        expect.objectContaining({
+          family: 4,
+          dst: "0.0.0.0/0",
+          gateway: "10.77.1.1",
+          protocol: 3,
+          table: 254,
+        }),
+      );
+      expect(dump.routes.some((r) => r.dst.startsWith("ff00:"))).toBe(false);
+    });
+  });
+
+  describe("stop-on-error", () => {
+    it("skips the rest of a batch after the first error, then resumes", async () => {
+      const replies = await agent.exec(
+        [{ op: "ns", ns: nsA }, { op: "up", dev: "nosuch0" }, { op: "up", dev: "lo" }, { op: "dump" }],
+        { stopOnError: true },
+      );
+      expect(replies.map((r) => r.status)).toEqual(["ok", "err", "skip", "skip"]);
+      const next = await agent.exec([
+        { op: "ns", ns: nsA },
+        { op: "up", dev: "nosuch0" },
+        { op: "up", dev: "lo" },
+      ]);
+      expect(next.map((r) => r.status)).toEqual(["ok", "err", "ok"]);
+    });
+  });
+
+  describe("poisoning", () => {
+    it("refuses namespace-scoped commands after a failed ns until root or ns succeeds", async () => {
+      const forwardBefore = run("ip", "netns", "exec", nsA, "cat", "/proc/sys/net/ipv4/conf/all/forwarding");
+      const replies = await agent.exec([
+        { op: "ns", ns: nsA },
+        { op: "ns", ns: `${prefix}-missing` },
+        {
+          op: "sysctl",
+          key: "net.ipv4.conf.all.forwarding",
+          value: forwardBefore.trim() === "1" ? "0" : "1",
+        },
+        { op: "up", dev: "lo" },
+        { op: "dump" },
+        { op: "root" },
+        { op: "dump" },
+        { op: "ns", ns: nsA },
+        { op: "up", dev: "lo" },
+      ]);
+      expect(replies[1]).toEqual({
+        status: "err",
+        errno: AGENT_ERRNO.ENOENT,
+        message: `setns ${prefix}-missing: No such file or directory`,
+      });
+      for (const r of replies.slice(2, 5)) {
+        expect(r).toEqual({ status: "err", errno: 22, message: "not in a namespace (last 'ns' failed)" });
+      }
+      expect(replies.slice(5).map((r) => r.status)).toEqual(["ok", "ok", "ok", "ok"]);
+      expect(run("ip", "netns", "exec", nsA, "cat", "/proc/sys/net/ipv4/conf/all/forwarding")).toBe(
+        forwardBefore,
+      );
+    });
+  });
+
+  describe("two namespaces joined by a veth pair", () => {
+    it("are configured by the agent and can ping each other", async () => {
+      ok(
+        await agent.exec([
+          { op: "mkns", ns: nsB, marker },
+          { op: "mkns", ns: nsC, marker },
+        ]),
+      );
+      ip("link", "add", vethB, "netns", nsB, "type", "veth", "peer", "name", vethC, "netns", nsC);
+      ok(
+        await agent.exec(
+          [
+            { op: "ns", ns: nsB },
+            { op: "addr", dev: vethB, cidr: "10.78.1.1/24" },
+            { op: "addr", dev: vethB, cidr: "fd00:78:1::1/64" },
+            { op: "up", dev: vethB },
+            { op: "ns", ns: nsC },
+            { op: "addr", dev: vethC, cidr: "10.78.1.2/24" },
+            { op: "addr", dev: vethC, cidr: "fd00:78:1::2/64" },
+            { op: "up", dev: vethC },
+          ],
+          { stopOnError: true },
+        ),
+      );
+      expect(() => run("ip", "netns", "exec", nsB, "ping", "-c1", "-W1", "10.78.1.2")).not.toThrow();
+      expect(() => run("ip", "netns", "exec", nsB, "ping", "-6", "-c1", "-W1", "fd00:78:1::2")).not.toThrow();
+
+      const b = await agent.dump(nsB);
+      const c = await agent.dump(nsC);
+      expectDumpMatchesIp(b, nsB);
+      const inB = b.links.find((l) => l.name === vethB);
+      const inC = c.links.find((l) => l.name === vethC);
+      expect(inB).toMatchObject({
+        kind: "veth",
+        up: true,
+        lowerUp: true,
+        operstate: "UP",
+        link: inC?.ifindex,
+      });
+      expect(inB?.linkNetnsid).toEqual(expect.any(Number));
+      expect(inB?.stats.txPackets).toBeGreaterThan(0);
+      expect(inC?.stats.rxBytes).toBeGreaterThan(0);
+    });
+
+    it("delns removes a namespace; a second delns reports ENOENT", async () => {
+      const replies = await agent.exec([
+        { op: "delns", ns: nsB },
+        { op: "delns", ns: nsB },
+      ]);
+      expect(replies[0]).toEqual({ status: "ok" });
+      expect(replies[1]).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENOENT });
+      expect(netnsNames()).not.toContain(nsB);
+    });
+
+    it("deleting the current namespace leaves the agent poisoned, not in it", async () => {
+      const replies = await agent.exec([
+        { op: "ns", ns: nsC },
+        { op: "delns", ns: nsC },
+        { op: "dump" },
+        { op: "root" },
+      ]);
+      expect(replies.map((r) => r.status)).toEqual(["ok", "ok", "err", "ok"]);
+      expect(netnsNames()).not.toContain(nsC);
+    });
+  });
+
+  describe("speed (printed, not asserted)", () => {
+    it("creates, configures and deletes 200 namespaces", async () => {
+      const count = 200;
+      const names = Array.from({ length: count }, (_, i) => `${prefix}-s${i}`);
+      const t0 = performance.now();
+      ok(await agent.exec(names.map((ns) => ({ op: "mkns", ns, marker }) as AgentCommand)));
+      const t1 = performance.now();
+      const configure: AgentCommand[] = names.flatMap((ns, i) => [
+        { op: "ns", ns },
+        { op: "addr", dev: "lo", cidr: `10.99.${i >> 8}.${i & 255}/32` },
+        { op: "up", dev: "lo" },
+      ]);
+      ok(await agent.exec(configure, { stopOnError: true }));
+      const t2 = performance.now();
+      ok(await agent.exec([{ op: "root" }, ...names.map((ns) => ({ op: "delns", ns }) as AgentCommand)]));
+      const t3 = performance.now();
+      expect(netnsNames().filter((name) => name.startsWith(`${prefix}-s`))).toEqual([]);
+
+      // The same work through iproute2, one process per step, on a tenth of the namespaces.
+      const few = names.slice(0, count / 10);
+      const i0 = performance.now();
+      few.forEach((ns, i) => {
+        run("ip", "netns", "add", ns);
+        run("ip", "-n", ns, "addr", "add", `10.99.0.${i}/32`, "dev", "lo");
+        run("ip", "-n", ns, "link", "set", "lo", "up");
+      });
+      const i1 = performance.now();
+      for (const ns of few) run("ip", "netns", "del", ns);
+      const i2 = performance.now();
+
+      const ms = (n: number): string => `${n.toFixed(0)} ms`;
+      console.log(
+        [
+          `nsagent, ${count} namespaces: mkns ${ms(t1 - t0)}, configure (ns+addr+up) ${ms(t2 - t1)}, ` +
+            `delns ${ms(t3 - t2)}, total ${ms(t3 - t0)}`,
+          `iproute2, ${few.length} namespaces: add+configure ${ms(i1 - i0)}, del ${ms(i2 - i1)} ` +
+            `(≈ ${ms(((i2 - i0) * count) / few.length)} for ${count})`,
+        ].join("\n"),
+      );
+    });
+  });
+});
+
+/** Compare a dump with what `ip -j` reports for the same namespace. */
+function expectDumpMatchesIp(dump: NsDump, ns: string): void {
+  interface IpLink {
+    ifindex: number;
+    ifname: string;
+    flags: string[];
+    mtu: number;
+    operstate: string;
+    address?: string;
+    ifalias?: string;
+    linkinfo?: { info_kind?: string };
+    addr_info?: Array<{ family: string; local: string; prefixlen: number; scope: string }>;
+  }
+  const links = ipJson<IpLink[]>("-n", ns, "-d", "link", "show");
+  expect(
+    dump.links.map((l) => [l.ifindex, l.name, l.mtu, l.mac, l.operstate, l.alias, l.up, l.kind]),
+  ).toEqual(
+    links.map((l) => [
+      l.ifindex,
+      l.ifname,
+      l.mtu,
+      l.address ?? null,
+      l.operstate,
+      l.ifalias ?? null,
+      l.flags.includes("UP"),
+      l.linkinfo?.info_kind ?? null,
+    ]),
+  );
+
+  const addrs = ipJson<IpLink[]>("-n", ns, "addr", "show").flatMap((l) =>
+    (l.addr_info ?? []).map(
+      (a) => `${l.ifindex} ${a.family === "inet" ? 4 : 6} ${a.local}/${a.prefixlen} ${a.scope}`,
+    ),
+  );
+  expect(dump.addrs.map((a) => `${a.ifindex} ${a.family} ${a.cidr} ${a.scope}`).sort()).toEqual(addrs.sort());
+
+  interface IpRoute {
+    dst: string;
+    gateway?: string;
+    dev?: string;
+    metric?: number;
+  }
+  const index = new Map(links.map((l) => [l.ifname, l.ifindex]));
+  const routes = (["-4", "-6"] as const).flatMap((family) =>
+    ipJson<IpRoute[]>("-n", ns, family, "route", "show", "table", "main").map((r) => {
+      const all = family === "-4" ? "0.0.0.0/0" : "::/0";
+      const dst =
+        r.dst === "default" ? all : r.dst.includes("/") ? r.dst : `${r.dst}/${family === "-4" ? 32 : 128}`;
+      return `${dst} via ${r.gateway ?? "-"} dev ${r.dev ? index.get(r.dev) : "-"} metric ${r.metric ?? "-"}`;
+    }),
+  );
+  expect(
+    dump.routes
+      .map((r) => `${r.dst} via ${r.gateway ?? "-"} dev ${r.oif ?? "-"} metric ${r.metric ?? "-"}`)
+      .sort(),
+  ).toEqual(routes.sort());
+}
+
+describe("NsAgent process handling (fake agents, no root)", () => {
+  /** A runner whose "agent" is a shell script. */
+  const fake = (script: string): Runner => ({
+    run: systemRunner.run,
+    start: () => systemRunner.start(["sh", "-c", script]),
+  });
+
+  it("rejects start with E_COMMAND and the agent's stderr when it dies at once", async () => {
+    const started = NsAgent.start({ runner: fake("read x; echo 'no netlink here' >&2; exit 3"), path: "/x" });
+    await expect(started).rejects.toBeInstanceOf(CommandError);
+    await expect(started).rejects.toMatchObject({
+      code: "E_COMMAND",
+      exitCode: 3,
+      stderr: "no netlink here\n",
+    });
+  });
+
+  it("rejects pending and later batches when the agent dies mid-batch", async () => {
+    const agent = await NsAgent.start({
+      runner: fake("read x; echo ok; read y; echo ok; echo 'agent crashed' >&2; kill -9 $$"),
+      path: "/x",
+    });
+    const pending = agent.exec([{ op: "root" }, { op: "dump" }, { op: "root" }]);
+    await expect(pending).rejects.toMatchObject({
+      code: "E_COMMAND",
+      signal: "SIGKILL",
+      stderr: "agent crashed\n",
+    });
+    await expect(agent.exec([{ op: "root" }])).rejects.toBeInstanceOf(NslabError);
+    await agent.close();
+  });
+
+  it("fails on a reply it cannot parse and kills the agent", async () => {
+    const agent = await NsAgent.start({
+      runner: fake("read x; echo ok; read y; echo bogus; exec sleep 30"),
+      path: "/x",
+    });
+    await expect(agent.exec([{ op: "root" }])).rejects.toThrow(/protocol error/);
+    await agent.close();
+  });
+
+  it("refuses unframeable fields before writing anything, and works after close is awaited", async () => {
+    const agent = await NsAgent.start({ runner: fake("while read l; do echo ok; done"), path: "/x" });
+    await expect(agent.exec([{ op: "root" }, { op: "ns", ns: "a\tb" }])).rejects.toBeInstanceOf(TypeError);
+    expect(await agent.exec([{ op: "root" }, { op: "dump" }])).toEqual([{ status: "ok" }, { status: "ok" }]);
+    await agent.close();
+    await agent.close();
+    await expect(agent.exec([{ op: "root" }])).rejects.toMatchObject({ code: "E_COMMAND" });
+  });
+
+  it("reports a missing binary as E_ENV", async () => {
+    await expect(NsAgent.start({ path: "/nonexistent/nsagent" })).rejects.toMatchObject({ code: "E_ENV" });
+  });
+});

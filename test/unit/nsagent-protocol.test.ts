@@ -1,0 +1,142 @@
+// The nsagent wire protocol: request lines, reply parsing and the dump outline (no root, no I/O).
+import { describe, expect, it } from "vitest";
+import {
+  AGENT_ERRNO,
+  type AgentCommand,
+  asNsDump,
+  parseReply,
+  serializeCommand,
+  serializeCommands,
+} from "../../src/drivers/nsagent/protocol.js";
+
+describe("serializeCommand", () => {
+  const cases: Array<[AgentCommand, string]> = [
+    [{ op: "root" }, "root\n"],
+    [{ op: "ns", ns: "lab-r1" }, "ns\tlab-r1\n"],
+    [{ op: "mkns", ns: "lab-r1", marker: "nslab:lab:r1 v1" }, "mkns\tlab-r1\tnslab:lab:r1 v1\n"],
+    [{ op: "delns", ns: "lab-r1" }, "delns\tlab-r1\n"],
+    [{ op: "up", dev: "eth0" }, "up\teth0\n"],
+    [{ op: "down", dev: "eth0" }, "down\teth0\n"],
+    [{ op: "alias", dev: "eth0", alias: "to r2 eth1" }, "alias\teth0\tto r2 eth1\n"],
+    [{ op: "alias", dev: "eth0", alias: "" }, "alias\teth0\t\n"],
+    [{ op: "mtu", dev: "eth0", mtu: 9000 }, "mtu\teth0\t9000\n"],
+    [{ op: "mac", dev: "eth0", mac: "02:00:00:00:00:01" }, "mac\teth0\t02:00:00:00:00:01\n"],
+    [{ op: "addr", dev: "eth0", cidr: "10.1.1.2/24" }, "addr\teth0\t10.1.1.2/24\n"],
+    [{ op: "deladdr", dev: "eth0", cidr: "fd00::2/64" }, "deladdr\teth0\tfd00::2/64\n"],
+    [{ op: "route", dst: "0.0.0.0/0", via: "10.1.1.1" }, "route\t0.0.0.0/0\t10.1.1.1\t-\t-\n"],
+    [{ op: "route", dst: "10.2.0.0/16", dev: "eth0", metric: 0 }, "route\t10.2.0.0/16\t-\teth0\t0\n"],
+    [
+      { op: "delroute", dst: "::/0", via: "fd00::1", dev: "eth0", metric: 1024 },
+      "delroute\t::/0\tfd00::1\teth0\t1024\n",
+    ],
+    [{ op: "dellink", dev: "eth0" }, "dellink\teth0\n"],
+    [{ op: "sysctl", key: "net.ipv4.ip_forward", value: "1" }, "sysctl\tnet.ipv4.ip_forward\t1\n"],
+    [
+      { op: "sysctl", key: "net/ipv4/conf/eth0.10/forwarding", value: "1" },
+      "sysctl\tnet/ipv4/conf/eth0.10/forwarding\t1\n",
+    ],
+    [{ op: "txoff", dev: "eth0" }, "txoff\teth0\n"],
+    [{ op: "dump" }, "dump\n"],
+  ];
+
+  it.each(cases)("%j", (cmd, line) => {
+    expect(serializeCommand(cmd)).toBe(line);
+  });
+
+  it("joins a batch into consecutive lines", () => {
+    expect(serializeCommands([{ op: "ns", ns: "a" }, { op: "up", dev: "lo" }, { op: "dump" }])).toBe(
+      "ns\ta\nup\tlo\ndump\n",
+    );
+    expect(serializeCommands([])).toBe("");
+  });
+
+  it.each([
+    ["a TAB in a name", { op: "ns", ns: "a\tb" }],
+    ["a newline in a name", { op: "up", dev: "eth0\n" }],
+    ["a carriage return in an alias", { op: "alias", dev: "eth0", alias: "x\ry" }],
+    ["a NUL in a sysctl value", { op: "sysctl", key: "net.ipv4.ip_forward", value: "1\0" }],
+    ["a newline in a marker", { op: "mkns", ns: "a", marker: "m\nup\teth0" }],
+    ["a TAB in a route gateway", { op: "route", dst: "0.0.0.0/0", via: "10.0.0.1\t" }],
+    ["a '-' gateway (reads as absent)", { op: "route", dst: "0.0.0.0/0", via: "-" }],
+    ["a '-' device", { op: "delroute", dst: "10.0.0.0/8", dev: "-" }],
+    ["a fractional MTU", { op: "mtu", dev: "eth0", mtu: 1500.5 }],
+    ["a negative MTU", { op: "mtu", dev: "eth0", mtu: -1 }],
+    ["a metric above 2^32-1", { op: "route", dst: "10.0.0.0/8", dev: "eth0", metric: 2 ** 32 }],
+    ["a NaN metric", { op: "route", dst: "10.0.0.0/8", dev: "eth0", metric: Number.NaN }],
+  ] as Array<[string, AgentCommand]>)("throws TypeError for %s", (_what, cmd) => {
+    expect(() => serializeCommand(cmd)).toThrow(TypeError);
+  });
+
+  it("throws for the whole batch before producing any line", () => {
+    expect(() => serializeCommands([{ op: "root" }, { op: "ns", ns: "x\ty" }])).toThrow(TypeError);
+  });
+});
+
+describe("parseReply", () => {
+  it("parses ok, skip and err", () => {
+    expect(parseReply("ok")).toEqual({ status: "ok" });
+    expect(parseReply("skip")).toEqual({ status: "skip" });
+    expect(parseReply("err\t17\tRTNETLINK answers: File exists")).toEqual({
+      status: "err",
+      errno: 17,
+      message: "RTNETLINK answers: File exists",
+    });
+    expect(parseReply("err\t0\t")).toEqual({ status: "err", errno: 0, message: "" });
+  });
+
+  it("keeps everything after the errno as the message", () => {
+    expect(parseReply("err\t22\tunknown command: a\tb")).toEqual({
+      status: "err",
+      errno: 22,
+      message: "unknown command: a\tb",
+    });
+  });
+
+  it("parses the JSON of an ok reply", () => {
+    expect(parseReply('ok\t{"links":[],"addrs":[],"routes":[{"dst":"0.0.0.0/0"}]}')).toEqual({
+      status: "ok",
+      data: { links: [], addrs: [], routes: [{ dst: "0.0.0.0/0" }] },
+    });
+    expect(parseReply('ok\t{"alias":"tab\\there \\"q\\" \\u0001"}')).toEqual({
+      status: "ok",
+      data: { alias: 'tab\there "q" \u0001' },
+    });
+  });
+
+  it.each([
+    "",
+    "OK",
+    "ok ",
+    "okay",
+    "ok\t{broken",
+    "err",
+    "err\t",
+    "err\t17",
+    "err\tx\tmessage",
+    "err\t-1\tmessage",
+    "err\t1.5\tmessage",
+    "skip\t1",
+  ])("rejects %j", (line) => {
+    expect(() => parseReply(line)).toThrow(TypeError);
+  });
+});
+
+describe("asNsDump", () => {
+  it("accepts the dump outline", () => {
+    const dump = { links: [], addrs: [], routes: [] };
+    expect(asNsDump(dump)).toBe(dump);
+  });
+
+  it.each([null, 1, "x", [], { links: [], addrs: [] }, { links: {}, addrs: [], routes: [] }])(
+    "rejects %j",
+    (data) => {
+      expect(() => asNsDump(data)).toThrow(TypeError);
+    },
+  );
+});
+
+describe("AGENT_ERRNO", () => {
+  it("has the Linux errno numbers", () => {
+    expect(AGENT_ERRNO).toMatchObject({ ENOENT: 2, EEXIST: 17, ENODEV: 19, EINVAL: 22 });
+  });
+});

@@ -78,9 +78,12 @@ export const systemRunner: Runner = {
     const full = resolveArgv(argv);
     const started = performance.now();
     return new Promise<RunResult>((resolve, reject) => {
+      // Own process group: a Ctrl-C at the terminal reaches nslab (which rolls back), not the
+      // commands it is in the middle of.
       const child = spawn(full[0]!, full.slice(1), {
         env: scrubbedEnv(options.env),
         stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -121,9 +124,13 @@ export const systemRunner: Runner = {
   start(argv, options = {}) {
     const full = resolveArgv(argv);
     commandLog?.({ argv: full, exitCode: null, durationMs: 0, inputLines: 0 });
+    const inherit = options.stdio === "inherit";
     return spawn(full[0]!, full.slice(1), {
       env: scrubbedEnv(options.env),
-      stdio: options.stdio === "inherit" ? "inherit" : ["pipe", "pipe", "pipe"],
+      stdio: inherit ? "inherit" : ["pipe", "pipe", "pipe"],
+      // Helpers driven through pipes get their own process group (see run()); interactive
+      // commands share the terminal's, so Ctrl-C reaches them.
+      detached: !inherit,
     });
   },
 };

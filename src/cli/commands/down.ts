@@ -1,0 +1,30 @@
+/** `nslab down FILE|LAB` and `down --all`: remove exactly what a lab created. */
+import type { Command } from "@commander-js/extra-typings";
+import { NslabError } from "../../errors.js";
+import { type DownResult, down, downAll } from "../../lab/down.js";
+import { cliLog, info } from "../output.js";
+import { labOf, resolveTarget } from "../target.js";
+
+export function registerDown(program: Command): void {
+  program
+    .command("down")
+    .description("remove everything a lab created (by its record and ownership markers); idempotent")
+    .argument("[target]", "topology file or lab name")
+    .option("--all", "take down every nslab lab on this host")
+    .option("--name <lab>", "the lab name, when the file's was overridden at `up`")
+    .option("--prefix <prefix>", "the prefix used at `up`")
+    .action(async (arg, opts) => {
+      if (opts.all === !!arg)
+        throw new NslabError("E_USAGE", "give either a topology file or lab name, or --all");
+      const results: DownResult[] = opts.all
+        ? await downAll({ log: cliLog })
+        : [await down(labOf(await resolveTarget(arg!, opts)), { log: cliLog })];
+      if (results.length === 0) info("no nslab labs on this host");
+      for (const r of results)
+        info(
+          r.found
+            ? `lab '${r.lab}' is down: removed ${r.removed.length} object(s) in ${Math.round(r.durationMs)} ms`
+            : `lab '${r.lab}' is not up (nothing to do)`,
+        );
+    });
+}

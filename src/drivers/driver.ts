@@ -1,0 +1,123 @@
+/**
+ * The driver: how operations reach the kernel and OVS on this host. It owns the long-lived helpers
+ * (the native agent, the OVSDB connection), picks a channel for each operation, and reads
+ * namespaces back for observation. Close it when done.
+ */
+import { NslabError } from "../errors.js";
+import { iprouteDump } from "../observe/iproute-dump.js";
+import type { Op } from "../plan/ops.js";
+import { agentCarries, agentChannel } from "./apply/agent-channel.js";
+import type { Router } from "./apply/executor.js";
+import { iprouteChannel } from "./apply/iproute-channel.js";
+import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
+import type { Channel } from "./apply/types.js";
+import { findAgentBinary, NsAgent, type NsDump } from "./nsagent/index.js";
+import { OvsdbClient, ovsDbSocket, ovsRuntimePaths } from "./ovs/index.js";
+import { type Runner, systemRunner } from "./runner/index.js";
+
+/** Which way namespace work is done: the native agent, or iproute2 processes. */
+export type Backend = "agent" | "iproute2";
+
+export interface DriverOptions {
+  runner?: Runner;
+  /** `auto` (default): the agent when it is built, iproute2 otherwise. `NSLAB_BACKEND` overrides. */
+  backend?: Backend | "auto";
+  /** OVS changes via OVSDB transactions (default) or one chained `ovs-vsctl` call. */
+  ovs?: "ovsdb" | "vsctl";
+}
+
+export class Driver {
+  readonly runner: Runner;
+  readonly backend: Backend;
+  readonly #ovsMode: "ovsdb" | "vsctl";
+  #agent: Promise<NsAgent> | undefined;
+  #ovs: Promise<OvsdbClient> | undefined;
+  readonly #ip: Channel;
+  readonly #agentCh: Channel;
+  readonly #ovsCh: Channel;
+
+  constructor(options: DriverOptions = {}) {
+    this.runner = options.runner ?? systemRunner;
+    const wanted = options.backend ?? (process.env.NSLAB_BACKEND as Backend | undefined) ?? "auto";
+    if (wanted !== "auto" && wanted !== "agent" && wanted !== "iproute2")
+      throw new NslabError("E_USAGE", `unknown backend '${wanted}'; use agent or iproute2`);
+    this.backend = wanted === "auto" ? (findAgentBinary() ? "agent" : "iproute2") : wanted;
+    this.#ovsMode = options.ovs ?? (process.env.NSLAB_OVS === "vsctl" ? "vsctl" : "ovsdb");
+    this.#ip = iprouteChannel(this.runner);
+    this.#agentCh = agentChannel(() => this.agent());
+    this.#ovsCh =
+      this.#ovsMode === "ovsdb"
+        ? ovsdbChannel(() => this.ovsdb())
+        : vsctlChannel(this.runner, ovsDbSocket(ovsRuntimePaths()));
+  }
+
+  /** The channel for each operation. */
+  readonly route: Router = (op: Op) => {
+    if (op.op.startsWith("ovs.")) return this.#ovsCh;
+    if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;
+    return this.#ip;
+  };
+
+  /** The running agent (started on first use). */
+  agent(): Promise<NsAgent> {
+    if (this.backend !== "agent")
+      return Promise.reject(new NslabError("E_ENV", "the native agent is not in use"));
+    this.#agent ??= NsAgent.start({ runner: this.runner });
+    return this.#agent;
+  }
+
+  /** The OVSDB connection (opened on first use; OVS must be running). */
+  ovsdb(): Promise<OvsdbClient> {
+    this.#ovs ??= OvsdbClient.connect(ovsDbSocket(ovsRuntimePaths()));
+    const p = this.#ovs;
+    p.catch(() => {
+      if (this.#ovs === p) this.#ovs = undefined;
+    });
+    return p;
+  }
+
+  /** Links, addresses and routes of a namespace (`null` = root). */
+  async dump(ns: string | null): Promise<NsDump> {
+    if (this.backend === "agent") return (await this.agent()).dump(ns);
+    return iprouteDump(this.runner, ns);
+  }
+
+  /** Dumps of many namespaces; a namespace that cannot be read maps to its error. */
+  async dumpMany(namespaces: readonly string[]): Promise<Map<string, NsDump | Error>> {
+    const out = new Map<string, NsDump | Error>();
+    if (this.backend === "agent") {
+      const agent = await this.agent();
+      const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
+      const replies = await agent.exec([...cmds, { op: "root" }]);
+      namespaces.forEach((ns, i) => {
+        const enter = replies[2 * i]!;
+        const dump = replies[2 * i + 1]!;
+        if (enter.status === "err") out.set(ns, new Error(enter.message));
+        else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
+        else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
+      });
+      return out;
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < namespaces.length) {
+        const ns = namespaces[next++]!;
+        try {
+          out.set(ns, await iprouteDump(this.runner, ns));
+        } catch (e) {
+          out.set(ns, e as Error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, namespaces.length) }, worker));
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const agent = this.#agent;
+    const ovs = this.#ovs;
+    this.#agent = undefined;
+    this.#ovs = undefined;
+    await Promise.allSettled([agent?.then((a) => a.close()), ovs?.then((c) => c.close())]);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Open vSwitch as a shared service for labs: use the one that runs, or start ovsdb-server and
+ * ovs-vswitchd and remember (in /run/nslab/ovs.json) that nslab did; stop exactly those daemons,
+ * by PID, when the last lab that needs OVS goes down.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { NslabError } from "../errors.js";
+import { checkFile, removeFile, stateDir, writeFileAtomic } from "../state/dir.js";
+import { acquireLock } from "../state/lock.js";
+import { listLabs, readLab } from "../state/store.js";
+import {
+  isSameProcess,
+  type OvsRuntimePaths,
+  ovsDbSocket,
+  ovsRuntimePaths,
+  probeOvs,
+  type StartedOvs,
+  startOvs,
+  stopOvs,
+} from "./ovs/index.js";
+import type { Runner } from "./runner/index.js";
+import { findBinary } from "./runner/index.js";
+
+/** What a lab learns about the OVS it will use. */
+export interface OvsInfo {
+  socket: string;
+  /** nslab started (some of) the daemons during this call. */
+  startedNow: boolean;
+  kernelDatapath: boolean;
+}
+
+type Log = (message: string) => void;
+
+/** The OVS paths nslab uses (the system's; `NSLAB_OVS_RUNDIR` etc. are not offered on purpose). */
+export function ovsPaths(): OvsRuntimePaths {
+  return ovsRuntimePaths();
+}
+
+function recordFile(): string {
+  return join(stateDir(), "ovs.json");
+}
+
+function readRecord(): StartedOvs | undefined {
+  const file = recordFile();
+  if (!checkFile(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as StartedOvs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Make sure ovsdb-server and ovs-vswitchd run; start what is missing. */
+export async function ensureOvs(runner: Runner, log: Log): Promise<OvsInfo> {
+  for (const bin of ["ovsdb-server", "ovs-vswitchd", "ovsdb-tool"])
+    if (!findBinary(bin))
+      throw new NslabError("E_ENV", `Open vSwitch is not installed ('${bin}' is missing)`, {
+        hint: "install it with: apt-get install openvswitch-switch (or: nslab doctor --install)",
+      });
+  const paths = ovsPaths();
+  const lock = acquireLock("_ovs", "ovs start", log);
+  try {
+    const probe = await probeOvs(paths);
+    if (probe.running && probe.vswitchd)
+      return { socket: ovsDbSocket(paths), startedNow: false, kernelDatapath: probe.kernelDatapath };
+    log(`starting Open vSwitch (${probe.running ? "ovs-vswitchd" : "ovsdb-server and ovs-vswitchd"})`);
+    const started = await startOvs(paths, runner);
+    const before = readRecord();
+    const record: StartedOvs = {
+      ovsdbServer:
+        started.ovsdbServer ??
+        (before?.ovsdbServer && isSameProcess(before.ovsdbServer) ? before.ovsdbServer : null),
+      vswitchd:
+        started.vswitchd ?? (before?.vswitchd && isSameProcess(before.vswitchd) ? before.vswitchd : null),
+    };
+    writeFileAtomic(recordFile(), `${JSON.stringify(record)}\n`);
+    return { socket: ovsDbSocket(paths), startedNow: true, kernelDatapath: probe.kernelDatapath };
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Stop the daemons nslab started, if no lab needs OVS any more. `except` is a lab being removed
+ * whose record may still exist. Daemons nslab did not start are never touched.
+ */
+export async function releaseOvs(runner: Runner, log: Log, except?: string): Promise<void> {
+  const lock = acquireLock("_ovs", "ovs stop", log);
+  try {
+    const record = readRecord();
+    if (!record) return;
+    const users = listLabs().filter((lab) => {
+      if (lab === except) return false;
+      try {
+        return readLab(lab)?.usesOvs ?? false;
+      } catch {
+        return true; // unreadable record: be conservative, keep OVS
+      }
+    });
+    if (users.length > 0) return;
+    const reports = await stopOvs(record, runner);
+    for (const r of reports)
+      if (r.outcome === "still-running") log(`could not stop ${r.comm} (pid ${r.pid})`);
+    removeFile(recordFile());
+    if (reports.some((r) => r.outcome === "terminated" || r.outcome === "killed"))
+      log("stopped the Open vSwitch daemons nslab had started");
+  } finally {
+    lock.release();
+  }
+}
+
+/** Whether nslab is the one running OVS here (for `status` and `doctor`). */
+export function ovsStartedByNslab(): boolean {
+  const r = readRecord();
+  return !!r && [r.ovsdbServer, r.vswitchd].some((d) => d && isSameProcess(d));
+}

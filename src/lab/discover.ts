@@ -1,0 +1,38 @@
+/**
+ * Finding nslab's objects without any state file, by their ownership markers alone: the alias of
+ * root links, the alias of each namespace's loopback, and OVS bridges' external_ids. This is how
+ * `down --all` still cleans up after /run/nslab was lost.
+ */
+import type { Driver } from "../drivers/driver.js";
+import { listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
+import { listNetns } from "../host/facts.js";
+import { labOfMarker, OVS_LAB_KEY } from "../plan/ops.js";
+import type { OwnedObject } from "../state/store.js";
+
+/** Every lab that has marked objects on this host, with those objects. */
+export async function discoverLabs(
+  driver: Driver,
+  ovs: OvsdbClient | undefined,
+): Promise<Map<string, OwnedObject[]>> {
+  const out = new Map<string, OwnedObject[]>();
+  const add = (lab: string | undefined, o: OwnedObject) => {
+    if (!lab) return;
+    const list = out.get(lab) ?? [];
+    list.push(o);
+    out.set(lab, list);
+  };
+  const namespaces = listNetns();
+  if (namespaces.length > 0) {
+    const dumps = await driver.dumpMany(namespaces);
+    for (const [name, d] of dumps) {
+      if (d instanceof Error) continue;
+      add(labOfMarker(d.links.find((l) => l.name === "lo")?.alias), { kind: "netns", name });
+    }
+  }
+  const root = await driver.dump(null);
+  for (const l of root.links) add(labOfMarker(l.alias), { kind: "link", name: l.name });
+  if (ovs)
+    for (const b of await listBridges(ovs))
+      add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
+  return out;
+}

@@ -1,0 +1,123 @@
+/**
+ * `down`: remove exactly what a lab created, found through its record and confirmed by the
+ * ownership marker on each object (never by name pattern). Works after the topology file changed
+ * or vanished, and after the record itself was lost. A second `down` finds nothing and succeeds.
+ */
+import { Driver } from "../drivers/driver.js";
+import { ensureOvs, releaseOvs } from "../drivers/ovs-service.js";
+import { NslabError } from "../errors.js";
+import { acquireLock } from "../state/lock.js";
+import { listLabs, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
+import { discoverLabs } from "./discover.js";
+import { type CommonOptions, silent } from "./options.js";
+import { type TeardownReport, teardown } from "./teardown.js";
+
+/** What `down` did for one lab. */
+export interface DownResult {
+  lab: string;
+  /** Whether the lab existed at all (a record or marked objects). */
+  found: boolean;
+  removed: OwnedObject[];
+  skipped: TeardownReport["skipped"];
+  durationMs: number;
+}
+
+/** Take lab `lab` down. */
+export async function down(lab: string, options: CommonOptions = {}): Promise<DownResult> {
+  const driver = newDriver(options);
+  try {
+    return await downWith(lab, driver, options, undefined);
+  } finally {
+    await driver.close();
+  }
+}
+
+/** Take every nslab lab on this host down: those with records and those found by their markers. */
+export async function downAll(options: CommonOptions = {}): Promise<DownResult[]> {
+  const driver = newDriver(options);
+  try {
+    const ovs = await driver.ovsdb().catch(() => undefined);
+    const found = await discoverLabs(driver, ovs);
+    const labs = [...new Set([...listLabs(), ...found.keys()])].sort();
+    const results: DownResult[] = [];
+    for (const lab of labs) results.push(await downWith(lab, driver, options, found.get(lab)));
+    return results;
+  } finally {
+    await driver.close();
+  }
+}
+
+function newDriver(options: CommonOptions): Driver {
+  return new Driver({
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
+}
+
+async function downWith(
+  lab: string,
+  driver: Driver,
+  options: CommonOptions,
+  discovered: OwnedObject[] | undefined,
+): Promise<DownResult> {
+  const started = performance.now();
+  const log = options.log ?? silent;
+  const lock = acquireLock(lab, `nslab down ${lab}`, (m) => log("warn", m));
+  try {
+    const state = readLab(lab);
+    let objects: OwnedObject[];
+    if (state) objects = state.owned;
+    else {
+      objects =
+        discovered ??
+        (await discoverLabs(driver, await driver.ovsdb().catch(() => undefined))).get(lab) ??
+        [];
+      if (objects.length > 0)
+        log("warn", `lab '${lab}' has no record; removing the ${objects.length} object(s) marked as its own`);
+    }
+    if (!state && objects.length === 0)
+      return { lab, found: false, removed: [], skipped: [], durationMs: performance.now() - started };
+
+    const usesOvs = state?.usesOvs || objects.some((o) => o.kind === "ovs-bridge");
+    if (state) saveLab({ ...state, status: "destroying" });
+    if (usesOvs && objects.some((o) => o.kind === "ovs-bridge"))
+      await ensureOvs(driver.runner, (m) => log("info", m));
+    const report = await teardown(lab, objects, driver, {
+      // A record not marked "up" comes from an interrupted run: links it created may lack their alias.
+      acceptUnaliasedLinks: !state || state.status !== "up",
+      ovs: () => driver.ovsdb(),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    for (const s of report.skipped)
+      if (s.reason !== "already gone")
+        log("warn", `left ${s.object.kind} '${s.object.name}' alone: ${s.reason}`);
+    if (report.failures.length > 0) {
+      const fix = `nslab down ${lab}`;
+      if (state)
+        saveLab({
+          ...state,
+          status: "dirty",
+          problem: {
+            message: report.failures.map((f) => `${f.object.kind} ${f.object.name}: ${f.message}`).join("; "),
+            fix,
+          },
+        });
+      throw new NslabError(
+        "E_APPLY",
+        `could not remove everything of lab '${lab}':\n  - ${report.failures.map((f) => `${f.object.kind} ${f.object.name}: ${f.message}${f.command ? ` (${f.command})` : ""}`).join("\n  - ")}`,
+        { hint: `fix the cause and run '${fix}' again` },
+      );
+    }
+    removeLab(lab);
+    if (usesOvs) await releaseOvs(driver.runner, (m) => log("info", m), lab);
+    return {
+      lab,
+      found: true,
+      removed: report.removed,
+      skipped: report.skipped,
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Which top-level kernel/OVS objects a list of operations creates: the lab's ownership record.
+ * Everything else a lab makes lives inside one of these (a namespace, a bridge) and goes with it.
+ */
+import type { Op } from "../plan/ops.js";
+import type { OwnedObject } from "../state/store.js";
+
+/** The objects `ops` create, in creation order, without duplicates. */
+export function createdObjects(ops: readonly Op[]): OwnedObject[] {
+  const out: OwnedObject[] = [];
+  const seen = new Set<string>();
+  const add = (o: OwnedObject) => {
+    const key = `${o.kind}/${o.name}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(o);
+    }
+  };
+  for (const op of ops) {
+    if (op.op === "netns.add") add({ kind: "netns", name: op.ns });
+    else if (op.op === "bridge.add") add({ kind: "link", name: op.dev });
+    else if (op.op === "veth.add") {
+      for (const end of [op.a, op.b]) if (end.ns === null) add({ kind: "link", name: end.name });
+    } else if (op.op === "ovs.bridge.add") add({ kind: "ovs-bridge", name: op.bridge });
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+/** `plan`: the operations `up` would perform, as data, a shell script or JSON. */
+import { ovsKernelModule } from "../host/facts.js";
+import type { Topology } from "../model/types.js";
+import { type HostFacts, planUp } from "../plan/build.js";
+import type { Op } from "../plan/ops.js";
+import { renderJson, renderShell } from "../plan/render.js";
+
+/** A plan for bringing a topology up on a host. */
+export interface Plan {
+  topology: Topology;
+  host: HostFacts;
+  operations: Op[];
+  /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines. */
+  toShell(): string;
+  toJson(): string;
+}
+
+/** Plan `topology` for this host (or for the given host facts). */
+export function planLab(
+  topology: Topology,
+  host: HostFacts = { ovsKernelDatapath: ovsKernelModule() },
+): Plan {
+  const operations = planUp(topology, host);
+  return {
+    topology,
+    host,
+    operations,
+    toShell: () => renderShell(operations, { lab: topology.name }),
+    toJson: () => renderJson(operations, { lab: topology.name }),
+  };
+}

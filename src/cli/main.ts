@@ -3,8 +3,13 @@
 import { Command } from "@commander-js/extra-typings";
 import { setCommandLog } from "../drivers/runner/index.js";
 import { formatArgv } from "../drivers/runner/quote.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerDown } from "./commands/down.js";
+import { registerExec } from "./commands/exec.js";
+import { registerPing } from "./commands/ping.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerSchema } from "./commands/schema.js";
+import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
 import { registerValidate } from "./commands/validate.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
@@ -15,6 +20,7 @@ const program = new Command()
   .version("0.1.0")
   .option("-v, --verbose", "print every external command nslab runs, with its duration")
   .option("-q, --quiet", "print only results and errors")
+  .enablePositionalOptions()
   .showHelpAfterError()
   .hook("preAction", (cmd) => {
     const o = cmd.opts();
@@ -31,6 +37,11 @@ registerValidate(program);
 registerPlan(program);
 registerUp(program);
 registerDown(program);
+registerStatus(program);
+registerExec(program);
+registerPing(program);
+registerDoctor(program);
+registerSchema(program);
 
 program.exitOverride();
 try {

@@ -1,0 +1,34 @@
+/** `nslab doctor [--install]`: check and explain what this host can do; install what is missing. */
+import type { Command } from "@commander-js/extra-typings";
+import pc from "picocolors";
+import { type Check, installMissing, runDoctor } from "../../host/doctor.js";
+import { EXIT, info } from "../output.js";
+
+export function registerDoctor(program: Command): void {
+  program
+    .command("doctor")
+    .description("check root, programs, OVS, TUN, the OVS kernel datapath, netem and bridge VLAN filtering")
+    .option("--install", "install missing Debian packages with apt-get")
+    .option("--json", "machine-readable output")
+    .action(async (opts) => {
+      let checks = await runDoctor();
+      if (opts.install) {
+        const installed = await installMissing(checks, undefined, info);
+        if (installed.length > 0) checks = await runDoctor();
+        else info("nothing to install");
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+      else process.stdout.write(render(checks));
+      if (checks.some((c) => c.status === "missing")) process.exitCode = EXIT.failed;
+    });
+}
+
+function render(checks: Check[]): string {
+  const mark = { ok: pc.green("ok     "), warn: pc.yellow("warn   "), missing: pc.red("MISSING") };
+  return `${checks
+    .map(
+      (c) =>
+        `${mark[c.status]} ${c.name}: ${c.detail}${c.fix && c.status !== "ok" ? `\n        fix: ${c.fix}` : ""}`,
+    )
+    .join("\n")}\n`;
+}

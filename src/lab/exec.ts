@@ -1,0 +1,71 @@
+/**
+ * `exec`: run a command inside a node's namespace. The namespace is looked up in the lab's record,
+ * never taken from the command line, and the command is an argv (no shell).
+ */
+import type { ChildProcess } from "node:child_process";
+import { systemRunner } from "../drivers/runner/index.js";
+import { NslabError } from "../errors.js";
+import { readLab } from "../state/store.js";
+import type { CommonOptions } from "./options.js";
+
+/** The namespace of `node` in lab `lab` (E_NOT_FOUND with what exists, otherwise). */
+export function nodeNamespace(lab: string, node: string): string {
+  const state = readLab(lab);
+  if (!state)
+    throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, {
+      hint: "list labs with: nslab status",
+    });
+  const n = state.topology.nodes.find((x) => x.name === node);
+  if (!n) {
+    const names = state.topology.nodes.filter((x) => x.kind === "netns").map((x) => x.name);
+    throw new NslabError("E_NOT_FOUND", `lab '${lab}' has no node '${node}'`, {
+      hint: `its namespace nodes: ${names.join(", ")}`,
+    });
+  }
+  if (n.kind !== "netns")
+    throw new NslabError(
+      "E_USAGE",
+      `node '${node}' is a ${n.kind} in the root namespace; exec runs commands in namespace nodes`,
+    );
+  return n.netns;
+}
+
+/** What a captured command produced. */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `argv` in `node` of `lab` and capture its output. */
+export async function exec(
+  lab: string,
+  node: string,
+  argv: readonly string[],
+  options: CommonOptions & { timeoutMs?: number; input?: string } = {},
+): Promise<ExecResult> {
+  if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
+  const ns = nodeNamespace(lab, node);
+  const res = await (options.runner ?? systemRunner).run(["ip", "netns", "exec", ns, ...argv], {
+    allowFailure: true,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    ...(options.input !== undefined ? { input: options.input } : {}),
+  });
+  return { exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Run `argv` in `node` of `lab` attached to this terminal; resolves with its exit code. */
+export function execInteractive(lab: string, node: string, argv: readonly string[]): Promise<number> {
+  if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
+  const ns = nodeNamespace(lab, node);
+  const child: ChildProcess = systemRunner.start(["ip", "netns", "exec", ns, ...argv], { stdio: "inherit" });
+  return new Promise((resolve) => {
+    // The terminal's Ctrl-C reaches the child too; nslab just waits for it.
+    const ignore = () => {};
+    process.on("SIGINT", ignore);
+    child.on("close", (code, signal) => {
+      process.off("SIGINT", ignore);
+      resolve(code ?? (signal ? 128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 9) : 1));
+    });
+  });
+}

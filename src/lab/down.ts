@@ -84,7 +84,7 @@ async function downWith(
       await ensureOvs(driver.runner, (m) => log("info", m));
     const report = await teardown(lab, objects, driver, {
       // A record not marked "up" comes from an interrupted run: links it created may lack their alias.
-      acceptUnaliasedLinks: !state || state.status !== "up",
+      acceptUnaliasedLinks: state?.status !== "up",
       ovs: () => driver.ovsdb(),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -18,7 +18,7 @@ export interface PingReport {
 export async function ping(lab: string, options: CommonOptions & PingOptions = {}): Promise<PingReport> {
   const started = performance.now();
   const state = readLab(lab);
-  if (!state || state.status !== "up")
+  if (state?.status !== "up")
     throw new NslabError(
       "E_NOT_FOUND",
       state ? `lab '${lab}' is ${state.status}, not up` : `no lab named '${lab}' is up`,

@@ -43,6 +43,11 @@ describe("golden plans of the seed labs", () => {
     const t = await loadTopology("examples/seed/direct.yaml");
     const json = JSON.parse(planLab(t, host).toJson());
     expect(json.lab).toBe("seed-direct");
-    expect(json.operations[0]).toMatchObject({ n: 1, op: "netns.add", ns: "ns1", marker: "nslab:seed-direct" });
+    expect(json.operations[0]).toMatchObject({
+      n: 1,
+      op: "netns.add",
+      ns: "ns1",
+      marker: "nslab:seed-direct",
+    });
   });
 });

@@ -18,17 +18,40 @@ const base = (nodes: string, links = "") => `name: t\nnodes:\n${nodes}\n${links 
 
 describe("topology errors", () => {
   it("accepts a valid lab", () => {
-    expect(problems(base("  a: {interfaces: {e0: 10.0.0.1/24}}\n  b: {interfaces: {e0: 10.0.0.2/24}}", "  - [a:e0, b:e0]"))).toEqual([]);
+    expect(
+      problems(
+        base(
+          "  a: {interfaces: {e0: 10.0.0.1/24}}\n  b: {interfaces: {e0: 10.0.0.2/24}}",
+          "  - [a:e0, b:e0]",
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it.each([
     ["malformed YAML", "name: t\nnodes: [\n", /lab\.yaml:3:1: YAML syntax error/],
     ["duplicate keys", "name: t\nnodes:\n  a: {}\n  a: {}\n", /lab\.yaml:4:3: duplicate key 'a'/],
-    ["unknown field with a suggestion", "name: t\nnodse: {}\n", /lab\.yaml:2:1 \(nodse\): unknown field 'nodse' — did you mean 'nodes'\?/],
-    ["wrong type", "name: t\nnodes:\n  a: {interfaces: {e0: {mtu: big}}}\n", /lab\.yaml:3:30 \(nodes\.a\.interfaces\.e0\.mtu\): expected a number, got 'big'/],
+    [
+      "unknown field with a suggestion",
+      "name: t\nnodse: {}\n",
+      /lab\.yaml:2:1 \(nodse\): unknown field 'nodse' — did you mean 'nodes'\?/,
+    ],
+    [
+      "wrong type",
+      "name: t\nnodes:\n  a: {interfaces: {e0: {mtu: big}}}\n",
+      /lab\.yaml:3:30 \(nodes\.a\.interfaces\.e0\.mtu\): expected a number, got 'big'/,
+    ],
     ["missing name", "nodes: {}\n", /lab\.yaml:1:1: missing required field 'name'/],
-    ["unknown kind", "name: t\nnodes:\n  a: {kind: brige}\n", /lab\.yaml:3:13 \(nodes\.a\.kind\): unknown node kind 'brige'.*did you mean 'bridge'/],
-    ["__proto__ key", "name: t\nnodes:\n  __proto__: {}\n", /lab\.yaml:3:3 \(nodes\): the key '__proto__' is not allowed/],
+    [
+      "unknown kind",
+      "name: t\nnodes:\n  a: {kind: brige}\n",
+      /lab\.yaml:3:13 \(nodes\.a\.kind\): unknown node kind 'brige'.*did you mean 'bridge'/,
+    ],
+    [
+      "__proto__ key",
+      "name: t\nnodes:\n  __proto__: {}\n",
+      /lab\.yaml:3:3 \(nodes\): the key '__proto__' is not allowed/,
+    ],
     ["merge keys", "name: t\nx: &x {}\nnodes:\n  a:\n    <<: *x\n", /merge keys/],
   ])("%s", (_, yaml, re) => {
     expect(problems(yaml).join("\n")).toMatch(re);
@@ -46,21 +69,44 @@ describe("topology errors", () => {
   });
 
   it("refuses interface names over 15 bytes, and reserved ones", () => {
-    const p = problems(base("  a: {interfaces: {averyveryverylong0: null, lo: null}}\n  b: {}", "  - [a:averyveryverylong0, b:x]\n  - [a:lo, b:y]"));
-    expect(p.join("\n")).toMatch(/lab\.yaml:3:20 \(nodes\.a\.interfaces\.averyveryverylong0\): interface name 'averyveryverylong0' is 18 bytes long; at most 15/);
+    const p = problems(
+      base(
+        "  a: {interfaces: {averyveryverylong0: null, lo: null}}\n  b: {}",
+        "  - [a:averyveryverylong0, b:x]\n  - [a:lo, b:y]",
+      ),
+    );
+    expect(p.join("\n")).toMatch(
+      /lab\.yaml:3:20 \(nodes\.a\.interfaces\.averyveryverylong0\): interface name 'averyveryverylong0' is 18 bytes long; at most 15/,
+    );
     expect(p.join("\n")).toMatch(/interface name 'lo' is reserved/);
   });
 
   it("refuses root-namespace names that collide, also after the prefix", () => {
-    const p = problems(base("  br0: {kind: bridge}\n  br1: {kind: bridge}\n  a: {}\n  b: {}", "  - [a:e0, br0:p0]\n  - [b:e0, br1:p0]"));
+    const p = problems(
+      base(
+        "  br0: {kind: bridge}\n  br1: {kind: bridge}\n  a: {}\n  b: {}",
+        "  - [a:e0, br0:p0]\n  - [b:e0, br1:p0]",
+      ),
+    );
     expect(p.join("\n")).toMatch(/port of br1 'p0' collides with port of br0/);
-    expect(() => parseTopology(base("  br0: {kind: bridge}\n  a: {}", "  - [a:e0, br0:port-with-11]"), { prefix: "pfx-" })).toThrow(/with prefix 'pfx-'.*16 bytes long/);
+    expect(() =>
+      parseTopology(base("  br0: {kind: bridge}\n  a: {}", "  - [a:e0, br0:port-with-11]"), {
+        prefix: "pfx-",
+      }),
+    ).toThrow(/with prefix 'pfx-'.*16 bytes long/);
   });
 
   it("refuses links to missing nodes, reused endpoints and self-loops", () => {
-    const p = problems(base("  a: {}\n  b: {}", "  - [a:e0, c:e0]\n  - [a:e1, b:e1]\n  - [a:e1, b:e2]\n  - [b:e3, b:e3]\n  - [a-e4, b:e4]"));
+    const p = problems(
+      base(
+        "  a: {}\n  b: {}",
+        "  - [a:e0, c:e0]\n  - [a:e1, b:e1]\n  - [a:e1, b:e2]\n  - [b:e3, b:e3]\n  - [a-e4, b:e4]",
+      ),
+    );
     const text = p.join("\n");
-    expect(text).toMatch(/lab\.yaml:6:12 \(links\[0\]\[1\]\): endpoint 'c:e0' refers to node 'c', which is not defined/);
+    expect(text).toMatch(
+      /lab\.yaml:6:12 \(links\[0\]\[1\]\): endpoint 'c:e0' refers to node 'c', which is not defined/,
+    );
     expect(text).toMatch(/lab\.yaml:8:5 \(links\[2\]\): a:e1 is already an end of the link at lab\.yaml:7:5/);
     expect(text).toMatch(/link connects b:e3 to itself/);
     expect(text).toMatch(/endpoint 'a-e4' must be written node:interface/);
@@ -73,7 +119,9 @@ describe("topology errors", () => {
     ["10.1.1.255/24", /broadcast address/],
     ["fd00::1/200", /larger than 128/],
   ])("refuses address %s", (addr, re) => {
-    expect(problems(base(`  a: {interfaces: {e0: ${addr}}}\n  b: {}`, "  - [a:e0, b:e0]")).join("\n")).toMatch(re);
+    expect(
+      problems(base(`  a: {interfaces: {e0: ${addr}}}\n  b: {}`, "  - [a:e0, b:e0]")).join("\n"),
+    ).toMatch(re);
   });
 
   it("refuses duplicate addresses and MACs, bad MTUs, and routes that cannot work", () => {
@@ -103,16 +151,25 @@ describe("topology errors", () => {
   it("reports every problem at once, in file order", () => {
     const p = problems(base("  'a b': {}\n  c: {interfaces: {e0: 10.0.0.300/24}}", "  - [c:e0, d:e0]"));
     expect(p.length).toBe(3);
-    expect(p.map((x) => Number(x.split(":")[1]))).toEqual([...p.map((x) => Number(x.split(":")[1]))].sort((x, y) => x - y));
+    expect(p.map((x) => Number(x.split(":")[1]))).toEqual(
+      [...p.map((x) => Number(x.split(":")[1]))].sort((x, y) => x - y),
+    );
   });
 
   it("rejects alias bombs and absurd nesting fast, without crashing", () => {
-    const bomb = ["a: &a [x,x,x,x,x,x,x,x,x]", ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(",")}]`)].join("\n");
+    const bomb = [
+      "a: &a [x,x,x,x,x,x,x,x,x]",
+      ...["b", "c", "d", "e", "f", "g"].map(
+        (k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(",")}]`,
+      ),
+    ].join("\n");
     let t = Date.now();
     expect(problems(`name: t\nnodes: {}\n${bomb}\n`).join("\n")).toMatch(/alias/);
     expect(Date.now() - t).toBeLessThan(2000);
     t = Date.now();
-    expect(problems(`name: t\nnodes: ${"[".repeat(10000)}${"]".repeat(10000)}\n`).join("\n")).toMatch(/nested too deeply|deeper than 32/);
+    expect(problems(`name: t\nnodes: ${"[".repeat(10000)}${"]".repeat(10000)}\n`).join("\n")).toMatch(
+      /nested too deeply|deeper than 32/,
+    );
     expect(Date.now() - t).toBeLessThan(2000);
   });
 
@@ -128,7 +185,12 @@ describe("topology errors", () => {
     } catch (e) {
       expect(e).toBeInstanceOf(TopologyError);
       expect((e as TopologyError).code).toBe("E_TOPOLOGY");
-      expect((e as TopologyError).location).toMatchObject({ file: "x.yaml", line: 3, column: 13, path: ["nodes", "a", "kind"] });
+      expect((e as TopologyError).location).toMatchObject({
+        file: "x.yaml",
+        line: 3,
+        column: 13,
+        path: ["nodes", "a", "kind"],
+      });
     }
   });
 });

@@ -18,6 +18,7 @@ export {
 } from "./errors.js";
 export { type DownResult, down, downAll } from "./lab/down.js";
 export { type ExecResult, exec } from "./lab/exec.js";
+export { type ResolvedEndpoint, resolveEndpoint, setLinkState } from "./lab/link.js";
 export { loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";
 export { type PingReport, ping } from "./lab/ping.js";

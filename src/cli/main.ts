@@ -6,6 +6,7 @@ import { formatArgv } from "../drivers/runner/quote.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerDown } from "./commands/down.js";
 import { registerExec } from "./commands/exec.js";
+import { registerLink } from "./commands/link.js";
 import { registerPing } from "./commands/ping.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerSchema } from "./commands/schema.js";
@@ -40,6 +41,7 @@ registerDown(program);
 registerStatus(program);
 registerExec(program);
 registerPing(program);
+registerLink(program);
 registerDoctor(program);
 registerSchema(program);
 

@@ -6,10 +6,15 @@ import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
 import type { LoadedSpec } from "../spec/load.js";
 import type { RawInterface, RawLink, RawTopology } from "../spec/schema.js";
 import { didYouMean } from "../spec/suggest.js";
+import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
+import { resolveExpectations } from "./expect.js";
 import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName } from "./names.js";
+import { addStaticRoutes } from "./routing.js";
 import { checkTopology } from "./rules.js";
+import { l2Segments } from "./segments.js";
+import { parseShaping } from "./shaping.js";
 import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
 
 /** Options applied while resolving (they do not come from the file). */
@@ -25,15 +30,48 @@ export function resolveTopology(spec: LoadedSpec, options: ResolveOptions = {}):
   const problems: Problem[] = [];
   const r = new Resolver(spec, options.prefix ?? "", problems);
   const topology = r.run(options.name);
+  derive(topology, spec, r.optOut, problems);
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
   if (problems.length > 0) throw new TopologyError(sortProblems(problems));
   return topology;
 }
 
+/** What the file asks nslab to work out: automatic addresses, static routes, expectations. */
+function derive(t: Topology, spec: LoadedSpec, optOut: ReadonlySet<string>, problems: Problem[]): void {
+  const raw = spec.raw;
+  const segments = l2Segments(t);
+  if (raw.addressing) {
+    const pools: Partial<Record<4 | 6, Pool>> = {};
+    for (const family of [4, 6] as const) {
+      const key = family === 4 ? "ipv4" : "ipv6";
+      const text = raw.addressing[key];
+      if (text === undefined) continue;
+      const src = spec.locate(["addressing", key]);
+      const pool = parsePool(text, family);
+      if (typeof pool === "string") problems.push({ message: pool, location: src });
+      else pools[family] = { cidr: pool, src };
+    }
+    const { info, problems: found } = allocateAddresses(t, segments, { pools, optOut });
+    t.addressing = info;
+    problems.push(...found);
+  }
+  if (raw.routing === "static") {
+    t.routing = "static";
+    addStaticRoutes(t, segments, spec.locate(["routing"]));
+  }
+  if (raw.expect && raw.expect.length > 0) {
+    const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);
+    t.expect = expectations;
+    problems.push(...found);
+  }
+}
+
 class Resolver {
   /** Every `node:iface` written as a link endpoint, resolvable or not. */
   readonly mentioned = new Set<string>();
+  /** Every `node:iface` written with an empty address list (no automatic addresses for them). */
+  readonly optOut = new Set<string>();
 
   constructor(
     private readonly spec: LoadedSpec,
@@ -94,6 +132,7 @@ class Resolver {
         if (!iface) continue;
         if (port?.mtu !== undefined) iface.mtu = port.mtu;
         if (port?.mac !== undefined) this.mac(iface, port.mac, [...ipath, "mac"]);
+        if (port?.vlan !== undefined) iface.vlan = port.vlan;
         interfaces.push(iface);
       }
       if (raw.kind === "bridge") {
@@ -136,6 +175,15 @@ class Resolver {
       value: typeof value === "boolean" ? (value ? "1" : "0") : String(value),
       src: this.at([...path, "sysctls", key], true),
     }));
+    if (raw.kind === "router") {
+      // A router forwards both families; sysctls written in the file still win.
+      const kindSrc = this.at([...path, "kind"]);
+      const forwarding = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]
+        .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
+        .map((key) => ({ key, value: "1", src: kindSrc }));
+      sysctls.unshift(...forwarding);
+      return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, src };
+    }
     return { kind: "netns", name, netns, interfaces, routes, sysctls, src };
   }
 
@@ -174,10 +222,12 @@ class Resolver {
     else if (Array.isArray(raw)) {
       addresses = raw;
       indexed = true;
+      if (raw.length === 0) this.optOut.add(`${path[1]}:${name}`);
     } else if (raw) {
       addresses = raw.addresses ?? [];
       addrPath = [...path, "addresses"];
       indexed = true;
+      if (raw.addresses?.length === 0) this.optOut.add(`${path[1]}:${name}`);
       if (raw.mtu !== undefined) iface.mtu = raw.mtu;
       if (raw.mac !== undefined) this.mac(iface, raw.mac, [...path, "mac"]);
     }
@@ -248,7 +298,12 @@ class Resolver {
     const [a, b] = ends;
     if (!a || !b) return undefined;
     const link: Link = { kind: "veth", a, b, src: this.at(path) };
-    if (!Array.isArray(raw) && raw.mtu !== undefined) link.mtu = raw.mtu;
+    if (!Array.isArray(raw)) {
+      if (raw.mtu !== undefined) link.mtu = raw.mtu;
+      const { shaping, problems } = parseShaping(raw);
+      for (const p of problems) this.fail(p.message, this.at([...path, p.field]));
+      if (shaping && problems.length === 0) link.shaping = shaping;
+    }
     return link;
   }
 

@@ -7,11 +7,15 @@ import { resolve as resolvePath } from "node:path";
 import { NslabError, type Problem, type SourceLocation, TopologyError } from "../errors.js";
 import { issuesToProblems, valueAt } from "./issues.js";
 import {
+  AddressingSchema,
   BridgeNodeSchema,
+  ExpectObjectSchema,
+  LinkObjectSchema,
   NetnsNodeSchema,
   NODE_KINDS,
   OvsBridgeNodeSchema,
   type RawTopology,
+  RouterNodeSchema,
   TopologySchema,
 } from "./schema.js";
 import { didYouMean } from "./suggest.js";
@@ -27,6 +31,8 @@ export interface LoadedSpec {
   file: string;
   /** Absolute path, when the spec was read from a file. */
   path?: string;
+  /** Things worth saying that do not stop the lab (e.g. what an import ignored). */
+  warnings?: Problem[];
   locate(path: ReadonlyArray<string | number>, options?: { key?: boolean }): SourceLocation;
 }
 
@@ -80,6 +86,14 @@ export function loadSpecObject(data: unknown, file = "<object>"): LoadedSpec {
 
 const KNOWN_FIELDS = collectFields();
 
+/**
+ * Check data that came from somewhere else (e.g. converted from another format) against the schema;
+ * `source.locate` maps nslab field paths to positions in the original file.
+ */
+export function loadSpecSource(source: YamlSource): LoadedSpec {
+  return checkSchema(source);
+}
+
 function checkSchema(source: YamlSource): LoadedSpec {
   const result = TopologySchema.safeParse(source.data ?? null);
   if (!result.success) {
@@ -122,9 +136,14 @@ function pickBranch(
   }
   const isLink = path.length === 2 && path[0] === "links";
   if (isLink) return Array.isArray(value) ? 0 : 1;
+  const isExpect = path.length === 2 && path[0] === "expect";
+  if (isExpect && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    return keys.some((k) => ["from", "to", "expect", "tcp", "family"].includes(k)) ? 1 : 0;
+  }
   const isInterface = path.length === 4 && path[0] === "nodes" && path[2] === "interfaces";
   const nodeKind = valueAt(source.data, ["nodes", path[1] ?? "", "kind"]);
-  if (isInterface && (nodeKind === undefined || nodeKind === "netns")) {
+  if (isInterface && (nodeKind === undefined || nodeKind === "netns" || nodeKind === "router")) {
     if (typeof value === "string") return 0;
     if (Array.isArray(value)) return 1;
     if (value !== null && typeof value === "object") return 2;
@@ -134,8 +153,17 @@ function pickBranch(
 
 function collectFields(): Set<string> {
   const out = new Set<string>();
-  const shapes = [TopologySchema, NetnsNodeSchema, BridgeNodeSchema, OvsBridgeNodeSchema];
+  const shapes = [
+    TopologySchema,
+    NetnsNodeSchema,
+    RouterNodeSchema,
+    BridgeNodeSchema,
+    OvsBridgeNodeSchema,
+    LinkObjectSchema,
+    AddressingSchema,
+    ExpectObjectSchema,
+  ];
   for (const s of shapes) for (const k of Object.keys(s.shape)) out.add(k);
-  for (const k of ["addresses", "mtu", "mac", "to", "via", "dev", "metric", "endpoints"]) out.add(k);
+  for (const k of ["addresses", "mtu", "mac", "vlan", "to", "via", "dev", "metric", "endpoints"]) out.add(k);
   return out;
 }

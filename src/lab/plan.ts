@@ -2,6 +2,7 @@
 import { ovsKernelModule } from "../host/facts.js";
 import type { Topology } from "../model/types.js";
 import { type HostFacts, planUp } from "../plan/build.js";
+import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
 
@@ -25,7 +26,7 @@ export function planLab(
     topology,
     host,
     operations,
-    toShell: () => renderShell(operations, { lab: topology.name }),
+    toShell: () => renderShell(operations, { lab: topology.name, notes: planNotes(topology) }),
     toJson: () => renderJson(operations, { lab: topology.name }),
   };
 }

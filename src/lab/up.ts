@@ -7,7 +7,7 @@ import { applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
 import { ensureOvs, releaseOvs } from "../drivers/ovs-service.js";
 import { NslabError } from "../errors.js";
-import { ovsKernelModule } from "../host/facts.js";
+import { hostFactsFor } from "../host/features.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { acquireLock } from "../state/lock.js";
@@ -49,7 +49,9 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
   });
   const lab = topology.name;
   try {
-    const ops = planUp(topology, { ovsKernelDatapath: ovsKernelModule() });
+    // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
+    // kernel lacks fails here, before anything is created.
+    const ops = planUp(topology, await hostFactsFor(topology, driver.runner));
     const usesOvs = ops.some((o) => o.op.startsWith("ovs."));
     const datapath = ops.find((o) => o.op === "ovs.bridge.add")?.datapath;
     checkEnvironment(ops, driver);

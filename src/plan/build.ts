@@ -3,15 +3,22 @@
  * the same plan. The order is the order of phases (namespaces, bridges, veth pairs, OVS, then
  * the inside of each namespace), which lets the driver batch each phase into one request.
  */
+import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import { findNode } from "../model/lookup.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
+import { hostProblems } from "./host-check.js";
 import { markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
+import { qdiscFor } from "./qdisc.js";
 
 /** What the plan needs to know about the host. */
 export interface HostFacts {
   /** The openvswitch kernel module is loaded (OVS bridges can use the kernel datapath). */
   ovsKernelDatapath: boolean;
+  /** The kernel has netem (delay/loss/jitter); undefined when not probed (then it is not held against the lab). */
+  netem?: boolean;
+  /** The kernel has Linux-bridge VLAN filtering; undefined when not probed. */
+  bridgeVlanFiltering?: boolean;
 }
 
 /** Resolved placement of one veth end. */
@@ -22,8 +29,13 @@ interface EndInfo {
   ns: NsName;
 }
 
-/** The operations that bring `t` up from nothing. */
+/**
+ * The operations that bring `t` up from nothing. Throws a TopologyError, before any operation exists,
+ * when the topology needs something the host is known to lack (e.g. netem).
+ */
 export function planUp(t: Topology, host: HostFacts): Op[] {
+  const missing = hostProblems(t, host);
+  if (missing.length > 0) throw new TopologyError(missing);
   const marker = markerFor(t.name);
   const ops: Op[] = [];
   const nsOps = new Map<string, Op[]>();
@@ -52,6 +64,8 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
   // 3. veth pairs, each created with its ends already where they belong.
   const datapathOf = (n: Node) => (n.kind === "ovs-bridge" ? resolveDatapath(n.datapath, host) : undefined);
   const rootLate: Op[] = [];
+  const shapeRoot: Op[] = [];
+  const shapeNs = new Map<string, Op[]>();
   for (const link of t.links) {
     const a = endInfo(t, link.a);
     const b = endInfo(t, link.b);
@@ -74,6 +88,13 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         rootLate.push({ op: "link.master", dev: peer.iface.ifname, master: peer.node.ifname, src: link.src });
       rootLate.push({ op: "link.up", ns: null, dev: peer.iface.ifname, src: link.src });
     }
+    // Shaping: the same qdisc on the egress of both ends, after everything else of that end.
+    if (link.shaping)
+      for (const e of [a, b]) {
+        const q: Op = { op: "qdisc.set", ns: e.ns, dev: e.iface.ifname, qdisc: qdiscFor(link.shaping), src: link.src };
+        if (e.ns === null) shapeRoot.push(q);
+        else shapeNs.set(e.ns, [...(shapeNs.get(e.ns) ?? []), q]);
+      }
     // Userspace-datapath OVS ports need TX checksums computed by the sender (the other end).
     for (const [self, other] of [
       [a, b],
@@ -85,7 +106,7 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       else inNs(other.ns, off);
     }
   }
-  ops.push(...rootLate);
+  ops.push(...rootLate, ...shapeRoot);
 
   // 4. Open vSwitch bridges and their ports (one OVSDB transaction).
   for (const n of t.nodes) {
@@ -99,7 +120,14 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       src: n.src,
     });
     for (const p of n.interfaces)
-      ops.push({ op: "ovs.port.add", bridge: n.ifname, port: p.ifname, marker, src: p.src });
+      ops.push({
+        op: "ovs.port.add",
+        bridge: n.ifname,
+        port: p.ifname,
+        marker,
+        ...(p.vlan !== undefined ? { tag: p.vlan } : {}),
+        src: p.src,
+      });
   }
 
   // 5. Inside each namespace: sysctls first (some must precede addresses), then links up,
@@ -130,6 +158,7 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         ...(r.metric !== undefined ? { metric: r.metric } : {}),
         src: r.src,
       });
+    list.push(...(shapeNs.get(n.netns) ?? []));
     ops.push(...list);
   }
   return ops;

@@ -20,6 +20,13 @@ export interface VethEnd {
   up?: boolean;
 }
 
+/** A root queueing discipline on an interface's egress. */
+export type Qdisc =
+  /** Token bucket: a rate limit. `burst` in bytes, `latencyMs` how long packets may queue. */
+  | { kind: "tbf"; rateBps: number; burst: number; latencyMs: number }
+  /** Network emulator: delay (± jitter), random loss, optionally a rate. */
+  | { kind: "netem"; delayUs?: number; jitterUs?: number; lossPct?: number; rateBps?: number };
+
 interface OpBase {
   /** The topology element this operation comes from (for errors and plan comments). */
   src?: SourceLocation;
@@ -41,6 +48,10 @@ export type Op =
   | (OpBase & { op: "route.del"; ns: string; to: string; via?: string; dev?: string; metric?: number })
   | (OpBase & { op: "sysctl.set"; ns: string; key: string; value: string })
   | (OpBase & { op: "offload.off"; ns: NsName; dev: string })
+  /** `tc qdisc replace dev DEV root …` (idempotent: replaces whatever root qdisc is there). */
+  | (OpBase & { op: "qdisc.set"; ns: NsName; dev: string; qdisc: Qdisc })
+  /** `tc qdisc del dev DEV root` (back to the default qdisc). */
+  | (OpBase & { op: "qdisc.del"; ns: NsName; dev: string })
   | (OpBase & {
       op: "ovs.bridge.add";
       bridge: string;
@@ -49,7 +60,7 @@ export type Op =
       stp: boolean;
     })
   | (OpBase & { op: "ovs.bridge.del"; bridge: string })
-  | (OpBase & { op: "ovs.port.add"; bridge: string; port: string; marker: string })
+  | (OpBase & { op: "ovs.port.add"; bridge: string; port: string; marker: string; tag?: number })
   | (OpBase & { op: "ovs.port.del"; bridge: string; port: string });
 
 export type OpKind = Op["op"];

@@ -1,7 +1,9 @@
 /** `nslab plan FILE`: print what `up` would do, as a runnable shell script (or JSON). */
 import type { Command } from "@commander-js/extra-typings";
+import { hostFactsFor } from "../../host/features.js";
 import { loadTopology } from "../../lab/load.js";
 import { planLab } from "../../lab/plan.js";
+import { cliLog } from "../output.js";
 
 export function registerPlan(program: Command): void {
   program
@@ -17,8 +19,9 @@ export function registerPlan(program: Command): void {
       const t = await loadTopology(file, {
         ...(opts.name ? { name: opts.name } : {}),
         ...(opts.prefix ? { prefix: opts.prefix } : {}),
+        log: cliLog,
       });
-      const plan = planLab(t);
+      const plan = planLab(t, await hostFactsFor(t));
       process.stdout.write(opts.json ? plan.toJson() : plan.toShell());
     });
 }

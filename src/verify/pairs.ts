@@ -1,10 +1,12 @@
 /**
  * Which pings prove a lab works: from every namespace node to every address of another node that
- * shares a subnet with it (the source uses its own address on that subnet). Pure.
+ * shares a subnet with it on the same layer-2 segment (two VLANs may reuse a subnet; they are meant
+ * not to reach each other). The source uses its own address on that subnet. Pure.
  */
 
 import type { Cidr } from "../model/ip.js";
 import { sameSubnet } from "../model/ip.js";
+import { l2Segments, segmentIndex } from "../model/segments.js";
 import type { Topology } from "../model/types.js";
 
 /** One ping to make. */
@@ -22,15 +24,23 @@ export interface PingPair {
 
 /** Every (source node, destination address) pair on a shared subnet, sources in node order. */
 export function subnetPairs(t: Topology): PingPair[] {
-  const hosts: { node: string; netns: string; iface: string; addr: Cidr }[] = [];
+  const segmentOf = segmentIndex(l2Segments(t));
+  const hosts: { node: string; netns: string; iface: string; addr: Cidr; segment: number | undefined }[] = [];
   for (const n of t.nodes)
     if (n.kind === "netns")
       for (const i of n.interfaces)
-        for (const a of i.addresses) hosts.push({ node: n.name, netns: n.netns, iface: i.name, addr: a });
+        for (const a of i.addresses)
+          hosts.push({
+            node: n.name,
+            netns: n.netns,
+            iface: i.name,
+            addr: a,
+            segment: segmentOf.get(`${n.name}:${i.name}`),
+          });
   const pairs: PingPair[] = [];
   for (const src of hosts)
     for (const dst of hosts) {
-      if (src.node === dst.node || !sameSubnet(src.addr, dst.addr)) continue;
+      if (src.node === dst.node || !sameSubnet(src.addr, dst.addr) || src.segment !== dst.segment) continue;
       pairs.push({
         from: src.node,
         netns: src.netns,

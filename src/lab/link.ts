@@ -1,11 +1,17 @@
 /**
- * Link faults on a running lab: take one end of a link down or bring it back up (`ip link set …
- * down|up` in the end's namespace). The other end loses carrier, so traffic stops both ways.
+ * Link faults and shaping on a running lab: take one end of a link down or bring it back up (`ip link
+ * set … down|up` in the end's namespace; the other end loses carrier, so traffic stops both ways),
+ * and change or clear the shaping of an end's egress (`tc qdisc replace|del … root`) without
+ * recreating anything.
  */
-import { applyOps } from "../drivers/apply/executor.js";
+import { ApplyError, applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
+import { probeFeatures } from "../host/features.js";
+import { describeShaping, netemFeatures } from "../model/shaping.js";
+import type { Shaping } from "../model/types.js";
 import type { NsName, Op } from "../plan/ops.js";
+import { qdiscFor } from "../plan/qdisc.js";
 import { readLab } from "../state/store.js";
 import type { CommonOptions } from "./options.js";
 
@@ -38,6 +44,75 @@ export function resolveEndpoint(lab: string, endpoint: string): ResolvedEndpoint
       hint: `its interfaces: ${node.interfaces.map((i) => i.name).join(", ") || "none"}`,
     });
   return { node: nodeName, iface: ifName, ns: node.kind === "netns" ? node.netns : null, dev: iface.ifname };
+}
+
+/** The other end of the link `endpoint` of lab `lab` is on. */
+export function peerEndpoint(lab: string, endpoint: string): ResolvedEndpoint {
+  const ep = resolveEndpoint(lab, endpoint);
+  const t = readLab(lab)!.topology;
+  const link = t.links.find(
+    (l) => (l.a.node === ep.node && l.a.iface === ep.iface) || (l.b.node === ep.node && l.b.iface === ep.iface),
+  );
+  if (!link) throw new NslabError("E_NOT_FOUND", `${endpoint} is not an end of any link of lab '${lab}'`);
+  const other = link.a.node === ep.node && link.a.iface === ep.iface ? link.b : link.a;
+  return resolveEndpoint(lab, `${other.node}:${other.iface}`);
+}
+
+/** What `setLinkShaping` did. */
+export interface ShapingResult {
+  endpoints: ResolvedEndpoint[];
+  /** `rate 10mbit`, or `no shaping` when cleared. */
+  shaping: string;
+  /** The commands, as `nslab plan` would print them. */
+  operations: Op[];
+}
+
+/**
+ * Shape the egress of one end of a link of a running lab (with `both`, of both ends), or with
+ * `null` remove the shaping. Replaces whatever root qdisc the end had; nothing is recreated.
+ * Delay, jitter and loss need netem: on a kernel without it this fails before changing anything.
+ */
+export async function setLinkShaping(
+  lab: string,
+  endpoint: string,
+  shaping: Shaping | null,
+  options: CommonOptions & { both?: boolean } = {},
+): Promise<ShapingResult> {
+  const ends = [resolveEndpoint(lab, endpoint), ...(options.both ? [peerEndpoint(lab, endpoint)] : [])];
+  if (shaping && netemFeatures(shaping).length > 0) {
+    const { netem } = await probeFeatures(["netem"], options.runner);
+    if (netem === false)
+      throw new NslabError(
+        "E_ENV",
+        `${netemFeatures(shaping).join(", ")} need netem, and this kernel has no netem (CONFIG_NET_SCH_NETEM is not set)`,
+        { hint: "a rate alone works (tc tbf); `nslab doctor` shows what this host has" },
+      );
+  }
+  const ops: Op[] = ends.map((e) =>
+    shaping
+      ? { op: "qdisc.set", ns: e.ns, dev: e.dev, qdisc: qdiscFor(shaping) }
+      : { op: "qdisc.del", ns: e.ns, dev: e.dev },
+  );
+  const driver = new Driver({
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
+  try {
+    const report = await applyOps(ops, driver.route, { mode: "continue" });
+    // Clearing an end that has no shaping is not an error (the default qdisc cannot be deleted).
+    const failed = report.outcomes.findIndex(
+      (o, i) =>
+        (o.status === "failed" || o.status === "partial") &&
+        !(ops[i]!.op === "qdisc.del" && /handle of zero|No such file|Invalid argument/i.test(o.message)),
+    );
+    if (failed >= 0) {
+      const o = report.outcomes[failed] as { message: string; command: string };
+      throw new ApplyError(failed, ops.length, ops[failed]!, o.command, o.message);
+    }
+    return { endpoints: ends, shaping: shaping ? describeShaping(shaping) : "no shaping", operations: ops };
+  } finally {
+    await driver.close();
+  }
 }
 
 /** Set one end of a link of lab `lab` administratively up or down. */

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { NslabError } from "../errors.js";
 import { loadTopology } from "../lab/load.js";
+import type { Logger } from "../lab/options.js";
 import type { Topology } from "../model/types.js";
 
 export type Target = { kind: "file"; path: string; topology: Topology } | { kind: "lab"; lab: string };
@@ -13,12 +14,13 @@ function looksLikeFile(arg: string): boolean {
 
 export async function resolveTarget(
   arg: string,
-  options: { name?: string; prefix?: string } = {},
+  options: { name?: string; prefix?: string; log?: Logger } = {},
 ): Promise<Target> {
   if (existsSync(arg) && statSync(arg).isFile()) {
     const topology = await loadTopology(arg, {
       ...(options.name ? { name: options.name } : {}),
       ...(options.prefix ? { prefix: options.prefix } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     return { kind: "file", path: arg, topology };
   }

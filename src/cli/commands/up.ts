@@ -14,7 +14,7 @@ export function registerUp(program: Command): void {
     .option("--name <lab>", "override the lab name")
     .option("--prefix <prefix>", "prefix namespace and root interface names (run copies side by side)")
     .action(async (file, opts) => {
-      const target = await resolveTarget(file, opts);
+      const target = await resolveTarget(file, { ...opts, log: cliLog });
       if (target.kind !== "file") throw new NslabError("E_FILE", `no such topology file: ${file}`);
       const t = target.topology;
       const p = progress(`up ${t.name}`);

@@ -78,6 +78,8 @@ export interface Interface {
   /** Access VLAN of a bridge port (OVS `tag`). */
   vlan?: number;
   src?: SourceLocation;
+  /** Where individual settings were written (for precise error locations). */
+  at?: { mtu?: SourceLocation; mac?: SourceLocation; addresses?: SourceLocation[] };
 }
 
 /** A static route of a namespace node. */

@@ -1,8 +1,11 @@
 /**
- * nslab as a library: load a topology (file, YAML or object), plan it, bring it up, observe it,
- * ping it, run commands in it, take it down. The `nslab` CLI is a thin layer over exactly these.
+ * nslab as a library: load a topology (file, YAML, object or containerlab file), plan it, bring it
+ * up, observe it, test it, measure and shape it, capture on it, run commands in it, take it down.
+ * The `nslab` CLI is a thin layer over exactly these.
  */
 
+export { type ClabImport, importClab } from "./clab/convert.js";
+export { convertClabText, isClabFile, loadClabFile } from "./clab/load.js";
 export { ApplyError } from "./drivers/apply/executor.js";
 export type { Backend } from "./drivers/driver.js";
 export type { Runner, RunOptions, RunResult } from "./drivers/runner/index.js";
@@ -16,26 +19,42 @@ export {
   type SourceLocation,
   TopologyError,
 } from "./errors.js";
+export { hostFactsFor, type KernelFeature, probeFeatures } from "./host/features.js";
+export { type CaptureOptions, type CaptureResult, capture } from "./lab/capture.js";
 export { type DownResult, down, downAll } from "./lab/down.js";
 export { type ExecResult, exec } from "./lab/exec.js";
-export { type ResolvedEndpoint, resolveEndpoint, setLinkState } from "./lab/link.js";
-export { loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
+export { type IperfOptions, type IperfResult, iperf } from "./lab/iperf.js";
+export {
+  peerEndpoint,
+  type ResolvedEndpoint,
+  resolveEndpoint,
+  type ShapingResult,
+  setLinkShaping,
+  setLinkState,
+} from "./lab/link.js";
+export { type LoadOptions, loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";
 export { type PingReport, ping } from "./lab/ping.js";
 export { type Plan, planLab } from "./lab/plan.js";
 export { type InterfaceReport, type LabReport, type NodeReport, status, statusAll } from "./lab/status.js";
+export { type TestOptions, type TestReport, testLab } from "./lab/test.js";
 export { type UpOptions, type UpResult, up } from "./lab/up.js";
 export type { Cidr } from "./model/ip.js";
 export type { ResolveOptions } from "./model/resolve.js";
+export { parseShaping } from "./model/shaping.js";
 export type {
+  AddressingInfo,
   BridgeNode,
   EndpointRef,
+  Expectation,
+  ExpectTarget,
   Interface,
   Link,
   NetnsNode,
   Node,
   OvsBridgeNode,
   Route,
+  Shaping,
   Sysctl,
   Topology,
 } from "./model/types.js";
@@ -43,5 +62,7 @@ export type { HostFacts } from "./plan/build.js";
 export type { Op } from "./plan/ops.js";
 export { topologyJsonSchema } from "./spec/schema.js";
 export type { LabStatus, OwnedObject } from "./state/store.js";
+export type { Check, CheckResult } from "./verify/checks.js";
+export { renderJunit } from "./verify/junit.js";
 export type { PingPair } from "./verify/pairs.js";
 export type { PingResult } from "./verify/ping.js";

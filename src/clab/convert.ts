@@ -98,7 +98,8 @@ class Converter {
     }
     const doc: Map_ = {};
     this.from([], []);
-    if (typeof data.name !== "string") this.error("missing or invalid 'name' (a string)", data.name === undefined ? [] : ["name"]);
+    if (typeof data.name !== "string")
+      this.error("missing or invalid 'name' (a string)", data.name === undefined ? [] : ["name"]);
     else {
       doc.name = data.name;
       this.from(["name"], ["name"]);
@@ -107,12 +108,19 @@ class Converter {
       if (key === "name" || key === "topology") continue;
       if (key === "mgmt") this.warn("'mgmt' is ignored: nslab labs have no management network", [key], true);
       else if (key === "prefix")
-        this.warn("'prefix' is ignored: nslab names namespaces after the nodes (use nslab up --prefix …)", [key], true);
+        this.warn(
+          "'prefix' is ignored: nslab names namespaces after the nodes (use nslab up --prefix …)",
+          [key],
+          true,
+        );
       else this.warn(`'${key}' is ignored (not applicable to nslab)`, [key], true);
     }
     const topo = data.topology;
     if (!isMap(topo)) {
-      this.error("missing or invalid 'topology' (a map with 'nodes' and 'links')", data.topology === undefined ? [] : ["topology"]);
+      this.error(
+        "missing or invalid 'topology' (a map with 'nodes' and 'links')",
+        data.topology === undefined ? [] : ["topology"],
+      );
       return doc;
     }
     for (const key of Object.keys(topo))
@@ -123,7 +131,10 @@ class Converter {
     const groups = this.mapAt(topo, ["topology", "groups"]);
     const nodes = topo.nodes;
     if (!isMap(nodes)) {
-      this.error("missing or invalid 'topology.nodes' (a map of nodes)", topo.nodes === undefined ? ["topology"] : ["topology", "nodes"]);
+      this.error(
+        "missing or invalid 'topology.nodes' (a map of nodes)",
+        topo.nodes === undefined ? ["topology"] : ["topology", "nodes"],
+      );
       return doc;
     }
 
@@ -157,7 +168,12 @@ class Converter {
       const kind = kindSource ? (kindSource[0] as Map_).kind : undefined;
       const kindPath = kindSource ? [...kindSource[1], "kind"] : path;
       if (typeof kind !== "string") {
-        this.error(`node '${name}' has no kind (nslab imports kind linux, bridge and ovs-bridge)`, path, undefined, true);
+        this.error(
+          `node '${name}' has no kind (nslab imports kind linux, bridge and ovs-bridge)`,
+          path,
+          undefined,
+          true,
+        );
         continue;
       }
       const nslabKind = KINDS[kind];
@@ -206,14 +222,17 @@ class Converter {
     const linked = new Map<string, Set<string>>(); // node → its linked interfaces
     const links: Map_[] = [];
     const rawLinks = topo.links;
-    if (rawLinks !== undefined && !Array.isArray(rawLinks)) this.error("'topology.links' must be a list", ["topology", "links"]);
+    if (rawLinks !== undefined && !Array.isArray(rawLinks))
+      this.error("'topology.links' must be a list", ["topology", "links"]);
     (Array.isArray(rawLinks) ? rawLinks : []).forEach((rawLink, i) => {
       const link = this.link(rawLink, i, out, kindOf, linked);
       if (link) {
         this.from(["links", links.length], ["topology", "links", i]);
         this.from(["links", links.length, "endpoints"], ["topology", "links", i, "endpoints"]);
-        for (const j of [0, 1]) this.from(["links", links.length, "endpoints", j], ["topology", "links", i, "endpoints", j]);
-        if (link.mtu !== undefined) this.from(["links", links.length, "mtu"], ["topology", "links", i, "mtu"]);
+        for (const j of [0, 1])
+          this.from(["links", links.length, "endpoints", j], ["topology", "links", i, "endpoints", j]);
+        if (link.mtu !== undefined)
+          this.from(["links", links.length, "mtu"], ["topology", "links", i, "mtu"]);
         links.push(link);
       }
     });
@@ -262,13 +281,21 @@ class Converter {
       if (!["type", "endpoints", "mtu", "ipv4", "ipv6", "vars", "labels"].includes(key))
         this.warn(`link field '${key}' is ignored`, [...path, key], true);
     if (raw.vars !== undefined || raw.labels !== undefined)
-      this.warn("link 'vars' and 'labels' are ignored (they feed containerlab's templates)", [...path, raw.vars !== undefined ? "vars" : "labels"], true);
+      this.warn(
+        "link 'vars' and 'labels' are ignored (they feed containerlab's templates)",
+        [...path, raw.vars !== undefined ? "vars" : "labels"],
+        true,
+      );
     const eps = raw.endpoints;
     if (!Array.isArray(eps) || eps.length !== 2) {
-      this.error("'endpoints' must list exactly two endpoints", eps === undefined ? path : [...path, "endpoints"]);
+      this.error(
+        "'endpoints' must list exactly two endpoints",
+        eps === undefined ? path : [...path, "endpoints"],
+      );
       return undefined;
     }
-    const ends: { node: string; iface: string; mac?: unknown; ipv4?: unknown; ipv6?: unknown; at: Path }[] = [];
+    const ends: { node: string; iface: string; mac?: unknown; ipv4?: unknown; ipv6?: unknown; at: Path }[] =
+      [];
     for (const [j, ep] of eps.entries()) {
       const at: Path = [...path, "endpoints", j];
       if (type === "veth") {
@@ -288,7 +315,13 @@ class Converter {
           return undefined;
         }
         const list = (v: unknown) => (Array.isArray(v) ? v[j] : undefined);
-        ends.push({ node: ep.slice(0, colon), iface: ep.slice(colon + 1), ipv4: list(raw.ipv4), ipv6: list(raw.ipv6), at });
+        ends.push({
+          node: ep.slice(0, colon),
+          iface: ep.slice(colon + 1),
+          ipv4: list(raw.ipv4),
+          ipv6: list(raw.ipv6),
+          at,
+        });
       }
     }
     for (const family of ["ipv4", "ipv6"] as const)
@@ -296,7 +329,10 @@ class Converter {
         this.error(`'${family}' must be a list of addresses in endpoint order`, [...path, family]);
     for (const e of ends) {
       if (["host", "mgmt-net", "macvlan"].includes(e.node)) {
-        this.error(`'${e.node}:' endpoints (containerlab's ${e.node} links) cannot be imported: nslab never wires the host`, e.at);
+        this.error(
+          `'${e.node}:' endpoints (containerlab's ${e.node} links) cannot be imported: nslab never wires the host`,
+          e.at,
+        );
         return undefined;
       }
       const set = linked.get(e.node) ?? new Set<string>();
@@ -310,10 +346,12 @@ class Converter {
       ] as const) {
         const value = e[field];
         if (value === undefined || value === null || value === "") continue;
-        const where: Path =
-          type === "veth" ? [...e.at, field] : [...path, field, e === ends[0] ? 0 : 1];
+        const where: Path = type === "veth" ? [...e.at, field] : [...path, field, e === ends[0] ? 0 : 1];
         if (typeof value !== "string") {
-          this.error(`'${field}' must be an address with prefix length, e.g. ${family === 4 ? "192.168.0.1/24" : "2001:db8::1/64"}`, where);
+          this.error(
+            `'${field}' must be an address with prefix length, e.g. ${family === 4 ? "192.168.0.1/24" : "2001:db8::1/64"}`,
+            where,
+          );
           continue;
         }
         if (kind !== "netns") {
@@ -336,7 +374,7 @@ class Converter {
   /** The nslab interface object of a node (created on first use; settings make it appear). */
   private iface(nodes: Map_, node: string, name: string, at: Path): Map_ {
     const n = nodes[node] as Map_;
-    const ifaces = (n.interfaces ??= {}) as Map_;
+    const ifaces = child<Map_>(n, "interfaces", {});
     this.from(["nodes", node, "interfaces"], at);
     if (!isMap(ifaces[name])) {
       ifaces[name] = {};
@@ -347,7 +385,7 @@ class Converter {
 
   private addAddress(nodes: Map_, node: string, iface: string, cidr: string, at: Path): void {
     const i = this.iface(nodes, node, iface, at);
-    const list = (i.addresses ??= []) as string[];
+    const list = child<string[]>(i, "addresses", []);
     this.from(["nodes", node, "interfaces", iface, "addresses", list.length], at);
     list.push(cidr);
   }
@@ -370,7 +408,10 @@ class Converter {
         return;
       }
       if (kindOf.get(name) !== "netns") {
-        this.warn(`exec line skipped: '${line}' (node '${name}' is a bridge; nslab runs nothing on bridges)`, at);
+        this.warn(
+          `exec line skipped: '${line}' (node '${name}' is a bridge; nslab runs nothing on bridges)`,
+          at,
+        );
         return;
       }
       const action = parseExec(line);
@@ -405,7 +446,7 @@ class Converter {
             this.warn(notLinked(action.dev), at);
             return;
           }
-          const routes = (node.routes ??= []) as Map_[];
+          const routes = child<Map_[]>(node, "routes", []);
           this.from(["nodes", name, "routes"], at);
           this.from(["nodes", name, "routes", routes.length], at);
           const { kind: _, ...route } = action;
@@ -413,7 +454,7 @@ class Converter {
           return;
         }
         case "sysctl": {
-          const sysctls = (node.sysctls ??= {}) as Map_;
+          const sysctls = child<Map_>(node, "sysctls", {});
           this.from(["nodes", name, "sysctls"], at);
           this.from(["nodes", name, "sysctls", action.key], at);
           sysctls[action.key] = action.value;
@@ -422,6 +463,12 @@ class Converter {
       }
     });
   }
+}
+
+/** `parent[key]`, created as `init` first when absent. */
+function child<T = Map_>(parent: Map_, key: string, init: T): T {
+  if (parent[key] === undefined) parent[key] = init;
+  return parent[key] as T;
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {

@@ -33,7 +33,8 @@ const SHELL = /[|;&<>`$(){}]/;
 
 /** Interpret one `exec:` line. */
 export function parseExec(line: string): ExecAction {
-  if (SHELL.test(line)) return { kind: "skip", reason: "shell syntax (pipes, redirections, variables) is not run" };
+  if (SHELL.test(line))
+    return { kind: "skip", reason: "shell syntax (pipes, redirections, variables) is not run" };
   const w = words(line);
   if (!w || w.length === 0) return { kind: "skip", reason: "empty or unbalanced quotes" };
   const cmd = w[0]!.replace(/^.*\//, "");
@@ -53,7 +54,10 @@ export function parseExec(line: string): ExecAction {
   if (is(object, "address") && verb === "add") return address(rest);
   if (is(object, "route") && verb === "add") return route(rest, family);
   if (is(object, "link") && verb === "set") return link(rest);
-  return { kind: "skip", reason: `'ip ${object} ${verb}' is not one of: ip addr add, ip route add, ip link set` };
+  return {
+    kind: "skip",
+    reason: `'ip ${object} ${verb}' is not one of: ip addr add, ip route add, ip link set`,
+  };
 }
 
 /** `a`, `addr`, `address` all mean address (as ip accepts any prefix). */
@@ -110,7 +114,11 @@ function link(rest: string[]): ExecAction {
       const v = rest[++i];
       if (!v) return { kind: "skip", reason: "no MAC address given" };
       out.mac = v;
-    } else if (k === "down") return { kind: "skip", reason: "nslab brings every interface up; use `nslab link … down` on the running lab" };
+    } else if (k === "down")
+      return {
+        kind: "skip",
+        reason: "nslab brings every interface up; use `nslab link … down` on the running lab",
+      };
     else return { kind: "skip", reason: `'ip link set … ${k}' is not supported` };
   }
   return out;
@@ -118,7 +126,8 @@ function link(rest: string[]): ExecAction {
 
 function sysctl(args: string[]): ExecAction {
   const a = args[0] === "-w" || args[0] === "-q" || args[0] === "-qw" ? args.slice(1) : args;
-  if (a.length !== 1 || !a[0]!.includes("=")) return { kind: "skip", reason: "only 'sysctl -w key=value' is applied" };
+  if (a.length !== 1 || !a[0]!.includes("="))
+    return { kind: "skip", reason: "only 'sysctl -w key=value' is applied" };
   const [key, ...value] = a[0]!.split("=");
   return { kind: "sysctl", key: key!.trim(), value: value.join("=").trim() };
 }

@@ -47,7 +47,10 @@ export async function loadClabFile(path: string): Promise<ClabImport> {
     });
   }
   if (size > MAX_FILE_BYTES)
-    throw new NslabError("E_FILE", `${path} is ${size} bytes; topology files are limited to ${MAX_FILE_BYTES} bytes`);
+    throw new NslabError(
+      "E_FILE",
+      `${path} is ${size} bytes; topology files are limited to ${MAX_FILE_BYTES} bytes`,
+    );
   return convertClabText(await readFile(path, "utf8"), path, resolvePath(path));
 }
 

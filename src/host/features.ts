@@ -7,10 +7,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { findBinary, type Runner, systemRunner } from "../drivers/runner/index.js";
 import { netemFeatures } from "../model/shaping.js";
 import type { Topology } from "../model/types.js";
 import type { HostFacts } from "../plan/build.js";
-import { findBinary, type Runner, systemRunner } from "../drivers/runner/index.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
 
 /** A kernel feature nslab may need. */
@@ -66,9 +66,12 @@ export async function probeFeatures(
       if (f === "netem") {
         if (!findBinary("tc")) continue;
         await runner.run(["ip", "-n", ns, "link", "set", "dev", "lo", "up"]);
-        const r = await runner.run(["tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"], {
-          allowFailure: true,
-        });
+        const r = await runner.run(
+          ["tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"],
+          {
+            allowFailure: true,
+          },
+        );
         out.netem = r.exitCode === 0;
       } else {
         const r = await runner.run(

@@ -56,7 +56,11 @@ export function tcpdumpArgv(ns: string | null, dev: string, options: CaptureOpti
 }
 
 /** Capture on `endpoint` (node:interface) of lab `lab`. */
-export async function capture(lab: string, endpoint: string, options: CaptureOptions = {}): Promise<CaptureResult> {
+export async function capture(
+  lab: string,
+  endpoint: string,
+  options: CaptureOptions = {},
+): Promise<CaptureResult> {
   const ep = resolveEndpoint(lab, endpoint);
   const argv = tcpdumpArgv(ep.ns, ep.dev, options);
   const runner = options.runner ?? systemRunner;
@@ -89,7 +93,10 @@ export async function capture(lab: string, endpoint: string, options: CaptureOpt
     });
     const m = err.match(/(\d+) packets? captured/);
     if (exitCode !== 0 && !timedOut)
-      throw new NslabError("E_COMMAND", `tcpdump on ${endpoint} failed (exit ${exitCode}): ${err.trim().split("\n").pop() ?? ""}`);
+      throw new NslabError(
+        "E_COMMAND",
+        `tcpdump on ${endpoint} failed (exit ${exitCode}): ${err.trim().split("\n").pop() ?? ""}`,
+      );
     return {
       exitCode: timedOut ? 0 : exitCode,
       ...(m ? { packets: Number(m[1]) } : {}),

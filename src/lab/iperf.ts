@@ -47,20 +47,33 @@ export interface IperfResult {
 }
 
 /** Measure throughput from node `from` to node `to` of lab `lab`. */
-export async function iperf(lab: string, from: string, to: string, options: IperfOptions = {}): Promise<IperfResult> {
+export async function iperf(
+  lab: string,
+  from: string,
+  to: string,
+  options: IperfOptions = {},
+): Promise<IperfResult> {
   const runner = options.runner ?? systemRunner;
   const state = readLab(lab);
   if (state?.status !== "up")
-    throw new NslabError("E_NOT_FOUND", state ? `lab '${lab}' is ${state.status}, not up` : `no lab named '${lab}' is up`, {
-      hint: "list labs with: nslab status",
-    });
+    throw new NslabError(
+      "E_NOT_FOUND",
+      state ? `lab '${lab}' is ${state.status}, not up` : `no lab named '${lab}' is up`,
+      {
+        hint: "list labs with: nslab status",
+      },
+    );
   const node = (name: string): NetnsNode => {
     const n = state.topology.nodes.find((x) => x.name === name);
     if (!n)
       throw new NslabError("E_NOT_FOUND", `lab '${lab}' has no node '${name}'`, {
-        hint: `its namespace nodes: ${state.topology.nodes.filter((x) => x.kind === "netns").map((x) => x.name).join(", ")}`,
+        hint: `its namespace nodes: ${state.topology.nodes
+          .filter((x) => x.kind === "netns")
+          .map((x) => x.name)
+          .join(", ")}`,
       });
-    if (n.kind !== "netns") throw new NslabError("E_USAGE", `node '${name}' is a ${n.kind}; iperf runs between namespace nodes`);
+    if (n.kind !== "netns")
+      throw new NslabError("E_USAGE", `node '${name}' is a ${n.kind}; iperf runs between namespace nodes`);
     return n;
   };
   const a = node(from);
@@ -70,7 +83,8 @@ export async function iperf(lab: string, from: string, to: string, options: Iper
   const parsed = parseAddress(address);
   if (typeof parsed === "string") throw new NslabError("E_USAGE", parsed);
   const seconds = options.timeSeconds ?? 3;
-  if (!(seconds > 0 && seconds <= 600)) throw new NslabError("E_USAGE", "the test length must be 1–600 seconds");
+  if (!(seconds > 0 && seconds <= 600))
+    throw new NslabError("E_USAGE", "the test length must be 1–600 seconds");
   const port = options.port ?? randomInt(20000, 30000);
 
   const server = runner.start([
@@ -107,13 +121,28 @@ export async function iperf(lab: string, from: string, to: string, options: Iper
     try {
       report = JSON.parse(res.stdout) as IperfJson;
     } catch {
-      throw new NslabError("E_COMMAND", `iperf3 in ${from} failed: ${res.stderr.trim() || res.stdout.trim() || `exit ${res.exitCode}`}`);
+      throw new NslabError(
+        "E_COMMAND",
+        `iperf3 in ${from} failed: ${res.stderr.trim() || res.stdout.trim() || `exit ${res.exitCode}`}`,
+      );
     }
     if (report.error || res.exitCode !== 0)
-      throw new NslabError("E_COMMAND", `iperf3 from ${from} to ${to} (${address}) failed: ${report.error ?? `exit ${res.exitCode}`}`, {
-        hint: "check that the nodes reach each other: nslab test LAB",
-      });
-    return summarize(report, { lab, from, to, address, port, protocol: options.udp ? "udp" : "tcp", seconds });
+      throw new NslabError(
+        "E_COMMAND",
+        `iperf3 from ${from} to ${to} (${address}) failed: ${report.error ?? `exit ${res.exitCode}`}`,
+        {
+          hint: "check that the nodes reach each other: nslab test LAB",
+        },
+      );
+    return summarize(report, {
+      lab,
+      from,
+      to,
+      address,
+      port,
+      protocol: options.udp ? "udp" : "tcp",
+      seconds,
+    });
   } finally {
     await stop(server);
   }
@@ -135,7 +164,11 @@ function listening(server: ChildProcess, node: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";
-    const timer = setTimeout(() => reject(new NslabError("E_COMMAND", `iperf3 server in ${node} did not start: ${(err || out).trim()}`)), 10_000);
+    const timer = setTimeout(
+      () =>
+        reject(new NslabError("E_COMMAND", `iperf3 server in ${node} did not start: ${(err || out).trim()}`)),
+      10_000,
+    );
     server.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
       if (/Server listening/.test(out)) {
@@ -148,7 +181,9 @@ function listening(server: ChildProcess, node: string): Promise<void> {
     });
     server.once("close", (code) => {
       clearTimeout(timer);
-      reject(new NslabError("E_COMMAND", `iperf3 server in ${node} exited (${code}): ${(err || out).trim()}`));
+      reject(
+        new NslabError("E_COMMAND", `iperf3 server in ${node} exited (${code}): ${(err || out).trim()}`),
+      );
     });
     server.once("error", (e) => {
       clearTimeout(timer);
@@ -186,7 +221,11 @@ function summarize(
   const end = j.end ?? {};
   const sent = end.sum_sent ?? end.sum;
   const received = end.sum_received ?? end.sum;
-  const out: IperfResult = { ...base, mbps: mbit(received?.bits_per_second), sentMbps: mbit(sent?.bits_per_second) };
+  const out: IperfResult = {
+    ...base,
+    mbps: mbit(received?.bits_per_second),
+    sentMbps: mbit(sent?.bits_per_second),
+  };
   if (base.protocol === "tcp" && sent?.retransmits !== undefined) out.retransmits = sent.retransmits;
   if (base.protocol === "udp") {
     const udp = end.sum ?? received;

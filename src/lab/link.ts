@@ -51,7 +51,8 @@ export function peerEndpoint(lab: string, endpoint: string): ResolvedEndpoint {
   const ep = resolveEndpoint(lab, endpoint);
   const t = readLab(lab)!.topology;
   const link = t.links.find(
-    (l) => (l.a.node === ep.node && l.a.iface === ep.iface) || (l.b.node === ep.node && l.b.iface === ep.iface),
+    (l) =>
+      (l.a.node === ep.node && l.a.iface === ep.iface) || (l.b.node === ep.node && l.b.iface === ep.iface),
   );
   if (!link) throw new NslabError("E_NOT_FOUND", `${endpoint} is not an end of any link of lab '${lab}'`);
   const other = link.a.node === ep.node && link.a.iface === ep.iface ? link.b : link.a;
@@ -84,7 +85,7 @@ export async function setLinkShaping(
     if (netem === false)
       throw new NslabError(
         "E_ENV",
-        `${netemFeatures(shaping).join(", ")} need netem, and this kernel has no netem (CONFIG_NET_SCH_NETEM is not set)`,
+        `${netemFeatures(shaping).join(", ")} ${netemFeatures(shaping).length === 1 ? "needs" : "need"} netem, and this kernel has no netem (CONFIG_NET_SCH_NETEM is not set)`,
         { hint: "a rate alone works (tc tbf); `nslab doctor` shows what this host has" },
       );
   }

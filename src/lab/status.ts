@@ -24,6 +24,8 @@ export interface InterfaceReport {
   mac?: string | null;
   /** Addresses as the kernel has them (global and link scope), e.g. `10.1.1.2/24`. */
   addresses: string[];
+  /** Those of `addresses` that automatic addressing chose (the file gave none). */
+  autoAddresses?: string[];
   /** The other end of the link, `node:interface`, from the topology. */
   peer?: string;
   stats?: DumpLinkStats;
@@ -151,8 +153,13 @@ function nodeReport(
     const addresses = (d ?? root).addrs
       .filter((a) => a.ifindex === l.ifindex && a.scope !== "host")
       .map((a) => a.cidr);
+    const auto = (t.addressing?.assigned ?? [])
+      .filter((x) => x.endpoint === `${n.name}:${i.name}`)
+      .map((x) => x.cidr)
+      .filter((c) => addresses.includes(c));
     return {
       name: l.name,
+      ...(auto.length > 0 ? { autoAddresses: auto } : {}),
       present:
         n.kind === "ovs-bridge"
           ? ovsPorts.get(l.name) === n.ifname

@@ -106,7 +106,9 @@ function allocateFamily(
       })
       .sort((x, y) => Number(routers.has(nodeOf(y))) - Number(routers.has(nodeOf(x))));
     if (needing.length === 0) continue;
-    const existing = keys.flatMap((k) => ifaces.get(k)?.addresses.filter((a) => a.family === family) ?? [])[0];
+    const existing = keys.flatMap(
+      (k) => ifaces.get(k)?.addresses.filter((a) => a.family === family) ?? [],
+    )[0];
     if (existing) {
       // Join the subnet the segment already uses.
       const hosts = freeHosts(family, networkOf(existing), existing.prefix, used);
@@ -150,7 +152,8 @@ function allocateFamily(
           block = c;
           break;
         }
-        cursor = alignUp(hit.net + hit.size > c + size ? hit.net + hit.size : c + size, size);
+        // Past the manual subnet (it may be larger than a block), to the next aligned block.
+        cursor = alignUp(later(hit.net + hit.size, c + size), size);
       }
     }
     if (block === undefined) {
@@ -212,6 +215,10 @@ function* freeHosts(family: Family, net: bigint, prefix: number, used: Set<bigin
 
 function blockSize(family: Family, prefix: number): bigint {
   return 1n << BigInt(BITS[family] - prefix);
+}
+
+function later(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }
 
 function alignUp(v: bigint, size: bigint): bigint {

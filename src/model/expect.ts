@@ -35,7 +35,13 @@ export function resolveExpectations(
     let outcome: "reachable" | "unreachable";
     let where: SourceLocation;
     if ("expect" in item && typeof item.expect === "string" && "from" in item) {
-      const o = item as { from: string; to: string; expect: "reachable" | "unreachable"; tcp?: number; family?: 4 | 6 };
+      const o = item as {
+        from: string;
+        to: string;
+        expect: "reachable" | "unreachable";
+        tcp?: number;
+        family?: 4 | 6;
+      };
       ({ from, to, tcp, family } = o);
       outcome = o.expect;
       where = locate(path);
@@ -141,7 +147,9 @@ function resolveTarget(
     return `target '${node}' is a ${n.kind}; it has no addresses (target a namespace node or an address)`;
   const ifaces = iface === undefined ? n.interfaces : n.interfaces.filter((x) => x.name === iface);
   if (iface !== undefined && ifaces.length === 0) return `node '${node}' has no interface '${iface}'`;
-  const usable = ifaces.flatMap((x) => x.addresses).filter((a) => family === undefined || a.family === family);
+  const usable = ifaces
+    .flatMap((x) => x.addresses)
+    .filter((a) => family === undefined || a.family === family);
   if (usable.length === 0)
     return `target '${to}' has no ${family ? `IPv${family} ` : ""}address to check${t.addressing ? "" : " (give it one, or add an addressing pool)"}`;
   return iface === undefined ? { kind: "node", node: node! } : { kind: "iface", node: node!, iface };

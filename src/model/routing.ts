@@ -123,9 +123,7 @@ function networks(
         if (!net.members.has(e.node)) net.members.set(e.node, a.address);
       }
     for (const net of bySubnet.values())
-      net.members = new Map(
-        [...net.members].sort((x, y) => (order.get(x[0]) ?? 0) - (order.get(y[0]) ?? 0)),
-      );
+      net.members = new Map([...net.members].sort((x, y) => (order.get(x[0]) ?? 0) - (order.get(y[0]) ?? 0)));
   }
   return out;
 }

@@ -91,7 +91,13 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     // Shaping: the same qdisc on the egress of both ends, after everything else of that end.
     if (link.shaping)
       for (const e of [a, b]) {
-        const q: Op = { op: "qdisc.set", ns: e.ns, dev: e.iface.ifname, qdisc: qdiscFor(link.shaping), src: link.src };
+        const q: Op = {
+          op: "qdisc.set",
+          ns: e.ns,
+          dev: e.iface.ifname,
+          qdisc: qdiscFor(link.shaping),
+          src: link.src,
+        };
         if (e.ns === null) shapeRoot.push(q);
         else shapeNs.set(e.ns, [...(shapeNs.get(e.ns) ?? []), q]);
       }

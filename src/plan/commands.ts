@@ -98,7 +98,9 @@ export function opCommands(op: Op): Command[] {
     case "offload.off":
       return [{ tool: "ethtool", ns: op.ns, args: ["-K", op.dev, "tx", "off"] }];
     case "qdisc.set":
-      return [{ tool: "tc", ns: op.ns, args: ["qdisc", "replace", "dev", op.dev, "root", ...qdiscArgs(op.qdisc)] }];
+      return [
+        { tool: "tc", ns: op.ns, args: ["qdisc", "replace", "dev", op.dev, "root", ...qdiscArgs(op.qdisc)] },
+      ];
     case "qdisc.del":
       return [{ tool: "tc", ns: op.ns, args: ["qdisc", "del", "dev", op.dev, "root"] }];
     case "ovs.bridge.add":
@@ -157,7 +159,11 @@ export function qdiscArgs(q: Qdisc): string[] {
   return [
     "netem",
     ...(q.delayUs !== undefined
-      ? ["delay", formatDuration(q.delayUs), ...(q.jitterUs !== undefined ? [formatDuration(q.jitterUs)] : [])]
+      ? [
+          "delay",
+          formatDuration(q.delayUs),
+          ...(q.jitterUs !== undefined ? [formatDuration(q.jitterUs)] : []),
+        ]
       : []),
     ...(q.lossPct !== undefined ? ["loss", `${q.lossPct}%`] : []),
     ...(q.rateBps !== undefined ? ["rate", formatRate(q.rateBps)] : []),

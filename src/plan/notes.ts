@@ -24,14 +24,21 @@ export function planNotes(t: Topology): string[] {
       if (n.kind === "netns")
         for (const r of n.routes)
           if (r.computed)
-            lines.push(`  ${n.name.padEnd(22)} ${r.to === "0.0.0.0/0" || r.to === "::/0" ? `default${r.family === 6 ? " (IPv6)" : ""}` : r.to} via ${r.via}`);
-    out.push(`static routes computed over the routers (routing: static)${lines.length === 0 ? ": none needed" : ":"}`, ...lines);
+            lines.push(
+              `  ${n.name.padEnd(22)} ${r.to === "0.0.0.0/0" || r.to === "::/0" ? `default${r.family === 6 ? " (IPv6)" : ""}` : r.to} via ${r.via}`,
+            );
+    out.push(
+      `static routes computed over the routers (routing: static)${lines.length === 0 ? ": none needed" : ":"}`,
+      ...lines,
+    );
   }
   const shaped = t.links.filter((l) => l.shaping);
   if (shaped.length > 0) {
     out.push("shaping (on the egress of both ends):");
     for (const l of shaped)
-      out.push(`  ${`${l.a.node}:${l.a.iface} — ${l.b.node}:${l.b.iface}`.padEnd(22)} ${describeShaping(l.shaping!)}`);
+      out.push(
+        `  ${`${l.a.node}:${l.a.iface} — ${l.b.node}:${l.b.iface}`.padEnd(22)} ${describeShaping(l.shaping!)}`,
+      );
   }
   return out;
 }

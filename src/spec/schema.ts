@@ -167,7 +167,10 @@ export const ExpectObjectSchema = z
     to: z.string().describe("Target: a node (any of its addresses), node:interface, or an address."),
     expect: Outcome,
     tcp: z.number().int().min(1).max(65535).optional().describe("Check a TCP connection to this port."),
-    family: z.union([z.literal(4), z.literal(6)]).optional().describe("Only IPv4 or only IPv6 addresses."),
+    family: z
+      .union([z.literal(4), z.literal(6)])
+      .optional()
+      .describe("Only IPv4 or only IPv6 addresses."),
   })
   .describe("A reachability check, e.g. { from: h1, to: h2, tcp: 80, expect: reachable }.");
 

@@ -135,7 +135,7 @@ export function expectationCheck(t: Topology, e: Expectation): Check {
 export interface RunChecksOptions {
   /** Probes in flight at once (default 16). */
   parallel?: number;
-  /** Per-probe wait: seconds for an echo reply, and the TCP connect timeout (default 1 s / 2 s). */
+  /** How long each probe may take to get an answer, in seconds (default 3). */
   waitSeconds?: number;
   onResult?: (r: CheckResult) => void;
 }
@@ -163,7 +163,10 @@ export async function runChecks(
       }
     });
     const results: CheckResult[] = new Array(checks.length);
-    const pending = checks.map((c) => ({ left: c.probes.length, results: [] as ({ address: string } & ProbeResult)[] }));
+    const pending = checks.map((c) => ({
+      left: c.probes.length,
+      results: [] as ({ address: string } & ProbeResult)[],
+    }));
     const started = checks.map(() => 0);
     const tasks = checks.flatMap((c, ci) => c.probes.map((p, pi) => ({ c, ci, p, pi })));
     const finish = (ci: number) => {
@@ -201,12 +204,12 @@ async function runProbe(
     return pingProbe(runner, p.netns, p.address, {
       family: p.family,
       ...(p.via ? { iface: p.via } : {}),
-      waitSeconds: options.waitSeconds ?? 1,
+      deadlineSeconds: options.waitSeconds ?? 3,
     });
   const listenerError = p.listenIn ? listenerErrors.get(`${p.listenIn}/${p.port}`) : undefined;
   if (listenerError) return { ok: false, error: listenerError };
   return tcpProbe(runner, p.netns, p.address, p.port!, {
-    timeoutMs: (options.waitSeconds ?? 2) * 1000,
+    timeoutMs: (options.waitSeconds ?? 3) * 1000,
     ...(p.localAddress ? { localAddress: p.localAddress } : {}),
   });
 }

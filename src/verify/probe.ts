@@ -21,42 +21,48 @@ export function inNamespace(ns: string): string[] {
   return ["nsenter", `--net=/run/netns/${ns}`, "--"];
 }
 
-/** Ping `address` from namespace `ns` (`attempts` echoes, each waiting `waitSeconds`). */
+/**
+ * Ping `address` from namespace `ns`: one echo request a second until one is answered or
+ * `deadlineSeconds` pass (the first echo may wait on neighbour discovery, and right after `up` an
+ * IPv6 link-local address may still be tentative for a second or two).
+ */
 export async function pingProbe(
   runner: Runner,
   ns: string,
   address: string,
-  options: { family: 4 | 6; iface?: string; attempts?: number; waitSeconds?: number },
+  options: { family: 4 | 6; iface?: string; deadlineSeconds?: number },
 ): Promise<ProbeResult> {
-  let error = "";
-  for (let a = 0; a < (options.attempts ?? 2); a++) {
-    const res = await runner.run(
-      [
-        ...inNamespace(ns),
-        "ping",
-        options.family === 6 ? "-6" : "-4",
-        "-n",
-        "-c",
-        "1",
-        "-W",
-        String(options.waitSeconds ?? 1),
-        ...(options.iface ? ["-I", options.iface] : []),
-        address,
-      ],
-      { allowFailure: true, timeoutMs: 10_000 },
-    );
-    if (res.exitCode === 0) {
-      const m = res.stdout.match(/time=([\d.]+) ms/);
-      return { ok: true, ...(m ? { ms: Number(m[1]) } : {}) };
-    }
-    error = (
-      res.stderr.trim().split("\n")[0] ||
-      res.stdout.split("\n").find((l) => /unreachable|prohibited/i.test(l))?.trim() ||
-      res.stdout.split("\n").find((l) => /packet loss/.test(l))?.trim() ||
-      `ping exited with ${res.exitCode}`
-    ).trim();
+  const deadline = Math.max(1, Math.round(options.deadlineSeconds ?? 3));
+  const res = await runner.run(
+    [
+      ...inNamespace(ns),
+      "ping",
+      options.family === 6 ? "-6" : "-4",
+      "-n",
+      "-c",
+      "1",
+      "-w",
+      String(deadline),
+      ...(options.iface ? ["-I", options.iface] : []),
+      address,
+    ],
+    { allowFailure: true, timeoutMs: (deadline + 10) * 1000 },
+  );
+  if (res.exitCode === 0) {
+    const m = res.stdout.match(/time=([\d.]+) ms/);
+    return { ok: true, ...(m ? { ms: Number(m[1]) } : {}) };
   }
-  return { ok: false, error };
+  const error = (
+    res.stderr.trim().split("\n")[0] ||
+    res.stdout
+      .split("\n")
+      .find((l) => /unreachable|prohibited/i.test(l))
+      ?.replace(/^From \S+ icmp_seq=\d+ /, "")
+      .trim() ||
+    (/ 0 received/.test(res.stdout) ? `no answer within ${deadline} s` : "") ||
+    `ping exited with ${res.exitCode}`
+  ).trim();
+  return { ok: false, error: error.replace(/^ping: (connect: )?/, "") };
 }
 
 /** A connect() from inside the namespace; exits 0 when connected, 1 with the error code otherwise. */

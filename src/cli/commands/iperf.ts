@@ -17,7 +17,8 @@ export function registerIperf(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (lab, from, to, opts) => {
       const seconds = Number(opts.time);
-      if (!Number.isFinite(seconds) || seconds <= 0) throw new NslabError("E_USAGE", `--time must be a number of seconds, not '${opts.time}'`);
+      if (!Number.isFinite(seconds) || seconds <= 0)
+        throw new NslabError("E_USAGE", `--time must be a number of seconds, not '${opts.time}'`);
       const r = await iperf(lab, from, to, {
         timeSeconds: seconds,
         ...(opts.udp ? { udp: true, bitrate: opts.bitrate } : {}),

@@ -3,11 +3,11 @@
  * `nslab link LAB NODE:IF --rate 10mbit [--delay …] [--both]` / `--clear`: change its shaping live.
  */
 import type { Command } from "@commander-js/extra-typings";
+import { formatArgv } from "../../drivers/runner/quote.js";
 import { NslabError } from "../../errors.js";
 import { setLinkShaping, setLinkState } from "../../lab/link.js";
 import { parseShaping } from "../../model/shaping.js";
 import { commandArgv, opCommands } from "../../plan/commands.js";
-import { formatArgv } from "../../drivers/runner/quote.js";
 import { info } from "../output.js";
 
 export function registerLink(program: Command): void {
@@ -29,7 +29,8 @@ export function registerLink(program: Command): void {
       if (state !== undefined && state !== "up" && state !== "down")
         throw new NslabError("E_USAGE", `state must be 'up' or 'down', not '${state}'`);
       const shapingGiven = [opts.rate, opts.delay, opts.jitter, opts.loss].some((x) => x !== undefined);
-      if (shapingGiven && opts.clear) throw new NslabError("E_USAGE", "give shaping options or --clear, not both");
+      if (shapingGiven && opts.clear)
+        throw new NslabError("E_USAGE", "give shaping options or --clear, not both");
       if (state === undefined && !shapingGiven && !opts.clear)
         throw new NslabError("E_USAGE", "say what to do: up, down, shaping options (--rate …) or --clear");
       if (shapingGiven || opts.clear) {
@@ -40,7 +41,9 @@ export function registerLink(program: Command): void {
           ...(opts.both ? { both: true } : {}),
         });
         for (const op of r.operations) for (const c of opCommands(op)) info(formatArgv(commandArgv(c)));
-        info(`${lab}: ${r.endpoints.map((e) => `${e.node}:${e.iface}`).join(" and ")} now ${r.shaping === "no shaping" ? "unshaped" : r.shaping}`);
+        info(
+          `${lab}: ${r.endpoints.map((e) => `${e.node}:${e.iface}`).join(" and ")} now ${r.shaping === "no shaping" ? "unshaped" : r.shaping}`,
+        );
       }
       if (state !== undefined) {
         await setLinkState(lab, endpoint, state);

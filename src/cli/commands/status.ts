@@ -61,7 +61,10 @@ export function renderLab(r: LabReport): string {
         k === 0 ? n.kind : "",
         i.name,
         state,
-        i.addresses.filter((a) => !a.startsWith("fe80:")).join("\n"),
+        i.addresses
+          .filter((a) => !a.startsWith("fe80:"))
+          .map((a) => (i.autoAddresses?.includes(a) ? `${a} ${pc.dim("(auto)")}` : a))
+          .join("\n"),
         i.mtu !== undefined ? String(i.mtu) : "",
         i.peer ?? "",
         i.stats ? `${i.stats.rxPackets}/${i.stats.txPackets}` : "",

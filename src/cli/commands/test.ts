@@ -1,7 +1,6 @@
 /** `nslab test FILE|LAB`: run the lab's expectations and the subnet ping matrix; a table; exit 1 on failure. */
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
 import pc from "picocolors";
 import { NslabError } from "../../errors.js";
 import { type TestReport, testLab } from "../../lab/test.js";
@@ -50,23 +49,27 @@ export function registerTest(program: Command): void {
     });
 }
 
-/** The report as a table: every expectation; the ping matrix in full when small, else its failures. */
+/** The report, one line per check: every expectation; the ping matrix in full when small, else its failures. */
 export function renderReport(r: TestReport): string {
   const expect = r.results.filter((x) => x.group === "expect");
   const pings = r.results.filter((x) => x.group === "ping");
   const shownPings = pings.length > 24 ? pings.filter((x) => !x.ok) : pings;
-  const table = new Table({ head: ["", "check", "expected", "detail"], style: { head: [] }, wordWrap: true });
-  const row = (x: CheckResult) => [
-    x.ok ? pc.green("PASS") : pc.red("FAIL"),
-    `${x.group === "ping" ? "ping " : ""}${x.name.replace(/: (un)?reachable$/, "")}${x.protocol !== "icmp" && !x.name.includes("tcp/") ? ` ${x.protocol}` : ""}`,
-    x.ok ? x.expect : pc.red(`${x.expect}, but ${x.reachable ? "reachable" : "unreachable"}`),
-    x.detail,
-  ];
-  for (const x of [...expect, ...shownPings]) table.push(row(x));
+  const label = (x: CheckResult) => (x.group === "ping" ? `ping ${x.name}` : x.name);
+  const width = Math.min(48, Math.max(0, ...[...expect, ...shownPings].map((x) => label(x).length)));
+  const line = (x: CheckResult) => {
+    const verdict = x.ok ? pc.green("PASS") : pc.red("FAIL");
+    const why = x.ok
+      ? x.detail
+      : `expected ${x.expect}, but ${x.reachable ? "reachable" : "unreachable"}: ${x.detail}`;
+    return `${verdict}  ${label(x).padEnd(width)}  ${x.ok ? pc.dim(why) : why}`;
+  };
   const lines: string[] = [];
-  if (expect.length + shownPings.length > 0) lines.push(table.toString());
-  if (shownPings.length < pings.length)
-    lines.push(`ping matrix: ${pings.length - shownPings.length} of ${pings.length} pairs answered (not listed)`);
+  if (expect.length > 0) lines.push(pc.bold("expectations"), ...expect.map(line));
+  if (pings.length > 0) {
+    lines.push(pc.bold(`subnet ping matrix (${pings.length} pairs)`), ...shownPings.map(line));
+    if (shownPings.length < pings.length)
+      lines.push(`      ${pings.length - shownPings.length} of ${pings.length} pairs answered (not listed)`);
+  }
   const summary = `${r.passed}/${r.results.length} checks passed (${expect.length} expectation${expect.length === 1 ? "" : "s"}, ${pings.length} ping pair${pings.length === 1 ? "" : "s"}) in ${(r.durationMs / 1000).toFixed(1)} s`;
   lines.push(r.failed > 0 ? pc.red(`${summary}; ${r.failed} failed`) : pc.green(summary));
   return `${lines.join("\n")}\n`;

@@ -123,12 +123,7 @@ function groupOvsOps(ops: readonly Op[]): Group[] {
     groups.push({
       indexes: g.indexes,
       run: (c) =>
-        addPorts(
-          c,
-          bridge,
-          g.ops.map(portSpec),
-          { wait: true, timeoutMs: vswitchdTimeout(g.ops.length) },
-        ),
+        addPorts(c, bridge, g.ops.map(portSpec), { wait: true, timeoutMs: vswitchdTimeout(g.ops.length) }),
     });
   for (const [bridge, g] of delPorts)
     groups.push({

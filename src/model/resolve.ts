@@ -138,7 +138,10 @@ class Resolver {
           this.mac(iface, port.mac, [...ipath, "mac"]);
           iface.at = { ...iface.at, mac: this.at([...ipath, "mac"]) };
         }
-        if (port?.vlan !== undefined) iface.vlan = port.vlan;
+        if (port?.vlan !== undefined) {
+          iface.vlan = port.vlan;
+          iface.at = { ...iface.at, vlan: this.at([...ipath, "vlan"]) };
+        }
         interfaces.push(iface);
       }
       if (raw.kind === "bridge") {

@@ -79,7 +79,7 @@ export interface Interface {
   vlan?: number;
   src?: SourceLocation;
   /** Where individual settings were written (for precise error locations). */
-  at?: { mtu?: SourceLocation; mac?: SourceLocation; addresses?: SourceLocation[] };
+  at?: { mtu?: SourceLocation; mac?: SourceLocation; vlan?: SourceLocation; addresses?: SourceLocation[] };
 }
 
 /** A static route of a namespace node. */

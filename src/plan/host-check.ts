@@ -31,7 +31,7 @@ export function hostProblems(t: Topology, host: HostFacts): Problem[] {
           host.bridgeVlanFiltering === false
             ? `port '${i.name}' of Linux bridge '${n.name}' has vlan ${i.vlan}, but this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING is not set)`
             : `port '${i.name}' of Linux bridge '${n.name}' has vlan ${i.vlan}; nslab does VLAN access ports on Open vSwitch bridges only`,
-        location: i.src,
+        location: i.at?.vlan ?? i.src,
         hint: `make '${n.name}' an ovs-bridge (kind: ovs-bridge): its ports take 'vlan' like ovs-vsctl's tag=N`,
       });
     }

@@ -102,6 +102,32 @@ describe.skipIf(!canTouchKernel && !mustRun)("throughput, shaping and link fault
     expect(inNs(a, ["tc", "qdisc", "show", "dev", "eth0"]).stdout).not.toMatch(/netem|tbf/);
   });
 
+  it("rolls shaping back with the lab when up fails after a qdisc was set (iproute2 backend: tc -batch)", () => {
+    const file = files.file("rollback.yaml", PAIR("    rate: 8mbit").replace("name: shaped", "name: rb"));
+    const names = { prefix: `${prefix}r`, lab: `${lab}-rb` };
+    const plan = JSON.parse(nslab(["plan", file, "--json", "--prefix", names.prefix]).stdout);
+    const qdiscs = plan.operations
+      .filter((o: { op: string }) => o.op === "qdisc.set")
+      .map((o: { n: number }) => o.n);
+    expect(qdiscs).toHaveLength(2);
+    const snap = scopedSnapshot(names.prefix, names.lab);
+    const env = { NSLAB_BACKEND: "iproute2", NSLAB_FAULT_AT: String(qdiscs[1]) };
+    const failed = nslab(["up", file, "--prefix", names.prefix, "--name", names.lab], { env });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/injected fault/);
+    expect(scopedSnapshot(names.prefix, names.lab)).toEqual(snap);
+    // The same lab without the fault: tc ran through `tc -batch` in each namespace.
+    const ok = nslab(["up", file, "--prefix", names.prefix, "--name", names.lab], {
+      env: { NSLAB_BACKEND: "iproute2" },
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(inNs(`${names.prefix}a`, ["tc", "qdisc", "show", "dev", "eth0"]).stdout).toMatch(
+      /tbf .*rate 8Mbit/,
+    );
+    expect(nslab(["down", names.lab]).code).toBe(0);
+    expect(scopedSnapshot(names.prefix, names.lab)).toEqual(snap);
+  });
+
   it("a link taken down fails the test; brought back up, it passes", () => {
     expect(nslab(["test", lab, "--no-matrix"]).code).toBe(0);
     expect(nslab(["link", lab, "b:eth0", "down"]).code).toBe(0);

@@ -35,6 +35,8 @@ export interface InterfaceReport {
 export interface NodeReport {
   name: string;
   kind: Node["kind"];
+  /** A namespace written as `kind: router` (it forwards). */
+  router?: true;
   /** Namespace name (netns) or interface name (bridges). */
   kernelName: string;
   present: boolean;
@@ -185,7 +187,16 @@ function nodeReport(
             ...(r.oif !== null ? { dev: byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
-  return { name: n.name, kind: n.kind, kernelName, present, owned, interfaces, routes };
+  return {
+    name: n.name,
+    kind: n.kind,
+    ...(n.kind === "netns" && n.router ? { router: true as const } : {}),
+    kernelName,
+    present,
+    owned,
+    interfaces,
+    routes,
+  };
 }
 
 function peerMap(t: Topology): Map<string, string> {

@@ -137,6 +137,7 @@ function allocateFamily(
 
   // Bigger subnets first keeps every block aligned without gaps; then file order.
   requests.sort((x, y) => x.prefix - y.prefix || x.segment.index - y.segment.index);
+  const taken = mergeIntervals(manual.map((m) => [m.net, m.net + m.size] as const));
   const poolStart = networkOf(pool.cidr);
   const poolEnd = poolStart + blockSize(family, pool.cidr.prefix);
   let cursor = poolStart;
@@ -146,14 +147,13 @@ function allocateFamily(
     if (r.prefix >= pool.cidr.prefix) {
       cursor = alignUp(cursor, size);
       while (cursor + size <= poolEnd) {
-        const c = cursor;
-        const hit = manual.find((m) => c < m.net + m.size && m.net < c + size);
-        if (!hit) {
-          block = c;
+        const hit = overlap(taken, cursor, cursor + size);
+        if (hit === undefined) {
+          block = cursor;
           break;
         }
-        // Past the manual subnet (it may be larger than a block), to the next aligned block.
-        cursor = alignUp(later(hit.net + hit.size, c + size), size);
+        // Past the manual subnets (they may be larger than a block), to the next aligned block.
+        cursor = alignUp(later(hit, cursor + size), size);
       }
     }
     if (block === undefined) {
@@ -215,6 +215,31 @@ function* freeHosts(family: Family, net: bigint, prefix: number, used: Set<bigin
 
 function blockSize(family: Family, prefix: number): bigint {
   return 1n << BigInt(BITS[family] - prefix);
+}
+
+/** Sorted, disjoint [start, end) intervals covering `intervals`. */
+function mergeIntervals(intervals: readonly (readonly [bigint, bigint])[]): [bigint, bigint][] {
+  const sorted = [...intervals].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = later(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/** The end of the taken interval that overlaps [start, end), or undefined (binary search). */
+function overlap(taken: readonly [bigint, bigint][], start: bigint, end: bigint): bigint | undefined {
+  let lo = 0;
+  let hi = taken.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (taken[mid]![1] <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const t = taken[lo];
+  return t && t[0] < end ? t[1] : undefined;
 }
 
 function later(a: bigint, b: bigint): bigint {

@@ -41,7 +41,8 @@ export function addStaticRoutes(t: Topology, segments: readonly Segment[], src?:
     });
     const routers = hosts.filter((n) => forwards(n, family) && netsOf.has(n.name));
     const isRouter = new Set(routers.map((r) => r.name));
-    const tree = new Map(routers.map((r) => [r.name, shortestPaths(r.name, nets, netsOf, isRouter)]));
+    // For every router: hops to each network (through the closest router on it) and the gateway.
+    const reach = new Map(routers.map((r) => [r.name, reachNets(r.name, nets, netsOf, isRouter, order)]));
 
     const add = (node: NetnsNode, to: string, via: string) => {
       if (node.routes.some((r) => r.family === family && r.to === to)) return;
@@ -51,47 +52,36 @@ export function addStaticRoutes(t: Topology, segments: readonly Segment[], src?:
     };
 
     for (const r of routers) {
-      const paths = tree.get(r.name)!;
+      const toNet = reach.get(r.name)!;
       const direct = new Set((netsOf.get(r.name) ?? []).map((i) => nets[i]!.subnet));
       const done = new Set<string>();
-      nets.forEach((net) => {
-        if (direct.has(net.subnet) || done.has(net.subnet)) return;
-        const best = closest([...net.members.keys()], paths, order);
-        if (!best) return;
+      nets.forEach((net, i) => {
+        const way = toNet[i];
+        if (direct.has(net.subnet) || done.has(net.subnet) || !way) return;
         done.add(net.subnet);
-        add(r, net.subnet, paths.get(best)!.gateway);
+        add(r, net.subnet, way.gateway);
       });
     }
 
+    // Hosts on the same networks with the same routers get the same routes: work them out once.
+    const decided = new Map<string, { to: string; via: string }[]>();
     for (const h of hosts) {
       if (isRouter.has(h.name)) continue;
       if (h.routes.some((r) => r.family === family && r.to === DEFAULT[family])) continue;
       const own = netsOf.get(h.name) ?? [];
-      const direct = new Set(own.map((i) => nets[i]!.subnet));
       // The routers this host can hand packets to, with its gateway address for each.
       const gateways = new Map<string, string>();
       for (const i of own)
         for (const [node, address] of nets[i]!.members)
           if (isRouter.has(node) && !gateways.has(node)) gateways.set(node, address);
       if (gateways.size === 0) continue;
-      const chosen = new Map<string, string>(); // remote subnet → gateway address
-      nets.forEach((net) => {
-        if (direct.has(net.subnet) || chosen.has(net.subnet)) return;
-        let best: { cost: number; rank: number; gateway: string } | undefined;
-        for (const [g, address] of gateways) {
-          const paths = tree.get(g)!;
-          const target = closest([...net.members.keys()], paths, order);
-          if (!target) continue;
-          const cost = paths.get(target)!.hops;
-          const rank = order.get(g)!;
-          if (!best || cost < best.cost || (cost === best.cost && rank < best.rank))
-            best = { cost, rank, gateway: address };
-        }
-        if (best) chosen.set(net.subnet, best.gateway);
-      });
-      const via = new Set(chosen.values());
-      if (via.size === 1) add(h, DEFAULT[family], [...via][0]!);
-      else for (const [subnet, gateway] of chosen) add(h, subnet, gateway);
+      const key = `${own.join(",")}|${[...gateways].flat().join(",")}`;
+      let chosen = decided.get(key);
+      if (!chosen) {
+        chosen = hostRoutes(own, gateways, nets, reach, order, family);
+        decided.set(key, chosen);
+      }
+      for (const c of chosen) add(h, c.to, c.via);
     }
   }
   return added;
@@ -128,44 +118,73 @@ function networks(
   return out;
 }
 
-/** From router `start`: for every router it reaches, the hop count and the gateway of the first hop. */
-function shortestPaths(
+/**
+ * From router `start`: for each network (by index), the fewest routers to a router on it and the
+ * gateway (first hop's address) that leads there; undefined where no router path leads.
+ * Breadth-first in node order, so ties go to the router written first.
+ */
+function reachNets(
   start: string,
   nets: readonly Net[],
   netsOf: Map<string, number[]>,
   isRouter: ReadonlySet<string>,
-): Map<string, { hops: number; gateway: string }> {
-  const out = new Map<string, { hops: number; gateway: string }>([[start, { hops: 0, gateway: "" }]]);
+  order: Map<string, number>,
+): ({ hops: number; gateway: string } | undefined)[] {
+  const routers = new Map<string, { hops: number; gateway: string }>([[start, { hops: 0, gateway: "" }]]);
   let frontier = [start];
   while (frontier.length > 0) {
     const next: string[] = [];
     for (const x of frontier) {
-      const here = out.get(x)!;
+      const here = routers.get(x)!;
       for (const i of netsOf.get(x) ?? [])
         for (const [y, address] of nets[i]!.members) {
-          if (!isRouter.has(y) || out.has(y)) continue;
+          if (!isRouter.has(y) || routers.has(y)) continue;
           // Leaving `start`, the gateway is the neighbour's address; further on it is inherited.
-          out.set(y, { hops: here.hops + 1, gateway: x === start ? address : here.gateway });
+          routers.set(y, { hops: here.hops + 1, gateway: x === start ? address : here.gateway });
           next.push(y);
         }
     }
     frontier = next;
   }
-  return out;
+  return nets.map((net) => {
+    let best: { hops: number; gateway: string; rank: number } | undefined;
+    for (const node of net.members.keys()) {
+      const p = routers.get(node);
+      if (!p) continue;
+      const rank = order.get(node) ?? 0;
+      if (!best || p.hops < best.hops || (p.hops === best.hops && rank < best.rank)) best = { ...p, rank };
+    }
+    return best ? { hops: best.hops, gateway: best.gateway } : undefined;
+  });
 }
 
-/** Of `candidates`, the reachable one with the fewest hops (ties: the one written first). */
-function closest(
-  candidates: readonly string[],
-  paths: Map<string, { hops: number }>,
+/**
+ * A host's routes: for each remote network the gateway whose router is closest to it (ties: the
+ * router written first); one default route when that is always the same gateway.
+ */
+function hostRoutes(
+  own: readonly number[],
+  gateways: Map<string, string>,
+  nets: readonly Net[],
+  reach: Map<string, ({ hops: number; gateway: string } | undefined)[]>,
   order: Map<string, number>,
-): string | undefined {
-  let best: string | undefined;
-  for (const c of candidates) {
-    const p = paths.get(c);
-    if (!p) continue;
-    const b = best === undefined ? undefined : paths.get(best)!;
-    if (!b || p.hops < b.hops || (p.hops === b.hops && order.get(c)! < order.get(best!)!)) best = c;
-  }
-  return best;
+  family: Family,
+): { to: string; via: string }[] {
+  const direct = new Set(own.map((i) => nets[i]!.subnet));
+  const chosen = new Map<string, string>(); // remote subnet → gateway address
+  nets.forEach((net, i) => {
+    if (direct.has(net.subnet) || chosen.has(net.subnet)) return;
+    let best: { cost: number; rank: number; gateway: string } | undefined;
+    for (const [g, address] of gateways) {
+      const way = reach.get(g)![i];
+      if (!way) continue;
+      const rank = order.get(g)!;
+      if (!best || way.hops < best.cost || (way.hops === best.cost && rank < best.rank))
+        best = { cost: way.hops, rank, gateway: address };
+    }
+    if (best) chosen.set(net.subnet, best.gateway);
+  });
+  const via = new Set(chosen.values());
+  if (via.size === 1) return [{ to: DEFAULT[family], via: [...via][0]! }];
+  return [...chosen].map(([to, gateway]) => ({ to, via: gateway }));
 }

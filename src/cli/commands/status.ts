@@ -53,12 +53,12 @@ export function renderLab(r: LabReport): string {
   });
   for (const n of r.nodes) {
     if (n.interfaces.length === 0)
-      table.push([n.name, n.kind, "", n.present ? "" : pc.red("ABSENT"), "", "", "", ""]);
+      table.push([n.name, n.router ? "router" : n.kind, "", n.present ? "" : pc.red("ABSENT"), "", "", "", ""]);
     n.interfaces.forEach((i, k) => {
       const state = !i.present ? pc.red("ABSENT") : i.up ? pc.green(i.operstate) : pc.red(i.operstate);
       table.push([
         k === 0 ? (n.present ? n.name : `${n.name} ${pc.red("(absent)")}`) : "",
-        k === 0 ? n.kind : "",
+        k === 0 ? (n.router ? "router" : n.kind) : "",
         i.name,
         state,
         i.addresses

@@ -4,7 +4,7 @@
  * and change or clear the shaping of an end's egress (`tc qdisc replace|del … root`) without
  * recreating anything.
  */
-import { ApplyError, applyOps } from "../drivers/apply/executor.js";
+import { applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
 import { probeFeatures } from "../host/features.js";
@@ -70,7 +70,8 @@ export interface ShapingResult {
 
 /**
  * Shape the egress of one end of a link of a running lab (with `both`, of both ends), or with
- * `null` remove the shaping. Replaces whatever root qdisc the end had; nothing is recreated.
+ * `null` remove the shaping (back to `noqueue`, a veth's default; clearing twice is fine). Replaces
+ * whatever root qdisc the end had; nothing is recreated.
  * Delay, jitter and loss need netem: on a kernel without it this fails before changing anything.
  */
 export async function setLinkShaping(
@@ -89,27 +90,19 @@ export async function setLinkShaping(
         { hint: "a rate alone works (tc tbf); `nslab doctor` shows what this host has" },
       );
   }
-  const ops: Op[] = ends.map((e) =>
-    shaping
-      ? { op: "qdisc.set", ns: e.ns, dev: e.dev, qdisc: qdiscFor(shaping) }
-      : { op: "qdisc.del", ns: e.ns, dev: e.dev },
-  );
+  const ops: Op[] = ends.map((e) => ({
+    op: "qdisc.set",
+    ns: e.ns,
+    dev: e.dev,
+    qdisc: shaping ? qdiscFor(shaping) : { kind: "noqueue" },
+  }));
   const driver = new Driver({
     ...(options.runner ? { runner: options.runner } : {}),
     ...(options.backend ? { backend: options.backend } : {}),
   });
   try {
-    const report = await applyOps(ops, driver.route, { mode: "continue" });
-    // Clearing an end that has no shaping is not an error (the default qdisc cannot be deleted).
-    const failed = report.outcomes.findIndex(
-      (o, i) =>
-        (o.status === "failed" || o.status === "partial") &&
-        !(ops[i]!.op === "qdisc.del" && /handle of zero|No such file|Invalid argument/i.test(o.message)),
-    );
-    if (failed >= 0) {
-      const o = report.outcomes[failed] as { message: string; command: string };
-      throw new ApplyError(failed, ops.length, ops[failed]!, o.command, o.message);
-    }
+    const report = await applyOps(ops, driver.route, { mode: "stop" });
+    if (report.error) throw report.error;
     return { endpoints: ends, shaping: shaping ? describeShaping(shaping) : "no shaping", operations: ops };
   } finally {
     await driver.close();

@@ -210,7 +210,12 @@ async function update(ctx: Ctx, existing: LabState, topology: Topology, change: 
   const newOps = change.next.filter((o) => change.changed.has(opKey(o)));
   checkEnvironment(newOps, driver.backend, ctx.options.host);
   const startedOvs = await prepareOvs(ctx, newOps, newOps.find((o) => o.op === "ovs.bridge.add")?.datapath);
-  await refuseConflicts(ctx, newOps, startedOvs, createdObjects(change.removed));
+  // Names the removals free first: objects, and OVS ports re-added with new settings (e.g. a VLAN tag).
+  const freed: OwnedObject[] = [
+    ...createdObjects(change.removed),
+    ...change.removed.flatMap((o) => (o.op === "ovs.port.add" ? [{ kind: "link" as const, name: o.port }] : [])),
+  ];
+  await refuseConflicts(ctx, newOps, startedOvs, freed);
   const owned = [...existing.owned];
   for (const o of createdObjects(change.next))
     if (!owned.some((x) => x.kind === o.kind && x.name === o.name)) owned.push(o);

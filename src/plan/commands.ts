@@ -101,8 +101,6 @@ export function opCommands(op: Op): Command[] {
       return [
         { tool: "tc", ns: op.ns, args: ["qdisc", "replace", "dev", op.dev, "root", ...qdiscArgs(op.qdisc)] },
       ];
-    case "qdisc.del":
-      return [{ tool: "tc", ns: op.ns, args: ["qdisc", "del", "dev", op.dev, "root"] }];
     case "ovs.bridge.add":
       return [
         vsctl(
@@ -154,6 +152,7 @@ function vethArgs(e: VethEnd): string[] {
 
 /** tc's words for a qdisc: `tbf rate 10mbit burst 32768 latency 50ms`, `netem delay 20ms 2ms loss 1%`. */
 export function qdiscArgs(q: Qdisc): string[] {
+  if (q.kind === "noqueue") return ["noqueue"];
   if (q.kind === "tbf")
     return ["tbf", "rate", formatRate(q.rateBps), "burst", String(q.burst), "latency", `${q.latencyMs}ms`];
   return [

@@ -61,7 +61,7 @@ export function inverseOps(applied: readonly Op[]): Op[] {
         // Shaping lives on its link: only a link that stays needs its qdisc removed.
         const gone =
           op.ns === null ? goneRoot.has(op.dev) : goneNs.has(op.ns) || goneNsLinks.has(`${op.ns}/${op.dev}`);
-        if (!gone) out.push({ op: "qdisc.del", ns: op.ns, dev: op.dev, ...src });
+        if (!gone) out.push({ op: "qdisc.set", ns: op.ns, dev: op.dev, qdisc: { kind: "noqueue" }, ...src });
         break;
       }
       default:

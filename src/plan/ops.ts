@@ -25,7 +25,12 @@ export type Qdisc =
   /** Token bucket: a rate limit. `burst` in bytes, `latencyMs` how long packets may queue. */
   | { kind: "tbf"; rateBps: number; burst: number; latencyMs: number }
   /** Network emulator: delay (± jitter), random loss, optionally a rate. */
-  | { kind: "netem"; delayUs?: number; jitterUs?: number; lossPct?: number; rateBps?: number };
+  | { kind: "netem"; delayUs?: number; jitterUs?: number; lossPct?: number; rateBps?: number }
+  /**
+   * No queue, no shaping: what a veth has by default. Setting it is how shaping is removed — unlike
+   * `tc qdisc del` it cannot fail when there is nothing to remove.
+   */
+  | { kind: "noqueue" };
 
 interface OpBase {
   /** The topology element this operation comes from (for errors and plan comments). */
@@ -50,8 +55,6 @@ export type Op =
   | (OpBase & { op: "offload.off"; ns: NsName; dev: string })
   /** `tc qdisc replace dev DEV root …` (idempotent: replaces whatever root qdisc is there). */
   | (OpBase & { op: "qdisc.set"; ns: NsName; dev: string; qdisc: Qdisc })
-  /** `tc qdisc del dev DEV root` (back to the default qdisc). */
-  | (OpBase & { op: "qdisc.del"; ns: NsName; dev: string })
   | (OpBase & {
       op: "ovs.bridge.add";
       bridge: string;

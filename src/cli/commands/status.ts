@@ -53,7 +53,16 @@ export function renderLab(r: LabReport): string {
   });
   for (const n of r.nodes) {
     if (n.interfaces.length === 0)
-      table.push([n.name, n.router ? "router" : n.kind, "", n.present ? "" : pc.red("ABSENT"), "", "", "", ""]);
+      table.push([
+        n.name,
+        n.router ? "router" : n.kind,
+        "",
+        n.present ? "" : pc.red("ABSENT"),
+        "",
+        "",
+        "",
+        "",
+      ]);
     n.interfaces.forEach((i, k) => {
       const state = !i.present ? pc.red("ABSENT") : i.up ? pc.green(i.operstate) : pc.red(i.operstate);
       table.push([

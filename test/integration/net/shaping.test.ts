@@ -74,6 +74,19 @@ describe.skipIf(!canTouchKernel && !mustRun)("throughput, shaping and link fault
     expect(nslab(["link", lab, "a:eth0", "--clear"]).code).toBe(0);
   });
 
+  it("follows an edited file in place: a new rate replaces the qdisc, no rate removes it", () => {
+    const ifindex = inNs(a, ["cat", "/sys/class/net/eth0/ifindex"]).stdout;
+    const edited = files.file("shaped.yaml", PAIR("    rate: 3mbit"));
+    const up = nslab(["up", edited, "--prefix", prefix, "--name", lab]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(inNs(a, ["tc", "qdisc", "show", "dev", "eth0"]).stdout).toMatch(/tbf .*rate 3Mbit/);
+    expect(inNs(b, ["tc", "qdisc", "show", "dev", "eth0"]).stdout).toMatch(/tbf .*rate 3Mbit/);
+    const plain = files.file("shaped.yaml", PAIR(""));
+    expect(nslab(["up", plain, "--prefix", prefix, "--name", lab]).code).toBe(0);
+    expect(inNs(a, ["tc", "qdisc", "show", "dev", "eth0"]).stdout).not.toMatch(/tbf/);
+    expect(inNs(a, ["cat", "/sys/class/net/eth0/ifindex"]).stdout).toBe(ifindex);
+  });
+
   it("measures UDP too (loss and jitter reported), leaving no iperf3 behind", () => {
     const r = nslab(["iperf", lab, "b", "a", "--udp", "--bitrate", "10M", "--time", "1", "--json"]);
     expect(r.code, r.stderr).toBe(0);

@@ -31,6 +31,24 @@ describe.skipIf(!canTouchKernel && !mustRun)("VLANs (examples/vlans.yaml)", () =
     // The tags are on the ports, as ovs-vsctl sees them.
     expect(run("ovs-vsctl", ["get", "port", `${prefix}sw-a1`, "tag"]).trim()).toBe("10");
     expect(run("ovs-vsctl", ["get", "port", `${prefix}sw-b2`, "tag"]).trim()).toBe("20");
+  });
+
+  it("moves a port to the other VLAN in place when the file changes", () => {
+    const moved = files.file(
+      "moved.yaml",
+      readFileSync("examples/vlans.yaml", "utf8")
+        .replace("sw-b1: { vlan: 20 }", "sw-b1: { vlan: 10 }")
+        .replace("  - a1 -> b1: unreachable # same subnet, other VLAN", "  - a1 -> b1: reachable")
+        .replace("  - b2 -> b1: reachable", "  - b2 -> b1: unreachable"),
+    );
+    const up = nslab(["up", moved, "--prefix", prefix, "--name", lab]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/changed in place/);
+    expect(run("ovs-vsctl", ["get", "port", `${prefix}sw-b1`, "tag"]).trim()).toBe("10");
+    const r = nslab(["test", moved, "--prefix", prefix, "--name", lab]);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/PASS {2}a1 -> b1: reachable/);
+    expect(r.stdout).toMatch(/PASS {2}b2 -> b1: unreachable/);
     expect(nslab(["down", lab]).code).toBe(0);
   });
 

@@ -28,14 +28,14 @@ describe("tc through the iproute2 channel", () => {
     const ops: Op[] = [
       { op: "qdisc.set", ns: "n1", dev: "e0", qdisc: tbf },
       { op: "qdisc.set", ns: "n1", dev: "missing", qdisc: tbf },
-      { op: "qdisc.del", ns: null, dev: "port1" },
+      { op: "qdisc.set", ns: null, dev: "port1", qdisc: { kind: "noqueue" } },
     ];
     const outcomes = await iprouteChannel(runner).apply(ops, "continue");
     expect(calls.map((c) => c.argv.join(" "))).toEqual([
       "tc -force -batch -",
       "nsenter --net=/run/netns/n1 -- tc -force -batch -",
     ]);
-    expect(calls[0]!.input).toBe("qdisc del dev port1 root\n");
+    expect(calls[0]!.input).toBe("qdisc replace dev port1 root noqueue\n");
     expect(calls[1]!.input).toBe(
       "qdisc replace dev e0 root tbf rate 10mbit burst 12500 latency 50ms\nqdisc replace dev missing root tbf rate 10mbit burst 12500 latency 50ms\n",
     );

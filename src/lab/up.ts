@@ -213,7 +213,9 @@ async function update(ctx: Ctx, existing: LabState, topology: Topology, change: 
   // Names the removals free first: objects, and OVS ports re-added with new settings (e.g. a VLAN tag).
   const freed: OwnedObject[] = [
     ...createdObjects(change.removed),
-    ...change.removed.flatMap((o) => (o.op === "ovs.port.add" ? [{ kind: "link" as const, name: o.port }] : [])),
+    ...change.removed.flatMap((o) =>
+      o.op === "ovs.port.add" ? [{ kind: "link" as const, name: o.port }] : [],
+    ),
   ];
   await refuseConflicts(ctx, newOps, startedOvs, freed);
   const owned = [...existing.owned];

@@ -16,8 +16,25 @@ export {
   type SourceLocation,
   TopologyError,
 } from "./errors.js";
+export {
+  engineFor,
+  type GraphEdge,
+  type GraphEnd,
+  type GraphInterface,
+  type GraphModel,
+  type GraphNode,
+  type GraphNodeKind,
+  graphKind,
+  graphModel,
+  layoutPositions,
+  type Point,
+  renderSvg,
+  toDot,
+  toMermaid,
+} from "./graph/index.js";
 export { type DownResult, down, downAll } from "./lab/down.js";
 export { type ExecResult, exec } from "./lab/exec.js";
+export { labGraph, labTopology } from "./lab/graph.js";
 export { type ResolvedEndpoint, resolveEndpoint, setLinkState } from "./lab/link.js";
 export { loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";

@@ -6,6 +6,7 @@ import { formatArgv } from "../drivers/runner/quote.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerDown } from "./commands/down.js";
 import { registerExec } from "./commands/exec.js";
+import { registerGraph } from "./commands/graph.js";
 import { registerLink } from "./commands/link.js";
 import { registerPing } from "./commands/ping.js";
 import { registerPlan } from "./commands/plan.js";
@@ -42,6 +43,7 @@ registerStatus(program);
 registerExec(program);
 registerPing(program);
 registerLink(program);
+registerGraph(program);
 registerDoctor(program);
 registerSchema(program);
 

@@ -38,9 +38,17 @@ export { labGraph, labTopology } from "./lab/graph.js";
 export { type ResolvedEndpoint, resolveEndpoint, setLinkState } from "./lab/link.js";
 export { loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";
-export { type PingReport, ping } from "./lab/ping.js";
+export { type PingReport, ping, pingFrom, pingPair } from "./lab/ping.js";
 export { type Plan, planLab } from "./lab/plan.js";
-export { type InterfaceReport, type LabReport, type NodeReport, status, statusAll } from "./lab/status.js";
+export {
+  type InterfaceReport,
+  type LabReport,
+  type LabSummary,
+  labSummaries,
+  type NodeReport,
+  status,
+  statusAll,
+} from "./lab/status.js";
 export { type UpOptions, type UpResult, up } from "./lab/up.js";
 export type { Cidr } from "./model/ip.js";
 export type { ResolveOptions } from "./model/resolve.js";

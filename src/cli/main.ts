@@ -14,6 +14,7 @@ import { registerSchema } from "./commands/schema.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerWeb } from "./commands/web.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
 const program = new Command()
@@ -44,6 +45,7 @@ registerExec(program);
 registerPing(program);
 registerLink(program);
 registerGraph(program);
+registerWeb(program);
 registerDoctor(program);
 registerSchema(program);
 

@@ -54,6 +54,39 @@ export interface LabReport {
   problem?: { message: string; fix: string };
 }
 
+/** A lab as recorded (no kernel access): for listing many labs cheaply. */
+export interface LabSummary {
+  lab: string;
+  status: LabStatus;
+  source?: string;
+  createdAt: string;
+  nodes: number;
+  links: number;
+}
+
+/** Every recorded lab, from the records alone (labs whose record cannot be read are skipped). */
+export function labSummaries(): LabSummary[] {
+  const out: LabSummary[] = [];
+  for (const lab of listLabs()) {
+    let state: ReturnType<typeof readLab>;
+    try {
+      state = readLab(lab);
+    } catch {
+      continue;
+    }
+    if (!state) continue;
+    out.push({
+      lab,
+      status: state.status,
+      ...(state.topology.file ? { source: state.topology.file } : {}),
+      createdAt: state.createdAt,
+      nodes: state.topology.nodes.length,
+      links: state.topology.links.length,
+    });
+  }
+  return out;
+}
+
 /** Observe one lab (E_NOT_FOUND when it has no record). */
 export async function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
   const driver = new Driver({

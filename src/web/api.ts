@@ -1,0 +1,44 @@
+/**
+ * What the web view asks of nslab, as one small interface, and its implementation by the library
+ * (the same calls the CLI makes). The server holds no networking logic; tests pass a fake.
+ */
+import { Driver } from "../drivers/driver.js";
+import type { GraphModel } from "../graph/model.js";
+import { layoutPositions, type Point } from "../graph/render.js";
+import { LARGE_GRAPH_NODES } from "../graph/style.js";
+import { labGraph } from "../lab/graph.js";
+import { setLinkState } from "../lab/link.js";
+import { pingFrom } from "../lab/ping.js";
+import { type LabReport, type LabSummary, labSummaries, observeLab } from "../lab/status.js";
+import type { PingResult } from "../verify/ping.js";
+
+/** The library operations behind the web view. */
+export interface WebApi {
+  /** Every recorded lab. */
+  labs(): LabSummary[];
+  /** The lab's graph (from its record). */
+  graph(lab: string): GraphModel;
+  /** Node positions for a large graph (computed on the server), or null to lay it out in the page. */
+  layout(graph: GraphModel): Promise<Record<string, Point> | null>;
+  /** The lab as the kernel has it now. */
+  observe(lab: string): Promise<LabReport>;
+  ping(lab: string, from: string, to: string): Promise<PingResult>;
+  setLink(lab: string, endpoint: string, state: "up" | "down"): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The web view's operations done by the library, with one long-lived driver for observation. */
+export function libraryApi(): WebApi {
+  const driver = new Driver();
+  return {
+    labs: () => labSummaries(),
+    graph: (lab) => labGraph(lab),
+    layout: async (g) => (g.nodes.length > LARGE_GRAPH_NODES ? layoutPositions(g) : null),
+    observe: (lab) => observeLab(lab, driver),
+    ping: (lab, from, to) => pingFrom(lab, from, to),
+    setLink: async (lab, endpoint, state) => {
+      await setLinkState(lab, endpoint, state);
+    },
+    close: () => driver.close(),
+  };
+}

@@ -33,12 +33,14 @@ export async function down(lab: string, options: CommonOptions = {}): Promise<Do
 }
 
 /** Take every nslab lab on this host down: those with records and those found by their markers. */
-export async function downAll(options: CommonOptions = {}): Promise<DownResult[]> {
+export async function downAll(
+  options: CommonOptions & { filter?: (lab: string) => boolean } = {},
+): Promise<DownResult[]> {
   const driver = newDriver(options);
   try {
     const ovs = await driver.ovsdb().catch(() => undefined);
     const found = await discoverLabs(driver, ovs);
-    const labs = [...new Set([...listLabs(), ...found.keys()])].sort();
+    const labs = [...new Set([...listLabs(), ...found.keys()])].filter(options.filter ?? (() => true)).sort();
     const results: DownResult[] = [];
     for (const lab of labs) results.push(await downWith(lab, driver, options, found.get(lab)));
     return results;

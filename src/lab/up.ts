@@ -15,12 +15,19 @@ import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../s
 import { sameTopology } from "./fingerprint.js";
 import { createdObjects } from "./inventory.js";
 import { type CommonOptions, silent } from "./options.js";
-import { checkEnvironment, conflictError, findConflicts } from "./preflight.js";
+import { checkEnvironment, conflictError, findConflicts, type HostProbe } from "./preflight.js";
 import { teardown } from "./teardown.js";
 
 export interface UpOptions extends CommonOptions {
   /** Test hook: make operation N (1-based) fail, to exercise the rollback. Also `NSLAB_FAULT_AT`. */
   faultAt?: number;
+  /** What the environment checks see (tests simulate hosts that lack things). */
+  host?: HostProbe;
+}
+
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  return v ? Number(v) : undefined;
 }
 
 /** What `up` did. */
@@ -52,7 +59,7 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
     const ops = planUp(topology, { ovsKernelDatapath: ovsKernelModule() });
     const usesOvs = ops.some((o) => o.op.startsWith("ovs."));
     const datapath = ops.find((o) => o.op === "ovs.bridge.add")?.datapath;
-    checkEnvironment(ops, driver);
+    checkEnvironment(ops, driver.backend, options.host);
     const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
     try {
       const existing = readLab(lab);
@@ -107,12 +114,13 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       try {
-        const faultAt =
-          options.faultAt ?? (process.env.NSLAB_FAULT_AT ? Number(process.env.NSLAB_FAULT_AT) : undefined);
+        const faultAt = options.faultAt ?? envNumber("NSLAB_FAULT_AT");
+        const pauseAt = envNumber("NSLAB_TEST_PAUSE_AT");
         const report = await applyOps(ops, driver.route, {
           mode: "stop",
           signal: abort.signal,
           ...(faultAt !== undefined ? { faultAt } : {}),
+          ...(pauseAt !== undefined ? { pauseAt } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         });
         if (!report.error && !report.interrupted) {
@@ -142,6 +150,7 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
         const rb = await teardown(lab, createdObjects(touched), driver, {
           acceptUnaliasedLinks: true,
           ovs: () => driver.ovsdb(),
+          failFirst: process.env.NSLAB_TEST_FAIL_ROLLBACK === "1",
         });
         if (rb.failures.length > 0) {
           const fix = `nslab down ${lab}`;

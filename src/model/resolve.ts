@@ -92,8 +92,14 @@ class Resolver {
         const ipath = [...path, "interfaces", ifName];
         const iface = this.iface(ifName, ipath, true);
         if (!iface) continue;
-        if (port?.mtu !== undefined) iface.mtu = port.mtu;
-        if (port?.mac !== undefined) this.mac(iface, port.mac, [...ipath, "mac"]);
+        if (port?.mtu !== undefined) {
+          iface.mtu = port.mtu;
+          iface.at = { ...iface.at, mtu: this.at([...ipath, "mtu"]) };
+        }
+        if (port?.mac !== undefined) {
+          this.mac(iface, port.mac, [...ipath, "mac"]);
+          iface.at = { ...iface.at, mac: this.at([...ipath, "mac"]) };
+        }
         interfaces.push(iface);
       }
       if (raw.kind === "bridge") {
@@ -186,8 +192,15 @@ class Resolver {
       const c = parseCidr(text);
       const problem = typeof c === "string" ? `invalid address: ${c}` : hostAddressProblem(c);
       if (problem) this.fail(problem, where);
-      else if (typeof c !== "string") iface.addresses.push(c);
+      else if (typeof c !== "string") {
+        iface.addresses.push(c);
+        iface.at = { ...iface.at, addresses: [...(iface.at?.addresses ?? []), where] };
+      }
     });
+    if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+      if (raw.mtu !== undefined) iface.at = { ...iface.at, mtu: this.at([...path, "mtu"]) };
+      if (raw.mac !== undefined) iface.at = { ...iface.at, mac: this.at([...path, "mac"]) };
+    }
     return iface;
   }
 
@@ -235,7 +248,7 @@ class Resolver {
     }
     if (raw.dev !== undefined) route.dev = raw.dev;
     if (raw.metric !== undefined) route.metric = raw.metric;
-    if (route.via === undefined && route.dev === undefined)
+    if (raw.via === undefined && raw.dev === undefined)
       this.fail("a route needs 'via' (a gateway), 'dev' (an interface) or both", where);
     return route;
   }

@@ -97,22 +97,22 @@ export const addressesAndMacsUnique: Rule = (t) => {
   for (const node of t.nodes)
     for (const iface of node.interfaces) {
       const owner = `${node.name}:${iface.name}`;
-      for (const c of iface.addresses) {
+      iface.addresses.forEach((c, i) => {
         const key = `${c.family}/${c.address}`;
         const first = addrs.get(key);
         if (first)
           problems.push({
             message: `address ${c.address} of ${owner} is already used by ${first}`,
-            location: iface.src,
+            location: iface.at?.addresses?.[i] ?? iface.src,
           });
         else addrs.set(key, owner);
-      }
+      });
       if (iface.mac) {
         const first = macs.get(iface.mac);
         if (first)
           problems.push({
             message: `MAC ${iface.mac} of ${owner} is already used by ${first}`,
-            location: iface.src,
+            location: iface.at?.mac ?? iface.src,
           });
         else macs.set(iface.mac, owner);
       }
@@ -142,7 +142,7 @@ export const mtuInRange: Rule = (t) => {
       check(
         iface.mtu,
         `${node.name}:${iface.name}`,
-        iface.src,
+        iface.at?.mtu ?? iface.src,
         iface.addresses.some((a) => a.family === 6),
       );
   }

@@ -68,6 +68,8 @@ export interface Interface {
   mtu?: number;
   mac?: string;
   src?: SourceLocation;
+  /** Where individual settings were written (for precise error locations). */
+  at?: { mtu?: SourceLocation; mac?: SourceLocation; addresses?: SourceLocation[] };
 }
 
 /** A static route of a namespace node. */

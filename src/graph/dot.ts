@@ -30,7 +30,7 @@ export function toDot(g: GraphModel): string {
   const out = [`graph ${q(g.lab)} {`];
   out.push(
     large
-      ? `  graph [layout=sfdp, overlap=false, fontname="Helvetica", label=${q(g.lab)}, labelloc=t];`
+      ? `  graph [layout=sfdp, overlap=scale, fontname="Helvetica", label=${q(g.lab)}, labelloc=t];`
       : `  graph [rankdir=LR, nodesep=0.5, ranksep=1.6, fontname="Helvetica", label=${q(g.lab)}, labelloc=t];`,
   );
   out.push(`  node [fontname="Helvetica", fontsize=11, penwidth=1.4];`);

@@ -27,31 +27,35 @@ export interface Point {
 }
 
 /**
- * Positions for every node, for drawing large labs in the browser without running a layout there:
- * `sfdp` on small fixed-size nodes without labels (labels would only spread the layout). Positions
- * are scaled so that the closest nodes are about `spacing` units apart.
+ * Positions for every node, so the page draws a lab without running a layout itself. Small labs:
+ * the same layered layout as `toDot` (labels included, so they get room), scaled from points to
+ * screen pixels. Large labs: `sfdp` on small fixed-size nodes without labels (labels would only
+ * spread it), scaled so that the closest nodes are about `spacing` pixels apart.
  */
 export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Record<string, Point>> {
   const v = await graphviz();
-  const lines = ["graph g {", '  node [shape=circle, width=0.3, height=0.3, fixedsize=true, label=""];'];
-  const ids = new Map(g.nodes.map((n, i) => [n.id, `n${i}`]));
-  for (const n of g.nodes) lines.push(`  ${ids.get(n.id)};`);
-  for (const e of g.edges) {
-    const a = ids.get(e.a.node);
-    const b = ids.get(e.b.node);
-    if (a && b) lines.push(`  ${a} -- ${b};`);
+  const large = engineFor(g) === "sfdp";
+  const ids = new Map(g.nodes.map((n, i) => [n.id, large ? `n${i}` : n.id]));
+  let dot = toDot(g);
+  if (large) {
+    const lines = ["graph g {", '  node [shape=circle, width=0.3, height=0.3, fixedsize=true, label=""];'];
+    for (const n of g.nodes) lines.push(`  ${ids.get(n.id)};`);
+    for (const e of g.edges) {
+      const a = ids.get(e.a.node);
+      const b = ids.get(e.b.node);
+      if (a && b) lines.push(`  ${a} -- ${b};`);
+    }
+    lines.push("}");
+    dot = lines.join("\n");
   }
-  lines.push("}");
-  const json = v.renderJSON(lines.join("\n"), { engine: engineFor(g) }) as {
-    objects?: { name: string; pos?: string }[];
-  };
+  const json = v.renderJSON(dot, { engine: engineFor(g) }) as { objects?: { name: string; pos?: string }[] };
   const raw = new Map<string, Point>();
   for (const o of json.objects ?? []) {
     if (!o.pos) continue;
     const [x, y] = o.pos.split(",").map(Number);
     raw.set(o.name, { x: x ?? 0, y: -(y ?? 0) });
   }
-  const scale = spacing / Math.max(nearestDistance([...raw.values()]), 1e-6);
+  const scale = large ? spacing / Math.max(nearestDistance([...raw.values()]), 1e-6) : POINTS_TO_PIXELS;
   const out: Record<string, Point> = {};
   for (const n of g.nodes) {
     const p = raw.get(ids.get(n.id) ?? "");
@@ -59,6 +63,9 @@ export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Reco
   }
   return out;
 }
+
+/** Graphviz works in points (1/72 in); the page in CSS pixels (1/96 in), with a little more room. */
+const POINTS_TO_PIXELS = 1.5;
 
 /** A robust "closest neighbour" distance: the 10th percentile of each point's nearest neighbour. */
 function nearestDistance(points: Point[]): number {

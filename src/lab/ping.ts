@@ -81,10 +81,22 @@ export function pingPair(t: Topology, from: string, to: string): PingPair {
     throw new NslabError("E_NOT_FOUND", `'${to}' is neither a node of lab '${t.name}' nor an address`, {
       hint: `its nodes: ${t.nodes.map((n) => n.name).join(", ")}`,
     });
-  const shared = subnetPairs(t).filter((p) => p.from === from && p.to.startsWith(`${to}:`));
-  const best = shared.find((p) => p.family === 4) ?? shared[0];
-  if (best) return best;
   const addrs = dst.interfaces.flatMap((i) => i.addresses.map((a) => ({ iface: i.name, a })));
+  // An address of the destination on a subnet the source is on, IPv4 first.
+  const shared = addrs.flatMap(({ iface, a }) => {
+    const source = own.find((o) => o.family === a.family && sameSubnet(o, a));
+    return source ? [{ iface, a, source }] : [];
+  });
+  const best = shared.find((x) => x.a.family === 4) ?? shared[0];
+  if (best)
+    return {
+      from,
+      netns: src.netns,
+      source: best.source.address,
+      to: `${to}:${best.iface}`,
+      target: best.a.address,
+      family: best.a.family,
+    };
   const first = addrs.find((x) => x.a.family === 4) ?? addrs[0];
   if (!first)
     throw new NslabError("E_USAGE", `node '${to}' has no address to ping`, {

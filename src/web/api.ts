@@ -2,10 +2,10 @@
  * What the web view asks of nslab, as one small interface, and its implementation by the library
  * (the same calls the CLI makes). The server holds no networking logic; tests pass a fake.
  */
+import { createHash } from "node:crypto";
 import { Driver } from "../drivers/driver.js";
 import type { GraphModel } from "../graph/model.js";
 import { layoutPositions, type Point } from "../graph/render.js";
-import { LARGE_GRAPH_NODES } from "../graph/style.js";
 import { labGraph } from "../lab/graph.js";
 import { setLinkState } from "../lab/link.js";
 import { pingFrom } from "../lab/ping.js";
@@ -18,7 +18,7 @@ export interface WebApi {
   labs(): LabSummary[];
   /** The lab's graph (from its record). */
   graph(lab: string): GraphModel;
-  /** Node positions for a large graph (computed on the server), or null to lay it out in the page. */
+  /** Node positions (computed on the server), or null to let the page lay the graph out. */
   layout(graph: GraphModel): Promise<Record<string, Point> | null>;
   /** The lab as the kernel has it now. */
   observe(lab: string): Promise<LabReport>;
@@ -30,10 +30,21 @@ export interface WebApi {
 /** The web view's operations done by the library, with one long-lived driver for observation. */
 export function libraryApi(): WebApi {
   const driver = new Driver();
+  // Laying out a large lab takes Graphviz most of a second: once per graph is enough.
+  const layouts = new Map<string, Promise<Record<string, Point>>>();
   return {
     labs: () => labSummaries(),
     graph: (lab) => labGraph(lab),
-    layout: async (g) => (g.nodes.length > LARGE_GRAPH_NODES ? layoutPositions(g) : null),
+    layout: (g) => {
+      const key = createHash("sha256").update(JSON.stringify(g)).digest("hex");
+      let p = layouts.get(key);
+      if (!p) {
+        p = layoutPositions(g);
+        p.catch(() => layouts.delete(key));
+        layouts.set(key, p);
+      }
+      return p;
+    },
     observe: (lab) => observeLab(lab, driver),
     ping: (lab, from, to) => pingFrom(lab, from, to),
     setLink: async (lab, endpoint, state) => {

@@ -78,6 +78,7 @@ export function createApp(options: AppOptions): { app: Hono; live: LiveHub } {
   };
   app.get("/", page);
   app.get("/labs/:lab", page);
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/assets/:name", (c) => {
     const a = options.assets?.get(c.req.param("name"));
     if (!a) return c.text("not found\n", 404);
@@ -88,7 +89,8 @@ export function createApp(options: AppOptions): { app: Hono; live: LiveHub } {
 
   app.get("/api/labs/:lab/graph", async (c) => {
     const graph = api.graph(c.req.param("lab"));
-    return c.json({ graph, positions: await api.layout(graph) });
+    // Without positions (Graphviz failed to load) the page lays the graph out itself.
+    return c.json({ graph, positions: await api.layout(graph).catch(() => null) });
   });
 
   app.get("/api/labs/:lab/status", async (c) => {

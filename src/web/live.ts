@@ -74,9 +74,8 @@ class LiveLab {
       this.#last = next;
       this.#send("state", JSON.stringify(this.#event(report, changed, false, tookMs)));
     } catch (e) {
+      // Keep the last observation: the page shows the error beside what it already has.
       const err = e as Error & { code?: string };
-      this.report = undefined;
-      this.#last.clear();
       this.#send("error", JSON.stringify({ code: err.code ?? "E_INTERNAL", message: err.message }));
     }
     if (!this.#stopped && this.watchers.size > 0) {

@@ -64,6 +64,11 @@ export async function startWeb(options: WebOptions = {}): Promise<WebServer> {
     assets: loadAssets(),
     ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
   });
+  // Lay the lab out while the browser starts (large labs take Graphviz most of a second).
+  if (options.lab)
+    try {
+      void api.layout(api.graph(options.lab)).catch(() => {});
+    } catch {}
   const server = createAdaptorServer({ fetch: app.fetch, hostname: address });
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) =>

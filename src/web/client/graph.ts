@@ -1,11 +1,12 @@
 /**
  * The topology drawn with cytoscape: nodes by kind, links labelled at each end, links drawn red and
- * dashed when an end is down, absent nodes faded. Small labs are laid out in the page (fcose);
- * large ones arrive with positions computed on the server.
+ * dashed when an end is down, absent nodes faded. Positions come from the server (Graphviz: the
+ * same layered picture as `nslab graph` for small labs, sfdp for large ones); without them the
+ * page lays the graph out itself (fcose).
  */
 import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
-import type { GraphEnd, GraphModel } from "../../graph/model.js";
+import type { GraphEdge, GraphEnd, GraphModel } from "../../graph/model.js";
 import type { Point } from "../../graph/render.js";
 import { KIND_COLORS } from "../../graph/style.js";
 import type { InterfaceReport, NodeReport } from "../../lab/status.js";
@@ -27,17 +28,19 @@ export class TopologyView {
   readonly graph: GraphModel;
   /** `node\u0000ifname` → the edge that interface is an end of. */
   readonly #edgeOf = new Map<string, string>();
+  readonly #edges: Map<string, GraphEdge>;
   /** Latest state of every interface, by `node\u0000ifname`. */
   readonly #ifs = new Map<string, InterfaceReport>();
 
   constructor(container: HTMLElement, graph: GraphModel, positions: Record<string, Point> | null) {
     this.graph = graph;
+    this.#edges = new Map(graph.edges.map((e) => [e.id, e]));
     const big = graph.nodes.length > BIG;
     const elements: cytoscape.ElementDefinition[] = [];
     for (const n of graph.nodes)
       elements.push({
         group: "nodes",
-        data: { id: n.id, label: n.id, kind: n.kind, present: 1 },
+        data: { id: n.id, label: n.id, kind: n.kind, present: 1, w: Math.max(56, 9 * n.id.length + 28) },
         ...(positions?.[n.id] ? { position: { ...positions[n.id]! } } : {}),
       });
     for (const e of graph.edges) {
@@ -66,12 +69,11 @@ export class TopologyView {
             quality: "proof",
             animate: false,
             nodeRepulsion: () => 9000,
-            idealEdgeLength: () => 140,
+            idealEdgeLength: () => 220,
             padding: 40,
           } as cytoscape.LayoutOptions),
       minZoom: 0.02,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
       boxSelectionEnabled: false,
       ...(big ? { textureOnViewport: true, hideEdgesOnViewport: true, pixelRatio: 1 } : {}),
     });
@@ -93,7 +95,7 @@ export class TopologyView {
         }
       }
       for (const id of touched) {
-        const e = this.graph.edges.find((x) => x.id === id);
+        const e = this.#edges.get(id);
         if (!e) continue;
         const up = [e.a, e.b].every((end) => {
           const i = this.#ifs.get(`${end.node}\u0000${end.ifname}`);
@@ -138,12 +140,8 @@ function style(big: boolean): cytoscape.StylesheetJson {
         "text-valign": big ? "bottom" : "center",
         "text-halign": "center",
         "text-margin-y": big ? 3 : 0,
-        width: big ? 22 : "label",
-        height: big ? 22 : "label",
-        "padding-left": big ? "0" : "14px",
-        "padding-right": big ? "0" : "14px",
-        "padding-top": big ? "0" : "10px",
-        "padding-bottom": big ? "0" : "10px",
+        width: big ? 22 : "data(w)",
+        height: big ? 22 : 40,
         "border-width": 1.5,
         color: "#1a202c",
         "min-zoomed-font-size": 7,

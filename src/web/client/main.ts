@@ -27,6 +27,7 @@ const debug: Debug = { timings: {} };
 function mark(name: string): void {
   debug.timings[name] = Math.round(performance.now());
 }
+mark("script");
 
 function showMessage(text: string | null): void {
   const m = byId("message");
@@ -68,6 +69,7 @@ async function labPage(lab: string): Promise<void> {
   byId("lab-name").textContent = lab;
   byId("lab-view").hidden = false;
   const base = `/api/labs/${encodeURIComponent(lab)}`;
+  mark("graph-requested");
   const { graph, positions } = await getJson<{ graph: GraphModel; positions: Record<string, Point> | null }>(
     `${base}/graph`,
   );
@@ -133,10 +135,10 @@ async function labPage(lab: string): Promise<void> {
   events.addEventListener("error", (ev) => {
     const data = (ev as MessageEvent<string>).data;
     if (data) {
-      const e = JSON.parse(data) as { message: string };
-      showMessage(e.message);
-    }
-    live.textContent = "reconnecting…";
+      // The server could not observe the lab this round (it keeps trying).
+      showMessage(`observing the lab failed: ${(JSON.parse(data) as { message: string }).message}`);
+      live.textContent = "observation failed";
+    } else live.textContent = "reconnecting…";
     live.className = "live off";
   });
 

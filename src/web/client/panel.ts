@@ -57,8 +57,17 @@ export class Panel {
     readonly actions: PanelActions,
   ) {}
 
-  /** Track counters of every observed interface (rates need two samples). */
+  /**
+   * Track counters of every observed interface (rates need two samples). Nodes left out of an
+   * update did not change: their counters stood still.
+   */
   sample(nodes: NodeReport[], atMs: number): void {
+    const sent = new Set(nodes.map((n) => n.name));
+    for (const [key, prev] of this.#samples)
+      if (!sent.has(key.slice(0, key.indexOf("\u0000")))) {
+        this.#rates.set(key, { rx: 0, tx: 0 });
+        prev.at = atMs;
+      }
     for (const n of nodes)
       for (const i of n.interfaces) {
         if (!i.stats) continue;

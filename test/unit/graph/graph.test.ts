@@ -25,6 +25,17 @@ describe("golden diagrams of the seed labs", () => {
       golden(`${seed}.dot`, toDot(g));
     });
   }
+
+  it("the README shows the current diagrams (npm run diagrams redraws them)", async () => {
+    const readme = readFileSync("README.md", "utf8");
+    for (const seed of ["direct", "bridge", "ovs"]) {
+      const g = graphModel(await loadTopology(`examples/seed/${seed}.yaml`));
+      expect(readme).toContain(
+        `<!-- diagram:${seed} -->\n\`\`\`mermaid\n${toMermaid(g)}\`\`\`\n<!-- /diagram -->`,
+      );
+      expect(readFileSync(`docs/seed-${seed}.svg`, "utf8")).toContain("<svg");
+    }
+  });
 });
 
 /** Two LANs joined by a namespace that forwards. */

@@ -14,7 +14,10 @@ for (const seed of ["direct", "bridge", "ovs"]) {
   writeFileSync(join(root, "docs", `seed-${seed}.svg`), await renderSvg(g));
   const block = new RegExp(`(<!-- diagram:${seed} -->\\n)[\\s\\S]*?(<!-- /diagram -->)`);
   if (!block.test(readme)) throw new Error(`README.md has no <!-- diagram:${seed} --> block`);
-  readme = readme.replace(block, (_m, open, close) => `${open}\`\`\`mermaid\n${toMermaid(g)}\`\`\`\n${close}`);
+  readme = readme.replace(
+    block,
+    (_m, open, close) => `${open}\`\`\`mermaid\n${toMermaid(g)}\`\`\`\n${close}`,
+  );
 }
 writeFileSync(readmePath, readme);
 process.stderr.write("wrote docs/seed-{direct,bridge,ovs}.svg and the README's Mermaid blocks\n");

@@ -14,10 +14,15 @@ function graphviz(): Promise<Viz> {
   return viz;
 }
 
-/** Render `g` as an SVG document. */
+/** Render `g` as an SVG document (labelled for screen readers with the lab's name). */
 export async function renderSvg(g: GraphModel): Promise<string> {
   const v = await graphviz();
-  return v.renderString(toDot(g), { format: "svg", engine: engineFor(g) });
+  const svg = v.renderString(toDot(g), { format: "svg", engine: engineFor(g) });
+  return svg.replace("<svg ", `<svg role="img" aria-label="${xmlText(`network diagram of lab ${g.lab}`)}" `);
+}
+
+function xmlText(s: string): string {
+  return s.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
 /** A node position in layout units (y grows downwards, as on screen). */

@@ -64,6 +64,7 @@ class LiveLab {
       const report = await this.observe(this.lab);
       const tookMs = Math.round(performance.now() - started);
       this.report = report;
+      const full = this.#last.size === 0;
       const changed: NodeReport[] = [];
       const next = new Map<string, string>();
       for (const n of report.nodes) {
@@ -72,7 +73,7 @@ class LiveLab {
         if (this.#last.get(n.name) !== json) changed.push(n);
       }
       this.#last = next;
-      this.#send("state", JSON.stringify(this.#event(report, changed, false, tookMs)));
+      this.#send("state", JSON.stringify(this.#event(report, changed, full, tookMs)));
     } catch (e) {
       // Keep the last observation: the page shows the error beside what it already has.
       const err = e as Error & { code?: string };

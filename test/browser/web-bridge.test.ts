@@ -242,6 +242,15 @@ describe.skipIf(!mustRun && (!canTouchKernel || !haveChromium))("web view in Chr
     );
   });
 
+  it("lists the lab at / and opens it from there", async () => {
+    await page.goto(`${origin}/`);
+    const link = page.locator("#labs-table a", { hasText: lab });
+    await link.waitFor();
+    await link.click();
+    await page.waitForURL(`${origin}/labs/${lab}`);
+    await page.locator("#lab-name", { hasText: lab }).waitFor();
+  });
+
   it("refuses requests without the token (401) and with a foreign Host or Origin (403)", async () => {
     const { host } = new URL(origin);
     const token = new URL(url).searchParams.get("token") ?? "";

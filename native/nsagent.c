@@ -927,9 +927,25 @@ static void dump_route(const struct nlmsghdr *m)
 }
 
 /* dump: links, addresses and main-table routes of the current namespace as one JSON line. */
+static int dump_once(void);
+
+/* A dump the kernel marks as interrupted (links changed meanwhile, e.g. by another process) is
+ * simply taken again; only persistent churn gets through as an error. */
 static int cmd_dump(char **a)
 {
 	(void)a;
+	for (int attempt = 0; attempt < 50; attempt++) {
+		if (dump_once() == 0)
+			return 0;
+		if (e_no != EAGAIN)
+			return -1;
+		usleep(1000u << (attempt < 6 ? attempt : 6));
+	}
+	return -1;
+}
+
+static int dump_once(void)
+{
 	sb_putf(&g_out, "{\"links\":[");
 	g_first = 1;
 	nl_begin(RTM_GETLINK, 0, sizeof(struct ifinfomsg));

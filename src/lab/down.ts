@@ -84,12 +84,23 @@ async function downWith(
     if (state) saveLab({ ...state, status: "destroying" });
     if (usesOvs && objects.some((o) => o.kind === "ovs-bridge"))
       await ensureOvs(driver.runner, (m) => log("info", m));
-    const report = await teardown(lab, objects, driver, {
-      // A record not marked "up" comes from an interrupted run: links it created may lack their alias.
-      acceptUnaliasedLinks: state?.status !== "up",
-      ovs: () => driver.ovsdb(),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    let report: TeardownReport;
+    try {
+      report = await teardown(lab, objects, driver, {
+        // A record not marked "up" comes from an interrupted run: links it created may lack their alias.
+        acceptUnaliasedLinks: state?.status !== "up",
+        ovs: () => driver.ovsdb(),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (e) {
+      if (state)
+        saveLab({
+          ...state,
+          status: "dirty",
+          problem: { message: (e as Error).message, fix: `nslab down ${lab}` },
+        });
+      throw e;
+    }
     for (const s of report.skipped)
       if (s.reason !== "already gone")
         log("warn", `left ${s.object.kind} '${s.object.name}' alone: ${s.reason}`);

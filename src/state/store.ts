@@ -19,6 +19,7 @@ export type OwnedObject =
 export type LabStatus =
   | "deploying" // `up` is (or was, if its process died) creating things
   | "up" // complete
+  | "updating" // `up` is (or was) changing a running lab to an edited topology
   | "dirty" // a rollback or teardown failed; `down` finishes it
   | "destroying"; // `down` is (or was) removing things
 

@@ -20,7 +20,7 @@ export interface PingOptions {
   parallel?: number;
   /** Seconds to wait for each reply (default 1). */
   waitSeconds?: number;
-  /** Attempts per pair (default 2). */
+  /** Attempts per pair (default 3; the last waits three times as long). */
   attempts?: number;
   onResult?: (r: PingResult) => void;
 }
@@ -46,7 +46,7 @@ export async function pingPairs(
 }
 
 async function pingOne(runner: Runner, pair: PingPair, options: PingOptions): Promise<PingResult> {
-  const attempts = options.attempts ?? 2;
+  const attempts = options.attempts ?? 3;
   let error = "";
   for (let a = 0; a < attempts; a++) {
     const res = await runner.run(
@@ -60,7 +60,7 @@ async function pingOne(runner: Runner, pair: PingPair, options: PingOptions): Pr
         "-c",
         "1",
         "-W",
-        String(options.waitSeconds ?? 1),
+        String((options.waitSeconds ?? 1) * (a === attempts - 1 && a > 0 ? 3 : 1)),
         ...(pair.source ? ["-I", pair.source] : []),
         pair.target,
       ],

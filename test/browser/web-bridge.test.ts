@@ -115,12 +115,11 @@ describe.skipIf(!mustRun && (!canTouchKernel || !haveChromium))("web view in Chr
     if (profile) rmSync(profile, { recursive: true, force: true });
     const down = nslab(["down", lab]);
     expect(down.code).toBe(0);
-    // Nothing of this test is left (others' labs may come and go meanwhile).
-    const mine = (names: string[]) => names.filter((n) => n.startsWith(prefix));
-    expect(await eventually(() => mine(kernelSnapshot().rootLinks).length === 0)).toBe(true);
-    const s = kernelSnapshot();
-    expect(mine(s.netns)).toEqual([]);
-    expect(s.state).not.toContain(`${lab}.json`);
+    // Nothing of this test is left (others' labs may come and go meanwhile: look at ours only).
+    const mine = (name: string) => name.startsWith(prefix) || name === lab;
+    const empty = { netns: [], rootLinks: [], ovsBridges: [], state: [] };
+    await eventually(() => kernelSnapshot(mine).rootLinks.length === 0);
+    expect(kernelSnapshot(mine)).toEqual(empty);
   });
 
   /** Click a node where it is drawn on the canvas. */

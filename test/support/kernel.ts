@@ -143,3 +143,10 @@ export function startNslab(args: string[], env: Record<string, string> = {}): Ru
     },
   };
 }
+
+/** Run the CLI and require success, showing its output when it fails. */
+export function nslabOk(args: string[], options: { env?: Record<string, string> } = {}) {
+  const r = nslab(args, options);
+  if (r.code !== 0) throw new Error(`nslab ${args.join(" ")} exited ${r.code}\n${r.stderr}${r.stdout}`);
+  return r;
+}

@@ -22,6 +22,10 @@ export function registerUp(program: Command): void {
         const r = await up(t, { log: cliLog, onProgress: p.update });
         p.done();
         if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
+        else if (r.updated)
+          info(
+            `lab '${t.name}' was changed in place to match ${file}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
+          );
         else
           info(
             `lab '${t.name}' is up: ${t.nodes.length} nodes, ${t.links.length} links, ${r.operations} operations in ${Math.round(r.durationMs)} ms`,

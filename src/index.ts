@@ -19,10 +19,27 @@ export {
   type SourceLocation,
   TopologyError,
 } from "./errors.js";
+export {
+  engineFor,
+  type GraphEdge,
+  type GraphEnd,
+  type GraphInterface,
+  type GraphModel,
+  type GraphNode,
+  type GraphNodeKind,
+  graphKind,
+  graphModel,
+  layoutPositions,
+  type Point,
+  renderSvg,
+  toDot,
+  toMermaid,
+} from "./graph/index.js";
 export { hostFactsFor, type KernelFeature, probeFeatures } from "./host/features.js";
 export { type CaptureOptions, type CaptureResult, capture } from "./lab/capture.js";
 export { type DownResult, down, downAll } from "./lab/down.js";
 export { type ExecResult, exec } from "./lab/exec.js";
+export { labGraph, labTopology } from "./lab/graph.js";
 export { type IperfOptions, type IperfResult, iperf } from "./lab/iperf.js";
 export {
   peerEndpoint,
@@ -34,9 +51,17 @@ export {
 } from "./lab/link.js";
 export { type LoadOptions, loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";
-export { type PingReport, ping } from "./lab/ping.js";
+export { type PingReport, ping, pingFrom, pingPair } from "./lab/ping.js";
 export { type Plan, planLab } from "./lab/plan.js";
-export { type InterfaceReport, type LabReport, type NodeReport, status, statusAll } from "./lab/status.js";
+export {
+  type InterfaceReport,
+  type LabReport,
+  type LabSummary,
+  labSummaries,
+  type NodeReport,
+  status,
+  statusAll,
+} from "./lab/status.js";
 export { type TestOptions, type TestReport, testLab } from "./lab/test.js";
 export { type UpOptions, type UpResult, up } from "./lab/up.js";
 export type { Cidr } from "./model/ip.js";

@@ -7,6 +7,7 @@ import { registerCapture } from "./commands/capture.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerDown } from "./commands/down.js";
 import { registerExec } from "./commands/exec.js";
+import { registerGraph } from "./commands/graph.js";
 import { registerImport } from "./commands/import.js";
 import { registerIperf } from "./commands/iperf.js";
 import { registerLink } from "./commands/link.js";
@@ -17,6 +18,7 @@ import { registerStatus } from "./commands/status.js";
 import { registerTest } from "./commands/test.js";
 import { registerUp } from "./commands/up.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerWeb } from "./commands/web.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
 const program = new Command()
@@ -50,6 +52,8 @@ registerLink(program);
 registerIperf(program);
 registerCapture(program);
 registerImport(program);
+registerGraph(program);
+registerWeb(program);
 registerDoctor(program);
 registerSchema(program);
 

@@ -15,9 +15,8 @@ import { findAgentBinary, NsAgent, type NsDump } from "./nsagent/index.js";
 import { OvsdbClient, ovsDbSocket, ovsRuntimePaths } from "./ovs/index.js";
 import { type Runner, systemRunner } from "./runner/index.js";
 
-/** A dump the kernel flagged NLM_F_DUMP_INTR (the agent's and ip's words for it). */
-const INTERRUPTED = /dump interrupted|Dump was interrupted/i;
-const DUMP_ATTEMPTS = 10;
+const DUMP_INTERRUPTED = /dump interrupted/;
+const DUMP_ATTEMPTS = 4;
 
 /** Which way namespace work is done: the native agent, or iproute2 processes. */
 export type Backend = "agent" | "iproute2";
@@ -82,19 +81,21 @@ export class Driver {
 
   /**
    * Links, addresses and routes of a namespace (`null` = root). A dump the kernel marks as
-   * interrupted (another process changed the namespace meanwhile, common in the root namespace of a
-   * busy host) is taken again, a few times.
+   * interrupted by a concurrent change (NLM_F_DUMP_INTR: others' labs change the root namespace
+   * all the time) is read again after a short pause; when the agent keeps being interrupted,
+   * iproute2 reads it (it keeps what it got, as `ip` does).
    */
   async dump(ns: string | null): Promise<NsDump> {
-    for (let attempt = 1; ; attempt++) {
+    if (this.backend !== "agent") return iprouteDump(this.runner, ns);
+    for (let attempt = 1; attempt <= DUMP_ATTEMPTS; attempt++) {
       try {
-        if (this.backend === "agent") return await (await this.agent()).dump(ns);
-        return await iprouteDump(this.runner, ns);
+        return await (await this.agent()).dump(ns);
       } catch (e) {
-        if (attempt >= DUMP_ATTEMPTS || !INTERRUPTED.test((e as Error).message)) throw e;
-        await new Promise((r) => setTimeout(r, 10 * attempt));
+        if (!DUMP_INTERRUPTED.test((e as Error).message)) throw e;
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
       }
     }
+    return iprouteDump(this.runner, ns);
   }
 
   /** Dumps of many namespaces; a namespace that cannot be read maps to its error. */
@@ -104,22 +105,16 @@ export class Driver {
       const agent = await this.agent();
       const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
       const replies = await agent.exec([...cmds, { op: "root" }]);
-      const again: string[] = [];
       namespaces.forEach((ns, i) => {
         const enter = replies[2 * i]!;
         const dump = replies[2 * i + 1]!;
         if (enter.status === "err") out.set(ns, new Error(enter.message));
         else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
-        else if (dump.status === "err" && INTERRUPTED.test(dump.message)) again.push(ns);
         else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
       });
-      // Interrupted dumps: one at a time, with dump()'s retries.
-      for (const ns of again)
-        try {
-          out.set(ns, await this.dump(ns));
-        } catch (e) {
-          out.set(ns, e as Error);
-        }
+      for (const [ns, d] of out)
+        if (d instanceof Error && DUMP_INTERRUPTED.test(d.message))
+          out.set(ns, await this.dump(ns).catch((e: Error) => e));
       return out;
     }
     let next = 0;

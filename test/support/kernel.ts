@@ -31,7 +31,9 @@ export interface KernelSnapshot {
  * labs may come and go on a shared machine meanwhile).
  */
 export function kernelSnapshot(only: (name: string) => boolean = () => true): KernelSnapshot {
-  const links = JSON.parse(execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8" })) as {
+  const links = JSON.parse(
+    execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8", maxBuffer: 1 << 30 }),
+  ) as {
     ifname: string;
   }[];
   let ovsBridges: string[] = [];

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
 import { checkFile, removeFile, stateDir, writeFileAtomic } from "../state/dir.js";
-import { acquireLock } from "../state/lock.js";
+import { acquireLockWaiting } from "../state/lock.js";
 import { listLabs, readLab } from "../state/store.js";
 import {
   isSameProcess,
@@ -59,7 +59,7 @@ export async function ensureOvs(runner: Runner, log: Log): Promise<OvsInfo> {
         hint: "install it with: apt-get install openvswitch-switch (or: nslab doctor --install)",
       });
   const paths = ovsPaths();
-  const lock = acquireLock("_ovs", "ovs start", log);
+  const lock = await acquireLockWaiting("_ovs", "ovs start", { onReclaim: log });
   try {
     const probe = await probeOvs(paths);
     if (probe.running && probe.vswitchd)
@@ -86,7 +86,7 @@ export async function ensureOvs(runner: Runner, log: Log): Promise<OvsInfo> {
  * whose record may still exist. Daemons nslab did not start are never touched.
  */
 export async function releaseOvs(runner: Runner, log: Log, except?: string): Promise<void> {
-  const lock = acquireLock("_ovs", "ovs stop", log);
+  const lock = await acquireLockWaiting("_ovs", "ovs stop", { onReclaim: log });
   try {
     const record = readRecord();
     if (!record) return;

@@ -11,9 +11,12 @@ import type { CommonOptions } from "./options.js";
 
 /** Where an endpoint of a running lab lives in the kernel. */
 export interface ResolvedEndpoint {
+  /** Node and interface as written in the topology. */
   node: string;
   iface: string;
+  /** The kernel namespace of the interface (`null`: the root namespace). */
   ns: NsName;
+  /** The kernel interface name (prefixed in the root namespace). */
   dev: string;
 }
 
@@ -40,7 +43,10 @@ export function resolveEndpoint(lab: string, endpoint: string): ResolvedEndpoint
   return { node: nodeName, iface: ifName, ns: node.kind === "netns" ? node.netns : null, dev: iface.ifname };
 }
 
-/** Set one end of a link of lab `lab` administratively up or down. */
+/**
+ * Set one end (`node:interface`) of a link of lab `lab` administratively up or down, like
+ * `ip link set DEV down`; the other end loses carrier, so traffic stops both ways.
+ */
 export async function setLinkState(
   lab: string,
   endpoint: string,

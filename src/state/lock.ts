@@ -73,6 +73,27 @@ export function acquireLock(name: string, command: string, onReclaim?: (msg: str
   throw new NslabError("E_LOCKED", `could not take the lock on '${name}'`, { hint: "try again" });
 }
 
+/**
+ * Take the lock `name`, waiting while a live process (this one included) holds it, for at most
+ * `timeoutMs` (then E_LOCKED). For short critical sections every lab shares, such as starting and
+ * stopping the OVS daemons, where concurrent labs should queue rather than fail.
+ */
+export async function acquireLockWaiting(
+  name: string,
+  command: string,
+  options: { timeoutMs?: number; onReclaim?: (msg: string) => void } = {},
+): Promise<Lock> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return acquireLock(name, command, options.onReclaim);
+    } catch (e) {
+      if (!(e instanceof NslabError) || e.code !== "E_LOCKED" || Date.now() >= deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+  }
+}
+
 /** Who holds `name`, if anyone alive does. */
 export function lockHolder(name: string): (ProcessId & { command: string }) | undefined {
   const holder = readHolder(join(stateDir("locks"), `${name}.lock`));

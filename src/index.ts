@@ -13,7 +13,7 @@ export { ApplyError } from "./drivers/apply/executor.js";
 export type { ProgressFn } from "./drivers/apply/types.js";
 export type { Backend } from "./drivers/driver.js";
 export type { DumpLinkStats } from "./drivers/nsagent/index.js";
-export type { Runner, RunOptions, RunResult } from "./drivers/runner/index.js";
+export type { Runner, RunOptions, RunResult, StartOptions } from "./drivers/runner/index.js";
 export { CommandError, type CommandFailure } from "./drivers/runner/index.js";
 export {
   type ErrorCode,
@@ -36,7 +36,7 @@ export { type Plan, planLab } from "./lab/plan.js";
 export { type InterfaceReport, type LabReport, type NodeReport, status, statusAll } from "./lab/status.js";
 export type { TeardownReport } from "./lab/teardown.js";
 export { type UpOptions, type UpResult, up } from "./lab/up.js";
-export type { Cidr } from "./model/ip.js";
+export type { Cidr, Family } from "./model/ip.js";
 export type { ResolveOptions } from "./model/resolve.js";
 export type {
   BridgeNode,
@@ -52,7 +52,7 @@ export type {
 } from "./model/types.js";
 export type { HostFacts } from "./plan/build.js";
 export type { NsName, Op, VethEnd } from "./plan/ops.js";
-export { topologyJsonSchema } from "./spec/schema.js";
+export { topologyJsonSchema } from "./spec/json-schema.js";
 export type {
   BridgeNodeSpec,
   Endpoint,

@@ -178,7 +178,7 @@ async function refuseConflicts(
     await findConflicts(ops, ctx.driver, usesOvs ? await ctx.driver.ovsdb() : undefined)
   ).filter((c) => !(c.owner === ctx.lab && freedFirst.some((o) => o.name === c.name)));
   if (conflicts.length === 0) return;
-  if (startedOvs) await releaseOvs(ctx.driver.runner, (m) => ctx.log("info", m));
+  if (startedOvs) await releaseOvs(ctx.driver.runner, (m) => ctx.log("info", m), ctx.lab);
   throw conflictError(ctx.lab, conflicts);
 }
 

@@ -2,7 +2,16 @@
  * Per-lab locks so two nslab processes never change one lab at once. A lock is a file created
  * with O_EXCL holding the holder's PID and start time; a lock whose holder is gone is reclaimed.
  */
-import { closeSync, constants, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
 import { stateDir } from "./dir.js";
@@ -92,6 +101,19 @@ export async function acquireLockWaiting(
     }
     await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
   }
+}
+
+/** Every lock a live process holds now, with the command that took it. */
+export function liveLocks(): { name: string; pid: number; command: string }[] {
+  const dir = stateDir("locks");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".lock"))
+    .flatMap((f) => {
+      const holder = readHolder(join(dir, f));
+      return holder && isAlive(holder)
+        ? [{ name: f.slice(0, -5), pid: holder.pid, command: holder.command }]
+        : [];
+    });
 }
 
 /** Who holds `name`, if anyone alive does. */

@@ -24,16 +24,41 @@ export {
   type SourceLocation,
   TopologyError,
 } from "./errors.js";
+export {
+  engineFor,
+  type GraphEdge,
+  type GraphEnd,
+  type GraphInterface,
+  type GraphModel,
+  type GraphNode,
+  type GraphNodeKind,
+  graphKind,
+  graphModel,
+  layoutPositions,
+  type Point,
+  renderSvg,
+  toDot,
+  toMermaid,
+} from "./graph/index.js";
 export { defineTopology, type SysctlValue, TopologyBuilder, type TopologyFields } from "./lab/builder.js";
 export { type DownAllOptions, type DownResult, down, downAll } from "./lab/down.js";
 export { type ExecOptions, type ExecResult, exec } from "./lab/exec.js";
+export { labGraph, labTopology } from "./lab/graph.js";
 export { Lab, type LabOptions } from "./lab/handle.js";
 export { type ResolvedEndpoint, resolveEndpoint, setLinkState } from "./lab/link.js";
 export { loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";
-export { type PingReport, ping } from "./lab/ping.js";
+export { type PingReport, ping, pingFrom, pingPair } from "./lab/ping.js";
 export { type Plan, planLab } from "./lab/plan.js";
-export { type InterfaceReport, type LabReport, type NodeReport, status, statusAll } from "./lab/status.js";
+export {
+  type InterfaceReport,
+  type LabReport,
+  type LabSummary,
+  labSummaries,
+  type NodeReport,
+  status,
+  statusAll,
+} from "./lab/status.js";
 export type { TeardownReport } from "./lab/teardown.js";
 export { type UpOptions, type UpResult, up } from "./lab/up.js";
 export type { Cidr, Family } from "./model/ip.js";

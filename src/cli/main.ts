@@ -6,6 +6,7 @@ import { formatArgv } from "../drivers/runner/quote.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerDown } from "./commands/down.js";
 import { registerExec } from "./commands/exec.js";
+import { registerGraph } from "./commands/graph.js";
 import { registerLink } from "./commands/link.js";
 import { registerPing } from "./commands/ping.js";
 import { registerPlan } from "./commands/plan.js";
@@ -13,6 +14,7 @@ import { registerSchema } from "./commands/schema.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerWeb } from "./commands/web.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
 const program = new Command()
@@ -42,6 +44,8 @@ registerStatus(program);
 registerExec(program);
 registerPing(program);
 registerLink(program);
+registerGraph(program);
+registerWeb(program);
 registerDoctor(program);
 registerSchema(program);
 

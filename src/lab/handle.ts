@@ -7,12 +7,12 @@ import { NslabError } from "../errors.js";
 import type { Cidr } from "../model/ip.js";
 import type { Interface, Node, Topology } from "../model/types.js";
 import { readLab } from "../state/store.js";
-import type { PingOptions } from "../verify/ping.js";
+import type { PingOptions, PingResult } from "../verify/ping.js";
 import { type DownResult, down } from "./down.js";
 import { type ExecOptions, type ExecResult, exec } from "./exec.js";
 import { type ResolvedEndpoint, setLinkState } from "./link.js";
 import type { CommonOptions } from "./options.js";
-import { type PingReport, ping } from "./ping.js";
+import { type PingReport, ping, pingFrom } from "./ping.js";
 import { type LabReport, status } from "./status.js";
 import { type UpOptions, type UpResult, up } from "./up.js";
 
@@ -140,6 +140,19 @@ export class Lab {
   /** Ping every pair of addresses sharing a subnet, from inside the namespaces; see {@link ping}. */
   ping(options: PingOptions = {}): Promise<PingReport> {
     return ping(this.name, { ...this.#options, ...options });
+  }
+
+  /**
+   * One ping from node `from` to `to`: a node (an address of it on a subnet the two share, else
+   * its first address) or an address. A lost ping is a result (`ok: false`), not an error; see
+   * {@link pingFrom}.
+   */
+  pingFrom(
+    from: string,
+    to: string,
+    options: Omit<PingOptions, "parallel" | "onResult"> = {},
+  ): Promise<PingResult> {
+    return pingFrom(this.name, from, to, { ...this.#options, ...options });
   }
 
   /** The lab as the kernel sees it now; see {@link status}. */

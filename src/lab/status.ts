@@ -54,6 +54,39 @@ export interface LabReport {
   problem?: { message: string; fix: string };
 }
 
+/** A lab as recorded (no kernel access): for listing many labs cheaply. */
+export interface LabSummary {
+  lab: string;
+  status: LabStatus;
+  source?: string;
+  createdAt: string;
+  nodes: number;
+  links: number;
+}
+
+/** Every recorded lab, from the records alone (labs whose record cannot be read are skipped). */
+export function labSummaries(): LabSummary[] {
+  const out: LabSummary[] = [];
+  for (const lab of listLabs()) {
+    let state: ReturnType<typeof readLab>;
+    try {
+      state = readLab(lab);
+    } catch {
+      continue;
+    }
+    if (!state) continue;
+    out.push({
+      lab,
+      status: state.status,
+      ...(state.topology.file ? { source: state.topology.file } : {}),
+      createdAt: state.createdAt,
+      nodes: state.topology.nodes.length,
+      links: state.topology.links.length,
+    });
+  }
+  return out;
+}
+
 /** Observe lab `lab` in the kernel now (E_NOT_FOUND when it has no record). */
 export async function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
   const driver = new Driver({
@@ -102,9 +135,22 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       // OVS not running: its bridges show as absent.
     }
   }
-  const nodes = t.nodes.map((n) =>
-    nodeReport(t, n, n.kind === "netns" ? dumps.get(n.netns) : root, root, ovsPorts, lab),
-  );
+  // Indexes built once per observation: labs of a thousand nodes are observed every second.
+  const ctx: Context = {
+    lab,
+    peers: peerMap(t),
+    root: indexDump(root),
+    ovsPorts,
+    ovsBridges: new Set(ovsPorts.values()),
+  };
+  const nodes = t.nodes.map((n) => {
+    const d = n.kind === "netns" ? dumps.get(n.netns) : root;
+    return nodeReport(
+      n,
+      d instanceof Error || d === undefined ? undefined : d === root ? ctx.root : indexDump(d),
+      ctx,
+    );
+  });
   const healthy = nodes.every((n) => n.present && n.interfaces.every((i) => i.present && i.up));
   return {
     lab,
@@ -117,28 +163,52 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   };
 }
 
-function nodeReport(
-  t: Topology,
-  n: Node,
-  dump: NsDump | Error | undefined,
-  root: NsDump,
-  ovsPorts: Map<string, string>,
-  lab: string,
-): NodeReport {
-  const peers = peerMap(t);
-  const d = dump instanceof Error ? undefined : dump;
+/** A dump with lookups by name and index, and addresses grouped by interface. */
+interface IndexedDump {
+  dump: NsDump;
+  byName: Map<string, DumpLink>;
+  byIndex: Map<number, DumpLink>;
+  addrs: Map<number, string[]>;
+}
+
+function indexDump(d: NsDump): IndexedDump {
+  const addrs = new Map<number, string[]>();
+  for (const a of d.addrs) {
+    if (a.scope === "host") continue;
+    const list = addrs.get(a.ifindex) ?? [];
+    list.push(a.cidr);
+    addrs.set(a.ifindex, list);
+  }
+  return {
+    dump: d,
+    byName: new Map(d.links.map((l) => [l.name, l])),
+    byIndex: new Map(d.links.map((l) => [l.ifindex, l])),
+    addrs,
+  };
+}
+
+/** What every node's report needs, computed once per observation. */
+interface Context {
+  lab: string;
+  peers: Map<string, string>;
+  root: IndexedDump;
+  /** OVS port name → its bridge. */
+  ovsPorts: Map<string, string>;
+  ovsBridges: Set<string>;
+}
+
+function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeReport {
+  const { root, ovsPorts, lab } = ctx;
   const kernelName = n.kind === "netns" ? n.netns : n.ifname;
-  const self =
-    n.kind === "netns" ? d?.links.find((l) => l.name === "lo") : root.links.find((l) => l.name === n.ifname);
+  const self = n.kind === "netns" ? d?.byName.get("lo") : root.byName.get(n.ifname);
   const present =
-    n.kind === "ovs-bridge"
-      ? [...ovsPorts.values()].includes(n.ifname) || !!self
-      : !!d && (n.kind === "netns" || !!self);
+    n.kind === "ovs-bridge" ? ctx.ovsBridges.has(n.ifname) || !!self : !!d && (n.kind === "netns" || !!self);
   const owned = labOfMarker(self?.alias) === lab || (n.kind === "ovs-bridge" && present);
-  const byIndex = new Map((d ?? root).links.map((l) => [l.ifindex, l]));
+  // A namespace that could not be read has no interfaces to show (never look them up in root).
+  const where = n.kind === "netns" ? d : root;
   const interfaces = n.interfaces.map((i): InterfaceReport => {
-    const l: DumpLink | undefined = (d ?? root).links.find((x) => x.name === i.ifname);
-    const peer = peers.get(`${n.name}:${i.name}`);
+    const l: DumpLink | undefined = where?.byName.get(i.ifname);
+    const peer = ctx.peers.get(`${n.name}:${i.name}`);
     if (!l)
       return {
         name: i.ifname,
@@ -148,34 +218,31 @@ function nodeReport(
         addresses: [],
         ...(peer ? { peer } : {}),
       };
-    const addresses = (d ?? root).addrs
-      .filter((a) => a.ifindex === l.ifindex && a.scope !== "host")
-      .map((a) => a.cidr);
     return {
       name: l.name,
       present:
         n.kind === "ovs-bridge"
           ? ovsPorts.get(l.name) === n.ifname
           : n.kind === "bridge"
-            ? byIndex.get(l.master ?? -1)?.name === n.ifname
+            ? root.byIndex.get(l.master ?? -1)?.name === n.ifname
             : true,
       up: l.up && l.operstate !== "DOWN" && l.operstate !== "LOWERLAYERDOWN",
       operstate: l.operstate,
       mtu: l.mtu,
       mac: l.mac,
-      addresses,
+      addresses: where?.addrs.get(l.ifindex) ?? [],
       ...(peer ? { peer } : {}),
       stats: l.stats,
     };
   });
   const routes =
     n.kind === "netns" && d
-      ? d.routes
+      ? d.dump.routes
           .filter((r) => r.protocol !== 2 && !r.dst.startsWith("fe80:"))
           .map((r) => ({
             dst: r.dst,
             ...(r.gateway ? { via: r.gateway } : {}),
-            ...(r.oif !== null ? { dev: byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
+            ...(r.oif !== null ? { dev: d.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
   return { name: n.name, kind: n.kind, kernelName, present, owned, interfaces, routes };

@@ -12,8 +12,8 @@ export interface PingPair {
   /** Source node and the namespace it is. */
   from: string;
   netns: string;
-  /** Source address (on the shared subnet). */
-  source: string;
+  /** Source address (on the shared subnet); without it the kernel picks one (routed pings). */
+  source?: string;
   /** Destination node:interface and address. */
   to: string;
   target: string;

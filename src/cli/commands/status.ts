@@ -24,7 +24,7 @@ export function registerStatus(program: Command): void {
       if (!lab) {
         const table = new Table({
           head: ["lab", "status", "nodes", "health", "source"],
-          style: { head: [] },
+          style: { head: [], border: [] },
         });
         for (const r of reports)
           table.push([
@@ -49,7 +49,7 @@ export function renderLab(r: LabReport): string {
   if (r.problem) out.push(pc.yellow(`problem: ${r.problem.message}; fix: ${r.problem.fix}`));
   const table = new Table({
     head: ["node", "kind", "interface", "state", "addresses", "mtu", "peer", "rx/tx packets"],
-    style: { head: [] },
+    style: { head: [], border: [] },
   });
   for (const n of r.nodes) {
     if (n.interfaces.length === 0)

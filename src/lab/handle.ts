@@ -24,7 +24,9 @@ export type LabOptions = Pick<CommonOptions, "runner" | "backend" | "log" | "sig
  * is already up, e.g. from `nslab up`), or `withLab` from `nslab/testing`.
  *
  * Names given to its methods are the topology's names (`h1`, `h1:eth0`, `br0`); the handle maps
- * them to the kernel's (a prefixed namespace or interface name) where needed.
+ * them to the kernel's (a prefixed namespace or interface name) where needed. Each method is a thin
+ * call of a library function with the lab's name; operations the library gains later (checking
+ * expectations, throughput, captures) belong here the same way.
  */
 export class Lab {
   /** The lab name (unique on the host). */

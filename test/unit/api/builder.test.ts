@@ -125,6 +125,20 @@ links:
     expect(h1?.kind === "netns" && h1.routes.map((r) => r.to)).toEqual(["0.0.0.0/0", "10.9.0.0/16"]);
   });
 
+  it("round-trips through YAML: MACs stay strings, settings keep their meaning", () => {
+    const b = defineTopology("yaml-trip")
+      .node("h1")
+      .address("h1:eth0", "10.0.0.1/24", "fd00::1/64")
+      .mac("h1:eth0", "02:00:00:00:00:01")
+      .mtu("h1:eth0", 1400)
+      .sysctl("h1", "net.ipv6.conf.all.forwarding", true)
+      .route("h1", { to: "default6", via: "fd00::2" })
+      .node("h2", { interfaces: { eth0: ["10.0.0.2/24", "fd00::2/64"] } })
+      .link("h1:eth0", "h2:eth0", { mtu: 1400 });
+    expect(parse(b.toYaml(), { version: "1.2" })).toEqual(b.toSpec());
+    expect(withoutSources(parseTopology(b.toYaml()))).toEqual(withoutSources(b.toTopology()));
+  });
+
   it("fails validation exactly as the same object does: every problem, with field paths", () => {
     const shape = defineTopology("bad-shape")
       .bridge("br0")

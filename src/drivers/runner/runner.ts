@@ -20,7 +20,10 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Extra environment variables, on top of the scrubbed base. */
   env?: Readonly<Record<string, string>>;
-  /** Kill the command (SIGKILL) when this aborts: the run fails with a CommandError (E_INTERRUPTED before it started). */
+  /**
+   * Kill the command (SIGKILL) when this aborts: the run fails with a CommandError (or with
+   * E_INTERRUPTED, without starting it, when it was aborted already).
+   */
   signal?: AbortSignal;
 }
 

@@ -17,12 +17,24 @@ export interface DownResult {
   lab: string;
   /** Whether the lab existed at all (a record or marked objects). */
   found: boolean;
+  /** The namespaces, root-namespace links and OVS bridges removed. */
   removed: OwnedObject[];
+  /** Objects left alone: already gone, or no longer marked as this lab's. */
   skipped: TeardownReport["skipped"];
   durationMs: number;
 }
 
-/** Take lab `lab` down. */
+/** Options of {@link downAll}. */
+export interface DownAllOptions extends CommonOptions {
+  /** Only labs for which this returns true. */
+  filter?: (lab: string) => boolean;
+}
+
+/**
+ * Take lab `lab` down: remove exactly the objects it created (from its record, each confirmed by
+ * its ownership marker), then its record. Idempotent: a lab that is not up is `found: false`.
+ * Throws E_APPLY (the lab is then marked dirty) when something could not be removed.
+ */
 export async function down(lab: string, options: CommonOptions = {}): Promise<DownResult> {
   const driver = newDriver(options);
   try {
@@ -32,10 +44,12 @@ export async function down(lab: string, options: CommonOptions = {}): Promise<Do
   }
 }
 
-/** Take every nslab lab on this host down: those with records and those found by their markers. */
-export async function downAll(
-  options: CommonOptions & { filter?: (lab: string) => boolean } = {},
-): Promise<DownResult[]> {
+/**
+ * Take every nslab lab on this host down — those with records and those found by their markers
+ * alone — or, with `filter`, the ones it accepts. Careful on shared hosts: this includes other
+ * people's labs.
+ */
+export async function downAll(options: DownAllOptions = {}): Promise<DownResult[]> {
   const driver = newDriver(options);
   try {
     const ovs = await driver.ovsdb().catch(() => undefined);

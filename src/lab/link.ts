@@ -17,9 +17,12 @@ import type { CommonOptions } from "./options.js";
 
 /** Where an endpoint of a running lab lives in the kernel. */
 export interface ResolvedEndpoint {
+  /** Node and interface as written in the topology. */
   node: string;
   iface: string;
+  /** The kernel namespace of the interface (`null`: the root namespace). */
   ns: NsName;
+  /** The kernel interface name (prefixed in the root namespace). */
   dev: string;
 }
 
@@ -109,7 +112,10 @@ export async function setLinkShaping(
   }
 }
 
-/** Set one end of a link of lab `lab` administratively up or down. */
+/**
+ * Set one end (`node:interface`) of a link of lab `lab` administratively up or down, like
+ * `ip link set DEV down`; the other end loses carrier, so traffic stops both ways.
+ */
 export async function setLinkState(
   lab: string,
   endpoint: string,

@@ -30,12 +30,15 @@ export async function loadSpec(path: string, options: { log?: Logger } = {}): Pr
   return spec;
 }
 
-/** Validate and resolve a topology written as YAML. */
+/** Validate and resolve a topology written as YAML (`file` names it in error locations). */
 export function parseTopology(yaml: string, options: ResolveOptions & { file?: string } = {}): Topology {
   return resolveTopology(loadSpecText(yaml, options.file ?? "<string>"), options);
 }
 
-/** Validate and resolve a topology given as a plain object (the same shape as the YAML). */
+/**
+ * Validate and resolve a topology given as a plain object (the same shape as the YAML, e.g. from
+ * `TopologyBuilder.toSpec()`). Error locations carry the field path; their file is `<object>`.
+ */
 export function topologyFromObject(spec: unknown, options: ResolveOptions = {}): Topology {
   return resolveTopology(loadSpecObject(spec), options);
 }

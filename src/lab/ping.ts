@@ -11,15 +11,21 @@ import { type PingPair, subnetPairs } from "../verify/pairs.js";
 import { type PingOptions, type PingResult, pingPairs } from "../verify/ping.js";
 import type { CommonOptions } from "./options.js";
 
+/** What `ping` found. */
 export interface PingReport {
   lab: string;
+  /** One result per pair, sources in node order. */
   results: PingResult[];
   /** Number of pairs that did not answer. */
   lost: number;
   durationMs: number;
 }
 
-/** Ping every subnet pair of lab `lab`. */
+/**
+ * Ping every pair of addresses sharing a subnet in lab `lab`, from inside its namespaces (each
+ * source from its own address on that subnet). A lost ping is a result (`lost`), not an error;
+ * E_NOT_FOUND when the lab is not up.
+ */
 export async function ping(lab: string, options: CommonOptions & PingOptions = {}): Promise<PingReport> {
   const started = performance.now();
   const state = upLab(lab);

@@ -9,14 +9,17 @@ import { renderJson, renderShell } from "../plan/render.js";
 /** A plan for bringing a topology up on a host. */
 export interface Plan {
   topology: Topology;
+  /** What the plan assumed about the host. */
   host: HostFacts;
+  /** The operations `up` performs, in order. */
   operations: Op[];
   /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines. */
   toShell(): string;
+  /** The operations as JSON. */
   toJson(): string;
 }
 
-/** Plan `topology` for this host (or for the given host facts). */
+/** Plan `topology` for this host (or for the given host facts). Pure: nothing is changed. */
 export function planLab(
   topology: Topology,
   host: HostFacts = { ovsKernelDatapath: ovsKernelModule() },

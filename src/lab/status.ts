@@ -91,7 +91,7 @@ export function labSummaries(): LabSummary[] {
   return out;
 }
 
-/** Observe one lab (E_NOT_FOUND when it has no record). */
+/** Observe lab `lab` in the kernel now (E_NOT_FOUND when it has no record). */
 export async function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
   const driver = new Driver({
     ...(options.runner ? { runner: options.runner } : {}),

@@ -24,15 +24,28 @@ import { type CommonOptions, type Logger, silent } from "./options.js";
 import { checkEnvironment, conflictError, findConflicts, type HostProbe } from "./preflight.js";
 import { appliedOps, rollback } from "./rollback.js";
 
+/** Options of {@link up}. */
 export interface UpOptions extends CommonOptions {
-  /** Test hook: make operation N (1-based) fail, to exercise the rollback. Also `NSLAB_FAULT_AT`. */
+  /**
+   * Only create: fail with E_CONFLICT when a lab of this name exists already, instead of leaving
+   * it as it is or changing it in place to match `topology`. (`withLab` sets this.)
+   */
+  exclusive?: boolean;
+  /**
+   * Test hook: make operation N (1-based) fail, to exercise the rollback. Also `NSLAB_FAULT_AT`.
+   * @internal
+   */
   faultAt?: number;
-  /** What the environment checks see (tests simulate hosts that lack things). */
+  /**
+   * What the environment checks see (tests simulate hosts that lack things).
+   * @internal
+   */
   host?: HostProbe;
 }
 
 /** What `up` did. */
 export interface UpResult {
+  /** The lab name. */
   lab: string;
   /** The lab was already up with this very topology; nothing was done. */
   alreadyUp: boolean;
@@ -54,7 +67,12 @@ function envNumber(name: string): number | undefined {
   return v ? Number(v) : undefined;
 }
 
-/** Bring `topology` up (or change the running lab of that name to match it). */
+/**
+ * Bring `topology` up, or change the running lab of that name to match it (unless `exclusive`).
+ * Checks the host and every name first and changes nothing when something is missing or taken
+ * (E_ENV, E_CONFLICT); on a failed operation (ApplyError) or an interrupt (E_INTERRUPTED: SIGINT,
+ * SIGTERM or `signal`) it undoes what this call did before throwing.
+ */
 export async function up(topology: Topology, options: UpOptions = {}): Promise<UpResult> {
   const started = performance.now();
   const log = options.log ?? silent;
@@ -73,6 +91,10 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
     const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
     try {
       const existing = readLab(lab);
+      if (existing && options.exclusive)
+        throw new NslabError("E_CONFLICT", `a lab named '${lab}' exists already (${existing.status})`, {
+          hint: "choose another lab name",
+        });
       const result = (
         r: Pick<UpResult, "alreadyUp" | "updated" | "operations" | "owned" | "startedOvs">,
       ): UpResult => ({
@@ -158,7 +180,7 @@ async function refuseConflicts(
     await findConflicts(ops, ctx.driver, usesOvs ? await ctx.driver.ovsdb() : undefined)
   ).filter((c) => !(c.owner === ctx.lab && freedFirst.some((o) => o.name === c.name)));
   if (conflicts.length === 0) return;
-  if (startedOvs) await releaseOvs(ctx.driver.runner, (m) => ctx.log("info", m));
+  if (startedOvs) await releaseOvs(ctx.driver.runner, (m) => ctx.log("info", m), ctx.lab);
   throw conflictError(ctx.lab, conflicts);
 }
 

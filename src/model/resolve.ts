@@ -10,7 +10,7 @@ import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
 import { resolveExpectations } from "./expect.js";
 import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
-import { checkName } from "./names.js";
+import { checkName, IFNAME_MAX } from "./names.js";
 import { addStaticRoutes } from "./routing.js";
 import { checkTopology } from "./rules.js";
 import { l2Segments } from "./segments.js";
@@ -201,10 +201,15 @@ class Resolver {
     const ifname = `${this.prefix}${name}`;
     if (this.prefix) {
       const p = checkName(ifname, role);
-      if (p)
-        this.fail(`with prefix '${this.prefix}': ${p}`, this.at(path, true), "use a shorter prefix or name");
+      if (p) this.fail(`with prefix '${this.prefix}': ${p}`, this.at(path, true), this.prefixHint());
     }
     return ifname;
+  }
+
+  /** What to do when a prefixed root-namespace name is too long for the kernel. */
+  private prefixHint(): string {
+    const n = Buffer.byteLength(this.prefix);
+    return `with this ${n}-byte prefix, bridge and bridge-port names can be at most ${IFNAME_MAX - n} bytes (IFNAMSIZ); shorten the name or the prefix`;
   }
 
   private iface(name: string, path: Array<string | number>, root: boolean): Interface | undefined {
@@ -354,12 +359,7 @@ class Resolver {
       const ifname = root ? `${this.prefix}${iface}` : iface;
       if (root && this.prefix) {
         const p = checkName(ifname, "interface");
-        if (p)
-          this.fail(
-            `endpoint '${text}' with prefix '${this.prefix}': ${p}`,
-            where,
-            "use a shorter prefix or name",
-          );
+        if (p) this.fail(`endpoint '${text}' with prefix '${this.prefix}': ${p}`, where, this.prefixHint());
       }
       owner.interfaces.push({ name: iface, ifname, addresses: [], src: where });
     }

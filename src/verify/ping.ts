@@ -15,6 +15,7 @@ export interface PingResult {
   error?: string;
 }
 
+/** How `ping` pings. */
 export interface PingOptions {
   /** Pings in flight at once (default 16). */
   parallel?: number;
@@ -22,6 +23,7 @@ export interface PingOptions {
   waitSeconds?: number;
   /** Attempts per pair (default 3; the last waits three times as long). */
   attempts?: number;
+  /** Called as each pair's result comes in. */
   onResult?: (r: PingResult) => void;
 }
 

@@ -31,8 +31,9 @@ export interface KernelSnapshot {
  * labs may come and go on a shared machine meanwhile).
  */
 export function kernelSnapshot(only: (name: string) => boolean = () => true): KernelSnapshot {
+  // A shared host may carry someone's 10,000-link lab: its JSON is megabytes.
   const links = JSON.parse(
-    execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8", maxBuffer: 1 << 30 }),
+    execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }),
   ) as {
     ifname: string;
   }[];

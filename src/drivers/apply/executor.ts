@@ -44,6 +44,13 @@ export interface ApplyReport {
 /** An operation of a plan failed. Says which, the command, where it came from, and the kernel's words. */
 export class ApplyError extends NslabError {
   override name = "ApplyError";
+  /**
+   * @param index which operation failed (0-based)
+   * @param total how many operations the plan had
+   * @param op the failed operation (its `src` is the topology element it came from)
+   * @param command the operation as a shell command, to reproduce it by hand
+   * @param kernelMessage what the kernel (or OVSDB) said
+   */
   constructor(
     readonly index: number,
     readonly total: number,

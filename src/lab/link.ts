@@ -7,12 +7,16 @@
 import { applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
+import { ovsKernelModule } from "../host/facts.js";
 import { probeFeatures } from "../host/features.js";
 import { describeShaping, netemFeatures } from "../model/shaping.js";
 import type { Shaping } from "../model/types.js";
+import { planUp } from "../plan/build.js";
 import type { NsName, Op } from "../plan/ops.js";
 import { qdiscFor } from "../plan/qdisc.js";
+import { reconcileOps } from "../plan/reconcile.js";
 import { readLab } from "../state/store.js";
+import { observeForPlan } from "./observe-plan.js";
 import type { CommonOptions } from "./options.js";
 
 /** Where an endpoint of a running lab lives in the kernel. */
@@ -131,6 +135,22 @@ export async function setLinkState(
     const op: Op = { op: state === "up" ? "link.up" : "link.down", ns: ep.ns, dev: ep.dev };
     const report = await applyOps([op], driver.route, { mode: "stop" });
     if (report.error) throw report.error;
+    // Taking a link down makes the kernel drop its IPv6 addresses and the routes through it:
+    // bringing it back up restores what the lab's plan has for that namespace.
+    if (state === "up" && ep.ns !== null) {
+      const topology = readLab(lab)!.topology;
+      const plan = planUp(topology, { ovsKernelDatapath: ovsKernelModule() }).filter(
+        (o) => "ns" in o && o.ns === ep.ns && o.op !== "netns.add",
+      );
+      const missing = reconcileOps(
+        plan,
+        await observeForPlan([plan, [{ op: "netns.add", ns: ep.ns, marker: "" }]], driver),
+      );
+      if (missing.length > 0) {
+        const again = await applyOps(missing, driver.route, { mode: "continue" });
+        if (again.error) throw again.error;
+      }
+    }
     return ep;
   } finally {
     await driver.close();

@@ -146,14 +146,15 @@ export const mtuInRange: Rule = (t) => {
         iface.addresses.some((a) => a.family === 6),
       );
   }
+  const hasV6 = new Set(
+    t.nodes.flatMap((n) =>
+      n.interfaces.filter((i) => i.addresses.some((a) => a.family === 6)).map((i) => `${n.name}:${i.name}`),
+    ),
+  );
   for (const link of t.links) {
-    const v6 = [link.a, link.b].some((ep) =>
-      t.nodes
-        .find((n) => n.name === ep.node)
-        ?.interfaces.find((i) => i.name === ep.iface)
-        ?.addresses.some((a) => a.family === 6),
-    );
-    check(link.mtu, "link", link.src, v6 ?? false);
+    if (link.mtu === undefined) continue;
+    const v6 = hasV6.has(`${link.a.node}:${link.a.iface}`) || hasV6.has(`${link.b.node}:${link.b.iface}`);
+    check(link.mtu, "link", link.src, v6);
   }
   return problems;
 };

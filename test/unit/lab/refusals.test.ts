@@ -49,7 +49,7 @@ describe("refused before anything runs", () => {
     [
       "a duplicate key (two nodes of one name)",
       "name: x\nnodes:\n  a: {}\n  a: {}\n",
-      "lab.yaml:4:3: duplicate key 'a': it appears earlier in the same map",
+      "lab.yaml:4:3 (nodes.a): duplicate key 'a': it appears earlier in the same map",
     ],
     [
       "an unknown field",

@@ -15,6 +15,7 @@ import {
   inNs,
   mustRun,
   nslab,
+  ownSnapshot,
   scopedSnapshot,
   startNslab,
   uniqueTag,
@@ -90,7 +91,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
     labs.push(name);
     const before = scopedSnapshot(prefix, name);
     expect(nslab(["up", bridgeLab(name, 42, "ovs-bridge"), "--prefix", prefix]).code).toBe(0);
-    expect(scopedSnapshot(prefix, name).ovsBridges).toEqual([`${prefix}br: ${prefix}pa,${prefix}pb`]);
+    expect(ownSnapshot(prefix, name).ovsBridges).toEqual([`${prefix}br: ${prefix}pa,${prefix}pb`]);
     rmSync(join(process.env.NSLAB_STATE_DIR || "/run/nslab", "labs", `${name}.json`));
     const results = await downAll({ filter: (lab) => lab === name });
     expect(results.map((r) => [r.lab, r.found])).toEqual([[name, true]]);
@@ -121,7 +122,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
     const r = nslab(["down", name]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`left netns '${prefix}a' alone: not marked as this lab's`));
-    expect(scopedSnapshot(prefix, name).netns).toEqual([`${prefix}a`]);
+    expect(ownSnapshot(prefix, name).netns).toEqual([`${prefix}a`]);
   });
 });
 
@@ -150,7 +151,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("concurrency", () => {
     expect(nslab(["up", bridgeLab(one.name, 46), "--prefix", one.prefix]).code).toBe(0);
     expect(nslab(["up", bridgeLab(two.name, 47), "--prefix", two.prefix]).code).toBe(0);
     expect(nslab(["down", one.name]).code).toBe(0);
-    expect(scopedSnapshot(one.prefix, one.name)).toEqual({
+    expect(ownSnapshot(one.prefix, one.name)).toEqual({
       netns: [],
       rootLinks: [],
       ovsBridges: [],

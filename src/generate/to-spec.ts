@@ -1,0 +1,52 @@
+/**
+ * A generated graph → the topology object a YAML file would hold: hosts are namespace nodes with
+ * one interface `<host>-eth0` addressed `10.0.0.N/8` (N in Mininet's order), switches are Linux or
+ * Open vSwitch bridges, links are veth pairs between `node:<node>-eth<port>` endpoints.
+ */
+import { intfName, naturalCompare, type TopoGraph } from "./graph.js";
+
+/** Which bridge implements a switch: a Linux bridge (Mininet's `lxbr`) or an Open vSwitch bridge. */
+export type SwitchKind = "bridge" | "ovs";
+
+export interface ToSpecOptions {
+  name: string;
+  switch: SwitchKind;
+  /** Run the spanning tree protocol on every switch (for topologies with loops). */
+  stp: boolean;
+}
+
+/** A generated topology in the YAML file's shape (`topologyFromObject` validates it). */
+export interface GeneratedSpec {
+  name: string;
+  nodes: Record<string, GeneratedNode>;
+  links: [string, string][];
+}
+
+export type GeneratedNode =
+  | { interfaces: Record<string, string> }
+  | { kind: "bridge" | "ovs-bridge"; stp?: boolean };
+
+/** Mininet's default host addressing: 10.0.0.0/8, host number i (from 1) → 10.0.0.0 + i. */
+export function hostAddress(i: number): string {
+  if (!Number.isInteger(i) || i < 1 || i >= 2 ** 24 - 1)
+    throw new RangeError(`host number ${i} is outside 10.0.0.0/8`);
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/8`;
+}
+
+/** The topology object for a graph. */
+export function graphToSpec(g: TopoGraph, options: ToSpecOptions): GeneratedSpec {
+  const nodes: Record<string, GeneratedNode> = {};
+  // Mininet.buildFromTopo adds hosts in natural name order; addHost hands out 10.0.0.1, .2, …
+  const ordered = [...g.hosts].sort(naturalCompare);
+  ordered.forEach((h, i) => {
+    nodes[h] = { interfaces: { [intfName(h, 0)]: hostAddress(i + 1) } };
+  });
+  const kind = options.switch === "ovs" ? "ovs-bridge" : "bridge";
+  for (const s of [...g.switches].sort(naturalCompare))
+    nodes[s] = options.stp ? { kind, stp: true } : { kind };
+  const links = g.links.map((l): [string, string] => [
+    `${l.a.node}:${intfName(l.a.node, l.a.port)}`,
+    `${l.b.node}:${intfName(l.b.node, l.b.port)}`,
+  ]);
+  return { name: options.name, nodes, links };
+}

@@ -16,10 +16,20 @@ export {
   type SourceLocation,
   TopologyError,
 } from "./errors.js";
+export {
+  formatTopoSpec,
+  type GeneratedSpec,
+  type GenerateOptions,
+  generatedYaml,
+  generateTopology,
+  parseTopoSpec,
+  type SwitchKind,
+  type TopoSpec,
+} from "./generate/index.js";
 export { type DownResult, down, downAll } from "./lab/down.js";
 export { type ExecResult, exec } from "./lab/exec.js";
 export { type ResolvedEndpoint, resolveEndpoint, setLinkState } from "./lab/link.js";
-export { loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
+export { generatedTopology, loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";
 export { type PingReport, ping } from "./lab/ping.js";
 export { type Plan, planLab } from "./lab/plan.js";

@@ -6,6 +6,7 @@ import { formatArgv } from "../drivers/runner/quote.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerDown } from "./commands/down.js";
 import { registerExec } from "./commands/exec.js";
+import { registerGenerate } from "./commands/generate.js";
 import { registerLink } from "./commands/link.js";
 import { registerPing } from "./commands/ping.js";
 import { registerPlan } from "./commands/plan.js";
@@ -35,6 +36,7 @@ const program = new Command()
   });
 
 registerValidate(program);
+registerGenerate(program);
 registerPlan(program);
 registerUp(program);
 registerDown(program);

@@ -9,7 +9,13 @@ import { buildGraph, hasLoops } from "./topologies.js";
 
 export { naturalCompare, TopoGraph } from "./graph.js";
 export { formatTopoSpec, hostCount, MAX_GENERATED_HOSTS, parseTopoSpec, type TopoSpec } from "./spec.js";
-export { type GeneratedNode, type GeneratedSpec, hostAddress, type SwitchKind } from "./to-spec.js";
+export {
+  type GeneratedNode,
+  type GeneratedSpec,
+  HOST_IPV6_OFF,
+  hostAddress,
+  type SwitchKind,
+} from "./to-spec.js";
 export { buildGraph, hasLoops } from "./topologies.js";
 
 export interface GenerateOptions {
@@ -17,6 +23,8 @@ export interface GenerateOptions {
   switch?: SwitchKind;
   /** Lab name; default derived from the spec (`linear-4-2`, `single-3-ovs`). */
   name?: string;
+  /** Keep IPv6 link-local on the hosts (default false: hosts are IPv4-only, see HOST_IPV6_OFF). */
+  ipv6?: boolean;
 }
 
 /** The default lab name of a spec: `linear,4,2` → `linear-4-2` (`-ovs` appended for OVS). */
@@ -33,6 +41,7 @@ export function generateTopology(spec: string | TopoSpec, options: GenerateOptio
     switch: sw,
     // Loops need a spanning tree, on Linux bridges and OVS alike.
     stp: hasLoops(s),
+    ipv6: options.ipv6 ?? false,
   });
 }
 
@@ -46,7 +55,10 @@ export function generatedYaml(spec: GeneratedSpec, source: string): string {
   for (const [name, node] of Object.entries(spec.nodes)) {
     if ("interfaces" in node) {
       const ifs = Object.entries(node.interfaces).map(([i, a]) => `${i}: ${a}`);
-      out.push(`  ${name}: { interfaces: { ${ifs.join(", ")} } }`);
+      const sys = Object.entries(node.sysctls ?? {}).map(([k, v]) => `${k}: ${v}`);
+      out.push(
+        `  ${name}: { interfaces: { ${ifs.join(", ")} }${sys.length ? `, sysctls: { ${sys.join(", ")} }` : ""} }`,
+      );
     } else out.push(`  ${name}: { kind: ${node.kind}${node.stp ? ", stp: true" : ""} }`);
   }
   out.push("links:");

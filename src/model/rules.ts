@@ -146,10 +146,12 @@ export const mtuInRange: Rule = (t) => {
         iface.addresses.some((a) => a.family === 6),
       );
   }
+  const byName = new Map(t.nodes.map((n) => [n.name, n]));
   for (const link of t.links) {
+    if (link.mtu === undefined) continue;
     const v6 = [link.a, link.b].some((ep) =>
-      t.nodes
-        .find((n) => n.name === ep.node)
+      byName
+        .get(ep.node)
         ?.interfaces.find((i) => i.name === ep.iface)
         ?.addresses.some((a) => a.family === 6),
     );

@@ -1,12 +1,12 @@
 /**
  * Topology → the ordered operations that create it. Pure: the same topology and host facts give
- * the same plan. The order is the order of phases (namespaces, bridges, veth pairs, OVS, then
- * the inside of each namespace), which lets the driver batch each phase into one request.
+ * the same plan. The order is the order of phases (namespaces; bridges and veth pairs; IPv6 off on
+ * root devices and the inside of each namespace; root devices up; OVS), which lets the driver
+ * batch each phase into one request.
  */
 import { formatCidr } from "../model/ip.js";
-import { findNode } from "../model/lookup.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
-import { markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
+import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 
 /** What the plan needs to know about the host. */
 export interface HostFacts {
@@ -26,6 +26,7 @@ interface EndInfo {
 export function planUp(t: Topology, host: HostFacts): Op[] {
   const marker = markerFor(t.name);
   const ops: Op[] = [];
+  const ends = endpointIndex(t);
   const nsOps = new Map<string, Op[]>();
   const inNs = (ns: string, op: Op) => {
     const list = nsOps.get(ns);
@@ -37,25 +38,42 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
   for (const n of t.nodes)
     if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
 
-  // 2. Linux bridges.
+  // 2. Linux bridges, created down.
+  const group = linkGroupFor(t.name);
+  const rootIpv6: Op[] = [];
+  const rootSet: Op[] = [];
+  const rootLate: Op[] = [];
+  /** A root-namespace device: IPv6 off before it comes up, then alias (+ bridge) and up in one go. */
+  const finishRoot = (dev: string, master: string | undefined, src: Op["src"]) => {
+    rootIpv6.push({ op: "link.ipv6off", dev, ...(src ? { src } : {}) });
+    rootSet.push({
+      op: "link.set",
+      dev,
+      alias: marker,
+      ...(master ? { master } : {}),
+      ...(src ? { src } : {}),
+    });
+  };
   for (const n of t.nodes)
-    if (n.kind === "bridge")
+    if (n.kind === "bridge") {
       ops.push({
         op: "bridge.add",
         dev: n.ifname,
         marker,
+        group,
         stp: n.stp,
         ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
         src: n.src,
       });
+      finishRoot(n.ifname, undefined, n.src);
+    }
 
   // 3. veth pairs, each created with its ends already where they belong.
   const datapathOf = (n: Node) => (n.kind === "ovs-bridge" ? resolveDatapath(n.datapath, host) : undefined);
-  const rootLate: Op[] = [];
   for (const link of t.links) {
-    const a = endInfo(t, link.a);
-    const b = endInfo(t, link.b);
-    // The created end can be enslaved and brought up at once; prefer the root-namespace end.
+    const a = endInfo(ends, link.a);
+    const b = endInfo(ends, link.b);
+    // Create from the root-namespace end when there is one.
     const [main, peer] = a.ns !== null && b.ns === null ? [b, a] : [a, b];
     const mtu = (e: EndInfo) => e.iface.mtu ?? link.mtu;
     const end = (e: EndInfo, created: boolean): VethEnd => {
@@ -63,17 +81,14 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       const m = mtu(e);
       if (m !== undefined) v.mtu = m;
       if (e.iface.mac) v.mac = e.iface.mac;
-      if (created && e.node.kind === "bridge") v.master = e.node.ifname;
-      if (created) v.up = true;
+      // A namespace end created by this message can come up at once; root ends are finished later.
+      if (created && e.ns !== null) v.up = true;
       return v;
     };
-    ops.push({ op: "veth.add", a: end(main, true), b: end(peer, false), marker, src: link.src });
-    // The peer end: enslaved/brought up later, in its namespace.
-    if (peer.ns === null) {
-      if (peer.node.kind === "bridge")
-        rootLate.push({ op: "link.master", dev: peer.iface.ifname, master: peer.node.ifname, src: link.src });
-      rootLate.push({ op: "link.up", ns: null, dev: peer.iface.ifname, src: link.src });
-    }
+    ops.push({ op: "veth.add", a: end(main, true), b: end(peer, false), marker, group, src: link.src });
+    for (const e of [main, peer])
+      if (e.ns === null)
+        finishRoot(e.iface.ifname, e.node.kind === "bridge" ? e.node.ifname : undefined, link.src);
     // Userspace-datapath OVS ports need TX checksums computed by the sender (the other end).
     for (const [self, other] of [
       [a, b],
@@ -85,25 +100,9 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       else inNs(other.ns, off);
     }
   }
-  ops.push(...rootLate);
-
-  // 4. Open vSwitch bridges and their ports (one OVSDB transaction).
-  for (const n of t.nodes) {
-    if (n.kind !== "ovs-bridge") continue;
-    ops.push({
-      op: "ovs.bridge.add",
-      bridge: n.ifname,
-      datapath: resolveDatapath(n.datapath, host),
-      marker,
-      stp: n.stp,
-      src: n.src,
-    });
-    for (const p of n.interfaces)
-      ops.push({ op: "ovs.port.add", bridge: n.ifname, port: p.ifname, marker, src: p.src });
-  }
-
-  // 5. Inside each namespace: sysctls first (some must precede addresses), then links up,
-  //    addresses, routes.
+  // 4. IPv6 off on the root-namespace devices, and the inside of each namespace: sysctls first
+  //    (some must precede addresses), then links up, addresses, routes. One agent round.
+  ops.push(...rootIpv6);
   const createdUp = new Set(
     ops.flatMap((o) => (o.op === "veth.add" && o.a.up && o.a.ns !== null ? [`${o.a.ns}/${o.a.name}`] : [])),
   );
@@ -132,6 +131,25 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       });
     ops.push(...list);
   }
+
+  // 5. The root-namespace devices come up (with their alias, enslaved to their bridge).
+  ops.push(...rootSet, ...rootLate);
+
+  // 6. Open vSwitch bridges and their ports (one OVSDB transaction).
+  for (const n of t.nodes) {
+    if (n.kind !== "ovs-bridge") continue;
+    ops.push({
+      op: "ovs.bridge.add",
+      bridge: n.ifname,
+      datapath: resolveDatapath(n.datapath, host),
+      marker,
+      stp: n.stp,
+      src: n.src,
+    });
+    for (const p of n.interfaces)
+      ops.push({ op: "ovs.port.add", bridge: n.ifname, port: p.ifname, marker, src: p.src });
+  }
+
   return ops;
 }
 
@@ -141,9 +159,22 @@ export function resolveDatapath(d: "auto" | "netdev" | "system", host: HostFacts
   return host.ovsKernelDatapath ? "system" : "netdev";
 }
 
-function endInfo(t: Topology, ref: EndpointRef): EndInfo {
-  const node = findNode(t, ref.node);
-  const iface = node?.interfaces.find((i) => i.name === ref.iface);
-  if (!node || !iface) throw new Error(`internal: unresolved endpoint ${ref.node}:${ref.iface}`);
-  return { ref, node, iface, ns: node.kind === "netns" ? node.netns : null };
+/** Every `node:iface` of the topology, resolved once (planning a 10,000-host lab stays linear). */
+function endpointIndex(t: Topology): Map<string, EndInfo> {
+  const out = new Map<string, EndInfo>();
+  for (const node of t.nodes)
+    for (const iface of node.interfaces)
+      out.set(`${node.name}:${iface.name}`, {
+        ref: { node: node.name, iface: iface.name },
+        node,
+        iface,
+        ns: node.kind === "netns" ? node.netns : null,
+      });
+  return out;
+}
+
+function endInfo(ends: Map<string, EndInfo>, ref: EndpointRef): EndInfo {
+  const e = ends.get(`${ref.node}:${ref.iface}`);
+  if (!e) throw new Error(`internal: unresolved endpoint ${ref.node}:${ref.iface}`);
+  return e;
 }

@@ -1,7 +1,7 @@
 /** `nslab plan FILE`: print what `up` would do, as a runnable shell script (or JSON). */
 import type { Command } from "@commander-js/extra-typings";
-import { loadTopology } from "../../lab/load.js";
 import { planLab } from "../../lab/plan.js";
+import { fileOrGenerated } from "../target.js";
 
 export function registerPlan(program: Command): void {
   program
@@ -9,15 +9,18 @@ export function registerPlan(program: Command): void {
     .description(
       "print the operations `up` would perform, as the equivalent shell script of ip/ovs-vsctl lines",
     )
-    .argument("<file>", "topology file")
+    .argument("[file]", "topology file")
+    .option(
+      "--topo <spec>",
+      "plan a generated topology (as in Mininet): single,K | linear,K[,N] | tree,D,F | torus,X,Y",
+    )
+    .option("--switch <kind>", "with --topo: bridge (default) or ovs")
     .option("--json", "print the operations as JSON")
+    .option("--ipv6", "with --topo: keep IPv6 link-local on the hosts (default: IPv4-only hosts)")
     .option("--name <lab>", "override the lab name")
     .option("--prefix <prefix>", "prefix namespace and root interface names")
     .action(async (file, opts) => {
-      const t = await loadTopology(file, {
-        ...(opts.name ? { name: opts.name } : {}),
-        ...(opts.prefix ? { prefix: opts.prefix } : {}),
-      });
+      const t = await fileOrGenerated(file, opts);
       const plan = planLab(t);
       process.stdout.write(opts.json ? plan.toJson() : plan.toShell());
     });

@@ -1,6 +1,5 @@
 /** `nslab validate FILE`: check a topology; exit 2 with every problem when it is invalid. */
 import type { Command } from "@commander-js/extra-typings";
-import { loadTopology } from "../../lab/load.js";
 import { info } from "../output.js";
 
 export function registerValidate(program: Command): void {
@@ -9,6 +8,7 @@ export function registerValidate(program: Command): void {
     .description("check a topology file without touching the system (exit 2 when invalid)")
     .argument("<file>", "topology file (YAML)")
     .action(async (file) => {
+      const { loadTopology } = await import("../../lab/load.js");
       const t = await loadTopology(file);
       const links = t.links.length;
       info(

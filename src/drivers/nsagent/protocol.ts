@@ -17,6 +17,11 @@ export type AgentCommand =
   | { op: "mkns"; ns: string; marker: string }
   /** `ip netns del <ns>`; errno ENOENT when it does not exist. */
   | { op: "delns"; ns: string }
+  /**
+   * `ip netns del <ns>` only if the namespace's `lo` carries the alias `marker` (checked inside it
+   * just before); errno EPERM, naming the alias found, when it does not. Ends in root.
+   */
+  | { op: "delown"; ns: string; marker: string }
   /** `ip link set <dev> up`. */
   | { op: "up"; dev: string }
   /** `ip link set <dev> down`. */
@@ -42,7 +47,9 @@ export type AgentCommand =
   /** `ethtool -K <dev> tx off`. */
   | { op: "txoff"; dev: string }
   /** Links, addresses and main-table routes of the current namespace (reply data: {@link NsDump}). */
-  | { op: "dump" };
+  | { op: "dump" }
+  /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
+  | { op: "getlink"; dev: string };
 
 /** The fields of a route request. `dst` is a CIDR; `0.0.0.0/0` and `::/0` are the defaults. */
 export interface RouteFields {
@@ -66,6 +73,7 @@ export const AGENT_ERRNO = {
   EINVAL: constants.errno.EINVAL,
   EADDRNOTAVAIL: constants.errno.EADDRNOTAVAIL,
   ESRCH: constants.errno.ESRCH,
+  EPERM: constants.errno.EPERM,
 } as const;
 
 /** A field as it goes on the wire; TAB, newlines and NUL would break the line framing. */
@@ -100,11 +108,13 @@ function args(cmd: AgentCommand): string[] {
     case "delns":
       return [field(cmd.ns, "namespace name")];
     case "mkns":
+    case "delown":
       return [field(cmd.ns, "namespace name"), field(cmd.marker, "marker")];
     case "up":
     case "down":
     case "dellink":
     case "txoff":
+    case "getlink":
       return [field(cmd.dev, "interface name")];
     case "alias":
       return [field(cmd.dev, "interface name"), field(cmd.alias, "alias")];

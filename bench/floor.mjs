@@ -87,7 +87,12 @@ export async function floorUp(m, { ovs, config }) {
   await must(["ip", "-batch", "-"], { input: `${m.hosts.map((h) => `netns add ${h.ns}`).join("\n")}\n` });
   const { add, set } = rootLines(m, ovs);
   await must(["ip", "-batch", "-"], { input: `${add.join("\n")}\n` });
-  const ipv6off = floorRootNames(m).map((d) => `sysctl\tnet/ipv6/conf/${d}/disable_ipv6\t1`);
+  // IPv6 off on the root-namespace switch devices nslab creates: Linux bridges and root veth ends
+  // (an OVS bridge's own device is made by ovs-vswitchd, here as with nslab).
+  const ovsDevs = new Set(ovs ? m.switches.map((s) => s.dev) : []);
+  const ipv6off = floorRootNames(m)
+    .filter((d) => !ovsDevs.has(d))
+    .map((d) => `sysctl\tnet/ipv6/conf/${d}/disable_ipv6\t1`);
   if (config === "agent") {
     const lines = [...ipv6off];
     for (const h of m.hosts) {

@@ -10,6 +10,9 @@ let quiet = false;
 export function setQuiet(q: boolean): void {
   quiet = q;
 }
+export function isQuiet(): boolean {
+  return quiet;
+}
 
 /** The logger lab operations report through. */
 export const cliLog: Logger = (level, message) => {

@@ -1,21 +1,60 @@
-/** `ping`: every pair of addresses sharing a subnet in a running lab, pinged from inside. */
-import { systemRunner } from "../drivers/runner/index.js";
+/**
+ * `ping`: pairs of addresses sharing a subnet in a running lab, pinged from inside. Every pair
+ * (default up to {@link ALL_PAIRS_MAX} pairs); beyond that — a 10,000-host lab on one subnet has
+ * 10⁸ — the pair farthest apart in the topology plus a fixed sample, unless every pair is asked for.
+ */
+import { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
 import { readLab } from "../state/store.js";
-import { subnetPairs } from "../verify/pairs.js";
+import { countSubnetPairs, farthestPairs, type PingPair, samplePairs, subnetPairs } from "../verify/pairs.js";
 import { type PingOptions, type PingResult, pingPairs } from "../verify/ping.js";
 import type { CommonOptions } from "./options.js";
 
+/** Labs with more subnet pairs than this get a sample unless every pair is asked for. */
+export const ALL_PAIRS_MAX = 10_000;
+/** Pairs sampled (besides the farthest pair) when not every pair is pinged. */
+export const DEFAULT_SAMPLE = 1000;
+
+/** Which pairs to ping: `auto` is `all` up to {@link ALL_PAIRS_MAX} pairs, `sample` beyond. */
+export type PairPolicy = "auto" | "all" | "sample" | "farthest";
+
+export interface LabPingOptions extends CommonOptions, PingOptions {
+  pairs?: PairPolicy;
+  /** Sampled pairs for the `sample` policy (default {@link DEFAULT_SAMPLE}). */
+  sample?: number;
+}
+
 export interface PingReport {
   lab: string;
+  /** The pairs that were pinged: every subnet pair, or the farthest pair (+ a sample). */
+  policy: "all" | "sample" | "farthest";
+  /** Subnet pairs the lab has in all. */
+  totalPairs: number;
   results: PingResult[];
   /** Number of pairs that did not answer. */
   lost: number;
   durationMs: number;
 }
 
-/** Ping every subnet pair of lab `lab`. */
-export async function ping(lab: string, options: CommonOptions & PingOptions = {}): Promise<PingReport> {
+/** The pairs a policy picks. */
+export function choosePairs(
+  t: Parameters<typeof subnetPairs>[0],
+  policy: PairPolicy,
+  sample = DEFAULT_SAMPLE,
+): { policy: PingReport["policy"]; pairs: PingPair[]; totalPairs: number } {
+  const totalPairs = countSubnetPairs(t);
+  const chosen = policy === "auto" ? (totalPairs <= ALL_PAIRS_MAX ? "all" : "sample") : policy;
+  if (chosen === "all") return { policy: chosen, pairs: subnetPairs(t), totalPairs };
+  const far = farthestPairs(t);
+  if (chosen === "farthest") return { policy: chosen, pairs: far, totalPairs };
+  const key = (p: PingPair) => `${p.netns}/${p.source}/${p.target}`;
+  const seen = new Set(far.map(key));
+  const pairs = [...far, ...samplePairs(t, sample).filter((p) => !seen.has(key(p)))];
+  return { policy: chosen, pairs, totalPairs };
+}
+
+/** Ping pairs of lab `lab` (see {@link PairPolicy}). */
+export async function ping(lab: string, options: LabPingOptions = {}): Promise<PingReport> {
   const started = performance.now();
   const state = readLab(lab);
   if (state?.status !== "up")
@@ -26,7 +65,23 @@ export async function ping(lab: string, options: CommonOptions & PingOptions = {
         hint: "list labs with: nslab status",
       },
     );
-  const pairs = subnetPairs(state.topology);
-  const results = await pingPairs(options.runner ?? systemRunner, pairs, options);
-  return { lab, results, lost: results.filter((r) => !r.ok).length, durationMs: performance.now() - started };
+  const { policy, pairs, totalPairs } = choosePairs(state.topology, options.pairs ?? "auto", options.sample);
+  const driver = new Driver({
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
+  try {
+    const agent = driver.backend === "agent" ? await driver.agent() : undefined;
+    const results = await pingPairs(driver.runner, pairs, { ...options, ...(agent ? { agent } : {}) });
+    return {
+      lab,
+      policy,
+      totalPairs,
+      results,
+      lost: results.filter((r) => !r.ok).length,
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    await driver.close();
+  }
 }

@@ -8,9 +8,11 @@
  */
 
 import { applyOps } from "../drivers/apply/executor.js";
+import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { Driver } from "../drivers/driver.js";
 import type { DumpLink, NsDump } from "../drivers/nsagent/index.js";
-import { listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
+import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
+import { formatArgv } from "../drivers/runner/index.js";
 import { listNetns } from "../host/facts.js";
 import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
@@ -48,13 +50,26 @@ export async function teardown(
   const seen: { root?: NsDump } = {};
   const ours = await ownedAndPresent(lab, objects, driver, options, report, seen);
 
-  // 1. OVS bridges (their ports go with them).
+  // 1. OVS bridges (their ports go with them): the OVSDB transaction is committed now, but
+  //    ovs-vswitchd is waited for only after the kernel devices are gone (below): with its ports'
+  //    devices deleted under it, ovs-vswitchd (userspace datapath) finishes the bridge in a
+  //    fraction of the time (300 ports here: ~1 s instead of ~4 s).
   const ovsBridges = ours.filter((o) => o.kind === "ovs-bridge");
-  if (ovsBridges.length > 0)
-    await run(
-      ovsBridges.map((o) => ({ op: "ovs.bridge.del", bridge: o.name })),
-      ovsBridges,
-    );
+  let vswitchdCfg: number | undefined;
+  if (ovsBridges.length > 0 && options.ovs) {
+    const names = ovsBridges.map((o) => o.name);
+    try {
+      vswitchdCfg = await deleteBridges(await options.ovs(), names, { wait: false });
+      report.removed.push(...ovsBridges);
+    } catch (e) {
+      for (const o of ovsBridges)
+        report.failures.push({
+          object: o,
+          message: (e as Error).message,
+          command: formatArgv(["ovs-vsctl", ...names.flatMap((n, i) => [...(i ? ["--"] : []), "del-br", n])]),
+        });
+    }
+  }
 
   const namespaces = ours.filter((o) => o.kind === "netns");
   let links: OwnedObject[] = ours.filter((o) => o.kind === "link");
@@ -71,7 +86,8 @@ export async function teardown(
         ? await driver.dump(null)
         : seen.root;
   if (root && groupIsOurs(root, group, links)) {
-    const inGroup = links.filter((o) => root.links.find((l) => l.name === o.name)?.group === group);
+    const groupOf = new Map(root.links.map((l) => [l.name, l.group]));
+    const inGroup = links.filter((o) => groupOf.get(o.name) === group);
     if (inGroup.length > 0) {
       const res = await applyOps([{ op: "link.delgroup", group }], driver.route, {
         mode: "continue",
@@ -103,13 +119,25 @@ export async function teardown(
     const doomed = links.filter((o) => present.has(o.name));
     for (const o of links) if (!present.has(o.name)) report.removed.push(o);
     // Ports before bridges: deleting a veth end detaches it; deleting the bridge then is cheap.
-    const byKind = (o: OwnedObject) => (now.links.find((l) => l.name === o.name)?.kind === "bridge" ? 1 : 0);
+    const bridges = new Set(now.links.filter((l) => l.kind === "bridge").map((l) => l.name));
+    const byKind = (o: OwnedObject) => (bridges.has(o.name) ? 1 : 0);
     doomed.sort((a, b) => byKind(a) - byKind(b));
     if (doomed.length > 0)
       await run(
         doomed.map((o) => ({ op: "link.del", ns: null, dev: o.name })),
         doomed,
       );
+  }
+  // 6. ovs-vswitchd has applied the deletion of the OVS bridges.
+  if (vswitchdCfg !== undefined && options.ovs) {
+    try {
+      await (await options.ovs()).waitForCfg(vswitchdCfg, vswitchdTimeout(objects.length));
+    } catch (e) {
+      report.failures.push({
+        object: ovsBridges[0]!,
+        message: `ovs-vswitchd did not apply the deletion: ${(e as Error).message}`,
+      });
+    }
   }
   return report;
 
@@ -149,7 +177,8 @@ export async function teardown(
       report.removed.push(...gone);
       remaining = remaining.filter((o) => present.has(o.name));
       // Only veth ends with a peer elsewhere can still vanish by themselves.
-      const waiting = remaining.filter((o) => isForeignPeer(now.links.find((l) => l.name === o.name)));
+      const byName = new Map(now.links.map((l) => [l.name, l]));
+      const waiting = remaining.filter((o) => isForeignPeer(byName.get(o.name)));
       if (waiting.length === 0 || Date.now() > deadline) return remaining;
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -49,7 +49,18 @@ export type AgentCommand =
   /** Links, addresses and main-table routes of the current namespace (reply data: {@link NsDump}). */
   | { op: "dump" }
   /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
-  | { op: "getlink"; dev: string };
+  | { op: "getlink"; dev: string }
+  /** Queue one ICMP echo probe from namespace `ns`, source address `source`, to `target` (same family). */
+  | { op: "pingadd"; ns: string; source: string; target: string }
+  /**
+   * Run the queued probes: one raw ICMP socket per source namespace and address, every request sent
+   * at once, replies collected until all answered or `timeoutMs`, unanswered ones resent every
+   * `retryMs`. Reply data: one number per probe in queue order — RTT in µs, -1 for no reply, or
+   * -errno when sending failed. Clears the queue; ends in root.
+   */
+  | { op: "pingrun"; timeoutMs: number; retryMs: number }
+  /** `ip neigh flush all` in the current namespace (dynamic entries); reply data: the number removed. */
+  | { op: "neighflush" };
 
 /** The fields of a route request. `dst` is a CIDR; `0.0.0.0/0` and `::/0` are the defaults. */
 export interface RouteFields {
@@ -103,7 +114,16 @@ function args(cmd: AgentCommand): string[] {
   switch (cmd.op) {
     case "root":
     case "dump":
+    case "neighflush":
       return [];
+    case "pingadd":
+      return [
+        field(cmd.ns, "namespace name"),
+        field(cmd.source, "source address"),
+        field(cmd.target, "address"),
+      ];
+    case "pingrun":
+      return [uint32(cmd.timeoutMs, "timeout"), uint32(cmd.retryMs, "retry interval")];
     case "ns":
     case "delns":
       return [field(cmd.ns, "namespace name")];

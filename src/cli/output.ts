@@ -20,6 +20,11 @@ export const cliLog: Logger = (level, message) => {
   process.stderr.write(`${level === "warn" ? pc.yellow("warning: ") : ""}${message}\n`);
 };
 
+/** A warning on stderr (shown even with --quiet). */
+export function warn(message: string): void {
+  process.stderr.write(`${pc.yellow("warning:")} ${message}\n`);
+}
+
 /** An informational line on stderr (suppressed by --quiet). */
 export function info(message: string): void {
   if (!quiet) process.stderr.write(`${message}\n`);

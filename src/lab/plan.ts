@@ -1,7 +1,9 @@
 /** `plan`: the operations `up` would perform, as data, a shell script or JSON. */
 import { ovsKernelModule } from "../host/facts.js";
+import { type HostLimits, hostLimits } from "../host/limits.js";
 import type { Topology } from "../model/types.js";
 import { type HostFacts, planUp } from "../plan/build.js";
+import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
 
@@ -10,6 +12,8 @@ export interface Plan {
   topology: Topology;
   host: HostFacts;
   operations: Op[];
+  /** Host limits the lab would hit here: errors make `up` refuse, warnings are said. */
+  limits: { errors: LimitProblem[]; warnings: LimitProblem[] };
   /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines. */
   toShell(): string;
   toJson(): string;
@@ -19,12 +23,14 @@ export interface Plan {
 export function planLab(
   topology: Topology,
   host: HostFacts = { ovsKernelDatapath: ovsKernelModule() },
+  limits: HostLimits = hostLimits(),
 ): Plan {
   const operations = planUp(topology, host);
   return {
     topology,
     host,
     operations,
+    limits: checkHostLimits(topology, limits),
     toShell: () => renderShell(operations, { lab: topology.name }),
     toJson: () => renderJson(operations, { lab: topology.name }),
   };

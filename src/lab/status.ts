@@ -102,9 +102,22 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       // OVS not running: its bridges show as absent.
     }
   }
-  const nodes = t.nodes.map((n) =>
-    nodeReport(t, n, n.kind === "netns" ? dumps.get(n.netns) : root, root, ovsPorts, lab),
-  );
+  const peers = peerMap(t);
+  const ovsBridgeNames = new Set(ovsPorts.values());
+  const index = new Map<NsDump, DumpIndex>();
+  const indexOf = (d: NsDump): DumpIndex => {
+    let x = index.get(d);
+    if (!x) {
+      x = dumpIndex(d);
+      index.set(d, x);
+    }
+    return x;
+  };
+  const nodes = t.nodes.map((n) => {
+    const d = n.kind === "netns" ? dumps.get(n.netns) : root;
+    const own = d && !(d instanceof Error) ? indexOf(d) : undefined;
+    return nodeReport(n, own, indexOf(root), ovsPorts, ovsBridgeNames, peers, lab);
+  });
   const healthy = nodes.every((n) => n.present && n.interfaces.every((i) => i.present && i.up));
   return {
     lab,
@@ -117,27 +130,49 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   };
 }
 
+/** A dump with its links and addresses indexed (a 10,000-host lab has 20,000 root links). */
+interface DumpIndex {
+  dump: NsDump;
+  byName: Map<string, DumpLink>;
+  byIndex: Map<number, DumpLink>;
+  addrs: Map<number, string[]>;
+}
+
+function dumpIndex(dump: NsDump): DumpIndex {
+  const addrs = new Map<number, string[]>();
+  for (const a of dump.addrs) {
+    if (a.scope === "host") continue;
+    const list = addrs.get(a.ifindex);
+    if (list) list.push(a.cidr);
+    else addrs.set(a.ifindex, [a.cidr]);
+  }
+  return {
+    dump,
+    byName: new Map(dump.links.map((l) => [l.name, l])),
+    byIndex: new Map(dump.links.map((l) => [l.ifindex, l])),
+    addrs,
+  };
+}
+
 function nodeReport(
-  t: Topology,
   n: Node,
-  dump: NsDump | Error | undefined,
-  root: NsDump,
+  own: DumpIndex | undefined,
+  root: DumpIndex,
   ovsPorts: Map<string, string>,
+  ovsBridgeNames: Set<string>,
+  peers: Map<string, string>,
   lab: string,
 ): NodeReport {
-  const peers = peerMap(t);
-  const d = dump instanceof Error ? undefined : dump;
   const kernelName = n.kind === "netns" ? n.netns : n.ifname;
-  const self =
-    n.kind === "netns" ? d?.links.find((l) => l.name === "lo") : root.links.find((l) => l.name === n.ifname);
+  const self = n.kind === "netns" ? own?.byName.get("lo") : root.byName.get(n.ifname);
   const present =
     n.kind === "ovs-bridge"
-      ? [...ovsPorts.values()].includes(n.ifname) || !!self
-      : !!d && (n.kind === "netns" || !!self);
+      ? ovsBridgeNames.has(n.ifname) || !!self
+      : !!own && (n.kind === "netns" || !!self);
   const owned = labOfMarker(self?.alias) === lab || (n.kind === "ovs-bridge" && present);
-  const byIndex = new Map((d ?? root).links.map((l) => [l.ifindex, l]));
+  const where = own ?? root;
   const interfaces = n.interfaces.map((i): InterfaceReport => {
-    const l: DumpLink | undefined = (d ?? root).links.find((x) => x.name === i.ifname);
+    const l = where.byName.get(i.ifname);
     const peer = peers.get(`${n.name}:${i.name}`);
     if (!l)
       return {
@@ -148,34 +183,31 @@ function nodeReport(
         addresses: [],
         ...(peer ? { peer } : {}),
       };
-    const addresses = (d ?? root).addrs
-      .filter((a) => a.ifindex === l.ifindex && a.scope !== "host")
-      .map((a) => a.cidr);
     return {
       name: l.name,
       present:
         n.kind === "ovs-bridge"
           ? ovsPorts.get(l.name) === n.ifname
           : n.kind === "bridge"
-            ? byIndex.get(l.master ?? -1)?.name === n.ifname
+            ? where.byIndex.get(l.master ?? -1)?.name === n.ifname
             : true,
       up: l.up && l.operstate !== "DOWN" && l.operstate !== "LOWERLAYERDOWN",
       operstate: l.operstate,
       mtu: l.mtu,
       mac: l.mac,
-      addresses,
+      addresses: where.addrs.get(l.ifindex) ?? [],
       ...(peer ? { peer } : {}),
       stats: l.stats,
     };
   });
   const routes =
-    n.kind === "netns" && d
-      ? d.routes
+    n.kind === "netns" && own
+      ? own.dump.routes
           .filter((r) => r.protocol !== 2 && !r.dst.startsWith("fe80:"))
           .map((r) => ({
             dst: r.dst,
             ...(r.gateway ? { via: r.gateway } : {}),
-            ...(r.oif !== null ? { dev: byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
+            ...(r.oif !== null ? { dev: own.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
   return { name: n.name, kind: n.kind, kernelName, present, owned, interfaces, routes };

@@ -8,8 +8,10 @@ import { Driver } from "../drivers/driver.js";
 import { ensureOvs, releaseOvs } from "../drivers/ovs-service.js";
 import { NslabError } from "../errors.js";
 import { ovsKernelModule } from "../host/facts.js";
+import { hostLimits } from "../host/limits.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
+import { checkHostLimits } from "../plan/limits.js";
 import { acquireLock } from "../state/lock.js";
 import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { sameTopology } from "./fingerprint.js";
@@ -53,6 +55,16 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
     const usesOvs = ops.some((o) => o.op.startsWith("ovs."));
     const datapath = ops.find((o) => o.op === "ovs.bridge.add")?.datapath;
     checkEnvironment(ops, driver);
+    const limits = checkHostLimits(topology, hostLimits());
+    if (limits.errors.length > 0)
+      throw new NslabError(
+        "E_ENV",
+        limits.errors.length === 1
+          ? limits.errors[0]!.message
+          : `this host cannot hold the lab:\n  - ${limits.errors.map((e) => e.message).join("\n  - ")}`,
+        { hint: limits.errors.map((e) => e.hint).join("; ") },
+      );
+    for (const w of limits.warnings) log("warn", `${w.message}\n  hint: ${w.hint}`);
     const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
     try {
       const existing = readLab(lab);

@@ -1,6 +1,8 @@
 /** `nslab plan FILE`: print what `up` would do, as a runnable shell script (or JSON). */
 import type { Command } from "@commander-js/extra-typings";
+import { NslabError } from "../../errors.js";
 import { planLab } from "../../lab/plan.js";
+import { EXIT, reportError, warn } from "../output.js";
 import { fileOrGenerated } from "../target.js";
 
 export function registerPlan(program: Command): void {
@@ -23,5 +25,9 @@ export function registerPlan(program: Command): void {
       const t = await fileOrGenerated(file, opts);
       const plan = planLab(t);
       process.stdout.write(opts.json ? plan.toJson() : plan.toShell());
+      for (const w of plan.limits.warnings) warn(`${w.message}\n  hint: ${w.hint}`);
+      for (const e of plan.limits.errors)
+        reportError(new NslabError("E_ENV", `${e.message} (up would refuse)`, { hint: e.hint }));
+      if (plan.limits.errors.length > 0) process.exitCode = EXIT.failed;
     });
 }

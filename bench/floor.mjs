@@ -1,6 +1,6 @@
 // The raw floor: the same kernel work as an nslab lab — namespaces, veth pairs with one end created
 // in its namespace, bridges and bridge ports (IPv6 off on those root-namespace switch devices, as
-// nslab does), per-host sysctls of the topology (generated hosts: IPv6 off), addresses, links up —
+// nslab does), IPv4-only hosts without IPv6 link-local (addrgenmode none), addresses, links up —
 // done by the fastest raw method: `ip -batch` for namespaces, bridges and veths, plus ONE process
 // that setns()es into each namespace for the per-namespace part (nslab's own native agent binary,
 // used as a plain rtnetlink/sysctl tool: no ownership aliases, no state, no checks). `nsenter` is
@@ -17,7 +17,7 @@ export function floorModel(spec, p) {
   for (const [name, node] of Object.entries(spec.nodes)) {
     if ("interfaces" in node) {
       const [[ifname, cidr]] = Object.entries(node.interfaces);
-      hosts.push({ name, ns: p + name, ifname, cidr, sysctls: Object.entries(node.sysctls ?? {}) });
+      hosts.push({ name, ns: p + name, ifname, cidr, ipv6: node.ipv6 !== false });
     } else switches.push({ name, dev: p + name, stp: !!node.stp });
   }
   const isHost = new Set(hosts.map((h) => h.name));
@@ -96,7 +96,7 @@ export async function floorUp(m, { ovs, config }) {
   if (config === "agent") {
     const lines = [...ipv6off];
     for (const h of m.hosts) {
-      lines.push(`ns\t${h.ns}`, ...h.sysctls.map(([k, v]) => `sysctl\t${k}\t${v}`), "up\tlo");
+      lines.push(`ns\t${h.ns}`, ...(h.ipv6 ? [] : [`addrgen\t${h.ifname}\tnone`]), "up\tlo");
       // The OVS userspace datapath needs TX checksums done by the sender (nslab does the same).
       if (ovs) lines.push(`txoff\t${h.ifname}`);
       lines.push(`up\t${h.ifname}`, `addr\t${h.ifname}\t${h.cidr}`);
@@ -112,10 +112,9 @@ export async function floorUp(m, { ovs, config }) {
       while (next < m.hosts.length) {
         const h = m.hosts[next++];
         const nsenter = ["nsenter", `--net=/run/netns/${h.ns}`, "--"];
-        for (const [k, v] of h.sysctls) await must([...nsenter, "sysctl", "-qw", `${k}=${v}`]);
         if (ovs) await must([...nsenter, "ethtool", "-K", h.ifname, "tx", "off"]);
         await must([...nsenter, "ip", "-batch", "-"], {
-          input: `link set dev lo up\nlink set dev ${h.ifname} up\naddr add ${h.cidr} dev ${h.ifname}\n`,
+          input: `${h.ipv6 ? "" : `link set dev ${h.ifname} addrgenmode none\n`}link set dev lo up\nlink set dev ${h.ifname} up\naddr add ${h.cidr} dev ${h.ifname}\n`,
         });
       }
     };

@@ -646,6 +646,40 @@ static int cmd_mac(char **a)
 	return nl_talk(g_nl);
 }
 
+/* addrgen IF MODE: `ip link set IF addrgenmode MODE` (eui64, none, stable_secret, random). */
+static int cmd_addrgen(char **a)
+{
+	static const char *const modes[] = { "eui64", "none", "stable_secret", "random" };
+	int mode = -1;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(a[1], modes[i]))
+			mode = i;
+	if (mode < 0)
+		return fail(EINVAL, "invalid addrgenmode \"%s\"", a[1]);
+	if (link_begin(a[0], 0, 0) < 0)
+		return -1;
+	/* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: u8 } } */
+	struct {
+		struct rtattr spec;
+		struct rtattr inet6;
+		struct rtattr gen;
+		uint8_t mode;
+		uint8_t pad[3];
+	} nest;
+	memset(&nest, 0, sizeof nest);
+	nest.spec.rta_type = IFLA_AF_SPEC | NLA_F_NESTED;
+	nest.spec.rta_len = sizeof nest;
+	nest.inet6.rta_type = AF_INET6 | NLA_F_NESTED;
+	nest.inet6.rta_len = sizeof nest - sizeof nest.spec;
+	nest.gen.rta_type = IFLA_INET6_ADDR_GEN_MODE;
+	nest.gen.rta_len = RTA_LENGTH(1);
+	nest.mode = (uint8_t)mode;
+	size_t off = NLMSG_ALIGN(req.h.nlmsg_len);
+	memcpy(req.buf + off, &nest, sizeof nest);
+	req.h.nlmsg_len = (uint32_t)(off + sizeof nest);
+	return nl_talk(g_nl);
+}
+
 /* dellink IF: `ip link del IF`. */
 static int cmd_dellink(char **a)
 {
@@ -1569,6 +1603,7 @@ static const struct command commands[] = {
 	{ "up", 1, 1, cmd_up },           { "down", 1, 1, cmd_down },
 	{ "alias", 2, 1, cmd_alias },     { "mtu", 2, 1, cmd_mtu },
 	{ "mac", 2, 1, cmd_mac },         { "addr", 2, 1, cmd_addr },
+	{ "addrgen", 2, 1, cmd_addrgen },
 	{ "deladdr", 2, 1, cmd_deladdr }, { "route", 4, 1, cmd_route },
 	{ "delroute", 4, 1, cmd_delroute }, { "dellink", 1, 1, cmd_dellink },
 	{ "sysctl", 2, 1, cmd_sysctl },   { "txoff", 1, 1, cmd_txoff },

@@ -12,7 +12,6 @@ export { formatTopoSpec, hostCount, MAX_GENERATED_HOSTS, parseTopoSpec, type Top
 export {
   type GeneratedNode,
   type GeneratedSpec,
-  HOST_IPV6_OFF,
   hostAddress,
   type SwitchKind,
 } from "./to-spec.js";
@@ -23,7 +22,7 @@ export interface GenerateOptions {
   switch?: SwitchKind;
   /** Lab name; default derived from the spec (`linear-4-2`, `single-3-ovs`). */
   name?: string;
-  /** Keep IPv6 link-local on the hosts (default false: hosts are IPv4-only, see HOST_IPV6_OFF). */
+  /** Keep IPv6 link-local on the hosts (default false: hosts are IPv4-only, `ipv6: false`). */
   ipv6?: boolean;
 }
 
@@ -55,9 +54,8 @@ export function generatedYaml(spec: GeneratedSpec, source: string): string {
   for (const [name, node] of Object.entries(spec.nodes)) {
     if ("interfaces" in node) {
       const ifs = Object.entries(node.interfaces).map(([i, a]) => `${i}: ${a}`);
-      const sys = Object.entries(node.sysctls ?? {}).map(([k, v]) => `${k}: ${v}`);
       out.push(
-        `  ${name}: { interfaces: { ${ifs.join(", ")} }${sys.length ? `, sysctls: { ${sys.join(", ")} }` : ""} }`,
+        `  ${name}: { interfaces: { ${ifs.join(", ")} }${node.ipv6 === false ? ", ipv6: false" : ""} }`,
       );
     } else out.push(`  ${name}: { kind: ${node.kind}${node.stp ? ", stp: true" : ""} }`);
   }

@@ -13,18 +13,17 @@ export interface ToSpecOptions {
   switch: SwitchKind;
   /** Run the spanning tree protocol on every switch (for topologies with loops). */
   stp: boolean;
-  /** Keep IPv6 (link-local) on the hosts; off by default (see {@link HOST_IPV6_OFF}). */
+  /** Keep IPv6 (link-local) on the hosts; by default they are IPv4-only (`ipv6: false`). */
   ipv6: boolean;
 }
 
 /**
- * What generated hosts get unless IPv6 is asked for: IPv6 off inside the host namespace. The hosts
- * are IPv4 hosts (Mininet's addressing); with IPv6 on, every host sends router solicitations, MLD
- * reports and DAD probes to multicast groups that every bridge floods to every port, so the
- * link-local chatter of a flat N-host lab costs O(N²) packet deliveries (linear,300 here: ~3 s of
- * CPU in the 10 s after `up`; a 10,000-host lab would take many minutes of both cores).
+ * Generated hosts are IPv4 hosts (Mininet's addressing), written `ipv6: false` unless IPv6 is asked
+ * for: no link-local addresses, so no router solicitations, MLD reports and DAD probes to
+ * multicast groups that every bridge floods to every port — the link-local chatter of a flat
+ * N-host lab costs O(N²) packet deliveries (linear,300 here: ~3 s of CPU in the 10 s after `up`; a
+ * 10,000-host lab would keep both cores busy for many minutes).
  */
-export const HOST_IPV6_OFF: Readonly<Record<string, number>> = { "net.ipv6.conf.all.disable_ipv6": 1 };
 
 /** A generated topology in the YAML file's shape (`topologyFromObject` validates it). */
 export interface GeneratedSpec {
@@ -34,7 +33,7 @@ export interface GeneratedSpec {
 }
 
 export type GeneratedNode =
-  | { interfaces: Record<string, string>; sysctls?: Record<string, number> }
+  | { interfaces: Record<string, string>; ipv6?: false }
   | { kind: "bridge" | "ovs-bridge"; stp?: boolean };
 
 /** Mininet's default host addressing: 10.0.0.0/8, host number i (from 1) → 10.0.0.0 + i. */
@@ -51,7 +50,7 @@ export function graphToSpec(g: TopoGraph, options: ToSpecOptions): GeneratedSpec
   const ordered = [...g.hosts].sort(naturalCompare);
   ordered.forEach((h, i) => {
     const interfaces = { [intfName(h, 0)]: hostAddress(i + 1) };
-    nodes[h] = options.ipv6 ? { interfaces } : { interfaces, sysctls: { ...HOST_IPV6_OFF } };
+    nodes[h] = options.ipv6 ? { interfaces } : { interfaces, ipv6: false };
   });
   const kind = options.switch === "ovs" ? "ovs-bridge" : "bridge";
   for (const s of [...g.switches].sort(naturalCompare))

@@ -16,6 +16,8 @@ export interface HostLimits {
   neigh6?: { gcThresh3: number; entries: number };
   /** MemAvailable, in kB. */
   memAvailableKb?: number;
+  /** net.core.netdev_max_backlog: packets queued per CPU for delivery (veth receive goes through it). */
+  netdevMaxBacklog?: number;
 }
 
 /** Read the host's limits now. */
@@ -29,6 +31,8 @@ export function hostLimits(): HostLimits {
   if (n4) out.neigh4 = { gcThresh3: n4.gcThresh3, entries: n4.entries };
   const n6 = neighbourTable(6);
   if (n6) out.neigh6 = { gcThresh3: n6.gcThresh3, entries: n6.entries };
+  const backlog = procNumber("/proc/sys/net/core/netdev_max_backlog");
+  if (backlog !== undefined) out.netdevMaxBacklog = backlog;
   const mem = memAvailableKb();
   if (mem !== undefined) out.memAvailableKb = mem;
   return out;

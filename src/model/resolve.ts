@@ -136,7 +136,24 @@ class Resolver {
       value: typeof value === "boolean" ? (value ? "1" : "0") : String(value),
       src: this.at([...path, "sysctls", key], true),
     }));
-    return { kind: "netns", name, netns, interfaces, routes, sysctls, src };
+    if (ns.ipv6 === false)
+      for (const iface of interfaces)
+        if (iface.addresses.some((a) => a.family === 6))
+          this.fail(
+            `node '${name}' is IPv4-only (ipv6: false) but ${iface.name} has an IPv6 address`,
+            iface.src ?? src,
+            "remove the IPv6 address, or drop 'ipv6: false'",
+          );
+    return {
+      kind: "netns",
+      name,
+      netns,
+      interfaces,
+      routes,
+      sysctls,
+      ...(ns.ipv6 === false ? { ipv6: false } : {}),
+      src,
+    };
   }
 
   /** A kernel name in the root namespace: prefixed, and checked against IFNAMSIZ. */

@@ -81,8 +81,9 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       const m = mtu(e);
       if (m !== undefined) v.mtu = m;
       if (e.iface.mac) v.mac = e.iface.mac;
-      // A namespace end created by this message can come up at once; root ends are finished later.
-      if (created && e.ns !== null) v.up = true;
+      // A namespace end created by this message can come up at once (unless its node is IPv4-only:
+      // addrgenmode must be set while it is down); root ends are finished later.
+      if (created && e.ns !== null && !(e.node.kind === "netns" && e.node.ipv6 === false)) v.up = true;
       return v;
     };
     ops.push({ op: "veth.add", a: end(main, true), b: end(peer, false), marker, group, src: link.src });
@@ -113,6 +114,9 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     for (const s of n.sysctls)
       list.push({ op: "sysctl.set", ns: n.netns, key: s.key, value: s.value, src: s.src });
     list.push(...pre);
+    if (n.ipv6 === false)
+      for (const i of n.interfaces)
+        list.push({ op: "link.addrgen.none", ns: n.netns, dev: i.ifname, src: i.src });
     for (const i of n.interfaces)
       if (!createdUp.has(`${n.netns}/${i.ifname}`))
         list.push({ op: "link.up", ns: n.netns, dev: i.ifname, src: i.src });

@@ -75,6 +75,8 @@ export function opCommands(op: Op): Command[] {
       return [ip(null, "link", "del", "group", String(op.group))];
     case "link.del":
       return [ip(op.ns, "link", "del", "dev", op.dev)];
+    case "link.addrgen.none":
+      return [ip(op.ns, "link", "set", "dev", op.dev, "addrgenmode", "none")];
     case "link.up":
       return [ip(op.ns, "link", "set", "dev", op.dev, "up")];
     case "link.down":

@@ -68,7 +68,67 @@ export function checkHostLimits(
         hint: `to lift it: sysctl -w ${sysctl}=${roundUp(pairs)} (and gc_thresh2, gc_thresh1 below it)`,
       });
   }
+  // A broadcast (an ARP request) is copied to every port of every bridge it crosses; each copy
+  // sent into a veth waits in the receiving CPU's backlog, which holds netdev_max_backlog packets.
+  if (limits.netdevMaxBacklog !== undefined) {
+    const peak = broadcastPeak(t);
+    if (peak > limits.netdevMaxBacklog)
+      warnings.push({
+        message: `a broadcast (e.g. an ARP request) in this lab can have up to ${peak} copies waiting for delivery at once, more than the kernel queues per CPU (net.core.netdev_max_backlog = ${limits.netdevMaxBacklog}): copies beyond are dropped, so address resolution between far-apart hosts fails at random. Wide trees fan out at once; a chain (linear,K,N) delivers switch by switch`,
+        hint: `to lift it: sysctl -w net.core.netdev_max_backlog=${roundUp(peak * 2)}`,
+      });
+  }
   return { errors, warnings };
+}
+
+/**
+ * The most packets one broadcast keeps queued at once, modelled as first-in-first-out delivery
+ * (one CPU): a bridge that receives a frame queues a copy for each of its other links; a namespace
+ * node takes it. Sent from the first namespace node. 0 for topologies with loops (spanning tree).
+ */
+export function broadcastPeak(t: Topology): number {
+  const isBridge = new Set(t.nodes.filter((n) => n.kind !== "netns").map((n) => n.name));
+  if (t.nodes.some((n) => n.kind !== "netns" && n.stp)) return 0;
+  const adj = new Map<string, string[]>();
+  const edge = (a: string, b: string) => {
+    const l = adj.get(a);
+    if (l) l.push(b);
+    else adj.set(a, [b]);
+  };
+  for (const l of t.links) {
+    edge(l.a.node, l.b.node);
+    edge(l.b.node, l.a.node);
+  }
+  const source = t.nodes.find((n) => n.kind === "netns");
+  if (!source) return 0;
+  // The queue as a list with a moving head: (node the copy arrives at, node it came from).
+  const at: string[] = [];
+  const from: string[] = [];
+  for (const m of adj.get(source.name) ?? []) {
+    at.push(m);
+    from.push(source.name);
+  }
+  let head = 0;
+  let peak = at.length;
+  const limit = 10 * (t.links.length + t.nodes.length);
+  while (head < at.length && at.length < limit) {
+    const node = at[head]!;
+    const prev = from[head]!;
+    head++;
+    if (isBridge.has(node)) {
+      let skipped = false;
+      for (const m of adj.get(node) ?? []) {
+        if (m === prev && !skipped) {
+          skipped = true; // not back out of the link it came in on
+          continue;
+        }
+        at.push(m);
+        from.push(node);
+      }
+    }
+    peak = Math.max(peak, at.length - head);
+  }
+  return peak;
 }
 
 /** The subnet of `family` with the most hosts (distinct namespace nodes). */

@@ -49,6 +49,8 @@ export type Op =
   | (OpBase & { op: "link.delgroup"; group: number })
   | (OpBase & { op: "link.del"; ns: NsName; dev: string })
   | (OpBase & { op: "link.up"; ns: NsName; dev: string })
+  /** No IPv6 address generation on an interface (IPv4-only nodes); before it comes up. */
+  | (OpBase & { op: "link.addrgen.none"; ns: string; dev: string })
   | (OpBase & { op: "link.down"; ns: NsName; dev: string })
   | (OpBase & { op: "link.master"; dev: string; master: string })
   | (OpBase & { op: "addr.add"; ns: string; dev: string; cidr: string })

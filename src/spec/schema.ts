@@ -50,6 +50,12 @@ export const NetnsNodeSchema = z
       .record(z.string(), SysctlValue)
       .optional()
       .describe("Sysctls set inside the namespace, e.g. net.ipv4.ip_forward: 1."),
+    ipv6: z
+      .boolean()
+      .optional()
+      .describe(
+        "false: an IPv4-only node — its interfaces get no IPv6 link-local addresses (no DAD, router solicitations or MLD reports); IPv6 addresses are refused. Default true.",
+      ),
   })
   .describe("A network namespace.");
 

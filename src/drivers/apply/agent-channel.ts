@@ -19,6 +19,8 @@ export function agentCommand(op: Op): AgentCommand | undefined {
         : { op: "delns", ns: op.ns };
     case "link.up":
       return { op: "up", dev: op.dev };
+    case "link.addrgen.none":
+      return { op: "addrgen", dev: op.dev, mode: "none" };
     case "link.down":
       return { op: "down", dev: op.dev };
     case "link.del":

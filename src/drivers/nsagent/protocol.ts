@@ -24,6 +24,8 @@ export type AgentCommand =
   | { op: "delown"; ns: string; marker: string }
   /** `ip link set <dev> up`. */
   | { op: "up"; dev: string }
+  /** `ip link set <dev> addrgenmode <mode>` (IPv6 address generation; `none`: no link-local). */
+  | { op: "addrgen"; dev: string; mode: "eui64" | "none" | "stable_secret" | "random" }
   /** `ip link set <dev> down`. */
   | { op: "down"; dev: string }
   /** `ip link set <dev> alias <alias>` (≤ 255 bytes; empty removes it). */
@@ -142,6 +144,8 @@ function args(cmd: AgentCommand): string[] {
       return [field(cmd.dev, "interface name"), uint32(cmd.mtu, "mtu")];
     case "mac":
       return [field(cmd.dev, "interface name"), field(cmd.mac, "MAC address")];
+    case "addrgen":
+      return [field(cmd.dev, "interface name"), cmd.mode];
     case "addr":
     case "deladdr":
       return [field(cmd.dev, "interface name"), field(cmd.cidr, "address")];

@@ -170,10 +170,10 @@ describe("generators", () => {
     expect(addresses(s)["h3x3:h3x3-eth0"]).toBe("10.0.0.9/8");
   });
 
-  it("hosts are IPv4-only unless IPv6 is asked for (IPv6 off inside each host namespace)", () => {
+  it("hosts are IPv4-only (ipv6: false) unless IPv6 is asked for", () => {
     expect(generateTopology("single,1").nodes.h1).toEqual({
       interfaces: { "h1-eth0": "10.0.0.1/8" },
-      sysctls: { "net.ipv6.conf.all.disable_ipv6": 1 },
+      ipv6: false,
     });
     expect(generateTopology("single,1", { ipv6: true }).nodes.h1).toEqual({
       interfaces: { "h1-eth0": "10.0.0.1/8" },

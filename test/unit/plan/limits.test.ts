@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { HostLimits } from "../../../src/host/limits.js";
 import { generatedTopology } from "../../../src/lab/generated.js";
-import { checkHostLimits } from "../../../src/plan/limits.js";
+import { broadcastPeak, checkHostLimits } from "../../../src/plan/limits.js";
 
 const roomy: HostLimits = {
   maxNetNamespaces: 100_000,
@@ -31,6 +31,21 @@ describe("checkHostLimits", () => {
     const { warnings } = checkHostLimits(generatedTopology("tree,2,100"), roomy);
     expect(warnings[0]!.message).toMatch(/10000 hosts.*9999 neighbour entries/);
     expect(warnings[0]!.hint).toMatch(/gc_thresh3=20000 /);
+  });
+
+  it("models how many copies of one broadcast wait at once: wide trees fan out, chains do not", () => {
+    expect(broadcastPeak(generatedTopology("single,1000"))).toBe(999);
+    expect(broadcastPeak(generatedTopology("tree,2,100"))).toBe(9900);
+    expect(broadcastPeak(generatedTopology("linear,100,100"))).toBe(101);
+    expect(broadcastPeak(generatedTopology("torus,3,3"))).toBe(0); // loops: spanning tree decides
+    const backlog = { ...roomy, netdevMaxBacklog: 1000 };
+    const tree = checkHostLimits(generatedTopology("tree,2,100"), backlog).warnings;
+    expect(tree.map((w) => w.message)).toContainEqual(
+      expect.stringMatching(/up to 9900 copies.*net\.core\.netdev_max_backlog = 1000/),
+    );
+    expect(tree.map((w) => w.hint)).toContain("to lift it: sysctl -w net.core.netdev_max_backlog=20000");
+    const chain = checkHostLimits(generatedTopology("linear,100,100"), backlog).warnings;
+    expect(chain.some((w) => /netdev_max_backlog/.test(w.message))).toBe(false);
   });
 
   it("refuses what the host cannot hold: namespaces, mounts, memory", () => {

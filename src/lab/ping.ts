@@ -5,6 +5,8 @@
  */
 import { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
+import { procNumber } from "../host/facts.js";
+import { broadcastPeak } from "../plan/limits.js";
 import { readLab } from "../state/store.js";
 import { countSubnetPairs, farthestPairs, type PingPair, samplePairs, subnetPairs } from "../verify/pairs.js";
 import { type PingOptions, type PingResult, pingPairs } from "../verify/ping.js";
@@ -13,7 +15,7 @@ import type { CommonOptions } from "./options.js";
 /** Labs with more subnet pairs than this get a sample unless every pair is asked for. */
 export const ALL_PAIRS_MAX = 10_000;
 /** Pairs sampled (besides the farthest pair) when not every pair is pinged. */
-export const DEFAULT_SAMPLE = 1000;
+export const DEFAULT_SAMPLE = 100;
 
 /** Which pairs to ping: `auto` is `all` up to {@link ALL_PAIRS_MAX} pairs, `sample` beyond. */
 export type PairPolicy = "auto" | "all" | "sample" | "farthest";
@@ -53,6 +55,18 @@ export function choosePairs(
   return { policy: chosen, pairs, totalPairs };
 }
 
+/**
+ * How many address resolutions may flood the lab at once: each broadcast keeps up to
+ * {@link broadcastPeak} copies queued in the kernel's per-CPU backlog (netdev_max_backlog) by the
+ * model, and about twice that in practice (the backlog is drained in batches); so half of it.
+ */
+export function floodLimit(
+  t: Parameters<typeof broadcastPeak>[0],
+  backlog = procNumber("/proc/sys/net/core/netdev_max_backlog") ?? 1000,
+): number {
+  return Math.max(1, Math.floor((backlog * 0.5) / Math.max(1, broadcastPeak(t))));
+}
+
 /** Ping pairs of lab `lab` (see {@link PairPolicy}). */
 export async function ping(lab: string, options: LabPingOptions = {}): Promise<PingReport> {
   const started = performance.now();
@@ -72,7 +86,11 @@ export async function ping(lab: string, options: LabPingOptions = {}): Promise<P
   });
   try {
     const agent = driver.backend === "agent" ? await driver.agent() : undefined;
-    const results = await pingPairs(driver.runner, pairs, { ...options, ...(agent ? { agent } : {}) });
+    const results = await pingPairs(driver.runner, pairs, {
+      floodLimit: floodLimit(state.topology),
+      ...options,
+      ...(agent ? { agent } : {}),
+    });
     return {
       lab,
       policy,

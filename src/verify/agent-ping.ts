@@ -35,9 +35,14 @@ export interface Wave {
  * Split pairs into waves that each add at most `room` neighbour entries. A probe from s to t adds
  * s's entry for t, and t learns s from s's ARP/NDP request; so the reverse probe (t to s), sent
  * once the first has been answered, needs no resolution of its own: no new entry and no broadcast
- * flooding the whole lab. Each wave pings pairs one way first, then the way back. Pure.
+ * flooding the whole lab. Each wave pings pairs one way first, then the way back; at most `floods`
+ * pairs a wave, when each first probe's broadcast may flood a big lab (see PingOptions). Pure.
  */
-export function planWaves(pairs: readonly PingPair[], room: number): Wave[] {
+export function planWaves(
+  pairs: readonly PingPair[],
+  room: number,
+  floods = Number.POSITIVE_INFINITY,
+): Wave[] {
   const key = (p: PingPair) => `${p.netns}\t${p.source}\t${p.toNetns}\t${p.target}`;
   const reverseKey = (p: PingPair) => `${p.toNetns}\t${p.target}\t${p.netns}\t${p.source}`;
   const index = new Map(pairs.map((p, i) => [key(p), i]));
@@ -49,7 +54,7 @@ export function planWaves(pairs: readonly PingPair[], room: number): Wave[] {
     if (taken.has(i)) return;
     taken.add(i);
     const back = index.get(reverseKey(p));
-    if (wave.first.length > 0 && entries + 2 > room) {
+    if (wave.first.length > 0 && (entries + 2 > room || wave.first.length >= floods)) {
       waves.push(wave);
       wave = { first: [], back: [] };
       entries = 0;
@@ -80,7 +85,11 @@ export async function agentPingPairs(
   const retryMs = Math.max(10, Math.floor(timeoutMs / attempts));
   const families = new Set(pairs.map((p) => p.family));
   const room = options.neighbourBudget ?? Math.min(...[...families].map((f) => neighbourRoom(f)));
-  const waves = planWaves(pairs, Math.max(2, room));
+  const waves = planWaves(
+    pairs,
+    Math.max(2, room),
+    Math.max(1, options.floodLimit ?? Number.POSITIVE_INFINITY),
+  );
   let done = 0;
   const runProbes = async (indexes: readonly number[]) => {
     if (indexes.length === 0) return;

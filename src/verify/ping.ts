@@ -34,6 +34,12 @@ export interface PingOptions {
   agent?: NsAgent;
   /** Neighbour-table entries the pings may add at once (default: the room the host has now). */
   neighbourBudget?: number;
+  /**
+   * Pairs resolved at once, each with a broadcast (ARP/NDP) that floods the lab: in a big lab,
+   * the copies of many broadcasts at once overflow the kernel's per-CPU receive backlog and get
+   * dropped. Default: unlimited.
+   */
+  floodLimit?: number;
 }
 
 /** Ping every pair; never throws for a lost ping. */

@@ -10,11 +10,11 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const CLI = join(ROOT, "dist", "cli", "main.js");
 export const AGENT = join(ROOT, "dist", "native", "nsagent");
 
-/** A prefix nobody else uses right now: a letter, three hex digits and '-' (5 bytes, so
- * `P` + `s1-eth1000` stays within IFNAMSIZ). Checked against existing namespaces and links. */
-export function uniquePrefix(letter) {
+/** A prefix nobody else uses right now: a letter, `digits` hex digits and '-' (5 bytes by default,
+ * so `P` + `s1-eth1000` stays within IFNAMSIZ). Checked against existing namespaces and links. */
+export function uniquePrefix(letter, digits = 3) {
   for (;;) {
-    const p = `${letter}${randomBytes(2).toString("hex").slice(0, 3)}-`;
+    const p = `${letter}${randomBytes(2).toString("hex").slice(0, digits)}-`;
     if (!rootLinks().some((l) => l.startsWith(p)) && !listNetns().some((n) => n.startsWith(p))) return p;
   }
 }

@@ -1,4 +1,4 @@
-// Mininet through its Python API (bench/mininet.py), with names that cannot clash with anyone's:
+// Mininet through its Python API (bench/mininet_api.py), with names that cannot clash with anyone's:
 // a prefix of letters only (Mininet derives a switch's datapath id from the first number in its
 // name), checked unused. After every run: its root-namespace interfaces and host shells are gone.
 import { existsSync } from "node:fs";
@@ -49,7 +49,7 @@ export async function mininetRun(spec, sw, { pingall = false } = {}) {
   try {
     const r = await run([
       PY,
-      join(ROOT, "bench", "mininet.py"),
+      join(ROOT, "bench", "mininet_api.py"),
       spec,
       prefix,
       sw,

@@ -3,17 +3,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { setCommandLog } from "../drivers/runner/index.js";
 import { formatArgv } from "../drivers/runner/quote.js";
-import { registerDoctor } from "./commands/doctor.js";
-import { registerDown } from "./commands/down.js";
-import { registerExec } from "./commands/exec.js";
-import { registerGenerate } from "./commands/generate.js";
-import { registerLink } from "./commands/link.js";
-import { registerPing } from "./commands/ping.js";
-import { registerPlan } from "./commands/plan.js";
-import { registerSchema } from "./commands/schema.js";
-import { registerStatus } from "./commands/status.js";
-import { registerUp } from "./commands/up.js";
-import { registerValidate } from "./commands/validate.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
 const program = new Command()
@@ -35,17 +24,28 @@ const program = new Command()
       );
   });
 
-registerValidate(program);
-registerGenerate(program);
-registerPlan(program);
-registerUp(program);
-registerDown(program);
-registerStatus(program);
-registerExec(program);
-registerPing(program);
-registerLink(program);
-registerDoctor(program);
-registerSchema(program);
+/**
+ * Each command in its own module, loaded only when it runs: `nslab down` does not load the YAML
+ * parser, the schema library or the web of the other commands (a few dozen milliseconds of every
+ * run, which matter next to a kernel that tears a lab down in half a second). Help lists them all.
+ */
+type Register = (p: typeof program) => void;
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import("./commands/validate.js")).registerValidate,
+  generate: async () => (await import("./commands/generate.js")).registerGenerate,
+  plan: async () => (await import("./commands/plan.js")).registerPlan,
+  up: async () => (await import("./commands/up.js")).registerUp,
+  down: async () => (await import("./commands/down.js")).registerDown,
+  status: async () => (await import("./commands/status.js")).registerStatus,
+  exec: async () => (await import("./commands/exec.js")).registerExec,
+  ping: async () => (await import("./commands/ping.js")).registerPing,
+  link: async () => (await import("./commands/link.js")).registerLink,
+  doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
+  schema: async () => (await import("./commands/schema.js")).registerSchema,
+};
+const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
+const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+for (const name of wanted) (await COMMANDS[name]!())(program);
 
 program.exitOverride();
 try {

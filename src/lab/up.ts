@@ -6,6 +6,7 @@
 import { applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
 import { ensureOvs, releaseOvs } from "../drivers/ovs-service.js";
+import { linuxStpPending, ovsStpPending, waitSettled } from "../drivers/stp.js";
 import { NslabError } from "../errors.js";
 import { ovsKernelModule } from "../host/facts.js";
 import { hostLimits } from "../host/limits.js";
@@ -16,7 +17,7 @@ import { acquireLock } from "../state/lock.js";
 import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { sameTopology } from "./fingerprint.js";
 import { createdObjects } from "./inventory.js";
-import { type CommonOptions, silent } from "./options.js";
+import { type CommonOptions, type Logger, silent } from "./options.js";
 import { checkEnvironment, conflictError, findConflicts } from "./preflight.js";
 import { teardown } from "./teardown.js";
 
@@ -128,6 +129,7 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         });
         if (!report.error && !report.interrupted) {
+          await settleSpanningTrees(topology, driver, log);
           saveLab({ ...state, status: "up" });
           return {
             lab,
@@ -187,4 +189,33 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
   } finally {
     await driver.close();
   }
+}
+
+/**
+ * A lab with loops runs STP on its bridges; their ports listen, then learn, for the forward delay
+ * each (30 s in all by default) before they forward or block. Wait for that, so the lab works when
+ * `up` returns (`nslab ping` right after succeeds). Not an error if it takes longer: said, and done.
+ */
+async function settleSpanningTrees(t: Topology, driver: Driver, log: Logger): Promise<void> {
+  const linux = t.nodes.flatMap((n) => (n.kind === "bridge" && n.stp ? [n.ifname] : []));
+  const ovs = t.nodes.filter((n) => n.kind === "ovs-bridge" && n.stp);
+  if (linux.length === 0 && ovs.length === 0) return;
+  const ovsPorts = new Set(
+    ovs.flatMap((n) => (n.kind === "ovs-bridge" ? n.interfaces.map((i) => i.ifname) : [])),
+  );
+  const pending = async () => [
+    ...linuxStpPending(linux),
+    ...(ovs.length > 0 ? await ovsStpPending(await driver.ovsdb(), ovsPorts) : []),
+  ];
+  let said = false;
+  const left = await waitSettled(pending, 90_000, (n) => {
+    if (said) return;
+    said = true;
+    log(
+      "info",
+      `waiting for the spanning tree: ${n} bridge ports still listening or learning (forward delay)`,
+    );
+  });
+  if (left.length > 0)
+    log("warn", `the spanning tree has not settled yet: ${left.length} ports still listening or learning`);
 }

@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: `unit` needs nothing but Node; `integration` drives the real kernel as root and
-// runs one file at a time (the kernel is shared).
+// Three projects: `unit` needs nothing but Node; `integration` drives the real kernel as root and
+// runs one file at a time (the kernel is shared); `browser` drives the web view in headless
+// Chromium against a real lab, one file at a time.
 export default defineConfig({
   test: {
     projects: [
@@ -10,12 +11,23 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          setupFiles: ["test/support/unit-setup.ts"],
         },
       },
       {
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
           environment: "node",
           fileParallelism: false,
           testTimeout: 120_000,

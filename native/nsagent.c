@@ -997,21 +997,22 @@ static void dump_route(const struct nlmsghdr *m)
 		table);
 }
 
+/* dump: links, addresses and main-table routes of the current namespace as one JSON line. */
 static int dump_once(void);
 
-/* dump: links, addresses and main-table routes of the current namespace as one JSON line. A dump
- * the kernel marks as interrupted by a concurrent change (other labs come and go) is taken again. */
+/* A dump the kernel marks as interrupted (links changed meanwhile, e.g. by another process) is
+ * simply taken again; only persistent churn gets through as an error. */
 static int cmd_dump(char **a)
 {
 	(void)a;
-	int rc = -1;
-	for (int attempt = 0; attempt < 10; attempt++) {
-		g_out.len = 0;
-		rc = dump_once();
-		if (rc == 0 || e_no != EAGAIN)
-			break;
+	for (int attempt = 0; attempt < 50; attempt++) {
+		if (dump_once() == 0)
+			return 0;
+		if (e_no != EAGAIN)
+			return -1;
+		usleep(1000u << (attempt < 6 ? attempt : 6));
 	}
-	return rc;
+	return -1;
 }
 
 static int dump_once(void)
@@ -1130,7 +1131,7 @@ static int cmd_delown(char **a)
 
 /*
  * Pinging from inside namespaces without a process per ping: `pingadd NS SRC DST` queues one
- * probe; `pingrun TIMEOUT_MS RETRY_MS` opens one raw ICMP (or ICMPv6) socket per source namespace
+ * probe (SRC `-`: unbound, the namespace's routing picks the source address); `pingrun TIMEOUT_MS RETRY_MS` opens one raw ICMP (or ICMPv6) socket per source namespace
  * and source address (a socket stays in the namespace it was created in), bound to that address,
  * sends every echo request, collects the replies with epoll until all answered or the deadline,
  * resending unanswered ones every RETRY_MS, and answers one JSON array, in queue order: the
@@ -1151,7 +1152,7 @@ struct probe {
 struct pgroup {
 	char *ns;
 	int family;
-	unsigned char src[16];
+	unsigned char src[16]; /* all zero: not bound */
 	int fd;
 	uint16_t id;
 };
@@ -1184,8 +1185,14 @@ static int cmd_pingadd(char **a)
 {
 	struct prefix src, dst;
 	char path[PATH_MAX];
-	if (ns_path(a[0], path, sizeof path) < 0 || parse_prefix(a[1], &src) < 0 || parse_prefix(a[2], &dst) < 0)
+	int bound = strcmp(a[1], "-") != 0; /* "-": the namespace's routing picks the source */
+	if (ns_path(a[0], path, sizeof path) < 0 || (bound && parse_prefix(a[1], &src) < 0) ||
+	    parse_prefix(a[2], &dst) < 0)
 		return -1;
+	if (!bound) {
+		src = dst;
+		memset(src.addr, 0, sizeof src.addr);
+	}
 	if (src.family != dst.family || src.len != (unsigned int)src.bytes * 8 || dst.len != (unsigned int)dst.bytes * 8)
 		return fail(EINVAL, "pingadd: source and destination must be addresses of the same family");
 	/* The client sends probes grouped by source, so the group is nearly always the last one. */
@@ -1274,7 +1281,7 @@ static int ping_open(struct pgroup *g)
 			setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof f);
 			struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
 			memcpy(&sa.sin6_addr, g->src, 16);
-			if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+			if (!IN6_IS_ADDR_UNSPECIFIED(&sa.sin6_addr) && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 				err = errno;
 				close(fd);
 				fd = -1;
@@ -1284,7 +1291,7 @@ static int ping_open(struct pgroup *g)
 			setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof f);
 			struct sockaddr_in sa = { .sin_family = AF_INET };
 			memcpy(&sa.sin_addr, g->src, 4);
-			if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+			if (sa.sin_addr.s_addr != 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 				err = errno;
 				close(fd);
 				fd = -1;

@@ -1,4 +1,6 @@
-// Builds the native netns agent: native/nsagent.c → dist/native/nsagent, skipped when up to date.
+// Builds the native netns agent: native/nsagent.c → dist/native/nsagent, skipped when up to date
+// (`--force` rebuilds). Linked statically when the C library allows it, so the binary shipped in
+// the npm package runs on any Linux of the same CPU architecture, whatever its libc version.
 // Without a C compiler it warns once and succeeds: nslab then falls back to iproute2.
 import { execFileSync } from "node:child_process";
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
@@ -38,7 +40,7 @@ function main() {
     return 0;
   }
   const targetTime = mtime(target);
-  if (targetTime !== null && targetTime >= sourceTime) return 0;
+  if (!process.argv.includes("--force") && targetTime !== null && targetTime >= sourceTime) return 0;
   const cc = findCompiler();
   if (!cc) {
     process.stderr.write(
@@ -50,7 +52,14 @@ function main() {
   // Compile beside the target and rename: a concurrent build never sees a half-written binary.
   const temp = `${target}.${process.pid}.tmp`;
   try {
-    execFileSync(cc, [...FLAGS, "-o", temp, source], { stdio: ["ignore", "inherit", "inherit"] });
+    try {
+      execFileSync(cc, [...FLAGS, "-static", "-s", "-o", temp, source], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+    } catch {
+      // No static C library (libc.a): a dynamically linked agent works where it was built.
+      execFileSync(cc, [...FLAGS, "-o", temp, source], { stdio: ["ignore", "inherit", "inherit"] });
+    }
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });

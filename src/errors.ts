@@ -5,6 +5,7 @@
 
 /** A place in a topology file: 1-based line and column, plus the field path inside the document. */
 export interface SourceLocation {
+  /** The file as given (`<string>` for YAML text, `<object>` for topologies built in code). */
   file: string;
   line: number;
   column: number;
@@ -32,9 +33,11 @@ export type ErrorCode =
 /** Base class for every error nslab throws on purpose. */
 export class NslabError extends Error {
   override name = "NslabError";
+  /** What kind of failure this is; stable, for code to match on. */
   readonly code: ErrorCode;
   /** What the user can do about it, in one sentence. */
   readonly hint: string | undefined;
+  /** Where in a topology the problem is (topology errors, and failed operations of a plan). */
   readonly location: SourceLocation | undefined;
 
   constructor(
@@ -52,13 +55,16 @@ export class NslabError extends Error {
 /** One thing wrong with a topology. */
 export interface Problem {
   message: string;
+  /** Where: `file:line:col` and the field path (line 0 for topologies built in code). */
   location: SourceLocation | undefined;
+  /** What to do about it, e.g. "did you mean 'kind'?". */
   hint?: string;
 }
 
 /** A topology that failed validation; carries every problem found, not just the first. */
 export class TopologyError extends NslabError {
   override name = "TopologyError";
+  /** Every problem found, in file order; `location` is the first one's. */
   readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[]) {

@@ -26,7 +26,7 @@ const program = new Command()
 
 /**
  * Each command in its own module, loaded only when it runs: `nslab down` does not load the YAML
- * parser, the schema library or the web of the other commands (a few dozen milliseconds of every
+ * parser, the schema library or the other commands' dependencies (a few dozen milliseconds of every
  * run, which matter next to a kernel that tears a lab down in half a second). Help lists them all.
  */
 type Register = (p: typeof program) => void;
@@ -39,7 +39,13 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import("./commands/status.js")).registerStatus,
   exec: async () => (await import("./commands/exec.js")).registerExec,
   ping: async () => (await import("./commands/ping.js")).registerPing,
+  test: async () => (await import("./commands/test.js")).registerTest,
   link: async () => (await import("./commands/link.js")).registerLink,
+  iperf: async () => (await import("./commands/iperf.js")).registerIperf,
+  capture: async () => (await import("./commands/capture.js")).registerCapture,
+  import: async () => (await import("./commands/import.js")).registerImport,
+  graph: async () => (await import("./commands/graph.js")).registerGraph,
+  web: async () => (await import("./commands/web.js")).registerWeb,
   doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
   schema: async () => (await import("./commands/schema.js")).registerSchema,
 };

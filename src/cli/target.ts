@@ -2,11 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { NslabError } from "../errors.js";
 import type { SwitchKind } from "../generate/index.js";
-
-// The topology loader (YAML, zod) is imported when a file or spec is actually read: commands that
-// take a lab name (down, status, ping) start without it.
-const loader = () => import("../lab/load.js");
-
+import type { Logger } from "../lab/options.js";
 import type { Topology } from "../model/types.js";
 
 export type Target = { kind: "file"; path: string; topology: Topology } | { kind: "lab"; lab: string };
@@ -18,12 +14,15 @@ function looksLikeFile(arg: string): boolean {
 
 export async function resolveTarget(
   arg: string,
-  options: { name?: string; prefix?: string } = {},
+  options: { name?: string; prefix?: string; log?: Logger } = {},
 ): Promise<Target> {
   if (existsSync(arg) && statSync(arg).isFile()) {
-    const topology = await (await loader()).loadTopology(arg, {
+    // Imported here: commands that take a lab name (down, status, ping) start without YAML and zod.
+    const { loadTopology } = await import("../lab/load.js");
+    const topology = await loadTopology(arg, {
       ...(options.name ? { name: options.name } : {}),
       ...(options.prefix ? { prefix: options.prefix } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     return { kind: "file", path: arg, topology };
   }
@@ -51,7 +50,7 @@ export function switchKind(text: string): SwitchKind {
 /** The topology of a command that takes a FILE or `--topo SPEC` (exactly one of them). */
 export async function fileOrGenerated(
   file: string | undefined,
-  options: { topo?: string; switch?: string; ipv6?: boolean; name?: string; prefix?: string },
+  options: { topo?: string; switch?: string; ipv6?: boolean; name?: string; prefix?: string; log?: Logger },
 ): Promise<Topology> {
   const names = {
     ...(options.name ? { name: options.name } : {}),
@@ -75,7 +74,7 @@ export async function fileOrGenerated(
     throw new NslabError("E_USAGE", "give a topology file, or --topo SPEC to generate one", {
       hint: "e.g. nslab up lab.yaml, or nslab up --topo linear,4",
     });
-  const target = await resolveTarget(file, names);
+  const target = await resolveTarget(file, { ...names, ...(options.log ? { log: options.log } : {}) });
   if (target.kind !== "file") throw new NslabError("E_FILE", `no such topology file: ${file}`);
   return target.topology;
 }

@@ -15,6 +15,9 @@ import { findAgentBinary, NsAgent, type NsDump } from "./nsagent/index.js";
 import { OvsdbClient, ovsDbSocket, ovsRuntimePaths } from "./ovs/index.js";
 import { type Runner, systemRunner } from "./runner/index.js";
 
+const DUMP_INTERRUPTED = /dump interrupted/;
+const DUMP_ATTEMPTS = 4;
+
 /** Which way namespace work is done: the native agent, or iproute2 processes. */
 export type Backend = "agent" | "iproute2";
 
@@ -76,9 +79,22 @@ export class Driver {
     return p;
   }
 
-  /** Links, addresses and routes of a namespace (`null` = root). */
+  /**
+   * Links, addresses and routes of a namespace (`null` = root). A dump the kernel marks as
+   * interrupted by a concurrent change (NLM_F_DUMP_INTR: others' labs change the root namespace
+   * all the time) is read again after a short pause; when the agent keeps being interrupted,
+   * iproute2 reads it (it keeps what it got, as `ip` does).
+   */
   async dump(ns: string | null): Promise<NsDump> {
-    if (this.backend === "agent") return (await this.agent()).dump(ns);
+    if (this.backend !== "agent") return iprouteDump(this.runner, ns);
+    for (let attempt = 1; attempt <= DUMP_ATTEMPTS; attempt++) {
+      try {
+        return await (await this.agent()).dump(ns);
+      } catch (e) {
+        if (!DUMP_INTERRUPTED.test((e as Error).message)) throw e;
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+      }
+    }
     return iprouteDump(this.runner, ns);
   }
 
@@ -96,6 +112,9 @@ export class Driver {
         else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
         else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
       });
+      for (const [ns, d] of out)
+        if (d instanceof Error && DUMP_INTERRUPTED.test(d.message))
+          out.set(ns, await this.dump(ns).catch((e: Error) => e));
       return out;
     }
     let next = 0;

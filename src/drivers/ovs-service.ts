@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
 import { checkFile, removeFile, stateDir, writeFileAtomic } from "../state/dir.js";
-import { acquireLock } from "../state/lock.js";
+import { acquireLockWaiting, liveLocks } from "../state/lock.js";
 import { listLabs, readLab } from "../state/store.js";
 import {
   isSameProcess,
@@ -59,7 +59,7 @@ export async function ensureOvs(runner: Runner, log: Log): Promise<OvsInfo> {
         hint: "install it with: apt-get install openvswitch-switch (or: nslab doctor --install)",
       });
   const paths = ovsPaths();
-  const lock = acquireLock("_ovs", "ovs start", log);
+  const lock = await acquireLockWaiting("_ovs", "ovs start", { onReclaim: log });
   try {
     const probe = await probeOvs(paths);
     if (probe.running && probe.vswitchd)
@@ -82,11 +82,12 @@ export async function ensureOvs(runner: Runner, log: Log): Promise<OvsInfo> {
 }
 
 /**
- * Stop the daemons nslab started, if no lab needs OVS any more. `except` is a lab being removed
- * whose record may still exist. Daemons nslab did not start are never touched.
+ * Stop the daemons nslab started, if no lab needs OVS any more (no record uses it and no `up` is
+ * under way). `except` is a lab being removed whose record may still exist. Daemons nslab did not
+ * start are never touched.
  */
 export async function releaseOvs(runner: Runner, log: Log, except?: string): Promise<void> {
-  const lock = acquireLock("_ovs", "ovs stop", log);
+  const lock = await acquireLockWaiting("_ovs", "ovs stop", { onReclaim: log });
   try {
     const record = readRecord();
     if (!record) return;
@@ -99,6 +100,9 @@ export async function releaseOvs(runner: Runner, log: Log, except?: string): Pro
       }
     });
     if (users.length > 0) return;
+    // A lab being brought up holds its lock from before it checks that OVS runs until its record
+    // says it uses OVS: while one is under way, OVS may be about to be used.
+    if (liveLocks().some((l) => l.name !== except && l.command.startsWith("nslab up "))) return;
     const reports = await stopOvs(record, runner);
     for (const r of reports)
       if (r.outcome === "still-running") log(`could not stop ${r.comm} (pid ${r.pid})`);

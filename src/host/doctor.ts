@@ -88,8 +88,12 @@ export async function runDoctor(runner: Runner = systemRunner): Promise<Check[]>
     status: agent ? "ok" : "warn",
     detail: agent
       ? `${agent} (configures namespaces without a process per namespace)`
-      : "not built: nslab falls back to iproute2, which is slower for big labs",
-    ...(agent ? {} : { fix: "build it: npm run build (needs a C compiler: apt-get install gcc)" }),
+      : "not built (or built for another CPU): nslab falls back to iproute2, which is slower for big labs",
+    ...(agent
+      ? {}
+      : {
+          fix: "build it (needs a C compiler: apt-get install gcc): npm run build in a checkout, or node scripts/build-native.mjs --force in the installed package",
+        }),
   });
   const tun = hasTun();
   checks.push({

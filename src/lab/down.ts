@@ -17,12 +17,24 @@ export interface DownResult {
   lab: string;
   /** Whether the lab existed at all (a record or marked objects). */
   found: boolean;
+  /** The namespaces, root-namespace links and OVS bridges removed. */
   removed: OwnedObject[];
+  /** Objects left alone: already gone, or no longer marked as this lab's. */
   skipped: TeardownReport["skipped"];
   durationMs: number;
 }
 
-/** Take lab `lab` down. */
+/** Options of {@link downAll}. */
+export interface DownAllOptions extends CommonOptions {
+  /** Only labs for which this returns true. */
+  filter?: (lab: string) => boolean;
+}
+
+/**
+ * Take lab `lab` down: remove exactly the objects it created (from its record, each confirmed by
+ * its ownership marker), then its record. Idempotent: a lab that is not up is `found: false`.
+ * Throws E_APPLY (the lab is then marked dirty) when something could not be removed.
+ */
 export async function down(lab: string, options: CommonOptions = {}): Promise<DownResult> {
   const driver = newDriver(options);
   try {
@@ -32,13 +44,17 @@ export async function down(lab: string, options: CommonOptions = {}): Promise<Do
   }
 }
 
-/** Take every nslab lab on this host down: those with records and those found by their markers. */
-export async function downAll(options: CommonOptions = {}): Promise<DownResult[]> {
+/**
+ * Take every nslab lab on this host down — those with records and those found by their markers
+ * alone — or, with `filter`, the ones it accepts. Careful on shared hosts: this includes other
+ * people's labs.
+ */
+export async function downAll(options: DownAllOptions = {}): Promise<DownResult[]> {
   const driver = newDriver(options);
   try {
     const ovs = await driver.ovsdb().catch(() => undefined);
     const found = await discoverLabs(driver, ovs);
-    const labs = [...new Set([...listLabs(), ...found.keys()])].sort();
+    const labs = [...new Set([...listLabs(), ...found.keys()])].filter(options.filter ?? (() => true)).sort();
     const results: DownResult[] = [];
     for (const lab of labs) results.push(await downWith(lab, driver, options, found.get(lab)));
     return results;
@@ -82,12 +98,23 @@ async function downWith(
     if (state) saveLab({ ...state, status: "destroying" });
     if (usesOvs && objects.some((o) => o.kind === "ovs-bridge"))
       await ensureOvs(driver.runner, (m) => log("info", m));
-    const report = await teardown(lab, objects, driver, {
-      // A record not marked "up" comes from an interrupted run: links it created may lack their alias.
-      acceptUnaliasedLinks: state?.status !== "up",
-      ovs: () => driver.ovsdb(),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    let report: TeardownReport;
+    try {
+      report = await teardown(lab, objects, driver, {
+        // A record not marked "up" comes from an interrupted run: links it created may lack their alias.
+        acceptUnaliasedLinks: state?.status !== "up",
+        ovs: () => driver.ovsdb(),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (e) {
+      if (state)
+        saveLab({
+          ...state,
+          status: "dirty",
+          problem: { message: (e as Error).message, fix: `nslab down ${lab}` },
+        });
+      throw e;
+    }
     for (const s of report.skipped)
       if (s.reason !== "already gone")
         log("warn", `left ${s.object.kind} '${s.object.name}' alone: ${s.reason}`);

@@ -3,7 +3,7 @@
  * never taken from the command line, and the command is an argv (no shell).
  */
 import type { ChildProcess } from "node:child_process";
-import { systemRunner } from "../drivers/runner/index.js";
+import { CommandError, systemRunner } from "../drivers/runner/index.js";
 import { NslabError } from "../errors.js";
 import { readLab } from "../state/store.js";
 import type { CommonOptions } from "./options.js";
@@ -32,17 +32,38 @@ export function nodeNamespace(lab: string, node: string): string {
 
 /** What a captured command produced. */
 export interface ExecResult {
+  /** The command's exit code (a command killed by a signal, a timeout or an abort throws instead). */
   exitCode: number;
   stdout: string;
   stderr: string;
 }
 
-/** Run `argv` in `node` of `lab` and capture its output. */
+/** Options of {@link exec}. */
+export interface ExecOptions extends CommonOptions {
+  /** Kill the command (SIGKILL) after this long; default 60 s. */
+  timeoutMs?: number;
+  /** Written to the command's stdin. */
+  input?: string;
+  /**
+   * Environment variables for the command. Commands run with a scrubbed environment (a fixed
+   * system PATH and the C locale); these are added to it.
+   */
+  env?: Readonly<Record<string, string>>;
+  /** Throw a `CommandError` (with argv, exit code and output) when the command exits non-zero. */
+  check?: boolean;
+}
+
+/**
+ * Run `argv` in namespace node `node` of lab `lab` and capture its output. Like
+ * `ip netns exec <namespace> argv…`: no shell is involved, and argv[0] is looked up in the system
+ * PATH (give an absolute path otherwise, e.g. `process.execPath`). A non-zero exit is a result,
+ * not an error, unless `check` is set; `signal` kills the command.
+ */
 export async function exec(
   lab: string,
   node: string,
   argv: readonly string[],
-  options: CommonOptions & { timeoutMs?: number; input?: string } = {},
+  options: ExecOptions = {},
 ): Promise<ExecResult> {
   if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
   const ns = nodeNamespace(lab, node);
@@ -50,7 +71,14 @@ export async function exec(
     allowFailure: true,
     timeoutMs: options.timeoutMs ?? 60_000,
     ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (options.check && res.exitCode !== 0)
+    throw new CommandError(
+      { ...res, argv, signal: null, timedOut: false },
+      { hint: `it ran in node '${node}' of lab '${lab}' (namespace ${ns})` },
+    );
   return { exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
 }
 

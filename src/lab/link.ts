@@ -1,19 +1,32 @@
 /**
- * Link faults on a running lab: take one end of a link down or bring it back up (`ip link set …
- * down|up` in the end's namespace). The other end loses carrier, so traffic stops both ways.
+ * Link faults and shaping on a running lab: take one end of a link down or bring it back up (`ip link
+ * set … down|up` in the end's namespace; the other end loses carrier, so traffic stops both ways),
+ * and change or clear the shaping of an end's egress (`tc qdisc replace|del … root`) without
+ * recreating anything.
  */
 import { applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
+import { ovsKernelModule } from "../host/facts.js";
+import { probeFeatures } from "../host/features.js";
+import { describeShaping, netemFeatures } from "../model/shaping.js";
+import type { Shaping } from "../model/types.js";
+import { planUp } from "../plan/build.js";
 import type { NsName, Op } from "../plan/ops.js";
+import { qdiscFor } from "../plan/qdisc.js";
+import { reconcileOps } from "../plan/reconcile.js";
 import { readLab } from "../state/store.js";
+import { observeForPlan } from "./observe-plan.js";
 import type { CommonOptions } from "./options.js";
 
 /** Where an endpoint of a running lab lives in the kernel. */
 export interface ResolvedEndpoint {
+  /** Node and interface as written in the topology. */
   node: string;
   iface: string;
+  /** The kernel namespace of the interface (`null`: the root namespace). */
   ns: NsName;
+  /** The kernel interface name (prefixed in the root namespace). */
   dev: string;
 }
 
@@ -40,7 +53,73 @@ export function resolveEndpoint(lab: string, endpoint: string): ResolvedEndpoint
   return { node: nodeName, iface: ifName, ns: node.kind === "netns" ? node.netns : null, dev: iface.ifname };
 }
 
-/** Set one end of a link of lab `lab` administratively up or down. */
+/** The other end of the link `endpoint` of lab `lab` is on. */
+export function peerEndpoint(lab: string, endpoint: string): ResolvedEndpoint {
+  const ep = resolveEndpoint(lab, endpoint);
+  const t = readLab(lab)!.topology;
+  const link = t.links.find(
+    (l) =>
+      (l.a.node === ep.node && l.a.iface === ep.iface) || (l.b.node === ep.node && l.b.iface === ep.iface),
+  );
+  if (!link) throw new NslabError("E_NOT_FOUND", `${endpoint} is not an end of any link of lab '${lab}'`);
+  const other = link.a.node === ep.node && link.a.iface === ep.iface ? link.b : link.a;
+  return resolveEndpoint(lab, `${other.node}:${other.iface}`);
+}
+
+/** What `setLinkShaping` did. */
+export interface ShapingResult {
+  endpoints: ResolvedEndpoint[];
+  /** `rate 10mbit`, or `no shaping` when cleared. */
+  shaping: string;
+  /** The commands, as `nslab plan` would print them. */
+  operations: Op[];
+}
+
+/**
+ * Shape the egress of one end of a link of a running lab (with `both`, of both ends), or with
+ * `null` remove the shaping (back to `noqueue`, a veth's default; clearing twice is fine). Replaces
+ * whatever root qdisc the end had; nothing is recreated.
+ * Delay, jitter and loss need netem: on a kernel without it this fails before changing anything.
+ */
+export async function setLinkShaping(
+  lab: string,
+  endpoint: string,
+  shaping: Shaping | null,
+  options: CommonOptions & { both?: boolean } = {},
+): Promise<ShapingResult> {
+  const ends = [resolveEndpoint(lab, endpoint), ...(options.both ? [peerEndpoint(lab, endpoint)] : [])];
+  if (shaping && netemFeatures(shaping).length > 0) {
+    const { netem } = await probeFeatures(["netem"], options.runner);
+    if (netem === false)
+      throw new NslabError(
+        "E_ENV",
+        `${netemFeatures(shaping).join(", ")} ${netemFeatures(shaping).length === 1 ? "needs" : "need"} netem, and this kernel has no netem (CONFIG_NET_SCH_NETEM is not set)`,
+        { hint: "a rate alone works (tc tbf); `nslab doctor` shows what this host has" },
+      );
+  }
+  const ops: Op[] = ends.map((e) => ({
+    op: "qdisc.set",
+    ns: e.ns,
+    dev: e.dev,
+    qdisc: shaping ? qdiscFor(shaping) : { kind: "noqueue" },
+  }));
+  const driver = new Driver({
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
+  try {
+    const report = await applyOps(ops, driver.route, { mode: "stop" });
+    if (report.error) throw report.error;
+    return { endpoints: ends, shaping: shaping ? describeShaping(shaping) : "no shaping", operations: ops };
+  } finally {
+    await driver.close();
+  }
+}
+
+/**
+ * Set one end (`node:interface`) of a link of lab `lab` administratively up or down, like
+ * `ip link set DEV down`; the other end loses carrier, so traffic stops both ways.
+ */
 export async function setLinkState(
   lab: string,
   endpoint: string,
@@ -56,6 +135,22 @@ export async function setLinkState(
     const op: Op = { op: state === "up" ? "link.up" : "link.down", ns: ep.ns, dev: ep.dev };
     const report = await applyOps([op], driver.route, { mode: "stop" });
     if (report.error) throw report.error;
+    // Taking a link down makes the kernel drop its IPv6 addresses and the routes through it:
+    // bringing it back up restores what the lab's plan has for that namespace.
+    if (state === "up" && ep.ns !== null) {
+      const topology = readLab(lab)!.topology;
+      const plan = planUp(topology, { ovsKernelDatapath: ovsKernelModule() }).filter(
+        (o) => "ns" in o && o.ns === ep.ns && o.op !== "netns.add",
+      );
+      const missing = reconcileOps(
+        plan,
+        await observeForPlan([plan, [{ op: "netns.add", ns: ep.ns, marker: "" }]], driver),
+      );
+      if (missing.length > 0) {
+        const again = await applyOps(missing, driver.route, { mode: "continue" });
+        if (again.error) throw again.error;
+      }
+    }
     return ep;
   } finally {
     await driver.close();

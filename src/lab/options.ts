@@ -6,14 +6,19 @@ import type { Runner } from "../drivers/runner/index.js";
 /** Receives what a lab operation has to say along the way. */
 export type Logger = (level: "info" | "warn", message: string) => void;
 
+/** Options every lab operation takes. */
 export interface CommonOptions {
   /** Runs external programs (tests pass a recording runner). */
   runner?: Runner;
-  /** `agent` (native, fast) or `iproute2`; default: the agent when built. */
+  /** `agent` (native, fast) or `iproute2`; default: the agent when built (or `NSLAB_BACKEND`). */
   backend?: Backend | "auto";
+  /** Receives progress messages and warnings; silent by default. */
   log?: Logger;
+  /** Aborts the operation: `up` stops and undoes what it did; `exec` kills its command. */
   signal?: AbortSignal;
+  /** Called as batches of operations complete (`up`). */
   onProgress?: ProgressFn;
 }
 
+/** A logger that drops everything. */
 export const silent: Logger = () => {};

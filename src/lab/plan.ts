@@ -4,22 +4,26 @@ import { type HostLimits, hostLimits } from "../host/limits.js";
 import type { Topology } from "../model/types.js";
 import { type HostFacts, planUp } from "../plan/build.js";
 import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
+import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
 
 /** A plan for bringing a topology up on a host. */
 export interface Plan {
   topology: Topology;
+  /** What the plan assumed about the host. */
   host: HostFacts;
+  /** The operations `up` performs, in order. */
   operations: Op[];
   /** Host limits the lab would hit here: errors make `up` refuse, warnings are said. */
   limits: { errors: LimitProblem[]; warnings: LimitProblem[] };
   /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines. */
   toShell(): string;
+  /** The operations as JSON. */
   toJson(): string;
 }
 
-/** Plan `topology` for this host (or for the given host facts). */
+/** Plan `topology` for this host (or for the given host facts). Pure: nothing is changed. */
 export function planLab(
   topology: Topology,
   host: HostFacts = { ovsKernelDatapath: ovsKernelModule() },
@@ -31,7 +35,7 @@ export function planLab(
     host,
     operations,
     limits: checkHostLimits(topology, limits),
-    toShell: () => renderShell(operations, { lab: topology.name }),
+    toShell: () => renderShell(operations, { lab: topology.name, notes: planNotes(topology) }),
     toJson: () => renderJson(operations, { lab: topology.name }),
   };
 }

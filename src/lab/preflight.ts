@@ -2,39 +2,67 @@
  * Checks made before `up` changes anything: the host can do what the plan needs, and no name the
  * plan needs is taken by something that is not this lab's. Every problem is reported at once.
  */
-import type { Driver } from "../drivers/driver.js";
+import type { Backend, Driver } from "../drivers/driver.js";
 import { listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
 import { findBinary, PACKAGE_OF } from "../drivers/runner/index.js";
 import { NslabError } from "../errors.js";
-import { hasTun, isRoot, listNetns } from "../host/facts.js";
+import { hasTun, isRoot, listNetns, procNumber } from "../host/facts.js";
 import { labOfMarker, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import { createdObjects } from "./inventory.js";
 
-/** Throw E_ENV listing everything the host lacks for `ops`. */
-export function checkEnvironment(ops: readonly Op[], driver: Driver): void {
+/** What the environment checks ask of the host (tests substitute their own). */
+export interface HostProbe {
+  isRoot(): boolean;
+  findBinary(name: string): string | null;
+  hasTun(): boolean;
+  /** user.max_net_namespaces, when readable. */
+  maxNetNamespaces(): number | undefined;
+  /** Named network namespaces that exist now. */
+  netnsCount(): number;
+}
+
+export const systemProbe: HostProbe = {
+  isRoot,
+  findBinary,
+  hasTun,
+  maxNetNamespaces: () => procNumber("/proc/sys/user/max_net_namespaces"),
+  netnsCount: () => listNetns().length,
+};
+
+/** Throw E_ENV listing everything the host lacks for `ops` (checked before anything is changed). */
+export function checkEnvironment(ops: readonly Op[], backend: Backend, host: HostProbe = systemProbe): void {
   const problems: string[] = [];
   const hints = new Set<string>();
-  if (!isRoot()) {
+  if (!host.isRoot()) {
     problems.push("nslab must run as root: it creates namespaces and interfaces in the kernel");
     hints.add("run it with sudo");
   }
   const need = new Set<string>(["ip"]);
-  if (driver.backend === "iproute2") {
+  if (backend === "iproute2") {
     need.add("nsenter");
     if (ops.some((o) => o.op === "sysctl.set")) need.add("sysctl");
     if (ops.some((o) => o.op === "offload.off")) need.add("ethtool");
   }
+  if (ops.some((o) => o.op === "qdisc.set")) need.add("tc");
   if (ops.some((o) => o.op.startsWith("ovs.")))
     for (const b of ["ovsdb-server", "ovs-vswitchd", "ovsdb-tool"]) need.add(b);
-  const missing = [...need].filter((b) => !findBinary(b));
+  const missing = [...need].filter((b) => !host.findBinary(b));
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((b) => PACKAGE_OF[b] ?? b))];
     problems.push(`missing program${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`);
     hints.add(`install with: apt-get install ${pkgs.join(" ")} (or: nslab doctor --install)`);
   }
-  if (ops.some((o) => o.op === "ovs.bridge.add" && o.datapath === "netdev") && !hasTun()) {
+  if (ops.some((o) => o.op === "ovs.bridge.add" && o.datapath === "netdev") && !host.hasTun()) {
     problems.push("the Open vSwitch userspace datapath needs /dev/net/tun, which is missing");
     hints.add("load the tun module (modprobe tun) or create the device node");
+  }
+  const wanted = ops.filter((o) => o.op === "netns.add").length;
+  const max = host.maxNetNamespaces();
+  if (max !== undefined && wanted > 0 && host.netnsCount() + wanted > max) {
+    problems.push(
+      `the lab needs ${wanted} network namespaces; with the ${host.netnsCount()} that exist that exceeds this host's limit of ${max} (user.max_net_namespaces)`,
+    );
+    hints.add(`raise the limit: sysctl -w user.max_net_namespaces=${host.netnsCount() + wanted + 100}`);
   }
   if (problems.length > 0)
     throw new NslabError(

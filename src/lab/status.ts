@@ -24,6 +24,8 @@ export interface InterfaceReport {
   mac?: string | null;
   /** Addresses as the kernel has them (global and link scope), e.g. `10.1.1.2/24`. */
   addresses: string[];
+  /** Those of `addresses` that automatic addressing chose (the file gave none). */
+  autoAddresses?: string[];
   /** The other end of the link, `node:interface`, from the topology. */
   peer?: string;
   stats?: DumpLinkStats;
@@ -33,6 +35,8 @@ export interface InterfaceReport {
 export interface NodeReport {
   name: string;
   kind: Node["kind"];
+  /** A namespace written as `kind: router` (it forwards). */
+  router?: true;
   /** Namespace name (netns) or interface name (bridges). */
   kernelName: string;
   present: boolean;
@@ -54,7 +58,40 @@ export interface LabReport {
   problem?: { message: string; fix: string };
 }
 
-/** Observe one lab (E_NOT_FOUND when it has no record). */
+/** A lab as recorded (no kernel access): for listing many labs cheaply. */
+export interface LabSummary {
+  lab: string;
+  status: LabStatus;
+  source?: string;
+  createdAt: string;
+  nodes: number;
+  links: number;
+}
+
+/** Every recorded lab, from the records alone (labs whose record cannot be read are skipped). */
+export function labSummaries(): LabSummary[] {
+  const out: LabSummary[] = [];
+  for (const lab of listLabs()) {
+    let state: ReturnType<typeof readLab>;
+    try {
+      state = readLab(lab);
+    } catch {
+      continue;
+    }
+    if (!state) continue;
+    out.push({
+      lab,
+      status: state.status,
+      ...(state.topology.file ? { source: state.topology.file } : {}),
+      createdAt: state.createdAt,
+      nodes: state.topology.nodes.length,
+      links: state.topology.links.length,
+    });
+  }
+  return out;
+}
+
+/** Observe lab `lab` in the kernel now (E_NOT_FOUND when it has no record). */
 export async function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
   const driver = new Driver({
     ...(options.runner ? { runner: options.runner } : {}),
@@ -102,21 +139,22 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       // OVS not running: its bridges show as absent.
     }
   }
-  const peers = peerMap(t);
-  const ovsBridgeNames = new Set(ovsPorts.values());
-  const index = new Map<NsDump, DumpIndex>();
-  const indexOf = (d: NsDump): DumpIndex => {
-    let x = index.get(d);
-    if (!x) {
-      x = dumpIndex(d);
-      index.set(d, x);
-    }
-    return x;
+  // Indexes built once per observation: labs of a thousand nodes are observed every second.
+  const ctx: Context = {
+    lab,
+    peers: peerMap(t),
+    auto: autoAddresses(t),
+    root: indexDump(root),
+    ovsPorts,
+    ovsBridges: new Set(ovsPorts.values()),
   };
   const nodes = t.nodes.map((n) => {
     const d = n.kind === "netns" ? dumps.get(n.netns) : root;
-    const own = d && !(d instanceof Error) ? indexOf(d) : undefined;
-    return nodeReport(n, own, indexOf(root), ovsPorts, ovsBridgeNames, peers, lab);
+    return nodeReport(
+      n,
+      d instanceof Error || d === undefined ? undefined : d === root ? ctx.root : indexDump(d),
+      ctx,
+    );
   });
   const healthy = nodes.every((n) => n.present && n.interfaces.every((i) => i.present && i.up));
   return {
@@ -130,50 +168,54 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   };
 }
 
-/** A dump with its links and addresses indexed (a 10,000-host lab has 20,000 root links). */
-interface DumpIndex {
+/** A dump with lookups by name and index, and addresses grouped by interface. */
+interface IndexedDump {
   dump: NsDump;
   byName: Map<string, DumpLink>;
   byIndex: Map<number, DumpLink>;
   addrs: Map<number, string[]>;
 }
 
-function dumpIndex(dump: NsDump): DumpIndex {
+function indexDump(d: NsDump): IndexedDump {
   const addrs = new Map<number, string[]>();
-  for (const a of dump.addrs) {
+  for (const a of d.addrs) {
     if (a.scope === "host") continue;
-    const list = addrs.get(a.ifindex);
-    if (list) list.push(a.cidr);
-    else addrs.set(a.ifindex, [a.cidr]);
+    const list = addrs.get(a.ifindex) ?? [];
+    list.push(a.cidr);
+    addrs.set(a.ifindex, list);
   }
   return {
-    dump,
-    byName: new Map(dump.links.map((l) => [l.name, l])),
-    byIndex: new Map(dump.links.map((l) => [l.ifindex, l])),
+    dump: d,
+    byName: new Map(d.links.map((l) => [l.name, l])),
+    byIndex: new Map(d.links.map((l) => [l.ifindex, l])),
     addrs,
   };
 }
 
-function nodeReport(
-  n: Node,
-  own: DumpIndex | undefined,
-  root: DumpIndex,
-  ovsPorts: Map<string, string>,
-  ovsBridgeNames: Set<string>,
-  peers: Map<string, string>,
-  lab: string,
-): NodeReport {
+/** What every node's report needs, computed once per observation. */
+interface Context {
+  lab: string;
+  peers: Map<string, string>;
+  /** `node:iface` → the addresses automatic addressing chose for it. */
+  auto: Map<string, string[]>;
+  root: IndexedDump;
+  /** OVS port name → its bridge. */
+  ovsPorts: Map<string, string>;
+  ovsBridges: Set<string>;
+}
+
+function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeReport {
+  const { root, ovsPorts, lab } = ctx;
   const kernelName = n.kind === "netns" ? n.netns : n.ifname;
-  const self = n.kind === "netns" ? own?.byName.get("lo") : root.byName.get(n.ifname);
+  const self = n.kind === "netns" ? d?.byName.get("lo") : root.byName.get(n.ifname);
   const present =
-    n.kind === "ovs-bridge"
-      ? ovsBridgeNames.has(n.ifname) || !!self
-      : !!own && (n.kind === "netns" || !!self);
+    n.kind === "ovs-bridge" ? ctx.ovsBridges.has(n.ifname) || !!self : !!d && (n.kind === "netns" || !!self);
   const owned = labOfMarker(self?.alias) === lab || (n.kind === "ovs-bridge" && present);
-  const where = own ?? root;
+  // A namespace that could not be read has no interfaces to show (never look them up in root).
+  const where = n.kind === "netns" ? d : root;
   const interfaces = n.interfaces.map((i): InterfaceReport => {
-    const l = where.byName.get(i.ifname);
-    const peer = peers.get(`${n.name}:${i.name}`);
+    const l: DumpLink | undefined = where?.byName.get(i.ifname);
+    const peer = ctx.peers.get(`${n.name}:${i.name}`);
     if (!l)
       return {
         name: i.ifname,
@@ -183,34 +225,52 @@ function nodeReport(
         addresses: [],
         ...(peer ? { peer } : {}),
       };
+    const addresses = where?.addrs.get(l.ifindex) ?? [];
+    const auto = (ctx.auto.get(`${n.name}:${i.name}`) ?? []).filter((c) => addresses.includes(c));
     return {
       name: l.name,
+      ...(auto.length > 0 ? { autoAddresses: auto } : {}),
       present:
         n.kind === "ovs-bridge"
           ? ovsPorts.get(l.name) === n.ifname
           : n.kind === "bridge"
-            ? where.byIndex.get(l.master ?? -1)?.name === n.ifname
+            ? root.byIndex.get(l.master ?? -1)?.name === n.ifname
             : true,
       up: l.up && l.operstate !== "DOWN" && l.operstate !== "LOWERLAYERDOWN",
       operstate: l.operstate,
       mtu: l.mtu,
       mac: l.mac,
-      addresses: where.addrs.get(l.ifindex) ?? [],
+      addresses,
       ...(peer ? { peer } : {}),
       stats: l.stats,
     };
   });
   const routes =
-    n.kind === "netns" && own
-      ? own.dump.routes
+    n.kind === "netns" && d
+      ? d.dump.routes
           .filter((r) => r.protocol !== 2 && !r.dst.startsWith("fe80:"))
           .map((r) => ({
             dst: r.dst,
             ...(r.gateway ? { via: r.gateway } : {}),
-            ...(r.oif !== null ? { dev: own.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
+            ...(r.oif !== null ? { dev: d.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
-  return { name: n.name, kind: n.kind, kernelName, present, owned, interfaces, routes };
+  return {
+    name: n.name,
+    kind: n.kind,
+    ...(n.kind === "netns" && n.router ? { router: true as const } : {}),
+    kernelName,
+    present,
+    owned,
+    interfaces,
+    routes,
+  };
+}
+
+function autoAddresses(t: Topology): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const a of t.addressing?.assigned ?? []) m.set(a.endpoint, [...(m.get(a.endpoint) ?? []), a.cidr]);
+  return m;
 }
 
 function peerMap(t: Topology): Map<string, string> {

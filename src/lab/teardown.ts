@@ -23,6 +23,8 @@ export interface TeardownOptions {
    * between creating a link and marking it leaves behind. Only for objects of this lab's record.
    */
   acceptUnaliasedLinks?: boolean;
+  /** Test hook: the first removal fails (without being attempted), to exercise "rollback failed". */
+  failFirst?: boolean;
   /** Connects to OVSDB (OVS running) when the lab owns OVS bridges. */
   ovs?: () => Promise<OvsdbClient>;
   signal?: AbortSignal;
@@ -142,6 +144,13 @@ export async function teardown(
   return report;
 
   async function run(ops: Op[], objs: OwnedObject[]): Promise<void> {
+    if (options.failFirst && ops.length > 0) {
+      options.failFirst = false;
+      report.failures.push({ object: objs[0]!, message: "injected teardown fault (test hook)" });
+      ops = ops.slice(1);
+      objs = objs.slice(1);
+      if (ops.length === 0) return;
+    }
     const res = await applyOps(ops, driver.route, {
       mode: "continue",
       ...(options.signal ? { signal: options.signal } : {}),

@@ -6,10 +6,15 @@ import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
 import type { LoadedSpec } from "../spec/load.js";
 import type { RawInterface, RawLink, RawTopology } from "../spec/schema.js";
 import { didYouMean } from "../spec/suggest.js";
+import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
+import { resolveExpectations } from "./expect.js";
 import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
-import { checkName } from "./names.js";
+import { checkName, IFNAME_MAX } from "./names.js";
+import { addStaticRoutes } from "./routing.js";
 import { checkTopology } from "./rules.js";
+import { l2Segments } from "./segments.js";
+import { parseShaping } from "./shaping.js";
 import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
 
 /** Options applied while resolving (they do not come from the file). */
@@ -25,15 +30,48 @@ export function resolveTopology(spec: LoadedSpec, options: ResolveOptions = {}):
   const problems: Problem[] = [];
   const r = new Resolver(spec, options.prefix ?? "", problems);
   const topology = r.run(options.name);
+  derive(topology, spec, r.optOut, problems);
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
   if (problems.length > 0) throw new TopologyError(sortProblems(problems));
   return topology;
 }
 
+/** What the file asks nslab to work out: automatic addresses, static routes, expectations. */
+function derive(t: Topology, spec: LoadedSpec, optOut: ReadonlySet<string>, problems: Problem[]): void {
+  const raw = spec.raw;
+  const segments = l2Segments(t);
+  if (raw.addressing) {
+    const pools: Partial<Record<4 | 6, Pool>> = {};
+    for (const family of [4, 6] as const) {
+      const key = family === 4 ? "ipv4" : "ipv6";
+      const text = raw.addressing[key];
+      if (text === undefined) continue;
+      const src = spec.locate(["addressing", key]);
+      const pool = parsePool(text, family);
+      if (typeof pool === "string") problems.push({ message: pool, location: src });
+      else pools[family] = { cidr: pool, src };
+    }
+    const { info, problems: found } = allocateAddresses(t, segments, { pools, optOut });
+    t.addressing = info;
+    problems.push(...found);
+  }
+  if (raw.routing === "static") {
+    t.routing = "static";
+    addStaticRoutes(t, segments, spec.locate(["routing"]));
+  }
+  if (raw.expect && raw.expect.length > 0) {
+    const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);
+    t.expect = expectations;
+    problems.push(...found);
+  }
+}
+
 class Resolver {
   /** Every `node:iface` written as a link endpoint, resolvable or not. */
   readonly mentioned = new Set<string>();
+  /** Every `node:iface` written with an empty address list (no automatic addresses for them). */
+  readonly optOut = new Set<string>();
 
   constructor(
     private readonly spec: LoadedSpec,
@@ -92,8 +130,18 @@ class Resolver {
         const ipath = [...path, "interfaces", ifName];
         const iface = this.iface(ifName, ipath, true);
         if (!iface) continue;
-        if (port?.mtu !== undefined) iface.mtu = port.mtu;
-        if (port?.mac !== undefined) this.mac(iface, port.mac, [...ipath, "mac"]);
+        if (port?.mtu !== undefined) {
+          iface.mtu = port.mtu;
+          iface.at = { ...iface.at, mtu: this.at([...ipath, "mtu"]) };
+        }
+        if (port?.mac !== undefined) {
+          this.mac(iface, port.mac, [...ipath, "mac"]);
+          iface.at = { ...iface.at, mac: this.at([...ipath, "mac"]) };
+        }
+        if (port?.vlan !== undefined) {
+          iface.vlan = port.vlan;
+          iface.at = { ...iface.at, vlan: this.at([...ipath, "vlan"]) };
+        }
         interfaces.push(iface);
       }
       if (raw.kind === "bridge") {
@@ -136,6 +184,7 @@ class Resolver {
       value: typeof value === "boolean" ? (value ? "1" : "0") : String(value),
       src: this.at([...path, "sysctls", key], true),
     }));
+    // IPv4-only: no IPv6 address generation on its interfaces, so no IPv6 addresses either.
     if (ns.ipv6 === false)
       for (const iface of interfaces)
         if (iface.addresses.some((a) => a.family === 6))
@@ -144,16 +193,17 @@ class Resolver {
             iface.src ?? src,
             "remove the IPv6 address, or drop 'ipv6: false'",
           );
-    return {
-      kind: "netns",
-      name,
-      netns,
-      interfaces,
-      routes,
-      sysctls,
-      ...(ns.ipv6 === false ? { ipv6: false } : {}),
-      src,
-    };
+    const v4only = ns.ipv6 === false ? { ipv6: false as const } : {};
+    if (raw.kind === "router") {
+      // A router forwards both families; sysctls written in the file still win.
+      const kindSrc = this.at([...path, "kind"]);
+      const forwarding = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]
+        .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
+        .map((key) => ({ key, value: "1", src: kindSrc }));
+      sysctls.unshift(...forwarding);
+      return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+    }
+    return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, src };
   }
 
   /** A kernel name in the root namespace: prefixed, and checked against IFNAMSIZ. */
@@ -161,10 +211,15 @@ class Resolver {
     const ifname = `${this.prefix}${name}`;
     if (this.prefix) {
       const p = checkName(ifname, role);
-      if (p)
-        this.fail(`with prefix '${this.prefix}': ${p}`, this.at(path, true), "use a shorter prefix or name");
+      if (p) this.fail(`with prefix '${this.prefix}': ${p}`, this.at(path, true), this.prefixHint());
     }
     return ifname;
+  }
+
+  /** What to do when a prefixed root-namespace name is too long for the kernel. */
+  private prefixHint(): string {
+    const n = Buffer.byteLength(this.prefix);
+    return `with this ${n}-byte prefix, bridge and bridge-port names can be at most ${IFNAME_MAX - n} bytes (IFNAMSIZ); shorten the name or the prefix`;
   }
 
   private iface(name: string, path: Array<string | number>, root: boolean): Interface | undefined {
@@ -191,10 +246,12 @@ class Resolver {
     else if (Array.isArray(raw)) {
       addresses = raw;
       indexed = true;
+      if (raw.length === 0) this.optOut.add(`${path[1]}:${name}`);
     } else if (raw) {
       addresses = raw.addresses ?? [];
       addrPath = [...path, "addresses"];
       indexed = true;
+      if (raw.addresses?.length === 0) this.optOut.add(`${path[1]}:${name}`);
       if (raw.mtu !== undefined) iface.mtu = raw.mtu;
       if (raw.mac !== undefined) this.mac(iface, raw.mac, [...path, "mac"]);
     }
@@ -203,8 +260,15 @@ class Resolver {
       const c = parseCidr(text);
       const problem = typeof c === "string" ? `invalid address: ${c}` : hostAddressProblem(c);
       if (problem) this.fail(problem, where);
-      else if (typeof c !== "string") iface.addresses.push(c);
+      else if (typeof c !== "string") {
+        iface.addresses.push(c);
+        iface.at = { ...iface.at, addresses: [...(iface.at?.addresses ?? []), where] };
+      }
     });
+    if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+      if (raw.mtu !== undefined) iface.at = { ...iface.at, mtu: this.at([...path, "mtu"]) };
+      if (raw.mac !== undefined) iface.at = { ...iface.at, mac: this.at([...path, "mac"]) };
+    }
     return iface;
   }
 
@@ -252,7 +316,7 @@ class Resolver {
     }
     if (raw.dev !== undefined) route.dev = raw.dev;
     if (raw.metric !== undefined) route.metric = raw.metric;
-    if (route.via === undefined && route.dev === undefined)
+    if (raw.via === undefined && raw.dev === undefined)
       this.fail("a route needs 'via' (a gateway), 'dev' (an interface) or both", where);
     return route;
   }
@@ -265,7 +329,12 @@ class Resolver {
     const [a, b] = ends;
     if (!a || !b) return undefined;
     const link: Link = { kind: "veth", a, b, src: this.at(path) };
-    if (!Array.isArray(raw) && raw.mtu !== undefined) link.mtu = raw.mtu;
+    if (!Array.isArray(raw)) {
+      if (raw.mtu !== undefined) link.mtu = raw.mtu;
+      const { shaping, problems } = parseShaping(raw);
+      for (const p of problems) this.fail(p.message, this.at([...path, p.field]));
+      if (shaping && problems.length === 0) link.shaping = shaping;
+    }
     return link;
   }
 
@@ -300,12 +369,7 @@ class Resolver {
       const ifname = root ? `${this.prefix}${iface}` : iface;
       if (root && this.prefix) {
         const p = checkName(ifname, "interface");
-        if (p)
-          this.fail(
-            `endpoint '${text}' with prefix '${this.prefix}': ${p}`,
-            where,
-            "use a shorter prefix or name",
-          );
+        if (p) this.fail(`endpoint '${text}' with prefix '${this.prefix}': ${p}`, where, this.prefixHint());
       }
       owner.interfaces.push({ name: iface, ifname, addresses: [], src: where });
     }

@@ -97,22 +97,22 @@ export const addressesAndMacsUnique: Rule = (t) => {
   for (const node of t.nodes)
     for (const iface of node.interfaces) {
       const owner = `${node.name}:${iface.name}`;
-      for (const c of iface.addresses) {
+      iface.addresses.forEach((c, i) => {
         const key = `${c.family}/${c.address}`;
         const first = addrs.get(key);
         if (first)
           problems.push({
             message: `address ${c.address} of ${owner} is already used by ${first}`,
-            location: iface.src,
+            location: iface.at?.addresses?.[i] ?? iface.src,
           });
         else addrs.set(key, owner);
-      }
+      });
       if (iface.mac) {
         const first = macs.get(iface.mac);
         if (first)
           problems.push({
             message: `MAC ${iface.mac} of ${owner} is already used by ${first}`,
-            location: iface.src,
+            location: iface.at?.mac ?? iface.src,
           });
         else macs.set(iface.mac, owner);
       }
@@ -142,20 +142,19 @@ export const mtuInRange: Rule = (t) => {
       check(
         iface.mtu,
         `${node.name}:${iface.name}`,
-        iface.src,
+        iface.at?.mtu ?? iface.src,
         iface.addresses.some((a) => a.family === 6),
       );
   }
-  const byName = new Map(t.nodes.map((n) => [n.name, n]));
+  const hasV6 = new Set(
+    t.nodes.flatMap((n) =>
+      n.interfaces.filter((i) => i.addresses.some((a) => a.family === 6)).map((i) => `${n.name}:${i.name}`),
+    ),
+  );
   for (const link of t.links) {
     if (link.mtu === undefined) continue;
-    const v6 = [link.a, link.b].some((ep) =>
-      byName
-        .get(ep.node)
-        ?.interfaces.find((i) => i.name === ep.iface)
-        ?.addresses.some((a) => a.family === 6),
-    );
-    check(link.mtu, "link", link.src, v6 ?? false);
+    const v6 = hasV6.has(`${link.a.node}:${link.a.iface}`) || hasV6.has(`${link.b.node}:${link.b.iface}`);
+    check(link.mtu, "link", link.src, v6);
   }
   return problems;
 };

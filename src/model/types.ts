@@ -15,6 +15,12 @@ export interface Topology {
   prefix: string;
   nodes: Node[];
   links: Link[];
+  /** Automatic addressing: the pools and what was allocated from them (when the file asks for it). */
+  addressing?: AddressingInfo;
+  /** `static`: routes between subnets were computed over the routers (they are in the nodes' routes). */
+  routing?: "static";
+  /** Reachability checks (`expect:`), run by `nslab test`. */
+  expect?: Expectation[];
 }
 
 /** Any node. */
@@ -26,9 +32,11 @@ interface NodeBase {
   src?: SourceLocation;
 }
 
-/** A network namespace. */
+/** A network namespace (a host, or with `router` a namespace that forwards). */
 export interface NetnsNode extends NodeBase {
   kind: "netns";
+  /** Written as `kind: router`: forwards IPv4 and IPv6 (its sysctls say so). */
+  router?: true;
   /** The kernel's name for the namespace (/run/netns/<netns>). */
   netns: string;
   interfaces: Interface[];
@@ -72,7 +80,11 @@ export interface Interface {
   addresses: Cidr[];
   mtu?: number;
   mac?: string;
+  /** Access VLAN of a bridge port (OVS `tag`). */
+  vlan?: number;
   src?: SourceLocation;
+  /** Where individual settings were written (for precise error locations). */
+  at?: { mtu?: SourceLocation; mac?: SourceLocation; vlan?: SourceLocation; addresses?: SourceLocation[] };
 }
 
 /** A static route of a namespace node. */
@@ -83,6 +95,8 @@ export interface Route {
   via?: string;
   dev?: string;
   metric?: number;
+  /** Computed by `routing: static` rather than written in the file. */
+  computed?: true;
   src?: SourceLocation;
 }
 
@@ -105,6 +119,53 @@ export interface Link {
   a: EndpointRef;
   b: EndpointRef;
   mtu?: number;
+  /** Traffic shaping on the egress of both ends. */
+  shaping?: Shaping;
+  src?: SourceLocation;
+}
+
+/** Traffic shaping of one direction of a link (tc tbf for a rate alone, netem otherwise). */
+export interface Shaping {
+  /** Rate limit in bits per second. */
+  rateBps?: number;
+  /** Added delay in microseconds. */
+  delayUs?: number;
+  /** Delay variation in microseconds (with a delay). */
+  jitterUs?: number;
+  /** Random loss in percent (0–100). */
+  lossPct?: number;
+}
+
+/** What automatic addressing did. */
+export interface AddressingInfo {
+  /** The pools, as CIDRs. */
+  pools: { ipv4?: string; ipv6?: string };
+  /** Every address allocated automatically, `node:iface` → CIDR, in allocation order. */
+  assigned: { endpoint: string; cidr: string }[];
+  /** The subnets chosen for segments (from the pools or from a manual address already on them). */
+  segments: { label: string; subnet: string; members: string[]; fromPool: boolean }[];
+}
+
+/** Where an expectation's traffic goes. */
+export type ExpectTarget =
+  /** Any address of the node (passes as reachable when one answers). */
+  | { kind: "node"; node: string }
+  /** Any address of one interface of a node. */
+  | { kind: "iface"; node: string; iface: string }
+  /** One address. */
+  | { kind: "address"; address: string; family: 4 | 6 };
+
+/** A reachability check from the `expect:` section. */
+export interface Expectation {
+  /** The check as written, for reports: `h1 -> h3: reachable`. */
+  text: string;
+  from: string;
+  /** Send from this interface of `from` (`ping -I`). */
+  fromIface?: string;
+  to: ExpectTarget;
+  probe: { kind: "icmp" } | { kind: "tcp"; port: number };
+  family?: 4 | 6;
+  expect: "reachable" | "unreachable";
   src?: SourceLocation;
 }
 

@@ -49,8 +49,20 @@ const IFF: Record<string, number> = {
   LOWER_UP: 0x10000,
 };
 
-/** Dump namespace `ns` (`null` = root) with two `ip -json` processes. */
+/** Dump namespace `ns` (`null` = root) with two `ip -json` processes; retried when the kernel
+ * reports the dump as interrupted by a concurrent change. */
 export async function iprouteDump(runner: Runner, ns: string | null): Promise<NsDump> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await dumpOnce(runner, ns);
+    } catch (e) {
+      if (attempt >= 10 || !/interrupted|inconsistent/i.test(String((e as Error).message))) throw e;
+      await new Promise((r) => setTimeout(r, 2 << attempt));
+    }
+  }
+}
+
+async function dumpOnce(runner: Runner, ns: string | null): Promise<NsDump> {
   const n = ns === null ? [] : ["-n", ns];
   const [main, v6] = await Promise.all([
     runner.run(["ip", ...n, "-json", "-details", "-statistics", "-batch", "-"], {

@@ -4,14 +4,21 @@
  * root devices and the inside of each namespace; root devices up; OVS), which lets the driver
  * batch each phase into one request.
  */
+import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
+import { hostProblems } from "./host-check.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
+import { qdiscFor } from "./qdisc.js";
 
 /** What the plan needs to know about the host. */
 export interface HostFacts {
   /** The openvswitch kernel module is loaded (OVS bridges can use the kernel datapath). */
   ovsKernelDatapath: boolean;
+  /** The kernel has netem (delay/loss/jitter); undefined when not probed (then it is not held against the lab). */
+  netem?: boolean;
+  /** The kernel has Linux-bridge VLAN filtering; undefined when not probed. */
+  bridgeVlanFiltering?: boolean;
 }
 
 /** Resolved placement of one veth end. */
@@ -22,8 +29,13 @@ interface EndInfo {
   ns: NsName;
 }
 
-/** The operations that bring `t` up from nothing. */
+/**
+ * The operations that bring `t` up from nothing. Throws a TopologyError, before any operation exists,
+ * when the topology needs something the host is known to lack (e.g. netem).
+ */
 export function planUp(t: Topology, host: HostFacts): Op[] {
+  const missing = hostProblems(t, host);
+  if (missing.length > 0) throw new TopologyError(missing);
   const marker = markerFor(t.name);
   const ops: Op[] = [];
   const ends = endpointIndex(t);
@@ -43,6 +55,8 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
   const rootIpv6: Op[] = [];
   const rootSet: Op[] = [];
   const rootLate: Op[] = [];
+  const shapeRoot: Op[] = [];
+  const shapeNs = new Map<string, Op[]>();
   /** A root-namespace device: IPv6 off before it comes up, then alias (+ bridge) and up in one go. */
   const finishRoot = (dev: string, master: string | undefined, src: Op["src"]) => {
     rootIpv6.push({ op: "link.ipv6off", dev, ...(src ? { src } : {}) });
@@ -90,6 +104,19 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     for (const e of [main, peer])
       if (e.ns === null)
         finishRoot(e.iface.ifname, e.node.kind === "bridge" ? e.node.ifname : undefined, link.src);
+    // Shaping: the same qdisc on the egress of both ends, after everything else of that end.
+    if (link.shaping)
+      for (const e of [a, b]) {
+        const q: Op = {
+          op: "qdisc.set",
+          ns: e.ns,
+          dev: e.iface.ifname,
+          qdisc: qdiscFor(link.shaping),
+          src: link.src,
+        };
+        if (e.ns === null) shapeRoot.push(q);
+        else shapeNs.set(e.ns, [...(shapeNs.get(e.ns) ?? []), q]);
+      }
     // Userspace-datapath OVS ports need TX checksums computed by the sender (the other end).
     for (const [self, other] of [
       [a, b],
@@ -101,6 +128,7 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       else inNs(other.ns, off);
     }
   }
+
   // 4. IPv6 off on the root-namespace devices, and the inside of each namespace: sysctls first
   //    (some must precede addresses), then links up, addresses, routes. One agent round.
   ops.push(...rootIpv6);
@@ -133,11 +161,12 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         ...(r.metric !== undefined ? { metric: r.metric } : {}),
         src: r.src,
       });
+    list.push(...(shapeNs.get(n.netns) ?? []));
     ops.push(...list);
   }
 
   // 5. The root-namespace devices come up (with their alias, enslaved to their bridge).
-  ops.push(...rootSet, ...rootLate);
+  ops.push(...rootSet, ...rootLate, ...shapeRoot);
 
   // 6. Open vSwitch bridges and their ports (one OVSDB transaction).
   for (const n of t.nodes) {
@@ -151,7 +180,14 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       src: n.src,
     });
     for (const p of n.interfaces)
-      ops.push({ op: "ovs.port.add", bridge: n.ifname, port: p.ifname, marker, src: p.src });
+      ops.push({
+        op: "ovs.port.add",
+        bridge: n.ifname,
+        port: p.ifname,
+        marker,
+        ...(p.vlan !== undefined ? { tag: p.vlan } : {}),
+        src: p.src,
+      });
   }
 
   return ops;

@@ -2,11 +2,12 @@
  * Each operation as the classic commands that do the same thing (`ip`, `ovs-vsctl`, `sysctl`,
  * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
  */
-import { labOfMarker, type NsName, type Op, OVS_LAB_KEY, type VethEnd } from "./ops.js";
+import { formatDuration, formatRate } from "../model/shaping.js";
+import { labOfMarker, type NsName, type Op, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
 
 /** One command line, with the namespace it runs in (`null` = root). */
 export interface Command {
-  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool";
+  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool" | "tc";
   ns: NsName;
   args: string[];
 }
@@ -113,6 +114,10 @@ export function opCommands(op: Op): Command[] {
       return [{ tool: "sysctl", ns: op.ns, args: ["-qw", `${op.key}=${op.value}`] }];
     case "offload.off":
       return [{ tool: "ethtool", ns: op.ns, args: ["-K", op.dev, "tx", "off"] }];
+    case "qdisc.set":
+      return [
+        { tool: "tc", ns: op.ns, args: ["qdisc", "replace", "dev", op.dev, "root", ...qdiscArgs(op.qdisc)] },
+      ];
     case "ovs.bridge.add":
       return [
         vsctl(
@@ -140,6 +145,7 @@ export function opCommands(op: Op): Command[] {
           "port",
           op.port,
           `external_ids:${OVS_LAB_KEY}=${labOfMarker(op.marker) ?? op.marker}`,
+          ...(op.tag !== undefined ? [`tag=${op.tag}`] : []),
         ),
       ];
     case "ovs.port.del":
@@ -161,9 +167,29 @@ function vethArgs(e: VethEnd, group: number): string[] {
   ];
 }
 
+/** tc's words for a qdisc: `tbf rate 10mbit burst 32768 latency 50ms`, `netem delay 20ms 2ms loss 1%`. */
+export function qdiscArgs(q: Qdisc): string[] {
+  if (q.kind === "noqueue") return ["noqueue"];
+  if (q.kind === "tbf")
+    return ["tbf", "rate", formatRate(q.rateBps), "burst", String(q.burst), "latency", `${q.latencyMs}ms`];
+  return [
+    "netem",
+    ...(q.delayUs !== undefined
+      ? [
+          "delay",
+          formatDuration(q.delayUs),
+          ...(q.jitterUs !== undefined ? [formatDuration(q.jitterUs)] : []),
+        ]
+      : []),
+    ...(q.lossPct !== undefined ? ["loss", `${q.lossPct}%`] : []),
+    ...(q.rateBps !== undefined ? ["rate", formatRate(q.rateBps)] : []),
+  ];
+}
+
 /** The full argv of a command as a user would type it (`ip -n ns1 …`, `ip netns exec ns1 sysctl …`). */
 export function commandArgv(c: Command): string[] {
   if (c.tool === "ip") return c.ns === null ? ["ip", ...c.args] : ["ip", "-n", c.ns, ...c.args];
+  if (c.tool === "tc") return c.ns === null ? ["tc", ...c.args] : ["tc", "-n", c.ns, ...c.args];
   if (c.ns === null) return [c.tool, ...c.args];
   return ["ip", "netns", "exec", c.ns, c.tool, ...c.args];
 }

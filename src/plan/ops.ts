@@ -23,6 +23,18 @@ export interface VethEnd {
   up?: boolean;
 }
 
+/** A root queueing discipline on an interface's egress. */
+export type Qdisc =
+  /** Token bucket: a rate limit. `burst` in bytes, `latencyMs` how long packets may queue. */
+  | { kind: "tbf"; rateBps: number; burst: number; latencyMs: number }
+  /** Network emulator: delay (± jitter), random loss, optionally a rate. */
+  | { kind: "netem"; delayUs?: number; jitterUs?: number; lossPct?: number; rateBps?: number }
+  /**
+   * No queue, no shaping: what a veth has by default. Setting it is how shaping is removed — unlike
+   * `tc qdisc del` it cannot fail when there is nothing to remove.
+   */
+  | { kind: "noqueue" };
+
 interface OpBase {
   /** The topology element this operation comes from (for errors and plan comments). */
   src?: SourceLocation;
@@ -59,6 +71,8 @@ export type Op =
   | (OpBase & { op: "route.del"; ns: string; to: string; via?: string; dev?: string; metric?: number })
   | (OpBase & { op: "sysctl.set"; ns: string; key: string; value: string })
   | (OpBase & { op: "offload.off"; ns: NsName; dev: string })
+  /** `tc qdisc replace dev DEV root …` (idempotent: replaces whatever root qdisc is there). */
+  | (OpBase & { op: "qdisc.set"; ns: NsName; dev: string; qdisc: Qdisc })
   | (OpBase & {
       op: "ovs.bridge.add";
       bridge: string;
@@ -67,7 +81,7 @@ export type Op =
       stp: boolean;
     })
   | (OpBase & { op: "ovs.bridge.del"; bridge: string })
-  | (OpBase & { op: "ovs.port.add"; bridge: string; port: string; marker: string })
+  | (OpBase & { op: "ovs.port.add"; bridge: string; port: string; marker: string; tag?: number })
   | (OpBase & { op: "ovs.port.del"; bridge: string; port: string });
 
 export type OpKind = Op["op"];

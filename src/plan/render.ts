@@ -6,8 +6,13 @@ import { commandArgv, opCommands } from "./commands.js";
 import type { Op } from "./ops.js";
 
 /** The plan as a POSIX shell script of `ip`/`ovs-vsctl` lines, commented with where each came from. */
-export function renderShell(ops: readonly Op[], options: { lab: string; title?: string }): string {
-  const out = ["#!/bin/sh", `# ${options.title ?? `nslab plan for lab '${options.lab}'`}`, "set -e"];
+export function renderShell(
+  ops: readonly Op[],
+  options: { lab: string; title?: string; notes?: readonly string[] },
+): string {
+  const out = ["#!/bin/sh", `# ${options.title ?? `nslab plan for lab '${options.lab}'`}`];
+  if (options.notes && options.notes.length > 0) out.push("#", ...options.notes.map((n) => `# ${n}`), "#");
+  out.push("set -e");
   if (ops.some((o) => o.op.startsWith("ovs.")))
     out.push("# needs ovsdb-server and ovs-vswitchd running (nslab up starts them)");
   let lastSrc = "";

@@ -3,7 +3,19 @@
  * positions, what the schema cannot see: syntax errors, duplicate keys, alias bombs, absurd
  * nesting and `__proto__` keys. Every problem is collected; nothing throws.
  */
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseDocument,
+  type YAMLMap,
+} from "yaml";
 import type { Problem, SourceLocation } from "../errors.js";
 
 /** Deepest nesting a topology can need is ~6; anything past this is an attack or a mistake. */
@@ -28,7 +40,7 @@ export function parseYaml(text: string, file: string): YamlSource {
   const doc = parseDocument(text, {
     lineCounter,
     prettyErrors: false,
-    uniqueKeys: true,
+    uniqueKeys: false, // checked in walk(), in linear time
     merge: false,
     version: "1.2",
   });
@@ -42,6 +54,18 @@ export function parseYaml(text: string, file: string): YamlSource {
     problems.push({ message: yamlMessage(e.code, e.message, snippet), location: at(e.pos[0]) });
   }
 
+  // Each map's keys are indexed on first use: a 10,000-node file asks for thousands of locations.
+  const index = new WeakMap<object, Map<string, Pair>>();
+  const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+    let byKey = index.get(map);
+    if (!byKey) {
+      byKey = new Map();
+      for (const p of map.items)
+        if (isScalar(p.key) && !byKey.has(String(p.key.value))) byKey.set(String(p.key.value), p);
+      index.set(map, byKey);
+    }
+    return byKey.get(key);
+  };
   const locate = (path: ReadonlyArray<string | number>, options: { key?: boolean } = {}): SourceLocation => {
     // Walk as far as the path exists; point at the deepest node found.
     let node: unknown = doc.contents;
@@ -49,7 +73,7 @@ export function parseYaml(text: string, file: string): YamlSource {
     let bestKey: unknown;
     for (const part of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+        const pair = pairOf(node, String(part));
         if (!pair) break;
         bestKey = pair.key;
         node = pair.value;
@@ -98,6 +122,8 @@ function walk(
     return;
   }
   if (isMap(node)) {
+    // Duplicate keys are found here, in one pass (the yaml library's own check is quadratic).
+    const seen = new Set<string>();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const key = isScalar(pair.key) ? pair.key.value : undefined;
@@ -118,6 +144,14 @@ function walk(
         problems.push({ message: "map keys must be plain strings", location: at(keyOffset, path) });
         continue;
       }
+      if (seen.has(String(key))) {
+        problems.push({
+          message: `duplicate key '${String(key)}': it appears earlier in the same map`,
+          location: at(keyOffset, [...path, String(key)]),
+        });
+        continue;
+      }
+      seen.add(String(key));
       walk(pair.value, [...path, String(key)], depth + 1, problems, at);
     }
   } else if (isSeq(node)) {

@@ -2,7 +2,16 @@
  * Per-lab locks so two nslab processes never change one lab at once. A lock is a file created
  * with O_EXCL holding the holder's PID and start time; a lock whose holder is gone is reclaimed.
  */
-import { closeSync, constants, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
 import { stateDir } from "./dir.js";
@@ -71,6 +80,40 @@ export function acquireLock(name: string, command: string, onReclaim?: (msg: str
       );
   }
   throw new NslabError("E_LOCKED", `could not take the lock on '${name}'`, { hint: "try again" });
+}
+
+/**
+ * Take the lock `name`, waiting while a live process (this one included) holds it, for at most
+ * `timeoutMs` (then E_LOCKED). For short critical sections every lab shares, such as starting and
+ * stopping the OVS daemons, where concurrent labs should queue rather than fail.
+ */
+export async function acquireLockWaiting(
+  name: string,
+  command: string,
+  options: { timeoutMs?: number; onReclaim?: (msg: string) => void } = {},
+): Promise<Lock> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return acquireLock(name, command, options.onReclaim);
+    } catch (e) {
+      if (!(e instanceof NslabError) || e.code !== "E_LOCKED" || Date.now() >= deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+  }
+}
+
+/** Every lock a live process holds now, with the command that took it. */
+export function liveLocks(): { name: string; pid: number; command: string }[] {
+  const dir = stateDir("locks");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".lock"))
+    .flatMap((f) => {
+      const holder = readHolder(join(dir, f));
+      return holder && isAlive(holder)
+        ? [{ name: f.slice(0, -5), pid: holder.pid, command: holder.command }]
+        : [];
+    });
 }
 
 /** Who holds `name`, if anyone alive does. */

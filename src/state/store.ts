@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
+import { checkName, type NameRole } from "../model/names.js";
 import type { Topology } from "../model/types.js";
 import { checkFile, removeFile, stateDir, writeFileAtomic } from "./dir.js";
 
@@ -18,6 +19,7 @@ export type OwnedObject =
 export type LabStatus =
   | "deploying" // `up` is (or was, if its process died) creating things
   | "up" // complete
+  | "updating" // `up` is (or was) changing a running lab to an edited topology
   | "dirty" // a rollback or teardown failed; `down` finishes it
   | "destroying"; // `down` is (or was) removing things
 
@@ -72,7 +74,28 @@ export function readLab(lab: string): LabState | undefined {
       "E_STATE",
       `the state file ${file} is not a version ${STATE_VERSION} record of lab '${lab}'`,
     );
+  // Names from a record reach `ip` as arguments: re-check them as strictly as when they were planned.
+  const bad = recordNames(state).find(([name, role]) => checkName(name, role) !== undefined);
+  if (bad)
+    throw new NslabError(
+      "E_STATE",
+      `the state file ${file} holds an invalid ${bad[1]} name '${bad[0]}'; refusing to use it`,
+      {
+        hint: "it was not written by nslab; inspect and remove it",
+      },
+    );
   return state;
+}
+
+function recordNames(state: LabState): [string, NameRole][] {
+  const out: [string, NameRole][] = [];
+  for (const n of state.topology?.nodes ?? []) {
+    if (n.kind === "netns") out.push([n.netns, "netns"]);
+    else out.push([n.ifname, "bridge"]);
+    for (const i of n.interfaces ?? []) out.push([i.ifname, "interface"]);
+  }
+  for (const o of state.owned ?? []) out.push([o.name, o.kind === "netns" ? "netns" : "interface"]);
+  return out;
 }
 
 /** Forget a lab. */

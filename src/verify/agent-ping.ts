@@ -43,8 +43,8 @@ export function planWaves(
   room: number,
   floods = Number.POSITIVE_INFINITY,
 ): Wave[] {
-  const key = (p: PingPair) => `${p.netns}\t${p.source}\t${p.toNetns}\t${p.target}`;
-  const reverseKey = (p: PingPair) => `${p.toNetns}\t${p.target}\t${p.netns}\t${p.source}`;
+  const key = (p: PingPair) => `${p.netns}\t${p.source ?? "-"}\t${p.toNetns ?? "-"}\t${p.target}`;
+  const reverseKey = (p: PingPair) => `${p.toNetns ?? "-"}\t${p.target}\t${p.netns}\t${p.source ?? "-"}`;
   const index = new Map(pairs.map((p, i) => [key(p), i]));
   const taken = new Set<number>();
   const waves: Wave[] = [];
@@ -95,7 +95,12 @@ export async function agentPingPairs(
     if (indexes.length === 0) return;
     const cmds = indexes.map((i) => {
       const p = pairs[i]!;
-      return { op: "pingadd", ns: p.netns, source: p.source, target: p.target } as const;
+      return {
+        op: "pingadd",
+        ns: p.netns,
+        ...(p.source ? { source: p.source } : {}),
+        target: p.target,
+      } as const;
     });
     const replies = await agent.exec([...cmds, { op: "pingrun", timeoutMs, retryMs }]);
     const run = replies[replies.length - 1]!;
@@ -135,7 +140,7 @@ async function flushNeighbours(agent: NsAgent, wave: readonly PingPair[]): Promi
   const namespaces = new Set<string>();
   for (const p of wave) {
     namespaces.add(p.netns);
-    namespaces.add(p.toNetns);
+    if (p.toNetns) namespaces.add(p.toNetns);
   }
   await agent.exec([
     ...[...namespaces].flatMap((ns) => [{ op: "ns", ns } as const, { op: "neighflush" } as const]),

@@ -1,11 +1,13 @@
 /**
  * Which pings prove a lab works: from every namespace node to every address of another node that
- * shares a subnet with it (the source uses its own address on that subnet) — or, for labs too big
- * for every pair, a sample that always includes the pair farthest apart in the topology. Pure.
+ * shares a subnet with it on the same layer-2 segment (two VLANs may reuse a subnet; they are meant
+ * not to reach each other). The source uses its own address on that subnet. For labs too big for
+ * every pair: a sample that always includes the pair farthest apart in the topology. Pure.
  */
 
 import type { Cidr } from "../model/ip.js";
 import { networkOf } from "../model/ip.js";
+import { l2Segments, segmentIndex } from "../model/segments.js";
 import type { Topology } from "../model/types.js";
 
 /** One ping to make. */
@@ -13,13 +15,13 @@ export interface PingPair {
   /** Source node and the namespace it is. */
   from: string;
   netns: string;
-  /** Source address (on the shared subnet). */
-  source: string;
+  /** Source address (on the shared subnet); without it the kernel picks one (routed pings). */
+  source?: string;
   /** Destination node:interface and address. */
   to: string;
   target: string;
-  /** The destination's namespace (whose neighbour table learns the source). */
-  toNetns: string;
+  /** The destination's namespace (whose neighbour table learns the source), when it is a node. */
+  toNetns?: string;
   family: 4 | 6;
 }
 
@@ -31,14 +33,15 @@ interface HostAddr {
   addr: Cidr;
 }
 
-/** Addresses of namespace nodes, grouped by subnet (family, prefix, network). */
+/** Addresses of namespace nodes, grouped by subnet (family, prefix, network) and layer-2 segment. */
 function subnets(t: Topology): HostAddr[][] {
+  const segmentOf = segmentIndex(l2Segments(t));
   const groups = new Map<string, HostAddr[]>();
   for (const n of t.nodes)
     if (n.kind === "netns")
       for (const i of n.interfaces)
         for (const a of i.addresses) {
-          const key = `${a.family}/${a.prefix}/${networkOf(a)}`;
+          const key = `${a.family}/${a.prefix}/${networkOf(a)}/${segmentOf.get(`${n.name}:${i.name}`)}`;
           const list = groups.get(key);
           const h = { node: n.name, netns: n.netns, iface: i.name, addr: a };
           if (list) list.push(h);

@@ -20,13 +20,18 @@ export interface PingResult {
   error?: string;
 }
 
+/** How `ping` pings. */
 export interface PingOptions {
   /** Pings in flight at once, process-based pinging only (default 16). */
   parallel?: number;
   /** Seconds to wait for each reply (default 1). */
   waitSeconds?: number;
-  /** Attempts per pair within that wait (default 2 with processes, 4 with the agent). */
+  /**
+   * Attempts per pair (default 3 with processes, the last waiting three times as long; with the
+   * agent, sends within the wait: default 4).
+   */
   attempts?: number;
+  /** Called as each pair's result comes in. */
   onResult?: (r: PingResult) => void;
   /** Pairs done so far, as they complete (the agent reports per wave); phase `ping`. */
   onProgress?: ProgressFn;
@@ -66,7 +71,7 @@ export async function pingPairs(
 }
 
 async function pingOne(runner: Runner, pair: PingPair, options: PingOptions): Promise<PingResult> {
-  const attempts = options.attempts ?? 2;
+  const attempts = options.attempts ?? 3;
   let error = "";
   for (let a = 0; a < attempts; a++) {
     const res = await runner.run(
@@ -80,9 +85,8 @@ async function pingOne(runner: Runner, pair: PingPair, options: PingOptions): Pr
         "-c",
         "1",
         "-W",
-        String(options.waitSeconds ?? 1),
-        "-I",
-        pair.source,
+        String((options.waitSeconds ?? 1) * (a === attempts - 1 && a > 0 ? 3 : 1)),
+        ...(pair.source ? ["-I", pair.source] : []),
         pair.target,
       ],
       { allowFailure: true, timeoutMs: 10_000 },

@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { canTouchKernel, inNs, kernelSnapshot, mustRun, nslab } from "../support/kernel.js";
+import { canTouchKernel, inNs, kernelSnapshot, mustRun, nslab, scopedSnapshot } from "../support/kernel.js";
 
 const SEEDS = [
   { file: "examples/seed/direct.yaml", lab: "seed-direct", root: [] as string[] },
@@ -32,7 +32,8 @@ describe.skipIf(!canTouchKernel && !mustRun)("the walkthrough's experiments", ()
 
   for (const seed of SEEDS) {
     it(`${seed.file}: up, ping and TCP both ways, down leaves nothing`, async () => {
-      const before = kernelSnapshot();
+      const mine = ["ns1", "ns2", "br0", "br-veth", "ovs-br", "ovs-veth", "seed-"];
+      const before = scopedSnapshot(...mine);
       current = seed.lab;
       const up = nslab(["up", seed.file]);
       expect(up.stderr).toContain(`lab '${seed.lab}' is up`);
@@ -72,7 +73,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("the walkthrough's experiments", ()
       const down = nslab(["down", seed.file]);
       expect(down.code).toBe(0);
       current = undefined;
-      expect(kernelSnapshot()).toEqual(before);
+      expect(scopedSnapshot(...mine)).toEqual(before);
       // A second down is a no-op.
       const again = nslab(["down", seed.lab]);
       expect(again.code).toBe(0);

@@ -2,7 +2,7 @@
  * Helpers for tests against the real kernel: unique names per run, a snapshot of everything a lab
  * could leave behind (namespaces, root links, OVS bridges, /run/nslab), and the CLI as a child.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -25,23 +25,40 @@ export interface KernelSnapshot {
   state: string[];
 }
 
-/** Everything that must be the same before `up` and after `down`. */
-export function kernelSnapshot(): KernelSnapshot {
-  const links = JSON.parse(execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8" })) as {
+/**
+ * Everything that must be the same before `up` and after `down`: namespaces, root links, OVS
+ * bridges with their ports, lab records. With `only`, just the names it accepts (other people's
+ * labs may come and go on a shared machine meanwhile).
+ */
+export function kernelSnapshot(only: (name: string) => boolean = () => true): KernelSnapshot {
+  // A shared host may carry someone's 10,000-link lab: its JSON is megabytes.
+  const links = JSON.parse(
+    execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }),
+  ) as {
     ifname: string;
   }[];
   let ovsBridges: string[] = [];
   if (existsSync("/var/run/openvswitch/db.sock")) {
     const r = spawnSync("ovs-vsctl", ["--timeout=5", "list-br"], { encoding: "utf8" });
-    if (r.status === 0) ovsBridges = r.stdout.split("\n").filter(Boolean).sort();
+    if (r.status === 0)
+      for (const br of r.stdout.split("\n").filter(Boolean)) {
+        const ports = spawnSync("ovs-vsctl", ["--timeout=5", "list-ports", br], { encoding: "utf8" }).stdout;
+        ovsBridges.push(`${br}: ${ports.split("\n").filter(Boolean).sort().join(",")}`);
+      }
   }
+  ovsBridges = ovsBridges.filter((b) => only(b.split(":")[0]!)).sort();
   const stateDir = process.env.NSLAB_STATE_DIR || "/run/nslab";
   const labsDir = join(stateDir, "labs");
   return {
-    netns: existsSync("/run/netns") ? readdirSync("/run/netns").sort() : [],
-    rootLinks: links.map((l) => l.ifname).sort(),
+    netns: (existsSync("/run/netns") ? readdirSync("/run/netns") : []).filter(only).sort(),
+    rootLinks: links
+      .map((l) => l.ifname)
+      .filter(only)
+      .sort(),
     ovsBridges,
-    state: existsSync(labsDir) ? readdirSync(labsDir).sort() : [],
+    state: (existsSync(labsDir) ? readdirSync(labsDir) : [])
+      .filter((f) => only(f.replace(/\.json$/, "")))
+      .sort(),
   };
 }
 
@@ -72,4 +89,67 @@ export function nslab(args: string[], options: { env?: Record<string, string>; i
 export function inNs(ns: string, argv: string[], timeoutMs = 30_000) {
   const r = spawnSync("ip", ["netns", "exec", ns, ...argv], { encoding: "utf8", timeout: timeoutMs });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A snapshot for a test's own objects: in CI (the machine is the test's alone) everything; on a
+ * shared development machine only names starting with one of `prefixes` (or equal to one of them).
+ */
+export function scopedSnapshot(...prefixes: string[]): KernelSnapshot {
+  if (process.env.CI) return kernelSnapshot();
+  return kernelSnapshot((name) => prefixes.some((p) => name === p || name.startsWith(p)));
+}
+
+/** A running CLI process, for tests that interrupt or kill it. */
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves when the CLI prints `line` (a substring) on stderr. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code (or 128+signal) and the output so far. */
+  exited: Promise<{ code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** Start the built CLI without waiting for it. */
+export function startNslab(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: "1", ...env } });
+  let stdout = "";
+  let stderr = "";
+  const waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    for (const w of waiters.splice(0))
+      if (stderr.includes(w.text)) w.resolve();
+      else waiters.push(w);
+  });
+  const exited = new Promise<{ code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on("close", (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr })),
+  );
+  return {
+    child,
+    exited,
+    waitFor(text, timeoutMs = 30_000) {
+      if (stderr.includes(text)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(
+          () => reject(new Error(`timed out waiting for '${text}'; stderr so far:\n${stderr}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          text,
+          resolve: () => {
+            clearTimeout(t);
+            resolve();
+          },
+        });
+      });
+    },
+  };
+}
+
+/** Run the CLI and require success, showing its output when it fails. */
+export function nslabOk(args: string[], options: { env?: Record<string, string> } = {}) {
+  const r = nslab(args, options);
+  if (r.code !== 0) throw new Error(`nslab ${args.join(" ")} exited ${r.code}\n${r.stderr}${r.stdout}`);
+  return r;
 }

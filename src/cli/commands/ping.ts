@@ -96,7 +96,7 @@ export function renderMatrix(results: readonly PingResult[]): string {
   }
   const table = new Table({
     head: ["from \\ to", ...targets.map((t) => t.replace(" ", "\n"))],
-    style: { head: [] },
+    style: { head: [], border: [] },
   });
   for (const s of sources)
     table.push([

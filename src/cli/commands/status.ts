@@ -24,7 +24,7 @@ export function registerStatus(program: Command): void {
       if (!lab) {
         const table = new Table({
           head: ["lab", "status", "nodes", "health", "source"],
-          style: { head: [] },
+          style: { head: [], border: [] },
         });
         for (const r of reports)
           table.push([
@@ -49,19 +49,31 @@ export function renderLab(r: LabReport): string {
   if (r.problem) out.push(pc.yellow(`problem: ${r.problem.message}; fix: ${r.problem.fix}`));
   const table = new Table({
     head: ["node", "kind", "interface", "state", "addresses", "mtu", "peer", "rx/tx packets"],
-    style: { head: [] },
+    style: { head: [], border: [] },
   });
   for (const n of r.nodes) {
     if (n.interfaces.length === 0)
-      table.push([n.name, n.kind, "", n.present ? "" : pc.red("ABSENT"), "", "", "", ""]);
+      table.push([
+        n.name,
+        n.router ? "router" : n.kind,
+        "",
+        n.present ? "" : pc.red("ABSENT"),
+        "",
+        "",
+        "",
+        "",
+      ]);
     n.interfaces.forEach((i, k) => {
       const state = !i.present ? pc.red("ABSENT") : i.up ? pc.green(i.operstate) : pc.red(i.operstate);
       table.push([
         k === 0 ? (n.present ? n.name : `${n.name} ${pc.red("(absent)")}`) : "",
-        k === 0 ? n.kind : "",
+        k === 0 ? (n.router ? "router" : n.kind) : "",
         i.name,
         state,
-        i.addresses.filter((a) => !a.startsWith("fe80:")).join("\n"),
+        i.addresses
+          .filter((a) => !a.startsWith("fe80:"))
+          .map((a) => (i.autoAddresses?.includes(a) ? `${a} ${pc.dim("(auto)")}` : a))
+          .join("\n"),
         i.mtu !== undefined ? String(i.mtu) : "",
         i.peer ?? "",
         i.stats ? `${i.stats.rxPackets}/${i.stats.txPackets}` : "",

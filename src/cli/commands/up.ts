@@ -19,12 +19,16 @@ export function registerUp(program: Command): void {
     .option("--name <lab>", "override the lab name")
     .option("--prefix <prefix>", "prefix namespace and root interface names (run copies side by side)")
     .action(async (file, opts) => {
-      const t = await fileOrGenerated(file, opts);
+      const t = await fileOrGenerated(file, { ...opts, log: cliLog });
       const p = progress(`up ${t.name}`);
       try {
         const r = await up(t, { log: cliLog, onProgress: p.update });
         p.done();
         if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
+        else if (r.updated)
+          info(
+            `lab '${t.name}' was changed in place to match ${file ?? `--topo ${opts.topo}`}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
+          );
         else
           info(
             `lab '${t.name}' is up: ${t.nodes.length} nodes, ${t.links.length} links, ${r.operations} operations in ${Math.round(r.durationMs)} ms`,

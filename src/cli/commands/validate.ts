@@ -1,6 +1,7 @@
 /** `nslab validate FILE`: check a topology; exit 2 with every problem when it is invalid. */
 import type { Command } from "@commander-js/extra-typings";
-import { info } from "../output.js";
+import { loadTopology } from "../../lab/load.js";
+import { cliLog, info } from "../output.js";
 
 export function registerValidate(program: Command): void {
   program
@@ -8,8 +9,7 @@ export function registerValidate(program: Command): void {
     .description("check a topology file without touching the system (exit 2 when invalid)")
     .argument("<file>", "topology file (YAML)")
     .action(async (file) => {
-      const { loadTopology } = await import("../../lab/load.js");
-      const t = await loadTopology(file);
+      const t = await loadTopology(file, { log: cliLog });
       const links = t.links.length;
       info(
         `${file}: lab '${t.name}' is valid (${t.nodes.length} nodes, ${links} link${links === 1 ? "" : "s"})`,

@@ -24,10 +24,12 @@ export interface BatchResult {
 export async function runIpBatch(
   runner: Runner,
   lines: readonly string[],
-  options: { force: boolean; prefix?: readonly string[] },
+  options: { force: boolean; prefix?: readonly string[]; tool?: "ip" | "tc" },
 ): Promise<BatchResult> {
   if (lines.length === 0) return { failures: [] };
-  const argv = [...(options.prefix ?? []), "ip", ...(options.force ? ["-force"] : []), "-batch", "-"];
+  // `tc -batch` takes the same options and reports failures the same way as `ip -batch`.
+  const tool = options.tool ?? "ip";
+  const argv = [...(options.prefix ?? []), tool, ...(options.force ? ["-force"] : []), "-batch", "-"];
   const res = await runner.run(argv, {
     input: `${lines.join("\n")}\n`,
     allowFailure: true,

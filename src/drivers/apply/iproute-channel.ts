@@ -1,8 +1,9 @@
 /**
  * The pure-iproute2 channel: runs each operation's classic commands (the very lines `nslab plan`
  * prints). Root-namespace `ip` lines go to one `ip -batch -`; each namespace's lines go to one
- * `nsenter --net=/run/netns/NS ip -batch -`, several namespaces at a time; other tools (sysctl,
- * ethtool) run one by one inside their namespace. Used when the native agent is unavailable.
+ * `nsenter --net=/run/netns/NS ip -batch -`, several namespaces at a time; `tc` lines likewise to
+ * `tc -batch -`; other tools (sysctl, ethtool) run one by one inside their namespace. Used when the
+ * native agent is unavailable, and for what the agent does not do (tc).
  */
 import { writeFileSync } from "node:fs";
 import { type Command, commandArgv, opCommands } from "../../plan/commands.js";
@@ -20,8 +21,8 @@ interface Slot {
   command: Command;
 }
 
-/** A run of commands in one namespace: consecutive `ip` lines form one batch. */
-type Step = { kind: "batch"; slots: Slot[] } | { kind: "single"; slot: Slot };
+/** A run of commands in one namespace: consecutive `ip` (or `tc`) lines form one batch. */
+type Step = { kind: "batch"; tool: "ip" | "tc"; slots: Slot[] } | { kind: "single"; slot: Slot };
 
 export function iprouteChannel(runner: Runner): Channel {
   return {
@@ -66,7 +67,7 @@ export function iprouteChannel(runner: Runner): Channel {
           const res = await runIpBatch(
             runner,
             step.slots.map((s) => s.command.args.join(" ")),
-            { force: mode === "continue", prefix },
+            { force: mode === "continue", prefix, tool: step.tool },
           );
           const failed = new Map(res.failures.map((f) => [f.line, f.message]));
           step.slots.forEach((slot, i) => {
@@ -100,9 +101,10 @@ function toSteps(slots: Slot[]): Step[] {
   const steps: Step[] = [];
   for (const slot of slots) {
     const last = steps[steps.length - 1];
-    if (slot.command.tool === "ip") {
-      if (last?.kind === "batch") last.slots.push(slot);
-      else steps.push({ kind: "batch", slots: [slot] });
+    const tool = slot.command.tool;
+    if (tool === "ip" || tool === "tc") {
+      if (last?.kind === "batch" && last.tool === tool) last.slots.push(slot);
+      else steps.push({ kind: "batch", tool, slots: [slot] });
     } else steps.push({ kind: "single", slot });
   }
   return steps;

@@ -13,6 +13,7 @@ import {
   deleteBridges,
   deletePorts,
   type OvsdbClient,
+  type PortSpec,
 } from "../ovs/index.js";
 import { formatArgv, type Runner } from "../runner/index.js";
 import type { Channel, OpOutcome } from "./types.js";
@@ -76,7 +77,7 @@ function groupOvsOps(ops: readonly Op[]): Group[] {
         });
         break;
       case "ovs.port.add": {
-        const port = { name: op.port, externalIds: { [OVS_LAB_KEY]: lab(op.marker) } };
+        const port = portSpec(op);
         const nb = newBridges.get(op.bridge);
         if (nb) {
           nb.spec.ports.push(port);
@@ -122,12 +123,7 @@ function groupOvsOps(ops: readonly Op[]): Group[] {
     groups.push({
       indexes: g.indexes,
       run: (c) =>
-        addPorts(
-          c,
-          bridge,
-          g.ops.map((o) => ({ name: o.port, externalIds: { [OVS_LAB_KEY]: lab(o.marker) } })),
-          { wait: true, timeoutMs: vswitchdTimeout(g.ops.length) },
-        ),
+        addPorts(c, bridge, g.ops.map(portSpec), { wait: true, timeoutMs: vswitchdTimeout(g.ops.length) }),
     });
   for (const [bridge, g] of delPorts)
     groups.push({
@@ -140,6 +136,15 @@ function groupOvsOps(ops: readonly Op[]): Group[] {
       run: (c) => deleteBridges(c, delBridges.names, { wait: true, timeoutMs: vswitchdTimeout(1000) }),
     });
   return groups;
+}
+
+/** The port an `ovs.port.add` creates: marked as the lab's, with its access VLAN if it has one. */
+function portSpec(op: OpOf<"ovs.port.add">): PortSpec {
+  return {
+    name: op.port,
+    externalIds: { [OVS_LAB_KEY]: labOfMarker(op.marker) ?? op.marker },
+    ...(op.tag !== undefined ? { tag: op.tag } : {}),
+  };
 }
 
 /** ovs-vsctl arguments of several ops chained into one transaction. */

@@ -3,7 +3,7 @@
  * (all requests written at once, replies matched in order), and close it.
  */
 import type { ChildProcess } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -23,6 +23,31 @@ import {
 
 /** Where the build puts the agent, relative to the package root. */
 const AGENT_PATH = join("dist", "native", "nsagent");
+/** ELF e_machine of each CPU architecture Node runs on (Linux). */
+const ELF_MACHINE: Partial<Record<NodeJS.Architecture, number>> = {
+  x64: 62,
+  arm64: 183,
+  ia32: 3,
+  arm: 40,
+  riscv64: 243,
+  ppc64: 21,
+  s390x: 22,
+  loong64: 258,
+};
+
+/** The e_machine field of an ELF file, or undefined when it is not one. */
+function elfMachine(path: string): number | undefined {
+  const header = Buffer.alloc(20);
+  const fd = openSync(path, "r");
+  try {
+    if (readSync(fd, header, 0, 20, 0) < 20) return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  if (header.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  return header[5] === 2 ? header.readUInt16BE(18) : header.readUInt16LE(18);
+}
+
 /** How long `close()` waits for the agent to finish before killing it. */
 const CLOSE_TIMEOUT_MS = 5_000;
 /** How much of the agent's stderr is kept for error messages. */
@@ -50,7 +75,10 @@ interface PendingBatch {
   reject: (error: Error) => void;
 }
 
-/** The built agent binary of this package, or null when it has not been built. */
+/**
+ * The built agent binary of this package, or null when it has not been built or was built for
+ * another CPU (an installed package ships the binary built where it was packed).
+ */
 export function findAgentBinary(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
@@ -58,7 +86,7 @@ export function findAgentBinary(): string | null {
       const path = join(dir, AGENT_PATH);
       try {
         accessSync(path, constants.X_OK);
-        return path;
+        return elfMachine(path) === ELF_MACHINE[process.arch] ? path : null;
       } catch {
         return null;
       }

@@ -52,8 +52,11 @@ export type AgentCommand =
   | { op: "dump" }
   /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
   | { op: "getlink"; dev: string }
-  /** Queue one ICMP echo probe from namespace `ns`, source address `source`, to `target` (same family). */
-  | { op: "pingadd"; ns: string; source: string; target: string }
+  /**
+   * Queue one ICMP echo probe from namespace `ns` to `target`, sent from address `source` (same
+   * family) or, without it, from whatever address the namespace's routing picks.
+   */
+  | { op: "pingadd"; ns: string; source?: string; target: string }
   /**
    * Run the queued probes: one raw ICMP socket per source namespace and address, every request sent
    * at once, replies collected until all answered or `timeoutMs`, unanswered ones resent every
@@ -121,7 +124,7 @@ function args(cmd: AgentCommand): string[] {
     case "pingadd":
       return [
         field(cmd.ns, "namespace name"),
-        field(cmd.source, "source address"),
+        optional(cmd.source, "source address"),
         field(cmd.target, "address"),
       ];
     case "pingrun":

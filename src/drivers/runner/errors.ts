@@ -2,13 +2,18 @@
 import { NslabError } from "../../errors.js";
 import { formatArgv } from "./quote.js";
 
+/** Everything known about a failed command. */
 export interface CommandFailure {
+  /** The command as run (argv[0] resolved to an absolute path). */
   argv: readonly string[];
+  /** Its exit code; null when it was killed or never started. */
   exitCode: number | null;
+  /** The signal that killed it, if one did. */
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** It was killed for running longer than its timeout. */
   timedOut: boolean;
 }
 

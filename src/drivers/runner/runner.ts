@@ -5,8 +5,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { NslabError } from "../../errors.js";
 import { requireBinary } from "./binaries.js";
 import { CommandError } from "./errors.js";
+import { formatArgv } from "./quote.js";
 
 /** Options for one command run to completion. */
 export interface RunOptions {
@@ -18,6 +20,11 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Extra environment variables, on top of the scrubbed base. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Kill the command (SIGKILL) when this aborts: the run fails with a CommandError (or with
+   * E_INTERRUPTED, without starting it, when it was aborted already).
+   */
+  signal?: AbortSignal;
 }
 
 /** What a finished command left behind. */
@@ -85,6 +92,13 @@ export const systemRunner: Runner = {
   run(argv, options = {}) {
     const full = resolveArgv(argv);
     const started = performance.now();
+    const { signal } = options;
+    if (signal?.aborted)
+      return Promise.reject(
+        new NslabError("E_INTERRUPTED", `aborted before it started: ${formatArgv(full)}`, {
+          cause: signal.reason,
+        }),
+      );
     return new Promise<RunResult>((resolve, reject) => {
       // Own process group: a Ctrl-C at the terminal reaches nslab (which rolls back), not the
       // commands it is in the middle of.
@@ -109,8 +123,11 @@ export const systemRunner: Runner = {
         timedOut = true;
         child.kill("SIGKILL");
       }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-      child.on("close", (code, signal) => {
+      const onAbort = () => child.kill("SIGKILL");
+      signal?.addEventListener("abort", onAbort, { once: true });
+      child.on("close", (code, killedBy) => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
         const durationMs = performance.now() - started;
         const stdout = Buffer.concat(out).toString("utf8");
         const stderr = Buffer.concat(err).toString("utf8");
@@ -121,8 +138,8 @@ export const systemRunner: Runner = {
         }
         reject(
           new CommandError(
-            { argv: full, exitCode: code, signal, stdout, stderr, durationMs, timedOut },
-            { cause: spawnError },
+            { argv: full, exitCode: code, signal: killedBy, stdout, stderr, durationMs, timedOut },
+            { cause: spawnError ?? (signal?.aborted ? signal.reason : undefined) },
           ),
         );
       });

@@ -30,7 +30,11 @@ describe("topology errors", () => {
 
   it.each([
     ["malformed YAML", "name: t\nnodes: [\n", /lab\.yaml:3:1: YAML syntax error/],
-    ["duplicate keys", "name: t\nnodes:\n  a: {}\n  a: {}\n", /lab\.yaml:4:3: duplicate key 'a'/],
+    [
+      "duplicate keys",
+      "name: t\nnodes:\n  a: {}\n  a: {}\n",
+      /lab\.yaml:4:3 \(nodes\.a\): duplicate key 'a'/,
+    ],
     [
       "unknown field with a suggestion",
       "name: t\nnodse: {}\n",

@@ -1,0 +1,35 @@
+/** `nslab import lab.clab.yml > lab.yaml`: a containerlab topology as an nslab topology file. */
+import { basename } from "node:path";
+import type { Command } from "@commander-js/extra-typings";
+import { Document, isScalar, isSeq, visit } from "yaml";
+import { loadClabFile } from "../../clab/load.js";
+import { formatProblem } from "../../errors.js";
+import { resolveTopology } from "../../model/resolve.js";
+import { cliLog } from "../output.js";
+
+export function registerImport(program: Command): void {
+  program
+    .command("import")
+    .description(
+      "convert a containerlab topology (linux, bridge and ovs-bridge nodes) to an nslab topology on stdout",
+    )
+    .argument("<file>", "containerlab topology (.clab.yml)")
+    .action(async (file) => {
+      const { spec, document, warnings } = await loadClabFile(file);
+      for (const w of warnings) cliLog("warn", formatProblem(w));
+      resolveTopology(spec); // the same checks as `up`, with positions in the .clab.yml
+      process.stdout.write(renderImport(document, basename(file)));
+    });
+}
+
+/** The converted document as YAML, endpoint pairs and address lists written inline. */
+export function renderImport(document: Record<string, unknown>, from: string): string {
+  const doc = new Document(document);
+  visit(doc, {
+    Seq(_, node) {
+      if (isSeq(node) && node.items.every((x) => isScalar(x))) node.flow = true;
+    },
+  });
+  doc.commentBefore = ` Imported from ${from} by nslab import (containerlab linux/bridge/ovs-bridge nodes).`;
+  return doc.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,73 @@
+/**
+ * The operations that undo applied operations, in reverse order. What lives inside something that
+ * is itself being removed (an address in a namespace being deleted, a port of a bridge being
+ * deleted) needs no undoing of its own. Settings whose old value is unknown (sysctls, offloads)
+ * are not restored: they die with their namespace or link, which is where nslab sets them.
+ */
+import type { Op } from "./ops.js";
+
+export function inverseOps(applied: readonly Op[]): Op[] {
+  const goneNs = new Set<string>();
+  const goneRoot = new Set<string>();
+  const goneOvs = new Set<string>();
+  const goneNsLinks = new Set<string>();
+  for (const op of applied) {
+    if (op.op === "netns.add") goneNs.add(op.ns);
+    else if (op.op === "bridge.add") goneRoot.add(op.dev);
+    else if (op.op === "ovs.bridge.add") goneOvs.add(op.bridge);
+    else if (op.op === "veth.add")
+      for (const end of [op.a, op.b]) {
+        if (end.ns === null) goneRoot.add(end.name);
+        else goneNsLinks.add(`${end.ns}/${end.name}`);
+      }
+  }
+  const out: Op[] = [];
+  for (let i = applied.length - 1; i >= 0; i--) {
+    const op = applied[i]!;
+    const src = op.src ? { src: op.src } : {};
+    switch (op.op) {
+      case "netns.add":
+        out.push({ op: "netns.del", ns: op.ns, ...src });
+        break;
+      case "bridge.add":
+        out.push({ op: "link.del", ns: null, dev: op.dev, ...src });
+        break;
+      case "veth.add": {
+        // Deleting one end deletes the pair; prefer an end that is not going away anyway.
+        const end =
+          [op.a, op.b].find((e) => e.ns === null) ??
+          [op.a, op.b].find((e) => e.ns !== null && !goneNs.has(e.ns));
+        if (end) out.push({ op: "link.del", ns: end.ns, dev: end.name, ...src });
+        break;
+      }
+      case "ovs.bridge.add":
+        out.push({ op: "ovs.bridge.del", bridge: op.bridge, ...src });
+        break;
+      case "ovs.port.add":
+        if (!goneOvs.has(op.bridge))
+          out.push({ op: "ovs.port.del", bridge: op.bridge, port: op.port, ...src });
+        break;
+      case "addr.add":
+        if (!goneNs.has(op.ns) && !goneNsLinks.has(`${op.ns}/${op.dev}`))
+          out.push({ op: "addr.del", ns: op.ns, dev: op.dev, cidr: op.cidr, ...src });
+        break;
+      case "route.add":
+        if (!goneNs.has(op.ns) && !(op.dev !== undefined && goneNsLinks.has(`${op.ns}/${op.dev}`))) {
+          const { op: _, ...rest } = op;
+          out.push({ ...rest, op: "route.del" });
+        }
+        break;
+      case "qdisc.set": {
+        // Shaping lives on its link: only a link that stays needs its qdisc removed.
+        const gone =
+          op.ns === null ? goneRoot.has(op.dev) : goneNs.has(op.ns) || goneNsLinks.has(`${op.ns}/${op.dev}`);
+        if (!gone) out.push({ op: "qdisc.set", ns: op.ns, dev: op.dev, qdisc: { kind: "noqueue" }, ...src });
+        break;
+      }
+      default:
+        // link.up/master of links that go away, sysctls and offloads: nothing to undo separately.
+        break;
+    }
+  }
+  return out;
+}

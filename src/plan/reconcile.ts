@@ -1,0 +1,110 @@
+/**
+ * Reconciling: the operations of a plan whose effect is missing from what the kernel has now.
+ * Whatever is (re)created brings along everything that lives inside it; settings are checked one
+ * by one (a link down, an address or route missing). `always` names operations to apply anyway
+ * (settings whose value changed, which observation alone cannot tell). Pure.
+ */
+import type { NsDump } from "../drivers/nsagent/protocol.js";
+import type { Op } from "./ops.js";
+
+/** What exists now. */
+export interface Observed {
+  netns: ReadonlySet<string>;
+  rootLinks: ReadonlySet<string>;
+  /** OVS bridge → its port names. */
+  ovs: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Namespace → its links, addresses and routes (for namespaces that exist). */
+  dumps: ReadonlyMap<string, NsDump>;
+}
+
+export function reconcileOps(
+  plan: readonly Op[],
+  seen: Observed,
+  always: ReadonlySet<string> = new Set(),
+  key: (op: Op) => string = (op) => JSON.stringify(op),
+): Op[] {
+  const freshNs = new Set<string>();
+  const freshRoot = new Set<string>();
+  const freshLink = new Set<string>(); // ns/dev
+  const freshOvs = new Set<string>();
+  const linkOf = (ns: string, dev: string) => seen.dumps.get(ns)?.links.find((l) => l.name === dev);
+  const endExists = (ns: string | null, dev: string) =>
+    ns === null ? seen.rootLinks.has(dev) : !freshNs.has(ns) && !!linkOf(ns, dev);
+  const isFresh = (ns: string | null, dev: string) =>
+    ns === null ? freshRoot.has(dev) : freshNs.has(ns) || freshLink.has(`${ns}/${dev}`);
+  const out: Op[] = [];
+  for (const op of plan) {
+    let take = always.has(key(op));
+    switch (op.op) {
+      case "netns.add":
+        if (!seen.netns.has(op.ns)) {
+          take = true;
+          freshNs.add(op.ns);
+        }
+        break;
+      case "bridge.add":
+        if (!seen.rootLinks.has(op.dev)) {
+          take = true;
+          freshRoot.add(op.dev);
+        }
+        break;
+      case "veth.add":
+        if (take || !endExists(op.a.ns, op.a.name) || !endExists(op.b.ns, op.b.name)) {
+          take = true;
+          for (const e of [op.a, op.b]) {
+            if (e.ns === null) freshRoot.add(e.name);
+            else freshLink.add(`${e.ns}/${e.name}`);
+          }
+        }
+        break;
+      case "link.master":
+      case "link.ipv6off":
+      case "link.set":
+        // Root links are finished (IPv6 off, alias, bridge, up) when they are created now.
+        take ||= freshRoot.has(op.dev);
+        break;
+      case "link.addrgen.none":
+        take ||= isFresh(op.ns, op.dev);
+        break;
+      case "link.up":
+        take ||= isFresh(op.ns, op.dev) || (op.ns !== null && linkOf(op.ns, op.dev)?.up === false);
+        break;
+      case "offload.off":
+      case "qdisc.set":
+        // Not observed: applied to links created now (and, through `always`, when changed).
+        take ||= isFresh(op.ns, op.dev);
+        break;
+      case "addr.add": {
+        const l = linkOf(op.ns, op.dev);
+        take ||=
+          isFresh(op.ns, op.dev) ||
+          !l ||
+          !seen.dumps.get(op.ns)!.addrs.some((a) => a.ifindex === l.ifindex && a.cidr === op.cidr);
+        break;
+      }
+      case "route.add":
+        take ||=
+          freshNs.has(op.ns) ||
+          !seen.dumps
+            .get(op.ns)
+            ?.routes.some((r) => r.dst === op.to && (op.via === undefined || r.gateway === op.via));
+        break;
+      case "sysctl.set":
+        take ||= freshNs.has(op.ns);
+        break;
+      case "ovs.bridge.add":
+        if (!seen.ovs.has(op.bridge)) {
+          take = true;
+          freshOvs.add(op.bridge);
+        }
+        break;
+      case "ovs.port.add":
+        take ||= freshOvs.has(op.bridge) || !seen.ovs.get(op.bridge)?.has(op.port);
+        break;
+      default:
+        break;
+    }
+    if (take) out.push(op);
+  }
+  return out;
+}

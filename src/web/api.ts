@@ -1,0 +1,55 @@
+/**
+ * What the web view asks of nslab, as one small interface, and its implementation by the library
+ * (the same calls the CLI makes). The server holds no networking logic; tests pass a fake.
+ */
+import { createHash } from "node:crypto";
+import { Driver } from "../drivers/driver.js";
+import type { GraphModel } from "../graph/model.js";
+import { layoutPositions, type Point } from "../graph/render.js";
+import { labGraph } from "../lab/graph.js";
+import { setLinkState } from "../lab/link.js";
+import { pingFrom } from "../lab/ping.js";
+import { type LabReport, type LabSummary, labSummaries, observeLab } from "../lab/status.js";
+import type { PingResult } from "../verify/ping.js";
+
+/** The library operations behind the web view. */
+export interface WebApi {
+  /** Every recorded lab. */
+  labs(): LabSummary[];
+  /** The lab's graph (from its record). */
+  graph(lab: string): GraphModel;
+  /** Node positions (computed on the server), or null to let the page lay the graph out. */
+  layout(graph: GraphModel): Promise<Record<string, Point> | null>;
+  /** The lab as the kernel has it now. */
+  observe(lab: string): Promise<LabReport>;
+  ping(lab: string, from: string, to: string): Promise<PingResult>;
+  setLink(lab: string, endpoint: string, state: "up" | "down"): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The web view's operations done by the library, with one long-lived driver for observation. */
+export function libraryApi(): WebApi {
+  const driver = new Driver();
+  // Laying out a large lab takes Graphviz most of a second: once per graph is enough.
+  const layouts = new Map<string, Promise<Record<string, Point>>>();
+  return {
+    labs: () => labSummaries(),
+    graph: (lab) => labGraph(lab),
+    layout: (g) => {
+      const key = createHash("sha256").update(JSON.stringify(g)).digest("hex");
+      let p = layouts.get(key);
+      if (!p) {
+        p = layoutPositions(g);
+        p.catch(() => layouts.delete(key));
+        layouts.set(key, p);
+      }
+      return p;
+    },
+    observe: (lab) => observeLab(lab, driver),
+    ping: (lab, from, to) => pingFrom(lab, from, to),
+    setLink: async (lab, endpoint, state) => {
+      await setLinkState(lab, endpoint, state);
+    },
+    close: () => driver.close(),
+  };
+}

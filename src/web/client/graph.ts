@@ -1,0 +1,187 @@
+/**
+ * The topology drawn with cytoscape: nodes by kind, links labelled at each end, links drawn red and
+ * dashed when an end is down, absent nodes faded. Positions come from the server (Graphviz: the
+ * same layered picture as `nslab graph` for small labs, sfdp for large ones); without them the
+ * page lays the graph out itself (fcose).
+ */
+import cytoscape from "cytoscape";
+import fcose from "cytoscape-fcose";
+import type { GraphEdge, GraphEnd, GraphModel } from "../../graph/model.js";
+import type { Point } from "../../graph/render.js";
+import { KIND_COLORS } from "../../graph/style.js";
+import type { InterfaceReport, NodeReport } from "../../lab/status.js";
+
+cytoscape.use(fcose);
+
+/** Above this many nodes: cheaper drawing (no end labels, textures while moving). */
+const BIG = 300;
+
+const SHAPES = { netns: "round-rectangle", router: "hexagon", bridge: "rectangle", "ovs-bridge": "barrel" };
+
+function endText(e: GraphEnd): string {
+  return [e.ifname, ...e.addresses].join("\n");
+}
+
+/** The drawn graph, kept in step with observations. */
+export class TopologyView {
+  readonly cy: cytoscape.Core;
+  readonly graph: GraphModel;
+  /** `node\u0000ifname` → the edge that interface is an end of. */
+  readonly #edgeOf = new Map<string, string>();
+  readonly #edges: Map<string, GraphEdge>;
+  /** Latest state of every interface, by `node\u0000ifname`. */
+  readonly #ifs = new Map<string, InterfaceReport>();
+
+  constructor(container: HTMLElement, graph: GraphModel, positions: Record<string, Point> | null) {
+    this.graph = graph;
+    this.#edges = new Map(graph.edges.map((e) => [e.id, e]));
+    const big = graph.nodes.length > BIG;
+    const elements: cytoscape.ElementDefinition[] = [];
+    for (const n of graph.nodes)
+      elements.push({
+        group: "nodes",
+        data: { id: n.id, label: n.id, kind: n.kind, present: 1, w: Math.max(56, 9 * n.id.length + 28) },
+        ...(positions?.[n.id] ? { position: { ...positions[n.id]! } } : {}),
+      });
+    for (const e of graph.edges) {
+      elements.push({
+        group: "edges",
+        data: {
+          id: e.id,
+          source: e.a.node,
+          target: e.b.node,
+          srcLabel: endText(e.a),
+          tgtLabel: endText(e.b),
+          state: "up",
+        },
+      });
+      this.#edgeOf.set(`${e.a.node}\u0000${e.a.ifname}`, e.id);
+      this.#edgeOf.set(`${e.b.node}\u0000${e.b.ifname}`, e.id);
+    }
+    this.cy = cytoscape({
+      container,
+      elements,
+      style: style(big),
+      layout: positions
+        ? { name: "preset", fit: true, padding: 30 }
+        : ({
+            name: "fcose",
+            quality: "proof",
+            animate: false,
+            nodeRepulsion: () => 9000,
+            idealEdgeLength: () => 220,
+            padding: 40,
+          } as cytoscape.LayoutOptions),
+      minZoom: 0.02,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      ...(big ? { textureOnViewport: true, hideEdgesOnViewport: true, pixelRatio: 1 } : {}),
+    });
+    if (!positions && graph.nodes.length <= 3) this.cy.zoom(Math.min(this.cy.zoom(), 1.6));
+    this.cy.center();
+  }
+
+  /** Take in observed nodes (all, or only those that changed). */
+  update(nodes: NodeReport[]): void {
+    const touched = new Set<string>();
+    this.cy.batch(() => {
+      for (const n of nodes) {
+        this.cy.getElementById(n.name).data("present", n.present ? 1 : 0);
+        for (const i of n.interfaces) {
+          const key = `${n.name}\u0000${i.name}`;
+          this.#ifs.set(key, i);
+          const edge = this.#edgeOf.get(key);
+          if (edge) touched.add(edge);
+        }
+      }
+      for (const id of touched) {
+        const e = this.#edges.get(id);
+        if (!e) continue;
+        const up = [e.a, e.b].every((end) => {
+          const i = this.#ifs.get(`${end.node}\u0000${end.ifname}`);
+          return !i || (i.present && i.up);
+        });
+        this.cy.getElementById(id).data("state", up ? "up" : "down");
+      }
+    });
+  }
+
+  /** The observed state of one interface. */
+  iface(node: string, ifname: string): InterfaceReport | undefined {
+    return this.#ifs.get(`${node}\u0000${ifname}`);
+  }
+
+  /** Select and centre a node. */
+  focus(id: string): boolean {
+    const n = this.cy.getElementById(id);
+    if (n.empty()) return false;
+    this.cy.elements().unselect();
+    n.select();
+    this.cy.animate({ center: { eles: n }, zoom: Math.max(this.cy.zoom(), 1.2) }, { duration: 250 });
+    return true;
+  }
+}
+
+function style(big: boolean): cytoscape.StylesheetJson {
+  const kinds = Object.entries(KIND_COLORS).map(([kind, c]) => ({
+    selector: `node[kind = "${kind}"]`,
+    style: {
+      "background-color": c.fill,
+      "border-color": c.stroke,
+      shape: SHAPES[kind as keyof typeof SHAPES] as cytoscape.Css.NodeShape,
+    },
+  }));
+  return [
+    {
+      selector: "node",
+      style: {
+        label: "data(label)",
+        "font-size": big ? 9 : 13,
+        "text-valign": big ? "bottom" : "center",
+        "text-halign": "center",
+        "text-margin-y": big ? 3 : 0,
+        width: big ? 22 : "data(w)",
+        height: big ? 22 : 40,
+        "border-width": 1.5,
+        color: "#1a202c",
+        "min-zoomed-font-size": 7,
+      },
+    },
+    ...kinds,
+    { selector: 'node[kind = "bridge"], node[kind = "ovs-bridge"]', style: { "font-weight": "bold" } },
+    {
+      selector: "node[present = 0]",
+      style: { opacity: 0.45, "border-style": "dashed", "border-color": "#c53030" },
+    },
+    { selector: "node:selected", style: { "border-width": 3.5, "border-color": "#d69e2e" } },
+    {
+      selector: "edge",
+      style: {
+        width: big ? 1.2 : 2,
+        "line-color": "#718096",
+        "curve-style": big ? "haystack" : "straight",
+        ...(big
+          ? {}
+          : {
+              "source-label": "data(srcLabel)",
+              "target-label": "data(tgtLabel)",
+              "source-text-offset": 62,
+              "target-text-offset": 62,
+              "text-wrap": "wrap",
+              "font-size": 10,
+              color: "#2d3748",
+              "text-background-color": "#ffffff",
+              "text-background-opacity": 0.85,
+              "text-background-padding": "2px",
+              "min-zoomed-font-size": 8,
+            }),
+      },
+    },
+    {
+      selector: 'edge[state = "down"]',
+      style: { "line-color": "#e53e3e", "line-style": "dashed", width: big ? 2 : 3 },
+    },
+    { selector: "edge:selected", style: { "line-color": "#d69e2e", width: big ? 3 : 4 } },
+    { selector: 'edge[state = "down"]:selected', style: { "line-color": "#c53030" } },
+  ] as cytoscape.StylesheetJson;
+}

@@ -1,0 +1,122 @@
+/**
+ * `up` interrupted (SIGINT, SIGTERM) rolls back and exits 130; `up` killed with SIGKILL at various
+ * points leaves a record and marked objects from which `down` removes everything the lab created
+ * and nothing else; a failed rollback marks the lab dirty and says which command finishes it.
+ */
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  canTouchKernel,
+  mustRun,
+  nslab,
+  scopedSnapshot,
+  startNslab,
+  uniqueTag,
+} from "../../support/kernel.js";
+
+/** A lab with 40 namespaces on a Linux bridge and 4 on an OVS bridge, under a unique prefix. */
+function writeLab(name: string): string {
+  const hosts = Array.from({ length: 40 }, (_, i) => `  h${i}: {interfaces: {e0: 10.30.0.${i + 1}/24}}`);
+  const ovsHosts = Array.from({ length: 4 }, (_, i) => `  o${i}: {interfaces: {e0: 10.31.0.${i + 1}/24}}`);
+  const links = [
+    ...Array.from({ length: 40 }, (_, i) => `  - [h${i}:e0, br:p${i}]`),
+    ...Array.from({ length: 4 }, (_, i) => `  - [o${i}:e0, sw:q${i}]`),
+  ];
+  const file = join(tmpdir(), `${name}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}\nnodes:\n  br: {kind: bridge}\n  sw: {kind: ovs-bridge}\n${hosts.join("\n")}\n${ovsHosts.join("\n")}\nlinks:\n${links.join("\n")}\n`,
+  );
+  return file;
+}
+
+const labs: string[] = [];
+afterAll(() => {
+  for (const lab of labs) nslab(["down", lab]);
+});
+
+describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rollbacks", () => {
+  for (const [signal, at] of [
+    ["SIGINT", 45],
+    ["SIGTERM", 95],
+  ] as const) {
+    it(`${signal} during up rolls back and exits 130`, async () => {
+      const tag = uniqueTag().slice(1, 5);
+      const name = `int-${tag}`;
+      const prefix = `i${tag}-`;
+      labs.push(name);
+      const file = writeLab(name);
+      const before = scopedSnapshot(prefix, name);
+      const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: String(at) });
+      await cli.waitFor(`paused before operation ${at}`);
+      expect(scopedSnapshot(prefix, name)).not.toEqual(before); // it had created things
+      cli.child.kill(signal);
+      const r = await cli.exited;
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toMatch(new RegExp(`${signal}: stopping and undoing what this run created`));
+      expect(r.stderr).toMatch(/interrupted: lab '.*' was not brought up/);
+      expect(scopedSnapshot(prefix, name)).toEqual(before);
+    });
+  }
+
+  it("SIGKILL at several points: down removes everything the lab created", async () => {
+    for (const at of [2, 41, 44, 88, 120]) {
+      const tag = uniqueTag().slice(1, 5);
+      const name = `kill-${tag}`;
+      const prefix = `k${tag}-`;
+      labs.push(name);
+      const file = writeLab(name);
+      const before = scopedSnapshot(prefix, name);
+      const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: String(at) });
+      await cli.waitFor(`paused before operation ${at}`);
+      cli.child.kill("SIGKILL");
+      await cli.exited;
+      const down = nslab(["down", name]);
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stderr).toMatch(/reclaimed the lock/);
+      expect(scopedSnapshot(prefix, name), `killed before operation ${at}`).toEqual(before);
+    }
+  });
+
+  it("SIGKILL at random moments: down removes everything the lab created", async () => {
+    for (let round = 0; round < 4; round++) {
+      const tag = uniqueTag().slice(1, 5);
+      const name = `rkill-${tag}`;
+      const prefix = `r${tag}-`;
+      labs.push(name);
+      const file = writeLab(name);
+      const before = scopedSnapshot(prefix, name);
+      const cli = startNslab(["up", file, "--prefix", prefix]);
+      await new Promise((r) => setTimeout(r, 250 + Math.random() * 400));
+      cli.child.kill("SIGKILL");
+      await cli.exited;
+      // The agent and ip batches it had started finish their input and exit on their own.
+      await new Promise((r) => setTimeout(r, 200));
+      const down = nslab(["down", name]);
+      expect(down.code, down.stderr).toBe(0);
+      expect(scopedSnapshot(prefix, name), `round ${round}`).toEqual(before);
+    }
+  });
+
+  it("a failed rollback keeps the first error, marks the lab dirty, and down finishes it", async () => {
+    const tag = uniqueTag().slice(1, 5);
+    const name = `rb-${tag}`;
+    const prefix = `b${tag}-`;
+    labs.push(name);
+    const file = writeLab(name);
+    const before = scopedSnapshot(prefix, name);
+    const r = nslab(["up", file, "--prefix", prefix], {
+      env: { NSLAB_FAULT_AT: "60", NSLAB_TEST_FAIL_ROLLBACK: "1" },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/operation 60 of \d+ failed/);
+    expect(r.stderr).toMatch(/the rollback failed too: .*injected teardown fault/);
+    expect(r.stderr).toContain(`hint: finish the cleanup with: nslab down ${name}`);
+    const st = nslab(["status", name, "--json"]);
+    expect(JSON.parse(st.stdout)).toMatchObject({ status: "dirty", problem: { fix: `nslab down ${name}` } });
+    expect(nslab(["down", name]).code).toBe(0);
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+  });
+});

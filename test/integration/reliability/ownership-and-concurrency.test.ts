@@ -1,0 +1,163 @@
+/**
+ * nslab touches only what it owns: names taken by others are refused before anything is created;
+ * `down` works from markers alone (record lost, file deleted, plan script run by hand) and never
+ * removes a same-named object that is not the lab's. Two `up`s of one lab exclude each other;
+ * different labs live side by side.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { downAll } from "../../../src/lab/down.js";
+import {
+  canTouchKernel,
+  inNs,
+  mustRun,
+  nslab,
+  scopedSnapshot,
+  startNslab,
+  uniqueTag,
+} from "../../support/kernel.js";
+
+const labs: string[] = [];
+const foreign: { netns: string[]; links: string[] } = { netns: [], links: [] };
+afterAll(() => {
+  for (const lab of labs) nslab(["down", lab]);
+  for (const ns of foreign.netns) spawnSync("ip", ["netns", "del", ns]);
+  for (const l of foreign.links) spawnSync("ip", ["link", "del", l]);
+});
+
+/** Two hosts on a Linux bridge (or an OVS bridge), named with the given prefix, in a temp file. */
+function bridgeLab(name: string, net = 40, kind: "bridge" | "ovs-bridge" = "bridge"): string {
+  const file = join(tmpdir(), `${name}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}\nnodes:\n  a: {interfaces: {e0: 10.${net}.0.1/24}}\n  b: {interfaces: {e0: 10.${net}.0.2/24}}\n  br: {kind: ${kind}}\nlinks:\n  - [a:e0, br:pa]\n  - [b:e0, br:pb]\n`,
+  );
+  return file;
+}
+
+const fresh = () => {
+  const tag = uniqueTag().slice(1, 5);
+  return { name: `own-${tag}`, prefix: `o${tag}-` };
+};
+
+describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
+  it("refuses names taken by others, before creating anything, and leaves them alone", () => {
+    const { name, prefix } = fresh();
+    labs.push(name);
+    // Someone else's namespace and bridge happen to have names the lab needs.
+    execFileSync("ip", ["netns", "add", `${prefix}a`]);
+    foreign.netns.push(`${prefix}a`);
+    execFileSync("ip", ["link", "add", "name", `${prefix}br`, "type", "bridge"]);
+    foreign.links.push(`${prefix}br`);
+    const before = scopedSnapshot(prefix, name);
+    const r = nslab(["up", bridgeLab(name), "--prefix", prefix]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot bring up lab '.*': 2 names it needs are taken/);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `namespace '${prefix}a' exists and is not nslab's — nslab never touches what it did not create`,
+      ),
+    );
+    expect(r.stderr).toMatch(
+      new RegExp(`interface in the root namespace '${prefix}br' exists and is not nslab's`),
+    );
+    expect(r.stderr).toContain("nothing was changed");
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+    // down of that lab must not touch them either.
+    expect(nslab(["down", name]).code).toBe(0);
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+  });
+
+  it("down works after the record is lost and after the file is deleted, by markers", () => {
+    const { name, prefix } = fresh();
+    labs.push(name);
+    const file = bridgeLab(name, 41);
+    const before = scopedSnapshot(prefix, name);
+    expect(nslab(["up", file, "--prefix", prefix]).code).toBe(0);
+    unlinkSync(file);
+    rmSync(join(process.env.NSLAB_STATE_DIR || "/run/nslab", "labs", `${name}.json`));
+    const r = nslab(["down", name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/has no record; removing the 5 object\(s\) marked as its own/);
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+  });
+
+  it("down --all (filtered to this test's labs) finds labs, OVS bridges included, by their markers alone", async () => {
+    const { name, prefix } = fresh();
+    labs.push(name);
+    const before = scopedSnapshot(prefix, name);
+    expect(nslab(["up", bridgeLab(name, 42, "ovs-bridge"), "--prefix", prefix]).code).toBe(0);
+    expect(scopedSnapshot(prefix, name).ovsBridges).toEqual([`${prefix}br: ${prefix}pa,${prefix}pb`]);
+    rmSync(join(process.env.NSLAB_STATE_DIR || "/run/nslab", "labs", `${name}.json`));
+    const results = await downAll({ filter: (lab) => lab === name });
+    expect(results.map((r) => [r.lab, r.found])).toEqual([[name, true]]);
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+  });
+
+  it("the printed plan is a runnable script, and down cleans up after it", () => {
+    const { name, prefix } = fresh();
+    labs.push(name);
+    const before = scopedSnapshot(prefix, name);
+    const plan = nslab(["plan", bridgeLab(name, 43), "--prefix", prefix]);
+    expect(plan.code).toBe(0);
+    const sh = spawnSync("sh", ["-e"], { input: plan.stdout, encoding: "utf8" });
+    expect(sh.status, sh.stderr).toBe(0);
+    expect(inNs(`${prefix}a`, ["ping", "-c", "1", "-W", "2", "10.43.0.2"]).code).toBe(0);
+    expect(nslab(["down", name]).code).toBe(0);
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+  });
+
+  it("down leaves alone a same-named object that is not the lab's", () => {
+    const { name, prefix } = fresh();
+    labs.push(name);
+    expect(nslab(["up", bridgeLab(name, 44), "--prefix", prefix]).code).toBe(0);
+    // Someone replaces namespace a with their own while the lab is up.
+    execFileSync("ip", ["netns", "del", `${prefix}a`]);
+    execFileSync("ip", ["netns", "add", `${prefix}a`]);
+    foreign.netns.push(`${prefix}a`);
+    const r = nslab(["down", name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`left netns '${prefix}a' alone: not marked as this lab's`));
+    expect(scopedSnapshot(prefix, name).netns).toEqual([`${prefix}a`]);
+  });
+});
+
+describe.skipIf(!canTouchKernel && !mustRun)("concurrency", () => {
+  it("two ups of one lab: one wins, the other names the holder's pid", async () => {
+    const { name, prefix } = fresh();
+    labs.push(name);
+    const file = bridgeLab(name, 45);
+    const before = scopedSnapshot(prefix, name);
+    const first = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: "3" });
+    await first.waitFor("paused before operation 3");
+    const second = nslab(["up", file, "--prefix", prefix]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(`'${name}' is busy: process ${first.child.pid} \\(nslab up ${name}\\)`),
+    );
+    first.child.kill("SIGINT");
+    expect((await first.exited).code).toBe(130);
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+  });
+
+  it("two labs side by side; taking one down leaves the other working", () => {
+    const one = fresh();
+    const two = fresh();
+    labs.push(one.name, two.name);
+    expect(nslab(["up", bridgeLab(one.name, 46), "--prefix", one.prefix]).code).toBe(0);
+    expect(nslab(["up", bridgeLab(two.name, 47), "--prefix", two.prefix]).code).toBe(0);
+    expect(nslab(["down", one.name]).code).toBe(0);
+    expect(scopedSnapshot(one.prefix, one.name)).toEqual({
+      netns: [],
+      rootLinks: [],
+      ovsBridges: [],
+      state: [],
+    });
+    expect(nslab(["ping", two.name]).code).toBe(0);
+    expect(nslab(["status", two.name, "--json"]).stdout).toContain('"healthy": true');
+    expect(nslab(["down", two.name]).code).toBe(0);
+  });
+});

@@ -1,0 +1,96 @@
+/** Changing a running lab: inverse operations, plan diffs and reconciling with what exists. */
+import { describe, expect, it } from "vitest";
+import type { NsDump } from "../../../src/drivers/nsagent/index.js";
+import { parseTopology } from "../../../src/lab/load.js";
+import { planUp } from "../../../src/plan/build.js";
+import { opKey, planChange } from "../../../src/plan/diff.js";
+import { inverseOps } from "../../../src/plan/inverse.js";
+import { reconcileOps } from "../../../src/plan/reconcile.js";
+
+const host = { ovsKernelDatapath: false };
+const v1 = parseTopology(
+  "name: c\nnodes:\n  a: {interfaces: {e0: 10.0.0.1/24}}\n  b: {interfaces: {e0: 10.0.0.2/24}}\n  br: {kind: bridge}\nlinks:\n  - [a:e0, br:pa]\n  - [b:e0, br:pb]\n",
+);
+const v2 = parseTopology(
+  "name: c\nnodes:\n  a: {interfaces: {e0: 10.0.0.11/24}}\n  b: {interfaces: {e0: 10.0.0.2/24}}\n  c: {interfaces: {e0: 10.0.0.3/24}}\n  br: {kind: bridge}\nlinks:\n  - [a:e0, br:pa]\n  - [b:e0, br:pb]\n  - [c:e0, br:pc]\n",
+);
+
+describe("inverse operations", () => {
+  it("undo creations in reverse, skipping what goes with its container", () => {
+    const inv = inverseOps(planUp(v1, host));
+    expect(inv.map((o) => `${o.op} ${"dev" in o ? o.dev : "ns" in o ? o.ns : ""}`)).toEqual([
+      "link.del pb",
+      "link.del pa",
+      "link.del br",
+      "netns.del b",
+      "netns.del a",
+    ]);
+  });
+
+  it("undo changes to things that stay", () => {
+    expect(
+      inverseOps([
+        { op: "addr.add", ns: "a", dev: "e0", cidr: "10.0.0.9/24" },
+        { op: "route.add", ns: "a", to: "10.9.0.0/16", via: "10.0.0.1" },
+      ]),
+    ).toEqual([
+      { op: "route.del", ns: "a", to: "10.9.0.0/16", via: "10.0.0.1" },
+      { op: "addr.del", ns: "a", dev: "e0", cidr: "10.0.0.9/24" },
+    ]);
+  });
+});
+
+describe("plan changes", () => {
+  it("remove the old address only, and mark the new operations as changed", () => {
+    const change = planChange(v1, v2, host);
+    expect(change.removals).toEqual([
+      expect.objectContaining({ op: "addr.del", ns: "a", cidr: "10.0.0.1/24" }),
+    ]);
+    const changed = change.next.filter((o) => change.changed.has(opKey(o))).map((o) => o.op);
+    // The new port pc: created down, IPv6 off, finished (alias, bridge, up) after the namespaces.
+    expect(changed).toEqual([
+      "netns.add",
+      "veth.add",
+      "link.ipv6off",
+      "addr.add",
+      "link.up",
+      "addr.add",
+      "link.set",
+    ]);
+  });
+
+  it("reconciling creates what is missing and what lives inside it, and nothing else", () => {
+    const link = (ifindex: number, name: string, up = true) =>
+      ({ ifindex, name, up }) as unknown as NsDump["links"][number];
+    const dumpA: NsDump = { links: [link(1, "lo"), link(2, "e0")], addrs: [], routes: [] };
+    const dumpB: NsDump = {
+      links: [link(1, "lo"), link(2, "e0")],
+      addrs: [{ ifindex: 2, family: 4, cidr: "10.0.0.2/24", scope: "global" }],
+      routes: [],
+    };
+    const change = planChange(v1, v2, host);
+    const todo = reconcileOps(
+      change.next,
+      {
+        netns: new Set(["a", "b"]),
+        rootLinks: new Set(["br", "pa", "pb"]),
+        ovs: new Map(),
+        dumps: new Map([
+          ["a", dumpA],
+          ["b", dumpB],
+        ]),
+      },
+      change.changed,
+      opKey,
+    );
+    expect(todo.map((o) => `${o.op}${"cidr" in o ? ` ${o.cidr}` : ""}`)).toEqual([
+      "netns.add",
+      "veth.add",
+      "link.ipv6off",
+      "addr.add 10.0.0.11/24",
+      "link.up",
+      "addr.add 10.0.0.3/24",
+      "link.set",
+    ]);
+  });
+});

@@ -1,0 +1,125 @@
+/** The state directory is private and tamper-evident; locks exclude, name their holder, and recover. */
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NslabError } from "../../../src/errors.js";
+import { parseTopology } from "../../../src/lab/load.js";
+import { stateDir, writeFileAtomic } from "../../../src/state/dir.js";
+import { acquireLock } from "../../../src/state/lock.js";
+import { listLabs, newLabState, readLab, removeLab, saveLab } from "../../../src/state/store.js";
+
+let root: string;
+const saved = process.env.NSLAB_STATE_DIR;
+beforeEach(() => {
+  root = join(tmpdir(), `nslab-state-test-${process.pid}-${Math.random().toString(16).slice(2)}`);
+  process.env.NSLAB_STATE_DIR = root;
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+  process.env.NSLAB_STATE_DIR = saved;
+});
+
+const topo = () => parseTopology("name: s1\nnodes: {a: {}, b: {}}\nlinks:\n  - [a:e0, b:e0]\n");
+
+describe("state directory", () => {
+  it("is created 0700 and files are 0600, written atomically", () => {
+    const dir = stateDir("labs");
+    expect(lstatSync(root).mode & 0o777).toBe(0o700);
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700);
+    saveLab(newLabState(topo(), [{ kind: "netns", name: "a" }]));
+    const file = join(dir, "s1.json");
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(["s1.json"]); // no temp file left
+    expect(readLab("s1")?.owned).toEqual([{ kind: "netns", name: "a" }]);
+    expect(listLabs()).toEqual(["s1"]);
+    removeLab("s1");
+    removeLab("s1"); // idempotent
+    expect(readLab("s1")).toBeUndefined();
+  });
+
+  it("refuses a symlinked or world-accessible directory", () => {
+    const elsewhere = `${root}-target`;
+    mkdirSync(elsewhere, { mode: 0o700 });
+    symlinkSync(elsewhere, root);
+    expect(() => stateDir()).toThrow(/not a plain directory/);
+    rmSync(root);
+    rmSync(elsewhere, { recursive: true });
+    mkdirSync(root, { mode: 0o700 });
+    chmodSync(root, 0o755);
+    expect(() => stateDir()).toThrow(/accessible by other users \(mode 755\)/);
+  });
+
+  it("refuses a symlinked state file and a tampered record", () => {
+    const dir = stateDir("labs");
+    writeFileSync(join(root, "evil.json"), "{}");
+    symlinkSync(join(root, "evil.json"), join(dir, "x.json"));
+    expect(() => readLab("x")).toThrow(/not a regular file/);
+    const state = newLabState(topo(), [{ kind: "netns", name: "../../etc" }]);
+    writeFileAtomic(join(dir, "s1.json"), JSON.stringify(state));
+    expect(() => readLab("s1")).toThrow(/invalid netns name '\.\.\/\.\.\/etc'/);
+    writeFileAtomic(join(dir, "s1.json"), "{not json");
+    expect(() => readLab("s1")).toThrow(/corrupt/);
+  });
+});
+
+describe("locks", () => {
+  it("exclude a second holder and name the first", () => {
+    const lock = acquireLock("lab1", "nslab up lab1");
+    try {
+      const sleeper = spawnSync(
+        process.execPath,
+        [
+          "-e",
+          `process.env.NSLAB_STATE_DIR=${JSON.stringify(root)};import(${JSON.stringify(join(import.meta.dirname, "../../../src/state/lock.ts"))}).then(m=>{try{m.acquireLock("lab1","other")}catch(e){console.log(e.code+": "+e.message)}})`,
+        ],
+        { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "--import tsx" } },
+      );
+      expect(sleeper.stdout).toMatch(
+        new RegExp(`E_LOCKED: 'lab1' is busy: process ${process.pid} \\(nslab up lab1\\)`),
+      );
+    } finally {
+      lock.release();
+    }
+    acquireLock("lab1", "again").release();
+  });
+
+  it("reclaims a lock left by a dead process, saying so", () => {
+    const dead = spawnSync("true").pid!; // a pid that has exited
+    const dir = stateDir("locks");
+    writeFileSync(
+      join(dir, "lab2.lock"),
+      JSON.stringify({ pid: dead, startTime: 1, command: "nslab up lab2", since: "then" }),
+    );
+    const messages: string[] = [];
+    const lock = acquireLock("lab2", "nslab down lab2", (m) => messages.push(m));
+    expect(messages.join()).toMatch(
+      new RegExp(
+        `reclaimed the lock on 'lab2' left by process ${dead} \\(nslab up lab2\\), which is no longer running`,
+      ),
+    );
+    expect(JSON.parse(readFileSync(join(dir, "lab2.lock"), "utf8")).pid).toBe(process.pid);
+    lock.release();
+    expect(existsSync(join(dir, "lab2.lock"))).toBe(false);
+  });
+
+  it("refuses to take a lock twice in one process", () => {
+    const lock = acquireLock("lab3", "x");
+    try {
+      expect(() => acquireLock("lab3", "y")).toThrow(NslabError);
+    } finally {
+      lock.release();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+/** What `nslab test` checks (probes per expectation, segment-aware ping matrix) and its JUnit report. */
+import { describe, expect, it } from "vitest";
+import { loadTopology } from "../../../src/lab/load.js";
+import { type CheckResult, labChecks } from "../../../src/verify/checks.js";
+import { renderJunit } from "../../../src/verify/junit.js";
+
+describe("checks", () => {
+  it("expands expectations into probes and pairs only addresses on the same segment", async () => {
+    const t = await loadTopology("examples/vlans.yaml", { prefix: "p-" });
+    const checks = labChecks(t);
+    const a1b1 = checks.find((c) => c.name === "a1 -> b1: unreachable")!;
+    expect(a1b1.probes).toEqual([{ netns: "p-a1", family: 4, address: "10.20.0.3", kind: "icmp" }]);
+    const tcp = checks.find((c) => c.name === "a2 -> a1 tcp/8080: reachable")!;
+    expect(tcp.probes).toEqual([
+      { netns: "p-a2", family: 4, address: "10.20.0.1", kind: "tcp", port: 8080, listenIn: "p-a1" },
+    ]);
+    // Same subnet, different VLAN: not in the ping matrix.
+    const pings = checks.filter((c) => c.group === "ping").map((c) => c.name);
+    expect(pings).toEqual([
+      "a1 -> a2:eth0 10.20.0.2",
+      "a2 -> a1:eth0 10.20.0.1",
+      "b1 -> b2:eth0 10.20.0.4",
+      "b2 -> b1:eth0 10.20.0.3",
+    ]);
+  });
+
+  it("writes JUnit XML with a failure per unexpected outcome", () => {
+    const result = (name: string, ok: boolean, group: "expect" | "ping" = "expect"): CheckResult => ({
+      group,
+      name,
+      from: "a",
+      to: "b",
+      protocol: "icmp",
+      expect: "unreachable",
+      reachable: !ok,
+      ok,
+      detail: ok ? "10.0.0.2: no answer" : "10.0.0.2 answered <fast>",
+      probes: [],
+      durationMs: 12,
+      where: "lab.yaml:3:5",
+    });
+    const xml = renderJunit("lab", [
+      result("a -> b: unreachable", true),
+      result("a -> c: unreachable", false),
+      result("x", true, "ping"),
+    ]);
+    expect(xml).toContain('<testsuites name="nslab test lab" tests="3" failures="1"');
+    expect(xml).toContain('<testsuite name="lab: expect" tests="2" failures="1"');
+    expect(xml).toContain('<testsuite name="lab: ping matrix" tests="1" failures="0"');
+    expect(xml).toContain(
+      '<testcase classname="nslab.lab.expect" name="a -&gt; c: unreachable" time="0.012">',
+    );
+    expect(xml).toMatch(
+      /<failure message="expected unreachable, but it is reachable" type="Reachable">a -&gt; c: unreachable\nexpected unreachable, but it is reachable: 10\.0\.0\.2 answered &lt;fast&gt;\nat lab\.yaml:3:5<\/failure>/,
+    );
+  });
+});

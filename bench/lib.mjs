@@ -2,7 +2,7 @@
 // and a cleanup registry that runs on exit and on SIGINT/SIGTERM (the bench must leave nothing).
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -160,6 +160,27 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"])
     process.stderr.write(`\nbench: ${sig}: cleaning up what this run created…\n`);
     void cleanupAll().finally(() => process.exit(130));
   });
+
+/** CPU times (all, idle) from /proc/stat, in clock ticks. */
+function cpuTimes() {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return { all: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4] };
+}
+
+/**
+ * Wait until the machine is quiet again (≥ 80% idle over 300 ms; at most `maxMs`): the kernel goes
+ * on tearing down a deleted lab's namespaces in the background after `down` returns, and the next
+ * timed run should not pay for the previous one.
+ */
+export async function settle(maxMs = 15_000) {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const a = cpuTimes();
+    await sleep(300);
+    const b = cpuTimes();
+    if (b.all > a.all && (b.idle - a.idle) / (b.all - a.all) >= 0.8) return;
+  }
+}
 
 /** Median of numbers. */
 export function median(xs) {

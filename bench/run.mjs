@@ -28,6 +28,7 @@ import {
   ROOT,
   rootLinks,
   run,
+  settle,
   uniquePrefix,
   waitGone,
 } from "./lib.mjs";
@@ -132,11 +133,8 @@ function parseArgs(argv) {
 }
 
 function hostInfo() {
-  const r = spawnSync("uname", ["-r"], { encoding: "utf8" });
-  return { kernel: r.stdout.trim(), cpus: await_cpus(), node: process.version };
-}
-function await_cpus() {
-  return spawnSync("nproc", { encoding: "utf8" }).stdout.trim();
+  const out = (argv) => spawnSync(argv[0], argv.slice(1), { encoding: "utf8" }).stdout.trim();
+  return { kernel: out(["uname", "-r"]), cpus: Number(out(["nproc"])), node: process.version };
 }
 
 function log(msg) {
@@ -273,6 +271,7 @@ async function scenario(spec, sw) {
       if (isInterrupted()) break;
       if (method === "nsenter" && (!args.nsenter || (sw === "ovs" && hosts > 100))) continue;
       if (method === "mininet" && !mnOk) continue;
+      await settle();
       const res =
         method === "nslab"
           ? await nslabRun(spec, sw)

@@ -9,6 +9,7 @@
 
 import { applyOps } from "../drivers/apply/executor.js";
 import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
+import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
 import type { DumpLink, NsDump } from "../drivers/nsagent/index.js";
 import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
@@ -28,6 +29,8 @@ export interface TeardownOptions {
   /** Connects to OVSDB (OVS running) when the lab owns OVS bridges. */
   ovs?: () => Promise<OvsdbClient>;
   signal?: AbortSignal;
+  /** Objects removed so far, out of those to remove (phase: `root links`, `namespaces`, …). */
+  onProgress?: ProgressFn;
 }
 
 export interface TeardownReport {
@@ -98,6 +101,7 @@ export async function teardown(
       const o = res.outcomes[0]!;
       if (o.status === "ok") {
         report.removed.push(...inGroup);
+        options.onProgress?.({ done: report.removed.length, total: ours.length, phase: "root links" });
         const gone = new Set(inGroup.map((x) => x.name));
         links = links.filter((x) => !gone.has(x.name));
       }
@@ -151,9 +155,14 @@ export async function teardown(
       objs = objs.slice(1);
       if (ops.length === 0) return;
     }
+    const base = report.removed.length;
+    const phase = ops[0]?.op === "netns.del" ? "namespaces" : ops[0]?.op === "link.del" ? "links" : "objects";
     const res = await applyOps(ops, driver.route, {
       mode: "continue",
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress
+        ? { onProgress: (p) => options.onProgress?.({ done: base + p.done, total: ours.length, phase }) }
+        : {}),
     });
     res.outcomes.forEach((o, i) => {
       const obj = objs[i]!;

@@ -22,13 +22,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/ethtool.h>
+#include <linux/icmp.h>
+#include <linux/neighbour.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -263,6 +270,36 @@ static int nl_dump(dump_cb cb)
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(m);
 				return fail_nlerr(-e->error, m);
+			}
+			cb(m);
+		}
+	}
+}
+
+/* Send the get request built in `req` on `fd`, feed its answer to `cb`, and wait for
+ * the acknowledgement that follows it. */
+static int nl_get(int fd, dump_cb cb)
+{
+	req.h.nlmsg_flags |= NLM_F_ACK;
+	req.h.nlmsg_seq = ++g_seq;
+	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
+		return fail_errno("netlink send");
+	for (;;) {
+		ssize_t n = recv(fd, &resp, sizeof resp, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail_errno("netlink recv");
+		}
+		unsigned int len = (unsigned int)n;
+		for (struct nlmsghdr *m = &resp.h; NLMSG_OK(m, len); m = NLMSG_NEXT(m, len)) {
+			if (m->nlmsg_seq != g_seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(m);
+				if (m->nlmsg_len < NLMSG_LENGTH(sizeof *e))
+					return fail(EIO, "netlink: truncated acknowledgement");
+				return e->error ? fail_nlerr(-e->error, m) : 0;
 			}
 			cb(m);
 		}
@@ -606,6 +643,40 @@ static int cmd_mac(char **a)
 	if (parse_mac(a[1], mac) < 0 || link_begin(a[0], 0, 0) < 0)
 		return -1;
 	nl_put(IFLA_ADDRESS, mac, sizeof mac);
+	return nl_talk(g_nl);
+}
+
+/* addrgen IF MODE: `ip link set IF addrgenmode MODE` (eui64, none, stable_secret, random). */
+static int cmd_addrgen(char **a)
+{
+	static const char *const modes[] = { "eui64", "none", "stable_secret", "random" };
+	int mode = -1;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(a[1], modes[i]))
+			mode = i;
+	if (mode < 0)
+		return fail(EINVAL, "invalid addrgenmode \"%s\"", a[1]);
+	if (link_begin(a[0], 0, 0) < 0)
+		return -1;
+	/* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: u8 } } */
+	struct {
+		struct rtattr spec;
+		struct rtattr inet6;
+		struct rtattr gen;
+		uint8_t mode;
+		uint8_t pad[3];
+	} nest;
+	memset(&nest, 0, sizeof nest);
+	nest.spec.rta_type = IFLA_AF_SPEC | NLA_F_NESTED;
+	nest.spec.rta_len = sizeof nest;
+	nest.inet6.rta_type = AF_INET6 | NLA_F_NESTED;
+	nest.inet6.rta_len = sizeof nest - sizeof nest.spec;
+	nest.gen.rta_type = IFLA_INET6_ADDR_GEN_MODE;
+	nest.gen.rta_len = RTA_LENGTH(1);
+	nest.mode = (uint8_t)mode;
+	size_t off = NLMSG_ALIGN(req.h.nlmsg_len);
+	memcpy(req.buf + off, &nest, sizeof nest);
+	req.h.nlmsg_len = (uint32_t)(off + sizeof nest);
 	return nl_talk(g_nl);
 }
 
@@ -968,6 +1039,541 @@ failed:
 	return -1;
 }
 
+/* getlink IF: one link of the current namespace, as one `dump` link object. */
+static int cmd_getlink(char **a)
+{
+	size_t n = strlen(a[0]);
+	if (n == 0 || n >= IFNAMSIZ)
+		return fail(EINVAL, "invalid interface name \"%s\"", a[0]);
+	struct ifinfomsg *ifi = nl_begin(RTM_GETLINK, 0, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	nl_put(IFLA_IFNAME, a[0], n + 1);
+	g_first = 1;
+	if (nl_get(g_nl, dump_link) < 0) {
+		g_out.len = 0;
+		if (e_no == ENODEV)
+			return fail(ENODEV, "Cannot find device \"%s\"", a[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static char g_alias[ALIAS_MAX + 1];
+
+static void read_alias(const struct nlmsghdr *m)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(m);
+	struct rtattr *tb[IFLA_MAX + 1];
+	if (m->nlmsg_type != RTM_NEWLINK || m->nlmsg_len < NLMSG_LENGTH(sizeof *ifi))
+		return;
+	parse_attrs(tb, IFLA_MAX, IFLA_RTA(ifi), (int)IFLA_PAYLOAD(m));
+	if (tb[IFLA_IFALIAS]) {
+		size_t n = strnlen(RTA_DATA(tb[IFLA_IFALIAS]), RTA_PAYLOAD(tb[IFLA_IFALIAS]));
+		if (n > ALIAS_MAX)
+			n = ALIAS_MAX;
+		memcpy(g_alias, RTA_DATA(tb[IFLA_IFALIAS]), n);
+		g_alias[n] = 0;
+	}
+}
+
+/*
+ * delown NAME MARKER: `ip netns del NAME`, only when the namespace's loopback carries the alias
+ * MARKER (nslab's ownership mark), checked from inside it just before. One request per namespace
+ * instead of a check pass and a delete pass. Ends in the root namespace.
+ */
+static int cmd_delown(char **a)
+{
+	char path[PATH_MAX];
+	if (ns_path(a[0], path, sizeof path) < 0)
+		return -1;
+	/* Start from the root namespace with its sockets, so only a setns() pair and one short-lived
+	 * netlink socket are spent per namespace. */
+	if (enter_root() < 0)
+		return -1;
+	g_poisoned = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_errno("Cannot remove namespace file \"%s\"", path);
+	int rc = setns(fd, CLONE_NEWNET);
+	close(fd);
+	if (rc < 0)
+		return fail_errno("setns %s", a[0]);
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl < 0)
+		rc = fail_errno("netlink socket");
+	g_alias[0] = 0;
+	if (rc == 0) {
+		struct ifinfomsg *ifi = nl_begin(RTM_GETLINK, 0, sizeof *ifi);
+		ifi->ifi_family = AF_UNSPEC;
+		nl_put(IFLA_IFNAME, "lo", 3);
+		rc = nl_get(nl, read_alias);
+	}
+	if (nl >= 0)
+		close(nl);
+	/* Back to root; g_nl and g_io are still the root namespace's. */
+	if (setns(g_root_fd, CLONE_NEWNET) < 0) {
+		g_ctx_is_root = 0;
+		poison("not in a namespace (return to the root namespace failed)");
+		return fail_errno("setns root");
+	}
+	if (rc < 0)
+		return -1;
+	if (strcmp(g_alias, a[1]))
+		return fail(EPERM, "namespace %s is not marked \"%s\" (its loopback alias is \"%s\")", a[0], a[1],
+			    g_alias);
+	umount2(path, MNT_DETACH);
+	if (unlink(path) < 0)
+		return fail_errno("Cannot remove namespace file \"%s\"", path);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- ping */
+
+/*
+ * Pinging from inside namespaces without a process per ping: `pingadd NS SRC DST` queues one
+ * probe (SRC `-`: unbound, the namespace's routing picks the source address); `pingrun TIMEOUT_MS RETRY_MS` opens one raw ICMP (or ICMPv6) socket per source namespace
+ * and source address (a socket stays in the namespace it was created in), bound to that address,
+ * sends every echo request, collects the replies with epoll until all answered or the deadline,
+ * resending unanswered ones every RETRY_MS, and answers one JSON array, in queue order: the
+ * round-trip time in microseconds, -1 for no reply, or -errno when sending failed. Ends in root.
+ */
+
+#define PING_MAGIC 0x6e736c70u /* "nslp" */
+
+struct probe {
+	int group;
+	unsigned char dst[16];
+	int64_t sent_ns;  /* last send time; 0 = not sent yet */
+	int attempts;
+	int64_t rtt_us;   /* -1: no reply (yet) */
+	int err;          /* errno of the last failed send */
+};
+
+struct pgroup {
+	char *ns;
+	int family;
+	unsigned char src[16]; /* all zero: not bound */
+	int fd;
+	uint16_t id;
+};
+
+static struct probe *g_probes;
+static size_t g_nprobes, g_capprobes;
+static struct pgroup *g_groups;
+static size_t g_ngroups, g_capgroups;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void ping_reset(void)
+{
+	for (size_t i = 0; i < g_ngroups; i++) {
+		if (g_groups[i].fd >= 0)
+			close(g_groups[i].fd);
+		free(g_groups[i].ns);
+	}
+	g_ngroups = 0;
+	g_nprobes = 0;
+}
+
+/* pingadd NS SRC DST: queue one probe from namespace NS, source address SRC, to DST. */
+static int cmd_pingadd(char **a)
+{
+	struct prefix src, dst;
+	char path[PATH_MAX];
+	int bound = strcmp(a[1], "-") != 0; /* "-": the namespace's routing picks the source */
+	if (ns_path(a[0], path, sizeof path) < 0 || (bound && parse_prefix(a[1], &src) < 0) ||
+	    parse_prefix(a[2], &dst) < 0)
+		return -1;
+	if (!bound) {
+		src = dst;
+		memset(src.addr, 0, sizeof src.addr);
+	}
+	if (src.family != dst.family || src.len != (unsigned int)src.bytes * 8 || dst.len != (unsigned int)dst.bytes * 8)
+		return fail(EINVAL, "pingadd: source and destination must be addresses of the same family");
+	/* The client sends probes grouped by source, so the group is nearly always the last one. */
+	size_t gi = g_ngroups;
+	for (size_t k = g_ngroups; k-- > 0;) {
+		struct pgroup *g = &g_groups[k];
+		if (g->family == src.family && !memcmp(g->src, src.addr, (size_t)src.bytes) && !strcmp(g->ns, a[0])) {
+			gi = k;
+			break;
+		}
+	}
+	if (gi == g_ngroups) {
+		if (g_ngroups == g_capgroups) {
+			size_t cap = g_capgroups ? g_capgroups * 2 : 64;
+			struct pgroup *p = realloc(g_groups, cap * sizeof *p);
+			if (!p)
+				return fail(ENOMEM, "pingadd: out of memory");
+			g_groups = p;
+			g_capgroups = cap;
+		}
+		struct pgroup *g = &g_groups[g_ngroups];
+		memset(g, 0, sizeof *g);
+		g->ns = strdup(a[0]);
+		if (!g->ns)
+			return fail(ENOMEM, "pingadd: out of memory");
+		g->family = src.family;
+		memcpy(g->src, src.addr, (size_t)src.bytes);
+		g->fd = -1;
+		g->id = (uint16_t)(getpid() * 131 + g_ngroups);
+		gi = g_ngroups++;
+	}
+	if (g_nprobes == g_capprobes) {
+		size_t cap = g_capprobes ? g_capprobes * 2 : 1024;
+		struct probe *p = realloc(g_probes, cap * sizeof *p);
+		if (!p)
+			return fail(ENOMEM, "pingadd: out of memory");
+		g_probes = p;
+		g_capprobes = cap;
+	}
+	struct probe *pr = &g_probes[g_nprobes++];
+	memset(pr, 0, sizeof *pr);
+	pr->group = (int)gi;
+	memcpy(pr->dst, dst.addr, (size_t)dst.bytes);
+	pr->rtt_us = -1;
+	return 0;
+}
+
+static uint16_t inet_csum(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint32_t sum = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* Open group g's socket inside its namespace (the thread returns to root). */
+static int ping_open(struct pgroup *g)
+{
+	char path[PATH_MAX];
+	if (ns_path(g->ns, path, sizeof path) < 0)
+		return -1;
+	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return fail_errno("setns %s", g->ns);
+	int rc = setns(nsfd, CLONE_NEWNET);
+	close(nsfd);
+	if (rc < 0)
+		return fail_errno("setns %s", g->ns);
+	int v6 = g->family == AF_INET6;
+	int fd = socket(g->family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	int err = errno;
+	if (fd >= 0) {
+		/* Room for a reply (and a request waiting on neighbour resolution) per destination. */
+		int size = 4 << 20;
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size);
+		if (v6) {
+			struct icmp6_filter f;
+			ICMP6_FILTER_SETBLOCKALL(&f);
+			ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+			setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof f);
+			struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+			memcpy(&sa.sin6_addr, g->src, 16);
+			if (!IN6_IS_ADDR_UNSPECIFIED(&sa.sin6_addr) && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+				err = errno;
+				close(fd);
+				fd = -1;
+			}
+		} else {
+			struct icmp_filter f = { .data = ~(1u << ICMP_ECHOREPLY) };
+			setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof f);
+			struct sockaddr_in sa = { .sin_family = AF_INET };
+			memcpy(&sa.sin_addr, g->src, 4);
+			if (sa.sin_addr.s_addr != 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+				err = errno;
+				close(fd);
+				fd = -1;
+			}
+		}
+	}
+	if (setns(g_root_fd, CLONE_NEWNET) < 0) {
+		if (fd >= 0)
+			close(fd);
+		g_ctx_is_root = 0;
+		poison("not in a namespace (return to the root namespace failed)");
+		return fail_errno("setns root");
+	}
+	if (fd < 0) {
+		errno = err;
+		return fail_errno("ping socket in %s", g->ns);
+	}
+	g->fd = fd;
+	return 0;
+}
+
+static void ping_send(struct probe *pr, size_t index, int64_t t)
+{
+	struct pgroup *g = &g_groups[pr->group];
+	struct {
+		uint8_t type, code;
+		uint16_t csum, id, seq;
+		uint32_t magic, index;
+		int64_t sent;
+	} pkt = {
+		.type = g->family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO,
+		.id = htons(g->id),
+		.seq = htons((uint16_t)index),
+		.magic = htonl(PING_MAGIC),
+		.index = htonl((uint32_t)index),
+		.sent = t,
+	};
+	if (g->family == AF_INET)
+		pkt.csum = inet_csum(&pkt, sizeof pkt); /* the kernel sums ICMPv6 itself */
+	ssize_t n;
+	if (g->family == AF_INET6) {
+		struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+		memcpy(&sa.sin6_addr, pr->dst, 16);
+		n = sendto(g->fd, &pkt, sizeof pkt, 0, (struct sockaddr *)&sa, sizeof sa);
+	} else {
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+		memcpy(&sa.sin_addr, pr->dst, 4);
+		n = sendto(g->fd, &pkt, sizeof pkt, 0, (struct sockaddr *)&sa, sizeof sa);
+	}
+	if (n < 0) {
+		/* A full socket buffer is not an attempt: send again at the next turn. */
+		if (errno == EAGAIN || errno == ENOBUFS)
+			return;
+		pr->err = errno;
+	} else {
+		pr->err = 0;
+	}
+	pr->attempts++;
+	pr->sent_ns = t;
+}
+
+/* Read every reply waiting on group gi's socket. */
+static size_t ping_drain(size_t gi, size_t lo, size_t hi)
+{
+	struct pgroup *g = &g_groups[gi];
+	unsigned char buf[512];
+	size_t answered = 0;
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fromlen = sizeof from;
+		ssize_t n = recvfrom(g->fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
+		if (n < 0)
+			break;
+		int64_t t = now_ns();
+		const unsigned char *icmp = buf;
+		size_t len = (size_t)n;
+		if (g->family == AF_INET) { /* raw IPv4 sockets see the IP header */
+			size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+			if (len < ihl)
+				continue;
+			icmp += ihl;
+			len -= ihl;
+		}
+		if (len < 20)
+			continue;
+		uint8_t want = g->family == AF_INET6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY;
+		uint16_t id, seq;
+		uint32_t magic, index;
+		memcpy(&id, icmp + 4, 2);
+		memcpy(&seq, icmp + 6, 2);
+		memcpy(&magic, icmp + 8, 4);
+		memcpy(&index, icmp + 12, 4);
+		index = ntohl(index);
+		if (icmp[0] != want || ntohs(id) != g->id || ntohl(magic) != PING_MAGIC || index < lo || index >= hi ||
+		    ntohs(seq) != (uint16_t)index)
+			continue;
+		struct probe *pr = &g_probes[index];
+		const void *src = g->family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&from)->sin6_addr
+							: (const void *)&((struct sockaddr_in *)&from)->sin_addr;
+		if ((size_t)pr->group != gi || memcmp(src, pr->dst, g->family == AF_INET6 ? 16 : 4) || pr->rtt_us >= 0)
+			continue;
+		int64_t sent;
+		memcpy(&sent, icmp + 16, 8);
+		pr->rtt_us = (t - sent) / 1000;
+		if (pr->rtt_us < 0)
+			pr->rtt_us = 0;
+		answered++;
+	}
+	return answered;
+}
+
+/* Probe [lo, hi) whose groups are open; returns when all answered or at `deadline`. */
+static void ping_batch(size_t lo, size_t hi, int epfd, int64_t deadline, int64_t retry_ns)
+{
+	size_t todo = hi - lo;
+	int64_t t = now_ns();
+	for (size_t i = lo; i < hi; i++)
+		ping_send(&g_probes[i], i, t);
+	struct epoll_event ev[256];
+	while (todo > 0) {
+		t = now_ns();
+		if (t >= deadline)
+			break;
+		/* Resend what is due; wake up for the next one due. */
+		int64_t next = deadline;
+		for (size_t i = lo; i < hi; i++) {
+			struct probe *pr = &g_probes[i];
+			if (pr->rtt_us >= 0)
+				continue;
+			int64_t due = pr->attempts == 0 ? t : pr->sent_ns + retry_ns;
+			if (due <= t) {
+				ping_send(pr, i, t);
+				due = pr->attempts == 0 ? t + 1000000 : pr->sent_ns + retry_ns;
+			}
+			if (due < next)
+				next = due;
+		}
+		int wait_ms = (int)((next - t + 999999) / 1000000);
+		if (wait_ms < 1)
+			wait_ms = 1;
+		int n = epoll_wait(epfd, ev, 256, wait_ms);
+		for (int k = 0; k < n; k++) {
+			size_t got = ping_drain(ev[k].data.u32, lo, hi);
+			todo = got > todo ? 0 : todo - got;
+		}
+	}
+}
+
+/* pingrun TIMEOUT_MS RETRY_MS: run the queued probes (see above). */
+static int cmd_pingrun(char **a)
+{
+	uint32_t timeout_ms, retry_ms;
+	if (parse_u32(a[0], &timeout_ms, "timeout") < 0 || parse_u32(a[1], &retry_ms, "retry interval") < 0)
+		return -1;
+	if (retry_ms == 0)
+		retry_ms = timeout_ms ? timeout_ms : 1;
+	if (enter_root() < 0) {
+		ping_reset();
+		return -1;
+	}
+	g_poisoned = 0;
+	/* One socket per group: use every file descriptor the hard limit allows. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	size_t maxopen = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 64 : 64;
+	if (maxopen > 65536)
+		maxopen = 65536;
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) {
+		ping_reset();
+		return fail_errno("epoll_create1");
+	}
+	int64_t deadline_span = (int64_t)timeout_ms * 1000000;
+	int rc = 0;
+	/* Probes arrive grouped by source; take as many consecutive groups as sockets allow. */
+	size_t lo = 0;
+	while (lo < g_nprobes && rc == 0) {
+		size_t hi = lo, opened = 0;
+		while (hi < g_nprobes) {
+			struct pgroup *g = &g_groups[g_probes[hi].group];
+			if (g->fd < 0) {
+				if (opened == maxopen)
+					break;
+				if (ping_open(g) < 0) {
+					rc = -1;
+					break;
+				}
+				struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)g_probes[hi].group };
+				epoll_ctl(epfd, EPOLL_CTL_ADD, g->fd, &ev);
+				opened++;
+			}
+			hi++;
+		}
+		if (rc == 0 && hi > lo)
+			ping_batch(lo, hi, epfd, now_ns() + deadline_span, (int64_t)retry_ms * 1000000);
+		for (size_t i = lo; i < hi; i++) {
+			struct pgroup *g = &g_groups[g_probes[i].group];
+			if (g->fd >= 0) {
+				epoll_ctl(epfd, EPOLL_CTL_DEL, g->fd, NULL);
+				close(g->fd);
+				g->fd = -1;
+			}
+		}
+		lo = hi;
+	}
+	close(epfd);
+	if (rc == 0) {
+		sb_putf(&g_out, "[");
+		for (size_t i = 0; i < g_nprobes; i++) {
+			const struct probe *pr = &g_probes[i];
+			long long v = pr->rtt_us >= 0 ? pr->rtt_us : pr->err ? -(long long)pr->err : -1;
+			sb_putf(&g_out, i ? ",%lld" : "%lld", v);
+		}
+		sb_putf(&g_out, "]");
+	}
+	ping_reset();
+	return rc;
+}
+
+/* ---------------------------------------------------------------- neighbours */
+
+struct neigh_key {
+	int family, ifindex;
+	unsigned char dst[16];
+};
+static struct neigh_key *g_neigh;
+static size_t g_nneigh, g_capneigh;
+
+static void collect_neigh(const struct nlmsghdr *m)
+{
+	struct ndmsg *nd = NLMSG_DATA(m);
+	struct rtattr *tb[NDA_MAX + 1];
+	if (m->nlmsg_type != RTM_NEWNEIGH || m->nlmsg_len < NLMSG_LENGTH(sizeof *nd))
+		return;
+	if ((nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6) || (nd->ndm_state & (NUD_PERMANENT | NUD_NOARP)))
+		return;
+	parse_attrs(tb, NDA_MAX, (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof *nd)),
+		    (int)(m->nlmsg_len - NLMSG_LENGTH(sizeof *nd)));
+	size_t bytes = nd->ndm_family == AF_INET ? 4 : 16;
+	if (!tb[NDA_DST] || RTA_PAYLOAD(tb[NDA_DST]) < bytes)
+		return;
+	if (g_nneigh == g_capneigh) {
+		size_t cap = g_capneigh ? g_capneigh * 2 : 256;
+		struct neigh_key *p = realloc(g_neigh, cap * sizeof *p);
+		if (!p)
+			return;
+		g_neigh = p;
+		g_capneigh = cap;
+	}
+	struct neigh_key *k = &g_neigh[g_nneigh++];
+	k->family = nd->ndm_family;
+	k->ifindex = nd->ndm_ifindex;
+	memcpy(k->dst, RTA_DATA(tb[NDA_DST]), bytes);
+}
+
+/* neighflush: `ip neigh flush all` in the current namespace (dynamic IPv4/IPv6 entries). Answers
+ * the number removed. Frees room in the kernel's neighbour tables, which all namespaces share. */
+static int cmd_neighflush(char **a)
+{
+	(void)a;
+	g_nneigh = 0;
+	struct ndmsg *nd = nl_begin(RTM_GETNEIGH, 0, sizeof(struct ndmsg));
+	nd->ndm_family = AF_UNSPEC;
+	if (nl_dump(collect_neigh) < 0)
+		return -1;
+	int removed = 0;
+	for (size_t i = 0; i < g_nneigh; i++) {
+		struct neigh_key *k = &g_neigh[i];
+		struct ndmsg *d = nl_begin(RTM_DELNEIGH, 0, sizeof *d);
+		d->ndm_family = (unsigned char)k->family;
+		d->ndm_ifindex = k->ifindex;
+		nl_put(NDA_DST, k->dst, k->family == AF_INET ? 4 : 16);
+		if (nl_talk(g_nl) == 0)
+			removed++;
+	}
+	sb_putf(&g_out, "%d", removed);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- session commands */
 
 /* set stop-on-error 0|1 */
@@ -1004,10 +1610,14 @@ static const struct command commands[] = {
 	{ "up", 1, 1, cmd_up },           { "down", 1, 1, cmd_down },
 	{ "alias", 2, 1, cmd_alias },     { "mtu", 2, 1, cmd_mtu },
 	{ "mac", 2, 1, cmd_mac },         { "addr", 2, 1, cmd_addr },
+	{ "addrgen", 2, 1, cmd_addrgen },
 	{ "deladdr", 2, 1, cmd_deladdr }, { "route", 4, 1, cmd_route },
 	{ "delroute", 4, 1, cmd_delroute }, { "dellink", 1, 1, cmd_dellink },
 	{ "sysctl", 2, 1, cmd_sysctl },   { "txoff", 1, 1, cmd_txoff },
-	{ "dump", 0, 1, cmd_dump },       { "set", 2, 0, cmd_set },
+	{ "dump", 0, 1, cmd_dump },       { "getlink", 1, 1, cmd_getlink },
+	{ "delown", 2, 0, cmd_delown },   { "pingadd", 3, 0, cmd_pingadd },
+	{ "pingrun", 2, 0, cmd_pingrun }, { "neighflush", 0, 1, cmd_neighflush },
+	{ "set", 2, 0, cmd_set },
 	{ "resume", 0, 0, cmd_resume },
 };
 

@@ -28,6 +28,16 @@ export {
   TopologyError,
 } from "./errors.js";
 export {
+  formatTopoSpec,
+  type GeneratedSpec,
+  type GenerateOptions,
+  generatedYaml,
+  generateTopology,
+  parseTopoSpec,
+  type SwitchKind,
+  type TopoSpec,
+} from "./generate/index.js";
+export {
   engineFor,
   type GraphEdge,
   type GraphEnd,
@@ -59,7 +69,13 @@ export {
   setLinkShaping,
   setLinkState,
 } from "./lab/link.js";
-export { type LoadOptions, loadTopology, parseTopology, topologyFromObject } from "./lab/load.js";
+export {
+  generatedTopology,
+  type LoadOptions,
+  loadTopology,
+  parseTopology,
+  topologyFromObject,
+} from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";
 export { type PingReport, ping, pingFrom, pingPair } from "./lab/ping.js";
 export { type Plan, planLab } from "./lab/plan.js";

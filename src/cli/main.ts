@@ -3,22 +3,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { setCommandLog } from "../drivers/runner/index.js";
 import { formatArgv } from "../drivers/runner/quote.js";
-import { registerCapture } from "./commands/capture.js";
-import { registerDoctor } from "./commands/doctor.js";
-import { registerDown } from "./commands/down.js";
-import { registerExec } from "./commands/exec.js";
-import { registerGraph } from "./commands/graph.js";
-import { registerImport } from "./commands/import.js";
-import { registerIperf } from "./commands/iperf.js";
-import { registerLink } from "./commands/link.js";
-import { registerPing } from "./commands/ping.js";
-import { registerPlan } from "./commands/plan.js";
-import { registerSchema } from "./commands/schema.js";
-import { registerStatus } from "./commands/status.js";
-import { registerTest } from "./commands/test.js";
-import { registerUp } from "./commands/up.js";
-import { registerValidate } from "./commands/validate.js";
-import { registerWeb } from "./commands/web.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
 const program = new Command()
@@ -40,22 +24,34 @@ const program = new Command()
       );
   });
 
-registerValidate(program);
-registerPlan(program);
-registerUp(program);
-registerDown(program);
-registerStatus(program);
-registerExec(program);
-registerPing(program);
-registerTest(program);
-registerLink(program);
-registerIperf(program);
-registerCapture(program);
-registerImport(program);
-registerGraph(program);
-registerWeb(program);
-registerDoctor(program);
-registerSchema(program);
+/**
+ * Each command in its own module, loaded only when it runs: `nslab down` does not load the YAML
+ * parser, the schema library or the other commands' dependencies (a few dozen milliseconds of every
+ * run, which matter next to a kernel that tears a lab down in half a second). Help lists them all.
+ */
+type Register = (p: typeof program) => void;
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import("./commands/validate.js")).registerValidate,
+  generate: async () => (await import("./commands/generate.js")).registerGenerate,
+  plan: async () => (await import("./commands/plan.js")).registerPlan,
+  up: async () => (await import("./commands/up.js")).registerUp,
+  down: async () => (await import("./commands/down.js")).registerDown,
+  status: async () => (await import("./commands/status.js")).registerStatus,
+  exec: async () => (await import("./commands/exec.js")).registerExec,
+  ping: async () => (await import("./commands/ping.js")).registerPing,
+  test: async () => (await import("./commands/test.js")).registerTest,
+  link: async () => (await import("./commands/link.js")).registerLink,
+  iperf: async () => (await import("./commands/iperf.js")).registerIperf,
+  capture: async () => (await import("./commands/capture.js")).registerCapture,
+  import: async () => (await import("./commands/import.js")).registerImport,
+  graph: async () => (await import("./commands/graph.js")).registerGraph,
+  web: async () => (await import("./commands/web.js")).registerWeb,
+  doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
+  schema: async () => (await import("./commands/schema.js")).registerSchema,
+};
+const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
+const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+for (const name of wanted) (await COMMANDS[name]!())(program);
 
 program.exitOverride();
 try {

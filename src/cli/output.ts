@@ -10,12 +10,20 @@ let quiet = false;
 export function setQuiet(q: boolean): void {
   quiet = q;
 }
+export function isQuiet(): boolean {
+  return quiet;
+}
 
 /** The logger lab operations report through. */
 export const cliLog: Logger = (level, message) => {
   if (level === "info" && quiet) return;
   process.stderr.write(`${level === "warn" ? pc.yellow("warning: ") : ""}${message}\n`);
 };
+
+/** A warning on stderr (shown even with --quiet). */
+export function warn(message: string): void {
+  process.stderr.write(`${pc.yellow("warning:")} ${message}\n`);
+}
 
 /** An informational line on stderr (suppressed by --quiet). */
 export function info(message: string): void {

@@ -1,7 +1,7 @@
 /** `FILE|LAB` arguments: a topology file when one exists at that path, a lab name otherwise. */
 import { existsSync, statSync } from "node:fs";
 import { NslabError } from "../errors.js";
-import { loadTopology } from "../lab/load.js";
+import type { SwitchKind } from "../generate/index.js";
 import type { Logger } from "../lab/options.js";
 import type { Topology } from "../model/types.js";
 
@@ -17,6 +17,8 @@ export async function resolveTarget(
   options: { name?: string; prefix?: string; log?: Logger } = {},
 ): Promise<Target> {
   if (existsSync(arg) && statSync(arg).isFile()) {
+    // Imported here: commands that take a lab name (down, status, ping) start without YAML and zod.
+    const { loadTopology } = await import("../lab/load.js");
     const topology = await loadTopology(arg, {
       ...(options.name ? { name: options.name } : {}),
       ...(options.prefix ? { prefix: options.prefix } : {}),
@@ -34,4 +36,45 @@ export async function resolveTarget(
 /** The lab name a target refers to. */
 export function labOf(t: Target): string {
   return t.kind === "file" ? t.topology.name : t.lab;
+}
+
+/** `--switch` as given on the command line. */
+export function switchKind(text: string): SwitchKind {
+  if (text === "bridge" || text === "lxbr") return "bridge";
+  if (text === "ovs") return "ovs";
+  throw new NslabError("E_USAGE", `--switch: unknown switch '${text}'`, {
+    hint: "use bridge (a Linux bridge, Mininet's lxbr) or ovs (Open vSwitch)",
+  });
+}
+
+/** The topology of a command that takes a FILE or `--topo SPEC` (exactly one of them). */
+export async function fileOrGenerated(
+  file: string | undefined,
+  options: { topo?: string; switch?: string; ipv6?: boolean; name?: string; prefix?: string; log?: Logger },
+): Promise<Topology> {
+  const names = {
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+  };
+  if (options.topo !== undefined) {
+    if (file !== undefined) throw new NslabError("E_USAGE", "give a topology file or --topo, not both");
+    const { generatedTopology } = await import("../lab/generated.js");
+    return generatedTopology(options.topo, {
+      ...names,
+      switch: switchKind(options.switch ?? "bridge"),
+      ...(options.ipv6 ? { ipv6: true } : {}),
+    });
+  }
+  if (options.switch !== undefined || options.ipv6)
+    throw new NslabError(
+      "E_USAGE",
+      `${options.ipv6 ? "--ipv6" : "--switch"} goes with --topo (a file says it itself)`,
+    );
+  if (file === undefined)
+    throw new NslabError("E_USAGE", "give a topology file, or --topo SPEC to generate one", {
+      hint: "e.g. nslab up lab.yaml, or nslab up --topo linear,4",
+    });
+  const target = await resolveTarget(file, { ...names, ...(options.log ? { log: options.log } : {}) });
+  if (target.kind !== "file") throw new NslabError("E_FILE", `no such topology file: ${file}`);
+  return target.topology;
 }

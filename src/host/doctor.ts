@@ -129,7 +129,7 @@ export async function runDoctor(runner: Runner = systemRunner): Promise<Check[]>
   checks.push({
     name: "limits",
     status: "ok",
-    detail: `max network namespaces ${nsMax ?? "?"}; neighbour table gc_thresh3 ${gc3 ?? "?"} (per namespace); open files ${openFiles()}`,
+    detail: `max network namespaces ${nsMax ?? "?"}; neighbour table gc_thresh3 ${gc3 ?? "?"} (one table shared by every namespace); open files ${openFiles()}`,
   });
   return checks;
 }

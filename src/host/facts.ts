@@ -38,3 +38,28 @@ export function procNumber(path: string): number | undefined {
     return undefined;
   }
 }
+
+/** The kernel's neighbour table of one family (ARP or NDP): shared by every namespace. */
+export interface NeighbourTable {
+  family: 4 | 6;
+  /** Entries beyond which the kernel refuses new ones (net.ipv4|6.neigh.default.gc_thresh3). */
+  gcThresh3: number;
+  /** Entries now, across all namespaces (/proc/net/stat/arp_cache or ndisc_cache). */
+  entries: number;
+}
+
+/** The neighbour table of `family`, or undefined when /proc does not say. */
+export function neighbourTable(family: 4 | 6): NeighbourTable | undefined {
+  const gcThresh3 = procNumber(`/proc/sys/net/ipv${family}/neigh/default/gc_thresh3`);
+  if (gcThresh3 === undefined) return undefined;
+  let entries = 0;
+  try {
+    const lines = readFileSync(`/proc/net/stat/${family === 4 ? "arp_cache" : "ndisc_cache"}`, "utf8").split(
+      "\n",
+    );
+    entries = Number.parseInt(lines[1]?.trim().split(/\s+/)[0] ?? "0", 16) || 0;
+  } catch {
+    // Not readable: assume empty.
+  }
+  return { family, gcThresh3, entries };
+}

@@ -105,6 +105,7 @@ async function downWith(
         acceptUnaliasedLinks: state?.status !== "up",
         ovs: () => driver.ovsdb(),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
     } catch (e) {
       if (state)

@@ -42,3 +42,5 @@ export function parseTopology(yaml: string, options: ResolveOptions & { file?: s
 export function topologyFromObject(spec: unknown, options: ResolveOptions = {}): Topology {
   return resolveTopology(loadSpecObject(spec), options);
 }
+
+export { generatedTopology } from "./generated.js";

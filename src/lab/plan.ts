@@ -1,7 +1,9 @@
 /** `plan`: the operations `up` would perform, as data, a shell script or JSON. */
 import { ovsKernelModule } from "../host/facts.js";
+import { type HostLimits, hostLimits } from "../host/limits.js";
 import type { Topology } from "../model/types.js";
 import { type HostFacts, planUp } from "../plan/build.js";
+import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
 import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
@@ -13,6 +15,8 @@ export interface Plan {
   host: HostFacts;
   /** The operations `up` performs, in order. */
   operations: Op[];
+  /** Host limits the lab would hit here: errors make `up` refuse, warnings are said. */
+  limits: { errors: LimitProblem[]; warnings: LimitProblem[] };
   /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines. */
   toShell(): string;
   /** The operations as JSON. */
@@ -23,12 +27,14 @@ export interface Plan {
 export function planLab(
   topology: Topology,
   host: HostFacts = { ovsKernelDatapath: ovsKernelModule() },
+  limits: HostLimits = hostLimits(),
 ): Plan {
   const operations = planUp(topology, host);
   return {
     topology,
     host,
     operations,
+    limits: checkHostLimits(topology, limits),
     toShell: () => renderShell(operations, { lab: topology.name, notes: planNotes(topology) }),
     toJson: () => renderJson(operations, { lab: topology.name }),
   };

@@ -7,11 +7,14 @@
 import { applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
 import { ensureOvs, releaseOvs } from "../drivers/ovs-service.js";
+import { linuxStpPending, ovsStpPending, waitSettled } from "../drivers/stp.js";
 import { NslabError } from "../errors.js";
 import { hostFactsFor } from "../host/features.js";
+import { hostLimits } from "../host/limits.js";
 import type { Topology } from "../model/types.js";
 import { type HostFacts, planUp } from "../plan/build.js";
 import { opKey, type PlanChange, planChange } from "../plan/diff.js";
+import { checkHostLimits } from "../plan/limits.js";
 import type { Op } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";
 import { acquireLock } from "../state/lock.js";
@@ -88,6 +91,16 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
     const full = planUp(topology, host);
     const datapath = full.find((o) => o.op === "ovs.bridge.add")?.datapath;
     checkEnvironment(full, driver.backend, options.host);
+    const limits = checkHostLimits(topology, hostLimits());
+    if (limits.errors.length > 0)
+      throw new NslabError(
+        "E_ENV",
+        limits.errors.length === 1
+          ? limits.errors[0]!.message
+          : `this host cannot hold the lab:\n  - ${limits.errors.map((e) => e.message).join("\n  - ")}`,
+        { hint: limits.errors.map((e) => e.hint).join("; ") },
+      );
+    for (const w of limits.warnings) log("warn", `${w.message}\n  hint: ${w.hint}`);
     const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
     try {
       const existing = readLab(lab);
@@ -205,6 +218,7 @@ async function deploy(ctx: Ctx, topology: Topology, ops: Op[]): Promise<void> {
   await withInterrupts(log, ctx.options.signal, async (signal) => {
     const report = await apply(ctx, ops, signal);
     if (!report.error && !report.interrupted) {
+      await settleSpanningTrees(topology, driver, log);
       saveLab({ ...state, status: "up" });
       return;
     }
@@ -274,6 +288,7 @@ async function update(ctx: Ctx, existing: LabState, topology: Topology, change: 
       failure = adds.error ?? (adds.interrupted ? interrupted(lab) : undefined);
     }
     if (!failure) {
+      await settleSpanningTrees(topology, driver, log);
       saveLab({ ...state, status: "up", topology, owned: createdObjects(change.next) });
       return count;
     }
@@ -328,4 +343,31 @@ function markDirty(
     hint: `finish the cleanup with: ${fix}`,
     cause,
   });
+}
+
+/**
+ * A lab with loops runs STP on its bridges; their ports listen, then learn, for the forward delay
+ * each (30 s in all by default) before they forward or block. Wait for that, so the lab works when
+ * `up` returns (`nslab ping` right after succeeds). Not an error if it takes longer: said, and done.
+ */
+async function settleSpanningTrees(t: Topology, driver: Driver, log: Logger): Promise<void> {
+  const linux = t.nodes.flatMap((n) => (n.kind === "bridge" && n.stp ? [n.ifname] : []));
+  const ovs = t.nodes.filter((n) => n.kind === "ovs-bridge" && n.stp);
+  if (linux.length === 0 && ovs.length === 0) return;
+  const ovsPorts = new Set(ovs.flatMap((n) => n.interfaces.map((i) => i.ifname)));
+  const pending = async () => [
+    ...linuxStpPending(linux),
+    ...(ovs.length > 0 ? await ovsStpPending(await driver.ovsdb(), ovsPorts) : []),
+  ];
+  let said = false;
+  const left = await waitSettled(pending, 90_000, (n) => {
+    if (said) return;
+    said = true;
+    log(
+      "info",
+      `waiting for the spanning tree: ${n} bridge ports still listening or learning (forward delay)`,
+    );
+  });
+  if (left.length > 0)
+    log("warn", `the spanning tree has not settled yet: ${left.length} ports still listening or learning`);
 }

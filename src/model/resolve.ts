@@ -184,6 +184,16 @@ class Resolver {
       value: typeof value === "boolean" ? (value ? "1" : "0") : String(value),
       src: this.at([...path, "sysctls", key], true),
     }));
+    // IPv4-only: no IPv6 address generation on its interfaces, so no IPv6 addresses either.
+    if (ns.ipv6 === false)
+      for (const iface of interfaces)
+        if (iface.addresses.some((a) => a.family === 6))
+          this.fail(
+            `node '${name}' is IPv4-only (ipv6: false) but ${iface.name} has an IPv6 address`,
+            iface.src ?? src,
+            "remove the IPv6 address, or drop 'ipv6: false'",
+          );
+    const v4only = ns.ipv6 === false ? { ipv6: false as const } : {};
     if (raw.kind === "router") {
       // A router forwards both families; sysctls written in the file still win.
       const kindSrc = this.at([...path, "kind"]);
@@ -191,9 +201,9 @@ class Resolver {
         .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
         .map((key) => ({ key, value: "1", src: kindSrc }));
       sysctls.unshift(...forwarding);
-      return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, src };
+      return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
     }
-    return { kind: "netns", name, netns, interfaces, routes, sysctls, src };
+    return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, src };
   }
 
   /** A kernel name in the root namespace: prefixed, and checked against IFNAMSIZ. */

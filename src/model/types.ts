@@ -42,6 +42,11 @@ export interface NetnsNode extends NodeBase {
   interfaces: Interface[];
   routes: Route[];
   sysctls: Sysctl[];
+  /**
+   * false: no IPv6 link-local autoconfiguration on its interfaces (`addrgenmode none`); absent in
+   * records written before this field existed, which means true.
+   */
+  ipv6?: boolean;
 }
 
 /** A Linux bridge in the root namespace. */

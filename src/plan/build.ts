@@ -1,14 +1,14 @@
 /**
  * Topology → the ordered operations that create it. Pure: the same topology and host facts give
- * the same plan. The order is the order of phases (namespaces, bridges, veth pairs, OVS, then
- * the inside of each namespace), which lets the driver batch each phase into one request.
+ * the same plan. The order is the order of phases (namespaces; bridges and veth pairs; IPv6 off on
+ * root devices and the inside of each namespace; root devices up; OVS), which lets the driver
+ * batch each phase into one request.
  */
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
-import { findNode } from "../model/lookup.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
 import { hostProblems } from "./host-check.js";
-import { markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
+import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 import { qdiscFor } from "./qdisc.js";
 
 /** What the plan needs to know about the host. */
@@ -38,6 +38,7 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
   if (missing.length > 0) throw new TopologyError(missing);
   const marker = markerFor(t.name);
   const ops: Op[] = [];
+  const ends = endpointIndex(t);
   const nsOps = new Map<string, Op[]>();
   const inNs = (ns: string, op: Op) => {
     const list = nsOps.get(ns);
@@ -49,27 +50,44 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
   for (const n of t.nodes)
     if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
 
-  // 2. Linux bridges.
+  // 2. Linux bridges, created down.
+  const group = linkGroupFor(t.name);
+  const rootIpv6: Op[] = [];
+  const rootSet: Op[] = [];
+  const rootLate: Op[] = [];
+  const shapeRoot: Op[] = [];
+  const shapeNs = new Map<string, Op[]>();
+  /** A root-namespace device: IPv6 off before it comes up, then alias (+ bridge) and up in one go. */
+  const finishRoot = (dev: string, master: string | undefined, src: Op["src"]) => {
+    rootIpv6.push({ op: "link.ipv6off", dev, ...(src ? { src } : {}) });
+    rootSet.push({
+      op: "link.set",
+      dev,
+      alias: marker,
+      ...(master ? { master } : {}),
+      ...(src ? { src } : {}),
+    });
+  };
   for (const n of t.nodes)
-    if (n.kind === "bridge")
+    if (n.kind === "bridge") {
       ops.push({
         op: "bridge.add",
         dev: n.ifname,
         marker,
+        group,
         stp: n.stp,
         ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
         src: n.src,
       });
+      finishRoot(n.ifname, undefined, n.src);
+    }
 
   // 3. veth pairs, each created with its ends already where they belong.
   const datapathOf = (n: Node) => (n.kind === "ovs-bridge" ? resolveDatapath(n.datapath, host) : undefined);
-  const rootLate: Op[] = [];
-  const shapeRoot: Op[] = [];
-  const shapeNs = new Map<string, Op[]>();
   for (const link of t.links) {
-    const a = endInfo(t, link.a);
-    const b = endInfo(t, link.b);
-    // The created end can be enslaved and brought up at once; prefer the root-namespace end.
+    const a = endInfo(ends, link.a);
+    const b = endInfo(ends, link.b);
+    // Create from the root-namespace end when there is one.
     const [main, peer] = a.ns !== null && b.ns === null ? [b, a] : [a, b];
     const mtu = (e: EndInfo) => e.iface.mtu ?? link.mtu;
     const end = (e: EndInfo, created: boolean): VethEnd => {
@@ -77,17 +95,15 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       const m = mtu(e);
       if (m !== undefined) v.mtu = m;
       if (e.iface.mac) v.mac = e.iface.mac;
-      if (created && e.node.kind === "bridge") v.master = e.node.ifname;
-      if (created) v.up = true;
+      // A namespace end created by this message can come up at once (unless its node is IPv4-only:
+      // addrgenmode must be set while it is down); root ends are finished later.
+      if (created && e.ns !== null && !(e.node.kind === "netns" && e.node.ipv6 === false)) v.up = true;
       return v;
     };
-    ops.push({ op: "veth.add", a: end(main, true), b: end(peer, false), marker, src: link.src });
-    // The peer end: enslaved/brought up later, in its namespace.
-    if (peer.ns === null) {
-      if (peer.node.kind === "bridge")
-        rootLate.push({ op: "link.master", dev: peer.iface.ifname, master: peer.node.ifname, src: link.src });
-      rootLate.push({ op: "link.up", ns: null, dev: peer.iface.ifname, src: link.src });
-    }
+    ops.push({ op: "veth.add", a: end(main, true), b: end(peer, false), marker, group, src: link.src });
+    for (const e of [main, peer])
+      if (e.ns === null)
+        finishRoot(e.iface.ifname, e.node.kind === "bridge" ? e.node.ifname : undefined, link.src);
     // Shaping: the same qdisc on the egress of both ends, after everything else of that end.
     if (link.shaping)
       for (const e of [a, b]) {
@@ -112,9 +128,47 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       else inNs(other.ns, off);
     }
   }
-  ops.push(...rootLate, ...shapeRoot);
 
-  // 4. Open vSwitch bridges and their ports (one OVSDB transaction).
+  // 4. IPv6 off on the root-namespace devices, and the inside of each namespace: sysctls first
+  //    (some must precede addresses), then links up, addresses, routes. One agent round.
+  ops.push(...rootIpv6);
+  const createdUp = new Set(
+    ops.flatMap((o) => (o.op === "veth.add" && o.a.up && o.a.ns !== null ? [`${o.a.ns}/${o.a.name}`] : [])),
+  );
+  for (const n of t.nodes) {
+    if (n.kind !== "netns") continue;
+    const pre = nsOps.get(n.netns) ?? [];
+    const list: Op[] = [];
+    for (const s of n.sysctls)
+      list.push({ op: "sysctl.set", ns: n.netns, key: s.key, value: s.value, src: s.src });
+    list.push(...pre);
+    if (n.ipv6 === false)
+      for (const i of n.interfaces)
+        list.push({ op: "link.addrgen.none", ns: n.netns, dev: i.ifname, src: i.src });
+    for (const i of n.interfaces)
+      if (!createdUp.has(`${n.netns}/${i.ifname}`))
+        list.push({ op: "link.up", ns: n.netns, dev: i.ifname, src: i.src });
+    for (const i of n.interfaces)
+      for (const c of i.addresses)
+        list.push({ op: "addr.add", ns: n.netns, dev: i.ifname, cidr: formatCidr(c), src: i.src });
+    for (const r of n.routes)
+      list.push({
+        op: "route.add",
+        ns: n.netns,
+        to: r.to,
+        ...(r.via !== undefined ? { via: r.via } : {}),
+        ...(r.dev !== undefined ? { dev: r.dev } : {}),
+        ...(r.metric !== undefined ? { metric: r.metric } : {}),
+        src: r.src,
+      });
+    list.push(...(shapeNs.get(n.netns) ?? []));
+    ops.push(...list);
+  }
+
+  // 5. The root-namespace devices come up (with their alias, enslaved to their bridge).
+  ops.push(...rootSet, ...rootLate, ...shapeRoot);
+
+  // 6. Open vSwitch bridges and their ports (one OVSDB transaction).
   for (const n of t.nodes) {
     if (n.kind !== "ovs-bridge") continue;
     ops.push({
@@ -136,37 +190,6 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       });
   }
 
-  // 5. Inside each namespace: sysctls first (some must precede addresses), then links up,
-  //    addresses, routes.
-  const createdUp = new Set(
-    ops.flatMap((o) => (o.op === "veth.add" && o.a.up && o.a.ns !== null ? [`${o.a.ns}/${o.a.name}`] : [])),
-  );
-  for (const n of t.nodes) {
-    if (n.kind !== "netns") continue;
-    const pre = nsOps.get(n.netns) ?? [];
-    const list: Op[] = [];
-    for (const s of n.sysctls)
-      list.push({ op: "sysctl.set", ns: n.netns, key: s.key, value: s.value, src: s.src });
-    list.push(...pre);
-    for (const i of n.interfaces)
-      if (!createdUp.has(`${n.netns}/${i.ifname}`))
-        list.push({ op: "link.up", ns: n.netns, dev: i.ifname, src: i.src });
-    for (const i of n.interfaces)
-      for (const c of i.addresses)
-        list.push({ op: "addr.add", ns: n.netns, dev: i.ifname, cidr: formatCidr(c), src: i.src });
-    for (const r of n.routes)
-      list.push({
-        op: "route.add",
-        ns: n.netns,
-        to: r.to,
-        ...(r.via !== undefined ? { via: r.via } : {}),
-        ...(r.dev !== undefined ? { dev: r.dev } : {}),
-        ...(r.metric !== undefined ? { metric: r.metric } : {}),
-        src: r.src,
-      });
-    list.push(...(shapeNs.get(n.netns) ?? []));
-    ops.push(...list);
-  }
   return ops;
 }
 
@@ -176,9 +199,22 @@ export function resolveDatapath(d: "auto" | "netdev" | "system", host: HostFacts
   return host.ovsKernelDatapath ? "system" : "netdev";
 }
 
-function endInfo(t: Topology, ref: EndpointRef): EndInfo {
-  const node = findNode(t, ref.node);
-  const iface = node?.interfaces.find((i) => i.name === ref.iface);
-  if (!node || !iface) throw new Error(`internal: unresolved endpoint ${ref.node}:${ref.iface}`);
-  return { ref, node, iface, ns: node.kind === "netns" ? node.netns : null };
+/** Every `node:iface` of the topology, resolved once (planning a 10,000-host lab stays linear). */
+function endpointIndex(t: Topology): Map<string, EndInfo> {
+  const out = new Map<string, EndInfo>();
+  for (const node of t.nodes)
+    for (const iface of node.interfaces)
+      out.set(`${node.name}:${iface.name}`, {
+        ref: { node: node.name, iface: iface.name },
+        node,
+        iface,
+        ns: node.kind === "netns" ? node.netns : null,
+      });
+  return out;
+}
+
+function endInfo(ends: Map<string, EndInfo>, ref: EndpointRef): EndInfo {
+  const e = ends.get(`${ref.node}:${ref.iface}`);
+  if (!e) throw new Error(`internal: unresolved endpoint ${ref.node}:${ref.iface}`);
+  return e;
 }

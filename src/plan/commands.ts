@@ -3,15 +3,7 @@
  * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
  */
 import { formatDuration, formatRate } from "../model/shaping.js";
-import {
-  labOfMarker,
-  NSLAB_LINK_GROUP,
-  type NsName,
-  type Op,
-  OVS_LAB_KEY,
-  type Qdisc,
-  type VethEnd,
-} from "./ops.js";
+import { labOfMarker, type NsName, type Op, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
 
 /** One command line, with the namespace it runs in (`null` = root). */
 export interface Command {
@@ -20,7 +12,6 @@ export interface Command {
   args: string[];
 }
 
-const G = String(NSLAB_LINK_GROUP);
 const ip = (ns: NsName, ...args: string[]): Command => ({ tool: "ip", ns, args });
 const vsctl = (...args: string[]): Command => ({ tool: "ovs-vsctl", ns: null, args });
 
@@ -44,23 +35,49 @@ export function opCommands(op: Op): Command[] {
           "name",
           op.dev,
           "group",
-          G,
+          String(op.group),
           ...(op.mtu !== undefined ? ["mtu", String(op.mtu)] : []),
           "type",
           "bridge",
           ...(op.stp ? ["stp_state", "1"] : []),
         ),
-        ip(null, "link", "set", "dev", op.dev, "alias", op.marker),
-        ip(null, "link", "set", "dev", op.dev, "up"),
       ];
-    case "veth.add": {
-      const cmds = [ip(null, "link", "add", ...vethArgs(op.a), "type", "veth", "peer", ...vethArgs(op.b))];
-      for (const end of [op.a, op.b])
-        if (end.ns === null) cmds.push(ip(null, "link", "set", "dev", end.name, "alias", op.marker));
-      return cmds;
-    }
+    case "veth.add":
+      return [
+        ip(
+          null,
+          "link",
+          "add",
+          ...vethArgs(op.a, op.group),
+          "type",
+          "veth",
+          "peer",
+          ...vethArgs(op.b, op.group),
+        ),
+      ];
+    case "link.ipv6off":
+      // The path form: interface names may contain '.', the dotted form's separator.
+      return [{ tool: "sysctl", ns: null, args: ["-qw", `net/ipv6/conf/${op.dev}/disable_ipv6=1`] }];
+    case "link.set":
+      return [
+        ip(
+          null,
+          "link",
+          "set",
+          "dev",
+          op.dev,
+          "alias",
+          op.alias,
+          ...(op.master ? ["master", op.master] : []),
+          "up",
+        ),
+      ];
+    case "link.delgroup":
+      return [ip(null, "link", "del", "group", String(op.group))];
     case "link.del":
       return [ip(op.ns, "link", "del", "dev", op.dev)];
+    case "link.addrgen.none":
+      return [ip(op.ns, "link", "set", "dev", op.dev, "addrgenmode", "none")];
     case "link.up":
       return [ip(op.ns, "link", "set", "dev", op.dev, "up")];
     case "link.down":
@@ -136,13 +153,13 @@ export function opCommands(op: Op): Command[] {
   }
 }
 
-function vethArgs(e: VethEnd): string[] {
+function vethArgs(e: VethEnd, group: number): string[] {
   return [
     "name",
     e.name,
     ...(e.ns !== null ? ["netns", e.ns] : []),
     "group",
-    G,
+    String(group),
     ...(e.mtu !== undefined ? ["mtu", String(e.mtu)] : []),
     ...(e.mac !== undefined ? ["address", e.mac] : []),
     ...(e.master !== undefined ? ["master", e.master] : []),

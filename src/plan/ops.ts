@@ -16,7 +16,10 @@ export interface VethEnd {
   mac?: string;
   /** Linux bridge to enslave to at creation (only the created end, not the peer). */
   master?: string;
-  /** Bring up at creation (only the created end; the kernel refuses it for the peer). */
+  /**
+   * Bring up at creation (only the created end, and only inside a namespace: a root-namespace end
+   * is created down, its IPv6 turned off, then set up with `link.set`).
+   */
   up?: boolean;
 }
 
@@ -40,11 +43,26 @@ interface OpBase {
 /** Every operation nslab performs. */
 export type Op =
   | (OpBase & { op: "netns.add"; ns: string; marker: string })
-  | (OpBase & { op: "netns.del"; ns: string })
-  | (OpBase & { op: "bridge.add"; dev: string; marker: string; stp: boolean; mtu?: number })
-  | (OpBase & { op: "veth.add"; a: VethEnd; b: VethEnd; marker: string })
+  /** Delete a namespace; with `owner`, only if its loopback carries that ownership marker. */
+  | (OpBase & { op: "netns.del"; ns: string; owner?: string })
+  /** A Linux bridge, created down (`link.ipv6off` and `link.set` follow). */
+  | (OpBase & { op: "bridge.add"; dev: string; marker: string; group: number; stp: boolean; mtu?: number })
+  /** A veth pair, each end created where it lives, both in the lab's link group. */
+  | (OpBase & { op: "veth.add"; a: VethEnd; b: VethEnd; marker: string; group: number })
+  /**
+   * No IPv6 on a root-namespace switch device (a bridge, a bridge port, an OVS port): it is layer-2
+   * plumbing, and IPv6 on thousands of root devices means link-local addresses and routes in the
+   * root namespace and an O(devices) route lookup for every multicast packet the root receives.
+   */
+  | (OpBase & { op: "link.ipv6off"; dev: string })
+  /** Finish a root-namespace link in one message: ownership alias, bridge (if any), up. */
+  | (OpBase & { op: "link.set"; dev: string; alias: string; master?: string })
+  /** Delete every root-namespace link of a link group at once (one kernel batch); ownership checked first. */
+  | (OpBase & { op: "link.delgroup"; group: number })
   | (OpBase & { op: "link.del"; ns: NsName; dev: string })
   | (OpBase & { op: "link.up"; ns: NsName; dev: string })
+  /** No IPv6 address generation on an interface (IPv4-only nodes); before it comes up. */
+  | (OpBase & { op: "link.addrgen.none"; ns: string; dev: string })
   | (OpBase & { op: "link.down"; ns: NsName; dev: string })
   | (OpBase & { op: "link.master"; dev: string; master: string })
   | (OpBase & { op: "addr.add"; ns: string; dev: string; cidr: string })
@@ -69,9 +87,31 @@ export type Op =
 export type OpKind = Op["op"];
 export type OpOf<K extends OpKind> = Extract<Op, { op: K }>;
 
-/** Link group number nslab gives every link it creates in the same netlink message (a marker that
- * cannot be missing even if nslab dies between creating a link and setting its alias). */
+/** The link group nslab gave every link before link groups were per lab (still recognised). */
 export const NSLAB_LINK_GROUP = 7238508; // "nsl" in ASCII
+
+/** Per-lab link groups live in 0x6e000000–0x6effffff ("n"). */
+const LAB_GROUP_BASE = 0x6e00_0000;
+
+/**
+ * The link group of a lab's links, given in the same netlink message that creates each link (a
+ * marker that cannot be missing even if nslab dies before setting the alias), derived from the lab
+ * name (FNV-1a, 24 bits). It lets `down` delete all of a lab's root links in one kernel batch
+ * (`ip link del group G`) — after checking that every link in the group carries the lab's alias.
+ */
+export function linkGroupFor(lab: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < lab.length; i++) {
+    h ^= lab.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return LAB_GROUP_BASE + ((h ^ (h >>> 24)) & 0xff_ffff);
+}
+
+/** Whether a link group is one nslab gives (per-lab, or the older shared one). */
+export function isNslabGroup(group: number): boolean {
+  return group === NSLAB_LINK_GROUP || group >>> 24 === LAB_GROUP_BASE >>> 24;
+}
 
 /** The alias/external_id value that marks objects as owned by a lab. */
 export function markerFor(lab: string): string {

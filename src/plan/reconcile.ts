@@ -58,7 +58,13 @@ export function reconcileOps(
         }
         break;
       case "link.master":
+      case "link.ipv6off":
+      case "link.set":
+        // Root links are finished (IPv6 off, alias, bridge, up) when they are created now.
         take ||= freshRoot.has(op.dev);
+        break;
+      case "link.addrgen.none":
+        take ||= isFresh(op.ns, op.dev);
         break;
       case "link.up":
         take ||= isFresh(op.ns, op.dev) || (op.ns !== null && linkOf(op.ns, op.dev)?.up === false);

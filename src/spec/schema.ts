@@ -48,6 +48,12 @@ const namespaceFields = {
     .record(z.string(), SysctlValue)
     .optional()
     .describe("Sysctls set inside the namespace, e.g. net.ipv4.ip_forward: 1."),
+  ipv6: z
+    .boolean()
+    .optional()
+    .describe(
+      "false: an IPv4-only node — its interfaces get no IPv6 link-local addresses (no DAD, router solicitations or MLD reports); IPv6 addresses are refused. Default true.",
+    ),
 };
 
 export const NetnsNodeSchema = z

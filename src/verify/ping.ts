@@ -1,8 +1,13 @@
 /**
- * Pinging from inside namespaces: many pings at once with a bounded number in flight, each
- * retried once (the first packet may wait on neighbour discovery). Uses `nsenter` + `ping`.
+ * Pinging from inside namespaces. With the native agent: every pair at once from raw ICMP sockets
+ * the agent opens inside the source namespaces (verify/agent-ping.ts). Without it (the iproute2
+ * backend): `nsenter` + `ping`, a bounded number in flight, each retried once (the first packet
+ * may wait on neighbour discovery).
  */
+import type { ProgressFn } from "../drivers/apply/types.js";
+import type { NsAgent } from "../drivers/nsagent/index.js";
 import type { Runner } from "../drivers/runner/index.js";
+import { agentPingPairs } from "./agent-ping.js";
 import type { PingPair } from "./pairs.js";
 
 /** The result of one pair. */
@@ -17,14 +22,29 @@ export interface PingResult {
 
 /** How `ping` pings. */
 export interface PingOptions {
-  /** Pings in flight at once (default 16). */
+  /** Pings in flight at once, process-based pinging only (default 16). */
   parallel?: number;
   /** Seconds to wait for each reply (default 1). */
   waitSeconds?: number;
-  /** Attempts per pair (default 3; the last waits three times as long). */
+  /**
+   * Attempts per pair (default 3 with processes, the last waiting three times as long; with the
+   * agent, sends within the wait: default 4).
+   */
   attempts?: number;
   /** Called as each pair's result comes in. */
   onResult?: (r: PingResult) => void;
+  /** Pairs done so far, as they complete (the agent reports per wave); phase `ping`. */
+  onProgress?: ProgressFn;
+  /** Ping through this native agent instead of a `ping` process per pair. */
+  agent?: NsAgent;
+  /** Neighbour-table entries the pings may add at once (default: the room the host has now). */
+  neighbourBudget?: number;
+  /**
+   * Pairs resolved at once, each with a broadcast (ARP/NDP) that floods the lab: in a big lab,
+   * the copies of many broadcasts at once overflow the kernel's per-CPU receive backlog and get
+   * dropped. Default: unlimited.
+   */
+  floodLimit?: number;
 }
 
 /** Ping every pair; never throws for a lost ping. */
@@ -33,14 +53,17 @@ export async function pingPairs(
   pairs: readonly PingPair[],
   options: PingOptions = {},
 ): Promise<PingResult[]> {
+  if (options.agent) return agentPingPairs(options.agent, pairs, options);
   const results: PingResult[] = new Array(pairs.length);
   let next = 0;
+  let done = 0;
   const worker = async () => {
     while (next < pairs.length) {
       const i = next++;
       const r = await pingOne(runner, pairs[i]!, options);
       results[i] = r;
       options.onResult?.(r);
+      options.onProgress?.({ done: ++done, total: pairs.length, phase: "ping" });
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.parallel ?? 16, pairs.length) }, worker));

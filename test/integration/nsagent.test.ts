@@ -24,6 +24,10 @@ const marker = `nslab test ${tag}`;
 /** Interface names carry the tag too (≤ 15 bytes), so a leak in the root namespace is visible. */
 const vethB = `vb-${tag}`;
 const vethC = `vc-${tag}`;
+const nsD = `${prefix}-d`;
+const nsE = `${prefix}-e`;
+const vethD = `vd-${tag}`;
+const vethE = `ve-${tag}`;
 
 /** Run a program and return its stdout (throws on a non-zero exit). */
 function run(file: string, ...args: string[]): string {
@@ -47,7 +51,7 @@ function removeLeftovers(): void {
   for (const name of netnsNames()) {
     if (name.startsWith(`${prefix}-`)) run("ip", "netns", "del", name);
   }
-  for (const dev of [vethB, vethC]) {
+  for (const dev of [vethB, vethC, vethD, vethE]) {
     if (ip("-br", "link").includes(dev)) run("ip", "link", "del", dev);
   }
 }
@@ -367,6 +371,95 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       ]);
       expect(replies.map((r) => r.status)).toEqual(["ok", "ok", "err", "ok"]);
       expect(netnsNames()).not.toContain(nsC);
+    });
+  });
+
+  describe("getlink, addrgen, ping, neighflush, delown", () => {
+    it("getlink reads one link; addrgen none leaves an interface without IPv6 link-local", async () => {
+      ok(
+        await agent.exec([
+          { op: "mkns", ns: nsD, marker },
+          { op: "mkns", ns: nsE, marker },
+        ]),
+      );
+      ip("link", "add", vethD, "netns", nsD, "type", "veth", "peer", "name", vethE, "netns", nsE);
+      const replies = await agent.exec(
+        [
+          { op: "ns", ns: nsD },
+          { op: "getlink", dev: "lo" },
+          { op: "getlink", dev: "nope0" },
+          { op: "addrgen", dev: vethD, mode: "none" },
+          { op: "addr", dev: vethD, cidr: "10.79.1.1/24" },
+          { op: "addr", dev: vethD, cidr: "fd00:79:1::1/64" },
+          { op: "up", dev: vethD },
+          { op: "ns", ns: nsE },
+          { op: "addr", dev: vethE, cidr: "10.79.1.2/24" },
+          { op: "addr", dev: vethE, cidr: "fd00:79:1::2/64" },
+          { op: "up", dev: vethE },
+          { op: "root" },
+        ],
+        {},
+      );
+      expect(replies[1]).toMatchObject({ status: "ok", data: { name: "lo", alias: marker, up: true } });
+      expect(replies[2]).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENODEV });
+      ok([replies[0]!, ...replies.slice(3)]);
+      const addrs = run("ip", "netns", "exec", nsD, "ip", "-br", "addr", "show", "dev", vethD);
+      expect(addrs).toContain("fd00:79:1::1/64");
+      expect(addrs).not.toContain("fe80:");
+      expect(run("ip", "netns", "exec", nsE, "ip", "-br", "addr", "show", "dev", vethE)).toContain("fe80:");
+    });
+
+    it("pingrun pings from inside namespaces, IPv4 and IPv6, and reports what does not answer", async () => {
+      const replies = await agent.exec([
+        { op: "pingadd", ns: nsD, source: "10.79.1.1", target: "10.79.1.2" },
+        { op: "pingadd", ns: nsE, source: "10.79.1.2", target: "10.79.1.1" },
+        { op: "pingadd", ns: nsD, source: "fd00:79:1::1", target: "fd00:79:1::2" },
+        { op: "pingadd", ns: nsD, source: "10.79.1.1", target: "10.79.1.99" },
+        { op: "pingrun", timeoutMs: 1500, retryMs: 300 },
+      ]);
+      ok(replies.slice(0, 4));
+      const run5 = replies[4]!;
+      expect(run5.status).toBe("ok");
+      const rtts = (run5 as { data: number[] }).data;
+      expect(rtts).toHaveLength(4);
+      expect(rtts.slice(0, 3).every((v) => v >= 0)).toBe(true);
+      expect(rtts[3]).toBe(-1);
+      // Bad requests are refused before anything is sent.
+      const bad = await agent.exec([
+        { op: "pingadd", ns: nsD, source: "10.79.1.1", target: "fd00:79:1::2" },
+        { op: "pingadd", ns: `${prefix}-missing`, source: "10.79.1.1", target: "10.79.1.2" },
+        { op: "pingrun", timeoutMs: 500, retryMs: 100 },
+      ]);
+      expect(bad[0]).toMatchObject({ status: "err", errno: AGENT_ERRNO.EINVAL });
+      expect(bad[2]).toMatchObject({ status: "err" });
+      // The agent is fine afterwards, back in root.
+      ok(await agent.exec([{ op: "dump" }]));
+    });
+
+    it("neighflush empties a namespace's neighbour cache", async () => {
+      expect(run("ip", "netns", "exec", nsD, "ip", "neigh", "show")).toContain("10.79.1.2");
+      const [, flushed] = await agent.exec([{ op: "ns", ns: nsD }, { op: "neighflush" }, { op: "root" }]);
+      expect(flushed).toMatchObject({ status: "ok" });
+      expect((flushed as { data: number }).data).toBeGreaterThanOrEqual(1);
+      expect(run("ip", "netns", "exec", nsD, "ip", "neigh", "show").trim()).toBe("");
+    });
+
+    it("delown deletes a namespace only when its loopback carries the marker", async () => {
+      const [wrong, right, again] = await agent.exec([
+        { op: "delown", ns: nsD, marker: "nslab:someone-else" },
+        { op: "delown", ns: nsD, marker },
+        { op: "delown", ns: nsD, marker },
+      ]);
+      expect(wrong).toMatchObject({
+        status: "err",
+        errno: AGENT_ERRNO.EPERM,
+        message: expect.stringContaining(`its loopback alias is "${marker}"`),
+      });
+      expect(right).toEqual({ status: "ok" });
+      expect(again).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENOENT });
+      expect(netnsNames()).not.toContain(nsD);
+      ok(await agent.exec([{ op: "delown", ns: nsE, marker }]));
+      expect(netnsNames()).not.toContain(nsE);
     });
   });
 

@@ -37,6 +37,15 @@ describe("serializeCommand", () => {
     ],
     [{ op: "txoff", dev: "eth0" }, "txoff\teth0\n"],
     [{ op: "dump" }, "dump\n"],
+    [{ op: "getlink", dev: "lo" }, "getlink\tlo\n"],
+    [{ op: "delown", ns: "lab-r1", marker: "nslab:lab" }, "delown\tlab-r1\tnslab:lab\n"],
+    [
+      { op: "pingadd", ns: "lab-h1", source: "10.0.0.1", target: "10.0.0.2" },
+      "pingadd\tlab-h1\t10.0.0.1\t10.0.0.2\n",
+    ],
+    [{ op: "pingadd", ns: "h1", source: "fd00::1", target: "fd00::2" }, "pingadd\th1\tfd00::1\tfd00::2\n"],
+    [{ op: "pingrun", timeoutMs: 1000, retryMs: 200 }, "pingrun\t1000\t200\n"],
+    [{ op: "neighflush" }, "neighflush\n"],
   ];
 
   it.each(cases)("%j", (cmd, line) => {
@@ -58,6 +67,9 @@ describe("serializeCommand", () => {
     ["a newline in a marker", { op: "mkns", ns: "a", marker: "m\nup\teth0" }],
     ["a TAB in a route gateway", { op: "route", dst: "0.0.0.0/0", via: "10.0.0.1\t" }],
     ["a '-' gateway (reads as absent)", { op: "route", dst: "0.0.0.0/0", via: "-" }],
+    ["a TAB in a ping target", { op: "pingadd", ns: "h1", source: "10.0.0.1", target: "10.0.0.2\t" }],
+    ["a negative ping timeout", { op: "pingrun", timeoutMs: -1, retryMs: 100 }],
+    ["a fractional retry interval", { op: "pingrun", timeoutMs: 1000, retryMs: 0.5 }],
     ["a '-' device", { op: "delroute", dst: "10.0.0.0/8", dev: "-" }],
     ["a fractional MTU", { op: "mtu", dev: "eth0", mtu: 1500.5 }],
     ["a negative MTU", { op: "mtu", dev: "eth0", mtu: -1 }],

@@ -3,6 +3,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { NslabError } from "../../errors.js";
 import { type DownResult, down, downAll } from "../../lab/down.js";
 import { cliLog, info } from "../output.js";
+import { progress } from "../progress.js";
 import { labOf, resolveTarget } from "../target.js";
 
 export function registerDown(program: Command): void {
@@ -16,9 +17,17 @@ export function registerDown(program: Command): void {
     .action(async (arg, opts) => {
       if (opts.all === !!arg)
         throw new NslabError("E_USAGE", "give either a topology file or lab name, or --all");
-      const results: DownResult[] = opts.all
-        ? await downAll({ log: cliLog })
-        : [await down(labOf(await resolveTarget(arg!, opts)), { log: cliLog })];
+      let results: DownResult[];
+      if (opts.all) results = await downAll({ log: cliLog });
+      else {
+        const lab = labOf(await resolveTarget(arg!, opts));
+        const p = progress(`down ${lab}`, "objects");
+        try {
+          results = [await down(lab, { log: cliLog, onProgress: p.update })];
+        } finally {
+          p.done();
+        }
+      }
       if (results.length === 0) info("no nslab labs on this host");
       for (const r of results)
         info(

@@ -1,12 +1,12 @@
 /** `nslab schema`: print the topology format's JSON Schema (the one in schema/nslab.schema.json). */
 import type { Command } from "@commander-js/extra-typings";
-import { topologyJsonSchema } from "../../spec/schema.js";
 
 export function registerSchema(program: Command): void {
   program
     .command("schema")
     .description("print the JSON Schema of the topology format (for editors and other tools)")
-    .action(() => {
+    .action(async () => {
+      const { topologyJsonSchema } = await import("../../spec/schema.js");
       process.stdout.write(`${JSON.stringify(topologyJsonSchema(), null, 2)}\n`);
     });
 }

@@ -1,22 +1,25 @@
-/** `nslab up FILE`: create a lab; on failure undo what was created and say what failed and where. */
+/** `nslab up FILE|--topo SPEC`: create a lab; on failure undo what was created and say what failed and where. */
 import type { Command } from "@commander-js/extra-typings";
-import { NslabError } from "../../errors.js";
 import { up } from "../../lab/up.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
-import { resolveTarget } from "../target.js";
+import { fileOrGenerated } from "../target.js";
 
 export function registerUp(program: Command): void {
   program
     .command("up")
-    .description("create the lab described by a topology file")
-    .argument("<file>", "topology file")
+    .description("create the lab described by a topology file, or a generated one (--topo)")
+    .argument("[file]", "topology file")
+    .option(
+      "--topo <spec>",
+      "generate the topology as Mininet does: single,K | linear,K[,N] | tree,D,F | torus,X,Y",
+    )
+    .option("--switch <kind>", "with --topo: bridge (Linux bridge, default) or ovs (Open vSwitch)")
+    .option("--ipv6", "with --topo: keep IPv6 link-local on the hosts (default: IPv4-only hosts)")
     .option("--name <lab>", "override the lab name")
     .option("--prefix <prefix>", "prefix namespace and root interface names (run copies side by side)")
     .action(async (file, opts) => {
-      const target = await resolveTarget(file, { ...opts, log: cliLog });
-      if (target.kind !== "file") throw new NslabError("E_FILE", `no such topology file: ${file}`);
-      const t = target.topology;
+      const t = await fileOrGenerated(file, { ...opts, log: cliLog });
       const p = progress(`up ${t.name}`);
       try {
         const r = await up(t, { log: cliLog, onProgress: p.update });
@@ -24,7 +27,7 @@ export function registerUp(program: Command): void {
         if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
         else if (r.updated)
           info(
-            `lab '${t.name}' was changed in place to match ${file}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
+            `lab '${t.name}' was changed in place to match ${file ?? `--topo ${opts.topo}`}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
           );
         else
           info(

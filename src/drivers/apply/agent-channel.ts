@@ -14,9 +14,13 @@ export function agentCommand(op: Op): AgentCommand | undefined {
     case "netns.add":
       return { op: "mkns", ns: op.ns, marker: op.marker };
     case "netns.del":
-      return { op: "delns", ns: op.ns };
+      return op.owner !== undefined
+        ? { op: "delown", ns: op.ns, marker: op.owner }
+        : { op: "delns", ns: op.ns };
     case "link.up":
       return { op: "up", dev: op.dev };
+    case "link.addrgen.none":
+      return { op: "addrgen", dev: op.dev, mode: "none" };
     case "link.down":
       return { op: "down", dev: op.dev };
     case "link.del":
@@ -38,6 +42,8 @@ export function agentCommand(op: Op): AgentCommand | undefined {
       return { op: "sysctl", key: op.key, value: op.value };
     case "offload.off":
       return { op: "txoff", dev: op.dev };
+    case "link.ipv6off":
+      return { op: "sysctl", key: `net/ipv6/conf/${op.dev}/disable_ipv6`, value: "1" };
     default:
       return undefined;
   }
@@ -53,7 +59,13 @@ function nsOf(op: Op): string | null {
 export function agentCarries(op: Op): boolean {
   if (agentCommand(op) === undefined) return false;
   // Root-namespace link changes stay with `ip -batch` (they come with bridge/veth creation).
-  return nsOf(op) !== null || op.op === "netns.add" || op.op === "netns.del" || op.op === "offload.off";
+  return (
+    nsOf(op) !== null ||
+    op.op === "netns.add" ||
+    op.op === "netns.del" ||
+    op.op === "offload.off" ||
+    op.op === "link.ipv6off"
+  );
 }
 
 export function agentChannel(agent: () => Promise<NsAgent>): Channel {
@@ -74,8 +86,8 @@ export function agentChannel(agent: () => Promise<NsAgent>): Channel {
         if (!cmd) throw new Error(`internal: ${op.op} cannot go through the agent`);
         cmds.push(cmd);
         owner.push(i);
-        // mkns ends in the root namespace.
-        if (op.op === "netns.add") where = null;
+        // mkns and delown end in the root namespace.
+        if (op.op === "netns.add" || op.op === "netns.del") where = null;
       });
       const replies = await (await agent()).exec(cmds, { stopOnError: mode === "stop" });
       // An op is its namespace switch (if any) plus its command: an error in either fails it.

@@ -5,6 +5,7 @@
  * `tc -batch -`; other tools (sysctl, ethtool) run one by one inside their namespace. Used when the
  * native agent is unavailable, and for what the agent does not do (tc).
  */
+import { writeFileSync } from "node:fs";
 import { type Command, commandArgv, opCommands } from "../../plan/commands.js";
 import { formatArgv, type Runner } from "../runner/index.js";
 import { runIpBatch } from "./ipbatch.js";
@@ -47,6 +48,11 @@ export function iprouteChannel(runner: Runner): Channel {
         for (const step of toSteps(slots)) {
           if (stop || signal?.aborted) return;
           if (step.kind === "single") {
+            const direct = rootSysctl(step.slot.command);
+            if (direct) {
+              record(step.slot, direct());
+              continue;
+            }
             const argv = runArgv(step.slot.command);
             const res = await runner.run(argv, { allowFailure: true, timeoutMs: 30_000 });
             record(
@@ -102,6 +108,27 @@ function toSteps(slots: Slot[]): Step[] {
     } else steps.push({ kind: "single", slot });
   }
   return steps;
+}
+
+/**
+ * A root-namespace `sysctl -qw key=value` done as sysctl(8) does it, by writing /proc/sys, without
+ * a process per key (a lab with a thousand bridge ports sets a thousand of them).
+ */
+function rootSysctl(c: Command): (() => CommandStatus) | undefined {
+  if (c.tool !== "sysctl" || c.ns !== null || c.args[0] !== "-qw" || c.args.length !== 2) return undefined;
+  const arg = c.args[1]!;
+  const eq = arg.indexOf("=");
+  const key = arg.slice(0, eq);
+  if (eq < 0 || key.split(/[./]/).includes("..")) return undefined;
+  const path = `/proc/sys/${key.includes("/") ? key : key.replaceAll(".", "/")}`;
+  return () => {
+    try {
+      writeFileSync(path, `${arg.slice(eq + 1)}\n`);
+      return { status: "ok" };
+    } catch (e) {
+      return { status: "failed", message: `sysctl: ${(e as Error).message}` };
+    }
+  };
 }
 
 /** argv that runs a non-ip command in its namespace (nsenter is lighter than `ip netns exec`). */

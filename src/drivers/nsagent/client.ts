@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { NslabError } from "../../errors.js";
-import { CommandError, type CommandFailure, type Runner, systemRunner } from "../runner/index.js";
+import { CommandError, type CommandFailure, logCommand, type Runner, systemRunner } from "../runner/index.js";
 import {
   type AgentCommand,
   type AgentReply,
@@ -162,9 +162,20 @@ export class NsAgent {
   async exec(cmds: readonly AgentCommand[], options: ExecOptions = {}): Promise<AgentReply[]> {
     const body = serializeCommands(cmds);
     if (cmds.length === 0) return [];
-    if (!options.stopOnError) return this.#send(body, cmds.length);
-    const replies = await this.#send(STOP_ON_ERROR_ON + body + STOP_ON_ERROR_OFF, cmds.length + 3);
-    return replies.slice(1, 1 + cmds.length);
+    const started = performance.now();
+    const replies = options.stopOnError
+      ? (await this.#send(STOP_ON_ERROR_ON + body + STOP_ON_ERROR_OFF, cmds.length + 3)).slice(
+          1,
+          1 + cmds.length,
+        )
+      : await this.#send(body, cmds.length);
+    logCommand({
+      argv: [...this.#argv, `(${summarize(cmds)})`],
+      exitCode: replies.some((r) => r.status === "err") ? 1 : 0,
+      durationMs: performance.now() - started,
+      inputLines: cmds.length,
+    });
+    return replies;
   }
 
   /**
@@ -266,4 +277,11 @@ export class NsAgent {
     this.#failure ??= error;
     for (const batch of this.#queue.splice(0)) batch.reject(this.#failure);
   }
+}
+
+/** `mkns×1000 up×2000` — what a batch asks for, for the verbose log. */
+function summarize(cmds: readonly AgentCommand[]): string {
+  const counts = new Map<string, number>();
+  for (const c of cmds) counts.set(c.op, (counts.get(c.op) ?? 0) + 1);
+  return [...counts].map(([op, n]) => `${op}×${n}`).join(" ");
 }

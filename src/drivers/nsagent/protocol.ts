@@ -17,8 +17,15 @@ export type AgentCommand =
   | { op: "mkns"; ns: string; marker: string }
   /** `ip netns del <ns>`; errno ENOENT when it does not exist. */
   | { op: "delns"; ns: string }
+  /**
+   * `ip netns del <ns>` only if the namespace's `lo` carries the alias `marker` (checked inside it
+   * just before); errno EPERM, naming the alias found, when it does not. Ends in root.
+   */
+  | { op: "delown"; ns: string; marker: string }
   /** `ip link set <dev> up`. */
   | { op: "up"; dev: string }
+  /** `ip link set <dev> addrgenmode <mode>` (IPv6 address generation; `none`: no link-local). */
+  | { op: "addrgen"; dev: string; mode: "eui64" | "none" | "stable_secret" | "random" }
   /** `ip link set <dev> down`. */
   | { op: "down"; dev: string }
   /** `ip link set <dev> alias <alias>` (≤ 255 bytes; empty removes it). */
@@ -42,7 +49,23 @@ export type AgentCommand =
   /** `ethtool -K <dev> tx off`. */
   | { op: "txoff"; dev: string }
   /** Links, addresses and main-table routes of the current namespace (reply data: {@link NsDump}). */
-  | { op: "dump" };
+  | { op: "dump" }
+  /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
+  | { op: "getlink"; dev: string }
+  /**
+   * Queue one ICMP echo probe from namespace `ns` to `target`, sent from address `source` (same
+   * family) or, without it, from whatever address the namespace's routing picks.
+   */
+  | { op: "pingadd"; ns: string; source?: string; target: string }
+  /**
+   * Run the queued probes: one raw ICMP socket per source namespace and address, every request sent
+   * at once, replies collected until all answered or `timeoutMs`, unanswered ones resent every
+   * `retryMs`. Reply data: one number per probe in queue order — RTT in µs, -1 for no reply, or
+   * -errno when sending failed. Clears the queue; ends in root.
+   */
+  | { op: "pingrun"; timeoutMs: number; retryMs: number }
+  /** `ip neigh flush all` in the current namespace (dynamic entries); reply data: the number removed. */
+  | { op: "neighflush" };
 
 /** The fields of a route request. `dst` is a CIDR; `0.0.0.0/0` and `::/0` are the defaults. */
 export interface RouteFields {
@@ -66,6 +89,7 @@ export const AGENT_ERRNO = {
   EINVAL: constants.errno.EINVAL,
   EADDRNOTAVAIL: constants.errno.EADDRNOTAVAIL,
   ESRCH: constants.errno.ESRCH,
+  EPERM: constants.errno.EPERM,
 } as const;
 
 /** A field as it goes on the wire; TAB, newlines and NUL would break the line framing. */
@@ -95,16 +119,27 @@ function args(cmd: AgentCommand): string[] {
   switch (cmd.op) {
     case "root":
     case "dump":
+    case "neighflush":
       return [];
+    case "pingadd":
+      return [
+        field(cmd.ns, "namespace name"),
+        optional(cmd.source, "source address"),
+        field(cmd.target, "address"),
+      ];
+    case "pingrun":
+      return [uint32(cmd.timeoutMs, "timeout"), uint32(cmd.retryMs, "retry interval")];
     case "ns":
     case "delns":
       return [field(cmd.ns, "namespace name")];
     case "mkns":
+    case "delown":
       return [field(cmd.ns, "namespace name"), field(cmd.marker, "marker")];
     case "up":
     case "down":
     case "dellink":
     case "txoff":
+    case "getlink":
       return [field(cmd.dev, "interface name")];
     case "alias":
       return [field(cmd.dev, "interface name"), field(cmd.alias, "alias")];
@@ -112,6 +147,8 @@ function args(cmd: AgentCommand): string[] {
       return [field(cmd.dev, "interface name"), uint32(cmd.mtu, "mtu")];
     case "mac":
       return [field(cmd.dev, "interface name"), field(cmd.mac, "MAC address")];
+    case "addrgen":
+      return [field(cmd.dev, "interface name"), cmd.mode];
     case "addr":
     case "deladdr":
       return [field(cmd.dev, "interface name"), field(cmd.cidr, "address")];

@@ -4,6 +4,7 @@ export { CommandError, type CommandFailure } from "./errors.js";
 export { formatArgv, shellQuote } from "./quote.js";
 export {
   type CommandLogEntry,
+  logCommand,
   type Runner,
   type RunOptions,
   type RunResult,

@@ -65,6 +65,14 @@ export function setCommandLog(log: CommandLog | undefined): void {
   commandLog = log;
 }
 
+/**
+ * Log a request to a long-lived helper (the native agent, OVSDB) through the same sink, so
+ * `--verbose` shows every round trip with its duration, not only process spawns.
+ */
+export function logCommand(entry: CommandLogEntry): void {
+  commandLog?.(entry);
+}
+
 /** The environment every child gets: nothing inherited but a fixed PATH and the C locale. */
 export function scrubbedEnv(extra?: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   return { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C", LANG: "C", ...extra };

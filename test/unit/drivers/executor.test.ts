@@ -36,7 +36,7 @@ function fakeChannel(
 }
 
 const ns = (n: string): Op => ({ op: "netns.add", ns: n, marker: "nslab:t" });
-const br = (n: string): Op => ({ op: "bridge.add", dev: n, marker: "nslab:t", stp: false });
+const br = (n: string): Op => ({ op: "bridge.add", dev: n, marker: "nslab:t", group: 1, stp: false });
 
 describe("applyOps", () => {
   it("sends consecutive operations of one channel as one batch", async () => {

@@ -47,7 +47,16 @@ describe("plan changes", () => {
       expect.objectContaining({ op: "addr.del", ns: "a", cidr: "10.0.0.1/24" }),
     ]);
     const changed = change.next.filter((o) => change.changed.has(opKey(o))).map((o) => o.op);
-    expect(changed).toEqual(["netns.add", "veth.add", "addr.add", "link.up", "addr.add"]);
+    // The new port pc: created down, IPv6 off, finished (alias, bridge, up) after the namespaces.
+    expect(changed).toEqual([
+      "netns.add",
+      "veth.add",
+      "link.ipv6off",
+      "addr.add",
+      "link.up",
+      "addr.add",
+      "link.set",
+    ]);
   });
 
   it("reconciling creates what is missing and what lives inside it, and nothing else", () => {
@@ -77,9 +86,11 @@ describe("plan changes", () => {
     expect(todo.map((o) => `${o.op}${"cidr" in o ? ` ${o.cidr}` : ""}`)).toEqual([
       "netns.add",
       "veth.add",
+      "link.ipv6off",
       "addr.add 10.0.0.11/24",
       "link.up",
       "addr.add 10.0.0.3/24",
+      "link.set",
     ]);
   });
 });

@@ -13,7 +13,7 @@ ip -n ns2 link set dev lo alias nslab:seed-direct
 ip -n ns2 link set dev lo up
 
 # examples/seed/direct.yaml:13:5 (links[0])
-ip link add name veth0 netns ns1 group 7238508 up type veth peer name veth1 netns ns2 group 7238508
+ip link add name veth0 netns ns1 group 1853785255 up type veth peer name veth1 netns ns2 group 1853785255
 
 # examples/seed/direct.yaml:8:7 (nodes.ns1.interfaces.veth0)
 ip -n ns1 addr add 10.1.1.2/24 dev veth0

@@ -1,0 +1,172 @@
+// The raw floor: the same kernel work as an nslab lab — namespaces, veth pairs with one end created
+// in its namespace, bridges and bridge ports (IPv6 off on those root-namespace switch devices, as
+// nslab does), IPv4-only hosts without IPv6 link-local (addrgenmode none), addresses, links up —
+// done by the fastest raw method: `ip -batch` for namespaces, bridges and veths, plus ONE process
+// that setns()es into each namespace for the per-namespace part (nslab's own native agent binary,
+// used as a plain rtnetlink/sysctl tool: no ownership aliases, no state, no checks). `nsenter` is
+// the reference: one `nsenter --net=… ip -batch` per namespace, 4 at a time. For OVS, one
+// `ovs-vsctl` call with every add-port chained. Down: one `ip link del group` for the root links
+// (a random link group set at creation), then the namespaces; done when every root name is gone.
+import { readFileSync } from "node:fs";
+import { AGENT, must, rootLinks, run, waitGone } from "./lib.mjs";
+
+/** Names and commands of a generated spec (from dist/generate) with prefix `p`. */
+export function floorModel(spec, p) {
+  const hosts = [];
+  const switches = [];
+  for (const [name, node] of Object.entries(spec.nodes)) {
+    if ("interfaces" in node) {
+      const [[ifname, cidr]] = Object.entries(node.interfaces);
+      hosts.push({ name, ns: p + name, ifname, cidr, ipv6: node.ipv6 !== false });
+    } else switches.push({ name, dev: p + name, stp: !!node.stp });
+  }
+  const isHost = new Set(hosts.map((h) => h.name));
+  const links = spec.links.map(([a, b]) => {
+    const [an, ai] = a.split(":");
+    const [bn, bi] = b.split(":");
+    return {
+      a: { node: an, ifname: ai, host: isHost.has(an) },
+      b: { node: bn, ifname: bi, host: isHost.has(bn) },
+    };
+  });
+  // A link group of its own (random, unused right now) lets `down` delete all root links at once.
+  const used = new Set(
+    rootLinks().map((l) => {
+      try {
+        return readFileSync(`/sys/class/net/${l}/netdev_group`, "utf8").trim();
+      } catch {
+        return "";
+      }
+    }),
+  );
+  let group;
+  do group = 0x70000000 + Math.floor(Math.random() * 0xffffff);
+  while (used.has(String(group)));
+  return { hosts, switches, links, p, group };
+}
+
+/** Root-namespace names the floor creates (for the leak check and for waiting on `down`). */
+export function floorRootNames(m) {
+  const out = m.switches.map((s) => s.dev);
+  for (const l of m.links) for (const e of [l.a, l.b]) if (!e.host) out.push(m.p + e.ifname);
+  return out;
+}
+
+/** `ip -batch` lines creating bridges and veths (all down), and the lines bringing them up. */
+function rootLines(m, ovs) {
+  const add = [];
+  const set = [];
+  const g = `group ${m.group}`;
+  if (!ovs)
+    for (const s of m.switches) {
+      add.push(`link add name ${s.dev} ${g} type bridge${s.stp ? " stp_state 1" : ""}`);
+      set.push(`link set dev ${s.dev} up`);
+    }
+  const master = (e) => (ovs ? "" : ` master ${m.p + e.node}`);
+  for (const l of m.links) {
+    const [sw, other] = l.a.host ? [l.b, l.a] : [l.a, l.b];
+    if (other.host) {
+      add.push(
+        `link add name ${m.p + sw.ifname} ${g} type veth peer name ${other.ifname} netns ${m.p + other.node} ${g}`,
+      );
+      set.push(`link set dev ${m.p + sw.ifname}${master(sw)} up`);
+    } else {
+      add.push(`link add name ${m.p + sw.ifname} ${g} type veth peer name ${m.p + other.ifname} ${g}`);
+      set.push(
+        `link set dev ${m.p + sw.ifname}${master(sw)} up`,
+        `link set dev ${m.p + other.ifname}${master(other)} up`,
+      );
+    }
+  }
+  return { add, set };
+}
+
+/** Bring the lab up the raw way; `config` is "agent" (one setns process) or "nsenter". */
+export async function floorUp(m, { ovs, config }) {
+  const t0 = performance.now();
+  await must(["ip", "-batch", "-"], { input: `${m.hosts.map((h) => `netns add ${h.ns}`).join("\n")}\n` });
+  const { add, set } = rootLines(m, ovs);
+  await must(["ip", "-batch", "-"], { input: `${add.join("\n")}\n` });
+  // IPv6 off on the root-namespace switch devices nslab creates: Linux bridges and root veth ends
+  // (an OVS bridge's own device is made by ovs-vswitchd, here as with nslab).
+  const ovsDevs = new Set(ovs ? m.switches.map((s) => s.dev) : []);
+  const ipv6off = floorRootNames(m)
+    .filter((d) => !ovsDevs.has(d))
+    .map((d) => `sysctl\tnet/ipv6/conf/${d}/disable_ipv6\t1`);
+  if (config === "agent") {
+    const lines = [...ipv6off];
+    for (const h of m.hosts) {
+      lines.push(`ns\t${h.ns}`, ...(h.ipv6 ? [] : [`addrgen\t${h.ifname}\tnone`]), "up\tlo");
+      // The OVS userspace datapath needs TX checksums done by the sender (nslab does the same).
+      if (ovs) lines.push(`txoff\t${h.ifname}`);
+      lines.push(`up\t${h.ifname}`, `addr\t${h.ifname}\t${h.cidr}`);
+    }
+    lines.push("root");
+    const r = await must([AGENT], { input: `${lines.join("\n")}\n` });
+    const bad = r.stdout.split("\n").filter((l) => l && l !== "ok");
+    if (bad.length) throw new Error(`floor agent: ${bad.slice(0, 3).join("; ")}`);
+  } else {
+    await must([AGENT], { input: `${ipv6off.join("\n")}\n` });
+    let next = 0;
+    const worker = async () => {
+      while (next < m.hosts.length) {
+        const h = m.hosts[next++];
+        const nsenter = ["nsenter", `--net=/run/netns/${h.ns}`, "--"];
+        if (ovs) await must([...nsenter, "ethtool", "-K", h.ifname, "tx", "off"]);
+        await must([...nsenter, "ip", "-batch", "-"], {
+          input: `${h.ipv6 ? "" : `link set dev ${h.ifname} addrgenmode none\n`}link set dev lo up\nlink set dev ${h.ifname} up\naddr add ${h.cidr} dev ${h.ifname}\n`,
+        });
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+  }
+  await must(["ip", "-batch", "-"], { input: `${set.join("\n")}\n` });
+  if (ovs) {
+    const args = [];
+    for (const s of m.switches) {
+      if (args.length) args.push("--");
+      args.push(
+        "add-br",
+        s.dev,
+        "--",
+        "set",
+        "bridge",
+        s.dev,
+        "datapath_type=netdev",
+        ...(s.stp ? ["stp_enable=true"] : []),
+      );
+    }
+    for (const l of m.links)
+      for (const e of [l.a, l.b]) if (!e.host) args.push("--", "add-port", m.p + e.node, m.p + e.ifname);
+    await must(["ovs-vsctl", "--timeout=600", ...args]);
+  }
+  return performance.now() - t0;
+}
+
+/** Take it down: OVS bridges; every root link at once by its link group (the veth peers in the
+ * namespaces go with them); the namespaces. Done when every root-namespace name of the lab is gone. */
+export async function floorDown(m, { ovs }) {
+  const t0 = performance.now();
+  if (ovs) {
+    const args = [];
+    for (const s of m.switches) args.push(...(args.length ? ["--"] : []), "--if-exists", "del-br", s.dev);
+    await run(["ovs-vsctl", "--timeout=600", ...args]);
+  }
+  const lines = [`link del group ${m.group}`, ...m.hosts.map((h) => `netns del ${h.ns}`)];
+  await run(["ip", "-force", "-batch", "-"], { input: `${lines.join("\n")}\n` });
+  const left = await waitGone(floorRootNames(m));
+  if (left.length) throw new Error(`floor down left ${left.length} links, e.g. ${left[0]}`);
+  return performance.now() - t0;
+}
+
+/** Remove whatever of the floor lab exists (after an interrupt or a failure). Only its own names. */
+export async function floorCleanup(m, { ovs }) {
+  if (ovs) {
+    const args = [];
+    for (const s of m.switches) args.push(...(args.length ? ["--"] : []), "--if-exists", "del-br", s.dev);
+    await run(["ovs-vsctl", "--timeout=600", ...args]);
+  }
+  const lines = [`link del group ${m.group}`, ...m.hosts.map((h) => `netns del ${h.ns}`)];
+  await run(["ip", "-force", "-batch", "-"], { input: `${lines.join("\n")}\n` });
+  await waitGone(floorRootNames(m), 30_000);
+}

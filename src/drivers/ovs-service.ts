@@ -10,6 +10,7 @@ import { checkFile, removeFile, stateDir, writeFileAtomic } from "../state/dir.j
 import { acquireLockWaiting, liveLocks } from "../state/lock.js";
 import { listLabs, readLab } from "../state/store.js";
 import {
+  daemonsStartedSince,
   isSameProcess,
   type OvsRuntimePaths,
   ovsDbSocket,
@@ -41,14 +42,38 @@ function recordFile(): string {
   return join(stateDir(), "ovs.json");
 }
 
+/**
+ * /run/nslab/ovs.json: the daemons nslab started. `startingSince` (ms) is written before a start
+ * begins, so that daemons whose starter was killed before it could record them (kill -9 between
+ * spawning ovsdb-server and writing their pids) are still known as nslab's: their pidfiles are
+ * newer than that.
+ */
+interface OvsRecord extends StartedOvs {
+  startingSince?: number;
+}
+
+/** The record, with the daemons of an interrupted start adopted (caller holds the `_ovs` lock). */
 function readRecord(): StartedOvs | undefined {
   const file = recordFile();
   if (!checkFile(file)) return undefined;
+  let record: OvsRecord;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as StartedOvs;
+    record = JSON.parse(readFileSync(file, "utf8")) as OvsRecord;
   } catch {
     return undefined;
   }
+  if (record.startingSince === undefined) return record;
+  const orphans = daemonsStartedSince(ovsPaths(), record.startingSince);
+  const adopted: StartedOvs = {
+    ovsdbServer: record.ovsdbServer ?? orphans.ovsdbServer,
+    vswitchd: record.vswitchd ?? orphans.vswitchd,
+  };
+  writeRecord(adopted);
+  return adopted;
+}
+
+function writeRecord(record: OvsRecord): void {
+  writeFileAtomic(recordFile(), `${JSON.stringify(record)}\n`);
 }
 
 /** Make sure ovsdb-server and ovs-vswitchd run; start what is missing. */
@@ -65,20 +90,41 @@ export async function ensureOvs(runner: Runner, log: Log): Promise<OvsInfo> {
     if (probe.running && probe.vswitchd)
       return { socket: ovsDbSocket(paths), startedNow: false, kernelDatapath: probe.kernelDatapath };
     log(`starting Open vSwitch (${probe.running ? "ovs-vswitchd" : "ovsdb-server and ovs-vswitchd"})`);
-    const started = await startOvs(paths, runner);
     const before = readRecord();
-    const record: StartedOvs = {
-      ovsdbServer:
-        started.ovsdbServer ??
-        (before?.ovsdbServer && isSameProcess(before.ovsdbServer) ? before.ovsdbServer : null),
-      vswitchd:
-        started.vswitchd ?? (before?.vswitchd && isSameProcess(before.vswitchd) ? before.vswitchd : null),
+    const kept: StartedOvs = {
+      ovsdbServer: before?.ovsdbServer && isSameProcess(before.ovsdbServer) ? before.ovsdbServer : null,
+      vswitchd: before?.vswitchd && isSameProcess(before.vswitchd) ? before.vswitchd : null,
     };
-    writeFileAtomic(recordFile(), `${JSON.stringify(record)}\n`);
+    // Pidfiles are written with 1 s of slack before this moment counted in (mtime granularity).
+    writeRecord({ ...kept, startingSince: Date.now() - 1_000 });
+    let started: StartedOvs;
+    try {
+      started = await startOvs(paths, runner);
+    } catch (e) {
+      // startOvs stopped what it started; nothing new is ours.
+      if (kept.ovsdbServer || kept.vswitchd) writeRecord(kept);
+      else removeFile(recordFile());
+      throw e;
+    }
+    await testPause();
+    writeRecord({
+      ovsdbServer: started.ovsdbServer ?? kept.ovsdbServer,
+      vswitchd: started.vswitchd ?? kept.vswitchd,
+    });
     return { socket: ovsDbSocket(paths), startedNow: true, kernelDatapath: probe.kernelDatapath };
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Test hook (`NSLAB_TEST_PAUSE_AT=ovs-started`): stop between starting the daemons and recording
+ * them, so a test can kill -9 nslab exactly there.
+ */
+async function testPause(): Promise<void> {
+  if (process.env.NSLAB_TEST_PAUSE_AT !== "ovs-started") return;
+  process.stderr.write("nslab-test: paused after starting Open vSwitch\n");
+  await new Promise((r) => setTimeout(r, 60_000));
 }
 
 /**

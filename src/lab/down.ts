@@ -91,8 +91,12 @@ async function downWith(
       if (objects.length > 0)
         log("warn", `lab '${lab}' has no record; removing the ${objects.length} object(s) marked as its own`);
     }
-    if (!state && objects.length === 0)
+    if (!state && objects.length === 0) {
+      // An `up` killed while starting Open vSwitch leaves no record yet, but maybe daemons that
+      // nslab started and no lab uses: stop those (a no-op when nslab started none, or a lab needs them).
+      await releaseOvs(driver.runner, (m) => log("info", m), lab);
       return { lab, found: false, removed: [], skipped: [], durationMs: performance.now() - started };
+    }
 
     const usesOvs = state?.usesOvs || objects.some((o) => o.kind === "ovs-bridge");
     if (state) saveLab({ ...state, status: "destroying" });

@@ -66,8 +66,8 @@ export interface UpResult {
 }
 
 function envNumber(name: string): number | undefined {
-  const v = process.env[name];
-  return v ? Number(v) : undefined;
+  const n = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(n) ? n : undefined;
 }
 
 /**

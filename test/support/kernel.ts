@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Real-kernel tests run as root; in CI they must run (never skip). */
@@ -160,4 +160,24 @@ export function nslabOk(args: string[], options: { env?: Record<string, string> 
   const r = nslab(args, options);
   if (r.code !== 0) throw new Error(`nslab ${args.join(" ")} exited ${r.code}\n${r.stderr}${r.stdout}`);
   return r;
+}
+
+/**
+ * The live Open vSwitch daemons on this host (`comm pid`, sorted), read from /proc: what a test
+ * compares before and after to see that nslab stopped exactly the daemons it started.
+ */
+export function ovsDaemons(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      if (comm !== "ovsdb-server" && comm !== "ovs-vswitchd") continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2))) continue;
+      out.push(`${comm} ${pid}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out.sort();
 }

@@ -234,6 +234,18 @@ async function startDaemon(
   return handle;
 }
 
+/**
+ * The daemons at `paths` whose pidfiles were written since `since` (ms) and name a live process of
+ * the right kind: what a start begun at `since` left running if the starter died before it could
+ * say so (see `ensureOvs`).
+ */
+export function daemonsStartedSince(paths: OvsRuntimePaths, since: number): StartedOvs {
+  return {
+    ovsdbServer: readOwnPidfile(`${paths.runDir}/ovsdb-server.pid`, "ovsdb-server", since),
+    vswitchd: readOwnPidfile(`${paths.runDir}/ovs-vswitchd.pid`, "ovs-vswitchd", since),
+  };
+}
+
 /** The daemon a pidfile written since `since` (ms) names, if it is alive and is `comm`. */
 function readOwnPidfile(pidfile: string, comm: string, since: number): DaemonHandle | null {
   try {

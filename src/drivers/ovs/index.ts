@@ -17,6 +17,7 @@ export {
 export {
   type DaemonHandle,
   DEFAULT_OVS_RUN_DIR,
+  daemonsStartedSince,
   isSameProcess,
   type OvsProbe,
   type OvsRuntimePaths,

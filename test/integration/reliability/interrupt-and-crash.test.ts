@@ -11,6 +11,7 @@ import {
   canTouchKernel,
   mustRun,
   nslab,
+  ovsDaemons,
   scopedSnapshot,
   startNslab,
   uniqueTag,
@@ -80,7 +81,31 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     }
   });
 
+  it("SIGKILL between starting Open vSwitch and recording it: down stops the daemons nslab started", async () => {
+    const tag = uniqueTag().slice(1, 5);
+    const name = `okill-${tag}`;
+    const prefix = `q${tag}-`;
+    labs.push(name);
+    const file = writeLab(name);
+    const before = scopedSnapshot(prefix, name);
+    const daemonsBefore = ovsDaemons();
+    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: "ovs-started" });
+    if (daemonsBefore.length === 2) {
+      // OVS runs already (someone's, or a packaged service): nslab starts nothing and up completes.
+      expect((await cli.exited).code).toBe(0);
+    } else {
+      await cli.waitFor("paused after starting Open vSwitch");
+      cli.child.kill("SIGKILL");
+      await cli.exited;
+    }
+    const down = nslab(["down", name]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+    expect(ovsDaemons()).toEqual(daemonsBefore);
+  });
+
   it("SIGKILL at random moments: down removes everything the lab created", async () => {
+    const daemonsBefore = ovsDaemons();
     for (let round = 0; round < 4; round++) {
       const tag = uniqueTag().slice(1, 5);
       const name = `rkill-${tag}`;
@@ -97,6 +122,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       const down = nslab(["down", name]);
       expect(down.code, down.stderr).toBe(0);
       expect(scopedSnapshot(prefix, name), `round ${round}`).toEqual(before);
+      expect(ovsDaemons(), `round ${round}: OVS daemons`).toEqual(daemonsBefore);
     }
   });
 

@@ -147,13 +147,7 @@ export async function floorUp(m, { ovs, config }) {
  * namespaces go with them); the namespaces. Done when every root-namespace name of the lab is gone. */
 export async function floorDown(m, { ovs }) {
   const t0 = performance.now();
-  if (ovs) {
-    const args = [];
-    for (const s of m.switches) args.push(...(args.length ? ["--"] : []), "--if-exists", "del-br", s.dev);
-    await run(["ovs-vsctl", "--timeout=600", ...args]);
-  }
-  const lines = [`link del group ${m.group}`, ...m.hosts.map((h) => `netns del ${h.ns}`)];
-  await run(["ip", "-force", "-batch", "-"], { input: `${lines.join("\n")}\n` });
+  await deleteAll(m, ovs);
   const left = await waitGone(floorRootNames(m));
   if (left.length) throw new Error(`floor down left ${left.length} links, e.g. ${left[0]}`);
   return performance.now() - t0;
@@ -161,6 +155,12 @@ export async function floorDown(m, { ovs }) {
 
 /** Remove whatever of the floor lab exists (after an interrupt or a failure). Only its own names. */
 export async function floorCleanup(m, { ovs }) {
+  await deleteAll(m, ovs);
+  await waitGone(floorRootNames(m), 30_000);
+}
+
+/** The floor's teardown: its OVS bridges in one ovs-vsctl call, its links by group, its namespaces. */
+async function deleteAll(m, ovs) {
   if (ovs) {
     const args = [];
     for (const s of m.switches) args.push(...(args.length ? ["--"] : []), "--if-exists", "del-br", s.dev);
@@ -168,5 +168,4 @@ export async function floorCleanup(m, { ovs }) {
   }
   const lines = [`link del group ${m.group}`, ...m.hosts.map((h) => `netns del ${h.ns}`)];
   await run(["ip", "-force", "-batch", "-"], { input: `${lines.join("\n")}\n` });
-  await waitGone(floorRootNames(m), 30_000);
 }

@@ -213,44 +213,20 @@ static int fail_nlerr(int err, const struct nlmsghdr *m)
 	return fail(err, "RTNETLINK answers: %s", strerror(err));
 }
 
-/* Send the request built in `req` on `fd` with NLM_F_ACK and wait for its acknowledgement. */
-static int nl_talk(int fd)
+typedef void (*dump_cb)(const struct nlmsghdr *m);
+
+/* Send the request built in `req` on `fd` with `flags` (NLM_F_DUMP, or NLM_F_ACK for a get or a
+ * change), feed the messages of its answer to `cb` (if any; without one, other messages are
+ * leftovers of an earlier, abandoned exchange), and return at NLMSG_DONE or the acknowledgement. */
+static int nl_exchange(int fd, int flags, dump_cb cb)
 {
-	req.h.nlmsg_flags |= NLM_F_ACK;
+	req.h.nlmsg_flags |= flags;
 	req.h.nlmsg_seq = ++g_seq;
 	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
 		return fail_errno("netlink send");
-	for (;;) {
-		ssize_t n = recv(fd, &resp, sizeof resp, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return fail_errno("netlink recv");
-		}
-		unsigned int len = (unsigned int)n;
-		for (struct nlmsghdr *m = &resp.h; NLMSG_OK(m, len); m = NLMSG_NEXT(m, len)) {
-			if (m->nlmsg_seq != g_seq || m->nlmsg_type != NLMSG_ERROR)
-				continue; /* leftovers of an earlier, abandoned exchange */
-			const struct nlmsgerr *e = NLMSG_DATA(m);
-			if (m->nlmsg_len < NLMSG_LENGTH(sizeof *e))
-				return fail(EIO, "netlink: truncated acknowledgement");
-			return e->error ? fail_nlerr(-e->error, m) : 0;
-		}
-	}
-}
-
-typedef void (*dump_cb)(const struct nlmsghdr *m);
-
-/* Send the dump request built in `req` on the current socket and feed each message to `cb`. */
-static int nl_dump(dump_cb cb)
-{
-	req.h.nlmsg_flags |= NLM_F_DUMP;
-	req.h.nlmsg_seq = ++g_seq;
-	if (send(g_nl, &req, req.h.nlmsg_len, 0) < 0)
-		return fail_errno("netlink send");
 	int interrupted = 0;
 	for (;;) {
-		ssize_t n = recv(g_nl, &resp, sizeof resp, 0);
+		ssize_t n = recv(fd, &resp, sizeof resp, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -269,41 +245,32 @@ static int nl_dump(dump_cb cb)
 			}
 			if (m->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(m);
-				return fail_nlerr(-e->error, m);
-			}
-			cb(m);
-		}
-	}
-}
-
-/* Send the get request built in `req` on `fd`, feed its answer to `cb`, and wait for
- * the acknowledgement that follows it. */
-static int nl_get(int fd, dump_cb cb)
-{
-	req.h.nlmsg_flags |= NLM_F_ACK;
-	req.h.nlmsg_seq = ++g_seq;
-	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
-		return fail_errno("netlink send");
-	for (;;) {
-		ssize_t n = recv(fd, &resp, sizeof resp, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return fail_errno("netlink recv");
-		}
-		unsigned int len = (unsigned int)n;
-		for (struct nlmsghdr *m = &resp.h; NLMSG_OK(m, len); m = NLMSG_NEXT(m, len)) {
-			if (m->nlmsg_seq != g_seq)
-				continue;
-			if (m->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(m);
 				if (m->nlmsg_len < NLMSG_LENGTH(sizeof *e))
 					return fail(EIO, "netlink: truncated acknowledgement");
 				return e->error ? fail_nlerr(-e->error, m) : 0;
 			}
-			cb(m);
+			if (cb)
+				cb(m);
 		}
 	}
+}
+
+/* Dump what the request in `req` asks for on the current socket, feeding each message to `cb`. */
+static int nl_dump(dump_cb cb)
+{
+	return nl_exchange(g_nl, NLM_F_DUMP, cb);
+}
+
+/* Send the get request built in `req` on `fd`, feed its answer to `cb`, and wait for the ack. */
+static int nl_get(int fd, dump_cb cb)
+{
+	return nl_exchange(fd, NLM_F_ACK, cb);
+}
+
+/* Send the request built in `req` on `fd` with NLM_F_ACK and wait for its acknowledgement. */
+static int nl_talk(int fd)
+{
+	return nl_exchange(fd, NLM_F_ACK, NULL);
 }
 
 /* Index attributes of one message by type (nested flag stripped). */

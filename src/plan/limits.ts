@@ -7,6 +7,7 @@
 
 import type { HostLimits } from "../host/limits.js";
 import { networkOf, subnetOf } from "../model/ip.js";
+import { adjacency } from "../model/lookup.js";
 import type { Topology } from "../model/types.js";
 
 /** One limit, with what it means and how to lift it. */
@@ -89,16 +90,7 @@ export function checkHostLimits(
 export function broadcastPeak(t: Topology): number {
   const isBridge = new Set(t.nodes.filter((n) => n.kind !== "netns").map((n) => n.name));
   if (t.nodes.some((n) => n.kind !== "netns" && n.stp)) return 0;
-  const adj = new Map<string, string[]>();
-  const edge = (a: string, b: string) => {
-    const l = adj.get(a);
-    if (l) l.push(b);
-    else adj.set(a, [b]);
-  };
-  for (const l of t.links) {
-    edge(l.a.node, l.b.node);
-    edge(l.b.node, l.a.node);
-  }
+  const adj = adjacency(t);
   const source = t.nodes.find((n) => n.kind === "netns");
   if (!source) return 0;
   // The queue as a list with a moving head: (node the copy arrives at, node it came from).

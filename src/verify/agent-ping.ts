@@ -91,7 +91,14 @@ export async function agentPingPairs(
     Math.max(1, options.floodLimit ?? Number.POSITIVE_INFINITY),
   );
   let done = 0;
-  const runProbes = async (indexes: readonly number[]) => {
+  // A pair without a reply in the first round is reported after its second chance (below).
+  const settled = (r: PingResult, final: boolean) => final || !r.error?.startsWith("no reply");
+  const runProbes = async (
+    indexes: readonly number[],
+    timeoutMs: number,
+    retryMs: number,
+    final: boolean,
+  ) => {
     if (indexes.length === 0) return;
     const cmds = indexes.map((i) => {
       const p = pairs[i]!;
@@ -118,19 +125,36 @@ export async function agentPingPairs(
         else r = { pair, ok: false, error: `sending failed: ${errnoName.get(-v) ?? `errno ${-v}`}` };
       }
       results[i] = r;
-      options.onResult?.(r);
+      if (settled(r, final)) {
+        done++;
+        options.onResult?.(r);
+      }
     });
-    done += indexes.length;
     options.onProgress?.({ done, total: pairs.length, phase: "ping" });
   };
-  for (const wave of waves) {
-    await runProbes(wave.first);
-    await runProbes(wave.back);
-    if (waves.length > 1)
-      await flushNeighbours(
-        agent,
-        [...wave.first, ...wave.back].map((i) => pairs[i]!),
-      );
+  const runWaves = async (list: readonly Wave[], timeoutMs: number, retryMs: number, final: boolean) => {
+    for (const wave of list) {
+      await runProbes(wave.first, timeoutMs, retryMs, final);
+      await runProbes(wave.back, timeoutMs, retryMs, final);
+      if (list.length > 1)
+        await flushNeighbours(
+          agent,
+          [...wave.first, ...wave.back].map((i) => pairs[i]!),
+        );
+    }
+  };
+  await runWaves(waves, timeoutMs, retryMs, false);
+  // A second chance for pairs that got no reply, waiting three times as long (as the process
+  // path's last attempt does): the first packets of a flow through a busy OVS userspace datapath
+  // (chains of bridges, every flow learnt by an upcall) can take longer than the first deadline.
+  const lost = pairs.map((_, i) => i).filter((i) => results[i]!.error?.startsWith("no reply"));
+  if (lost.length > 0) {
+    const again = planWaves(
+      lost.map((i) => pairs[i]!),
+      Math.max(2, room),
+      Math.max(1, options.floodLimit ?? Number.POSITIVE_INFINITY),
+    ).map((w) => ({ first: w.first.map((k) => lost[k]!), back: w.back.map((k) => lost[k]!) }));
+    await runWaves(again, timeoutMs * 3, retryMs * 3, true);
   }
   return results;
 }

@@ -7,6 +7,7 @@
 
 import type { Cidr } from "../model/ip.js";
 import { networkOf } from "../model/ip.js";
+import { adjacency } from "../model/lookup.js";
 import { l2Segments, segmentIndex } from "../model/segments.js";
 import type { Topology } from "../model/types.js";
 
@@ -132,16 +133,7 @@ export function samplePairs(t: Topology, count: number, seed = 0x6e736c): PingPa
  * between addresses they share a subnet on. Empty when no such pair shares a subnet.
  */
 export function farthestPairs(t: Topology): PingPair[] {
-  const adj = new Map<string, string[]>();
-  const edge = (a: string, b: string) => {
-    const l = adj.get(a);
-    if (l) l.push(b);
-    else adj.set(a, [b]);
-  };
-  for (const l of t.links) {
-    edge(l.a.node, l.b.node);
-    edge(l.b.node, l.a.node);
-  }
+  const adj = adjacency(t);
   const hosts = new Set(t.nodes.filter((n) => n.kind === "netns").map((n) => n.name));
   const farthestFrom = (start: string): string => {
     const dist = new Map([[start, 0]]);

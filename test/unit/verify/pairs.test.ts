@@ -1,8 +1,9 @@
 /** Which pairs `nslab ping` checks, and how agent pinging splits them into waves (pure). */
 import { describe, expect, it } from "vitest";
+import type { NsAgent } from "../../../src/drivers/nsagent/index.js";
 import { generatedTopology } from "../../../src/lab/generated.js";
 import { choosePairs } from "../../../src/lab/ping.js";
-import { planWaves } from "../../../src/verify/agent-ping.js";
+import { agentPingPairs, planWaves } from "../../../src/verify/agent-ping.js";
 import { countSubnetPairs, farthestPairs, samplePairs, subnetPairs } from "../../../src/verify/pairs.js";
 
 describe("ping pairs", () => {
@@ -74,5 +75,49 @@ describe("planWaves", () => {
     for (const w of waves) expect(w.first.length * 2).toBeLessThanOrEqual(20);
     const all = waves.flatMap((w) => [...w.first, ...w.back]).sort((a, b) => a - b);
     expect(all).toEqual(pairs.map((_, i) => i));
+  });
+});
+
+describe("agent pinging", () => {
+  it("gives pairs without a reply a second chance with three times the wait, and reports each pair once", async () => {
+    const pairs = subnetPairs(generatedTopology("single,2")); // h1→h2, h2→h1
+    const calls: { targets: string[]; timeoutMs: number }[] = [];
+    const agent = {
+      async exec(cmds: { op: string; target?: string; timeoutMs?: number }[]) {
+        const adds = cmds.filter((c) => c.op === "pingadd");
+        const run = cmds.find((c) => c.op === "pingrun")!;
+        calls.push({ targets: adds.map((c) => c.target!), timeoutMs: run.timeoutMs! });
+        // The first probe towards 10.0.0.2 goes unanswered; everything else answers in 0.5 ms.
+        const rtts = adds.map((c) => (calls.length === 1 && c.target === "10.0.0.2" ? -1 : 500));
+        return [...adds.map(() => ({ status: "ok" })), { status: "ok", data: rtts }];
+      },
+    };
+    const reported: string[] = [];
+    const results = await agentPingPairs(agent as unknown as NsAgent, pairs, {
+      neighbourBudget: 1000,
+      onResult: (r) => reported.push(`${r.pair.target}:${r.ok}`),
+    });
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(calls).toEqual([
+      { targets: ["10.0.0.2"], timeoutMs: 1000 },
+      { targets: ["10.0.0.1"], timeoutMs: 1000 },
+      { targets: ["10.0.0.2"], timeoutMs: 3000 },
+    ]);
+    expect(reported.sort()).toEqual(["10.0.0.1:true", "10.0.0.2:true"]);
+  });
+
+  it("reports a pair lost only after its second chance", async () => {
+    const pairs = subnetPairs(generatedTopology("single,2"));
+    const agent = {
+      async exec(cmds: { op: string }[]) {
+        const adds = cmds.filter((c) => c.op === "pingadd");
+        return [...adds.map(() => ({ status: "ok" })), { status: "ok", data: adds.map(() => -1) }];
+      },
+    };
+    const results = await agentPingPairs(agent as unknown as NsAgent, pairs, {
+      neighbourBudget: 1000,
+      waitSeconds: 0.01,
+    });
+    expect(results.map((r) => r.error)).toEqual(["no reply within 30 ms", "no reply within 30 ms"]);
   });
 });

@@ -5,8 +5,8 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { resolve as resolvePath } from "node:path";
-import { NslabError, TopologyError } from "../errors.js";
-import { MAX_FILE_BYTES } from "../spec/load.js";
+import { TopologyError } from "../errors.js";
+import { MAX_FILE_BYTES, readTopologyFile } from "../spec/load.js";
 import { parseYaml } from "../spec/yaml.js";
 import { type ClabImport, importClab } from "./convert.js";
 
@@ -34,24 +34,7 @@ export async function isClabFile(path: string): Promise<boolean> {
 
 /** Read and convert a containerlab file. Throws E_FILE or a TopologyError (positions in the file). */
 export async function loadClabFile(path: string): Promise<ClabImport> {
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new NslabError("E_FILE", `${path} is not a regular file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof NslabError) throw e;
-    throw new NslabError("E_FILE", `cannot read topology file ${path}: ${(e as Error).message}`, {
-      hint: "check the path",
-      cause: e,
-    });
-  }
-  if (size > MAX_FILE_BYTES)
-    throw new NslabError(
-      "E_FILE",
-      `${path} is ${size} bytes; topology files are limited to ${MAX_FILE_BYTES} bytes`,
-    );
-  return convertClabText(await readFile(path, "utf8"), path, resolvePath(path));
+  return convertClabText(await readTopologyFile(path), path, resolvePath(path));
 }
 
 /** Convert containerlab YAML text. */

@@ -38,6 +38,14 @@ export interface LoadedSpec {
 
 /** Read and check a topology file. Throws E_FILE or a TopologyError listing every problem. */
 export async function loadSpecFile(path: string): Promise<LoadedSpec> {
+  return { ...loadSpecText(await readTopologyFile(path), path), path: resolvePath(path) };
+}
+
+/**
+ * The text of a topology file (nslab's or containerlab's): a regular file, its size checked against
+ * {@link MAX_FILE_BYTES} before it is read. Throws E_FILE.
+ */
+export async function readTopologyFile(path: string): Promise<string> {
   let size: number;
   try {
     const st = await stat(path);
@@ -59,8 +67,7 @@ export async function loadSpecFile(path: string): Promise<LoadedSpec> {
       },
     );
   }
-  const text = await readFile(path, "utf8");
-  return { ...loadSpecText(text, path), path: resolvePath(path) };
+  return readFile(path, "utf8");
 }
 
 /** Check a topology given as YAML text. */

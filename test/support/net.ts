@@ -7,6 +7,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, expect } from "vitest";
+import { nslab, scopedSnapshot } from "./kernel.js";
 
 /** `{ prefix: "x3fa-", lab: "net-x3fa" }`: the prefix is 5 bytes, so `prefix + 10-byte name` fits IFNAMSIZ. */
 export function netNames(kind: string): { prefix: string; lab: string } {
@@ -41,4 +43,24 @@ export function pidsIn(ns: string): string[] {
 /** Run a command in the root namespace and return its stdout. */
 export function run(cmd: string, args: string[]): string {
   return spawnSync(cmd, args, { encoding: "utf8" }).stdout;
+}
+
+/**
+ * A networking test's lab: unique names, a scratch directory, and (after all tests of the file)
+ * `down` of the lab — and of the labs named lab + each of `alsoDown` — the scratch removed, and a
+ * check that the kernel is as it was before. Call it at the top of a `describe`.
+ */
+export function netLab(
+  kind: string,
+  alsoDown: string[] = [],
+): { prefix: string; lab: string; files: ReturnType<typeof scratch> } {
+  const { prefix, lab } = netNames(kind);
+  const files = scratch();
+  const before = scopedSnapshot(prefix, lab);
+  afterAll(() => {
+    for (const l of [lab, ...alsoDown.map((suffix) => `${lab}${suffix}`)]) nslab(["down", l]);
+    files.cleanup();
+    expect(scopedSnapshot(prefix, lab)).toEqual(before);
+  });
+  return { prefix, lab, files };
 }

@@ -4,9 +4,9 @@
  * gets a /30 and /64 from the pools; the kernel has exactly the planned addresses and every pair on
  * a segment answers.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { canTouchKernel, inNs, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
-import { netNames, scratch } from "../../support/net.js";
+import { describe, expect, it } from "vitest";
+import { canTouchKernel, inNs, mustRun, nslab } from "../../support/kernel.js";
+import { netLab } from "../../support/net.js";
 
 const LAB = `name: addr
 addressing:
@@ -39,14 +39,7 @@ const addresses = (ns: string) =>
     .filter((a) => !a.startsWith("fe80"));
 
 describe.skipIf(!canTouchKernel && !mustRun)("automatic addressing", () => {
-  const { prefix, lab } = netNames("addr");
-  const files = scratch();
-  const before = scopedSnapshot(prefix, lab);
-  afterAll(() => {
-    nslab(["down", lab]);
-    files.cleanup();
-    expect(scopedSnapshot(prefix, lab)).toEqual(before);
-  });
+  const { prefix, lab, files } = netLab("addr");
 
   it("addresses a two-bridge segment from its manual subnet and a p2p link from the pools", () => {
     const file = files.file("addr.yaml", LAB);

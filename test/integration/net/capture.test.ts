@@ -5,9 +5,9 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
-import { canTouchKernel, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
-import { netNames, pidsIn, scratch } from "../../support/net.js";
+import { describe, expect, it } from "vitest";
+import { canTouchKernel, mustRun, nslab } from "../../support/kernel.js";
+import { netLab, pidsIn } from "../../support/net.js";
 
 const LAB = `name: cap
 nodes:
@@ -26,14 +26,7 @@ function pingLater(ns: string, target: string) {
 }
 
 describe.skipIf(!canTouchKernel && !mustRun)("capture", () => {
-  const { prefix, lab } = netNames("cap");
-  const files = scratch();
-  const before = scopedSnapshot(prefix, lab);
-  afterAll(() => {
-    nslab(["down", lab]);
-    files.cleanup();
-    expect(scopedSnapshot(prefix, lab)).toEqual(before);
-  });
+  const { prefix, lab, files } = netLab("cap");
 
   it("writes a pcap with --count packets from inside the namespace", async () => {
     const up = nslab(["up", files.file("cap.yaml", LAB), "--prefix", prefix, "--name", lab]);

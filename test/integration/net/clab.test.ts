@@ -4,9 +4,9 @@
  * removed on down), passes the ping matrix and its routes work; `nslab import` prints an nslab file
  * that describes the same lab.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { canTouchKernel, inNs, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
-import { netNames, run, scratch } from "../../support/net.js";
+import { describe, expect, it } from "vitest";
+import { canTouchKernel, inNs, mustRun, nslab } from "../../support/kernel.js";
+import { netLab, run } from "../../support/net.js";
 
 const CLAB = `name: clabnet
 mgmt:
@@ -44,14 +44,7 @@ topology:
 `;
 
 describe.skipIf(!canTouchKernel && !mustRun)("containerlab import", () => {
-  const { prefix, lab } = netNames("clab");
-  const files = scratch();
-  const before = scopedSnapshot(prefix, lab);
-  afterAll(() => {
-    nslab(["down", lab]);
-    files.cleanup();
-    expect(scopedSnapshot(prefix, lab)).toEqual(before);
-  });
+  const { prefix, lab, files } = netLab("clab");
 
   it("brings a .clab.yml up, creating its bridge, and routes across the linux router", () => {
     const file = files.file("lab.clab.yml", CLAB);

@@ -5,19 +5,12 @@
  * has them; a wrong expectation fails the test; nothing is left behind.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
-import { canTouchKernel, inNs, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
-import { netNames, scratch } from "../../support/net.js";
+import { describe, expect, it } from "vitest";
+import { canTouchKernel, inNs, mustRun, nslab } from "../../support/kernel.js";
+import { netLab } from "../../support/net.js";
 
 describe.skipIf(!canTouchKernel && !mustRun)("routed lab (examples/routed.yaml)", () => {
-  const { prefix, lab } = netNames("routed");
-  const files = scratch();
-  const before = scopedSnapshot(prefix, lab);
-  afterAll(() => {
-    nslab(["down", lab]);
-    files.cleanup();
-    expect(scopedSnapshot(prefix, lab)).toEqual(before);
-  });
+  const { prefix, lab, files } = netLab("routed");
 
   it("is up with forwarding routers, computed routes and automatic addresses", () => {
     const up = nslab(["up", "examples/routed.yaml", "--prefix", prefix, "--name", lab]);

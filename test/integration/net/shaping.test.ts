@@ -4,9 +4,9 @@
  * and jitter are refused at plan time on this kernel (no netem) before anything exists; a link taken
  * down makes `nslab test` fail and comes back. No iperf3 or listener is left running.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { canTouchKernel, inNs, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
-import { netNames, pidsIn, scratch } from "../../support/net.js";
+import { netLab, pidsIn } from "../../support/net.js";
 
 const PAIR = (extra: string) => `name: shaped
 nodes:
@@ -23,16 +23,9 @@ expect:
 const mbps = (stdout: string) => JSON.parse(stdout).mbps as number;
 
 describe.skipIf(!canTouchKernel && !mustRun)("throughput, shaping and link faults", () => {
-  const { prefix, lab } = netNames("shape");
-  const files = scratch();
-  const before = scopedSnapshot(prefix, lab);
+  const { prefix, lab, files } = netLab("shape");
   const a = `${prefix}a`;
   const b = `${prefix}b`;
-  afterAll(() => {
-    nslab(["down", lab]);
-    files.cleanup();
-    expect(scopedSnapshot(prefix, lab)).toEqual(before);
-  });
 
   it("limits the rate declared in the file (tbf), as iperf3 measures it", () => {
     const file = files.file("shaped.yaml", PAIR("    rate: 20mbit"));

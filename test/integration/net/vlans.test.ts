@@ -5,20 +5,12 @@
  * at plan time, naming the missing kernel feature, before anything is created.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { canTouchKernel, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
-import { netNames, run, scratch } from "../../support/net.js";
+import { netLab, run } from "../../support/net.js";
 
 describe.skipIf(!canTouchKernel && !mustRun)("VLANs (examples/vlans.yaml)", () => {
-  const { prefix, lab } = netNames("vlans");
-  const files = scratch();
-  const before = scopedSnapshot(prefix, lab);
-  afterAll(() => {
-    nslab(["down", lab]);
-    nslab(["down", `${lab}-flat`]);
-    files.cleanup();
-    expect(scopedSnapshot(prefix, lab)).toEqual(before);
-  });
+  const { prefix, lab, files } = netLab("vlans", ["-flat"]);
 
   it("isolates the two VLANs that share one OVS bridge and one subnet", () => {
     const r = nslab(["test", "examples/vlans.yaml", "--prefix", prefix, "--name", lab, "--keep", "--json"]);

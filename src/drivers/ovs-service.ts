@@ -52,7 +52,10 @@ interface OvsRecord extends StartedOvs {
   startingSince?: number;
 }
 
-/** The record, with the daemons of an interrupted start adopted (caller holds the `_ovs` lock). */
+/**
+ * The record, with the daemons of an interrupted start counted in (in memory: the caller that
+ * holds the `_ovs` lock writes the record it decides on; no start can be under way then).
+ */
 function readRecord(): StartedOvs | undefined {
   const file = recordFile();
   if (!checkFile(file)) return undefined;
@@ -64,12 +67,10 @@ function readRecord(): StartedOvs | undefined {
   }
   if (record.startingSince === undefined) return record;
   const orphans = daemonsStartedSince(ovsPaths(), record.startingSince);
-  const adopted: StartedOvs = {
+  return {
     ovsdbServer: record.ovsdbServer ?? orphans.ovsdbServer,
     vswitchd: record.vswitchd ?? orphans.vswitchd,
   };
-  writeRecord(adopted);
-  return adopted;
 }
 
 function writeRecord(record: OvsRecord): void {

@@ -7,7 +7,8 @@
  * nobody's lab already uses them, and always take their lab down.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type HostLock, hostLock } from "../support/host-lock.js";
 import { canTouchKernel, inNs, kernelSnapshot, mustRun, nslab, scopedSnapshot } from "../support/kernel.js";
 
 const SEEDS = [
@@ -17,12 +18,17 @@ const SEEDS = [
 ];
 
 describe.skipIf(!canTouchKernel && !mustRun)("the walkthrough's experiments", () => {
-  beforeAll(() => {
+  let names: HostLock | undefined;
+  beforeAll(async () => {
+    // Other test runs on this host may want the walkthrough's names too: one at a time.
+    names = await hostLock("seed-names", "exclusive");
     const s = kernelSnapshot();
     const taken = ["ns1", "ns2"].filter((n) => s.netns.includes(n));
     if (taken.length > 0)
       throw new Error(`namespaces ${taken.join(", ")} exist already; the seed tests need them`);
   });
+
+  afterAll(() => names?.release());
 
   let current: string | undefined;
   afterEach(() => {

@@ -1,0 +1,88 @@
+/**
+ * Host-wide locks between test processes that share one kernel: test files that may run at the same
+ * time (other vitest workers, another checkout's test run, a bench or soak script) serialise on the
+ * few things that are global to the host — the walkthrough's fixed names (ns1, ns2, br0 …), the
+ * FORWARD policy of the host's firewall, the shared Open vSwitch daemons.
+ *
+ * A lock is flock(2) on /run/lock/nslab-tests/NAME.lock, held by a small `flock` child process for
+ * as long as the test needs it (the kernel releases it when that process dies, so a killed test
+ * never leaves a lock behind). `shared` holders run side by side; an `exclusive` holder waits for
+ * all of them and keeps new ones out. Shell scripts use the same files:
+ *   flock -x /run/lock/nslab-tests/seed-names.lock nslab up examples/seed/bridge.yaml
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+
+export const LOCK_DIR = "/run/lock/nslab-tests";
+
+/**
+ * The locks tests use:
+ * - `seed-names`: the walkthrough's names (ns1, ns2, br0, ovs-br …); exclusive.
+ * - `host-net`: host-global networking state. Labs take it shared; a test that changes what every
+ *   lab depends on (the FORWARD policy, killing the shared OVS daemons, `down --all` without a
+ *   filter, installing or removing packages) takes it exclusive.
+ */
+export type LockName = "seed-names" | "host-net";
+
+export interface HostLock {
+  release(): Promise<void>;
+}
+
+/** Take `name` in `mode`; resolves once it is held (waits up to `timeoutMs`). */
+export async function hostLock(
+  name: LockName,
+  mode: "shared" | "exclusive",
+  timeoutMs = 600_000,
+): Promise<HostLock> {
+  mkdirSync(LOCK_DIR, { recursive: true });
+  const file = `${LOCK_DIR}/${name}.lock`;
+  // `flock FILE cat`: takes the lock, then runs cat, which holds it until its stdin closes. It says
+  // so on stdout first ("held"), so we know the lock is ours before the test goes on.
+  const child: ChildProcess = spawn(
+    "flock",
+    [
+      mode === "shared" ? "-s" : "-x",
+      "-w",
+      String(Math.ceil(timeoutMs / 1000)),
+      file,
+      "sh",
+      "-c",
+      "echo held; exec cat",
+    ],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("held")) resolve();
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      reject(new Error(`could not take the test lock ${file} (${mode}): flock exited with ${code}`)),
+    );
+  });
+  child.removeAllListeners("exit");
+  return {
+    release: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}
+
+/** Run `fn` while holding `name` in `mode`. */
+export async function withHostLock<T>(
+  name: LockName,
+  mode: "shared" | "exclusive",
+  fn: () => Promise<T> | T,
+): Promise<T> {
+  const lock = await hostLock(name, mode);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}

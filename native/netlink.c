@@ -33,7 +33,7 @@ int nl_open(void)
 void *nl_begin(int type, int flags, size_t hdrlen)
 {
 	memset(&req, 0, NLMSG_SPACE(hdrlen));
-	req.h.nlmsg_len = NLMSG_LENGTH(hdrlen);
+	req.h.nlmsg_len = (uint32_t)NLMSG_LENGTH(hdrlen);
 	req.h.nlmsg_type = (uint16_t)type;
 	req.h.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
 	return NLMSG_DATA(&req.h);
@@ -71,22 +71,29 @@ void nl_nest_end(struct rtattr *nest)
 	nest->rta_len = (unsigned short)(req.buf + req.h.nlmsg_len - (char *)nest);
 }
 
+/* NLA_ALIGN, in size_t (the header's macro mixes int and size_t). */
+static size_t nla_align(size_t len)
+{
+	return (len + NLA_ALIGNTO - 1) & ~(size_t)(NLA_ALIGNTO - 1);
+}
+
 /* An error from the kernel, with its extended-ack text when it sent one. */
 static int fail_nlerr(int err, const struct nlmsghdr *m)
 {
 	const struct nlmsgerr *e = NLMSG_DATA(m);
+	const size_t hdrlen = nla_align(sizeof(struct nlattr)); /* NLA_HDRLEN */
 	const char *ext = NULL;
 	if (m->nlmsg_flags & NLM_F_ACK_TLVS) {
 		size_t off = NLMSG_LENGTH(sizeof *e);
 		if (!(m->nlmsg_flags & NLM_F_CAPPED))
 			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-		while (off + NLA_HDRLEN <= m->nlmsg_len) {
+		while (off + hdrlen <= m->nlmsg_len) {
 			const struct nlattr *a = (const void *)((const char *)m + off);
-			if (a->nla_len < NLA_HDRLEN || off + a->nla_len > m->nlmsg_len)
+			if (a->nla_len < hdrlen || off + a->nla_len > m->nlmsg_len)
 				break;
-			if (a->nla_type == NLMSGERR_ATTR_MSG && a->nla_len > NLA_HDRLEN)
-				ext = (const char *)a + NLA_HDRLEN;
-			off += NLA_ALIGN(a->nla_len);
+			if (a->nla_type == NLMSGERR_ATTR_MSG && a->nla_len > hdrlen)
+				ext = (const char *)a + hdrlen;
+			off += nla_align(a->nla_len);
 		}
 	}
 	if (ext)
@@ -97,7 +104,7 @@ static int fail_nlerr(int err, const struct nlmsghdr *m)
 /* Send the request built in `req` on `fd` with `flags` (NLM_F_DUMP, or NLM_F_ACK for a get or a
  * change), feed the messages of its answer to `cb` (if any; without one, other messages are
  * leftovers of an earlier, abandoned exchange), and return at NLMSG_DONE or the acknowledgement. */
-static int nl_exchange(int fd, int flags, nl_cb cb)
+static int nl_exchange(int fd, uint16_t flags, nl_cb cb)
 {
 	req.h.nlmsg_flags |= flags;
 	req.h.nlmsg_seq = ++g_seq;
@@ -152,10 +159,13 @@ int nl_dump(int fd, nl_cb cb)
 void nl_parse(struct rtattr **tb, int max, struct rtattr *rta, int len)
 {
 	memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
-	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+	while (RTA_OK(rta, len)) {
 		int type = rta->rta_type & ~NLA_F_NESTED;
 		if (type <= max && !tb[type])
 			tb[type] = rta;
+		int step = (int)RTA_ALIGN(rta->rta_len); /* RTA_NEXT, without its int/unsigned mix */
+		len -= step;
+		rta = (struct rtattr *)((char *)rta + step);
 	}
 }
 

@@ -104,7 +104,7 @@ int cmd_pingadd(char **a)
 		g->family = src.family;
 		memcpy(g->src, src.addr, (size_t)src.bytes);
 		g->fd = -1;
-		g->id = (uint16_t)(getpid() * 131 + g_ngroups);
+		g->id = (uint16_t)((size_t)getpid() * 131 + g_ngroups);
 		gi = g_ngroups++;
 	}
 	if (g_nprobes == g_capprobes) {

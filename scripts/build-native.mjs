@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nativeDir = join(root, "native");
 const target = join(root, "dist", "native", "nsagent");
-const FLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror"];
+const FLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Wshadow", "-Wformat=2", "-Wconversion", "-Werror"];
 
 /** Modification time in ms, or null when the file does not exist. */
 function mtime(path) {

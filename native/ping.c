@@ -24,6 +24,15 @@
 
 #define PING_MAGIC 0x6e736c70u /* "nslp" */
 
+/* The echo request the agent sends; a reply to it carries the same bytes back. */
+struct echo {
+	uint8_t type, code;
+	uint16_t csum, id, seq;
+	uint32_t magic, index; /* PING_MAGIC; the probe's index in the queue */
+	int64_t sent;          /* monotonic send time, ns */
+};
+_Static_assert(sizeof(struct echo) == 24, "struct echo has no padding");
+
 struct probe {
 	int group;
 	unsigned char dst[16];
@@ -190,12 +199,7 @@ static int ping_open(struct pgroup *g)
 static void ping_send(struct probe *pr, size_t index, int64_t t)
 {
 	struct pgroup *g = &g_groups[pr->group];
-	struct {
-		uint8_t type, code;
-		uint16_t csum, id, seq;
-		uint32_t magic, index;
-		int64_t sent;
-	} pkt = {
+	struct echo pkt = {
 		.type = g->family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO,
 		.id = htons(g->id),
 		.seq = htons((uint16_t)index),
@@ -243,33 +247,27 @@ static size_t ping_drain(size_t gi, size_t lo, size_t hi)
 		const unsigned char *icmp = buf;
 		size_t len = (size_t)n;
 		if (g->family == AF_INET) { /* raw IPv4 sockets see the IP header */
-			size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
-			if (len < ihl)
+			size_t ihl = len > 0 ? (size_t)(buf[0] & 0x0f) * 4 : 0;
+			if (ihl < 20 || len < ihl)
 				continue;
 			icmp += ihl;
 			len -= ihl;
 		}
-		if (len < 20)
+		struct echo e;
+		if (len < sizeof e) /* shorter than what we sent: not a reply to it */
 			continue;
+		memcpy(&e, icmp, sizeof e);
 		uint8_t want = g->family == AF_INET6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY;
-		uint16_t id, seq;
-		uint32_t magic, index;
-		memcpy(&id, icmp + 4, 2);
-		memcpy(&seq, icmp + 6, 2);
-		memcpy(&magic, icmp + 8, 4);
-		memcpy(&index, icmp + 12, 4);
-		index = ntohl(index);
-		if (icmp[0] != want || ntohs(id) != g->id || ntohl(magic) != PING_MAGIC || index < lo || index >= hi ||
-		    ntohs(seq) != (uint16_t)index)
+		uint32_t index = ntohl(e.index);
+		if (e.type != want || ntohs(e.id) != g->id || ntohl(e.magic) != PING_MAGIC || index < lo || index >= hi ||
+		    ntohs(e.seq) != (uint16_t)index)
 			continue;
 		struct probe *pr = &g_probes[index];
 		const void *src = g->family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&from)->sin6_addr
 							: (const void *)&((struct sockaddr_in *)&from)->sin_addr;
 		if ((size_t)pr->group != gi || memcmp(src, pr->dst, g->family == AF_INET6 ? 16 : 4) || pr->rtt_us >= 0)
 			continue;
-		int64_t sent;
-		memcpy(&sent, icmp + 16, 8);
-		pr->rtt_us = (t - sent) / 1000;
+		pr->rtt_us = (t - e.sent) / 1000;
 		if (pr->rtt_us < 0)
 			pr->rtt_us = 0;
 		answered++;

@@ -353,7 +353,12 @@ int cmd_pingrun(char **a)
 					break;
 				}
 				struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)g_probes[hi].group };
-				epoll_ctl(epfd, EPOLL_CTL_ADD, g->fd, &ev);
+				if (epoll_ctl(epfd, EPOLL_CTL_ADD, g->fd, &ev) < 0) {
+					rc = fail_errno("epoll_ctl (ping socket in %s)", g->ns);
+					close(g->fd);
+					g->fd = -1;
+					break;
+				}
 				opened++;
 			}
 			hi++;

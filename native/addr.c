@@ -110,6 +110,7 @@ struct neigh_key {
 };
 static struct neigh_key *g_neigh;
 static size_t g_nneigh, g_capneigh;
+static int g_neigh_oom; /* an entry did not fit: the flush would be partial */
 
 static void collect_neigh(const struct nlmsghdr *m)
 {
@@ -127,8 +128,10 @@ static void collect_neigh(const struct nlmsghdr *m)
 	if (g_nneigh == g_capneigh) {
 		size_t cap = g_capneigh ? g_capneigh * 2 : 256;
 		struct neigh_key *p = realloc(g_neigh, cap * sizeof *p);
-		if (!p)
+		if (!p) {
+			g_neigh_oom = 1;
 			return;
+		}
 		g_neigh = p;
 		g_capneigh = cap;
 	}
@@ -142,10 +145,13 @@ int cmd_neighflush(char **a)
 {
 	(void)a;
 	g_nneigh = 0;
+	g_neigh_oom = 0;
 	struct ndmsg *nd = nl_begin(RTM_GETNEIGH, 0, sizeof(struct ndmsg));
 	nd->ndm_family = AF_UNSPEC;
 	if (nl_dump(g_nl, collect_neigh) < 0)
 		return -1;
+	if (g_neigh_oom)
+		return fail(ENOMEM, "neighflush: out of memory for the neighbour list");
 	int removed = 0;
 	for (size_t i = 0; i < g_nneigh; i++) {
 		struct neigh_key *k = &g_neigh[i];

@@ -1,16 +1,17 @@
-// Builds the native netns agent: native/nsagent.c → dist/native/nsagent, skipped when up to date
-// (`--force` rebuilds). Linked statically when the C library allows it, so the binary shipped in
-// the npm package runs on any Linux of the same CPU architecture, whatever its libc version.
+// Builds the native netns agent: native/*.c (and their headers) → dist/native/nsagent, skipped when
+// the binary is newer than every native source, header and this script (`--force` rebuilds).
+// Linked statically when the C library allows it, so the binary shipped in the npm package runs on
+// any Linux of the same CPU architecture, whatever its libc version. Warnings are errors.
 // Without a C compiler it warns once and succeeds: nslab then falls back to iproute2.
 import { execFileSync } from "node:child_process";
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const source = join(root, "native", "nsagent.c");
+const nativeDir = join(root, "native");
 const target = join(root, "dist", "native", "nsagent");
-const FLAGS = ["-O2", "-Wall", "-Wextra", "-std=gnu11"];
+const FLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Wshadow", "-Wformat=2", "-Wconversion", "-Werror"];
 
 /** Modification time in ms, or null when the file does not exist. */
 function mtime(path) {
@@ -18,6 +19,18 @@ function mtime(path) {
     return statSync(path).mtimeMs;
   } catch {
     return null;
+  }
+}
+
+/** The agent's C sources and headers, sorted (the compiler gets the sources in a fixed order). */
+function nativeFiles() {
+  try {
+    return readdirSync(nativeDir)
+      .filter((name) => name.endsWith(".c") || name.endsWith(".h"))
+      .sort()
+      .map((name) => join(nativeDir, name));
+  } catch {
+    return [];
   }
 }
 
@@ -34,13 +47,15 @@ function findCompiler() {
 }
 
 function main() {
-  const sourceTime = mtime(source);
-  if (sourceTime === null) {
-    process.stderr.write(`nslab: warning: ${source} is missing; the native agent is not built\n`);
+  const files = nativeFiles();
+  const sources = files.filter((file) => file.endsWith(".c"));
+  if (sources.length === 0) {
+    process.stderr.write(`nslab: warning: no C sources in ${nativeDir}; the native agent is not built\n`);
     return 0;
   }
+  const newest = Math.max(...[...files, fileURLToPath(import.meta.url)].map((file) => mtime(file) ?? 0));
   const targetTime = mtime(target);
-  if (!process.argv.includes("--force") && targetTime !== null && targetTime >= sourceTime) return 0;
+  if (!process.argv.includes("--force") && targetTime !== null && targetTime >= newest) return 0;
   const cc = findCompiler();
   if (!cc) {
     process.stderr.write(
@@ -53,17 +68,17 @@ function main() {
   const temp = `${target}.${process.pid}.tmp`;
   try {
     try {
-      execFileSync(cc, [...FLAGS, "-static", "-s", "-o", temp, source], {
+      execFileSync(cc, [...FLAGS, "-static", "-s", "-o", temp, ...sources], {
         stdio: ["ignore", "ignore", "pipe"],
       });
     } catch {
       // No static C library (libc.a): a dynamically linked agent works where it was built.
-      execFileSync(cc, [...FLAGS, "-o", temp, source], { stdio: ["ignore", "inherit", "inherit"] });
+      execFileSync(cc, [...FLAGS, "-o", temp, ...sources], { stdio: ["ignore", "inherit", "inherit"] });
     }
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });
-    process.stderr.write(`nslab: compiling ${source} failed: ${error.message}\n`);
+    process.stderr.write(`nslab: compiling ${nativeDir}/*.c failed: ${error.message}\n`);
     return 1;
   }
   return 0;

@@ -1,0 +1,235 @@
+/* Links of the current namespace: lookup, settings, deletion, and their JSON form. */
+#define _GNU_SOURCE
+#include "link.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+
+#include "netlink.h"
+#include "netns.h"
+#include "parse.h"
+#include "result.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP (1 << 16) /* <linux/if.h> clashes with <net/if.h> */
+#endif
+
+int link_index(const char *dev)
+{
+	struct ifreq ifr;
+	size_t n;
+	if (parse_ifname(dev, &n) < 0)
+		return -1;
+	memset(&ifr, 0, sizeof ifr);
+	memcpy(ifr.ifr_name, dev, n);
+	if (ioctl(g_io, SIOCGIFINDEX, &ifr) < 0) {
+		if (errno == ENODEV)
+			return fail(ENODEV, "Cannot find device \"%s\"", dev);
+		return fail_errno("lookup of \"%s\"", dev);
+	}
+	return ifr.ifr_ifindex;
+}
+
+int link_begin(const char *dev, unsigned int flags, unsigned int change)
+{
+	int index = link_index(dev);
+	if (index < 0)
+		return -1;
+	struct ifinfomsg *ifi = nl_begin(RTM_NEWLINK, 0, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = change;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- settings */
+
+int cmd_up(char **a)
+{
+	return link_begin(a[0], IFF_UP, IFF_UP) < 0 ? -1 : nl_talk(g_nl);
+}
+
+int cmd_down(char **a)
+{
+	return link_begin(a[0], 0, IFF_UP) < 0 ? -1 : nl_talk(g_nl);
+}
+
+int cmd_alias(char **a)
+{
+	if (strlen(a[1]) > ALIAS_MAX)
+		return fail(EINVAL, "alias longer than %d bytes", ALIAS_MAX);
+	if (link_begin(a[0], 0, 0) < 0)
+		return -1;
+	nl_put(IFLA_IFALIAS, a[1], strlen(a[1]));
+	return nl_talk(g_nl);
+}
+
+int cmd_mtu(char **a)
+{
+	uint32_t mtu;
+	if (parse_u32(a[1], &mtu, "MTU") < 0 || link_begin(a[0], 0, 0) < 0)
+		return -1;
+	nl_put_u32(IFLA_MTU, mtu);
+	return nl_talk(g_nl);
+}
+
+int cmd_mac(char **a)
+{
+	unsigned char mac[6];
+	if (parse_mac(a[1], mac) < 0 || link_begin(a[0], 0, 0) < 0)
+		return -1;
+	nl_put(IFLA_ADDRESS, mac, sizeof mac);
+	return nl_talk(g_nl);
+}
+
+int cmd_dellink(char **a)
+{
+	int index = link_index(a[0]);
+	if (index < 0)
+		return -1;
+	struct ifinfomsg *ifi = nl_begin(RTM_DELLINK, 0, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	return nl_talk(g_nl);
+}
+
+int cmd_txoff(char **a)
+{
+	struct ifreq ifr;
+	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+	size_t n;
+	if (parse_ifname(a[0], &n) < 0)
+		return -1;
+	memset(&ifr, 0, sizeof ifr);
+	memcpy(ifr.ifr_name, a[0], n);
+	ifr.ifr_data = (char *)&ev;
+	if (ioctl(g_io, SIOCETHTOOL, &ifr) < 0) {
+		if (errno == ENODEV)
+			return fail(ENODEV, "Cannot find device \"%s\"", a[0]);
+		return fail_errno("ethtool -K %s tx off", a[0]);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- reading links */
+
+static const char *const operstates[] = { "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
+					  "TESTING", "DORMANT", "UP" };
+
+void link_json(const struct nlmsghdr *m)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(m);
+	struct rtattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+	if (m->nlmsg_type != RTM_NEWLINK || m->nlmsg_len < NLMSG_LENGTH(sizeof *ifi))
+		return;
+	nl_parse(tb, IFLA_MAX, IFLA_RTA(ifi), (int)IFLA_PAYLOAD(m));
+	memset(info, 0, sizeof info);
+	if (tb[IFLA_LINKINFO])
+		nl_parse(info, IFLA_INFO_MAX, RTA_DATA(tb[IFLA_LINKINFO]), (int)RTA_PAYLOAD(tb[IFLA_LINKINFO]));
+	json_comma();
+	sb_putf(&g_out, "{\"ifindex\":%d,\"name\":", ifi->ifi_index);
+	json_str_attr(tb[IFLA_IFNAME]);
+	sb_putf(&g_out, ",\"kind\":");
+	json_str_attr(info[IFLA_INFO_KIND]);
+	unsigned int oper = tb[IFLA_OPERSTATE] ? *(unsigned char *)RTA_DATA(tb[IFLA_OPERSTATE]) : 0;
+	sb_putf(&g_out, ",\"flags\":%u,\"up\":%s,\"lowerUp\":%s,\"operstate\":\"%s\",\"mtu\":%u,\"mac\":",
+		ifi->ifi_flags, ifi->ifi_flags & IFF_UP ? "true" : "false",
+		ifi->ifi_flags & IFF_LOWER_UP ? "true" : "false", oper < 7 ? operstates[oper] : "UNKNOWN",
+		tb[IFLA_MTU] ? nl_u32(tb[IFLA_MTU]) : 0);
+	if (tb[IFLA_ADDRESS] && RTA_PAYLOAD(tb[IFLA_ADDRESS]) > 0) {
+		const unsigned char *mac = RTA_DATA(tb[IFLA_ADDRESS]);
+		sb_putf(&g_out, "\"");
+		for (size_t i = 0; i < RTA_PAYLOAD(tb[IFLA_ADDRESS]); i++)
+			sb_putf(&g_out, i ? ":%02x" : "%02x", mac[i]);
+		sb_putf(&g_out, "\"");
+	} else {
+		sb_putf(&g_out, "null");
+	}
+	sb_putf(&g_out, ",\"alias\":");
+	json_str_attr(tb[IFLA_IFALIAS]);
+	sb_putf(&g_out, ",\"group\":%u,\"master\":", tb[IFLA_GROUP] ? nl_u32(tb[IFLA_GROUP]) : 0);
+	json_u32_attr(tb[IFLA_MASTER]);
+	sb_putf(&g_out, ",\"link\":");
+	json_u32_attr(tb[IFLA_LINK]);
+	sb_putf(&g_out, ",\"linkNetnsid\":");
+	if (tb[IFLA_LINK_NETNSID])
+		sb_putf(&g_out, "%d", (int32_t)nl_u32(tb[IFLA_LINK_NETNSID]));
+	else
+		sb_putf(&g_out, "null");
+	struct rtnl_link_stats64 s;
+	memset(&s, 0, sizeof s);
+	if (tb[IFLA_STATS64])
+		memcpy(&s, RTA_DATA(tb[IFLA_STATS64]),
+		       RTA_PAYLOAD(tb[IFLA_STATS64]) < sizeof s ? RTA_PAYLOAD(tb[IFLA_STATS64]) : sizeof s);
+	sb_putf(&g_out,
+		",\"stats\":{\"rxBytes\":%llu,\"txBytes\":%llu,\"rxPackets\":%llu,\"txPackets\":%llu,"
+		"\"rxErrors\":%llu,\"txErrors\":%llu,\"rxDropped\":%llu,\"txDropped\":%llu}}",
+		(unsigned long long)s.rx_bytes, (unsigned long long)s.tx_bytes,
+		(unsigned long long)s.rx_packets, (unsigned long long)s.tx_packets,
+		(unsigned long long)s.rx_errors, (unsigned long long)s.tx_errors,
+		(unsigned long long)s.rx_dropped, (unsigned long long)s.tx_dropped);
+}
+
+int cmd_getlink(char **a)
+{
+	size_t n;
+	if (parse_ifname(a[0], &n) < 0)
+		return -1;
+	struct ifinfomsg *ifi = nl_begin(RTM_GETLINK, 0, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	nl_put(IFLA_IFNAME, a[0], n + 1);
+	json_first();
+	if (nl_get(g_nl, link_json) < 0) {
+		g_out.len = 0;
+		if (e_no == ENODEV)
+			return fail(ENODEV, "Cannot find device \"%s\"", a[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where link_alias()'s callback copies the alias to. */
+static char *g_alias;
+static size_t g_alias_size;
+
+static void read_alias(const struct nlmsghdr *m)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(m);
+	struct rtattr *tb[IFLA_MAX + 1];
+	if (m->nlmsg_type != RTM_NEWLINK || m->nlmsg_len < NLMSG_LENGTH(sizeof *ifi))
+		return;
+	nl_parse(tb, IFLA_MAX, IFLA_RTA(ifi), (int)IFLA_PAYLOAD(m));
+	if (tb[IFLA_IFALIAS]) {
+		size_t n = strnlen(RTA_DATA(tb[IFLA_IFALIAS]), RTA_PAYLOAD(tb[IFLA_IFALIAS]));
+		if (n >= g_alias_size)
+			n = g_alias_size - 1;
+		memcpy(g_alias, RTA_DATA(tb[IFLA_IFALIAS]), n);
+		g_alias[n] = 0;
+	}
+}
+
+int link_alias(const char *dev, char *alias, size_t size)
+{
+	alias[0] = 0;
+	int fd = nl_open();
+	if (fd < 0)
+		return -1;
+	struct ifinfomsg *ifi = nl_begin(RTM_GETLINK, 0, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	nl_put(IFLA_IFNAME, dev, strlen(dev) + 1);
+	g_alias = alias;
+	g_alias_size = size;
+	int rc = nl_get(fd, read_alias);
+	close(fd);
+	return rc;
+}

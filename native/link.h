@@ -1,0 +1,49 @@
+/* Links of the current namespace: lookup, settings, deletion, and their JSON form. */
+#ifndef NSAGENT_LINK_H
+#define NSAGENT_LINK_H
+
+#include <stddef.h>
+
+#include <linux/netlink.h>
+
+#define ALIAS_MAX 255 /* longest interface alias the kernel keeps (IFALIASZ - 1) */
+
+/* Index of interface `dev` in the current namespace, or -1 with the error set (ENODEV: missing). */
+int link_index(const char *dev);
+
+/* Start an RTM_NEWLINK request on `dev` changing the flags in `change` to `flags`; the caller adds
+ * attributes and sends it on g_nl. */
+int link_begin(const char *dev, unsigned int flags, unsigned int change);
+
+/* The alias of `dev` in the calling thread's namespace, asked over a socket of its own ("" when it
+ * has none); for a peek into a namespace the agent is not in. */
+int link_alias(const char *dev, char *alias, size_t size);
+
+/* nl_cb for RTM_GETLINK answers: appends each link as a JSON object to g_out (see json_first). */
+void link_json(const struct nlmsghdr *m);
+
+/* up IF: `ip link set IF up`. */
+int cmd_up(char **a);
+
+/* down IF: `ip link set IF down`. */
+int cmd_down(char **a);
+
+/* alias IF TEXT: `ip link set IF alias TEXT` (empty TEXT removes the alias). */
+int cmd_alias(char **a);
+
+/* mtu IF N: `ip link set IF mtu N`. */
+int cmd_mtu(char **a);
+
+/* mac IF AA:BB:CC:DD:EE:FF: `ip link set IF address ...`. */
+int cmd_mac(char **a);
+
+/* dellink IF: `ip link del IF`. */
+int cmd_dellink(char **a);
+
+/* txoff IF: `ethtool -K IF tx off` (legacy ETHTOOL_STXCSUM, on this namespace's socket). */
+int cmd_txoff(char **a);
+
+/* getlink IF: one link of the current namespace, as one `dump` link object. */
+int cmd_getlink(char **a);
+
+#endif

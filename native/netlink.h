@@ -1,0 +1,45 @@
+/* rtnetlink plumbing: one request buffer, the exchange with the kernel (ack, get, dump) and attributes. */
+#ifndef NSAGENT_NETLINK_H
+#define NSAGENT_NETLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+/* Called with each message of an answer (dump entries, the object of a get). */
+typedef void (*nl_cb)(const struct nlmsghdr *m);
+
+/* A NETLINK_ROUTE socket of the calling thread's namespace, or -1 with the error set. */
+int nl_open(void);
+
+/* Start the request of `type` with a zeroed family header of `hdrlen` bytes; returns the header.
+ * There is one request buffer: build a request, send it, then build the next. */
+void *nl_begin(int type, int flags, size_t hdrlen);
+
+/* Append one attribute to the request. */
+void nl_put(int type, const void *data, size_t len);
+void nl_put_u32(int type, uint32_t v);
+
+/* Open a nested attribute; attributes put until nl_nest_end(nest) go inside it. */
+struct rtattr *nl_nest_begin(int type);
+void nl_nest_end(struct rtattr *nest);
+
+/* Send the request with NLM_F_ACK on `fd` and wait for its acknowledgement. */
+int nl_talk(int fd);
+
+/* Send the get request on `fd`, feed its answer to `cb`, and wait for the acknowledgement. */
+int nl_get(int fd, nl_cb cb);
+
+/* Send the request as a dump on `fd`, feeding each message to `cb`; EAGAIN when the kernel marks
+ * the dump interrupted by a concurrent change. */
+int nl_dump(int fd, nl_cb cb);
+
+/* Index the attributes at rta (len bytes) by type, nested flag stripped: tb[0..max]. */
+void nl_parse(struct rtattr **tb, int max, struct rtattr *rta, int len);
+
+/* A 32-bit attribute (shorter payloads are zero-extended). */
+uint32_t nl_u32(const struct rtattr *rta);
+
+#endif

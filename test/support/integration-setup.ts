@@ -7,9 +7,10 @@ import { afterAll, beforeAll } from "vitest";
 import { type HostLock, hostLock } from "./host-lock.js";
 
 let lock: HostLock | undefined;
+// Waiting for an exclusive holder (a stress run, a firewall test) may take minutes: not a hook timeout.
 beforeAll(async () => {
-  if (process.getuid?.() === 0) lock = await hostLock("host-net", "shared");
-});
+  if (process.getuid?.() === 0) lock = await hostLock("host-net", "shared", 1_800_000);
+}, 1_900_000);
 afterAll(async () => {
   await lock?.release();
 });

@@ -1,10 +1,12 @@
 /**
  * Graphviz without system packages: SVG rendering and node positions through @viz-js/viz (Graphviz
- * compiled to WebAssembly), loaded on first use. `dot` for small labs, `sfdp` for large ones.
+ * compiled to WebAssembly), loaded on first use. `dot` for small labs and chains, `sfdp` for large
+ * labs of other shapes.
  */
 import type { Viz } from "@viz-js/viz";
-import { engineFor, toDot } from "./dot.js";
+import { engineFor, FONT, toDot } from "./dot.js";
 import type { GraphModel } from "./model.js";
+import { LARGE_GRAPH_NODES } from "./style.js";
 
 let viz: Promise<Viz> | undefined;
 
@@ -17,7 +19,10 @@ function graphviz(): Promise<Viz> {
 /** Render `g` as an SVG document (labelled for screen readers with the lab's name). */
 export async function renderSvg(g: GraphModel): Promise<string> {
   const v = await graphviz();
-  const svg = v.renderString(toDot(g), { format: "svg", engine: engineFor(g) });
+  const svg = v
+    .renderString(toDot(g), { format: "svg", engine: engineFor(g) })
+    // Where Verdana is missing, the closest in width (laid out for Verdana, any of them fits).
+    .replaceAll(`font-family="${FONT}"`, `font-family="${FONT},DejaVu Sans,Helvetica,Arial,sans-serif"`);
   return svg.replace("<svg ", `<svg role="img" aria-label="${xmlText(`network diagram of lab ${g.lab}`)}" `);
 }
 
@@ -32,28 +37,18 @@ export interface Point {
 }
 
 /**
- * Positions for every node, so the page draws a lab without running a layout itself. Small labs:
- * the same layered layout as `toDot` (labels included, so they get room), scaled from points to
- * screen pixels. Large labs: `sfdp` on small fixed-size nodes without labels (labels would only
- * spread it), scaled so that the closest nodes are about `spacing` pixels apart.
+ * Positions for every node, so the page draws a lab without running a layout itself: the same
+ * ranks as `toDot` (chains left to right, trees top down), or `sfdp` for large labs that are not
+ * chains. Small labs are laid out with their ports and labels (so they get room) and scaled from
+ * points to screen pixels; large ones on small fixed-size nodes without labels, scaled so that the
+ * closest nodes are about `spacing` pixels apart.
  */
 export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Record<string, Point>> {
   const v = await graphviz();
-  const large = engineFor(g) === "sfdp";
-  const ids = new Map(g.nodes.map((n, i) => [n.id, large ? `n${i}` : n.id]));
-  let dot = toDot(g);
-  if (large) {
-    const lines = ["graph g {", '  node [shape=circle, width=0.3, height=0.3, fixedsize=true, label=""];'];
-    for (const n of g.nodes) lines.push(`  ${ids.get(n.id)};`);
-    for (const e of g.edges) {
-      const a = ids.get(e.a.node);
-      const b = ids.get(e.b.node);
-      if (a && b) lines.push(`  ${a} -- ${b};`);
-    }
-    lines.push("}");
-    dot = lines.join("\n");
-  }
-  const json = v.renderJSON(dot, { engine: engineFor(g) }) as { objects?: { name: string; pos?: string }[] };
+  const large = g.nodes.length > LARGE_GRAPH_NODES;
+  const json = v.renderJSON(toDot(g, { compact: large }), { engine: engineFor(g) }) as {
+    objects?: { name: string; pos?: string }[];
+  };
   const raw = new Map<string, Point>();
   for (const o of json.objects ?? []) {
     if (!o.pos) continue;
@@ -63,7 +58,7 @@ export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Reco
   const scale = large ? spacing / Math.max(nearestDistance([...raw.values()]), 1e-6) : POINTS_TO_PIXELS;
   const out: Record<string, Point> = {};
   for (const n of g.nodes) {
-    const p = raw.get(ids.get(n.id) ?? "");
+    const p = raw.get(n.id);
     if (p) out[n.id] = { x: Math.round(p.x * scale * 10) / 10, y: Math.round(p.y * scale * 10) / 10 };
   }
   return out;

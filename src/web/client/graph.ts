@@ -1,14 +1,15 @@
 /**
- * The topology drawn with cytoscape: nodes by kind, links labelled at each end, links drawn red and
- * dashed when an end is down, absent nodes faded. Positions come from the server (Graphviz: the
- * same layered picture as `nslab graph` for small labs, sfdp for large ones); without them the
- * page lays the graph out itself (fcose).
+ * The topology drawn with cytoscape: nodes by kind, links labelled at each end (name, addresses,
+ * VLAN, MTU) and in the middle (the link's shaping and MTU), links of a VLAN in its colour, links
+ * drawn red and dashed when an end is down, absent nodes faded. Positions come from the server
+ * (Graphviz: the same ranks as `nslab graph` — chains left to right, trees top down — and sfdp for
+ * large labs of other shapes); without them the page lays the graph out itself (fcose).
  */
 import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
-import type { GraphEdge, GraphEnd, GraphModel } from "../../graph/model.js";
+import { endNotes, type GraphEdge, type GraphEnd, type GraphModel, linkNotes } from "../../graph/model.js";
 import type { Point } from "../../graph/render.js";
-import { KIND_COLORS } from "../../graph/style.js";
+import { KIND_COLORS, vlanColors } from "../../graph/style.js";
 import type { InterfaceReport, NodeReport } from "../../lab/status.js";
 
 cytoscape.use(fcose);
@@ -19,7 +20,7 @@ const BIG = 300;
 const SHAPES = { netns: "round-rectangle", router: "hexagon", bridge: "rectangle", "ovs-bridge": "barrel" };
 
 function endText(e: GraphEnd): string {
-  return [e.ifname, ...e.addresses].join("\n");
+  return [e.ifname, ...e.addresses, ...endNotes(e)].join("\n");
 }
 
 /** The drawn graph, kept in step with observations. */
@@ -37,6 +38,7 @@ export class TopologyView {
     this.#edges = new Map(graph.edges.map((e) => [e.id, e]));
     const big = graph.nodes.length > BIG;
     const elements: cytoscape.ElementDefinition[] = [];
+    const vlans = vlanColors(graph);
     for (const n of graph.nodes)
       elements.push({
         group: "nodes",
@@ -44,6 +46,7 @@ export class TopologyView {
         ...(positions?.[n.id] ? { position: { ...positions[n.id]! } } : {}),
       });
     for (const e of graph.edges) {
+      const vlan = e.a.vlan ?? e.b.vlan;
       elements.push({
         group: "edges",
         data: {
@@ -52,6 +55,8 @@ export class TopologyView {
           target: e.b.node,
           srcLabel: endText(e.a),
           tgtLabel: endText(e.b),
+          midLabel: linkNotes(e).join("\n"),
+          color: (vlan !== undefined && vlans.get(vlan)) || "#718096",
           state: "up",
         },
       });
@@ -158,13 +163,14 @@ function style(big: boolean): cytoscape.StylesheetJson {
       selector: "edge",
       style: {
         width: big ? 1.2 : 2,
-        "line-color": "#718096",
+        "line-color": "data(color)",
         "curve-style": big ? "haystack" : "straight",
         ...(big
           ? {}
           : {
               "source-label": "data(srcLabel)",
               "target-label": "data(tgtLabel)",
+              label: "data(midLabel)",
               "source-text-offset": 62,
               "target-text-offset": 62,
               "text-wrap": "wrap",

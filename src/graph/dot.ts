@@ -42,8 +42,16 @@ export const FONT = "Verdana";
 
 /** Options of `toDot`. */
 export interface DotOptions {
-  /** Small fixed-size nodes without labels: only positions are wanted (the web view's layout). */
-  compact?: boolean;
+  /**
+   * Only positions are wanted (the web view draws the nodes and labels itself): plain boxes of
+   * each node's `size`, without labels, this far apart (inches; `sep` between neighbours on a
+   * rank, `ranksep` between ranks).
+   */
+  boxes?: { size: (node: string) => { width: number; height: number }; sep: number; ranksep: number };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }
 
 /** A quoted DOT string. */
@@ -61,15 +69,21 @@ export function toDot(g: GraphModel, opts: DotOptions = {}): string {
   const layout = layoutOf(g);
   const free = engineFor(g, layout) === "sfdp";
   const out = [`graph ${q(g.lab)} {`];
+  const b = opts.boxes;
   if (free)
     out.push(`  graph [layout=sfdp, overlap=scale, fontname="${FONT}", label=${q(g.lab)}, labelloc=t];`);
   else
     out.push(
-      `  graph [rankdir=TB, newrank=true, nodesep=0.35, ranksep=0.45, fontname="${FONT}", label=${q(g.lab)}, labelloc=t];`,
+      `  graph [rankdir=TB, newrank=true, nodesep=${b?.sep ?? 0.35}, ranksep=${b?.ranksep ?? 0.45}, fontname="${FONT}", label=${q(g.lab)}, labelloc=t];`,
     );
-  if (opts.compact) {
-    out.push(`  node [shape=box, width=0.3, height=0.3, fixedsize=true, label=""];`);
-    for (const n of g.nodes) out.push(`  ${q(n.id)};`);
+  if (b) {
+    // Children left to right in the order of their ports (the page puts ports in link order).
+    if (!free) out.push("  graph [ordering=out];");
+    out.push(`  node [shape=box, fixedsize=true, label=""];`);
+    for (const n of g.nodes) {
+      const { width, height } = b.size(n.id);
+      out.push(`  ${q(n.id)} [width=${round(width)}, height=${round(height)}];`);
+    }
     if (!free) out.push(...rankGroups(layout));
     for (const d of layout.edges) {
       const ends = free

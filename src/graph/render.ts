@@ -5,7 +5,9 @@
  */
 import type { Viz } from "@viz-js/viz";
 import { engineFor, FONT, toDot } from "./dot.js";
+import { layoutOf } from "./layout.js";
 import type { GraphModel } from "./model.js";
+import { pageBoxes } from "./page.js";
 import { LARGE_GRAPH_NODES } from "./style.js";
 
 let viz: Promise<Viz> | undefined;
@@ -39,14 +41,20 @@ export interface Point {
 /**
  * Positions for every node, so the page draws a lab without running a layout itself: the same
  * ranks as `toDot` (chains left to right, trees top down), or `sfdp` for large labs that are not
- * chains. Small labs are laid out with their ports and labels (so they get room) and scaled from
- * points to screen pixels; large ones on small fixed-size nodes without labels, scaled so that the
- * closest nodes are about `spacing` pixels apart.
+ * chains. Small labs are laid out on boxes the size the page draws them, far enough apart for the
+ * page's labels at both ends of every link, in screen pixels; large ones on small boxes, scaled so
+ * that the closest nodes are about `spacing` pixels apart.
  */
 export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Record<string, Point>> {
   const v = await graphviz();
   const large = g.nodes.length > LARGE_GRAPH_NODES;
-  const json = v.renderJSON(toDot(g, { compact: large }), { engine: engineFor(g) }) as {
+  const page = large ? undefined : pageBoxes(g, layoutOf(g));
+  const size = (id: string) => {
+    const o = page?.get(id)?.outer;
+    return o ? { width: o.width / 96, height: o.height / 96 } : { width: 0.3, height: 0.3 };
+  };
+  const boxes = large ? { size, sep: 0.35, ranksep: 0.45 } : { size, sep: 0.3, ranksep: 0.55 };
+  const json = v.renderJSON(toDot(g, { boxes }), { engine: engineFor(g) }) as {
     objects?: { name: string; pos?: string }[];
   };
   const raw = new Map<string, Point>();
@@ -59,13 +67,19 @@ export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Reco
   const out: Record<string, Point> = {};
   for (const n of g.nodes) {
     const p = raw.get(n.id);
-    if (p) out[n.id] = { x: Math.round(p.x * scale * 10) / 10, y: Math.round(p.y * scale * 10) / 10 };
+    // Graphviz placed the node with its labels around it: the node itself is off that centre.
+    const o = page?.get(n.id)?.outer ?? { dx: 0, dy: 0 };
+    if (p)
+      out[n.id] = {
+        x: Math.round((p.x * scale + o.dx) * 10) / 10,
+        y: Math.round((p.y * scale + o.dy) * 10) / 10,
+      };
   }
   return out;
 }
 
-/** Graphviz works in points (1/72 in); the page in CSS pixels (1/96 in), with a little more room. */
-const POINTS_TO_PIXELS = 1.5;
+/** Graphviz works in points (1/72 in); the page in CSS pixels (1/96 in). */
+const POINTS_TO_PIXELS = 96 / 72;
 
 /** A robust "closest neighbour" distance: the 10th percentile of each point's nearest neighbour. */
 function nearestDistance(points: Point[]): number {

@@ -38,7 +38,7 @@ async function drawn(g: GraphModel): Promise<Box[]> {
     if (!b || !p) throw new Error(`no box or position for ${n.id}`);
     out.push(around(n.id, p.x, p.y, b.width, b.height));
     for (const [iface, port] of b.ports) {
-      const [ox, oy] = { n: [0, -1], s: [0, 1], e: [1, 0], w: [-1, 0] }[port.side];
+      const [ox, oy] = ({ n: [0, -1], s: [0, 1], e: [1, 0], w: [-1, 0] } as const)[port.side];
       const along = port.side === "n" || port.side === "s" ? port.height / 2 + 3 : port.width / 2 + 4;
       out.push(
         around(

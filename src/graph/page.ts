@@ -8,6 +8,9 @@
 import type { Layout, Side } from "./layout.js";
 import { endNotes, type GraphEnd, type GraphModel } from "./model.js";
 
+/** Up to this many nodes the page draws ports and labels; beyond, small nodes only. */
+export const PAGE_LABELS_MAX = 300;
+
 /** The page's label font: 10 px, about 6.4 px a character (DejaVu Sans, the widest common). */
 const CHAR = 6.4;
 const LINE = 12.5;

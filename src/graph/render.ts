@@ -7,8 +7,7 @@ import type { Viz } from "@viz-js/viz";
 import { engineFor, FONT, toDot } from "./dot.js";
 import { layoutOf } from "./layout.js";
 import type { GraphModel } from "./model.js";
-import { pageBoxes } from "./page.js";
-import { LARGE_GRAPH_NODES } from "./style.js";
+import { PAGE_LABELS_MAX, pageBoxes } from "./page.js";
 
 let viz: Promise<Viz> | undefined;
 
@@ -41,19 +40,18 @@ export interface Point {
 /**
  * Positions for every node, so the page draws a lab without running a layout itself: the same
  * ranks as `toDot` (chains left to right, trees top down), or `sfdp` for large labs that are not
- * chains. Small labs are laid out on boxes the size the page draws them, far enough apart for the
- * page's labels at both ends of every link, in screen pixels; large ones on small boxes, scaled so
- * that the closest nodes are about `spacing` pixels apart.
+ * chains. Labs the page draws with labels are laid out on boxes the size the page draws each node
+ * with its port labels around it, in screen pixels; larger ones on small boxes, scaled so that the
+ * closest nodes are about `spacing` pixels apart.
  */
 export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Record<string, Point>> {
   const v = await graphviz();
-  const large = g.nodes.length > LARGE_GRAPH_NODES;
-  const page = large ? undefined : pageBoxes(g, layoutOf(g));
+  const page = g.nodes.length <= PAGE_LABELS_MAX ? pageBoxes(g, layoutOf(g)) : undefined;
   const size = (id: string) => {
     const o = page?.get(id)?.outer;
     return o ? { width: o.width / 96, height: o.height / 96 } : { width: 0.3, height: 0.3 };
   };
-  const boxes = large ? { size, sep: 0.35, ranksep: 0.45 } : { size, sep: 0.3, ranksep: 0.55 };
+  const boxes = page ? { size, sep: 0.3, ranksep: 0.55 } : { size, sep: 0.35, ranksep: 0.45 };
   const json = v.renderJSON(toDot(g, { boxes }), { engine: engineFor(g) }) as {
     objects?: { name: string; pos?: string }[];
   };
@@ -63,7 +61,7 @@ export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Reco
     const [x, y] = o.pos.split(",").map(Number);
     raw.set(o.name, { x: x ?? 0, y: -(y ?? 0) });
   }
-  const scale = large ? spacing / Math.max(nearestDistance([...raw.values()]), 1e-6) : POINTS_TO_PIXELS;
+  const scale = page ? POINTS_TO_PIXELS : spacing / Math.max(nearestDistance([...raw.values()]), 1e-6);
   const out: Record<string, Point> = {};
   for (const n of g.nodes) {
     const p = raw.get(n.id);

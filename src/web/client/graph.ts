@@ -9,15 +9,12 @@ import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
 import { layoutOf } from "../../graph/layout.js";
 import { type GraphEdge, type GraphModel, linkNotes } from "../../graph/model.js";
-import { endLines, nodeWidth, type PagePort, pageBoxes } from "../../graph/page.js";
+import { endLines, nodeWidth, PAGE_LABELS_MAX, type PagePort, pageBoxes } from "../../graph/page.js";
 import type { Point } from "../../graph/render.js";
 import { KIND_COLORS, vlanColors } from "../../graph/style.js";
 import type { InterfaceReport, NodeReport } from "../../lab/status.js";
 
 cytoscape.use(fcose);
-
-/** Above this many nodes: cheaper drawing (no end labels, textures while moving). */
-const BIG = 300;
 
 const SHAPES = { netns: "round-rectangle", router: "hexagon", bridge: "rectangle", "ovs-bridge": "barrel" };
 
@@ -41,7 +38,8 @@ export class TopologyView {
   constructor(container: HTMLElement, graph: GraphModel, positions: Record<string, Point> | null) {
     this.graph = graph;
     this.#edges = new Map(graph.edges.map((e) => [e.id, e]));
-    const big = graph.nodes.length > BIG;
+    // Above this many nodes: cheaper drawing (no end labels, textures while moving).
+    const big = graph.nodes.length > PAGE_LABELS_MAX;
     const elements: cytoscape.ElementDefinition[] = [];
     const vlans = vlanColors(graph);
     // The same ranks and port sides as `nslab graph` (and as the server's positions).

@@ -9,7 +9,7 @@ import { toDot } from "../../../src/graph/dot.js";
 import { toMermaid } from "../../../src/graph/mermaid.js";
 import { graphModel, plural } from "../../../src/graph/model.js";
 import { layoutPositions, renderSvg } from "../../../src/graph/render.js";
-import { loadTopology, topologyFromObject } from "../../../src/lab/load.js";
+import { generatedTopology, loadTopology, topologyFromObject } from "../../../src/lab/load.js";
 import type { Topology } from "../../../src/model/types.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -29,14 +29,22 @@ describe("golden diagrams of the seed labs", () => {
     });
   }
 
-  it("the README shows the current diagrams (npm run diagrams redraws them)", async () => {
-    const readme = readFileSync("README.md", "utf8");
+  it("docs/diagrams.md shows the current diagrams (npm run diagrams redraws them)", async () => {
+    const page = readFileSync("docs/diagrams.md", "utf8");
     for (const seed of ["direct", "bridge", "ovs"]) {
       const g = graphModel(await loadTopology(`examples/seed/${seed}.yaml`));
-      expect(readme).toContain(
+      expect(page).toContain(
         `<!-- diagram:${seed} -->\n\`\`\`mermaid\n${toMermaid(g)}\`\`\`\n<!-- /diagram -->`,
       );
-      expect(readFileSync(`docs/seed-${seed}.svg`, "utf8")).toContain("<svg");
+      expect(readFileSync(`docs/seed-${seed}.svg`, "utf8")).toBe(await renderSvg(g));
+    }
+    for (const example of ["routed", "vlans", "mixed"]) {
+      const g = graphModel(await loadTopology(`examples/${example}.yaml`));
+      expect(readFileSync(`docs/example-${example}.svg`, "utf8")).toBe(await renderSvg(g));
+    }
+    for (const spec of ["tree,2,3", "linear,4"]) {
+      const svg = await renderSvg(graphModel(generatedTopology(spec)));
+      expect(readFileSync(`docs/topo-${spec.replaceAll(",", "-")}.svg`, "utf8")).toBe(svg);
     }
   });
 });

@@ -115,8 +115,10 @@ export function toDot(g: GraphModel, opts: DotOptions = {}): string {
     const port = portOf.get(`${e.node}\u0000${e.iface}`);
     return port ? `${q(e.node)}:${port}:${side}` : q(e.node);
   };
-  for (const d of layout.edges)
-    out.push(`  ${at(d.tail, d.tailSide)} -- ${at(d.head, d.headSide)} [${edgeAttrs(d, colors, true)}];`);
+  for (const d of layout.edges) {
+    const attrs = edgeAttrs(d, colors, true);
+    out.push(`  ${at(d.tail, d.tailSide)} -- ${at(d.head, d.headSide)}${attrs ? ` [${attrs}]` : ""};`);
+  }
   out.push("}");
   return `${out.join("\n")}\n`;
 }
@@ -144,12 +146,16 @@ function sidesOf(edges: DrawnEdge[]): Map<string, Side> {
   return sides;
 }
 
-/** Attributes of an edge: the link's own notes in its middle, its VLAN's colour, a tooltip. */
-function edgeAttrs(d: DrawnEdge, colors: Map<number, string>, withNotes: boolean): string {
-  const attrs = [`tooltip=${q(`${endText(d.tail)} — ${endText(d.head)}`)}`];
+/**
+ * Attributes of an edge: its VLAN's colour, and either the link's own notes in its middle (ports
+ * show the ends) or, for plain nodes, everything about it in a tooltip (the SVG's hover text).
+ */
+function edgeAttrs(d: DrawnEdge, colors: Map<number, string>, ported: boolean): string {
+  const attrs: string[] = [];
   if (d.span > 1) attrs.push(`minlen=${d.span}`);
-  const notes = withNotes ? linkNotes(d.edge) : [];
-  if (notes.length > 0) attrs.push(`label=<${notes.map(h).join("<BR/>")}>`, `fontcolor="#9c4221"`);
+  const notes = linkNotes(d.edge);
+  if (!ported) attrs.push(`tooltip=${q([`${endText(d.tail)} — ${endText(d.head)}`, ...notes].join("; "))}`);
+  else if (notes.length > 0) attrs.push(`label=<${notes.map(h).join("<BR/>")}>`, `fontcolor="#9c4221"`);
   const vlan = edgeVlan(d.edge);
   const color = vlan === undefined ? undefined : colors.get(vlan);
   if (color) attrs.push(`color=${q(color)}`, "penwidth=2");

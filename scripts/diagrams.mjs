@@ -26,7 +26,10 @@ for (const seed of ["direct", "bridge", "ovs"]) {
   page = page.replace(block, (_m, open, close) => `${open}\`\`\`mermaid\n${toMermaid(g)}\`\`\`\n${close}`);
 }
 for (const example of ["routed", "vlans", "mixed"])
-  await svg(`example-${example}.svg`, graphModel(await loadTopology(join(root, "examples", `${example}.yaml`))));
+  await svg(
+    `example-${example}.svg`,
+    graphModel(await loadTopology(join(root, "examples", `${example}.yaml`))),
+  );
 for (const spec of ["tree,2,3", "linear,4"])
   await svg(`topo-${spec.replaceAll(",", "-")}.svg`, graphModel(generatedTopology(spec)));
 

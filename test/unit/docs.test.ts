@@ -32,7 +32,10 @@ function codeBlocks(page: string): Block[] {
     if (!open) continue;
     const end = lines.findIndex((l, k) => k > i && l.startsWith("```"));
     if (end < 0) throw new Error(`${page}:${i + 1}: a code block that never closes`);
-    const before = lines.slice(0, i).findLast((l) => l.trim() !== "")?.trim();
+    const before = lines
+      .slice(0, i)
+      .findLast((l) => l.trim() !== "")
+      ?.trim();
     out.push({
       page,
       line: i + 1,
@@ -132,7 +135,9 @@ describe("commands named in the documentation", () => {
         .map((b) => b.text),
       ...[...prose(page).matchAll(/`([^`\n]+)`/g)].map((m) => m[1] ?? ""),
     ];
-    return code.flatMap((c) => [...c.matchAll(/\bnslab ([a-z][a-z-]*)/g)].map((m) => ({ page, command: m[1] ?? "" })));
+    return code.flatMap((c) =>
+      [...c.matchAll(/\bnslab ([a-z][a-z-]*)/g)].map((m) => ({ page, command: m[1] ?? "" })),
+    );
   });
 
   it("reads the command list from nslab --help", () => {

@@ -35,6 +35,12 @@ trap 'exit 130' INT TERM
 step "packing (npm pack builds dist/ and the native agent first)"
 cd "$repo"
 tarball="$(npm pack --silent --pack-destination "$tmp" | tail -n 1)"
+step "the package carries its licence and its documentation, every README link resolving inside it"
+listing="$(tar tzf "$tmp/$tarball")"
+grep -qx 'package/LICENSE' <<<"$listing" || { echo "pack-check: LICENSE is not in the package" >&2; exit 1; }
+for target in $(grep -o '](\(docs/[^)#]*\|LICENSE\|schema/[^)#]*\))' README.md | sed 's/^](//; s/)$//' | sort -u); do
+  grep -qx "package/$target" <<<"$listing" || { echo "pack-check: README links to $target, not in the package" >&2; exit 1; }
+done
 step "installing $tarball in a scratch project"
 mkdir "$app"
 cd "$app"

@@ -1,9 +1,11 @@
 /**
  * The graph of a lab: nodes by kind (namespace, router, Linux bridge, OVS bridge) and one edge per
- * veth pair, labelled with each end's interface name and addresses. Pure: built from a resolved
- * Topology; the text renderers (Mermaid, DOT) and the web view draw from this.
+ * veth pair, labelled with each end's interface name, addresses, access VLAN and MTU, and the
+ * link's own MTU and shaping. Pure: built from a resolved Topology; the text renderers (Mermaid,
+ * DOT) and the web view draw from this.
  */
-import type { Node, Topology } from "../model/types.js";
+import { describeShaping } from "../model/shaping.js";
+import type { Node, Shaping, Topology } from "../model/types.js";
 
 /** How a node is drawn. A `router` is a namespace that forwards packets. */
 export type GraphNodeKind = "netns" | "router" | "bridge" | "ovs-bridge";
@@ -16,6 +18,10 @@ export interface GraphInterface {
   ifname: string;
   /** `10.1.1.2/24` … */
   addresses: string[];
+  /** MTU set on this interface (absent: the link's, else the kernel's default). */
+  mtu?: number;
+  /** Access VLAN of a bridge port. */
+  vlan?: number;
 }
 
 /** One node. */
@@ -26,6 +32,8 @@ export interface GraphNode {
   /** Namespace name (namespaces, routers) or interface name (bridges) in the kernel. */
   kernelName: string;
   interfaces: GraphInterface[];
+  /** MTU of a Linux bridge's own device, when set. */
+  mtu?: number;
 }
 
 /** One end of an edge. */
@@ -34,6 +42,10 @@ export interface GraphEnd {
   iface: string;
   ifname: string;
   addresses: string[];
+  /** MTU set on this end's interface (it wins over the link's). */
+  mtu?: number;
+  /** Access VLAN of this end (a bridge port). */
+  vlan?: number;
 }
 
 /** One veth pair. */
@@ -42,6 +54,10 @@ export interface GraphEdge {
   id: string;
   a: GraphEnd;
   b: GraphEnd;
+  /** MTU written on the link (both ends, unless an end sets its own). */
+  mtu?: number;
+  /** Shaping on the egress of both ends. */
+  shaping?: Shaping;
 }
 
 /** A lab as a graph. */
@@ -86,19 +102,31 @@ export function graphModel(t: Topology): GraphModel {
         name: i.name,
         ifname: i.ifname,
         addresses: i.addresses.map((a) => `${a.address}/${a.prefix}`),
+        ...(i.mtu !== undefined ? { mtu: i.mtu } : {}),
+        ...(i.vlan !== undefined ? { vlan: i.vlan } : {}),
       })),
+      ...(n.kind === "bridge" && n.mtu !== undefined ? { mtu: n.mtu } : {}),
     };
   });
   const byName = new Map(nodes.map((n) => [n.id, n]));
   const end = (node: string, iface: string): GraphEnd => {
     const i = byName.get(node)?.interfaces.find((x) => x.name === iface);
-    return { node, iface, ifname: i?.ifname ?? iface, addresses: i?.addresses ?? [] };
+    return {
+      node,
+      iface,
+      ifname: i?.ifname ?? iface,
+      addresses: i?.addresses ?? [],
+      ...(i?.mtu !== undefined ? { mtu: i.mtu } : {}),
+      ...(i?.vlan !== undefined ? { vlan: i.vlan } : {}),
+    };
   };
   const edges = t.links.map(
     (l): GraphEdge => ({
       id: `${l.a.node}:${l.a.iface}--${l.b.node}:${l.b.iface}`,
       a: end(l.a.node, l.a.iface),
       b: end(l.b.node, l.b.iface),
+      ...(l.mtu !== undefined ? { mtu: l.mtu } : {}),
+      ...(l.shaping && Object.keys(l.shaping).length > 0 ? { shaping: l.shaping } : {}),
     }),
   );
   return { lab: t.name, nodes, edges };
@@ -112,31 +140,28 @@ export const KIND_LABEL: Record<GraphNodeKind, string> = {
   "ovs-bridge": "OVS bridge",
 };
 
-/** An end's label: kernel interface name and its addresses. */
+/** What an end carries besides its name and addresses: `vlan 10`, `mtu 1400`. */
+export function endNotes(e: GraphEnd): string[] {
+  return [
+    ...(e.vlan !== undefined ? [`vlan ${e.vlan}`] : []),
+    ...(e.mtu !== undefined ? [`mtu ${e.mtu}`] : []),
+  ];
+}
+
+/** An end's label: kernel interface name, its addresses, its VLAN and MTU. */
 export function endLabel(e: GraphEnd): string {
-  return [e.ifname, ...e.addresses].join(" ");
+  return [e.ifname, ...e.addresses, ...endNotes(e)].join(" ");
 }
 
-function isBridge(kind: GraphNodeKind | undefined): boolean {
-  return kind === "bridge" || kind === "ovs-bridge";
+/** What a link carries itself, one item a line: `rate 20mbit, delay 20ms ± 5ms, loss 1%`, `mtu 9000`. */
+export function linkNotes(e: GraphEdge): string[] {
+  return [
+    ...(e.shaping ? [describeShaping(e.shaping)] : []),
+    ...(e.mtu !== undefined ? [`mtu ${e.mtu}`] : []),
+  ];
 }
 
-/**
- * Edges in drawing order, tail first: the namespaces on a bridge go alternately before and after
- * it, so a left-to-right layout reads ns1 — br0 — ns2 (the walkthrough's figure) rather than
- * putting every namespace on one side.
- */
-export function drawnEdges(g: GraphModel): { edge: GraphEdge; tail: GraphEnd; head: GraphEnd }[] {
-  const kinds = new Map(g.nodes.map((n) => [n.id, n.kind]));
-  const seen = new Map<string, number>();
-  return g.edges.map((edge) => {
-    let [tail, head] = [edge.a, edge.b];
-    if (isBridge(kinds.get(tail.node)) && !isBridge(kinds.get(head.node))) [tail, head] = [head, tail];
-    if (isBridge(kinds.get(head.node)) && !isBridge(kinds.get(tail.node))) {
-      const k = seen.get(head.node) ?? 0;
-      seen.set(head.node, k + 1);
-      if (k % 2 === 1) [tail, head] = [head, tail];
-    }
-    return { edge, tail, head };
-  });
+/** `1 link`, `2 links`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -1,10 +1,13 @@
 /**
  * Graphviz without system packages: SVG rendering and node positions through @viz-js/viz (Graphviz
- * compiled to WebAssembly), loaded on first use. `dot` for small labs, `sfdp` for large ones.
+ * compiled to WebAssembly), loaded on first use. `dot` for small labs and chains, `sfdp` for large
+ * labs of other shapes.
  */
 import type { Viz } from "@viz-js/viz";
-import { engineFor, toDot } from "./dot.js";
+import { engineFor, FONT, toDot } from "./dot.js";
+import { layoutOf } from "./layout.js";
 import type { GraphModel } from "./model.js";
+import { PAGE_LABELS_MAX, pageBoxes } from "./page.js";
 
 let viz: Promise<Viz> | undefined;
 
@@ -17,7 +20,10 @@ function graphviz(): Promise<Viz> {
 /** Render `g` as an SVG document (labelled for screen readers with the lab's name). */
 export async function renderSvg(g: GraphModel): Promise<string> {
   const v = await graphviz();
-  const svg = v.renderString(toDot(g), { format: "svg", engine: engineFor(g) });
+  const svg = v
+    .renderString(toDot(g), { format: "svg", engine: engineFor(g) })
+    // Where Verdana is missing, the closest in width (laid out for Verdana, any of them fits).
+    .replaceAll(`font-family="${FONT}"`, `font-family="${FONT},DejaVu Sans,Helvetica,Arial,sans-serif"`);
   return svg.replace("<svg ", `<svg role="img" aria-label="${xmlText(`network diagram of lab ${g.lab}`)}" `);
 }
 
@@ -32,45 +38,46 @@ export interface Point {
 }
 
 /**
- * Positions for every node, so the page draws a lab without running a layout itself. Small labs:
- * the same layered layout as `toDot` (labels included, so they get room), scaled from points to
- * screen pixels. Large labs: `sfdp` on small fixed-size nodes without labels (labels would only
- * spread it), scaled so that the closest nodes are about `spacing` pixels apart.
+ * Positions for every node, so the page draws a lab without running a layout itself: the same
+ * ranks as `toDot` (chains left to right, trees top down), or `sfdp` for large labs that are not
+ * chains. Labs the page draws with labels are laid out on boxes the size the page draws each node
+ * with its port labels around it, in screen pixels; larger ones on small boxes, scaled so that the
+ * closest nodes are about `spacing` pixels apart.
  */
 export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Record<string, Point>> {
   const v = await graphviz();
-  const large = engineFor(g) === "sfdp";
-  const ids = new Map(g.nodes.map((n, i) => [n.id, large ? `n${i}` : n.id]));
-  let dot = toDot(g);
-  if (large) {
-    const lines = ["graph g {", '  node [shape=circle, width=0.3, height=0.3, fixedsize=true, label=""];'];
-    for (const n of g.nodes) lines.push(`  ${ids.get(n.id)};`);
-    for (const e of g.edges) {
-      const a = ids.get(e.a.node);
-      const b = ids.get(e.b.node);
-      if (a && b) lines.push(`  ${a} -- ${b};`);
-    }
-    lines.push("}");
-    dot = lines.join("\n");
-  }
-  const json = v.renderJSON(dot, { engine: engineFor(g) }) as { objects?: { name: string; pos?: string }[] };
+  const page = g.nodes.length <= PAGE_LABELS_MAX ? pageBoxes(g, layoutOf(g)) : undefined;
+  const size = (id: string) => {
+    const o = page?.get(id)?.outer;
+    return o ? { width: o.width / 96, height: o.height / 96 } : { width: 0.3, height: 0.3 };
+  };
+  const boxes = page ? { size, sep: 0.3, ranksep: 0.55 } : { size, sep: 0.35, ranksep: 0.45 };
+  const json = v.renderJSON(toDot(g, { boxes }), { engine: engineFor(g) }) as {
+    objects?: { name: string; pos?: string }[];
+  };
   const raw = new Map<string, Point>();
   for (const o of json.objects ?? []) {
     if (!o.pos) continue;
     const [x, y] = o.pos.split(",").map(Number);
     raw.set(o.name, { x: x ?? 0, y: -(y ?? 0) });
   }
-  const scale = large ? spacing / Math.max(nearestDistance([...raw.values()]), 1e-6) : POINTS_TO_PIXELS;
+  const scale = page ? POINTS_TO_PIXELS : spacing / Math.max(nearestDistance([...raw.values()]), 1e-6);
   const out: Record<string, Point> = {};
   for (const n of g.nodes) {
-    const p = raw.get(ids.get(n.id) ?? "");
-    if (p) out[n.id] = { x: Math.round(p.x * scale * 10) / 10, y: Math.round(p.y * scale * 10) / 10 };
+    const p = raw.get(n.id);
+    // Graphviz placed the node with its labels around it: the node itself is off that centre.
+    const o = page?.get(n.id)?.outer ?? { dx: 0, dy: 0 };
+    if (p)
+      out[n.id] = {
+        x: Math.round((p.x * scale + o.dx) * 10) / 10,
+        y: Math.round((p.y * scale + o.dy) * 10) / 10,
+      };
   }
   return out;
 }
 
-/** Graphviz works in points (1/72 in); the page in CSS pixels (1/96 in), with a little more room. */
-const POINTS_TO_PIXELS = 1.5;
+/** Graphviz works in points (1/72 in); the page in CSS pixels (1/96 in). */
+const POINTS_TO_PIXELS = 96 / 72;
 
 /** A robust "closest neighbour" distance: the 10th percentile of each point's nearest neighbour. */
 function nearestDistance(points: Point[]): number {

@@ -5,7 +5,7 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import { NslabError } from "../../errors.js";
 import { toDot } from "../../graph/dot.js";
 import { toMermaid } from "../../graph/mermaid.js";
-import { graphModel } from "../../graph/model.js";
+import { graphModel, plural } from "../../graph/model.js";
 import { renderSvg } from "../../graph/render.js";
 import { labGraph } from "../../lab/graph.js";
 import { info } from "../output.js";
@@ -24,7 +24,7 @@ export function registerGraph(program: Command): void {
   program
     .command("graph")
     .description(
-      "draw a lab: nodes by kind (namespace, router, Linux bridge, OVS bridge), links labelled with interface names and addresses",
+      "draw a lab: nodes by kind (namespace, router, Linux bridge, OVS bridge) with their interfaces (names, addresses, VLANs, MTUs), links with their shaping; chains left to right, trees top down",
     )
     .argument("<target>", "topology file or the name of a running lab")
     .addOption(
@@ -53,6 +53,8 @@ export function registerGraph(program: Command): void {
       } catch (e) {
         throw new NslabError("E_FILE", `cannot write ${opts.output}: ${(e as Error).message}`, { cause: e });
       }
-      info(`${g.lab}: ${g.nodes.length} nodes, ${g.edges.length} links → ${opts.output} (${format})`);
+      info(
+        `${g.lab}: ${plural(g.nodes.length, "node")}, ${plural(g.edges.length, "link")} → ${opts.output} (${format})`,
+      );
     });
 }

@@ -31,11 +31,16 @@ export function registerUp(program: Command): void {
           );
         else
           info(
-            `lab '${t.name}' is up: ${t.nodes.length} nodes, ${t.links.length} links, ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
+            `lab '${t.name}' is up: ${count(t.nodes.length, "node")}, ${count(t.links.length, "link")}, ${count(r.operations, "operation")} in ${Math.round(r.durationMs)} ms`,
           );
       } catch (e) {
         p.done();
         throw e;
       }
     });
+}
+
+/** `1 link`, `2 links`. */
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -1,25 +1,28 @@
 /**
- * The topology drawn with cytoscape: nodes by kind, links labelled at each end, links drawn red and
- * dashed when an end is down, absent nodes faded. Positions come from the server (Graphviz: the
- * same layered picture as `nslab graph` for small labs, sfdp for large ones); without them the
- * page lays the graph out itself (fcose).
+ * The topology drawn with cytoscape: nodes by kind, links labelled at each end (name, addresses,
+ * VLAN, MTU) and in the middle (the link's shaping and MTU), links of a VLAN in its colour, links
+ * drawn red and dashed when an end is down, absent nodes faded. Positions come from the server
+ * (Graphviz: the same ranks as `nslab graph` — chains left to right, trees top down — and sfdp for
+ * large labs of other shapes); without them the page lays the graph out itself (fcose).
  */
 import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
-import type { GraphEdge, GraphEnd, GraphModel } from "../../graph/model.js";
+import { layoutOf } from "../../graph/layout.js";
+import { type GraphEdge, type GraphModel, linkNotes } from "../../graph/model.js";
+import { endLines, nodeWidth, PAGE_LABELS_MAX, type PagePort, pageBoxes } from "../../graph/page.js";
 import type { Point } from "../../graph/render.js";
-import { KIND_COLORS } from "../../graph/style.js";
+import { KIND_COLORS, vlanColors } from "../../graph/style.js";
 import type { InterfaceReport, NodeReport } from "../../lab/status.js";
 
 cytoscape.use(fcose);
 
-/** Above this many nodes: cheaper drawing (no end labels, textures while moving). */
-const BIG = 300;
-
 const SHAPES = { netns: "round-rectangle", router: "hexagon", bridge: "rectangle", "ovs-bridge": "barrel" };
 
-function endText(e: GraphEnd): string {
-  return [e.ifname, ...e.addresses].join("\n");
+/** Where a link meets its node (at the port) and how far along it its label sits. */
+function portStyle(p: PagePort | undefined): { end: string; offset: number } {
+  if (!p) return { end: "outside-to-node", offset: 40 };
+  const along = p.side === "n" || p.side === "s" ? p.height / 2 + 3 : p.width / 2 + 4;
+  return { end: `${p.dx}px ${p.dy}px`, offset: along };
 }
 
 /** The drawn graph, kept in step with observations. */
@@ -35,23 +38,46 @@ export class TopologyView {
   constructor(container: HTMLElement, graph: GraphModel, positions: Record<string, Point> | null) {
     this.graph = graph;
     this.#edges = new Map(graph.edges.map((e) => [e.id, e]));
-    const big = graph.nodes.length > BIG;
+    // Above this many nodes: cheaper drawing (no end labels, textures while moving).
+    const big = graph.nodes.length > PAGE_LABELS_MAX;
     const elements: cytoscape.ElementDefinition[] = [];
-    for (const n of graph.nodes)
+    const vlans = vlanColors(graph);
+    // The same ranks and port sides as `nslab graph` (and as the server's positions).
+    const layout = layoutOf(graph);
+    const boxes = big ? undefined : pageBoxes(graph, layout);
+    for (const n of graph.nodes) {
+      const box = boxes?.get(n.id);
       elements.push({
         group: "nodes",
-        data: { id: n.id, label: n.id, kind: n.kind, present: 1, w: Math.max(56, 9 * n.id.length + 28) },
+        data: {
+          id: n.id,
+          label: n.id,
+          kind: n.kind,
+          present: 1,
+          w: box?.width ?? nodeWidth(n.id),
+          h: box?.height ?? 40,
+        },
         ...(positions?.[n.id] ? { position: { ...positions[n.id]! } } : {}),
       });
-    for (const e of graph.edges) {
+    }
+    for (const { edge: e, tail, head } of layout.edges) {
+      const vlan = e.a.vlan ?? e.b.vlan;
+      const src = portStyle(boxes?.get(tail.node)?.ports.get(tail.iface));
+      const tgt = portStyle(boxes?.get(head.node)?.ports.get(head.iface));
       elements.push({
         group: "edges",
         data: {
           id: e.id,
-          source: e.a.node,
-          target: e.b.node,
-          srcLabel: endText(e.a),
-          tgtLabel: endText(e.b),
+          source: tail.node,
+          target: head.node,
+          srcLabel: endLines(tail).join("\n"),
+          tgtLabel: endLines(head).join("\n"),
+          srcEnd: src.end,
+          tgtEnd: tgt.end,
+          srcOffset: src.offset,
+          tgtOffset: tgt.offset,
+          midLabel: linkNotes(e).join("\n"),
+          color: (vlan !== undefined && vlans.get(vlan)) || "#718096",
           state: "up",
         },
       });
@@ -141,7 +167,7 @@ function style(big: boolean): cytoscape.StylesheetJson {
         "text-halign": "center",
         "text-margin-y": big ? 3 : 0,
         width: big ? 22 : "data(w)",
-        height: big ? 22 : 40,
+        height: big ? 22 : "data(h)",
         "border-width": 1.5,
         color: "#1a202c",
         "min-zoomed-font-size": 7,
@@ -158,15 +184,18 @@ function style(big: boolean): cytoscape.StylesheetJson {
       selector: "edge",
       style: {
         width: big ? 1.2 : 2,
-        "line-color": "#718096",
+        "line-color": "data(color)",
         "curve-style": big ? "haystack" : "straight",
         ...(big
           ? {}
           : {
               "source-label": "data(srcLabel)",
               "target-label": "data(tgtLabel)",
-              "source-text-offset": 62,
-              "target-text-offset": 62,
+              label: "data(midLabel)",
+              "source-endpoint": "data(srcEnd)",
+              "target-endpoint": "data(tgtEnd)",
+              "source-text-offset": "data(srcOffset)",
+              "target-text-offset": "data(tgtOffset)",
               "text-wrap": "wrap",
               "font-size": 10,
               color: "#2d3748",

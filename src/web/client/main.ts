@@ -2,7 +2,7 @@
  * The page: the list of labs at `/`, one lab at `/labs/NAME` — its graph, live state from the
  * server's event stream, the details panel, ping and link toggles. It only calls the server.
  */
-import type { GraphModel } from "../../graph/model.js";
+import { type GraphModel, plural } from "../../graph/model.js";
 import type { Point } from "../../graph/render.js";
 import { KIND_COLORS } from "../../graph/style.js";
 import type { LabReport, LabSummary, NodeReport } from "../../lab/status.js";
@@ -186,7 +186,7 @@ function legend(graph: GraphModel): void {
   const names = { netns: "namespace", router: "router", bridge: "Linux bridge", "ovs-bridge": "OVS bridge" };
   const kinds = [...new Set(graph.nodes.map((n) => n.kind))];
   byId("legend").replaceChildren(
-    h("h2", {}, `${graph.nodes.length} nodes · ${graph.edges.length} links`),
+    h("h2", {}, `${plural(graph.nodes.length, "node")} · ${plural(graph.edges.length, "link")}`),
     ...kinds.map((k) =>
       h(
         "span",

@@ -1,12 +1,15 @@
-/** Lab diagrams: the graph model (kinds, routers, labels) and golden Mermaid/DOT of the seed labs. */
+/**
+ * Lab diagrams: the graph model (kinds, routers, labels, VLANs, MTUs, shaping) and golden
+ * Mermaid/DOT of the seed labs.
+ */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { toDot } from "../../../src/graph/dot.js";
 import { toMermaid } from "../../../src/graph/mermaid.js";
-import { graphModel } from "../../../src/graph/model.js";
+import { graphModel, plural } from "../../../src/graph/model.js";
 import { layoutPositions, renderSvg } from "../../../src/graph/render.js";
-import { loadTopology, topologyFromObject } from "../../../src/lab/load.js";
+import { generatedTopology, loadTopology, topologyFromObject } from "../../../src/lab/load.js";
 import type { Topology } from "../../../src/model/types.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -26,14 +29,22 @@ describe("golden diagrams of the seed labs", () => {
     });
   }
 
-  it("the README shows the current diagrams (npm run diagrams redraws them)", async () => {
-    const readme = readFileSync("README.md", "utf8");
+  it("docs/diagrams.md shows the current diagrams (npm run diagrams redraws them)", async () => {
+    const page = readFileSync("docs/diagrams.md", "utf8");
     for (const seed of ["direct", "bridge", "ovs"]) {
       const g = graphModel(await loadTopology(`examples/seed/${seed}.yaml`));
-      expect(readme).toContain(
+      expect(page).toContain(
         `<!-- diagram:${seed} -->\n\`\`\`mermaid\n${toMermaid(g)}\`\`\`\n<!-- /diagram -->`,
       );
-      expect(readFileSync(`docs/seed-${seed}.svg`, "utf8")).toContain("<svg");
+      expect(readFileSync(`docs/seed-${seed}.svg`, "utf8")).toBe(await renderSvg(g));
+    }
+    for (const example of ["routed", "vlans", "mixed"]) {
+      const g = graphModel(await loadTopology(`examples/${example}.yaml`));
+      expect(readFileSync(`docs/example-${example}.svg`, "utf8")).toBe(await renderSvg(g));
+    }
+    for (const spec of ["tree,2,3", "linear,4"]) {
+      const svg = await renderSvg(graphModel(generatedTopology(spec)));
+      expect(readFileSync(`docs/topo-${spec.replaceAll(",", "-")}.svg`, "utf8")).toBe(svg);
     }
   });
 });
@@ -98,9 +109,12 @@ describe("graph model", () => {
     const mermaid = toMermaid(g);
     expect(mermaid).toContain('"eth1 10.0.2.1/24 fd00:2::1/64 — x0a0b-p1"');
     expect(mermaid).toContain('{{"r1<br/><small>router</small>"}}');
+    // In DOT each interface is a port of its node: name, addresses, on the side its link leaves.
     const dot = toDot(g);
-    expect(dot).toContain('taillabel="eth1\\n10.0.2.1/24\\nfd00:2::1/64"');
-    expect(dot).toContain("shape=hexagon");
+    expect(dot).toContain("<B>eth1</B><BR/>10.0.2.1/24<BR/>fd00:2::1/64");
+    expect(dot).toContain('<B>r1</B><BR/>(x0a0b-r1)<BR/><FONT POINT-SIZE="9">router</FONT>');
+    // r1 — sw — ovs is this lab's chain: r1's eth1 on its right, sw's p1 on its left.
+    expect(dot).toContain('"r1":p1:e -- "sw":p0:w');
   });
 
   it("escapes quotes in DOT and Mermaid labels", () => {
@@ -121,6 +135,76 @@ describe("graph model", () => {
     const dot = toDot(graphModel(topologyFromObject({ name: "big", nodes, links })));
     expect(dot).toContain("layout=sfdp");
     expect(dot).not.toContain("rankdir");
+  });
+});
+
+/** Everything a port or link can carry: VLANs, shaping, MTUs of links, ports and bridges. */
+const loaded = {
+  name: "loaded",
+  nodes: {
+    a: { interfaces: { eth0: "10.30.0.1/30", eth1: { addresses: ["10.31.0.1/24"], mtu: 1400 } } },
+    b: { interfaces: { eth0: "10.30.0.2/30" } },
+    c: { interfaces: { eth0: "10.31.0.2/24" } },
+    sw: { kind: "ovs-bridge", interfaces: { p1: { vlan: 10 }, p2: { vlan: 20 } } },
+    br: { kind: "bridge", mtu: 9000 },
+  },
+  links: [
+    { endpoints: ["a:eth0", "b:eth0"], rate: "20mbit", delay: "20ms", jitter: "5ms", loss: "1%", mtu: 9000 },
+    ["a:eth1", "sw:p1"],
+    { endpoints: ["c:eth0", "sw:p2"], rate: "5mbit" },
+    ["sw:up", "br:down"],
+  ],
+};
+
+describe("VLANs, shaping and MTUs are drawn", () => {
+  const g = graphModel(topologyFromObject(loaded));
+
+  it("keeps them in the model: on the end they apply to, or on the link", () => {
+    const ab = g.edges.find((e) => e.a.node === "a" && e.b.node === "b");
+    expect(ab?.mtu).toBe(9000);
+    expect(ab?.shaping).toEqual({ rateBps: 20e6, delayUs: 20_000, jitterUs: 5000, lossPct: 1 });
+    expect(g.edges.find((e) => e.a.iface === "eth1")).toMatchObject({ a: { mtu: 1400 }, b: { vlan: 10 } });
+    expect(g.nodes.find((n) => n.id === "br")?.mtu).toBe(9000);
+  });
+
+  it("in DOT and SVG: VLAN and MTU in the port, shaping and link MTU in the link's middle", async () => {
+    const dot = toDot(g);
+    expect(dot).toMatch(/<B>p1<\/B><BR\/><FONT COLOR="#[0-9a-f]{6}"><B>vlan 10<\/B><\/FONT>/);
+    expect(dot).toContain("<B>eth1</B><BR/>10.31.0.1/24<BR/>mtu 1400");
+    expect(dot).toContain("label=<rate 20mbit, delay 20ms ± 5ms, loss 1%<BR/>mtu 9000>");
+    expect(dot).toContain("label=<rate 5mbit>");
+    expect(dot).toContain("Linux bridge · mtu 9000");
+    // Each VLAN's links in a colour of its own.
+    const linkColors = [...dot.matchAll(/ -- [^[]*\[[^\]]*color="(#[0-9a-f]{6})", penwidth=2/g)].map(
+      (m) => m[1],
+    );
+    expect(new Set(linkColors).size).toBe(2);
+    const svg = (await renderSvg(g)).replaceAll("&#45;", "-").replaceAll("&#177;", "±");
+    for (const text of [
+      "vlan 10",
+      "vlan 20",
+      "mtu 1400",
+      "mtu 9000",
+      "rate 5mbit",
+      "rate 20mbit, delay 20ms ± 5ms, loss 1%",
+    ])
+      expect(svg).toContain(text);
+  });
+
+  it("in Mermaid: on the link's label, VLAN links coloured", () => {
+    const m = toMermaid(g);
+    expect(m).toContain(
+      '"eth0 10.30.0.1/30 — eth0 10.30.0.2/30<br/>rate 20mbit, delay 20ms ± 5ms, loss 1%<br/>mtu 9000"',
+    );
+    expect(m).toContain("eth1 10.31.0.1/24 mtu 1400 — p1 vlan 10");
+    expect(m).toMatch(/linkStyle 1 stroke:#[0-9a-f]{6},stroke-width:2px/);
+    expect(m).toContain("Linux bridge · mtu 9000");
+  });
+
+  it("counts in words: 1 link, 2 links", () => {
+    expect(plural(1, "link")).toBe("1 link");
+    expect(plural(0, "node")).toBe("0 nodes");
+    expect(plural(2, "link")).toBe("2 links");
   });
 });
 

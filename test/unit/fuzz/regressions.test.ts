@@ -1,0 +1,34 @@
+/**
+ * Inputs the fuzzers found that broke the loader once, kept as plain tests (each names what broke).
+ */
+import { describe, expect, it } from "vitest";
+import { parseTopology, TopologyError } from "../../../src/index.js";
+
+/** The problems of an invalid topology, formatted; fails when `text` loads or throws anything else. */
+function problems(text: string): { message: string; line: number; column: number }[] {
+  try {
+    parseTopology(text, { file: "found.yaml" });
+  } catch (e) {
+    if (!(e instanceof TopologyError)) throw e;
+    return e.problems.map((p) => ({
+      message: p.message,
+      line: p.location?.line ?? 0,
+      column: p.location?.column ?? 0,
+    }));
+  }
+  throw new Error("the topology was accepted");
+}
+
+describe("fuzz findings", () => {
+  it("block nesting thousands of levels deep, then a dedent, is a located problem (was: RangeError from the YAML parser)", () => {
+    const depth = 5000; // 12.5 MB of indentation: under the 16 MiB cap, past the parser's stack
+    let text = "";
+    for (let i = 0; i < depth; i++) text += `${" ".repeat(i)}k:\n`;
+    text += "name: x\n";
+    const found = problems(text);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toMatch(/nested too deeply/);
+    // It points at the deepest line.
+    expect(found[0]).toMatchObject({ line: depth, column: depth });
+  });
+});

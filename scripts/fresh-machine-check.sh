@@ -100,14 +100,17 @@ if [ "$status" != 0 ]; then tail -40 "$work/quickstart.log" >&2; exit "$status";
 npm test >"$work/test.log" 2>&1 || status=$?
 t2=$(date +%s.%N)
 log "npm test: exit $status, $(secs "$t1" "$t2") s (log: $work/test.log)"
-grep -E "Test Files|Tests  |all [0-9]+ tests ran|did not run" "$work/test.log" >&2 || true
+sed 's/\x1b\[[0-9;]*m//g' "$work/test.log" | grep -E "Test Files|Tests  |all [0-9]+ tests ran|did not run" >&2 || true
 
 # Installing started nothing: no new listening socket, and no daemon of the packages installed.
 new_listeners=$(comm -13 <(echo "$listening_before") <(listeners))
+# (Zombies do not count: daemons nslab stopped at the end of the tests may await their reaping by
+# this machine's init for a moment.)
 left=$(for p in /proc/[0-9]*; do
   case "$(cat "$p/comm" 2>/dev/null)" in
     sshd | zebra | watchfrr | mgmtd | staticd | bgpd | ospfd | ovs-testcontrol | ovsdb-server | ovs-vswitchd)
-      echo "  pid ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")" ;;
+      state=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f1)
+      case "$state" in Z | X | "") ;; *) echo "  pid ${p#/proc/} ($state): $(tr '\0' ' ' <"$p/cmdline")" ;; esac ;;
   esac
 done)
 if [ -n "$new_listeners" ] || [ -n "$left" ]; then

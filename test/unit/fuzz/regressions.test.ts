@@ -31,4 +31,22 @@ describe("fuzz findings", () => {
     // It points at the deepest line.
     expect(found[0]).toMatchObject({ line: depth, column: depth });
   });
+
+  it("an interface in two links of a point-to-point segment, with a pool, is a located problem (was: TypeError mixing BigInt)", () => {
+    const found = problems(
+      [
+        "name: fz",
+        "addressing: { ipv4: 10.50.0.0/16 }",
+        "nodes:",
+        "  h1: {}",
+        "links:",
+        "  - [h1:eth0, h1:eth1]",
+        "  - [h1:eth0, h1:eth2]",
+        "",
+      ].join("\n"),
+    );
+    expect(found.length).toBeGreaterThan(0);
+    for (const p of found) expect(p.line).toBeGreaterThan(0);
+    expect(found.map((p) => p.message).join("\n")).toMatch(/eth0/);
+  });
 });

@@ -49,4 +49,9 @@ describe("fuzz findings", () => {
     for (const p of found) expect(p.line).toBeGreaterThan(0);
     expect(found.map((p) => p.message).join("\n")).toMatch(/eth0/);
   });
+
+  it("a node kind written as a map with a 'toString' key is a located problem (was: TypeError converting it to a string)", () => {
+    const found = problems("name: fz\nnodes:\n  br1:\n    kind: { toString: '' }\n");
+    expect(found).toEqual([{ message: expect.stringMatching(/unknown node kind/), line: 4, column: 11 }]);
+  });
 });

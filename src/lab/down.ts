@@ -21,6 +21,8 @@ export interface DownResult {
   removed: OwnedObject[];
   /** Objects left alone: already gone, or no longer marked as this lab's. */
   skipped: TeardownReport["skipped"];
+  /** {@link downAll} only: the lab was left alone because another nslab process holds it (why). */
+  busy?: string;
   durationMs: number;
 }
 
@@ -47,7 +49,8 @@ export async function down(lab: string, options: CommonOptions = {}): Promise<Do
 /**
  * Take every nslab lab on this host down — those with records and those found by their markers
  * alone — or, with `filter`, the ones it accepts. Careful on shared hosts: this includes other
- * people's labs.
+ * people's labs. A lab another nslab process is working on (an `up` under way) is skipped, with a
+ * warning and `busy` set in its result, never interrupted.
  */
 export async function downAll(options: DownAllOptions = {}): Promise<DownResult[]> {
   const driver = newDriver(options);
@@ -56,7 +59,19 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
     const found = await discoverLabs(driver, ovs);
     const labs = [...new Set([...listLabs(), ...found.keys()])].filter(options.filter ?? (() => true)).sort();
     const results: DownResult[] = [];
-    for (const lab of labs) results.push(await downWith(lab, driver, options, found.get(lab)));
+    for (const lab of labs) {
+      try {
+        results.push(await downWith(lab, driver, options, found.get(lab)));
+      } catch (e) {
+        // A lab an `up` (or another `down`) is working on right now is not ours to pull away.
+        if (!(e instanceof NslabError && e.code === "E_LOCKED")) throw e;
+        options.log?.(
+          "warn",
+          `skipped lab '${lab}': ${e.message}; run 'nslab down --all' again once it is done`,
+        );
+        results.push({ lab, found: true, removed: [], skipped: [], busy: e.message, durationMs: 0 });
+      }
+    }
     return results;
   } finally {
     await driver.close();

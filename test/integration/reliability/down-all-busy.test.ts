@@ -18,7 +18,10 @@ import {
 
 const STATE = process.env.NSLAB_STATE_DIR || "/run/nslab";
 const labs: string[] = [];
-afterAll(() => {
+let upUnderWay: Promise<unknown> | undefined;
+afterAll(async () => {
+  // A failed test may leave the up running: its lock would make the down below fail (busy).
+  await upUnderWay;
   for (const lab of labs) nslab(["down", lab]);
 });
 
@@ -32,6 +35,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("down --all and an up in progress",
     const before = scopedSnapshot(`da${tag}`, `db${tag}`, busy, other);
     expect(nslab(["up", "--topo", "single,2", "--name", other, "--prefix", `db${tag}`]).code).toBe(0);
     const up = startNslab(["up", "--topo", "linear,120", "--name", busy, "--prefix", `da${tag}`]);
+    upUnderWay = up.exited;
     // Wait until the up holds its lock and has written its record (so down --all sees the lab).
     const deadline = Date.now() + 60_000;
     while (

@@ -10,7 +10,9 @@ import { canTouchKernel, mustRun, nslab, uniqueTag } from "../../support/kernel.
 
 const CLI = join(import.meta.dirname, "..", "..", "..", "dist", "cli", "main.js");
 const labs: string[] = [];
-afterAll(() => {
+let loopsDone: Promise<unknown> | undefined;
+afterAll(async () => {
+  await loopsDone; // (a failed test may leave them running)
   for (const lab of labs) nslab(["down", lab]);
 });
 
@@ -36,6 +38,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("status while labs come and go", ()
       }
       return cycles;
     });
+    loopsDone = Promise.allSettled(loops);
     const errors: string[] = [];
     let calls = 0;
     while (Date.now() < until) {

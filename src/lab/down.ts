@@ -40,7 +40,7 @@ export interface DownAllOptions extends CommonOptions {
 export async function down(lab: string, options: CommonOptions = {}): Promise<DownResult> {
   const driver = newDriver(options);
   try {
-    return await downWith(lab, driver, options, undefined);
+    return await downWith(lab, driver, options);
   } finally {
     await driver.close();
   }
@@ -61,7 +61,7 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
     const results: DownResult[] = [];
     for (const lab of labs) {
       try {
-        results.push(await downWith(lab, driver, options, found.get(lab)));
+        results.push(await downWith(lab, driver, options));
       } catch (e) {
         // A lab an `up` (or another `down`) is working on right now is not ours to pull away.
         if (!(e instanceof NslabError && e.code === "E_LOCKED")) throw e;
@@ -85,12 +85,7 @@ function newDriver(options: CommonOptions): Driver {
   });
 }
 
-async function downWith(
-  lab: string,
-  driver: Driver,
-  options: CommonOptions,
-  discovered: OwnedObject[] | undefined,
-): Promise<DownResult> {
+async function downWith(lab: string, driver: Driver, options: CommonOptions): Promise<DownResult> {
   const started = performance.now();
   const log = options.log ?? silent;
   const lock = acquireLock(lab, `nslab down ${lab}`, (m) => log("warn", m));
@@ -99,10 +94,9 @@ async function downWith(
     let objects: OwnedObject[];
     if (state) objects = state.owned;
     else {
-      objects =
-        discovered ??
-        (await discoverLabs(driver, await driver.ovsdb().catch(() => undefined))).get(lab) ??
-        [];
+      // A scan made before this lock (down --all's) may be stale by now: the lab may have gone down
+      // meanwhile. Without a record, look again (objects of a lab without a record are rare).
+      objects = (await discoverLabs(driver, await driver.ovsdb().catch(() => undefined))).get(lab) ?? [];
       if (objects.length > 0)
         log("warn", `lab '${lab}' has no record; removing the ${objects.length} object(s) marked as its own`);
     }

@@ -34,7 +34,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("down --all and a lab that goes dow
         expect(r.status, r.stderr).toBe(0);
         return true;
       },
-      log: (level, message) => {
+      log: (_level, message) => {
         warnings.push(message);
       },
     });

@@ -185,7 +185,7 @@ async function downAllCli() {
   const r = await run(["node", CLI, "down", "--all"]);
   const skipped = r.stderr.match(/skipped lab '[^']+'/g) ?? [];
   results.downAll.skippedBusy += skipped.length;
-  results.downAll.takenDown += (r.stdout.match(/is down: removed/g) ?? []).length;
+  results.downAll.takenDown += (`${r.stdout}${r.stderr}`.match(/is down: removed/g) ?? []).length;
   if (skipped.length > 0 && results.downAll.messages.length < 5)
     results.downAll.messages.push(r.stderr.split("\n").find((l) => l.includes("skipped lab")));
   if (r.code !== 0 || /^\s+at |internal error/m.test(r.stderr))

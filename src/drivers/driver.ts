@@ -70,7 +70,11 @@ export class Driver {
   }
 
   /** The OVSDB connection (opened on first use; OVS must be running). */
-  ovsdb(): Promise<OvsdbClient> {
+  async ovsdb(): Promise<OvsdbClient> {
+    // A connection closed under us (another nslab process stopped the daemons it had started, or
+    // they restarted) is not reused: connect again, which fails at once when OVS is gone.
+    const cached = this.#ovs && (await this.#ovs.catch(() => undefined));
+    if (cached?.rpc.closed) this.#ovs = undefined;
     this.#ovs ??= OvsdbClient.connect(ovsDbSocket(ovsRuntimePaths()));
     const p = this.#ovs;
     p.catch(() => {

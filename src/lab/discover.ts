@@ -4,7 +4,7 @@
  * `down --all` still cleans up after /run/nslab was lost.
  */
 import type { Driver } from "../drivers/driver.js";
-import { listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
+import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
 import { listNetns } from "../host/facts.js";
 import { labOfMarker, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
@@ -32,7 +32,31 @@ export async function discoverLabs(
   const root = await driver.dump(null);
   for (const l of root.links) add(labOfMarker(l.alias), { kind: "link", name: l.name });
   if (ovs)
-    for (const b of await listBridges(ovs))
+    for (const b of await ovsBridges(ovs))
       add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
   return out;
+}
+
+/**
+ * The OVS bridges; if the connection closes under us (another nslab process stopped the daemons it
+ * had started, once no lab used them), read them again on a new one — none when OVS is gone.
+ */
+async function ovsBridges(ovs: OvsdbClient) {
+  try {
+    return await listBridges(ovs);
+  } catch (e) {
+    if (!(e instanceof JsonRpcError && e.failure === "closed")) throw e;
+  }
+  let fresh: OvsdbClient;
+  try {
+    fresh = await OvsdbClient.connect(ovs.socketPath);
+  } catch (e) {
+    if (e instanceof JsonRpcError && e.failure === "connect") return [];
+    throw e;
+  }
+  try {
+    return await listBridges(fresh);
+  } finally {
+    await fresh.close();
+  }
 }

@@ -21,6 +21,8 @@ export interface DownResult {
   removed: OwnedObject[];
   /** Objects left alone: already gone, or no longer marked as this lab's. */
   skipped: TeardownReport["skipped"];
+  /** {@link downAll} only: the lab was left alone because another nslab process holds it (why). */
+  busy?: string;
   durationMs: number;
 }
 
@@ -38,7 +40,7 @@ export interface DownAllOptions extends CommonOptions {
 export async function down(lab: string, options: CommonOptions = {}): Promise<DownResult> {
   const driver = newDriver(options);
   try {
-    return await downWith(lab, driver, options, undefined);
+    return await downWith(lab, driver, options);
   } finally {
     await driver.close();
   }
@@ -47,7 +49,8 @@ export async function down(lab: string, options: CommonOptions = {}): Promise<Do
 /**
  * Take every nslab lab on this host down — those with records and those found by their markers
  * alone — or, with `filter`, the ones it accepts. Careful on shared hosts: this includes other
- * people's labs.
+ * people's labs. A lab another nslab process is working on (an `up` under way) is skipped, with a
+ * warning and `busy` set in its result, never interrupted.
  */
 export async function downAll(options: DownAllOptions = {}): Promise<DownResult[]> {
   const driver = newDriver(options);
@@ -56,7 +59,19 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
     const found = await discoverLabs(driver, ovs);
     const labs = [...new Set([...listLabs(), ...found.keys()])].filter(options.filter ?? (() => true)).sort();
     const results: DownResult[] = [];
-    for (const lab of labs) results.push(await downWith(lab, driver, options, found.get(lab)));
+    for (const lab of labs) {
+      try {
+        results.push(await downWith(lab, driver, options));
+      } catch (e) {
+        // A lab an `up` (or another `down`) is working on right now is not ours to pull away.
+        if (!(e instanceof NslabError && e.code === "E_LOCKED")) throw e;
+        options.log?.(
+          "warn",
+          `skipped lab '${lab}': ${e.message}; run 'nslab down --all' again once it is done`,
+        );
+        results.push({ lab, found: true, removed: [], skipped: [], busy: e.message, durationMs: 0 });
+      }
+    }
     return results;
   } finally {
     await driver.close();
@@ -70,12 +85,7 @@ function newDriver(options: CommonOptions): Driver {
   });
 }
 
-async function downWith(
-  lab: string,
-  driver: Driver,
-  options: CommonOptions,
-  discovered: OwnedObject[] | undefined,
-): Promise<DownResult> {
+async function downWith(lab: string, driver: Driver, options: CommonOptions): Promise<DownResult> {
   const started = performance.now();
   const log = options.log ?? silent;
   const lock = acquireLock(lab, `nslab down ${lab}`, (m) => log("warn", m));
@@ -84,10 +94,9 @@ async function downWith(
     let objects: OwnedObject[];
     if (state) objects = state.owned;
     else {
-      objects =
-        discovered ??
-        (await discoverLabs(driver, await driver.ovsdb().catch(() => undefined))).get(lab) ??
-        [];
+      // A scan made before this lock (down --all's) may be stale by now: the lab may have gone down
+      // meanwhile. Without a record, look again (objects of a lab without a record are rare).
+      objects = (await discoverLabs(driver, await driver.ovsdb().catch(() => undefined))).get(lab) ?? [];
       if (objects.length > 0)
         log("warn", `lab '${lab}' has no record; removing the ${objects.length} object(s) marked as its own`);
     }

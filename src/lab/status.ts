@@ -112,7 +112,15 @@ export async function statusAll(options: CommonOptions = {}): Promise<LabReport[
   });
   try {
     const out: LabReport[] = [];
-    for (const lab of listLabs()) out.push(await observeLab(lab, driver));
+    for (const lab of listLabs()) {
+      try {
+        out.push(await observeLab(lab, driver));
+      } catch (e) {
+        // Taken down since the labs were listed: it is simply not up any more.
+        if (e instanceof NslabError && e.code === "E_NOT_FOUND" && !readLab(lab)) continue;
+        throw e;
+      }
+    }
     return out;
   } finally {
     await driver.close();

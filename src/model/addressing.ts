@@ -168,7 +168,18 @@ function allocateFamily(
     }
     cursor = block + size;
     const hosts = freeHosts(family, block, r.prefix, used);
-    for (const key of r.needing) assign(key, family, hosts.next().value!, r.prefix, ifaces, info);
+    for (const key of r.needing) {
+      // Only an invalid topology (one interface in two links) puts more ends on a pair's subnet.
+      const next = hosts.next();
+      if (next.done) {
+        problems.push({
+          message: `no free address left in ${formatAddress(family, block)}/${r.prefix} (segment ${r.segment.label}) for ${key}`,
+          location: ifaces.get(key)?.src ?? r.segment.src,
+        });
+        break;
+      }
+      assign(key, family, next.value, r.prefix, ifaces, info);
+    }
     info.segments.push({
       label: r.segment.label,
       subnet: `${formatAddress(family, block)}/${r.prefix}`,

@@ -122,6 +122,13 @@ function checkSchema(source: YamlSource): LoadedSpec {
   return { raw: result.data, file: source.file, locate: source.locate };
 }
 
+/** A value that is not a string, for a message (String() throws on a map with a `toString` key). */
+function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return "(a list)";
+  if (v !== null && typeof v === "object") return "(a map)";
+  return String(v);
+}
+
 /** Choose which union branch a value was meant for: nodes by `kind`, links by shape. */
 function pickBranch(
   source: YamlSource,
@@ -136,7 +143,7 @@ function pickBranch(
     if (index >= 0) return index;
     const hint = typeof kind === "string" ? didYouMean(kind, NODE_KINDS) : undefined;
     return {
-      message: `unknown node kind ${typeof kind === "string" ? `'${kind}'` : String(kind)}; expected one of ${NODE_KINDS.join(", ")}`,
+      message: `unknown node kind ${typeof kind === "string" ? `'${kind}'` : describeValue(kind)}; expected one of ${NODE_KINDS.join(", ")}`,
       location: source.locate([...path, "kind"]),
       ...(hint ? { hint } : {}),
     };

@@ -37,13 +37,26 @@ export interface YamlSource {
 export function parseYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const problems: Problem[] = [];
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: false, // checked in walk(), in linear time
-    merge: false,
-    version: "1.2",
-  });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: false, // checked in walk(), in linear time
+      merge: false,
+      version: "1.2",
+    });
+  } catch (e) {
+    // The YAML parser recurses once per level of block nesting: thousands of levels exhaust the stack.
+    if (!(e instanceof RangeError)) throw e;
+    const deepest = deepestLine(text, file);
+    return {
+      file,
+      data: undefined,
+      problems: [{ message: `nested too deeply to parse (limit ${MAX_DEPTH} levels)`, location: deepest }],
+      locate: (path) => ({ ...deepest, path }),
+    };
+  }
   const at = (offset: number, path: ReadonlyArray<string | number> = []): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col, path };
@@ -159,6 +172,18 @@ function walk(
       walk(item, [...path, i], depth + 1, problems, at);
     });
   }
+}
+
+/** The most indented line of `text` (where absurd nesting shows), at its first non-blank column. */
+function deepestLine(text: string, file: string): SourceLocation {
+  let best = { line: 1, column: 1 };
+  let line = 0;
+  for (const l of text.split("\n")) {
+    line++;
+    const indent = l.length - l.trimStart().length;
+    if (indent + 1 > best.column) best = { line, column: indent + 1 };
+  }
+  return { file, ...best, path: [] };
 }
 
 function yamlMessage(code: string, message: string, snippet: string): string {

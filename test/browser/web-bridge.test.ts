@@ -18,7 +18,7 @@ import { canTouchKernel, eventually, kernelSnapshot, mustRun, nslab } from "../s
 const CHROMIUM = process.env.NSLAB_CHROMIUM || "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 if (mustRun && !haveChromium)
-  throw new Error(`CI is set but ${CHROMIUM} is missing (NSLAB_BROWSER=1 bash scripts/setup.sh installs it)`);
+  throw new Error(`CI is set but ${CHROMIUM} is missing (bash scripts/setup.sh --tests installs it)`);
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "dist", "cli", "main.js");

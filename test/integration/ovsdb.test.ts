@@ -3,8 +3,9 @@
  * and logs in a mkdtemp dir, never the system paths (another user's OVS may be running there).
  * Transactions run against a private ovsdb-server with no ovs-vswitchd, so nothing reaches the kernel.
  */
-import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { type ChildProcess, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -32,6 +33,8 @@ import { systemRunner } from "../../src/drivers/runner/index.js";
 
 const SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema";
 const SYSTEM_RUN_DIR = "/var/run/openvswitch";
+const ROOT = join(import.meta.dirname, "..", "..");
+const FIXTURE = join(ROOT, "test", "fixtures", "ovs", "default-db.fixture.ts");
 
 /** Every process this file started, so afterAll can stop them by pid and prove none is left. */
 const ours: DaemonHandle[] = [];
@@ -362,10 +365,72 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)(
 );
 
 describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("startOvs / stopOvs (private paths)", () => {
-  it("resolves the default database through the /etc/openvswitch/conf.db symlink (read only)", () => {
-    const link = "/etc/openvswitch/conf.db";
-    const expected = existsSync(link) ? realpathSync(link) : link;
-    expect(ovsRuntimePaths().dbPath).toBe(expected);
+  // Debian's package installs /etc/openvswitch/conf.db as a symlink whose target is created on the
+  // first start: right after the install it dangles. nslab follows the link either way and, when it
+  // starts OVS, creates the database at the link's target (or uses the one there). Each case runs in
+  // a private mount namespace with a scratch /etc/openvswitch, so the host's own link is never read
+  // or touched; sockets and logs go to a private dir.
+  it.each([
+    ["dangling, absolute", "dangling", (dir: string) => `${dir}/lib/conf.db`],
+    ["dangling, relative", "relative", () => "/etc/openvswitch/db/conf.db"],
+    ["resolved (the database exists)", "resolved", (dir: string) => `${dir}/lib/conf.db`],
+  ] as const)(
+    "starts OVS on the database behind the /etc/openvswitch/conf.db symlink: %s",
+    (_label, mode, target) => {
+      const dir = tempDir(`defdb-${mode}`);
+      const db = target(dir);
+      const prepare = {
+        dangling: `ln -s ${db} /etc/openvswitch/conf.db`,
+        relative: "ln -s db/conf.db /etc/openvswitch/conf.db",
+        resolved: [
+          `mkdir -p ${dir}/lib`,
+          `ovsdb-tool create ${db} ${SCHEMA}`,
+          `ovsdb-tool transact ${db} '["Open_vSwitch",{"op":"insert","table":"Open_vSwitch","row":{"external_ids":["map",[["nslab-it","kept"]]]}}]' >/dev/null`,
+          `ln -s ${db} /etc/openvswitch/conf.db`,
+        ].join(" && "),
+      }[mode];
+      const r = spawnSync(
+        "unshare",
+        [
+          "--mount",
+          "--propagation",
+          "private",
+          "--",
+          "sh",
+          "-euc",
+          `mount -t tmpfs nslab-it /etc/openvswitch && ${prepare} && exec "$0" --import tsx "$1" "$2"`,
+          process.execPath,
+          FIXTURE,
+          dir,
+        ],
+        { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+      );
+      const lines = r.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const started = lines.find((l) => "started" in l)?.started as
+        | { ovsdbServer: DaemonHandle | null; vswitchd: DaemonHandle | null }
+        | undefined;
+      for (const h of [started?.ovsdbServer, started?.vswitchd]) if (h) ours.push(h);
+      expect(r.status, `${r.stderr}\n${r.stdout}`).toBe(0);
+      expect(started?.ovsdbServer?.comm).toBe("ovsdb-server");
+      expect(started?.vswitchd?.comm).toBe("ovs-vswitchd");
+      const seen = lines.find((l) => "dbPath" in l);
+      expect(seen).toMatchObject({ dbPath: db, dbIsFile: true });
+      // An existing database is used as it is, never replaced.
+      if (mode === "resolved") expect(seen?.externalIds).toEqual(["map", [["nslab-it", "kept"]]]);
+      else expect(seen?.externalIds).toEqual(["map", []]);
+      expect(lines.find((l) => "stopped" in l)?.stopped).toEqual([
+        { comm: "ovs-vswitchd", pid: started!.vswitchd!.pid, outcome: "terminated" },
+        { comm: "ovsdb-server", pid: started!.ovsdbServer!.pid, outcome: "terminated" },
+      ]);
+      // The scratch mount went with the namespace: the host's /etc/openvswitch is as it was.
+      expect(existsSync(`${dir}/run/db.sock`)).toBe(false);
+    },
+  );
+
+  it("uses /var/run/openvswitch for sockets by default", () => {
     expect(ovsRuntimePaths().runDir).toBe(SYSTEM_RUN_DIR);
   });
 

@@ -9,9 +9,15 @@
  * never leaves a lock behind). `shared` holders run side by side; an `exclusive` holder waits for
  * all of them and keeps new ones out. Shell scripts use the same files:
  *   flock -x /run/lock/nslab-tests/seed-names.lock nslab up examples/seed/bridge.yaml
+ *
+ * A script that holds `host-net` exclusively around a whole test run (scripts/fresh-machine-check.sh:
+ * it removes packages every test uses) sets NSLAB_HOST_NET_LOCK to another file for that run: its
+ * tests then serialise among themselves on that file, while everyone else waits on the real one.
+ * scripts/setup.sh takes the same file around `apt-get install`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 
 export const LOCK_DIR = "/run/lock/nslab-tests";
 
@@ -24,6 +30,12 @@ export const LOCK_DIR = "/run/lock/nslab-tests";
  */
 export type LockName = "seed-names" | "host-net";
 
+/** The file behind lock `name` (`host-net` may be redirected by NSLAB_HOST_NET_LOCK, see above). */
+export function lockFile(name: LockName): string {
+  if (name === "host-net" && process.env.NSLAB_HOST_NET_LOCK) return process.env.NSLAB_HOST_NET_LOCK;
+  return `${LOCK_DIR}/${name}.lock`;
+}
+
 export interface HostLock {
   release(): Promise<void>;
 }
@@ -34,8 +46,8 @@ export async function hostLock(
   mode: "shared" | "exclusive",
   timeoutMs = 600_000,
 ): Promise<HostLock> {
-  mkdirSync(LOCK_DIR, { recursive: true });
-  const file = `${LOCK_DIR}/${name}.lock`;
+  const file = lockFile(name);
+  mkdirSync(dirname(file), { recursive: true });
   // `flock FILE cat`: takes the lock, then runs cat, which holds it until its stdin closes. It says
   // so on stdout first ("held"), so we know the lock is ours before the test goes on.
   const child: ChildProcess = spawn(

@@ -29,11 +29,13 @@ export function registerDown(program: Command): void {
         }
       }
       if (results.length === 0) info("no nslab labs on this host");
-      for (const r of results)
+      for (const r of results) {
+        if (r.busy) continue; // skipped, with a warning already
         info(
           r.found
             ? `lab '${r.lab}' is down: removed ${r.removed.length} object(s) in ${Math.round(r.durationMs)} ms`
             : `lab '${r.lab}' is not up (nothing to do)`,
         );
+      }
     });
 }

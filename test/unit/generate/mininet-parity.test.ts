@@ -1,7 +1,8 @@
 /**
  * The generators against Mininet itself: where Mininet 2.3 is installed (the Debian package; the
  * benchmark installs it), its own Topo classes are asked for hosts, switches, link ports and
- * addresses, and nslab's generators must give exactly the same. Skipped without Mininet.
+ * addresses, and nslab's generators must give exactly the same. `npm test` installs Mininet
+ * (scripts/setup.sh --tests); without it these tests are skipped, except in CI, where they fail.
  */
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +41,8 @@ print(json.dumps(out))
 
 const mininet =
   spawnSync(PY, ["-c", "import mininet.topo, mininet.topolib"], { stdio: "ignore" }).status === 0;
+if (process.env.CI && !mininet)
+  throw new Error("CI is set but Mininet is missing (bash scripts/setup.sh --tests installs it)");
 
 describe.skipIf(!mininet)("generators match Mininet 2.3's own topologies", () => {
   let fromMininet: Record<string, unknown> = {};

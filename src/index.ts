@@ -10,8 +10,6 @@
  * topology line it came from), `CommandError` (an external command: argv, exit code, output).
  */
 
-export { type ClabImport, importClab } from "./clab/convert.js";
-export { convertClabText, isClabFile, loadClabFile } from "./clab/load.js";
 export { ApplyError } from "./drivers/apply/executor.js";
 export type { ProgressFn } from "./drivers/apply/types.js";
 export type { Backend } from "./drivers/driver.js";
@@ -27,16 +25,6 @@ export {
   type SourceLocation,
   TopologyError,
 } from "./errors.js";
-export {
-  formatTopoSpec,
-  type GeneratedSpec,
-  type GenerateOptions,
-  generatedYaml,
-  generateTopology,
-  parseTopoSpec,
-  type SwitchKind,
-  type TopoSpec,
-} from "./generate/index.js";
 export {
   engineFor,
   type GraphEdge,
@@ -54,7 +42,6 @@ export {
   toMermaid,
 } from "./graph/index.js";
 export { hostFactsFor, type KernelFeature, probeFeatures } from "./host/features.js";
-export { defineTopology, type SysctlValue, TopologyBuilder, type TopologyFields } from "./lab/builder.js";
 export { type CaptureOptions, type CaptureResult, capture } from "./lab/capture.js";
 export { type DownAllOptions, type DownResult, down, downAll } from "./lab/down.js";
 export { type ExecOptions, type ExecResult, exec } from "./lab/exec.js";
@@ -69,13 +56,6 @@ export {
   setLinkShaping,
   setLinkState,
 } from "./lab/link.js";
-export {
-  generatedTopology,
-  type LoadOptions,
-  loadTopology,
-  parseTopology,
-  topologyFromObject,
-} from "./lab/load.js";
 export type { CommonOptions, Logger } from "./lab/options.js";
 export { type PingReport, ping, pingFrom, pingPair } from "./lab/ping.js";
 export { type Plan, planLab } from "./lab/plan.js";
@@ -91,7 +71,10 @@ export {
 export type { TeardownReport } from "./lab/teardown.js";
 export { type TestOptions, type TestReport, testLab } from "./lab/test.js";
 export { type UpOptions, type UpResult, up } from "./lab/up.js";
+export { defineTopology, type SysctlValue, TopologyBuilder, type TopologyFields } from "./model/builder.js";
+export { generatedTopology } from "./model/generated.js";
 export type { Cidr, Family } from "./model/ip.js";
+export { type LoadOptions, loadTopology, parseTopology, topologyFromObject } from "./model/load.js";
 export type { ResolveOptions } from "./model/resolve.js";
 export { parseShaping } from "./model/shaping.js";
 export type {
@@ -112,7 +95,24 @@ export type {
 } from "./model/types.js";
 export type { HostFacts } from "./plan/build.js";
 export type { NsName, Op, VethEnd } from "./plan/ops.js";
-export { topologyJsonSchema } from "./spec/json-schema.js";
+export {
+  type ClabImport,
+  convertClabText,
+  importClab,
+  isClabFile,
+  loadClabFile,
+} from "./sources/clab/index.js";
+export {
+  formatTopoSpec,
+  type GeneratedSpec,
+  type GenerateOptions,
+  generatedYaml,
+  generateTopology,
+  parseTopoSpec,
+  type SwitchKind,
+  type TopoSpec,
+} from "./sources/mininet/index.js";
+export { topologyJsonSchema } from "./sources/nslab/json-schema.js";
 export type {
   BridgeNodeSpec,
   Endpoint,
@@ -127,7 +127,7 @@ export type {
   PortSpec,
   RouteSpec,
   TopologySpec,
-} from "./spec/types.js";
+} from "./sources/nslab/types.js";
 export type { LabStatus, OwnedObject } from "./state/store.js";
 export type { Check, CheckResult } from "./verify/checks.js";
 export { renderJunit } from "./verify/junit.js";

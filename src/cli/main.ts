@@ -2,7 +2,7 @@
 /** The `nslab` command: a thin shell over the library; each command lives in commands/. */
 import { Command } from "@commander-js/extra-typings";
 import { setCommandLog } from "../drivers/runner/index.js";
-import { formatArgv } from "../drivers/runner/quote.js";
+import { formatArgv } from "../util/quote.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
 const program = new Command()

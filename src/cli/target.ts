@@ -1,9 +1,9 @@
 /** `FILE|LAB` arguments: a topology file when one exists at that path, a lab name otherwise. */
-import { existsSync, statSync } from "node:fs";
 import { NslabError } from "../errors.js";
-import type { SwitchKind } from "../generate/index.js";
 import type { Logger } from "../lab/options.js";
 import type { Topology } from "../model/types.js";
+import type { SwitchKind } from "../sources/mininet/index.js";
+import { readTopologyFileIfPresent } from "../sources/read.js";
 
 export type Target = { kind: "file"; path: string; topology: Topology } | { kind: "lab"; lab: string };
 
@@ -16,10 +16,12 @@ export async function resolveTarget(
   arg: string,
   options: { name?: string; prefix?: string; log?: Logger } = {},
 ): Promise<Target> {
-  if (existsSync(arg) && statSync(arg).isFile()) {
+  // One stat and one read; the file's format is detected from that text.
+  const text = await readTopologyFileIfPresent(arg);
+  if (text !== undefined) {
     // Imported here: commands that take a lab name (down, status, ping) start without YAML and zod.
-    const { loadTopology } = await import("../lab/load.js");
-    const topology = await loadTopology(arg, {
+    const { topologyFromFile } = await import("../model/load.js");
+    const topology = topologyFromFile(arg, text, {
       ...(options.name ? { name: options.name } : {}),
       ...(options.prefix ? { prefix: options.prefix } : {}),
       ...(options.log ? { log: options.log } : {}),
@@ -58,7 +60,7 @@ export async function fileOrGenerated(
   };
   if (options.topo !== undefined) {
     if (file !== undefined) throw new NslabError("E_USAGE", "give a topology file or --topo, not both");
-    const { generatedTopology } = await import("../lab/generated.js");
+    const { generatedTopology } = await import("../model/generated.js");
     return generatedTopology(options.topo, {
       ...names,
       switch: switchKind(options.switch ?? "bridge"),

@@ -2,9 +2,10 @@
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Backend } from "../drivers/driver.js";
 import type { Runner } from "../drivers/runner/index.js";
+import type { Logger } from "../util/logger.js";
 
-/** Receives what a lab operation has to say along the way. */
-export type Logger = (level: "info" | "warn", message: string) => void;
+export type { Logger } from "../util/logger.js";
+export { silent } from "../util/logger.js";
 
 /** Options every lab operation takes. */
 export interface CommonOptions {
@@ -19,6 +20,3 @@ export interface CommonOptions {
   /** Called as batches of operations complete (`up`). */
   onProgress?: ProgressFn;
 }
-
-/** A logger that drops everything. */
-export const silent: Logger = () => {};

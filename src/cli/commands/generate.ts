@@ -1,6 +1,6 @@
 /** `nslab generate --topo SPEC`: print a Mininet-style generated topology as a YAML file. */
 import type { Command } from "@commander-js/extra-typings";
-import { generatedYaml, generateTopology } from "../../generate/index.js";
+import { generatedYaml, generateTopology } from "../../sources/mininet/index.js";
 import { switchKind } from "../target.js";
 
 export function registerGenerate(program: Command): void {

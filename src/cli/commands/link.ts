@@ -3,11 +3,11 @@
  * `nslab link LAB NODE:IF --rate 10mbit [--delay …] [--both]` / `--clear`: change its shaping live.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { formatArgv } from "../../drivers/runner/quote.js";
 import { NslabError } from "../../errors.js";
 import { setLinkShaping, setLinkState } from "../../lab/link.js";
 import { parseShaping } from "../../model/shaping.js";
 import { commandArgv, opCommands } from "../../plan/commands.js";
+import { formatArgv } from "../../util/quote.js";
 import { info } from "../output.js";
 
 export function registerLink(program: Command): void {

@@ -7,9 +7,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ApplyError } from "../../../src/drivers/apply/executor.js";
 import { down } from "../../../src/lab/down.js";
-import { loadTopology } from "../../../src/lab/load.js";
 import { planLab } from "../../../src/lab/plan.js";
 import { up } from "../../../src/lab/up.js";
+import { loadTopology } from "../../../src/model/load.js";
 import { canTouchKernel, mustRun, scopedSnapshot, uniqueTag } from "../../support/kernel.js";
 
 const tag = uniqueTag().slice(1, 5);

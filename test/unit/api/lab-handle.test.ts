@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import type { Runner, RunOptions, RunResult } from "../../../src/drivers/runner/index.js";
 import { CommandError } from "../../../src/drivers/runner/index.js";
 import type { NslabError } from "../../../src/errors.js";
-import { defineTopology } from "../../../src/lab/builder.js";
 import { Lab } from "../../../src/lab/handle.js";
+import { defineTopology } from "../../../src/model/builder.js";
 import { newLabState, removeLab, saveLab } from "../../../src/state/store.js";
 
 const topology = defineTopology("handle")

@@ -6,7 +6,7 @@ import { toDot } from "../../../src/graph/dot.js";
 import { toMermaid } from "../../../src/graph/mermaid.js";
 import { graphModel } from "../../../src/graph/model.js";
 import { layoutPositions, renderSvg } from "../../../src/graph/render.js";
-import { loadTopology, topologyFromObject } from "../../../src/lab/load.js";
+import { loadTopology, topologyFromObject } from "../../../src/model/load.js";
 import type { Topology } from "../../../src/model/types.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatProblem, TopologyError } from "../../../src/errors.js";
-import { loadTopology, parseTopology } from "../../../src/lab/load.js";
 import { planLab } from "../../../src/lab/plan.js";
+import { loadTopology, parseTopology } from "../../../src/model/load.js";
 import { commandArgv, opCommands } from "../../../src/plan/commands.js";
 
 const host = { ovsKernelDatapath: false, netem: false, bridgeVlanFiltering: false };

@@ -2,7 +2,7 @@
  * Mininet's `--topo` argument (`single,3`, `linear,4,2`, `tree,depth=2,fanout=3`, `torus,3,3`) →
  * a checked topology spec. Positional and `name=value` parameters are both accepted, as in `mn`.
  */
-import { NslabError } from "../errors.js";
+import { NslabError } from "../../errors.js";
 
 /** A generated topology family and its parameters (Mininet's names and defaults). */
 export type TopoSpec =

@@ -3,9 +3,9 @@
  * key or value, "did you mean" for unknown fields, and for unions the branch the user meant.
  */
 import type { z } from "zod";
-import type { Problem } from "../errors.js";
-import { didYouMean } from "./suggest.js";
-import type { YamlSource } from "./yaml.js";
+import type { Problem } from "../../errors.js";
+import { didYouMean } from "../suggest.js";
+import type { YamlSource } from "../yaml.js";
 
 type Issue = z.core.$ZodIssue;
 type Path = Array<string | number>;

@@ -3,7 +3,7 @@
  * the same node names, the same order of links (so the same port numbers on every switch).
  */
 import { TopoGraph } from "./graph.js";
-import type { TopoSpec } from "./spec.js";
+import type { TopoSpec } from "./topo.js";
 
 /** Build the graph of a spec. */
 export function buildGraph(spec: TopoSpec): TopoGraph {

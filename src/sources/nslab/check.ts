@@ -1,10 +1,13 @@
 /**
- * Reading a topology: a file (size-capped before parsing), a YAML string, or an object built in
- * code → the raw spec, checked against the schema, with a locator for error positions.
+ * The nslab format: YAML text, or an object built in code, checked against the schema — every
+ * problem at once, each with its place — into the raw topology every source yields. Other formats'
+ * adapters produce the same document and are checked here too.
  */
-import { readFile, stat } from "node:fs/promises";
-import { resolve as resolvePath } from "node:path";
-import { NslabError, type Problem, type SourceLocation, TopologyError } from "../errors.js";
+import { NslabError, type Problem, TopologyError } from "../../errors.js";
+import { MAX_FILE_BYTES } from "../read.js";
+import { pathOnly, type TopologySource } from "../source.js";
+import { didYouMean } from "../suggest.js";
+import { parseYaml, type YamlSource } from "../yaml.js";
 import { issuesToProblems, valueAt } from "./issues.js";
 import {
   AddressingSchema,
@@ -14,64 +17,12 @@ import {
   NetnsNodeSchema,
   NODE_KINDS,
   OvsBridgeNodeSchema,
-  type RawTopology,
   RouterNodeSchema,
   TopologySchema,
 } from "./schema.js";
-import { didYouMean } from "./suggest.js";
-import { parseYaml, type YamlSource } from "./yaml.js";
 
-/** Largest topology file nslab reads (checked before parsing). A 10,000-host lab is ~2 MB. */
-export const MAX_FILE_BYTES = 16 * 1024 * 1024;
-
-/** A raw spec that passed the schema, with where it came from. */
-export interface LoadedSpec {
-  raw: RawTopology;
-  /** The file name used in messages (as given for files, `<string>`/`<object>` otherwise). */
-  file: string;
-  /** Absolute path, when the spec was read from a file. */
-  path?: string;
-  /** Things worth saying that do not stop the lab (e.g. what an import ignored). */
-  warnings?: Problem[];
-  locate(path: ReadonlyArray<string | number>, options?: { key?: boolean }): SourceLocation;
-}
-
-/** Read and check a topology file. Throws E_FILE or a TopologyError listing every problem. */
-export async function loadSpecFile(path: string): Promise<LoadedSpec> {
-  return { ...loadSpecText(await readTopologyFile(path), path), path: resolvePath(path) };
-}
-
-/**
- * The text of a topology file (nslab's or containerlab's): a regular file, its size checked against
- * {@link MAX_FILE_BYTES} before it is read. Throws E_FILE.
- */
-export async function readTopologyFile(path: string): Promise<string> {
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new NslabError("E_FILE", `${path} is not a regular file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof NslabError) throw e;
-    throw new NslabError("E_FILE", `cannot read topology file ${path}: ${(e as Error).message}`, {
-      hint: "check the path",
-      cause: e,
-    });
-  }
-  if (size > MAX_FILE_BYTES) {
-    throw new NslabError(
-      "E_FILE",
-      `${path} is ${size} bytes; topology files are limited to ${MAX_FILE_BYTES} bytes`,
-      {
-        hint: "for very large labs use a generator (nslab up --topo …)",
-      },
-    );
-  }
-  return readFile(path, "utf8");
-}
-
-/** Check a topology given as YAML text. */
-export function loadSpecText(text: string, file = "<string>"): LoadedSpec {
+/** Check a topology given as YAML text (`file` names it in locations). */
+export function nslabFromText(text: string, file = "<string>"): TopologySource {
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
     throw new NslabError("E_FILE", `${file}: topology text exceeds ${MAX_FILE_BYTES} bytes`);
   }
@@ -81,27 +32,17 @@ export function loadSpecText(text: string, file = "<string>"): LoadedSpec {
 }
 
 /** Check a topology built in code (no positions; locations carry the field path). */
-export function loadSpecObject(data: unknown, file = "<object>"): LoadedSpec {
-  const source: YamlSource = {
-    file,
-    data,
-    problems: [],
-    locate: (path) => ({ file, line: 0, column: 0, path }),
-  };
-  return checkSchema(source);
+export function nslabFromObject(data: unknown, file = "<object>"): TopologySource {
+  return checkSchema({ file, data, problems: [], locate: pathOnly(file) });
 }
 
 const KNOWN_FIELDS = collectFields();
 
 /**
- * Check data that came from somewhere else (e.g. converted from another format) against the schema;
- * `source.locate` maps nslab field paths to positions in the original file.
+ * Check a document against the schema: the nslab format as written, or what another format's
+ * adapter made of its file (its `locate` maps nslab field paths to positions in that file).
  */
-export function loadSpecSource(source: YamlSource): LoadedSpec {
-  return checkSchema(source);
-}
-
-function checkSchema(source: YamlSource): LoadedSpec {
+export function checkSchema(source: YamlSource): TopologySource {
   const result = TopologySchema.safeParse(source.data ?? null);
   if (!result.success) {
     if (source.data === null || source.data === undefined || typeof source.data !== "object") {

@@ -6,10 +6,11 @@
  * with a prefix against IFNAMSIZ, addresses, the Linux bridge port limit — is still checked by the
  * resolver and the topology rules.
  */
-import { generateTopology, type SwitchKind } from "../generate/index.js";
-import { type ResolveOptions, resolveTopology } from "../model/resolve.js";
-import type { Topology } from "../model/types.js";
-import type { RawTopology } from "../spec/schema.js";
+import { generateTopology, type SwitchKind } from "../sources/mininet/index.js";
+import type { RawTopology } from "../sources/nslab/schema.js";
+import { pathOnly } from "../sources/source.js";
+import { type ResolveOptions, resolveTopology } from "./resolve.js";
+import type { Topology } from "./types.js";
 
 /**
  * A generated Mininet-style topology (`single,3`, `linear,4,2`, `tree,depth=2,fanout=3`,
@@ -26,7 +27,7 @@ export function generatedTopology(
   });
   const file = `--topo ${spec}`;
   return resolveTopology(
-    { raw, file, locate: (path) => ({ file, line: 0, column: 0, path }) },
+    { raw, file, locate: pathOnly(file) },
     { ...(options.prefix ? { prefix: options.prefix } : {}) },
   );
 }

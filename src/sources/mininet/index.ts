@@ -3,18 +3,18 @@
  * file holds (so it is validated and brought up like any other lab), or that object as YAML.
  */
 
-import { formatTopoSpec, parseTopoSpec, type TopoSpec } from "./spec.js";
-import { type GeneratedSpec, graphToSpec, type SwitchKind } from "./to-spec.js";
+import { type GeneratedSpec, graphToSpec, type SwitchKind } from "./to-raw.js";
+import { formatTopoSpec, parseTopoSpec, type TopoSpec } from "./topo.js";
 import { buildGraph, hasLoops } from "./topologies.js";
 
 export { naturalCompare, TopoGraph } from "./graph.js";
-export { formatTopoSpec, hostCount, MAX_GENERATED_HOSTS, parseTopoSpec, type TopoSpec } from "./spec.js";
 export {
   type GeneratedNode,
   type GeneratedSpec,
   hostAddress,
   type SwitchKind,
-} from "./to-spec.js";
+} from "./to-raw.js";
+export { formatTopoSpec, hostCount, MAX_GENERATED_HOSTS, parseTopoSpec, type TopoSpec } from "./topo.js";
 export { buildGraph, hasLoops } from "./topologies.js";
 
 export interface GenerateOptions {

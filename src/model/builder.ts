@@ -5,8 +5,6 @@
  */
 import { stringify } from "yaml";
 import { NslabError } from "../errors.js";
-import type { ResolveOptions } from "../model/resolve.js";
-import type { Topology } from "../model/types.js";
 import type {
   BridgeNodeSpec,
   Endpoint,
@@ -17,8 +15,10 @@ import type {
   PortSpec,
   RouteSpec,
   TopologySpec,
-} from "../spec/types.js";
+} from "../sources/nslab/types.js";
 import { topologyFromObject } from "./load.js";
+import type { ResolveOptions } from "./resolve.js";
+import type { Topology } from "./types.js";
 
 /** Top-level fields of a spec other than name, nodes and links (typed from the schema). */
 export type TopologyFields = Omit<Partial<TopologySpec>, "name" | "nodes" | "links">;

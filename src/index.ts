@@ -13,6 +13,7 @@
 export { ApplyError } from "./drivers/apply/executor.js";
 export type { ProgressFn } from "./drivers/apply/types.js";
 export type { Backend } from "./drivers/driver.js";
+export { hostFactsFor, probeFeatures } from "./drivers/host/probe.js";
 export type { DumpLinkStats } from "./drivers/nsagent/index.js";
 export type { Runner, RunOptions, RunResult, StartOptions } from "./drivers/runner/index.js";
 export { CommandError, type CommandFailure } from "./drivers/runner/index.js";
@@ -41,7 +42,6 @@ export {
   toDot,
   toMermaid,
 } from "./graph/index.js";
-export { hostFactsFor, type KernelFeature, probeFeatures } from "./host/features.js";
 export { type CaptureOptions, type CaptureResult, capture } from "./lab/capture.js";
 export { type DownAllOptions, type DownResult, down, downAll } from "./lab/down.js";
 export { type ExecOptions, type ExecResult, exec } from "./lab/exec.js";
@@ -93,7 +93,7 @@ export type {
   Sysctl,
   Topology,
 } from "./model/types.js";
-export type { HostFacts } from "./plan/build.js";
+export type { HostFacts, KernelFeature } from "./plan/host.js";
 export type { NsName, Op, VethEnd } from "./plan/ops.js";
 export {
   type ClabImport,

@@ -4,14 +4,15 @@
  * namespaces back for observation. Close it when done.
  */
 import { NslabError } from "../errors.js";
-import { iprouteDump } from "../observe/iproute-dump.js";
+import type { NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
 import type { Router } from "./apply/executor.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
-import { findAgentBinary, NsAgent, type NsDump } from "./nsagent/index.js";
+import { findAgentBinary, NsAgent } from "./nsagent/index.js";
+import { iprouteDump } from "./observe/iproute-dump.js";
 import { OvsdbClient, ovsDbSocket, ovsRuntimePaths } from "./ovs/index.js";
 import { type Runner, systemRunner } from "./runner/index.js";
 

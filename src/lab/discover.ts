@@ -4,8 +4,8 @@
  * `down --all` still cleans up after /run/nslab was lost.
  */
 import type { Driver } from "../drivers/driver.js";
+import { listNetns } from "../drivers/host/facts.js";
 import { listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
-import { listNetns } from "../host/facts.js";
 import { labOfMarker, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 

@@ -6,9 +6,9 @@
  */
 import { applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
+import { ovsKernelModule } from "../drivers/host/facts.js";
+import { probeFeatures } from "../drivers/host/probe.js";
 import { NslabError } from "../errors.js";
-import { ovsKernelModule } from "../host/facts.js";
-import { probeFeatures } from "../host/features.js";
 import { describeShaping, netemFeatures } from "../model/shaping.js";
 import type { Shaping } from "../model/types.js";
 import { planUp } from "../plan/build.js";

@@ -5,8 +5,8 @@
  * Or one ping from a node to another node (or address) of the lab.
  */
 import { Driver } from "../drivers/driver.js";
+import { procNumber } from "../drivers/host/facts.js";
 import { NslabError } from "../errors.js";
-import { procNumber } from "../host/facts.js";
 import { parseAddress, sameSubnet } from "../model/ip.js";
 import type { Topology } from "../model/types.js";
 import { broadcastPeak } from "../plan/limits.js";

@@ -1,8 +1,9 @@
 /** `plan`: the operations `up` would perform, as data, a shell script or JSON. */
-import { ovsKernelModule } from "../host/facts.js";
-import { type HostLimits, hostLimits } from "../host/limits.js";
+import { ovsKernelModule } from "../drivers/host/facts.js";
+import { hostLimits } from "../drivers/host/limits.js";
 import type { Topology } from "../model/types.js";
-import { type HostFacts, planUp } from "../plan/build.js";
+import { planUp } from "../plan/build.js";
+import type { HostFacts, HostLimits } from "../plan/host.js";
 import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
 import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";

@@ -3,10 +3,10 @@
  * plan needs is taken by something that is not this lab's. Every problem is reported at once.
  */
 import type { Backend, Driver } from "../drivers/driver.js";
+import { hasTun, isRoot, listNetns, procNumber } from "../drivers/host/facts.js";
 import { listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
 import { findBinary, PACKAGE_OF } from "../drivers/runner/index.js";
 import { NslabError } from "../errors.js";
-import { hasTun, isRoot, listNetns, procNumber } from "../host/facts.js";
 import { labOfMarker, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import { createdObjects } from "./inventory.js";
 

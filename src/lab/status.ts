@@ -4,10 +4,10 @@
  * The web view uses the same observation.
  */
 import { Driver } from "../drivers/driver.js";
+import { listNetns } from "../drivers/host/facts.js";
 import type { DumpLink, DumpLinkStats, NsDump } from "../drivers/nsagent/index.js";
 import { listBridges } from "../drivers/ovs/index.js";
 import { NslabError } from "../errors.js";
-import { listNetns } from "../host/facts.js";
 import type { Node, Topology } from "../model/types.js";
 import { labOfMarker } from "../plan/ops.js";
 import { type LabStatus, listLabs, readLab } from "../state/store.js";

@@ -11,10 +11,10 @@ import { applyOps } from "../drivers/apply/executor.js";
 import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
+import { listNetns } from "../drivers/host/facts.js";
 import type { DumpLink, NsDump } from "../drivers/nsagent/index.js";
 import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
 import { formatArgv } from "../drivers/runner/index.js";
-import { listNetns } from "../host/facts.js";
 import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 

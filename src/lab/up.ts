@@ -6,14 +6,15 @@
  */
 import { applyOps } from "../drivers/apply/executor.js";
 import { Driver } from "../drivers/driver.js";
+import { hostLimits } from "../drivers/host/limits.js";
+import { hostFactsFor } from "../drivers/host/probe.js";
 import { ensureOvs, releaseOvs } from "../drivers/ovs-service.js";
 import { linuxStpPending, ovsStpPending, waitSettled } from "../drivers/stp.js";
 import { NslabError } from "../errors.js";
-import { hostFactsFor } from "../host/features.js";
-import { hostLimits } from "../host/limits.js";
 import type { Topology } from "../model/types.js";
-import { type HostFacts, planUp } from "../plan/build.js";
+import { planUp } from "../plan/build.js";
 import { opKey, type PlanChange, planChange } from "../plan/diff.js";
+import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
 import type { Op } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";

@@ -5,7 +5,8 @@
  * needs is found by reconciling it with the kernel after the removals. Pure.
  */
 import type { Topology } from "../model/types.js";
-import { type HostFacts, planUp } from "./build.js";
+import { planUp } from "./build.js";
+import type { HostFacts } from "./host.js";
 import { inverseOps } from "./inverse.js";
 import type { Op } from "./ops.js";
 

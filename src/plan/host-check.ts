@@ -6,7 +6,7 @@
 import type { Problem } from "../errors.js";
 import { describeShaping, netemFeatures } from "../model/shaping.js";
 import type { Topology } from "../model/types.js";
-import type { HostFacts } from "./build.js";
+import type { HostFacts } from "./host.js";
 
 /** Every feature `t` needs that `host` is known not to have. Unknown facts are not held against it. */
 export function hostProblems(t: Topology, host: HostFacts): Problem[] {

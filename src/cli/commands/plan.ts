@@ -1,7 +1,7 @@
 /** `nslab plan FILE|--topo SPEC`: print what `up` would do, as a runnable shell script (or JSON), and the host limits it would hit. */
 import type { Command } from "@commander-js/extra-typings";
+import { hostFactsFor } from "../../drivers/host/probe.js";
 import { NslabError } from "../../errors.js";
-import { hostFactsFor } from "../../host/features.js";
 import { planLab } from "../../lab/plan.js";
 import { cliLog, EXIT, reportError, warn } from "../output.js";
 import { fileOrGenerated } from "../target.js";

@@ -1,10 +1,10 @@
 /** Changing a running lab: inverse operations, plan diffs and reconciling with what exists. */
 import { describe, expect, it } from "vitest";
-import type { NsDump } from "../../../src/drivers/nsagent/index.js";
 import { parseTopology } from "../../../src/model/load.js";
 import { planUp } from "../../../src/plan/build.js";
 import { opKey, planChange } from "../../../src/plan/diff.js";
 import { inverseOps } from "../../../src/plan/inverse.js";
+import type { NsDump } from "../../../src/plan/observed.js";
 import { reconcileOps } from "../../../src/plan/reconcile.js";
 
 const host = { ovsKernelDatapath: false };

@@ -3,9 +3,9 @@
  * agent is not built), in the same shape the agent's `dump` returns.
  */
 
-import type { DumpAddr, DumpLink, DumpOperstate, DumpRoute, NsDump } from "../drivers/nsagent/index.js";
-import { JsonStreamSplitter } from "../drivers/ovs/jsonrpc.js";
-import type { Runner } from "../drivers/runner/index.js";
+import type { DumpAddr, DumpLink, DumpOperstate, DumpRoute, NsDump } from "../../plan/observed.js";
+import { JsonStreamSplitter } from "../ovs/jsonrpc.js";
+import type { Runner } from "../runner/index.js";
 
 interface IpLink {
   ifindex: number;

@@ -1,24 +1,7 @@
 /** The host limits a big lab can run into, read from /proc (all best effort: undefined when unknown). */
 import { readFileSync } from "node:fs";
+import type { HostLimits } from "../../plan/host.js";
 import { listNetns, neighbourTable, procNumber } from "./facts.js";
-
-/** What the kernel allows, and what is in use now. */
-export interface HostLimits {
-  /** user.max_net_namespaces: network namespaces that may exist at once (in this user namespace). */
-  maxNetNamespaces?: number;
-  /** Named network namespaces now (/run/netns). */
-  netnsNow: number;
-  /** fs.mount-max: mounts per mount namespace (each named namespace is a mount under /run/netns). */
-  mountMax?: number;
-  mountsNow: number;
-  /** Neighbour tables (shared by every namespace): gc_thresh3 and entries now. */
-  neigh4?: { gcThresh3: number; entries: number };
-  neigh6?: { gcThresh3: number; entries: number };
-  /** MemAvailable, in kB. */
-  memAvailableKb?: number;
-  /** net.core.netdev_max_backlog: packets queued per CPU for delivery (veth receive goes through it). */
-  netdevMaxBacklog?: number;
-}
 
 /** Read the host's limits now. */
 export function hostLimits(): HostLimits {

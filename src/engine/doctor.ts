@@ -1,9 +1,11 @@
 /**
  * `doctor`: what this host can and cannot do for nslab, each with an explanation and a fix.
- * Kernel features are probed for real inside a scratch namespace that is removed afterwards.
+ * Kernel features are probed for real (drivers/host/probe.ts) inside a scratch namespace that is
+ * removed afterwards.
  */
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { hasTun, isRoot, ovsKernelModule, procNumber } from "../drivers/host/facts.js";
+import { attemptFeatures } from "../drivers/host/probe.js";
 import { findAgentBinary } from "../drivers/nsagent/index.js";
 import { ovsDbSocket, ovsRuntimePaths, probeOvs } from "../drivers/ovs/index.js";
 import {
@@ -13,7 +15,6 @@ import {
   type Runner,
   systemRunner,
 } from "../drivers/runner/index.js";
-import { hasTun, isRoot, ovsKernelModule, procNumber } from "./facts.js";
 
 export type CheckStatus = "ok" | "warn" | "missing";
 
@@ -134,46 +135,30 @@ export async function runDoctor(runner: Runner = systemRunner): Promise<Check[]>
   return checks;
 }
 
-/** Probe netem and bridge VLAN filtering in a scratch namespace. */
+/** Probe netem and bridge VLAN filtering for real, in a scratch namespace. */
 async function probeKernel(runner: Runner): Promise<Check[]> {
-  const ns = `nslab-doctor-${randomBytes(3).toString("hex")}`;
   const out: Check[] = [];
-  await runner.run(["ip", "netns", "add", ns]);
-  try {
-    await runner.run(["ip", "-n", ns, "link", "set", "dev", "lo", "up"]);
-    if (findBinary("tc")) {
-      const netem = await runner.run(
-        ["tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"],
-        { allowFailure: true },
-      );
-      out.push({
-        name: "netem (delay/loss/jitter)",
-        status: netem.exitCode === 0 ? "ok" : "warn",
-        detail:
-          netem.exitCode === 0
-            ? "available: links can have delay, loss and jitter"
-            : `not available in this kernel (${netem.stderr.trim()}): labs asking for delay/loss/jitter are refused at plan time; rate limits (tbf) still work`,
-        ...(netem.exitCode === 0 ? {} : { fix: "use a kernel with sch_netem (CONFIG_NET_SCH_NETEM)" }),
-      });
-    }
-    const vf = await runner.run(
-      ["ip", "-n", ns, "link", "add", "name", "vfprobe", "type", "bridge", "vlan_filtering", "1"],
-      { allowFailure: true },
-    );
+  const tried = await attemptFeatures(["netem", "bridgeVlanFiltering"], runner, "nslab-doctor");
+  const netem = tried.netem;
+  if (netem)
+    out.push({
+      name: "netem (delay/loss/jitter)",
+      status: netem.ok ? "ok" : "warn",
+      detail: netem.ok
+        ? "available: links can have delay, loss and jitter"
+        : `not available in this kernel (${netem.message}): labs asking for delay/loss/jitter are refused at plan time; rate limits (tbf) still work`,
+      ...(netem.ok ? {} : { fix: "use a kernel with sch_netem (CONFIG_NET_SCH_NETEM)" }),
+    });
+  const vf = tried.bridgeVlanFiltering;
+  if (vf)
     out.push({
       name: "bridge VLAN filtering",
-      status: vf.exitCode === 0 ? "ok" : "warn",
-      detail:
-        vf.exitCode === 0
-          ? "available on Linux bridges"
-          : `not available in this kernel (${vf.stderr.trim()}): use an ovs-bridge for VLANs (access ports with a tag)`,
-      ...(vf.exitCode === 0
-        ? {}
-        : { fix: "use a kernel with CONFIG_BRIDGE_VLAN_FILTERING, or OVS bridges for VLANs" }),
+      status: vf.ok ? "ok" : "warn",
+      detail: vf.ok
+        ? "available on Linux bridges"
+        : `not available in this kernel (${vf.message}): use an ovs-bridge for VLANs (access ports with a tag)`,
+      ...(vf.ok ? {} : { fix: "use a kernel with CONFIG_BRIDGE_VLAN_FILTERING, or OVS bridges for VLANs" }),
     });
-  } finally {
-    await runner.run(["ip", "netns", "del", ns], { allowFailure: true });
-  }
   return out;
 }
 

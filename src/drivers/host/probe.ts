@@ -1,20 +1,16 @@
 /**
- * Kernel features a lab may need (netem for delay/loss/jitter, Linux-bridge VLAN filtering), probed
- * once and cheaply before anything is created: first the kernel's own configuration
- * (/proc/config.gz), and only when that cannot tell, a real attempt inside a scratch namespace that is
- * removed at once. The result is a host fact that planning takes as input.
+ * Kernel features a lab may need (netem for delay/loss/jitter, Linux-bridge VLAN filtering): the one
+ * probe `up`, `plan`, `link` and `doctor` all use. Cheap first — the kernel's own configuration
+ * (/proc/config.gz) — and only when that cannot tell (or `doctor` asks), a real attempt inside a
+ * scratch namespace that is removed at once. The results are plan's data types (HostFacts).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { findBinary, type Runner, systemRunner } from "../drivers/runner/index.js";
-import { netemFeatures } from "../model/shaping.js";
-import type { Topology } from "../model/types.js";
-import type { HostFacts } from "../plan/build.js";
+import type { Topology } from "../../model/types.js";
+import { featuresNeeded, type HostFacts, type KernelFeature } from "../../plan/host.js";
+import { findBinary, type Runner, systemRunner } from "../runner/index.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
-
-/** A kernel feature nslab may need. */
-export type KernelFeature = "netem" | "bridgeVlanFiltering";
 
 const CONFIG: Record<KernelFeature, { option: string; module: string }> = {
   netem: { option: "CONFIG_NET_SCH_NETEM", module: "sch_netem" },
@@ -35,7 +31,7 @@ export function featureFromConfig(feature: KernelFeature, config: string | undef
 let configCache: string | null | undefined;
 
 /** The running kernel's build configuration, when it exposes it. */
-export function kernelConfig(): string | undefined {
+function kernelConfig(): string | undefined {
   if (configCache === undefined) {
     try {
       configCache = gunzipSync(readFileSync("/proc/config.gz")).toString("utf8");
@@ -44,6 +40,49 @@ export function kernelConfig(): string | undefined {
     }
   }
   return configCache ?? undefined;
+}
+
+/** A real attempt at a feature: whether the kernel accepted it, and its words when it refused. */
+export interface FeatureAttempt {
+  ok: boolean;
+  /** What the kernel (through `tc`/`ip`) said, trimmed; empty when it accepted. */
+  message: string;
+}
+
+/**
+ * Try `features` for real inside a scratch namespace (`<label>-xxxxxx`, removed afterwards). Needs
+ * root and `ip`; netem is only tried when `tc` is installed (left out otherwise).
+ */
+export async function attemptFeatures(
+  features: readonly KernelFeature[],
+  runner: Runner,
+  label = "nslab-probe",
+): Promise<Partial<Record<KernelFeature, FeatureAttempt>>> {
+  const out: Partial<Record<KernelFeature, FeatureAttempt>> = {};
+  const ns = `${label}-${randomBytes(3).toString("hex")}`;
+  await runner.run(["ip", "netns", "add", ns]);
+  try {
+    for (const f of features) {
+      if (f === "netem") {
+        if (!findBinary("tc")) continue;
+        await runner.run(["ip", "-n", ns, "link", "set", "dev", "lo", "up"]);
+        const r = await runner.run(
+          ["tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"],
+          { allowFailure: true },
+        );
+        out.netem = { ok: r.exitCode === 0, message: r.stderr.trim() };
+      } else {
+        const r = await runner.run(
+          ["ip", "-n", ns, "link", "add", "name", "vfprobe", "type", "bridge", "vlan_filtering", "1"],
+          { allowFailure: true },
+        );
+        out.bridgeVlanFiltering = { ok: r.exitCode === 0, message: r.stderr.trim() };
+      }
+    }
+  } finally {
+    await runner.run(["ip", "netns", "del", ns], { allowFailure: true });
+  }
+  return out;
 }
 
 /** Probe `features`: the configuration first, a scratch namespace (as root) for what it leaves open. */
@@ -59,40 +98,11 @@ export async function probeFeatures(
     else out[f] = known;
   }
   if (open.length === 0 || !isRoot() || !findBinary("ip")) return out;
-  const ns = `nslab-probe-${randomBytes(3).toString("hex")}`;
-  await runner.run(["ip", "netns", "add", ns]);
-  try {
-    for (const f of open) {
-      if (f === "netem") {
-        if (!findBinary("tc")) continue;
-        await runner.run(["ip", "-n", ns, "link", "set", "dev", "lo", "up"]);
-        const r = await runner.run(
-          ["tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"],
-          {
-            allowFailure: true,
-          },
-        );
-        out.netem = r.exitCode === 0;
-      } else {
-        const r = await runner.run(
-          ["ip", "-n", ns, "link", "add", "name", "vfprobe", "type", "bridge", "vlan_filtering", "1"],
-          { allowFailure: true },
-        );
-        out.bridgeVlanFiltering = r.exitCode === 0;
-      }
-    }
-  } finally {
-    await runner.run(["ip", "netns", "del", ns], { allowFailure: true });
+  const tried = await attemptFeatures(open, runner);
+  for (const f of open) {
+    const a = tried[f];
+    if (a) out[f] = a.ok;
   }
-  return out;
-}
-
-/** The kernel features `t` needs beyond the basics (none for most labs: then nothing is probed). */
-export function featuresNeeded(t: Topology): KernelFeature[] {
-  const out: KernelFeature[] = [];
-  if (t.links.some((l) => l.shaping && netemFeatures(l.shaping).length > 0)) out.push("netem");
-  if (t.nodes.some((n) => n.kind === "bridge" && n.interfaces.some((i) => i.vlan !== undefined)))
-    out.push("bridgeVlanFiltering");
   return out;
 }
 

@@ -14,9 +14,13 @@ export { ApplyError } from "./drivers/apply/executor.js";
 export type { ProgressFn } from "./drivers/apply/types.js";
 export type { Backend } from "./drivers/driver.js";
 export { hostFactsFor, probeFeatures } from "./drivers/host/probe.js";
-export type { DumpLinkStats } from "./drivers/nsagent/index.js";
 export type { Runner, RunOptions, RunResult, StartOptions } from "./drivers/runner/index.js";
 export { CommandError, type CommandFailure } from "./drivers/runner/index.js";
+export { type DownAllOptions, type DownResult, down, downAll } from "./engine/down.js";
+export type { CommonOptions, Logger } from "./engine/options.js";
+export { type Plan, planLab } from "./engine/plan.js";
+export type { TeardownReport } from "./engine/teardown.js";
+export { type UpOptions, type UpResult, up } from "./engine/up.js";
 export {
   type ErrorCode,
   formatLocation,
@@ -42,35 +46,32 @@ export {
   toDot,
   toMermaid,
 } from "./graph/index.js";
-export { type CaptureOptions, type CaptureResult, capture } from "./lab/capture.js";
-export { type DownAllOptions, type DownResult, down, downAll } from "./lab/down.js";
-export { type ExecOptions, type ExecResult, exec } from "./lab/exec.js";
-export { labGraph, labTopology } from "./lab/graph.js";
-export { Lab, type LabOptions } from "./lab/handle.js";
-export { type IperfOptions, type IperfResult, iperf } from "./lab/iperf.js";
+export type { CaptureOptions, CaptureResult } from "./lab/capture.js";
+export type { ExecOptions, ExecResult } from "./lab/exec.js";
 export {
-  peerEndpoint,
-  type ResolvedEndpoint,
-  resolveEndpoint,
-  type ShapingResult,
+  capture,
+  exec,
+  iperf,
+  ping,
+  pingFrom,
   setLinkShaping,
   setLinkState,
-} from "./lab/link.js";
-export type { CommonOptions, Logger } from "./lab/options.js";
-export { type PingReport, ping, pingFrom, pingPair } from "./lab/ping.js";
-export { type Plan, planLab } from "./lab/plan.js";
+  status,
+  statusAll,
+} from "./lab/functions.js";
+export { labGraph, labTopology } from "./lab/graph.js";
+export { Lab, type LabOptions } from "./lab/handle.js";
+export type { IperfOptions, IperfResult } from "./lab/iperf.js";
+export { peerEndpoint, type ResolvedEndpoint, resolveEndpoint, type ShapingResult } from "./lab/link.js";
+export { type PingReport, pingPair } from "./lab/ping.js";
 export {
   type InterfaceReport,
   type LabReport,
   type LabSummary,
   labSummaries,
   type NodeReport,
-  status,
-  statusAll,
 } from "./lab/status.js";
-export type { TeardownReport } from "./lab/teardown.js";
 export { type TestOptions, type TestReport, testLab } from "./lab/test.js";
-export { type UpOptions, type UpResult, up } from "./lab/up.js";
 export { defineTopology, type SysctlValue, TopologyBuilder, type TopologyFields } from "./model/builder.js";
 export { generatedTopology } from "./model/generated.js";
 export type { Cidr, Family } from "./model/ip.js";
@@ -94,6 +95,7 @@ export type {
   Topology,
 } from "./model/types.js";
 export type { HostFacts, KernelFeature } from "./plan/host.js";
+export type { DumpLinkStats } from "./plan/observed.js";
 export type { NsName, Op, VethEnd } from "./plan/ops.js";
 export {
   type ClabImport,

@@ -3,9 +3,10 @@
  * callback, and always takes it down again — so tests that build real networks can run side by
  * side, in one process or many, and leave nothing behind.
  */
+
+import type { CommonOptions } from "./engine/options.js";
 import { NslabError, TopologyError } from "./errors.js";
 import { Lab } from "./lab/handle.js";
-import type { CommonOptions } from "./lab/options.js";
 import { TopologyBuilder } from "./model/builder.js";
 import { topologyFromObject } from "./model/load.js";
 import { IFNAME_MAX } from "./model/names.js";

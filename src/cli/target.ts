@@ -1,9 +1,9 @@
 /** `FILE|LAB` arguments: a topology file when one exists at that path, a lab name otherwise. */
 import { NslabError } from "../errors.js";
-import type { Logger } from "../lab/options.js";
 import type { Topology } from "../model/types.js";
 import type { SwitchKind } from "../sources/mininet/index.js";
 import { readTopologyFileIfPresent } from "../sources/read.js";
+import type { Logger } from "../util/logger.js";
 
 export type Target = { kind: "file"; path: string; topology: Topology } | { kind: "lab"; lab: string };
 

@@ -1,10 +1,11 @@
 /**
  * Pinging from inside namespaces. With the native agent: every pair at once from raw ICMP sockets
  * the agent opens inside the source namespaces (verify/agent-ping.ts). Without it (the iproute2
- * backend): `nsenter` + `ping`, a bounded number in flight, each retried once (the first packet
+ * backend): `ping` inside the node (drivers/in-node.ts), a bounded number in flight, each retried once (the first packet
  * may wait on neighbour discovery).
  */
 import type { ProgressFn } from "../drivers/apply/types.js";
+import { inNode } from "../drivers/in-node.js";
 import type { NsAgent } from "../drivers/nsagent/index.js";
 import type { Runner } from "../drivers/runner/index.js";
 import { agentPingPairs } from "./agent-ping.js";
@@ -75,10 +76,7 @@ async function pingOne(runner: Runner, pair: PingPair, options: PingOptions): Pr
   let error = "";
   for (let a = 0; a < attempts; a++) {
     const res = await runner.run(
-      [
-        "nsenter",
-        `--net=/run/netns/${pair.netns}`,
-        "--",
+      inNode(pair.netns, [
         "ping",
         pair.family === 6 ? "-6" : "-4",
         "-n",
@@ -88,7 +86,7 @@ async function pingOne(runner: Runner, pair: PingPair, options: PingOptions): Pr
         String((options.waitSeconds ?? 1) * (a === attempts - 1 && a > 0 ? 3 : 1)),
         ...(pair.source ? ["-I", pair.source] : []),
         pair.target,
-      ],
+      ]),
       { allowFailure: true, timeoutMs: 10_000 },
     );
     if (res.exitCode === 0) {

@@ -8,6 +8,7 @@ import { toMermaid } from "../../graph/mermaid.js";
 import { graphModel } from "../../graph/model.js";
 import { renderSvg } from "../../graph/render.js";
 import { labGraph } from "../../lab/graph.js";
+import { nameOption, prefixOption } from "../options.js";
 import { info } from "../output.js";
 import { resolveTarget } from "../target.js";
 
@@ -34,8 +35,8 @@ export function registerGraph(program: Command): void {
       ).choices(FORMATS),
     )
     .option("-o, --output <file>", "write to this file instead of stdout")
-    .option("--name <lab>", "override the lab name (topology files)")
-    .option("--prefix <prefix>", "draw with prefixed kernel names, as `up --prefix` would create them")
+    .addOption(nameOption())
+    .addOption(prefixOption())
     .action(async (arg, opts) => {
       const target = await resolveTarget(arg, opts);
       const g = target.kind === "file" ? graphModel(target.topology) : labGraph(target.lab);

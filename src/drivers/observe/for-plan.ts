@@ -1,9 +1,9 @@
 /** What the kernel and OVS have now of the things a plan deals with (input to reconciling). */
-import type { Driver } from "../drivers/driver.js";
-import { listNetns } from "../drivers/host/facts.js";
-import { listBridges } from "../drivers/ovs/index.js";
-import type { NsDump, Observed } from "../plan/observed.js";
-import type { Op } from "../plan/ops.js";
+import type { NsDump, Observed } from "../../plan/observed.js";
+import type { Op } from "../../plan/ops.js";
+import type { Driver } from "../driver.js";
+import { listNetns } from "../host/facts.js";
+import { listBridges } from "../ovs/index.js";
 
 export async function observeForPlan(plans: readonly (readonly Op[])[], driver: Driver): Promise<Observed> {
   const ops = plans.flat();

@@ -2,10 +2,8 @@
  * Undoing applied operations: objects they created are removed through the ownership-checked
  * teardown (fast, and never touching what is not the lab's); changes they made to objects that
  * already existed (an address on a running namespace, a port on a running bridge) are undone by
- * their inverse operations.
+ * their inverse operations. With the fault `fail-rollback`, the first removal fails (tests).
  */
-
-import { applyOps } from "../drivers/apply/executor.js";
 import type { OpOutcome } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
 import { inverseOps } from "../plan/inverse.js";
@@ -23,19 +21,18 @@ export async function rollback(
   lab: string,
   applied: readonly Op[],
   driver: Driver,
-  options: { failFirst?: boolean } = {},
 ): Promise<TeardownReport["failures"]> {
   const created = createdObjects(applied);
   const report = await teardown(lab, created, driver, {
     acceptUnaliasedLinks: true,
     ovs: () => driver.ovsdb(),
-    ...(options.failFirst ? { failFirst: true } : {}),
+    ...(driver.faults.failRollback ? { failFirst: true } : {}),
   });
   const failures = [...report.failures];
   // Changes to things that existed before this run (the created ones went with the teardown).
   const rest = inverseOps(applied).filter((op) => !undoneByTeardown(op, created));
   if (rest.length > 0) {
-    const r = await applyOps(rest, driver.route, { mode: "continue" });
+    const r = await driver.apply(rest, { mode: "continue" });
     r.outcomes.forEach((o, i) => {
       // Gone already (e.g. the other end's namespace was deleted) is what undoing wanted.
       if ((o.status === "failed" || o.status === "partial") && !ALREADY_GONE.test(o.message))

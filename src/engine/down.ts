@@ -3,13 +3,14 @@
  * ownership marker on each object (never by name pattern). Works after the topology file changed
  * or vanished, and after the record itself was lost. A second `down` finds nothing and succeeds.
  */
-import { Driver } from "../drivers/driver.js";
-import { ensureOvs, releaseOvs } from "../drivers/ovs-service.js";
+import type { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
 import { acquireLock } from "../state/lock.js";
 import { listLabs, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { discoverLabs } from "./discover.js";
+import { openDriver } from "./driver.js";
 import { type CommonOptions, silent } from "./options.js";
+import { heldServices, release, SERVICES, type ServiceContext } from "./services/index.js";
 import { type TeardownReport, teardown } from "./teardown.js";
 
 /** What `down` did for one lab. */
@@ -36,7 +37,7 @@ export interface DownAllOptions extends CommonOptions {
  * Throws E_APPLY (the lab is then marked dirty) when something could not be removed.
  */
 export async function down(lab: string, options: CommonOptions = {}): Promise<DownResult> {
-  const driver = newDriver(options);
+  const driver = openDriver(options);
   try {
     return await downWith(lab, driver, options, undefined);
   } finally {
@@ -50,7 +51,7 @@ export async function down(lab: string, options: CommonOptions = {}): Promise<Do
  * people's labs.
  */
 export async function downAll(options: DownAllOptions = {}): Promise<DownResult[]> {
-  const driver = newDriver(options);
+  const driver = openDriver(options);
   try {
     const ovs = await driver.ovsdb().catch(() => undefined);
     const found = await discoverLabs(driver, ovs);
@@ -63,13 +64,6 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
   }
 }
 
-function newDriver(options: CommonOptions): Driver {
-  return new Driver({
-    ...(options.runner ? { runner: options.runner } : {}),
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
-}
-
 async function downWith(
   lab: string,
   driver: Driver,
@@ -78,6 +72,7 @@ async function downWith(
 ): Promise<DownResult> {
   const started = performance.now();
   const log = options.log ?? silent;
+  const services: ServiceContext = { lab, runner: driver.runner, log, faults: driver.faults };
   const lock = acquireLock(lab, `nslab down ${lab}`, (m) => log("warn", m));
   try {
     const state = readLab(lab);
@@ -92,16 +87,17 @@ async function downWith(
         log("warn", `lab '${lab}' has no record; removing the ${objects.length} object(s) marked as its own`);
     }
     if (!state && objects.length === 0) {
-      // An `up` killed while starting Open vSwitch leaves no record yet, but maybe daemons that
-      // nslab started and no lab uses: stop those (a no-op when nslab started none, or a lab needs them).
-      await releaseOvs(driver.runner, (m) => log("info", m), lab);
+      // An `up` killed while starting a shared service (Open vSwitch) leaves no record yet, but maybe
+      // daemons that nslab started and no lab uses: stop those (a no-op when nslab started none, or
+      // a lab needs them).
+      await release(SERVICES, services);
       return { lab, found: false, removed: [], skipped: [], durationMs: performance.now() - started };
     }
 
-    const usesOvs = state?.usesOvs || objects.some((o) => o.kind === "ovs-bridge");
+    const held = heldServices(state, objects);
     if (state) saveLab({ ...state, status: "destroying" });
-    if (usesOvs && objects.some((o) => o.kind === "ovs-bridge"))
-      await ensureOvs(driver.runner, (m) => log("info", m));
+    // Removing some objects needs their service running (OVS bridges: OVSDB).
+    for (const s of held) if (s.neededToRemove(objects)) await s.acquire(services);
     let report: TeardownReport;
     try {
       report = await teardown(lab, objects, driver, {
@@ -141,7 +137,7 @@ async function downWith(
       );
     }
     removeLab(lab);
-    if (usesOvs) await releaseOvs(driver.runner, (m) => log("info", m), lab);
+    await release(held, services);
     return {
       lab,
       found: true,

@@ -1,6 +1,8 @@
 /** `plan`: the operations `up` would perform, as data, a shell script or JSON. */
 import { ovsKernelModule } from "../drivers/host/facts.js";
 import { hostLimits } from "../drivers/host/limits.js";
+import { hostFactsFor } from "../drivers/host/probe.js";
+import type { Runner } from "../drivers/runner/index.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import type { HostFacts, HostLimits } from "../plan/host.js";
@@ -39,4 +41,9 @@ export function planLab(
     toShell: () => renderShell(operations, { lab: topology.name, notes: planNotes(topology) }),
     toJson: () => renderJson(operations, { lab: topology.name }),
   };
+}
+
+/** Plan `topology` for this host, probing only the kernel features it asks for (as `up` does). */
+export async function planForHost(topology: Topology, runner?: Runner): Promise<Plan> {
+  return planLab(topology, await hostFactsFor(topology, runner));
 }

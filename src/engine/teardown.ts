@@ -7,16 +7,15 @@
  * failed `up`.
  */
 
-import { applyOps } from "../drivers/apply/executor.js";
 import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
-import type { DumpLink, NsDump } from "../drivers/nsagent/index.js";
 import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
-import { formatArgv } from "../drivers/runner/index.js";
+import type { DumpLink, NsDump } from "../plan/observed.js";
 import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
+import { formatArgv } from "../util/quote.js";
 
 export interface TeardownOptions {
   /**
@@ -94,7 +93,7 @@ export async function teardown(
     const groupOf = new Map(root.links.map((l) => [l.name, l.group]));
     const inGroup = links.filter((o) => groupOf.get(o.name) === group);
     if (inGroup.length > 0) {
-      const res = await applyOps([{ op: "link.delgroup", group }], driver.route, {
+      const res = await driver.apply([{ op: "link.delgroup", group }], {
         mode: "continue",
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -157,7 +156,7 @@ export async function teardown(
     }
     const base = report.removed.length;
     const phase = ops[0]?.op === "netns.del" ? "namespaces" : ops[0]?.op === "link.del" ? "links" : "objects";
-    const res = await applyOps(ops, driver.route, {
+    const res = await driver.apply(ops, {
       mode: "continue",
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress

@@ -11,12 +11,12 @@ export function registerGenerate(program: Command): void {
       "print a Mininet-style topology as YAML: single,K | linear,K[,N] | tree,depth=D,fanout=F | torus,X,Y",
     )
     .addOption(topoOption().makeOptionMandatory())
-    .addOption(switchOption().default("bridge"))
+    .addOption(switchOption())
     .addOption(ipv6Option())
     .addOption(nameOption())
     .action((opts) => {
       const spec = generateTopology(opts.topo, {
-        switch: switchKind(opts.switch),
+        switch: switchKind(opts.switch ?? "bridge"),
         ...(opts.ipv6 ? { ipv6: true } : {}),
         ...(opts.name ? { name: opts.name } : {}),
       });

@@ -134,4 +134,4 @@ export type { LabStatus, OwnedObject } from "./state/store.js";
 export type { Check, CheckResult } from "./verify/checks.js";
 export { renderJunit } from "./verify/junit.js";
 export type { PingPair } from "./verify/pairs.js";
-export type { PingOptions, PingResult } from "./verify/ping.js";
+export type { PingOptions, PingResult } from "./verify/ping-result.js";

@@ -6,7 +6,7 @@ import { withDriver } from "../engine/driver.js";
 import type { CommonOptions } from "../engine/options.js";
 import type { Shaping } from "../model/types.js";
 import { listLabs } from "../state/store.js";
-import type { PingOptions, PingResult } from "../verify/ping.js";
+import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import type { CaptureOptions, CaptureResult } from "./capture.js";
 import type { ExecOptions, ExecResult } from "./exec.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";

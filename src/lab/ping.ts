@@ -12,7 +12,8 @@ import { parseAddress, sameSubnet } from "../model/ip.js";
 import type { Topology } from "../model/types.js";
 import { broadcastPeak } from "../plan/limits.js";
 import { countSubnetPairs, farthestPairs, type PingPair, samplePairs, subnetPairs } from "../verify/pairs.js";
-import { type PingOptions, type PingResult, pingPairs } from "../verify/ping.js";
+import { pingPairs } from "../verify/ping.js";
+import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import { upRecordOf } from "./record.js";
 
 /** Labs with more subnet pairs than this get a sample unless every pair is asked for. */

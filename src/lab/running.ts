@@ -13,7 +13,7 @@ import { type DriverSession, type DriverUse, withDriver } from "../engine/driver
 import type { CommonOptions } from "../engine/options.js";
 import type { GraphModel } from "../graph/model.js";
 import type { Shaping } from "../model/types.js";
-import type { PingOptions, PingResult } from "../verify/ping.js";
+import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import { type CaptureOptions, type CaptureResult, captureOn } from "./capture.js";
 import { type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
 import { labGraph } from "./graph.js";

@@ -9,7 +9,7 @@ import type { GraphModel } from "../graph/model.js";
 import { layoutPositions, type Point } from "../graph/render.js";
 import { RunningLab } from "../lab/running.js";
 import { type LabReport, type LabSummary, labSummaries } from "../lab/status.js";
-import type { PingResult } from "../verify/ping.js";
+import type { PingResult } from "../verify/ping-result.js";
 
 /** The library operations behind the web view. */
 export interface WebApi {

@@ -5,7 +5,7 @@ import pc from "picocolors";
 import { NslabError } from "../../errors.js";
 import { ping } from "../../lab/functions.js";
 import { ALL_PAIRS_MAX, DEFAULT_SAMPLE, type PairPolicy, type PingReport } from "../../lab/ping.js";
-import type { PingResult } from "../../verify/ping.js";
+import type { PingResult } from "../../verify/ping-result.js";
 import { EXIT, info } from "../output.js";
 import { progress } from "../progress.js";
 import { labOf, resolveTarget } from "../target.js";

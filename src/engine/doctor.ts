@@ -47,17 +47,6 @@ const PROGRAMS: { bin: string; why: string; required: boolean }[] = [
   { bin: "tc", why: "link shaping (rate)", required: false },
 ];
 
-/** Every Debian package nslab can use. */
-export const ALL_PACKAGES = [
-  "iproute2",
-  "iputils-ping",
-  "util-linux",
-  "ethtool",
-  "openvswitch-switch",
-  "iperf3",
-  "tcpdump",
-];
-
 /** Run every check. */
 export async function runDoctor(runner: Runner = systemRunner): Promise<Check[]> {
   const checks: Check[] = [];

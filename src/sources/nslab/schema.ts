@@ -115,7 +115,6 @@ export const OvsBridgeNodeSchema = z
 
 /** Node kinds, in the order of NodeSchema's union branches. */
 export const NODE_KINDS = ["netns", "router", "bridge", "ovs-bridge"] as const;
-export type NodeKind = (typeof NODE_KINDS)[number];
 
 export const NodeSchema = z
   .union([NetnsNodeSchema, RouterNodeSchema, BridgeNodeSchema, OvsBridgeNodeSchema, z.null()])

@@ -35,7 +35,7 @@ export interface TestReport {
 }
 
 /** Test running lab `lab` with the expectations it was brought up with. */
-export function testRunning(lab: string, options: TestOptions = {}): Promise<TestReport> {
+export async function testRunning(lab: string, options: TestOptions = {}): Promise<TestReport> {
   const topology = upRecordOf(
     lab,
     "give the topology file instead: nslab test FILE brings it up for the test",

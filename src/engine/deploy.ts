@@ -7,15 +7,15 @@ import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import type { Op } from "../plan/ops.js";
 import { newLabState, removeLab, saveLab } from "../state/store.js";
-import { applyPlan, type Change, markDirty, serviceContext } from "./change.js";
 import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { appliedOps, rollback } from "./rollback.js";
 import { heldServices, release } from "./services/index.js";
 import { settleSpanningTrees } from "./settle.js";
+import { applyPlan, markDirty, serviceContext, type UpRun } from "./up-run.js";
 
 /** A new lab: record the intent, apply, and on failure remove what was created. */
-export async function deploy(c: Change, topology: Topology, ops: readonly Op[]): Promise<void> {
+export async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise<void> {
   const { lab, driver, log } = c;
   const state = newLabState(topology, createdObjects(ops));
   saveLab(state); // the intent: if this process dies, `down` knows what to look for

@@ -16,7 +16,6 @@ import { checkHostLimits } from "../plan/limits.js";
 import { acquireLock } from "../state/lock.js";
 import { type OwnedObject, readLab } from "../state/store.js";
 import { silent } from "../util/logger.js";
-import { acquireServices, type Change, refuseConflicts } from "./change.js";
 import { deploy } from "./deploy.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
@@ -24,6 +23,7 @@ import { createdObjects } from "./inventory.js";
 import type { UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
 import { ovsService } from "./services/index.js";
+import { acquireServices, refuseConflicts, type UpRun } from "./up-run.js";
 import { update } from "./update.js";
 
 export type { UpOptions } from "./options.js";
@@ -113,7 +113,7 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
           hint: `take it down first: nslab down ${lab}`,
         },
       );
-    const c: Change = { lab, driver, log, options };
+    const c: UpRun = { lab, driver, log, options };
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
       const change = diffPlans(planUp(existing.topology, host), full);

@@ -11,23 +11,16 @@ import { opKey, type PlanChange } from "../plan/diff.js";
 import type { Op } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";
 import { type LabState, type OwnedObject, saveLab } from "../state/store.js";
-import {
-  acquireServices,
-  applyPlan,
-  type Change,
-  interrupted,
-  markDirty,
-  refuseConflicts,
-} from "./change.js";
 import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { checkEnvironment } from "./preflight.js";
 import { appliedOps, rollback } from "./rollback.js";
 import { settleSpanningTrees } from "./settle.js";
+import { acquireServices, applyPlan, interrupted, markDirty, refuseConflicts, type UpRun } from "./up-run.js";
 
 /** Change lab `existing` to `topology`; returns the number of operations applied. */
 export async function update(
-  c: Change,
+  c: UpRun,
   existing: LabState,
   topology: Topology,
   change: PlanChange,
@@ -95,7 +88,7 @@ export async function update(
 
 /** Back to the running lab as it was: undo the additions, then reconcile with the old plan. */
 async function restore(
-  c: Change,
+  c: UpRun,
   change: PlanChange,
   applied: readonly Op[],
 ): Promise<{ object: OwnedObject; message: string; command?: string }[]> {

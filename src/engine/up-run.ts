@@ -13,7 +13,7 @@ import { conflictError, findConflicts } from "./preflight.js";
 import { acquireFor, type HostService, release, type ServiceContext } from "./services/index.js";
 
 /** One `up` of one lab. */
-export interface Change {
+export interface UpRun {
   lab: string;
   driver: Driver;
   log: Logger;
@@ -21,13 +21,13 @@ export interface Change {
 }
 
 /** What services are told about this change. */
-export function serviceContext(c: Change): ServiceContext {
+export function serviceContext(c: UpRun): ServiceContext {
   return { lab: c.lab, runner: c.driver.runner, log: c.log, faults: c.driver.faults };
 }
 
 /** Acquire the shared services `ops` need; returns the ones started now. */
 export async function acquireServices(
-  c: Change,
+  c: UpRun,
   ops: readonly Op[],
   datapath: string | undefined,
 ): Promise<HostService[]> {
@@ -45,7 +45,7 @@ export async function acquireServices(
  * services this run started are released again.
  */
 export async function refuseConflicts(
-  c: Change,
+  c: UpRun,
   ops: readonly Op[],
   started: readonly HostService[],
   freedFirst: readonly OwnedObject[],
@@ -60,7 +60,7 @@ export async function refuseConflicts(
 }
 
 /** Apply the plan (or the part of it that is missing): stop at the first failure. */
-export function applyPlan(c: Change, ops: readonly Op[], signal: AbortSignal) {
+export function applyPlan(c: UpRun, ops: readonly Op[], signal: AbortSignal) {
   return c.driver.apply(ops, {
     mode: "stop",
     signal,

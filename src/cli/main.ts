@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 /** The `nslab` command: a thin shell over the library; each command lives in commands/. */
 import { Command } from "@commander-js/extra-typings";
-import { setCommandLog } from "../engine/command-log.js";
-import { formatArgv } from "../util/quote.js";
 import { type CliContext, cliContext } from "./context.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
@@ -14,15 +12,19 @@ const program = new Command()
   .option("-q, --quiet", "print only results and errors")
   .enablePositionalOptions()
   .showHelpAfterError()
-  .hook("preAction", (cmd) => {
+  .hook("preAction", async (cmd) => {
     const o = cmd.opts();
     if (o.quiet) setQuiet(true);
-    if (o.verbose)
-      setCommandLog((e) =>
-        process.stderr.write(
-          `+ ${formatArgv(e.argv)}${e.inputLines ? ` <<${e.inputLines} lines` : ""}${e.exitCode === null ? " &" : ` (${e.durationMs.toFixed(1)} ms, exit ${e.exitCode})`}\n`,
-        ),
-      );
+    if (!o.verbose) return;
+    const [{ setCommandLog }, { formatArgv }] = await Promise.all([
+      import("../engine/command-log.js"),
+      import("../util/quote.js"),
+    ]);
+    setCommandLog((e) =>
+      process.stderr.write(
+        `+ ${formatArgv(e.argv)}${e.inputLines ? ` <<${e.inputLines} lines` : ""}${e.exitCode === null ? " &" : ` (${e.durationMs.toFixed(1)} ms, exit ${e.exitCode})`}\n`,
+      ),
+    );
   });
 
 /**

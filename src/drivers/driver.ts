@@ -8,7 +8,7 @@ import { NslabError } from "../errors.js";
 import type { NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
-import { type ApplyOptions, type ApplyReport, applyOps, type Router } from "./apply/executor.js";
+import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
@@ -70,15 +70,17 @@ export class Driver {
   };
 
   /**
-   * Apply `ops` in order through their channels (see {@link applyOps}). `injectFaults`: this is the
+   * Apply `ops` in order through their channels (see `applyOps`). `injectFaults`: this is the
    * plan an `up` applies, where the driver's `failOp`/`pauseOp` faults strike.
    */
-  apply(
+  async apply(
     ops: readonly Op[],
     options: Omit<ApplyOptions, "faultAt" | "pauseAt"> & { injectFaults?: boolean },
   ): Promise<ApplyReport> {
     const { injectFaults, ...rest } = options;
     const { failOp, pauseOp } = injectFaults ? this.faults : {};
+    // Loaded when something is applied: observing (status, web) never needs it.
+    const { applyOps } = await import("./apply/executor.js");
     return applyOps(ops, this.route, {
       ...rest,
       ...(failOp !== undefined ? { faultAt: failOp } : {}),

@@ -1,11 +1,10 @@
 /**
  * The operations on running labs as functions of a lab name — the library's classic API and what
- * the CLI calls. Each is one method of a {@link RunningLab}, made for the call.
+ * the CLI calls. Each is one method of a {@link RunningLab}, made for the call (and, like its
+ * methods, loads the code of one operation only when it runs).
  */
-import { withDriver } from "../engine/driver.js";
 import type { CommonOptions } from "../engine/options.js";
 import type { Shaping } from "../model/types.js";
-import { listLabs } from "../state/store.js";
 import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import type { CaptureOptions, CaptureResult } from "./capture.js";
 import type { ExecOptions, ExecResult } from "./exec.js";
@@ -13,7 +12,7 @@ import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ResolvedEndpoint, ShapingResult } from "./link.js";
 import type { LabPingOptions, PingReport } from "./ping.js";
 import { RunningLab } from "./running.js";
-import { type LabReport, observeLab } from "./status.js";
+import type { LabReport } from "./status.js";
 
 /** The running lab `lab`, with the runner, backend and logger of `options` (not its signal). */
 function running(lab: string, options: CommonOptions): RunningLab {
@@ -30,7 +29,12 @@ export function status(lab: string, options: CommonOptions = {}): Promise<LabRep
 }
 
 /** Observe every recorded lab (one driver for all of them). */
-export function statusAll(options: CommonOptions = {}): Promise<LabReport[]> {
+export async function statusAll(options: CommonOptions = {}): Promise<LabReport[]> {
+  const [{ withDriver }, { listLabs }, { observeLab }] = await Promise.all([
+    import("../engine/driver.js"),
+    import("../state/store.js"),
+    import("./status.js"),
+  ]);
   return withDriver(options, async (driver) => {
     const out: LabReport[] = [];
     for (const lab of listLabs()) out.push(await observeLab(lab, driver));

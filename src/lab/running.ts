@@ -4,24 +4,25 @@
  * It knows the lab by name and reads the lab's record for each operation (another process may
  * change the lab between two calls); drivers come from the engine, one per operation or one a
  * session keeps open. The public `Lab` handle and the by-name functions (`ping(lab)`, …) are this.
- * New operations on running labs (logs, flows, a shell) are methods here.
+ * New operations on running labs (logs, flows, a shell) are methods here. Each operation's module
+ * is loaded when it first runs, so a command that only observes starts without the code of the
+ * others (`nslab status` loads no test, iperf or shaping code).
  */
 import type { Runner } from "../drivers/runner/index.js";
 import type { DownResult } from "../engine/down.js";
-import { down } from "../engine/down.js";
-import { type DriverSession, type DriverUse, withDriver } from "../engine/driver.js";
+import type { DriverSession, DriverUse } from "../engine/driver.js";
 import type { CommonOptions } from "../engine/options.js";
 import type { GraphModel } from "../graph/model.js";
 import type { Shaping } from "../model/types.js";
 import type { PingOptions, PingResult } from "../verify/ping-result.js";
-import { type CaptureOptions, type CaptureResult, captureOn } from "./capture.js";
-import { type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
+import type { CaptureOptions, CaptureResult } from "./capture.js";
+import type { ExecOptions, ExecResult } from "./exec.js";
 import { labGraph } from "./graph.js";
-import { type IperfOptions, type IperfResult, measureThroughput } from "./iperf.js";
-import { type ResolvedEndpoint, type ShapingResult, setEndState, shapeLink } from "./link.js";
-import { type LabPingOptions, type PingReport, pingFromNode, pingLab } from "./ping.js";
-import { type LabReport, observeLab } from "./status.js";
-import { type TestOptions, type TestReport, testRunning } from "./test.js";
+import type { IperfOptions, IperfResult } from "./iperf.js";
+import type { ResolvedEndpoint, ShapingResult } from "./link.js";
+import type { LabPingOptions, PingReport } from "./ping.js";
+import type { LabReport } from "./status.js";
+import type { TestOptions, TestReport } from "./test.js";
 
 /** Options a running lab passes on to every operation it runs. */
 export interface LabOptions extends Pick<CommonOptions, "runner" | "backend" | "log" | "signal"> {
@@ -51,31 +52,35 @@ export class RunningLab {
   protected use(options: { runner?: Runner; backend?: CommonOptions["backend"] } = {}): DriverUse {
     if (this.#session) return this.#session.use;
     const o = { ...this.options, ...options };
-    return (fn) =>
-      withDriver(
-        { ...(o.runner ? { runner: o.runner } : {}), ...(o.backend ? { backend: o.backend } : {}) },
-        fn,
-      );
+    const choice = {
+      ...(o.runner ? { runner: o.runner } : {}),
+      ...(o.backend ? { backend: o.backend } : {}),
+    };
+    return async (fn) => (await import("../engine/driver.js")).withDriver(choice, fn);
   }
 
   /** The lab as the kernel sees it now (E_NOT_FOUND when it has no record). */
-  status(): Promise<LabReport> {
+  async status(): Promise<LabReport> {
+    const { observeLab } = await import("./status.js");
     return this.use()((driver) => observeLab(this.name, driver));
   }
 
   /** Run `argv` (no shell) in namespace node `node` and capture its output; see {@link execIn}. */
-  exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const signal = anySignal(this.signal, options.signal);
+    const { execIn } = await import("./exec.js");
     return execIn(this.name, node, argv, { ...this.options, ...options, ...(signal ? { signal } : {}) });
   }
 
   /** Run `argv` in `node` attached to this terminal; resolves with its exit code. */
-  execInteractive(node: string, argv: readonly string[]): Promise<number> {
+  async execInteractive(node: string, argv: readonly string[]): Promise<number> {
+    const { execAttached } = await import("./exec.js");
     return execAttached(this.name, node, argv, this.options.runner);
   }
 
   /** Ping every pair of addresses sharing a subnet (or a sample in big labs), from inside the nodes. */
-  ping(options: LabPingOptions = {}): Promise<PingReport> {
+  async ping(options: LabPingOptions = {}): Promise<PingReport> {
+    const { pingLab } = await import("./ping.js");
     return pingLab(this.name, this.use(options), { ...this.options, ...options });
   }
 
@@ -83,31 +88,36 @@ export class RunningLab {
    * One ping from node `from` to `to`: a node (an address of it on a subnet the two share, else
    * its first address) or an address. A lost ping is a result (`ok: false`), not an error.
    */
-  pingFrom(
+  async pingFrom(
     from: string,
     to: string,
     options: CommonOptions & Omit<PingOptions, "parallel" | "onResult"> = {},
   ): Promise<PingResult> {
+    const { pingFromNode } = await import("./ping.js");
     return pingFromNode(this.name, this.use(options), from, to, { ...this.options, ...options });
   }
 
   /** Check the lab's expectations and its subnet ping matrix; one result per check. */
-  test(options: TestOptions = {}): Promise<TestReport> {
+  async test(options: TestOptions = {}): Promise<TestReport> {
+    const { testRunning } = await import("./test.js");
     return testRunning(this.name, { ...this.options, ...options });
   }
 
   /** Throughput from node `from` to node `to` with iperf3 (server in `to`). */
-  iperf(from: string, to: string, options: IperfOptions = {}): Promise<IperfResult> {
+  async iperf(from: string, to: string, options: IperfOptions = {}): Promise<IperfResult> {
+    const { measureThroughput } = await import("./iperf.js");
     return measureThroughput(this.name, from, to, { ...this.options, ...options });
   }
 
   /** tcpdump on one end of a link (`node:interface`), inside its namespace. */
-  capture(endpoint: string, options: CaptureOptions = {}): Promise<CaptureResult> {
+  async capture(endpoint: string, options: CaptureOptions = {}): Promise<CaptureResult> {
+    const { captureOn } = await import("./capture.js");
     return captureOn(this.name, endpoint, { ...this.options, ...options });
   }
 
   /** Take one end of a link (`node:interface`) administratively down, or back up. */
-  link(endpoint: string, state: "up" | "down"): Promise<ResolvedEndpoint> {
+  async link(endpoint: string, state: "up" | "down"): Promise<ResolvedEndpoint> {
+    const { setEndState } = await import("./link.js");
     return setEndState(this.name, this.use(), endpoint, state);
   }
 
@@ -115,12 +125,13 @@ export class RunningLab {
    * Shape the egress of one end of a link (with `both`, of both ends), or with `null` remove the
    * shaping; nothing is recreated. Delay, jitter and loss need netem.
    */
-  shape(
+  async shape(
     endpoint: string,
     shaping: Shaping | null,
     options: { both?: boolean; runner?: Runner; backend?: CommonOptions["backend"] } = {},
   ): Promise<ShapingResult> {
     const runner = options.runner ?? this.options.runner;
+    const { shapeLink } = await import("./link.js");
     return shapeLink(this.name, this.use(options), endpoint, shaping, {
       ...(options.both ? { both: true } : {}),
       ...(runner ? { runner } : {}),
@@ -138,7 +149,7 @@ export class RunningLab {
    */
   down(): Promise<DownResult> {
     if (!this.#down) {
-      const attempt = down(this.name, this.options);
+      const attempt = import("../engine/down.js").then(({ down }) => down(this.name, this.options));
       this.#down = attempt;
       attempt.catch(() => {
         if (this.#down === attempt) this.#down = undefined;

@@ -7,7 +7,6 @@ import { readFileSync } from "node:fs";
 import { hasTun, isRoot, ovsKernelModule, procNumber } from "../drivers/host/facts.js";
 import { attemptFeatures } from "../drivers/host/probe.js";
 import { findAgentBinary } from "../drivers/nsagent/index.js";
-import { ovsDbSocket, ovsRuntimePaths, probeOvs } from "../drivers/ovs/index.js";
 import {
   clearBinaryCache,
   findBinary,
@@ -15,6 +14,7 @@ import {
   type Runner,
   systemRunner,
 } from "../drivers/runner/index.js";
+import { SERVICES } from "./services/index.js";
 
 export type CheckStatus = "ok" | "warn" | "missing";
 
@@ -103,15 +103,10 @@ export async function runDoctor(runner: Runner = systemRunner): Promise<Check[]>
       : "openvswitch module not loaded: OVS bridges use the userspace datapath (datapath_type=netdev), slower but complete",
     ...(kmod ? {} : { fix: "optional: modprobe openvswitch (if your kernel has it)" }),
   });
-  if (findBinary("ovsdb-server")) {
-    const probe = await probeOvs(ovsRuntimePaths(), { timeoutMs: 1000 });
-    checks.push({
-      name: "OVS daemons",
-      status: "ok",
-      detail: probe.running
-        ? `running (${ovsDbSocket(ovsRuntimePaths())}${probe.vswitchd ? ", ovs-vswitchd up" : ", ovs-vswitchd NOT running"})`
-        : "not running: nslab starts ovsdb-server and ovs-vswitchd when a lab needs them, and stops them after",
-    });
+  // The shared host services labs use (the OVS daemons), as each reports itself.
+  for (const service of SERVICES) {
+    const health = await service.health();
+    if (health) checks.push({ name: health.name, status: health.status, detail: health.detail });
   }
   if (root && findBinary("ip")) checks.push(...(await probeKernel(runner)));
   const nsMax = procNumber("/proc/sys/user/max_net_namespaces");

@@ -21,7 +21,7 @@ export interface ServiceContext {
   faults: Faults;
 }
 
-/** How a service is doing, for `doctor` (and `status`). */
+/** How a service is doing: a line of `nslab doctor`. */
 export interface ServiceHealth {
   name: string;
   status: "ok" | "warn" | "missing";
@@ -44,6 +44,6 @@ export interface HostService {
    * it when no other lab holds it and no `up` is under way. What nslab did not start is never touched.
    */
   release(ctx: ServiceContext): Promise<void>;
-  /** Its state, or undefined when it is not installed here. */
+  /** Its state for `nslab doctor`, or undefined when it is not installed here. */
   health(): Promise<ServiceHealth | undefined>;
 }

@@ -47,6 +47,7 @@ export {
   toMermaid,
 } from "./graph/index.js";
 export type { CaptureOptions, CaptureResult } from "./lab/capture.js";
+export { peerEndpoint, type ResolvedEndpoint, resolveEndpoint } from "./lab/endpoints.js";
 export type { ExecOptions, ExecResult } from "./lab/exec.js";
 export {
   capture,
@@ -62,7 +63,7 @@ export {
 export { labGraph, labTopology } from "./lab/graph.js";
 export { Lab, type LabOptions } from "./lab/handle.js";
 export type { IperfOptions, IperfResult } from "./lab/iperf.js";
-export { peerEndpoint, type ResolvedEndpoint, resolveEndpoint, type ShapingResult } from "./lab/link.js";
+export type { ShapingResult } from "./lab/link.js";
 export { type PingReport, pingPair } from "./lab/ping.js";
 export {
   type InterfaceReport,

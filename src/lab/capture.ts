@@ -9,7 +9,7 @@ import { inNode } from "../drivers/in-node.js";
 import { systemRunner } from "../drivers/runner/index.js";
 import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
-import { resolveEndpoint } from "./link.js";
+import { resolveEndpoint } from "./endpoints.js";
 
 export interface CaptureOptions extends CommonOptions {
   /** Write packets to this pcap file instead of printing them. */

@@ -4,9 +4,10 @@
  * It knows the lab by name and reads the lab's record for each operation (another process may
  * change the lab between two calls); drivers come from the engine, one per operation or one a
  * session keeps open. The public `Lab` handle and the by-name functions (`ping(lab)`, …) are this.
- * New operations on running labs (logs, flows, a shell) are methods here. Each operation's module
- * is loaded when it first runs, so a command that only observes starts without the code of the
- * others (`nslab status` loads no test, iperf or shaping code).
+ * New operations on running labs (logs, flows, a shell) are methods here. The operations that
+ * need a driver load their module when they first run, so a command starts without the code of the
+ * others (`nslab status` loads no test or shaping code); exec and capture, which start a process in a
+ * node that the caller's signal may kill, are loaded with the handle and start it as the call is made.
  */
 import type { Runner } from "../drivers/runner/index.js";
 import type { DownResult } from "../engine/down.js";
@@ -15,11 +16,12 @@ import type { CommonOptions } from "../engine/options.js";
 import type { GraphModel } from "../graph/model.js";
 import type { Shaping } from "../model/types.js";
 import type { PingOptions, PingResult } from "../verify/ping-result.js";
-import type { CaptureOptions, CaptureResult } from "./capture.js";
-import type { ExecOptions, ExecResult } from "./exec.js";
+import { type CaptureOptions, type CaptureResult, captureOn } from "./capture.js";
+import type { ResolvedEndpoint } from "./endpoints.js";
+import { type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
 import { labGraph } from "./graph.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";
-import type { ResolvedEndpoint, ShapingResult } from "./link.js";
+import type { ShapingResult } from "./link.js";
 import type { LabPingOptions, PingReport } from "./ping.js";
 import type { LabReport } from "./status.js";
 import type { TestOptions, TestReport } from "./test.js";
@@ -66,15 +68,13 @@ export class RunningLab {
   }
 
   /** Run `argv` (no shell) in namespace node `node` and capture its output; see {@link execIn}. */
-  async exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const signal = anySignal(this.signal, options.signal);
-    const { execIn } = await import("./exec.js");
     return execIn(this.name, node, argv, { ...this.options, ...options, ...(signal ? { signal } : {}) });
   }
 
   /** Run `argv` in `node` attached to this terminal; resolves with its exit code. */
-  async execInteractive(node: string, argv: readonly string[]): Promise<number> {
-    const { execAttached } = await import("./exec.js");
+  execInteractive(node: string, argv: readonly string[]): Promise<number> {
     return execAttached(this.name, node, argv, this.options.runner);
   }
 
@@ -110,8 +110,7 @@ export class RunningLab {
   }
 
   /** tcpdump on one end of a link (`node:interface`), inside its namespace. */
-  async capture(endpoint: string, options: CaptureOptions = {}): Promise<CaptureResult> {
-    const { captureOn } = await import("./capture.js");
+  capture(endpoint: string, options: CaptureOptions = {}): Promise<CaptureResult> {
     return captureOn(this.name, endpoint, { ...this.options, ...options });
   }
 

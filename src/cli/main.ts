@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** The `nslab` command: a thin shell over the library; each command lives in commands/. */
 import { Command } from "@commander-js/extra-typings";
-import { type CliContext, cliContext } from "./context.js";
+import { FAULTS_ENV, parseFaults } from "../engine/options.js";
+import type { CliContext } from "./context.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
 const program = new Command()
@@ -55,7 +56,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 program.exitOverride();
 try {
   // The composition root: what every command gets from the environment is read here, once.
-  const ctx = cliContext(process.env);
+  const ctx: CliContext = { faults: parseFaults(process.env[FAULTS_ENV]) };
   const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
   const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
   for (const name of wanted) (await COMMANDS[name]!())(program, ctx);

@@ -7,7 +7,9 @@ import type { Logger } from "../util/logger.js";
 import type { HostProbe } from "./preflight.js";
 
 export type { Logger } from "../util/logger.js";
-export { silent } from "../util/logger.js";
+
+/** A logger that drops everything (the library's default). */
+export const silent: Logger = () => {};
 
 /** Options every lab operation takes. */
 export interface CommonOptions {

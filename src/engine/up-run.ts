@@ -1,10 +1,13 @@
 /**
- * What `up` needs while it changes a lab, shared by creating one (deploy.ts) and changing one in
+ * What `up` needs while it changes a lab, shared by creating one (up.ts) and changing one in
  * place (update.ts): the services a plan needs, the refusal of names taken by others, applying the
- * plan (where injected faults strike), and marking a lab dirty when undoing failed.
+ * plan (where injected faults strike), waiting for spanning trees to settle, and marking a lab
+ * dirty when undoing failed.
  */
 import type { Driver } from "../drivers/driver.js";
+import { linuxStpPending, ovsStpPending, waitSettled } from "../drivers/stp.js";
 import { NslabError } from "../errors.js";
+import type { Topology } from "../model/types.js";
 import type { Op } from "../plan/ops.js";
 import { type LabState, type OwnedObject, saveLab } from "../state/store.js";
 import type { Logger } from "../util/logger.js";
@@ -90,4 +93,31 @@ export function markDirty(
     hint: `finish the cleanup with: ${fix}`,
     cause,
   });
+}
+
+/**
+ * A lab with loops runs STP on its bridges; their ports listen, then learn, for the forward delay
+ * each (30 s in all by default) before they forward or block. `up` waits for that, so the lab works
+ * when it returns (`nslab ping` right after succeeds). Not an error if it takes longer: said, and done.
+ */
+export async function settleSpanningTrees(t: Topology, driver: Driver, log: Logger): Promise<void> {
+  const linux = t.nodes.flatMap((n) => (n.kind === "bridge" && n.stp ? [n.ifname] : []));
+  const ovs = t.nodes.filter((n) => n.kind === "ovs-bridge" && n.stp);
+  if (linux.length === 0 && ovs.length === 0) return;
+  const ovsPorts = new Set(ovs.flatMap((n) => n.interfaces.map((i) => i.ifname)));
+  const pending = async () => [
+    ...linuxStpPending(linux),
+    ...(ovs.length > 0 ? await ovsStpPending(await driver.ovsdb(), ovsPorts) : []),
+  ];
+  let said = false;
+  const left = await waitSettled(pending, 90_000, (n) => {
+    if (said) return;
+    said = true;
+    log(
+      "info",
+      `waiting for the spanning tree: ${n} bridge ports still listening or learning (forward delay)`,
+    );
+  });
+  if (left.length > 0)
+    log("warn", `the spanning tree has not settled yet: ${left.length} ports still listening or learning`);
 }

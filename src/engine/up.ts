@@ -2,7 +2,7 @@
  * `up`: create a lab, or change a running one to match an edited topology. Plans once, checks the
  * host and every name first, writes the lab's record (its intent) before creating anything, applies
  * the plan in batches, and on any failure or interrupt undoes what this run changed — a failed `up`
- * leaves the host as it found it, and a running lab keeps running.
+ * leaves the host as it found it (a new lab: below), and a running lab keeps running (update.ts).
  */
 import type { Driver } from "../drivers/driver.js";
 import { hostLimits } from "../drivers/host/limits.js";
@@ -13,17 +13,26 @@ import { planUp } from "../plan/build.js";
 import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
+import type { Op } from "../plan/ops.js";
 import { acquireLock } from "../state/lock.js";
-import { type OwnedObject, readLab } from "../state/store.js";
-import { silent } from "../util/logger.js";
-import { deploy } from "./deploy.js";
+import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
+import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
-import type { UpOptions } from "./options.js";
+import { silent, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
-import { ovsService } from "./services/index.js";
-import { acquireServices, refuseConflicts, type UpRun } from "./up-run.js";
+import { appliedOps, rollback } from "./rollback.js";
+import { heldServices, ovsService, release } from "./services/index.js";
+import {
+  acquireServices,
+  applyPlan,
+  markDirty,
+  refuseConflicts,
+  serviceContext,
+  settleSpanningTrees,
+  type UpRun,
+} from "./up-run.js";
 import { update } from "./update.js";
 
 export type { UpOptions } from "./options.js";
@@ -139,4 +148,27 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   } finally {
     lock.release();
   }
+}
+
+/** A new lab: record the intent, apply, and on failure remove what was created. */
+async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise<void> {
+  const { lab, driver, log } = c;
+  const state = newLabState(topology, createdObjects(ops));
+  saveLab(state); // the intent: if this process dies, `down` knows what to look for
+  await withInterrupts(log, c.options.signal, async (signal) => {
+    const report = await applyPlan(c, ops, signal);
+    if (!report.error && !report.interrupted) {
+      await settleSpanningTrees(topology, driver, log);
+      saveLab({ ...state, status: "up" });
+      return;
+    }
+    const cause =
+      report.error ?? new NslabError("E_INTERRUPTED", `interrupted: lab '${lab}' was not brought up`);
+    log("warn", `${report.error ? "an operation failed" : "interrupted"}: removing what this run created`);
+    const failures = await rollback(lab, appliedOps(ops, report.outcomes), driver);
+    if (failures.length > 0) throw markDirty(state, cause, failures);
+    removeLab(lab);
+    await release(heldServices(state, []), serviceContext(c));
+    throw cause;
+  });
 }

@@ -15,8 +15,15 @@ import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { checkEnvironment } from "./preflight.js";
 import { appliedOps, rollback } from "./rollback.js";
-import { settleSpanningTrees } from "./settle.js";
-import { acquireServices, applyPlan, interrupted, markDirty, refuseConflicts, type UpRun } from "./up-run.js";
+import {
+  acquireServices,
+  applyPlan,
+  interrupted,
+  markDirty,
+  refuseConflicts,
+  settleSpanningTrees,
+  type UpRun,
+} from "./up-run.js";
 
 /** Change lab `existing` to `topology`; returns the number of operations applied. */
 export async function update(

@@ -6,12 +6,11 @@
 import { systemRunner } from "../drivers/runner/index.js";
 import { down } from "../engine/down.js";
 import { sameTopology } from "../engine/fingerprint.js";
-import type { CommonOptions } from "../engine/options.js";
+import { type CommonOptions, silent } from "../engine/options.js";
 import { up } from "../engine/up.js";
 import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { readLab } from "../state/store.js";
-import { silent } from "../util/logger.js";
 import { type CheckResult, labChecks, type RunChecksOptions, runChecks } from "../verify/checks.js";
 import { upRecordOf } from "./record.js";
 

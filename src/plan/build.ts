@@ -7,8 +7,7 @@
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
-import type { HostFacts } from "./host.js";
-import { hostProblems } from "./host-check.js";
+import { type HostFacts, hostProblems } from "./host.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 import { qdiscFor } from "./qdisc.js";
 

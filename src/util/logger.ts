@@ -2,6 +2,3 @@
 
 /** Receives what an operation has to say along the way. */
 export type Logger = (level: "info" | "warn", message: string) => void;
-
-/** A logger that drops everything. */
-export const silent: Logger = () => {};

@@ -2,10 +2,9 @@
 import type { Command } from "@commander-js/extra-typings";
 import { type DownResult, down, downAll } from "../../engine/down.js";
 import { NslabError } from "../../errors.js";
-import { nameOption, prefixOption } from "../options.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
-import { labOf, resolveTarget } from "../target.js";
+import { labOf, nameOption, prefixOption, resolveTarget } from "../target.js";
 
 export function registerDown(program: Command): void {
   program

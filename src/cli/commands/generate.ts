@@ -1,8 +1,7 @@
 /** `nslab generate --topo SPEC`: print a Mininet-style generated topology as a YAML file. */
 import type { Command } from "@commander-js/extra-typings";
 import { generatedYaml, generateTopology } from "../../sources/mininet/index.js";
-import { ipv6Option, nameOption, switchOption, topoOption } from "../options.js";
-import { switchKind } from "../target.js";
+import { ipv6Option, nameOption, switchKind, switchOption, topoOption } from "../target.js";
 
 export function registerGenerate(program: Command): void {
   program

@@ -8,9 +8,8 @@ import { toMermaid } from "../../graph/mermaid.js";
 import { graphModel } from "../../graph/model.js";
 import { renderSvg } from "../../graph/render.js";
 import { labGraph } from "../../lab/graph.js";
-import { nameOption, prefixOption } from "../options.js";
 import { info } from "../output.js";
-import { resolveTarget } from "../target.js";
+import { nameOption, prefixOption, resolveTarget } from "../target.js";
 
 const FORMATS = ["mermaid", "dot", "svg"] as const;
 type Format = (typeof FORMATS)[number];

@@ -2,9 +2,15 @@
 import type { Command } from "@commander-js/extra-typings";
 import { planForHost } from "../../engine/plan.js";
 import { NslabError } from "../../errors.js";
-import { ipv6Option, nameOption, prefixOption, switchOption, topoOption } from "../options.js";
 import { cliLog, EXIT, reportError, warn } from "../output.js";
-import { fileOrGenerated } from "../target.js";
+import {
+  fileOrGenerated,
+  ipv6Option,
+  nameOption,
+  prefixOption,
+  switchOption,
+  topoOption,
+} from "../target.js";
 
 export function registerPlan(program: Command): void {
   program

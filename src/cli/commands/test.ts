@@ -6,9 +6,8 @@ import { NslabError } from "../../errors.js";
 import { type TestReport, testLab } from "../../lab/test.js";
 import type { CheckResult } from "../../verify/checks.js";
 import { renderJunit } from "../../verify/junit.js";
-import { nameOption, prefixOption } from "../options.js";
 import { cliLog, EXIT, info } from "../output.js";
-import { resolveTarget } from "../target.js";
+import { nameOption, prefixOption, resolveTarget } from "../target.js";
 
 export function registerTest(program: Command): void {
   program

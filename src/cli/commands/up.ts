@@ -2,10 +2,16 @@
 import type { Command } from "@commander-js/extra-typings";
 import { up } from "../../engine/up.js";
 import type { CliContext } from "../context.js";
-import { ipv6Option, nameOption, prefixOption, switchOption, topoOption } from "../options.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
-import { fileOrGenerated } from "../target.js";
+import {
+  fileOrGenerated,
+  ipv6Option,
+  nameOption,
+  prefixOption,
+  switchOption,
+  topoOption,
+} from "../target.js";
 
 export function registerUp(program: Command, ctx: CliContext): void {
   program

@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { AGENT, must, rootLinks, run, waitGone } from "./lib.mjs";
 
-/** Names and commands of a generated spec (from dist/generate) with prefix `p`. */
+/** Names and commands of a generated spec (from dist/sources/mininet) with prefix `p`. */
 export function floorModel(spec, p) {
   const hosts = [];
   const switches = [];

@@ -34,7 +34,7 @@ import {
 } from "./lib.mjs";
 import { mininetAvailable, mininetRun } from "./mininet.mjs";
 
-const { generateTopology } = await import(join(ROOT, "dist", "generate", "index.js"));
+const { generateTopology } = await import(join(ROOT, "dist", "sources", "mininet", "index.js"));
 
 const args = parseArgs(process.argv.slice(2));
 const results = {

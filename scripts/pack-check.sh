@@ -66,7 +66,7 @@ try {
   if (!(e instanceof nslab.TopologyError) || e.problems[0].location.line !== 3) throw e;
 }
 '
-if node --input-type=module -e 'await import("nslab/dist/lab/up.js")' 2>/dev/null; then
+if node --input-type=module -e 'await import("nslab/dist/engine/up.js")' 2>/dev/null; then
   step "internal modules are importable; the exports map should close them"
   exit 1
 fi

@@ -1,4 +1,4 @@
-// Rewrites dist/spec/types.d.ts after `tsc`: the public spec types (TopologySpec, NodeSpec, …) are
+// Rewrites dist/sources/nslab/types.d.ts after `tsc`: the public spec types (TopologySpec, NodeSpec, …) are
 // inferred from the zod schema in the source, so a field added to the schema is typed at once; in
 // the published declarations they are written out as plain object types, so the package's public
 // types never mention zod. Fails the build if a type cannot be written out.
@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const source = join(root, "src", "spec", "types.ts");
-const target = join(root, "dist", "spec", "types.d.ts");
+const source = join(root, "src", "sources", "nslab", "types.ts");
+const target = join(root, "dist", "sources", "nslab", "types.d.ts");
 
 const config = ts.getParsedCommandLineOfConfigFile(
   join(root, "tsconfig.build.json"),

@@ -10,14 +10,17 @@
  * topology line it came from), `CommandError` (an external command: argv, exit code, output).
  */
 
-export { type ClabImport, importClab } from "./clab/convert.js";
-export { convertClabText, isClabFile, loadClabFile } from "./clab/load.js";
 export { ApplyError } from "./drivers/apply/executor.js";
 export type { ProgressFn } from "./drivers/apply/types.js";
 export type { Backend } from "./drivers/driver.js";
-export type { DumpLinkStats } from "./drivers/nsagent/index.js";
+export { hostFactsFor, probeFeatures } from "./drivers/host/probe.js";
 export type { Runner, RunOptions, RunResult, StartOptions } from "./drivers/runner/index.js";
 export { CommandError, type CommandFailure } from "./drivers/runner/index.js";
+export { type DownAllOptions, type DownResult, down, downAll } from "./engine/down.js";
+export type { CommonOptions, Logger } from "./engine/options.js";
+export { type Plan, planLab } from "./engine/plan.js";
+export type { TeardownReport } from "./engine/teardown.js";
+export { type UpOptions, type UpResult, up } from "./engine/up.js";
 export {
   type ErrorCode,
   formatLocation,
@@ -27,16 +30,6 @@ export {
   type SourceLocation,
   TopologyError,
 } from "./errors.js";
-export {
-  formatTopoSpec,
-  type GeneratedSpec,
-  type GenerateOptions,
-  generatedYaml,
-  generateTopology,
-  parseTopoSpec,
-  type SwitchKind,
-  type TopoSpec,
-} from "./generate/index.js";
 export {
   engineFor,
   type GraphEdge,
@@ -53,45 +46,37 @@ export {
   toDot,
   toMermaid,
 } from "./graph/index.js";
-export { hostFactsFor, type KernelFeature, probeFeatures } from "./host/features.js";
-export { defineTopology, type SysctlValue, TopologyBuilder, type TopologyFields } from "./lab/builder.js";
-export { type CaptureOptions, type CaptureResult, capture } from "./lab/capture.js";
-export { type DownAllOptions, type DownResult, down, downAll } from "./lab/down.js";
-export { type ExecOptions, type ExecResult, exec } from "./lab/exec.js";
-export { labGraph, labTopology } from "./lab/graph.js";
-export { Lab, type LabOptions } from "./lab/handle.js";
-export { type IperfOptions, type IperfResult, iperf } from "./lab/iperf.js";
+export type { CaptureOptions, CaptureResult } from "./lab/capture.js";
+export { peerEndpoint, type ResolvedEndpoint, resolveEndpoint } from "./lab/endpoints.js";
+export type { ExecOptions, ExecResult } from "./lab/exec.js";
 export {
-  peerEndpoint,
-  type ResolvedEndpoint,
-  resolveEndpoint,
-  type ShapingResult,
+  capture,
+  exec,
+  iperf,
+  ping,
+  pingFrom,
   setLinkShaping,
   setLinkState,
-} from "./lab/link.js";
-export {
-  generatedTopology,
-  type LoadOptions,
-  loadTopology,
-  parseTopology,
-  topologyFromObject,
-} from "./lab/load.js";
-export type { CommonOptions, Logger } from "./lab/options.js";
-export { type PingReport, ping, pingFrom, pingPair } from "./lab/ping.js";
-export { type Plan, planLab } from "./lab/plan.js";
+  status,
+  statusAll,
+} from "./lab/functions.js";
+export { labGraph, labTopology } from "./lab/graph.js";
+export { Lab, type LabOptions } from "./lab/handle.js";
+export type { IperfOptions, IperfResult } from "./lab/iperf.js";
+export type { ShapingResult } from "./lab/link.js";
+export { type PingReport, pingPair } from "./lab/ping.js";
 export {
   type InterfaceReport,
   type LabReport,
   type LabSummary,
   labSummaries,
   type NodeReport,
-  status,
-  statusAll,
 } from "./lab/status.js";
-export type { TeardownReport } from "./lab/teardown.js";
 export { type TestOptions, type TestReport, testLab } from "./lab/test.js";
-export { type UpOptions, type UpResult, up } from "./lab/up.js";
+export { defineTopology, type SysctlValue, TopologyBuilder, type TopologyFields } from "./model/builder.js";
+export { generatedTopology } from "./model/generated.js";
 export type { Cidr, Family } from "./model/ip.js";
+export { type LoadOptions, loadTopology, parseTopology, topologyFromObject } from "./model/load.js";
 export type { ResolveOptions } from "./model/resolve.js";
 export { parseShaping } from "./model/shaping.js";
 export type {
@@ -110,9 +95,27 @@ export type {
   Sysctl,
   Topology,
 } from "./model/types.js";
-export type { HostFacts } from "./plan/build.js";
+export type { HostFacts, KernelFeature } from "./plan/host.js";
+export type { DumpLinkStats } from "./plan/observed.js";
 export type { NsName, Op, VethEnd } from "./plan/ops.js";
-export { topologyJsonSchema } from "./spec/json-schema.js";
+export {
+  type ClabImport,
+  convertClabText,
+  importClab,
+  isClabFile,
+  loadClabFile,
+} from "./sources/clab/index.js";
+export {
+  formatTopoSpec,
+  type GeneratedSpec,
+  type GenerateOptions,
+  generatedYaml,
+  generateTopology,
+  parseTopoSpec,
+  type SwitchKind,
+  type TopoSpec,
+} from "./sources/mininet/index.js";
+export { topologyJsonSchema } from "./sources/nslab/json-schema.js";
 export type {
   BridgeNodeSpec,
   Endpoint,
@@ -127,9 +130,9 @@ export type {
   PortSpec,
   RouteSpec,
   TopologySpec,
-} from "./spec/types.js";
+} from "./sources/nslab/types.js";
 export type { LabStatus, OwnedObject } from "./state/store.js";
 export type { Check, CheckResult } from "./verify/checks.js";
 export { renderJunit } from "./verify/junit.js";
 export type { PingPair } from "./verify/pairs.js";
-export type { PingOptions, PingResult } from "./verify/ping.js";
+export type { PingOptions, PingResult } from "./verify/ping-result.js";

@@ -3,15 +3,17 @@
  * callback, and always takes it down again — so tests that build real networks can run side by
  * side, in one process or many, and leave nothing behind.
  */
+
+import type { CommonOptions } from "./engine/options.js";
 import { NslabError, TopologyError } from "./errors.js";
-import { TopologyBuilder } from "./lab/builder.js";
 import { Lab } from "./lab/handle.js";
-import { loadTopology, topologyFromObject } from "./lab/load.js";
-import type { CommonOptions } from "./lab/options.js";
+import { TopologyBuilder } from "./model/builder.js";
+import { topologyFromObject } from "./model/load.js";
 import { IFNAME_MAX } from "./model/names.js";
-import type { ResolveOptions } from "./model/resolve.js";
+import { type ResolveOptions, resolveTopology } from "./model/resolve.js";
 import type { Topology } from "./model/types.js";
-import type { TopologySpec } from "./spec/types.js";
+import { readSource } from "./sources/index.js";
+import type { TopologySpec } from "./sources/nslab/types.js";
 import { labNameFor, PREFIX_BYTES, releasePrefix, reservePrefix } from "./testing/names.js";
 import { unwatch, watch } from "./testing/watchdog.js";
 
@@ -153,9 +155,10 @@ interface Source {
 
 async function sourceOf(topology: LabSource): Promise<Source> {
   if (typeof topology === "string") {
-    // Read once for the name; resolving from the file again keeps file:line:col in errors.
-    const first = await loadTopology(topology);
-    return { name: first.name, resolve: (o) => loadTopology(topology, o) };
+    // Read once; checked as written first, then resolved with each name and prefix (positions kept).
+    const source = await readSource(topology);
+    const first = resolveTopology(source);
+    return { name: first.name, resolve: (o) => resolveTopology(source, o) };
   }
   if (topology instanceof TopologyBuilder)
     return { name: topology.name, resolve: (o) => topology.toTopology(o) };

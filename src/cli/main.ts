@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `nslab` command: a thin shell over the library; each command lives in commands/. */
 import { Command } from "@commander-js/extra-typings";
-import { setCommandLog } from "../drivers/runner/index.js";
-import { formatArgv } from "../drivers/runner/quote.js";
+import { FAULTS_ENV, parseFaults } from "../engine/options.js";
+import type { CliContext } from "./context.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 
 const program = new Command()
@@ -13,15 +13,19 @@ const program = new Command()
   .option("-q, --quiet", "print only results and errors")
   .enablePositionalOptions()
   .showHelpAfterError()
-  .hook("preAction", (cmd) => {
+  .hook("preAction", async (cmd) => {
     const o = cmd.opts();
     if (o.quiet) setQuiet(true);
-    if (o.verbose)
-      setCommandLog((e) =>
-        process.stderr.write(
-          `+ ${formatArgv(e.argv)}${e.inputLines ? ` <<${e.inputLines} lines` : ""}${e.exitCode === null ? " &" : ` (${e.durationMs.toFixed(1)} ms, exit ${e.exitCode})`}\n`,
-        ),
-      );
+    if (!o.verbose) return;
+    const [{ setCommandLog }, { formatArgv }] = await Promise.all([
+      import("../engine/command-log.js"),
+      import("../util/quote.js"),
+    ]);
+    setCommandLog((e) =>
+      process.stderr.write(
+        `+ ${formatArgv(e.argv)}${e.inputLines ? ` <<${e.inputLines} lines` : ""}${e.exitCode === null ? " &" : ` (${e.durationMs.toFixed(1)} ms, exit ${e.exitCode})`}\n`,
+      ),
+    );
   });
 
 /**
@@ -29,7 +33,7 @@ const program = new Command()
  * parser, the schema library or the other commands' dependencies (a few dozen milliseconds of every
  * run, which matter next to a kernel that tears a lab down in half a second). Help lists them all.
  */
-type Register = (p: typeof program) => void;
+type Register = (p: typeof program, ctx: CliContext) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   validate: async () => (await import("./commands/validate.js")).registerValidate,
   generate: async () => (await import("./commands/generate.js")).registerGenerate,
@@ -49,12 +53,13 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
   schema: async () => (await import("./commands/schema.js")).registerSchema,
 };
-const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
-const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
-for (const name of wanted) (await COMMANDS[name]!())(program);
-
 program.exitOverride();
 try {
+  // The composition root: what every command gets from the environment is read here, once.
+  const ctx: CliContext = { faults: parseFaults(process.env[FAULTS_ENV]) };
+  const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
+  const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  for (const name of wanted) (await COMMANDS[name]!())(program, ctx);
   await program.parseAsync(process.argv);
 } catch (e) {
   const code = (e as { code?: string }).code;

@@ -1,5 +1,5 @@
 /** Progress of long operations on a terminal: "up lab: 1200/4000 operations (nsagent)". */
-import type { ProgressFn } from "../drivers/apply/types.js";
+import type { ProgressFn } from "../engine/options.js";
 import { isQuiet } from "./output.js";
 
 /** A progress line on stderr, only when stderr is a terminal, not --quiet, and the work takes a moment. */

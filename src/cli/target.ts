@@ -1,9 +1,15 @@
-/** `FILE|LAB` arguments: a topology file when one exists at that path, a lab name otherwise. */
-import { existsSync, statSync } from "node:fs";
+/**
+ * What a command works on, and the options that choose it, each defined once: `FILE|LAB` arguments
+ * (a topology file when one exists at that path, a lab name otherwise), a file or a generated
+ * topology (`--topo`, `--switch`, `--ipv6`), and the names a lab gets (`--name`, `--prefix`). The
+ * global `-v`/`-q` are on the program (main.ts).
+ */
+import { Option } from "@commander-js/extra-typings";
 import { NslabError } from "../errors.js";
-import type { SwitchKind } from "../generate/index.js";
-import type { Logger } from "../lab/options.js";
 import type { Topology } from "../model/types.js";
+import type { SwitchKind } from "../sources/mininet/index.js";
+import { readTopologyFileIfPresent } from "../sources/read.js";
+import type { Logger } from "../util/logger.js";
 
 export type Target = { kind: "file"; path: string; topology: Topology } | { kind: "lab"; lab: string };
 
@@ -16,10 +22,12 @@ export async function resolveTarget(
   arg: string,
   options: { name?: string; prefix?: string; log?: Logger } = {},
 ): Promise<Target> {
-  if (existsSync(arg) && statSync(arg).isFile()) {
+  // One stat and one read; the file's format is detected from that text.
+  const text = await readTopologyFileIfPresent(arg);
+  if (text !== undefined) {
     // Imported here: commands that take a lab name (down, status, ping) start without YAML and zod.
-    const { loadTopology } = await import("../lab/load.js");
-    const topology = await loadTopology(arg, {
+    const { topologyFromFile } = await import("../model/load.js");
+    const topology = topologyFromFile(arg, text, {
       ...(options.name ? { name: options.name } : {}),
       ...(options.prefix ? { prefix: options.prefix } : {}),
       ...(options.log ? { log: options.log } : {}),
@@ -58,7 +66,7 @@ export async function fileOrGenerated(
   };
   if (options.topo !== undefined) {
     if (file !== undefined) throw new NslabError("E_USAGE", "give a topology file or --topo, not both");
-    const { generatedTopology } = await import("../lab/generated.js");
+    const { generatedTopology } = await import("../model/generated.js");
     return generatedTopology(options.topo, {
       ...names,
       switch: switchKind(options.switch ?? "bridge"),
@@ -78,3 +86,32 @@ export async function fileOrGenerated(
   if (target.kind !== "file") throw new NslabError("E_FILE", `no such topology file: ${file}`);
   return target.topology;
 }
+
+/** `--topo SPEC`: a Mininet-style generated topology instead of a file. */
+export const topoOption = () =>
+  new Option(
+    "--topo <spec>",
+    "a generated topology, as Mininet's --topo: single,K | linear,K[,N] | tree,D,F (tree,depth=D,fanout=F) | torus,X,Y",
+  );
+
+/** `--switch KIND` (with --topo). */
+export const switchOption = () =>
+  new Option(
+    "--switch <kind>",
+    "with --topo: bridge (Linux bridge, Mininet's lxbr; default) or ovs (Open vSwitch)",
+  );
+
+/** `--ipv6` (with --topo). */
+export const ipv6Option = () =>
+  new Option("--ipv6", "with --topo: keep IPv6 link-local on the hosts (default: IPv4-only hosts)");
+
+/** `--name LAB`. */
+export const nameOption = () =>
+  new Option("--name <lab>", "the lab name, instead of the file's (or the one derived from --topo)");
+
+/** `--prefix PREFIX`. */
+export const prefixOption = () =>
+  new Option(
+    "--prefix <prefix>",
+    "prefix of namespace and root-namespace interface names (run copies side by side)",
+  );

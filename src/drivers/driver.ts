@@ -1,17 +1,20 @@
 /**
  * The driver: how operations reach the kernel and OVS on this host. It owns the long-lived helpers
- * (the native agent, the OVSDB connection), picks a channel for each operation, and reads
- * namespaces back for observation. Close it when done.
+ * (the native agent, the OVSDB connection), picks a channel for each operation, applies lists of
+ * operations (with the faults injected for tests, if any), and reads namespaces back for
+ * observation. Only the engine constructs one (engine/driver.ts). Close it when done.
  */
 import { NslabError } from "../errors.js";
-import { iprouteDump } from "../observe/iproute-dump.js";
+import type { NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
-import type { Router } from "./apply/executor.js";
+import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
-import { findAgentBinary, NsAgent, type NsDump } from "./nsagent/index.js";
+import type { Faults } from "./faults.js";
+import { findAgentBinary, NsAgent } from "./nsagent/index.js";
+import { iprouteDump } from "./observe/iproute-dump.js";
 import { OvsdbClient, ovsDbSocket, ovsRuntimePaths } from "./ovs/index.js";
 import { type Runner, systemRunner } from "./runner/index.js";
 
@@ -23,15 +26,19 @@ export type Backend = "agent" | "iproute2";
 
 export interface DriverOptions {
   runner?: Runner;
-  /** `auto` (default): the agent when it is built, iproute2 otherwise. `NSLAB_BACKEND` overrides. */
+  /** `auto` (default): the agent when it is built, iproute2 otherwise. */
   backend?: Backend | "auto";
   /** OVS changes via OVSDB transactions (default) or one chained `ovs-vsctl` call. */
   ovs?: "ovsdb" | "vsctl";
+  /** Failures to inject (tests of rollback and recovery); none by default. */
+  faults?: Faults;
 }
 
 export class Driver {
   readonly runner: Runner;
   readonly backend: Backend;
+  /** Failures to inject, consulted where each can strike (see drivers/faults.ts). */
+  readonly faults: Faults;
   readonly #ovsMode: "ovsdb" | "vsctl";
   #agent: Promise<NsAgent> | undefined;
   #ovs: Promise<OvsdbClient> | undefined;
@@ -41,11 +48,12 @@ export class Driver {
 
   constructor(options: DriverOptions = {}) {
     this.runner = options.runner ?? systemRunner;
-    const wanted = options.backend ?? (process.env.NSLAB_BACKEND as Backend | undefined) ?? "auto";
+    const wanted = options.backend ?? "auto";
     if (wanted !== "auto" && wanted !== "agent" && wanted !== "iproute2")
       throw new NslabError("E_USAGE", `unknown backend '${wanted}'; use agent or iproute2`);
     this.backend = wanted === "auto" ? (findAgentBinary() ? "agent" : "iproute2") : wanted;
-    this.#ovsMode = options.ovs ?? (process.env.NSLAB_OVS === "vsctl" ? "vsctl" : "ovsdb");
+    this.faults = options.faults ?? {};
+    this.#ovsMode = options.ovs ?? "ovsdb";
     this.#ip = iprouteChannel(this.runner);
     this.#agentCh = agentChannel(() => this.agent());
     this.#ovsCh =
@@ -60,6 +68,25 @@ export class Driver {
     if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;
     return this.#ip;
   };
+
+  /**
+   * Apply `ops` in order through their channels (see `applyOps`). `injectFaults`: this is the
+   * plan an `up` applies, where the driver's `failOp`/`pauseOp` faults strike.
+   */
+  async apply(
+    ops: readonly Op[],
+    options: Omit<ApplyOptions, "faultAt" | "pauseAt"> & { injectFaults?: boolean },
+  ): Promise<ApplyReport> {
+    const { injectFaults, ...rest } = options;
+    const { failOp, pauseOp } = injectFaults ? this.faults : {};
+    // Loaded when something is applied: observing (status, web) never needs it.
+    const { applyOps } = await import("./apply/executor.js");
+    return applyOps(ops, this.route, {
+      ...rest,
+      ...(failOp !== undefined ? { faultAt: failOp } : {}),
+      ...(pauseOp !== undefined ? { pauseAt: pauseOp } : {}),
+    });
+  }
 
   /** The running agent (started on first use). */
   agent(): Promise<NsAgent> {

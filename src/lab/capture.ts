@@ -5,11 +5,11 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { resolve as resolvePath } from "node:path";
+import { inNode } from "../drivers/in-node.js";
 import { systemRunner } from "../drivers/runner/index.js";
+import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
-import { inNamespace } from "../verify/probe.js";
-import { resolveEndpoint } from "./link.js";
-import type { CommonOptions } from "./options.js";
+import { resolveEndpoint } from "./endpoints.js";
 
 export interface CaptureOptions extends CommonOptions {
   /** Write packets to this pcap file instead of printing them. */
@@ -41,8 +41,7 @@ export interface CaptureResult {
 export function tcpdumpArgv(ns: string | null, dev: string, options: CaptureOptions): string[] {
   if (options.count !== undefined && !(Number.isInteger(options.count) && options.count > 0))
     throw new NslabError("E_USAGE", `--count must be a positive integer, not ${options.count}`);
-  return [
-    ...(ns === null ? [] : inNamespace(ns)),
+  const tcpdump = [
     "tcpdump",
     "-i",
     dev,
@@ -53,10 +52,11 @@ export function tcpdumpArgv(ns: string | null, dev: string, options: CaptureOpti
     ...(options.file ? ["-w", resolvePath(options.file), "-U", "-Z", "root"] : ["-l"]),
     ...(options.filter && options.filter.length > 0 ? ["--", ...options.filter] : []),
   ];
+  return ns === null ? tcpdump : inNode(ns, tcpdump);
 }
 
 /** Capture on `endpoint` (node:interface) of lab `lab`. */
-export async function capture(
+export async function captureOn(
   lab: string,
   endpoint: string,
   options: CaptureOptions = {},

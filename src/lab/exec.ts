@@ -1,20 +1,18 @@
 /**
- * `exec`: run a command inside a node's namespace. The namespace is looked up in the lab's record,
- * never taken from the command line, and the command is an argv (no shell).
+ * `exec`: run a command inside a node of a running lab. The node's namespace is looked up in the
+ * lab's record, never taken from the command line; the command is an argv (no shell) and enters the
+ * node the way a person's command does (drivers/in-node.ts, `session`).
  */
 import type { ChildProcess } from "node:child_process";
-import { CommandError, systemRunner } from "../drivers/runner/index.js";
+import { inNode } from "../drivers/in-node.js";
+import { CommandError, type Runner, systemRunner } from "../drivers/runner/index.js";
+import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
-import { readLab } from "../state/store.js";
-import type { CommonOptions } from "./options.js";
+import { recordOf } from "./record.js";
 
 /** The namespace of `node` in lab `lab` (E_NOT_FOUND with what exists, otherwise). */
-export function nodeNamespace(lab: string, node: string): string {
-  const state = readLab(lab);
-  if (!state)
-    throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, {
-      hint: "list labs with: nslab status",
-    });
+function nodeNamespace(lab: string, node: string): string {
+  const state = recordOf(lab);
   const n = state.topology.nodes.find((x) => x.name === node);
   if (!n) {
     const names = state.topology.nodes.filter((x) => x.kind === "netns").map((x) => x.name);
@@ -59,7 +57,7 @@ export interface ExecOptions extends CommonOptions {
  * PATH (give an absolute path otherwise, e.g. `process.execPath`). A non-zero exit is a result,
  * not an error, unless `check` is set; `signal` kills the command.
  */
-export async function exec(
+export async function execIn(
   lab: string,
   node: string,
   argv: readonly string[],
@@ -67,7 +65,7 @@ export async function exec(
 ): Promise<ExecResult> {
   if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
   const ns = nodeNamespace(lab, node);
-  const res = await (options.runner ?? systemRunner).run(["ip", "netns", "exec", ns, ...argv], {
+  const res = await (options.runner ?? systemRunner).run(inNode(ns, argv, "session"), {
     allowFailure: true,
     timeoutMs: options.timeoutMs ?? 60_000,
     ...(options.input !== undefined ? { input: options.input } : {}),
@@ -83,10 +81,15 @@ export async function exec(
 }
 
 /** Run `argv` in `node` of `lab` attached to this terminal; resolves with its exit code. */
-export function execInteractive(lab: string, node: string, argv: readonly string[]): Promise<number> {
+export function execAttached(
+  lab: string,
+  node: string,
+  argv: readonly string[],
+  runner: Runner = systemRunner,
+): Promise<number> {
   if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
   const ns = nodeNamespace(lab, node);
-  const child: ChildProcess = systemRunner.start(["ip", "netns", "exec", ns, ...argv], { stdio: "inherit" });
+  const child: ChildProcess = runner.start(inNode(ns, argv, "session"), { stdio: "inherit" });
   return new Promise((resolve) => {
     // The terminal's Ctrl-C reaches the child too; nslab just waits for it.
     const ignore = () => {};

@@ -1,55 +1,40 @@
 /**
- * The Lab handle: a running lab as an object — run commands in its nodes, ping, observe it, fault a
- * link, take it down — plus the lookups test authors need (a node's namespace, its addresses, the
- * kernel name of an interface). Every method calls the same library function the CLI uses.
+ * The Lab handle: a running lab as an object — every operation of {@link RunningLab} (observe, exec,
+ * ping, test, iperf, capture, link faults and shaping, down) — plus the topology it was brought up
+ * with and the lookups test authors need (a node's namespace, its addresses, the kernel name of an
+ * interface).
  */
+import { type UpOptions, type UpResult, up } from "../engine/up.js";
 import { NslabError } from "../errors.js";
 import type { Cidr } from "../model/ip.js";
 import type { Interface, Node, Topology } from "../model/types.js";
-import { readLab } from "../state/store.js";
-import type { PingOptions, PingResult } from "../verify/ping.js";
-import { type DownResult, down } from "./down.js";
-import { type ExecOptions, type ExecResult, exec } from "./exec.js";
-import { type ResolvedEndpoint, setLinkState } from "./link.js";
-import type { CommonOptions } from "./options.js";
-import { type PingReport, ping, pingFrom } from "./ping.js";
-import { type LabReport, status } from "./status.js";
-import { type UpOptions, type UpResult, up } from "./up.js";
+import { recordOf } from "./record.js";
+import { type LabOptions, RunningLab } from "./running.js";
 
-/** Options a Lab handle passes on to every operation it runs. */
-export type LabOptions = Pick<CommonOptions, "runner" | "backend" | "log" | "signal">;
+export type { LabOptions } from "./running.js";
 
 /**
  * A running lab. Get one with {@link Lab.up} (bring a topology up), {@link Lab.open} (a lab that
  * is already up, e.g. from `nslab up`), or `withLab` from `nslab/testing`.
  *
  * Names given to its methods are the topology's names (`h1`, `h1:eth0`, `br0`); the handle maps
- * them to the kernel's (a prefixed namespace or interface name) where needed. Each method is a thin
- * call of a library function with the lab's name; operations the library gains later (checking
- * expectations, throughput, captures) belong here the same way.
+ * them to the kernel's (a prefixed namespace or interface name) where needed. Each operation is
+ * one of {@link RunningLab}'s, the same the CLI runs.
  */
-export class Lab {
-  /** The lab name (unique on the host). */
-  readonly name: string;
+export class Lab extends RunningLab {
   /** The resolved topology the lab was brought up with. */
   readonly topology: Topology;
   /** What `up` did, when this handle brought the lab up; undefined for {@link Lab.open}. */
   readonly upResult: UpResult | undefined;
-  readonly #options: Omit<LabOptions, "signal">;
-  readonly #signal: AbortSignal | undefined;
-  #down: Promise<DownResult> | undefined;
 
   private constructor(topology: Topology, upResult: UpResult | undefined, options: LabOptions) {
-    this.name = topology.name;
+    super(topology.name, options);
     this.topology = topology;
     this.upResult = upResult;
-    const { signal, ...rest } = options;
-    this.#options = rest;
-    this.#signal = signal;
   }
 
   /**
-   * Bring `topology` up (as {@link up} does) and return its handle. `options.signal` also aborts
+   * Bring `topology` up (as `up` does) and return its handle. `options.signal` also aborts
    * the handle's later `exec` calls (never its `down`).
    */
   static async up(topology: Topology, options: UpOptions = {}): Promise<Lab> {
@@ -59,12 +44,7 @@ export class Lab {
 
   /** A handle for lab `name`, which is up already (E_NOT_FOUND when it has no record). */
   static open(name: string, options: LabOptions = {}): Lab {
-    const state = readLab(name);
-    if (!state)
-      throw new NslabError("E_NOT_FOUND", `no lab named '${name}' is up`, {
-        hint: "list labs with: nslab status",
-      });
-    return new Lab(state.topology, undefined, options);
+    return new Lab(recordOf(name).topology, undefined, options);
   }
 
   /** The prefix of the lab's namespace and root-namespace interface names ("" when none). */
@@ -133,55 +113,6 @@ export class Lab {
     return found.address;
   }
 
-  /** Run `argv` (no shell) in namespace node `node` and capture its output; see {@link exec}. */
-  exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const signal = anySignal(this.#signal, options.signal);
-    return exec(this.name, node, argv, { ...this.#options, ...options, ...(signal ? { signal } : {}) });
-  }
-
-  /** Ping every pair of addresses sharing a subnet, from inside the namespaces; see {@link ping}. */
-  ping(options: PingOptions = {}): Promise<PingReport> {
-    return ping(this.name, { ...this.#options, ...options });
-  }
-
-  /**
-   * One ping from node `from` to `to`: a node (an address of it on a subnet the two share, else
-   * its first address) or an address. A lost ping is a result (`ok: false`), not an error; see
-   * {@link pingFrom}.
-   */
-  pingFrom(
-    from: string,
-    to: string,
-    options: Omit<PingOptions, "parallel" | "onResult"> = {},
-  ): Promise<PingResult> {
-    return pingFrom(this.name, from, to, { ...this.#options, ...options });
-  }
-
-  /** The lab as the kernel sees it now; see {@link status}. */
-  status(): Promise<LabReport> {
-    return status(this.name, this.#options);
-  }
-
-  /** Take one end of a link (`node:interface`) administratively down, or back up. */
-  link(endpoint: string, state: "up" | "down"): Promise<ResolvedEndpoint> {
-    return setLinkState(this.name, endpoint, state, this.#options);
-  }
-
-  /**
-   * Take the lab down (see {@link down}). Idempotent: calls while one is under way share it, and
-   * after a success further calls return the same result. A failed attempt may be retried.
-   */
-  down(): Promise<DownResult> {
-    if (!this.#down) {
-      const attempt = down(this.name, this.#options);
-      this.#down = attempt;
-      attempt.catch(() => {
-        if (this.#down === attempt) this.#down = undefined;
-      });
-    }
-    return this.#down;
-  }
-
   #interface(endpoint: string): Interface {
     const [nodeName, ifName, ...rest] = endpoint.split(":");
     if (!nodeName || !ifName || rest.length > 0)
@@ -207,10 +138,4 @@ function pick(options: UpOptions): LabOptions {
     ...(options.log ? { log: options.log } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-}
-
-/** A signal that aborts when either does (or undefined when there is none). */
-function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (a && b) return AbortSignal.any([a, b]);
-  return a ?? b;
 }

@@ -5,13 +5,13 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { randomInt } from "node:crypto";
+import { inNode } from "../drivers/in-node.js";
 import { systemRunner } from "../drivers/runner/index.js";
+import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
 import { parseAddress, sameSubnet } from "../model/ip.js";
 import type { NetnsNode } from "../model/types.js";
-import { readLab } from "../state/store.js";
-import { inNamespace } from "../verify/probe.js";
-import type { CommonOptions } from "./options.js";
+import { upRecordOf } from "./record.js";
 
 export interface IperfOptions extends CommonOptions {
   /** UDP instead of TCP. */
@@ -47,22 +47,14 @@ export interface IperfResult {
 }
 
 /** Measure throughput from node `from` to node `to` of lab `lab`. */
-export async function iperf(
+export async function measureThroughput(
   lab: string,
   from: string,
   to: string,
   options: IperfOptions = {},
 ): Promise<IperfResult> {
   const runner = options.runner ?? systemRunner;
-  const state = readLab(lab);
-  if (state?.status !== "up")
-    throw new NslabError(
-      "E_NOT_FOUND",
-      state ? `lab '${lab}' is ${state.status}, not up` : `no lab named '${lab}' is up`,
-      {
-        hint: "list labs with: nslab status",
-      },
-    );
+  const state = upRecordOf(lab);
   const node = (name: string): NetnsNode => {
     const n = state.topology.nodes.find((x) => x.name === name);
     if (!n)
@@ -87,24 +79,24 @@ export async function iperf(
     throw new NslabError("E_USAGE", "the test length must be 1–600 seconds");
   const port = options.port ?? randomInt(20000, 30000);
 
-  const server = runner.start([
-    ...inNamespace(b.netns),
-    "iperf3",
-    "--server",
-    "--one-off",
-    "--bind",
-    address,
-    "--port",
-    String(port),
-    "--forceflush",
-    "--idle-timeout",
-    String(Math.ceil(seconds) + 20),
-  ]);
+  const server = runner.start(
+    inNode(b.netns, [
+      "iperf3",
+      "--server",
+      "--one-off",
+      "--bind",
+      address,
+      "--port",
+      String(port),
+      "--forceflush",
+      "--idle-timeout",
+      String(Math.ceil(seconds) + 20),
+    ]),
+  );
   try {
     await listening(server, b.name);
     const res = await runner.run(
-      [
-        ...inNamespace(a.netns),
+      inNode(a.netns, [
         "iperf3",
         "--client",
         address,
@@ -114,7 +106,7 @@ export async function iperf(
         String(seconds),
         "--json",
         ...(options.udp ? ["--udp", "--bitrate", options.bitrate ?? "100M"] : []),
-      ],
+      ]),
       { allowFailure: true, timeoutMs: (seconds + 30) * 1000 },
     );
     let report: IperfJson;

@@ -4,75 +4,32 @@
  * and change or clear the shaping of an end's egress (`tc qdisc replace|del … root`) without
  * recreating anything.
  */
-import { applyOps } from "../drivers/apply/executor.js";
-import { Driver } from "../drivers/driver.js";
+import { ovsKernelModule } from "../drivers/host/facts.js";
+import { probeFeatures } from "../drivers/host/probe.js";
+import { observeForPlan } from "../drivers/observe/for-plan.js";
+import type { Runner } from "../drivers/runner/index.js";
+import type { DriverUse } from "../engine/driver.js";
 import { NslabError } from "../errors.js";
-import { ovsKernelModule } from "../host/facts.js";
-import { probeFeatures } from "../host/features.js";
 import { describeShaping, netemFeatures } from "../model/shaping.js";
 import type { Shaping } from "../model/types.js";
 import { planUp } from "../plan/build.js";
-import type { NsName, Op } from "../plan/ops.js";
+import { commandArgv, opCommands } from "../plan/commands.js";
+import type { Op } from "../plan/ops.js";
 import { qdiscFor } from "../plan/qdisc.js";
 import { reconcileOps } from "../plan/reconcile.js";
-import { readLab } from "../state/store.js";
-import { observeForPlan } from "./observe-plan.js";
-import type { CommonOptions } from "./options.js";
-
-/** Where an endpoint of a running lab lives in the kernel. */
-export interface ResolvedEndpoint {
-  /** Node and interface as written in the topology. */
-  node: string;
-  iface: string;
-  /** The kernel namespace of the interface (`null`: the root namespace). */
-  ns: NsName;
-  /** The kernel interface name (prefixed in the root namespace). */
-  dev: string;
-}
-
-/** Resolve `node:iface` of lab `lab` from its record (E_NOT_FOUND naming what exists). */
-export function resolveEndpoint(lab: string, endpoint: string): ResolvedEndpoint {
-  const state = readLab(lab);
-  if (!state)
-    throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, {
-      hint: "list labs with: nslab status",
-    });
-  const [nodeName, ifName, ...rest] = endpoint.split(":");
-  if (!nodeName || !ifName || rest.length > 0)
-    throw new NslabError("E_USAGE", `'${endpoint}' is not an endpoint; write node:interface, e.g. ns1:veth0`);
-  const node = state.topology.nodes.find((n) => n.name === nodeName);
-  if (!node)
-    throw new NslabError("E_NOT_FOUND", `lab '${lab}' has no node '${nodeName}'`, {
-      hint: `its nodes: ${state.topology.nodes.map((n) => n.name).join(", ")}`,
-    });
-  const iface = node.interfaces.find((i) => i.name === ifName);
-  if (!iface)
-    throw new NslabError("E_NOT_FOUND", `node '${nodeName}' of lab '${lab}' has no interface '${ifName}'`, {
-      hint: `its interfaces: ${node.interfaces.map((i) => i.name).join(", ") || "none"}`,
-    });
-  return { node: nodeName, iface: ifName, ns: node.kind === "netns" ? node.netns : null, dev: iface.ifname };
-}
-
-/** The other end of the link `endpoint` of lab `lab` is on. */
-export function peerEndpoint(lab: string, endpoint: string): ResolvedEndpoint {
-  const ep = resolveEndpoint(lab, endpoint);
-  const t = readLab(lab)!.topology;
-  const link = t.links.find(
-    (l) =>
-      (l.a.node === ep.node && l.a.iface === ep.iface) || (l.b.node === ep.node && l.b.iface === ep.iface),
-  );
-  if (!link) throw new NslabError("E_NOT_FOUND", `${endpoint} is not an end of any link of lab '${lab}'`);
-  const other = link.a.node === ep.node && link.a.iface === ep.iface ? link.b : link.a;
-  return resolveEndpoint(lab, `${other.node}:${other.iface}`);
-}
+import { formatArgv } from "../util/quote.js";
+import { peerEndpoint, type ResolvedEndpoint, resolveEndpoint } from "./endpoints.js";
+import { recordOf } from "./record.js";
 
 /** What `setLinkShaping` did. */
 export interface ShapingResult {
   endpoints: ResolvedEndpoint[];
   /** `rate 10mbit`, or `no shaping` when cleared. */
   shaping: string;
-  /** The commands, as `nslab plan` would print them. */
+  /** The operations applied. */
   operations: Op[];
+  /** The same as the commands `nslab plan` would print (`tc -n … qdisc replace …`). */
+  commands: string[];
 }
 
 /**
@@ -81,11 +38,12 @@ export interface ShapingResult {
  * whatever root qdisc the end had; nothing is recreated.
  * Delay, jitter and loss need netem: on a kernel without it this fails before changing anything.
  */
-export async function setLinkShaping(
+export async function shapeLink(
   lab: string,
+  use: DriverUse,
   endpoint: string,
   shaping: Shaping | null,
-  options: CommonOptions & { both?: boolean } = {},
+  options: { both?: boolean; runner?: Runner } = {},
 ): Promise<ShapingResult> {
   const ends = [resolveEndpoint(lab, endpoint), ...(options.both ? [peerEndpoint(lab, endpoint)] : [])];
   if (shaping && netemFeatures(shaping).length > 0) {
@@ -103,42 +61,37 @@ export async function setLinkShaping(
     dev: e.dev,
     qdisc: shaping ? qdiscFor(shaping) : { kind: "noqueue" },
   }));
-  const driver = new Driver({
-    ...(options.runner ? { runner: options.runner } : {}),
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
-  try {
-    const report = await applyOps(ops, driver.route, { mode: "stop" });
+  return use(async (driver) => {
+    const report = await driver.apply(ops, { mode: "stop" });
     if (report.error) throw report.error;
-    return { endpoints: ends, shaping: shaping ? describeShaping(shaping) : "no shaping", operations: ops };
-  } finally {
-    await driver.close();
-  }
+    return {
+      endpoints: ends,
+      shaping: shaping ? describeShaping(shaping) : "no shaping",
+      operations: ops,
+      commands: ops.flatMap((op) => opCommands(op).map((c) => formatArgv(commandArgv(c)))),
+    };
+  });
 }
 
 /**
  * Set one end (`node:interface`) of a link of lab `lab` administratively up or down, like
  * `ip link set DEV down`; the other end loses carrier, so traffic stops both ways.
  */
-export async function setLinkState(
+export async function setEndState(
   lab: string,
+  use: DriverUse,
   endpoint: string,
   state: "up" | "down",
-  options: CommonOptions = {},
 ): Promise<ResolvedEndpoint> {
   const ep = resolveEndpoint(lab, endpoint);
-  const driver = new Driver({
-    ...(options.runner ? { runner: options.runner } : {}),
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
-  try {
+  return use(async (driver) => {
     const op: Op = { op: state === "up" ? "link.up" : "link.down", ns: ep.ns, dev: ep.dev };
-    const report = await applyOps([op], driver.route, { mode: "stop" });
+    const report = await driver.apply([op], { mode: "stop" });
     if (report.error) throw report.error;
     // Taking a link down makes the kernel drop its IPv6 addresses and the routes through it:
     // bringing it back up restores what the lab's plan has for that namespace.
     if (state === "up" && ep.ns !== null) {
-      const topology = readLab(lab)!.topology;
+      const topology = recordOf(lab).topology;
       const plan = planUp(topology, { ovsKernelDatapath: ovsKernelModule() }).filter(
         (o) => "ns" in o && o.ns === ep.ns && o.op !== "netns.add",
       );
@@ -147,12 +100,10 @@ export async function setLinkState(
         await observeForPlan([plan, [{ op: "netns.add", ns: ep.ns, marker: "" }]], driver),
       );
       if (missing.length > 0) {
-        const again = await applyOps(missing, driver.route, { mode: "continue" });
+        const again = await driver.apply(missing, { mode: "continue" });
         if (again.error) throw again.error;
       }
     }
     return ep;
-  } finally {
-    await driver.close();
-  }
+  });
 }

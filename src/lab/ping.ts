@@ -4,16 +4,17 @@
  * 10⁸ — the pair farthest apart in the topology plus a fixed sample, unless every pair is asked for.
  * Or one ping from a node to another node (or address) of the lab.
  */
-import { Driver } from "../drivers/driver.js";
+import { procNumber } from "../drivers/host/facts.js";
+import type { DriverUse } from "../engine/driver.js";
+import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
-import { procNumber } from "../host/facts.js";
 import { parseAddress, sameSubnet } from "../model/ip.js";
 import type { Topology } from "../model/types.js";
 import { broadcastPeak } from "../plan/limits.js";
-import { type LabState, readLab } from "../state/store.js";
 import { countSubnetPairs, farthestPairs, type PingPair, samplePairs, subnetPairs } from "../verify/pairs.js";
-import { type PingOptions, type PingResult, pingPairs } from "../verify/ping.js";
-import type { CommonOptions } from "./options.js";
+import { pingPairs } from "../verify/ping.js";
+import type { PingOptions, PingResult } from "../verify/ping-result.js";
+import { upRecordOf } from "./record.js";
 
 /** Labs with more subnet pairs than this get a sample unless every pair is asked for. */
 export const ALL_PAIRS_MAX = 10_000;
@@ -70,16 +71,16 @@ export function floodLimit(
   return Math.max(1, Math.floor((backlog * 0.5) / Math.max(1, broadcastPeak(t))));
 }
 
-/** Ping pairs of lab `lab` (see {@link PairPolicy}). */
-export async function ping(lab: string, options: LabPingOptions = {}): Promise<PingReport> {
+/** Ping pairs of lab `lab` (see {@link PairPolicy}), with a driver from `use`. */
+export async function pingLab(
+  lab: string,
+  use: DriverUse,
+  options: LabPingOptions = {},
+): Promise<PingReport> {
   const started = performance.now();
-  const state = upLab(lab);
+  const state = upRecordOf(lab);
   const { policy, pairs, totalPairs } = choosePairs(state.topology, options.pairs ?? "auto", options.sample);
-  const driver = new Driver({
-    ...(options.runner ? { runner: options.runner } : {}),
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
-  try {
+  return use(async (driver) => {
     const agent = driver.backend === "agent" ? await driver.agent() : undefined;
     const results = await pingPairs(driver.runner, pairs, {
       floodLimit: floodLimit(state.topology),
@@ -94,38 +95,22 @@ export async function ping(lab: string, options: LabPingOptions = {}): Promise<P
       lost: results.filter((r) => !r.ok).length,
       durationMs: performance.now() - started,
     };
-  } finally {
-    await driver.close();
-  }
-}
-
-function upLab(lab: string): LabState {
-  const state = readLab(lab);
-  if (state?.status !== "up")
-    throw new NslabError(
-      "E_NOT_FOUND",
-      state ? `lab '${lab}' is ${state.status}, not up` : `no lab named '${lab}' is up`,
-      { hint: "list labs with: nslab status" },
-    );
-  return state;
+  });
 }
 
 /**
  * One ping from node `from` of lab `lab` to `to`: another node (an address of it on a subnet the
  * two share, else its first address, IPv4 first) or an address. Never throws for a lost ping.
  */
-export async function pingFrom(
+export async function pingFromNode(
   lab: string,
+  use: DriverUse,
   from: string,
   to: string,
   options: CommonOptions & Omit<PingOptions, "parallel" | "onResult"> = {},
 ): Promise<PingResult> {
-  const pair = pingPair(upLab(lab).topology, from, to);
-  const driver = new Driver({
-    ...(options.runner ? { runner: options.runner } : {}),
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
-  try {
+  const pair = pingPair(upRecordOf(lab).topology, from, to);
+  return use(async (driver) => {
     const agent = driver.backend === "agent" ? await driver.agent() : undefined;
     const [result] = await pingPairs(driver.runner, [pair], {
       ...options,
@@ -133,9 +118,7 @@ export async function pingFrom(
       ...(agent ? { agent } : {}),
     });
     return result!;
-  } finally {
-    await driver.close();
-  }
+  });
 }
 
 /** The ping `pingFrom` makes (E_NOT_FOUND / E_USAGE naming what exists). */

@@ -1,17 +1,16 @@
 /**
  * `status`: a lab as the kernel sees it now — each node, whether it exists, its interfaces with
  * state, addresses and counters, its routes — read from the kernel (not just from the record).
- * The web view uses the same observation.
+ * The web view uses the same observation, through a driver it keeps open.
  */
-import { Driver } from "../drivers/driver.js";
-import type { DumpLink, DumpLinkStats, NsDump } from "../drivers/nsagent/index.js";
+import type { Driver } from "../drivers/driver.js";
+import { listNetns } from "../drivers/host/facts.js";
 import { listBridges } from "../drivers/ovs/index.js";
-import { NslabError } from "../errors.js";
-import { listNetns } from "../host/facts.js";
 import type { Node, Topology } from "../model/types.js";
+import type { DumpLink, DumpLinkStats, NsDump } from "../plan/observed.js";
 import { labOfMarker } from "../plan/ops.js";
 import { type LabStatus, listLabs, readLab } from "../state/store.js";
-import type { CommonOptions } from "./options.js";
+import { recordOf } from "./record.js";
 
 /** One interface as observed. */
 export interface InterfaceReport {
@@ -91,49 +90,9 @@ export function labSummaries(): LabSummary[] {
   return out;
 }
 
-/** Observe lab `lab` in the kernel now (E_NOT_FOUND when it has no record). */
-export async function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
-  const driver = new Driver({
-    ...(options.runner ? { runner: options.runner } : {}),
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
-  try {
-    return await observeLab(lab, driver);
-  } finally {
-    await driver.close();
-  }
-}
-
-/** Observe every recorded lab. */
-export async function statusAll(options: CommonOptions = {}): Promise<LabReport[]> {
-  const driver = new Driver({
-    ...(options.runner ? { runner: options.runner } : {}),
-    ...(options.backend ? { backend: options.backend } : {}),
-  });
-  try {
-    const out: LabReport[] = [];
-    for (const lab of listLabs()) {
-      try {
-        out.push(await observeLab(lab, driver));
-      } catch (e) {
-        // Taken down since the labs were listed: it is simply not up any more.
-        if (e instanceof NslabError && e.code === "E_NOT_FOUND" && !readLab(lab)) continue;
-        throw e;
-      }
-    }
-    return out;
-  } finally {
-    await driver.close();
-  }
-}
-
-/** Observe `lab` with an open driver (reused by the web view). */
+/** Observe lab `lab` in the kernel now, through `driver` (E_NOT_FOUND when it has no record). */
 export async function observeLab(lab: string, driver: Driver): Promise<LabReport> {
-  const state = readLab(lab);
-  if (!state)
-    throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, {
-      hint: "list labs with: nslab status",
-    });
+  const state = recordOf(lab);
   const t = state.topology;
   const existing = new Set(listNetns());
   const nsNames = t.nodes.flatMap((n) => (n.kind === "netns" && existing.has(n.netns) ? [n.netns] : []));

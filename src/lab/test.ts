@@ -4,14 +4,15 @@
  * is; a topology that is not up yet is brought up for the test and taken down after (unless kept).
  */
 import { systemRunner } from "../drivers/runner/index.js";
+import { down } from "../engine/down.js";
+import { sameTopology } from "../engine/fingerprint.js";
+import { type CommonOptions, silent } from "../engine/options.js";
+import { up } from "../engine/up.js";
 import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { readLab } from "../state/store.js";
 import { type CheckResult, labChecks, type RunChecksOptions, runChecks } from "../verify/checks.js";
-import { down } from "./down.js";
-import { sameTopology } from "./fingerprint.js";
-import { type CommonOptions, silent } from "./options.js";
-import { up } from "./up.js";
+import { upRecordOf } from "./record.js";
 
 export interface TestOptions extends CommonOptions, RunChecksOptions {
   /** Also run the subnet ping matrix (default true). */
@@ -32,6 +33,15 @@ export interface TestReport {
   durationMs: number;
 }
 
+/** Test running lab `lab` with the expectations it was brought up with. */
+export async function testRunning(lab: string, options: TestOptions = {}): Promise<TestReport> {
+  const topology = upRecordOf(
+    lab,
+    "give the topology file instead: nslab test FILE brings it up for the test",
+  ).topology;
+  return check(topology, false, performance.now(), new Date().toISOString(), options);
+}
+
 /**
  * Test lab `target`: a lab name (tested with the expectations it was brought up with), or a topology
  * (its expectations; brought up first when it is not up, and taken down after unless `keep`).
@@ -39,53 +49,52 @@ export interface TestReport {
 export async function testLab(target: string | Topology, options: TestOptions = {}): Promise<TestReport> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
+  if (typeof target === "string") return testRunning(target, options);
   const log = options.log ?? silent;
-  const lab = typeof target === "string" ? target : target.name;
+  const lab = target.name;
   const state = readLab(lab);
-  let topology: Topology;
   let broughtUp = false;
-  if (typeof target === "string") {
-    if (state?.status !== "up")
+  if (state) {
+    if (state.status !== "up" || !sameTopology(state.topology, target))
       throw new NslabError(
-        "E_NOT_FOUND",
-        state ? `lab '${lab}' is ${state.status}, not up` : `no lab named '${lab}' is up`,
-        { hint: "give the topology file instead: nslab test FILE brings it up for the test" },
+        "E_CONFLICT",
+        state.status === "up"
+          ? `lab '${lab}' is up with a different topology than this file`
+          : `lab '${lab}' has a record in state '${state.status}'`,
+        { hint: `take it down first (nslab down ${lab}), or test it by name: nslab test ${lab}` },
       );
-    topology = state.topology;
   } else {
-    topology = target;
-    if (state) {
-      if (state.status !== "up" || !sameTopology(state.topology, target))
-        throw new NslabError(
-          "E_CONFLICT",
-          state.status === "up"
-            ? `lab '${lab}' is up with a different topology than this file`
-            : `lab '${lab}' has a record in state '${state.status}'`,
-          { hint: `take it down first (nslab down ${lab}), or test it by name: nslab test ${lab}` },
-        );
-    } else {
-      log("info", `bringing lab '${lab}' up for the test`);
-      await up(target, options);
-      broughtUp = true;
-    }
+    log("info", `bringing lab '${lab}' up for the test`);
+    await up(target, options);
+    broughtUp = true;
   }
   try {
-    const checks = labChecks(topology, { matrix: options.matrix !== false });
-    const results = await runChecks(options.runner ?? systemRunner, checks, options);
-    const failed = results.filter((r) => !r.ok).length;
-    return {
-      lab,
-      results,
-      passed: results.length - failed,
-      failed,
-      broughtUp,
-      startedAt,
-      durationMs: performance.now() - started,
-    };
+    return await check(target, broughtUp, started, startedAt, options);
   } finally {
     if (broughtUp && !options.keep) {
       log("info", `taking lab '${lab}' down after the test`);
       await down(lab, options);
     }
   }
+}
+
+async function check(
+  topology: Topology,
+  broughtUp: boolean,
+  started: number,
+  startedAt: string,
+  options: TestOptions,
+): Promise<TestReport> {
+  const checks = labChecks(topology, { matrix: options.matrix !== false });
+  const results = await runChecks(options.runner ?? systemRunner, checks, options);
+  const failed = results.filter((r) => !r.ok).length;
+  return {
+    lab: topology.name,
+    results,
+    passed: results.length - failed,
+    failed,
+    broughtUp,
+    startedAt,
+    durationMs: performance.now() - started,
+  };
 }

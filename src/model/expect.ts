@@ -6,8 +6,8 @@
  * automatic addresses count.
  */
 import type { Problem, SourceLocation } from "../errors.js";
-import type { RawExpect } from "../spec/schema.js";
-import { didYouMean } from "../spec/suggest.js";
+import type { RawExpect } from "../sources/nslab/schema.js";
+import { didYouMean } from "../sources/suggest.js";
 import { parseAddress } from "./ip.js";
 import type { Expectation, ExpectTarget, Node, Topology } from "./types.js";
 

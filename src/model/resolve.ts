@@ -3,9 +3,9 @@
  * addresses, and runs every rule, collecting all problems (with positions) before giving up.
  */
 import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
-import type { LoadedSpec } from "../spec/load.js";
-import type { RawInterface, RawLink, RawTopology } from "../spec/schema.js";
-import { didYouMean } from "../spec/suggest.js";
+import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema.js";
+import type { TopologySource } from "../sources/source.js";
+import { didYouMean } from "../sources/suggest.js";
 import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
 import { resolveExpectations } from "./expect.js";
 import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
@@ -25,8 +25,8 @@ export interface ResolveOptions {
   prefix?: string;
 }
 
-/** Resolve a loaded spec into a Topology, or throw a TopologyError with every problem found. */
-export function resolveTopology(spec: LoadedSpec, options: ResolveOptions = {}): Topology {
+/** Resolve a raw topology (from any source) into a Topology, or throw a TopologyError with every problem found. */
+export function resolveTopology(spec: TopologySource, options: ResolveOptions = {}): Topology {
   const problems: Problem[] = [];
   const r = new Resolver(spec, options.prefix ?? "", problems);
   const topology = r.run(options.name);
@@ -38,7 +38,7 @@ export function resolveTopology(spec: LoadedSpec, options: ResolveOptions = {}):
 }
 
 /** What the file asks nslab to work out: automatic addresses, static routes, expectations. */
-function derive(t: Topology, spec: LoadedSpec, optOut: ReadonlySet<string>, problems: Problem[]): void {
+function derive(t: Topology, spec: TopologySource, optOut: ReadonlySet<string>, problems: Problem[]): void {
   const raw = spec.raw;
   const segments = l2Segments(t);
   if (raw.addressing) {
@@ -74,7 +74,7 @@ class Resolver {
   readonly optOut = new Set<string>();
 
   constructor(
-    private readonly spec: LoadedSpec,
+    private readonly spec: TopologySource,
     private readonly prefix: string,
     private readonly problems: Problem[],
   ) {}

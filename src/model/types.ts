@@ -168,8 +168,3 @@ export interface Expectation {
   expect: "reachable" | "unreachable";
   src?: SourceLocation;
 }
-
-/** Whether a node lives in the root namespace (bridges) rather than in its own namespace. */
-export function isRootNode(n: Node): n is BridgeNode | OvsBridgeNode {
-  return n.kind !== "netns";
-}

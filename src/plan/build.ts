@@ -7,19 +7,9 @@
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
-import { hostProblems } from "./host-check.js";
+import { type HostFacts, hostProblems } from "./host.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 import { qdiscFor } from "./qdisc.js";
-
-/** What the plan needs to know about the host. */
-export interface HostFacts {
-  /** The openvswitch kernel module is loaded (OVS bridges can use the kernel datapath). */
-  ovsKernelDatapath: boolean;
-  /** The kernel has netem (delay/loss/jitter); undefined when not probed (then it is not held against the lab). */
-  netem?: boolean;
-  /** The kernel has Linux-bridge VLAN filtering; undefined when not probed. */
-  bridgeVlanFiltering?: boolean;
-}
 
 /** Resolved placement of one veth end. */
 interface EndInfo {

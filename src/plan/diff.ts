@@ -4,8 +4,6 @@
  * (applied even where observation cannot tell, e.g. a sysctl's value). Everything else the new plan
  * needs is found by reconciling it with the kernel after the removals. Pure.
  */
-import type { Topology } from "../model/types.js";
-import { type HostFacts, planUp } from "./build.js";
 import { inverseOps } from "./inverse.js";
 import type { Op } from "./ops.js";
 
@@ -28,9 +26,8 @@ export function opKey(op: Op): string {
   return JSON.stringify(op, (k, v) => (k === "src" ? undefined : v));
 }
 
-export function planChange(from: Topology, to: Topology, host: HostFacts): PlanChange {
-  const previous = planUp(from, host);
-  const next = planUp(to, host);
+/** The change from a running lab's plan (`previous`) to the plan of its edited topology (`next`). */
+export function diffPlans(previous: Op[], next: Op[]): PlanChange {
   const oldKeys = new Set(previous.map(opKey));
   const newKeys = new Set(next.map(opKey));
   const removed = previous.filter((op) => !newKeys.has(opKey(op)));

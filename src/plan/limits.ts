@@ -4,11 +4,10 @@
  * `up` refuse (the lab cannot come up); `warnings` are said and `up` goes on (the lab comes up, but
  * some traffic patterns will hit the limit). nslab never changes the host's sysctls itself.
  */
-
-import type { HostLimits } from "../host/limits.js";
 import { networkOf, subnetOf } from "../model/ip.js";
 import { adjacency } from "../model/lookup.js";
 import type { Topology } from "../model/types.js";
+import type { HostLimits } from "./host.js";
 
 /** One limit, with what it means and how to lift it. */
 export interface LimitProblem {

@@ -4,18 +4,8 @@
  * by one (a link down, an address or route missing). `always` names operations to apply anyway
  * (settings whose value changed, which observation alone cannot tell). Pure.
  */
-import type { NsDump } from "../drivers/nsagent/protocol.js";
+import type { Observed } from "./observed.js";
 import type { Op } from "./ops.js";
-
-/** What exists now. */
-export interface Observed {
-  netns: ReadonlySet<string>;
-  rootLinks: ReadonlySet<string>;
-  /** OVS bridge → its port names. */
-  ovs: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Namespace → its links, addresses and routes (for namespaces that exist). */
-  dumps: ReadonlyMap<string, NsDump>;
-}
 
 export function reconcileOps(
   plan: readonly Op[],

@@ -1,7 +1,7 @@
 /** A plan printed for people (a runnable shell script) or for machines (JSON). */
 
-import { formatArgv } from "../drivers/runner/quote.js";
 import { formatLocation } from "../errors.js";
+import { formatArgv } from "../util/quote.js";
 import { commandArgv, opCommands } from "./commands.js";
 import type { Op } from "./ops.js";
 

@@ -116,12 +116,6 @@ export function liveLocks(): { name: string; pid: number; command: string }[] {
     });
 }
 
-/** Who holds `name`, if anyone alive does. */
-export function lockHolder(name: string): (ProcessId & { command: string }) | undefined {
-  const holder = readHolder(join(stateDir("locks"), `${name}.lock`));
-  return holder && isAlive(holder) ? holder : undefined;
-}
-
 /**
  * Remove a stale lock file, unless someone replaced it meanwhile. Two processes reclaiming at
  * once must not delete each other's fresh lock, so reclaiming is itself guarded by an O_EXCL file.

@@ -31,12 +31,3 @@ export function isAlive(id: ProcessId): boolean {
   const start = processStartTime(id.pid);
   return start !== undefined && (id.startTime === 0 || start === id.startTime);
 }
-
-/** The short command name of a running process (/proc/PID/comm), or undefined. */
-export function processComm(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-  } catch {
-    return undefined;
-  }
-}

@@ -62,16 +62,6 @@ export function unwatch(lab: string): void {
   send(`-${lab}`);
 }
 
-/** Labs the watchdog would take down if this process ended now. */
-export function watchedLabs(): string[] {
-  return [...live];
-}
-
-/** The watchdog's process id (for tests), starting it when needed. */
-export function watchdogPid(): number | undefined {
-  return ensure()?.pid;
-}
-
 function send(line: string): void {
   const c = ensure();
   (c?.stdin as Writable | null)?.write(`${line}\n`);

@@ -12,10 +12,10 @@
  * is pinged one way, then the way back, which then needs no resolution (no broadcast) of its own.
  */
 import { constants } from "node:os";
+import { neighbourTable } from "../drivers/host/facts.js";
 import type { NsAgent } from "../drivers/nsagent/index.js";
-import { neighbourTable } from "../host/facts.js";
 import type { PingPair } from "./pairs.js";
-import type { PingOptions, PingResult } from "./ping.js";
+import type { PingOptions, PingResult } from "./ping-result.js";
 
 /** Room left in the neighbour table of `family`, keeping an eighth of it (≥ 64) for everyone else. */
 export function neighbourRoom(family: 4 | 6): number {

@@ -1,51 +1,14 @@
 /**
  * Pinging from inside namespaces. With the native agent: every pair at once from raw ICMP sockets
  * the agent opens inside the source namespaces (verify/agent-ping.ts). Without it (the iproute2
- * backend): `nsenter` + `ping`, a bounded number in flight, each retried once (the first packet
+ * backend): `ping` inside the node (drivers/in-node.ts), a bounded number in flight, each retried once (the first packet
  * may wait on neighbour discovery).
  */
-import type { ProgressFn } from "../drivers/apply/types.js";
-import type { NsAgent } from "../drivers/nsagent/index.js";
+import { inNode } from "../drivers/in-node.js";
 import type { Runner } from "../drivers/runner/index.js";
 import { agentPingPairs } from "./agent-ping.js";
 import type { PingPair } from "./pairs.js";
-
-/** The result of one pair. */
-export interface PingResult {
-  pair: PingPair;
-  ok: boolean;
-  /** Round-trip time of the answered ping, in ms. */
-  rttMs?: number;
-  /** What ping said when it failed. */
-  error?: string;
-}
-
-/** How `ping` pings. */
-export interface PingOptions {
-  /** Pings in flight at once, process-based pinging only (default 16). */
-  parallel?: number;
-  /** Seconds to wait for each reply (default 1). */
-  waitSeconds?: number;
-  /**
-   * Attempts per pair (default 3 with processes, the last waiting three times as long; with the
-   * agent, sends within the wait: default 4).
-   */
-  attempts?: number;
-  /** Called as each pair's result comes in. */
-  onResult?: (r: PingResult) => void;
-  /** Pairs done so far, as they complete (the agent reports per wave); phase `ping`. */
-  onProgress?: ProgressFn;
-  /** Ping through this native agent instead of a `ping` process per pair. */
-  agent?: NsAgent;
-  /** Neighbour-table entries the pings may add at once (default: the room the host has now). */
-  neighbourBudget?: number;
-  /**
-   * Pairs resolved at once, each with a broadcast (ARP/NDP) that floods the lab: in a big lab,
-   * the copies of many broadcasts at once overflow the kernel's per-CPU receive backlog and get
-   * dropped. Default: unlimited.
-   */
-  floodLimit?: number;
-}
+import type { PingOptions, PingResult } from "./ping-result.js";
 
 /** Ping every pair; never throws for a lost ping. */
 export async function pingPairs(
@@ -75,10 +38,7 @@ async function pingOne(runner: Runner, pair: PingPair, options: PingOptions): Pr
   let error = "";
   for (let a = 0; a < attempts; a++) {
     const res = await runner.run(
-      [
-        "nsenter",
-        `--net=/run/netns/${pair.netns}`,
-        "--",
+      inNode(pair.netns, [
         "ping",
         pair.family === 6 ? "-6" : "-4",
         "-n",
@@ -88,7 +48,7 @@ async function pingOne(runner: Runner, pair: PingPair, options: PingOptions): Pr
         String((options.waitSeconds ?? 1) * (a === attempts - 1 && a > 0 ? 3 : 1)),
         ...(pair.source ? ["-I", pair.source] : []),
         pair.target,
-      ],
+      ]),
       { allowFailure: true, timeoutMs: 10_000 },
     );
     if (res.exitCode === 0) {

@@ -5,6 +5,7 @@
  * accepts and closes connections until it is stopped, its parent goes away, or its lifetime ends.
  */
 import type { ChildProcess } from "node:child_process";
+import { inNode } from "../drivers/in-node.js";
 import type { Runner } from "../drivers/runner/index.js";
 
 /** What one probe found. */
@@ -14,11 +15,6 @@ export interface ProbeResult {
   ms?: number;
   /** Why it failed, in the tool's words. */
   error?: string;
-}
-
-/** argv prefix that runs a program inside namespace `ns` (nsenter execs it: same PID). */
-export function inNamespace(ns: string): string[] {
-  return ["nsenter", `--net=/run/netns/${ns}`, "--"];
 }
 
 /**
@@ -34,8 +30,7 @@ export async function pingProbe(
 ): Promise<ProbeResult> {
   const deadline = Math.max(1, Math.round(options.deadlineSeconds ?? 3));
   const res = await runner.run(
-    [
-      ...inNamespace(ns),
+    inNode(ns, [
       "ping",
       options.family === 6 ? "-6" : "-4",
       "-n",
@@ -45,7 +40,7 @@ export async function pingProbe(
       String(deadline),
       ...(options.iface ? ["-I", options.iface] : []),
       address,
-    ],
+    ]),
     { allowFailure: true, timeoutMs: (deadline + 10) * 1000 },
   );
   if (res.exitCode === 0) {
@@ -81,8 +76,7 @@ export async function tcpProbe(
 ): Promise<ProbeResult> {
   const timeout = options.timeoutMs ?? 2000;
   const res = await runner.run(
-    [
-      ...inNamespace(ns),
+    inNode(ns, [
       process.execPath,
       "-e",
       CONNECT,
@@ -90,7 +84,7 @@ export async function tcpProbe(
       String(port),
       String(timeout),
       ...(options.localAddress ? [options.localAddress] : []),
-    ],
+    ]),
     { allowFailure: true, timeoutMs: timeout + 10_000 },
   );
   if (res.exitCode === 0) return { ok: true, ms: Number(res.stdout.trim()) || 0 };
@@ -128,14 +122,9 @@ export async function startListener(
   port: number,
   options: { lifetimeMs?: number; readyTimeoutMs?: number } = {},
 ): Promise<Listener> {
-  const child: ChildProcess = runner.start([
-    ...inNamespace(ns),
-    process.execPath,
-    "-e",
-    LISTENER,
-    String(port),
-    String(options.lifetimeMs ?? 300_000),
-  ]);
+  const child: ChildProcess = runner.start(
+    inNode(ns, [process.execPath, "-e", LISTENER, String(port), String(options.lifetimeMs ?? 300_000)]),
+  );
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once("close", () => resolve());

@@ -1,16 +1,15 @@
 /**
- * What the web view asks of nslab, as one small interface, and its implementation by the library
- * (the same calls the CLI makes). The server holds no networking logic; tests pass a fake.
+ * What the web view asks of nslab, as one small interface, and its implementation by the library:
+ * each call is an operation of a running lab (the same the CLI runs), all through one driver
+ * session the server keeps open. The server holds no networking logic; tests pass a fake.
  */
 import { createHash } from "node:crypto";
-import { Driver } from "../drivers/driver.js";
+import { DriverSession } from "../engine/driver.js";
 import type { GraphModel } from "../graph/model.js";
 import { layoutPositions, type Point } from "../graph/render.js";
-import { labGraph } from "../lab/graph.js";
-import { setLinkState } from "../lab/link.js";
-import { pingFrom } from "../lab/ping.js";
-import { type LabReport, type LabSummary, labSummaries, observeLab } from "../lab/status.js";
-import type { PingResult } from "../verify/ping.js";
+import { RunningLab } from "../lab/running.js";
+import { type LabReport, type LabSummary, labSummaries } from "../lab/status.js";
+import type { PingResult } from "../verify/ping-result.js";
 
 /** The library operations behind the web view. */
 export interface WebApi {
@@ -27,14 +26,15 @@ export interface WebApi {
   close(): Promise<void>;
 }
 
-/** The web view's operations done by the library, with one long-lived driver for observation. */
+/** The web view's operations done by the library, with one long-lived driver session. */
 export function libraryApi(): WebApi {
-  const driver = new Driver();
+  const session = new DriverSession();
+  const lab = (name: string) => new RunningLab(name, { session });
   // Laying out a large lab takes Graphviz most of a second: once per graph is enough.
   const layouts = new Map<string, Promise<Record<string, Point>>>();
   return {
     labs: () => labSummaries(),
-    graph: (lab) => labGraph(lab),
+    graph: (name) => lab(name).graph(),
     layout: (g) => {
       const key = createHash("sha256").update(JSON.stringify(g)).digest("hex");
       let p = layouts.get(key);
@@ -45,11 +45,11 @@ export function libraryApi(): WebApi {
       }
       return p;
     },
-    observe: (lab) => observeLab(lab, driver),
-    ping: (lab, from, to) => pingFrom(lab, from, to),
-    setLink: async (lab, endpoint, state) => {
-      await setLinkState(lab, endpoint, state);
+    observe: (name) => lab(name).status(),
+    ping: (name, from, to) => lab(name).pingFrom(from, to),
+    setLink: async (name, endpoint, state) => {
+      await lab(name).link(endpoint, state);
     },
-    close: () => driver.close(),
+    close: () => session.close(),
   };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadTopology, parseTopology } from "../../src/lab/load.js";
+import { loadTopology, parseTopology } from "../../src/model/load.js";
 
 const PAGES = ["README.md", ...readdirSync("docs").flatMap((f) => (f.endsWith(".md") ? [`docs/${f}`] : []))];
 

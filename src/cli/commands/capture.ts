@@ -1,7 +1,7 @@
 /** `nslab capture LAB NODE:IF [-w file.pcap] [--count N]`: tcpdump inside the node's namespace. */
 import type { Command } from "@commander-js/extra-typings";
 import { NslabError } from "../../errors.js";
-import { capture } from "../../lab/capture.js";
+import { capture } from "../../lab/functions.js";
 import { info } from "../output.js";
 
 export function registerCapture(program: Command): void {

@@ -1,7 +1,7 @@
 /** `nslab doctor [--install]`: check and explain what this host can do; install what is missing. */
 import type { Command } from "@commander-js/extra-typings";
 import pc from "picocolors";
-import { type Check, installMissing, runDoctor } from "../../host/doctor.js";
+import { type Check, installMissing, runDoctor } from "../../engine/doctor.js";
 import { EXIT, info } from "../output.js";
 
 export function registerDoctor(program: Command): void {

@@ -1,10 +1,10 @@
 /** `nslab down FILE|LAB` and `down --all`: remove exactly what a lab created. */
 import type { Command } from "@commander-js/extra-typings";
+import { type DownResult, down, downAll } from "../../engine/down.js";
 import { NslabError } from "../../errors.js";
-import { type DownResult, down, downAll } from "../../lab/down.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
-import { labOf, resolveTarget } from "../target.js";
+import { labOf, nameOption, prefixOption, resolveTarget } from "../target.js";
 
 export function registerDown(program: Command): void {
   program
@@ -12,8 +12,8 @@ export function registerDown(program: Command): void {
     .description("remove everything a lab created (by its record and ownership markers); idempotent")
     .argument("[target]", "topology file or lab name")
     .option("--all", "take down every nslab lab on this host")
-    .option("--name <lab>", "the lab name, when the file's was overridden at `up`")
-    .option("--prefix <prefix>", "the prefix used at `up`")
+    .addOption(nameOption())
+    .addOption(prefixOption())
     .action(async (arg, opts) => {
       if (opts.all === !!arg)
         throw new NslabError("E_USAGE", "give either a topology file or lab name, or --all");

@@ -1,6 +1,6 @@
 /** `nslab exec LAB NODE -- CMD…`: run a command in a node's namespace (argv, no shell). */
 import type { Command } from "@commander-js/extra-typings";
-import { execInteractive } from "../../lab/exec.js";
+import { execInteractive } from "../../lab/functions.js";
 
 export function registerExec(program: Command): void {
   program

@@ -9,7 +9,7 @@ import { graphModel, plural } from "../../graph/model.js";
 import { renderSvg } from "../../graph/render.js";
 import { labGraph } from "../../lab/graph.js";
 import { info } from "../output.js";
-import { resolveTarget } from "../target.js";
+import { nameOption, prefixOption, resolveTarget } from "../target.js";
 
 const FORMATS = ["mermaid", "dot", "svg"] as const;
 type Format = (typeof FORMATS)[number];
@@ -34,8 +34,8 @@ export function registerGraph(program: Command): void {
       ).choices(FORMATS),
     )
     .option("-o, --output <file>", "write to this file instead of stdout")
-    .option("--name <lab>", "override the lab name (topology files)")
-    .option("--prefix <prefix>", "draw with prefixed kernel names, as `up --prefix` would create them")
+    .addOption(nameOption())
+    .addOption(prefixOption())
     .action(async (arg, opts) => {
       const target = await resolveTarget(arg, opts);
       const g = target.kind === "file" ? graphModel(target.topology) : labGraph(target.lab);

@@ -2,9 +2,9 @@
 import { basename } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { Document, isScalar, isSeq, visit } from "yaml";
-import { loadClabFile } from "../../clab/load.js";
 import { formatProblem } from "../../errors.js";
 import { resolveTopology } from "../../model/resolve.js";
+import { loadClabFile } from "../../sources/clab/index.js";
 import { cliLog } from "../output.js";
 
 export function registerImport(program: Command): void {

@@ -1,7 +1,7 @@
 /** `nslab iperf LAB A B [--udp] [--time S] [--json]`: throughput from node A to node B with iperf3. */
 import type { Command } from "@commander-js/extra-typings";
 import { NslabError } from "../../errors.js";
-import { iperf } from "../../lab/iperf.js";
+import { iperf } from "../../lab/functions.js";
 
 export function registerIperf(program: Command): void {
   program

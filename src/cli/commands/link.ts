@@ -3,11 +3,9 @@
  * `nslab link LAB NODE:IF --rate 10mbit [--delay …] [--both]` / `--clear`: change its shaping live.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { formatArgv } from "../../drivers/runner/quote.js";
 import { NslabError } from "../../errors.js";
-import { setLinkShaping, setLinkState } from "../../lab/link.js";
+import { setLinkShaping, setLinkState } from "../../lab/functions.js";
 import { parseShaping } from "../../model/shaping.js";
-import { commandArgv, opCommands } from "../../plan/commands.js";
 import { info } from "../output.js";
 
 export function registerLink(program: Command): void {
@@ -40,7 +38,7 @@ export function registerLink(program: Command): void {
         const r = await setLinkShaping(lab, endpoint, opts.clear ? null : (shaping ?? null), {
           ...(opts.both ? { both: true } : {}),
         });
-        for (const op of r.operations) for (const c of opCommands(op)) info(formatArgv(commandArgv(c)));
+        for (const line of r.commands) info(line);
         info(
           `${lab}: ${r.endpoints.map((e) => `${e.node}:${e.iface}`).join(" and ")} now ${r.shaping === "no shaping" ? "unshaped" : r.shaping}`,
         );

@@ -6,7 +6,7 @@ export function registerSchema(program: Command): void {
     .command("schema")
     .description("print the JSON Schema of the topology format (for editors and other tools)")
     .action(async () => {
-      const { topologyJsonSchema } = await import("../../spec/schema.js");
+      const { topologyJsonSchema } = await import("../../sources/nslab/schema.js");
       process.stdout.write(`${JSON.stringify(topologyJsonSchema(), null, 2)}\n`);
     });
 }

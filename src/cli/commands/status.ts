@@ -2,7 +2,8 @@
 import type { Command } from "@commander-js/extra-typings";
 import Table from "cli-table3";
 import pc from "picocolors";
-import { type LabReport, status, statusAll } from "../../lab/status.js";
+import { status, statusAll } from "../../lab/functions.js";
+import type { LabReport } from "../../lab/status.js";
 import { info } from "../output.js";
 
 export function registerStatus(program: Command): void {

@@ -7,7 +7,7 @@ import { type TestReport, testLab } from "../../lab/test.js";
 import type { CheckResult } from "../../verify/checks.js";
 import { renderJunit } from "../../verify/junit.js";
 import { cliLog, EXIT, info } from "../output.js";
-import { resolveTarget } from "../target.js";
+import { nameOption, prefixOption, resolveTarget } from "../target.js";
 
 export function registerTest(program: Command): void {
   program
@@ -21,8 +21,8 @@ export function registerTest(program: Command): void {
     .option("--parallel <n>", "probes in flight at once", "16")
     .option("--no-matrix", "only the expectations, not the subnet ping matrix")
     .option("--keep", "leave a lab that `test` brought up running")
-    .option("--name <lab>", "override the lab name (with a file)")
-    .option("--prefix <prefix>", "prefix namespace and root interface names (with a file)")
+    .addOption(nameOption())
+    .addOption(prefixOption())
     .action(async (arg, opts) => {
       const parallel = Number(opts.parallel);
       if (!Number.isInteger(parallel) || parallel < 1)

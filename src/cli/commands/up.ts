@@ -1,28 +1,33 @@
 /** `nslab up FILE|--topo SPEC`: create a lab; on failure undo what was created and say what failed and where. */
 import type { Command } from "@commander-js/extra-typings";
-import { up } from "../../lab/up.js";
+import { up } from "../../engine/up.js";
+import type { CliContext } from "../context.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
-import { fileOrGenerated } from "../target.js";
+import {
+  fileOrGenerated,
+  ipv6Option,
+  nameOption,
+  prefixOption,
+  switchOption,
+  topoOption,
+} from "../target.js";
 
-export function registerUp(program: Command): void {
+export function registerUp(program: Command, ctx: CliContext): void {
   program
     .command("up")
     .description("create the lab described by a topology file, or a generated one (--topo)")
     .argument("[file]", "topology file")
-    .option(
-      "--topo <spec>",
-      "generate the topology as Mininet does: single,K | linear,K[,N] | tree,D,F | torus,X,Y",
-    )
-    .option("--switch <kind>", "with --topo: bridge (Linux bridge, default) or ovs (Open vSwitch)")
-    .option("--ipv6", "with --topo: keep IPv6 link-local on the hosts (default: IPv4-only hosts)")
-    .option("--name <lab>", "override the lab name")
-    .option("--prefix <prefix>", "prefix namespace and root interface names (run copies side by side)")
+    .addOption(topoOption())
+    .addOption(switchOption())
+    .addOption(ipv6Option())
+    .addOption(nameOption())
+    .addOption(prefixOption())
     .action(async (file, opts) => {
       const t = await fileOrGenerated(file, { ...opts, log: cliLog });
       const p = progress(`up ${t.name}`);
       try {
-        const r = await up(t, { log: cliLog, onProgress: p.update });
+        const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults });
         p.done();
         if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
         else if (r.updated)

@@ -1,6 +1,6 @@
 /** `nslab validate FILE`: check a topology; exit 2 with every problem when it is invalid. */
 import type { Command } from "@commander-js/extra-typings";
-import { loadTopology } from "../../lab/load.js";
+import { loadTopology } from "../../model/load.js";
 import { cliLog, info } from "../output.js";
 
 export function registerValidate(program: Command): void {

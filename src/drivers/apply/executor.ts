@@ -6,7 +6,7 @@
 import { formatLocation, NslabError } from "../../errors.js";
 import { commandArgv, opCommands } from "../../plan/commands.js";
 import type { Op } from "../../plan/ops.js";
-import { formatArgv } from "../runner/quote.js";
+import { formatArgv } from "../../util/quote.js";
 import type { Channel, FailureMode, OpOutcome, ProgressFn } from "./types.js";
 
 /** Picks the channel for an operation. */

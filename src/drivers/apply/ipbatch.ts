@@ -2,6 +2,7 @@
  * Running many `ip` commands as one process: `ip -batch -`, with every failure mapped back to the
  * line (and so the operation) that caused it.
  */
+import { inNode } from "../in-node.js";
 import type { Runner } from "../runner/index.js";
 
 /** A batch line's failure as reported by ip: the 0-based line index and its message. */
@@ -19,17 +20,18 @@ export interface BatchResult {
 
 /**
  * Run `lines` (ip commands without the leading `ip`) in one `ip [-force] -batch -` process.
- * `prefix` is put before `ip` (e.g. `nsenter --net=… --`) to run the batch in a namespace.
+ * With `ns`, the batch runs inside that namespace node (see in-node.ts).
  */
 export async function runIpBatch(
   runner: Runner,
   lines: readonly string[],
-  options: { force: boolean; prefix?: readonly string[]; tool?: "ip" | "tc" },
+  options: { force: boolean; ns?: string | null; tool?: "ip" | "tc" },
 ): Promise<BatchResult> {
   if (lines.length === 0) return { failures: [] };
   // `tc -batch` takes the same options and reports failures the same way as `ip -batch`.
   const tool = options.tool ?? "ip";
-  const argv = [...(options.prefix ?? []), tool, ...(options.force ? ["-force"] : []), "-batch", "-"];
+  const batch = [tool, ...(options.force ? ["-force"] : []), "-batch", "-"];
+  const argv = options.ns ? inNode(options.ns, batch) : batch;
   const res = await runner.run(argv, {
     input: `${lines.join("\n")}\n`,
     allowFailure: true,

@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { type Command, commandArgv, opCommands } from "../../plan/commands.js";
+import { inNode } from "../in-node.js";
 import { formatArgv, type Runner } from "../runner/index.js";
 import { runIpBatch } from "./ipbatch.js";
 import { type CommandStatus, outcomeOf } from "./outcomes.js";
@@ -63,11 +64,10 @@ export function iprouteChannel(runner: Runner): Channel {
             );
             continue;
           }
-          const prefix = ns === null ? [] : ["nsenter", `--net=/run/netns/${ns}`, "--"];
           const res = await runIpBatch(
             runner,
             step.slots.map((s) => s.command.args.join(" ")),
-            { force: mode === "continue", prefix, tool: step.tool },
+            { force: mode === "continue", ns, tool: step.tool },
           );
           const failed = new Map(res.failures.map((f) => [f.line, f.message]));
           step.slots.forEach((slot, i) => {
@@ -131,8 +131,8 @@ function rootSysctl(c: Command): (() => CommandStatus) | undefined {
   };
 }
 
-/** argv that runs a non-ip command in its namespace (nsenter is lighter than `ip netns exec`). */
+/** argv that runs a non-ip command in its namespace. */
 function runArgv(c: Command): string[] {
   if (c.ns === null) return [c.tool, ...c.args];
-  return ["nsenter", `--net=/run/netns/${c.ns}`, "--", c.tool, ...c.args];
+  return inNode(c.ns, [c.tool, ...c.args]);
 }

@@ -3,6 +3,16 @@
  * parsing and the shape of `dump`. Pure functions only; the process lives in client.ts.
  */
 import { constants } from "node:os";
+import type { NsDump } from "../../plan/observed.js";
+
+export type {
+  DumpAddr,
+  DumpLink,
+  DumpLinkStats,
+  DumpOperstate,
+  DumpRoute,
+  NsDump,
+} from "../../plan/observed.js";
 
 /** Optional route fields travel as `-`. */
 const ABSENT = "-";
@@ -203,84 +213,6 @@ export function parseReply(line: string): AgentReply {
     }
   }
   throw new TypeError(`nsagent: malformed reply line: ${JSON.stringify(line.slice(0, 120))}`);
-}
-
-/** Operational state of a link (RFC 2863), as the kernel reports it. */
-export type DumpOperstate =
-  | "UNKNOWN"
-  | "NOTPRESENT"
-  | "DOWN"
-  | "LOWERLAYERDOWN"
-  | "TESTING"
-  | "DORMANT"
-  | "UP";
-
-/** Link counters from IFLA_STATS64 (precision above 2^53 is lost). */
-export interface DumpLinkStats {
-  rxBytes: number;
-  txBytes: number;
-  rxPackets: number;
-  txPackets: number;
-  rxErrors: number;
-  txErrors: number;
-  rxDropped: number;
-  txDropped: number;
-}
-
-/** One network interface of the dumped namespace. */
-export interface DumpLink {
-  ifindex: number;
-  name: string;
-  /** `IFLA_INFO_KIND` (`veth`, `bridge`, …); null for devices without one, such as `lo`. */
-  kind: string | null;
-  /** Raw `IFF_*` flags. */
-  flags: number;
-  up: boolean;
-  lowerUp: boolean;
-  operstate: DumpOperstate;
-  mtu: number;
-  /** Hardware address as lowercase colon-separated hex; null when the device has none. */
-  mac: string | null;
-  alias: string | null;
-  group: number;
-  /** Ifindex of the bridge/bond this link is enslaved to. */
-  master: number | null;
-  /** Ifindex of the peer or parent link (`IFLA_LINK`), possibly in the namespace `linkNetnsid`. */
-  link: number | null;
-  linkNetnsid: number | null;
-  stats: DumpLinkStats;
-}
-
-/** One address of the dumped namespace. */
-export interface DumpAddr {
-  ifindex: number;
-  family: 4 | 6;
-  /** `address/prefixlen`, e.g. `10.1.1.2/24`. */
-  cidr: string;
-  /** `global`, `link`, `host`, or the raw scope number for anything else. */
-  scope: "global" | "link" | "host" | number;
-}
-
-/** One route of the main table (multicast and cloned entries left out). */
-export interface DumpRoute {
-  family: 4 | 6;
-  /** CIDR; the default route is `0.0.0.0/0` or `::/0`. */
-  dst: string;
-  gateway: string | null;
-  oif: number | null;
-  metric: number | null;
-  /** `RTPROT_*`: 2 kernel, 3 boot (`ip route add`), 4 static, … */
-  protocol: number;
-  /** `RT_SCOPE_*`: 0 universe, 253 link, 254 host. */
-  scope: number;
-  table: number;
-}
-
-/** Everything `dump` reports about one namespace. */
-export interface NsDump {
-  links: DumpLink[];
-  addrs: DumpAddr[];
-  routes: DumpRoute[];
 }
 
 /** Check the outline of a `dump` reply's data; the members are trusted as the agent wrote them. */

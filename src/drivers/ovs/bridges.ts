@@ -1,24 +1,7 @@
 /** OVS bridges and ports through OVSDB: each change is one transaction, like one `ovs-vsctl` call. */
 import { NslabError } from "../../errors.js";
-import {
-  type Atom,
-  type Condition,
-  decodeOptional,
-  decodeSet,
-  decodeStringMap,
-  decodeUuid,
-  map,
-  namedUuid,
-  nextCfgOps,
-  type Operation,
-  type OvsdbClient,
-  OvsdbError,
-  optional,
-  type Row,
-  readNextCfg,
-  set,
-  uuid,
-} from "./ovsdb.js";
+import { nextCfgOps, type Operation, type OvsdbClient, OvsdbError, readNextCfg } from "./ovsdb.js";
+import { type Atom, decodeSet, decodeUuid, map, namedUuid, optional, type Row, set, uuid } from "./values.js";
 
 /** A port to create on a bridge; it gets one interface of the same name. */
 export interface PortSpec {
@@ -50,35 +33,6 @@ export interface WaitOptions {
   wait: boolean;
   /** How long to wait for ovs-vswitchd; default 30 s. */
   timeoutMs?: number;
-}
-
-/** An interface as OVSDB reports it (the status columns are filled by ovs-vswitchd). */
-export interface InterfaceInfo {
-  uuid: string;
-  name: string;
-  type: string;
-  ofport: number | null;
-  error: string | null;
-  adminState: string | null;
-  linkState: string | null;
-}
-
-/** A port with its interfaces. */
-export interface PortInfo {
-  uuid: string;
-  name: string;
-  tag: number | null;
-  externalIds: Record<string, string>;
-  interfaces: InterfaceInfo[];
-}
-
-/** A bridge with its ports (its own internal port included). */
-export interface BridgeInfo {
-  uuid: string;
-  name: string;
-  datapathType: string;
-  externalIds: Record<string, string>;
-  ports: PortInfo[];
 }
 
 /**
@@ -217,50 +171,6 @@ export async function setPortTag(
   return settle(client, nextCfg, options);
 }
 
-/** Every bridge with its ports and interfaces (one read transaction), sorted by name. */
-export async function listBridges(client: OvsdbClient): Promise<BridgeInfo[]> {
-  const [bridges, ports, ifaces] = await client.transact([
-    selectAll("Bridge", ["_uuid", "name", "datapath_type", "external_ids", "ports"]),
-    selectAll("Port", ["_uuid", "name", "tag", "external_ids", "interfaces"]),
-    selectAll("Interface", ["_uuid", "name", "type", "ofport", "error", "admin_state", "link_state"]),
-  ]);
-  const ifaceByUuid = new Map<string, InterfaceInfo>();
-  for (const r of ifaces?.rows ?? []) {
-    const info: InterfaceInfo = {
-      uuid: decodeUuid(r._uuid),
-      name: String(r.name),
-      type: String(r.type ?? ""),
-      ofport: numberOrNull(decodeOptional(r.ofport)),
-      error: stringOrNull(decodeOptional(r.error)),
-      adminState: stringOrNull(decodeOptional(r.admin_state)),
-      linkState: stringOrNull(decodeOptional(r.link_state)),
-    };
-    ifaceByUuid.set(info.uuid, info);
-  }
-  const portByUuid = new Map<string, PortInfo>();
-  for (const r of ports?.rows ?? []) {
-    const info: PortInfo = {
-      uuid: decodeUuid(r._uuid),
-      name: String(r.name),
-      tag: numberOrNull(decodeOptional(r.tag)),
-      externalIds: decodeStringMap(r.external_ids),
-      interfaces: resolve(decodeSet(r.interfaces), ifaceByUuid),
-    };
-    portByUuid.set(info.uuid, info);
-  }
-  return (bridges?.rows ?? [])
-    .map(
-      (r): BridgeInfo => ({
-        uuid: decodeUuid(r._uuid),
-        name: String(r.name),
-        datapathType: String(r.datapath_type ?? ""),
-        externalIds: decodeStringMap(r.external_ids),
-        ports: resolve(decodeSet(r.ports), portByUuid),
-      }),
-    )
-    .sort(byName);
-}
-
 /**
  * Make sure the Open_vSwitch table has its one root row, like `ovs-vsctl --no-wait init`: insert an
  * empty row only if the table is empty (checked atomically in the same transaction).
@@ -372,28 +282,4 @@ function isRootGuard(op: Operation): boolean {
 
 function notFound(kind: string, name: string): (cause: unknown) => NslabError {
   return (cause) => new NslabError("E_NOT_FOUND", `no OVS ${kind} named '${name}'`, { cause });
-}
-
-function selectAll(table: string, columns: string[]): Operation {
-  const where: Condition[] = [];
-  return { op: "select", table, where, columns };
-}
-
-function resolve<T>(refs: readonly Atom[], byUuid: ReadonlyMap<string, T & { name: string }>): T[] {
-  return refs
-    .map((ref) => byUuid.get(decodeUuid(ref)))
-    .filter((x): x is T & { name: string } => x !== undefined)
-    .sort(byName);
-}
-
-function byName(a: { name: string }, b: { name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-function numberOrNull(a: Atom | undefined): number | null {
-  return typeof a === "number" ? a : null;
-}
-
-function stringOrNull(a: Atom | undefined): string | null {
-  return typeof a === "string" ? a : null;
 }

@@ -1,6 +1,6 @@
 /** The error a failed external command raises: everything needed to reproduce and understand it. */
 import { NslabError } from "../../errors.js";
-import { formatArgv } from "./quote.js";
+import { formatArgv } from "../../util/quote.js";
 
 /** Everything known about a failed command. */
 export interface CommandFailure {

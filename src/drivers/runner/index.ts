@@ -1,7 +1,8 @@
 /** The command runner: the only module that spawns processes. */
+
+export { formatArgv, shellQuote } from "../../util/quote.js";
 export { clearBinaryCache, findBinary, PACKAGE_OF, requireBinary, SYSTEM_DIRS } from "./binaries.js";
 export { CommandError, type CommandFailure } from "./errors.js";
-export { formatArgv, shellQuote } from "./quote.js";
 export {
   type CommandLogEntry,
   logCommand,

@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { NslabError } from "../../errors.js";
+import { formatArgv } from "../../util/quote.js";
 import { requireBinary } from "./binaries.js";
 import { CommandError } from "./errors.js";
-import { formatArgv } from "./quote.js";
 
 /** Options for one command run to completion. */
 export interface RunOptions {

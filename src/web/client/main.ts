@@ -6,7 +6,7 @@ import { type GraphModel, plural } from "../../graph/model.js";
 import type { Point } from "../../graph/render.js";
 import { KIND_COLORS } from "../../graph/style.js";
 import type { LabReport, LabSummary, NodeReport } from "../../lab/status.js";
-import type { PingResult } from "../../verify/ping.js";
+import type { PingResult } from "../../verify/ping-result.js";
 import type { StateEvent } from "../live.js";
 import { byId, h } from "./dom.js";
 import { clock } from "./format.js";

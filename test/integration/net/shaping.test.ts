@@ -117,7 +117,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("throughput, shaping and link fault
       .map((o: { n: number }) => o.n);
     expect(qdiscs).toHaveLength(2);
     const snap = scopedSnapshot(names.prefix, names.lab);
-    const env = { NSLAB_BACKEND: "iproute2", NSLAB_FAULT_AT: String(qdiscs[1]) };
+    const env = { NSLAB_BACKEND: "iproute2", NSLAB_TEST_FAULTS: `fail-op=${qdiscs[1]}` };
     const failed = nslab(["up", file, "--prefix", names.prefix, "--name", names.lab], { env });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/injected fault/);

@@ -6,10 +6,10 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { ApplyError } from "../../../src/drivers/apply/executor.js";
-import { down } from "../../../src/lab/down.js";
-import { loadTopology } from "../../../src/lab/load.js";
-import { planLab } from "../../../src/lab/plan.js";
-import { up } from "../../../src/lab/up.js";
+import { down } from "../../../src/engine/down.js";
+import { planLab } from "../../../src/engine/plan.js";
+import { up } from "../../../src/engine/up.js";
+import { loadTopology } from "../../../src/model/load.js";
 import { canTouchKernel, mustRun, scopedSnapshot, uniqueTag } from "../../support/kernel.js";
 
 const tag = uniqueTag().slice(1, 5);
@@ -32,7 +32,7 @@ describe.skipIf(!canTouchKernel && !mustRun)(
         expect(total).toBeGreaterThan(10);
         const before = scopedSnapshot(c.prefix, c.name);
         for (let n = 1; n <= total; n++) {
-          const error = await up(t, { faultAt: n }).then(
+          const error = await up(t, { faults: { failOp: n } }).then(
             () => undefined,
             (e: unknown) => e,
           );

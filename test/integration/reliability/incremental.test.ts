@@ -91,7 +91,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("changing a running lab in place", 
     const running = scopedSnapshot(prefix, name);
     writeFileSync(file, v2);
     for (const at of [1, 3, 6, 9]) {
-      const r = nslab(["up", file, "--prefix", prefix], { env: { NSLAB_FAULT_AT: String(at) } });
+      const r = nslab(["up", file, "--prefix", prefix], { env: { NSLAB_TEST_FAULTS: `fail-op=${at}` } });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/restoring lab '.*' as it was/);
       expect(JSON.stringify(scopedSnapshot(prefix, name)), `fault at ${at}: ${r.stderr}`).toEqual(
@@ -104,7 +104,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("changing a running lab in place", 
 
   it("an interrupted change leaves the running lab as it was", async () => {
     const running = scopedSnapshot(prefix, name);
-    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: "4" });
+    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause-op=4" });
     await cli.waitFor("paused before operation 4");
     cli.child.kill("SIGINT");
     const r = await cli.exited;

@@ -50,7 +50,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       labs.push(name);
       const file = writeLab(name);
       const before = scopedSnapshot(prefix, name);
-      const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: String(at) });
+      const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: `pause-op=${at}` });
       await cli.waitFor(`paused before operation ${at}`);
       expect(scopedSnapshot(prefix, name)).not.toEqual(before); // it had created things
       cli.child.kill(signal);
@@ -70,7 +70,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       labs.push(name);
       const file = writeLab(name);
       const before = scopedSnapshot(prefix, name);
-      const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: String(at) });
+      const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: `pause-op=${at}` });
       await cli.waitFor(`paused before operation ${at}`);
       cli.child.kill("SIGKILL");
       await cli.exited;
@@ -89,7 +89,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     const file = writeLab(name);
     const before = scopedSnapshot(prefix, name);
     const daemonsBefore = ovsDaemons();
-    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: "ovs-started" });
+    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=ovs-started" });
     if (daemonsBefore.length === 2) {
       // OVS runs already (someone's, or a packaged service): nslab starts nothing and up completes.
       expect((await cli.exited).code).toBe(0);
@@ -134,7 +134,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     const file = writeLab(name);
     const before = scopedSnapshot(prefix, name);
     const r = nslab(["up", file, "--prefix", prefix], {
-      env: { NSLAB_FAULT_AT: "60", NSLAB_TEST_FAIL_ROLLBACK: "1" },
+      env: { NSLAB_TEST_FAULTS: "fail-op=60,fail-rollback" },
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/operation 60 of \d+ failed/);

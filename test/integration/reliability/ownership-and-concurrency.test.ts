@@ -9,7 +9,7 @@ import { rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { downAll } from "../../../src/lab/down.js";
+import { downAll } from "../../../src/engine/down.js";
 import {
   canTouchKernel,
   inNs,
@@ -132,7 +132,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("concurrency", () => {
     labs.push(name);
     const file = bridgeLab(name, 45);
     const before = scopedSnapshot(prefix, name);
-    const first = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_PAUSE_AT: "3" });
+    const first = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause-op=3" });
     await first.waitFor("paused before operation 3");
     const second = nslab(["up", file, "--prefix", prefix]);
     expect(second.code).toBe(1);

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { NslabError, TopologyError } from "../../../src/errors.js";
-import { defineTopology } from "../../../src/lab/builder.js";
-import { loadTopology, parseTopology, topologyFromObject } from "../../../src/lab/load.js";
+import { defineTopology } from "../../../src/model/builder.js";
+import { loadTopology, parseTopology, topologyFromObject } from "../../../src/model/load.js";
 import type { Topology } from "../../../src/model/types.js";
 
 const seed = (name: string) =>

@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import type { Runner, RunOptions, RunResult } from "../../../src/drivers/runner/index.js";
 import { CommandError } from "../../../src/drivers/runner/index.js";
 import type { NslabError } from "../../../src/errors.js";
-import { defineTopology } from "../../../src/lab/builder.js";
 import { Lab } from "../../../src/lab/handle.js";
+import { defineTopology } from "../../../src/model/builder.js";
 import { newLabState, removeLab, saveLab } from "../../../src/state/store.js";
 
 const topology = defineTopology("handle")
@@ -125,6 +125,48 @@ describe("Lab", () => {
     expect(signal?.aborted).toBe(false);
     outer.abort();
     expect(signal?.aborted).toBe(true);
+    removeLab(topology.name);
+  });
+});
+
+describe("Lab: one handle for every operation on a running lab", () => {
+  it("tests the lab: its subnet pairs are pinged inside their nodes, through the handle's runner", async () => {
+    const runner = new FakeRunner({ stdout: "64 bytes from x: icmp_seq=1 ttl=64 time=0.05 ms\n" });
+    const report = await open(runner).test();
+    expect(report.lab).toBe("handle-wabc");
+    expect(report.broughtUp).toBe(false);
+    expect(report.failed).toBe(0);
+    expect(report.results.length).toBeGreaterThan(0);
+    expect(runner.calls.every((c) => c.argv[0] === "nsenter" && c.argv.includes("ping"))).toBe(true);
+    expect(runner.calls.map((c) => c.argv[1])).toContain("--net=/run/netns/wabc-h1");
+  });
+
+  it("shapes one end of a link: the qdisc goes through the driver into the end's node", async () => {
+    const runner = new FakeRunner();
+    saveLab({ ...newLabState(topology, []), status: "up" });
+    const lab = Lab.open(topology.name, { runner, backend: "iproute2" });
+    const r = await lab.shape("h1:eth1", { rateBps: 10e6 });
+    expect(r.shaping).toBe("rate 10mbit");
+    expect(r.commands).toEqual([
+      "tc -n wabc-h1 qdisc replace dev eth1 root tbf rate 10mbit burst 12500 latency 50ms",
+    ]);
+    expect(runner.calls.map((c) => c.argv.join(" "))).toEqual([
+      "nsenter --net=/run/netns/wabc-h1 -- tc -batch -",
+    ]);
+    expect(runner.calls[0]?.options.input).toBe(
+      "qdisc replace dev eth1 root tbf rate 10mbit burst 12500 latency 50ms\n",
+    );
+  });
+
+  it("refuses operations on a lab that is not up, naming its state", async () => {
+    saveLab({ ...newLabState(topology, []), status: "dirty" });
+    const lab = Lab.open(topology.name, { runner: new FakeRunner() });
+    await expect(lab.ping()).rejects.toMatchObject({
+      code: "E_NOT_FOUND",
+      message: "lab 'handle-wabc' is dirty, not up",
+    });
+    await expect(lab.iperf("h1", "h2")).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+    await expect(lab.test()).rejects.toMatchObject({ hint: expect.stringMatching(/nslab test FILE/) });
     removeLab(topology.name);
   });
 });

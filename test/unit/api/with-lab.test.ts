@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { NslabError, TopologyError } from "../../../src/errors.js";
-import { defineTopology } from "../../../src/lab/builder.js";
+import { defineTopology } from "../../../src/model/builder.js";
 import { IFNAME_MAX, LAB_MAX } from "../../../src/model/names.js";
 import { labNameFor, PREFIX_BYTES, releasePrefix, reservePrefix } from "../../../src/testing/names.js";
 import { withLab } from "../../../src/testing.js";

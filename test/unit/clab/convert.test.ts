@@ -1,8 +1,8 @@
 /** containerlab files → nslab: inheritance, links (brief and extended, ipv4/ipv6), exec, warnings, errors with positions. */
 import { describe, expect, it } from "vitest";
-import { convertClabText, looksLikeClab } from "../../../src/clab/load.js";
 import { formatProblem, TopologyError } from "../../../src/errors.js";
 import { resolveTopology } from "../../../src/model/resolve.js";
+import { convertClabText, looksLikeClab } from "../../../src/sources/clab/index.js";
 
 const CLAB = `name: demo
 prefix: ""

@@ -1,6 +1,6 @@
 /** containerlab exec lines: what nslab applies natively and why it skips the rest. */
 import { describe, expect, it } from "vitest";
-import { parseExec } from "../../../src/clab/exec.js";
+import { parseExec } from "../../../src/sources/clab/exec.js";
 
 describe("containerlab exec lines", () => {
   it.each([

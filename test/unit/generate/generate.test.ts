@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { topologyFromObject } from "../../../src/model/load.js";
 import {
   defaultLabName,
   generatedYaml,
@@ -13,8 +14,7 @@ import {
   hostAddress,
   naturalCompare,
   parseTopoSpec,
-} from "../../../src/generate/index.js";
-import { topologyFromObject } from "../../../src/lab/load.js";
+} from "../../../src/sources/mininet/index.js";
 
 /** host → address, from a generated spec. */
 function addresses(spec: ReturnType<typeof generateTopology>): Record<string, string> {

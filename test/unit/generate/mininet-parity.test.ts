@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generateTopology } from "../../../src/generate/index.js";
+import { generateTopology } from "../../../src/sources/mininet/index.js";
 
 const PY = "/usr/bin/python3";
 const SPECS: [string, string][] = [

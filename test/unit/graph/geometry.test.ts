@@ -5,10 +5,10 @@
  */
 import { instance, type Viz } from "@viz-js/viz";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generateTopology } from "../../../src/generate/index.js";
 import { engineFor, toDot } from "../../../src/graph/dot.js";
 import { type GraphModel, graphModel } from "../../../src/graph/model.js";
-import { loadTopology, topologyFromObject } from "../../../src/lab/load.js";
+import { loadTopology, topologyFromObject } from "../../../src/model/load.js";
+import { generateTopology } from "../../../src/sources/mininet/index.js";
 
 interface Box {
   x0: number;

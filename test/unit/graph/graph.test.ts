@@ -9,7 +9,8 @@ import { toDot } from "../../../src/graph/dot.js";
 import { toMermaid } from "../../../src/graph/mermaid.js";
 import { graphModel, plural } from "../../../src/graph/model.js";
 import { layoutPositions, renderSvg } from "../../../src/graph/render.js";
-import { generatedTopology, loadTopology, topologyFromObject } from "../../../src/lab/load.js";
+import { generatedTopology } from "../../../src/model/generated.js";
+import { loadTopology, topologyFromObject } from "../../../src/model/load.js";
 import type { Topology } from "../../../src/model/types.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";

@@ -1,12 +1,12 @@
 /** Diagram layout plans: chains left to right (wrapped in rows), trees top down from their centre. */
 import { describe, expect, it } from "vitest";
-import { generateTopology } from "../../../src/generate/index.js";
 import { toDot } from "../../../src/graph/dot.js";
 import { CHAIN_ROW, type Layout, layoutOf } from "../../../src/graph/layout.js";
 import { toMermaid } from "../../../src/graph/mermaid.js";
 import { type GraphModel, graphModel } from "../../../src/graph/model.js";
 import { layoutPositions } from "../../../src/graph/render.js";
-import { loadTopology, topologyFromObject } from "../../../src/lab/load.js";
+import { loadTopology, topologyFromObject } from "../../../src/model/load.js";
+import { generateTopology } from "../../../src/sources/mininet/index.js";
 
 const generated = (spec: string): GraphModel => graphModel(topologyFromObject(generateTopology(spec)));
 

@@ -4,12 +4,12 @@
  * each node's box and each port's label where the page puts them and finding no two that overlap.
  */
 import { describe, expect, it } from "vitest";
-import { generateTopology } from "../../../src/generate/index.js";
 import { layoutOf } from "../../../src/graph/layout.js";
 import { type GraphModel, graphModel } from "../../../src/graph/model.js";
 import { pageBoxes } from "../../../src/graph/page.js";
 import { layoutPositions } from "../../../src/graph/render.js";
-import { loadTopology, topologyFromObject } from "../../../src/lab/load.js";
+import { loadTopology, topologyFromObject } from "../../../src/model/load.js";
+import { generateTopology } from "../../../src/sources/mininet/index.js";
 
 interface Box {
   what: string;

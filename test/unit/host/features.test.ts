@@ -1,7 +1,8 @@
 /** Kernel features from the kernel's build configuration. */
 import { describe, expect, it } from "vitest";
-import { featureFromConfig, featuresNeeded } from "../../../src/host/features.js";
-import { parseTopology } from "../../../src/lab/load.js";
+import { featureFromConfig } from "../../../src/drivers/host/probe.js";
+import { parseTopology } from "../../../src/model/load.js";
+import { featuresNeeded } from "../../../src/plan/host.js";
 
 describe("kernel features", () => {
   it("reads /proc/config.gz answers", () => {

@@ -1,6 +1,6 @@
 /** withInterrupts: one process listener per signal however many changes run, and outer aborts. */
 import { describe, expect, it } from "vitest";
-import { withInterrupts } from "../../../src/lab/interrupts.js";
+import { withInterrupts } from "../../../src/engine/interrupts.js";
 
 const quiet = () => {};
 

@@ -1,7 +1,7 @@
 /** Which ping `pingFrom` makes: a shared subnet first (IPv4 first), else a routed ping; clear errors. */
 import { describe, expect, it } from "vitest";
-import { topologyFromObject } from "../../../src/lab/load.js";
 import { pingPair } from "../../../src/lab/ping.js";
+import { topologyFromObject } from "../../../src/model/load.js";
 
 const t = topologyFromObject(
   {

@@ -7,11 +7,11 @@ import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { HostProbe } from "../../../src/engine/preflight.js";
+import { up } from "../../../src/engine/up.js";
 import { formatProblem, NslabError, TopologyError } from "../../../src/errors.js";
-import { loadTopology, parseTopology } from "../../../src/lab/load.js";
-import type { HostProbe } from "../../../src/lab/preflight.js";
-import { up } from "../../../src/lab/up.js";
-import { MAX_FILE_BYTES } from "../../../src/spec/load.js";
+import { loadTopology, parseTopology } from "../../../src/model/load.js";
+import { MAX_FILE_BYTES } from "../../../src/sources/read.js";
 import { RecordingRunner } from "../../support/recording-runner.js";
 
 const fullHost: HostProbe = {

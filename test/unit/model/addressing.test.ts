@@ -1,7 +1,7 @@
 /** Automatic addressing: subnet sizes, determinism, manual + automatic, opt-out, conflicts with positions. */
 import { describe, expect, it } from "vitest";
 import { formatProblem, TopologyError } from "../../../src/errors.js";
-import { parseTopology } from "../../../src/lab/load.js";
+import { parseTopology } from "../../../src/model/load.js";
 import type { Topology } from "../../../src/model/types.js";
 
 const addrs = (t: Topology, node: string, iface = "eth0") =>

@@ -1,7 +1,7 @@
 /** The expect: section: both spellings, targets, and every mistake reported with its position. */
 import { describe, expect, it } from "vitest";
 import { formatProblem, TopologyError } from "../../../src/errors.js";
-import { parseTopology } from "../../../src/lab/load.js";
+import { parseTopology } from "../../../src/model/load.js";
 
 const base = `name: e
 nodes:

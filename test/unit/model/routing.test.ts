@@ -1,6 +1,6 @@
 /** routing: static — shortest paths over routers, default routes where unambiguous, manual routes win. */
 import { describe, expect, it } from "vitest";
-import { loadTopology, parseTopology } from "../../../src/lab/load.js";
+import { loadTopology, parseTopology } from "../../../src/model/load.js";
 import type { Topology } from "../../../src/model/types.js";
 
 const routes = (t: Topology, node: string) => {

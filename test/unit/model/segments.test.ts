@@ -1,6 +1,6 @@
 /** Layer-2 segments: veth pairs, bridges joined by links, and VLANs on OVS bridges. */
 import { describe, expect, it } from "vitest";
-import { parseTopology } from "../../../src/lab/load.js";
+import { parseTopology } from "../../../src/model/load.js";
 import { l2Segments } from "../../../src/model/segments.js";
 
 const segs = (yaml: string) =>

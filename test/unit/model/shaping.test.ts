@@ -1,7 +1,7 @@
 /** Shaping values: tc units in, exact numbers out, clear messages for everything else. */
 import { describe, expect, it } from "vitest";
 import { formatProblem, type TopologyError } from "../../../src/errors.js";
-import { parseTopology } from "../../../src/lab/load.js";
+import { parseTopology } from "../../../src/model/load.js";
 import {
   describeShaping,
   formatDuration,

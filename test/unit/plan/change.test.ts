@@ -1,10 +1,10 @@
 /** Changing a running lab: inverse operations, plan diffs and reconciling with what exists. */
 import { describe, expect, it } from "vitest";
-import type { NsDump } from "../../../src/drivers/nsagent/index.js";
-import { parseTopology } from "../../../src/lab/load.js";
+import { parseTopology } from "../../../src/model/load.js";
 import { planUp } from "../../../src/plan/build.js";
-import { opKey, planChange } from "../../../src/plan/diff.js";
+import { diffPlans, opKey } from "../../../src/plan/diff.js";
 import { inverseOps } from "../../../src/plan/inverse.js";
+import type { NsDump } from "../../../src/plan/observed.js";
 import { reconcileOps } from "../../../src/plan/reconcile.js";
 
 const host = { ovsKernelDatapath: false };
@@ -42,7 +42,7 @@ describe("inverse operations", () => {
 
 describe("plan changes", () => {
   it("remove the old address only, and mark the new operations as changed", () => {
-    const change = planChange(v1, v2, host);
+    const change = diffPlans(planUp(v1, host), planUp(v2, host));
     expect(change.removals).toEqual([
       expect.objectContaining({ op: "addr.del", ns: "a", cidr: "10.0.0.1/24" }),
     ]);
@@ -68,7 +68,7 @@ describe("plan changes", () => {
       addrs: [{ ifindex: 2, family: 4, cidr: "10.0.0.2/24", scope: "global" }],
       routes: [],
     };
-    const change = planChange(v1, v2, host);
+    const change = diffPlans(planUp(v1, host), planUp(v2, host));
     const todo = reconcileOps(
       change.next,
       {

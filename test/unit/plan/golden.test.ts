@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadTopology } from "../../../src/lab/load.js";
-import { planLab } from "../../../src/lab/plan.js";
+import { planLab } from "../../../src/engine/plan.js";
+import { loadTopology } from "../../../src/model/load.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const host = { ovsKernelDatapath: false };

@@ -1,7 +1,7 @@
 /** Host limits found at plan time, with numbers and fixes (pure: fake host limits). */
 import { describe, expect, it } from "vitest";
-import type { HostLimits } from "../../../src/host/limits.js";
-import { generatedTopology } from "../../../src/lab/generated.js";
+import { generatedTopology } from "../../../src/model/generated.js";
+import type { HostLimits } from "../../../src/plan/host.js";
 import { broadcastPeak, checkHostLimits } from "../../../src/plan/limits.js";
 
 const roomy: HostLimits = {

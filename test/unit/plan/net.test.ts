@@ -4,9 +4,9 @@
  * (netem, Linux-bridge VLAN filtering) fails at plan time with the reason and the line.
  */
 import { describe, expect, it } from "vitest";
+import { planLab } from "../../../src/engine/plan.js";
 import { formatProblem, TopologyError } from "../../../src/errors.js";
-import { loadTopology, parseTopology } from "../../../src/lab/load.js";
-import { planLab } from "../../../src/lab/plan.js";
+import { loadTopology, parseTopology } from "../../../src/model/load.js";
 import { commandArgv, opCommands } from "../../../src/plan/commands.js";
 
 const host = { ovsKernelDatapath: false, netem: false, bridgeVlanFiltering: false };

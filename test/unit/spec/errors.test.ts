@@ -1,7 +1,7 @@
 /** Every kind of bad topology is refused with file:line:col, the field path and a clear message. */
 import { describe, expect, it } from "vitest";
 import { formatProblem, type Problem, TopologyError } from "../../../src/errors.js";
-import { parseTopology } from "../../../src/lab/load.js";
+import { parseTopology } from "../../../src/model/load.js";
 
 /** The problems of a YAML text, formatted, or [] when it is valid. */
 function problems(yaml: string): string[] {

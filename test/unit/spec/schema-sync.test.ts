@@ -3,12 +3,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { topologyJsonSchema } from "../../../src/spec/schema.js";
+import { topologyJsonSchema } from "../../../src/sources/nslab/schema.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 
 describe("schema/nslab.schema.json", () => {
-  it("is in sync with src/spec/schema.ts (regenerate with: npm run schema)", () => {
+  it("is in sync with src/sources/nslab/schema.ts (regenerate with: npm run schema)", () => {
     const committed = JSON.parse(readFileSync(join(root, "schema", "nslab.schema.json"), "utf8"));
     expect(committed).toEqual(topologyJsonSchema());
   });

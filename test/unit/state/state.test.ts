@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NslabError } from "../../../src/errors.js";
-import { parseTopology } from "../../../src/lab/load.js";
+import { parseTopology } from "../../../src/model/load.js";
 import { stateDir, writeFileAtomic } from "../../../src/state/dir.js";
 import { acquireLock } from "../../../src/state/lock.js";
 import { listLabs, newLabState, readLab, removeLab, saveLab } from "../../../src/state/store.js";

@@ -1,6 +1,6 @@
 /** What `nslab test` checks (probes per expectation, segment-aware ping matrix) and its JUnit report. */
 import { describe, expect, it } from "vitest";
-import { loadTopology } from "../../../src/lab/load.js";
+import { loadTopology } from "../../../src/model/load.js";
 import { type CheckResult, labChecks } from "../../../src/verify/checks.js";
 import { renderJunit } from "../../../src/verify/junit.js";
 

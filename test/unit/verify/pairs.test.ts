@@ -1,8 +1,8 @@
 /** Which pairs `nslab ping` checks, and how agent pinging splits them into waves (pure). */
 import { describe, expect, it } from "vitest";
 import type { NsAgent } from "../../../src/drivers/nsagent/index.js";
-import { generatedTopology } from "../../../src/lab/generated.js";
 import { choosePairs } from "../../../src/lab/ping.js";
+import { generatedTopology } from "../../../src/model/generated.js";
 import { agentPingPairs, planWaves } from "../../../src/verify/agent-ping.js";
 import { countSubnetPairs, farthestPairs, samplePairs, subnetPairs } from "../../../src/verify/pairs.js";
 

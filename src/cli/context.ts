@@ -1,0 +1,10 @@
+/**
+ * What the CLI entry (main.ts, the composition root) hands every command: made there once, from the
+ * environment. Types only: commands never read the environment themselves.
+ */
+import type { Faults } from "../engine/options.js";
+
+export interface CliContext {
+  /** Failures to inject (tests of rollback and recovery only), from `NSLAB_TEST_FAULTS`. */
+  faults: Faults;
+}

@@ -1,0 +1,113 @@
+/**
+ * Kernel features a lab may need (netem for delay/loss/jitter, Linux-bridge VLAN filtering): the one
+ * probe `up`, `plan`, `link` and `doctor` all use. Cheap first — the kernel's own configuration
+ * (/proc/config.gz) — and only when that cannot tell (or `doctor` asks), a real attempt inside a
+ * scratch namespace that is removed at once. The results are plan's data types (HostFacts).
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import type { Topology } from "../../model/types.js";
+import { featuresNeeded, type HostFacts, type KernelFeature } from "../../plan/host.js";
+import { findBinary, type Runner, systemRunner } from "../runner/index.js";
+import { isRoot, ovsKernelModule } from "./facts.js";
+
+const CONFIG: Record<KernelFeature, { option: string; module: string }> = {
+  netem: { option: "CONFIG_NET_SCH_NETEM", module: "sch_netem" },
+  bridgeVlanFiltering: { option: "CONFIG_BRIDGE_VLAN_FILTERING", module: "" },
+};
+
+/** What the kernel's build configuration says: true/false, or undefined when it cannot tell. */
+export function featureFromConfig(feature: KernelFeature, config: string | undefined): boolean | undefined {
+  if (config === undefined) return undefined;
+  const { option, module } = CONFIG[feature];
+  const m = config.match(new RegExp(`^${option}=(y|m)$`, "m"));
+  if (!m) return config.includes(`# ${option} is not set`) || !config.includes(option) ? false : undefined;
+  if (m[1] === "y") return true;
+  // Built as a module: usable if it is loaded; otherwise only a real attempt can tell.
+  return module && existsSync(`/sys/module/${module}`) ? true : undefined;
+}
+
+let configCache: string | null | undefined;
+
+/** The running kernel's build configuration, when it exposes it. */
+function kernelConfig(): string | undefined {
+  if (configCache === undefined) {
+    try {
+      configCache = gunzipSync(readFileSync("/proc/config.gz")).toString("utf8");
+    } catch {
+      configCache = null;
+    }
+  }
+  return configCache ?? undefined;
+}
+
+/** A real attempt at a feature: whether the kernel accepted it, and its words when it refused. */
+export interface FeatureAttempt {
+  ok: boolean;
+  /** What the kernel (through `tc`/`ip`) said, trimmed; empty when it accepted. */
+  message: string;
+}
+
+/**
+ * Try `features` for real inside a scratch namespace (`<label>-xxxxxx`, removed afterwards). Needs
+ * root and `ip`; netem is only tried when `tc` is installed (left out otherwise).
+ */
+export async function attemptFeatures(
+  features: readonly KernelFeature[],
+  runner: Runner,
+  label = "nslab-probe",
+): Promise<Partial<Record<KernelFeature, FeatureAttempt>>> {
+  const out: Partial<Record<KernelFeature, FeatureAttempt>> = {};
+  const ns = `${label}-${randomBytes(3).toString("hex")}`;
+  await runner.run(["ip", "netns", "add", ns]);
+  try {
+    for (const f of features) {
+      if (f === "netem") {
+        if (!findBinary("tc")) continue;
+        await runner.run(["ip", "-n", ns, "link", "set", "dev", "lo", "up"]);
+        const r = await runner.run(
+          ["tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"],
+          { allowFailure: true },
+        );
+        out.netem = { ok: r.exitCode === 0, message: r.stderr.trim() };
+      } else {
+        const r = await runner.run(
+          ["ip", "-n", ns, "link", "add", "name", "vfprobe", "type", "bridge", "vlan_filtering", "1"],
+          { allowFailure: true },
+        );
+        out.bridgeVlanFiltering = { ok: r.exitCode === 0, message: r.stderr.trim() };
+      }
+    }
+  } finally {
+    await runner.run(["ip", "netns", "del", ns], { allowFailure: true });
+  }
+  return out;
+}
+
+/** Probe `features`: the configuration first, a scratch namespace (as root) for what it leaves open. */
+export async function probeFeatures(
+  features: readonly KernelFeature[],
+  runner: Runner = systemRunner,
+): Promise<Partial<Record<KernelFeature, boolean>>> {
+  const out: Partial<Record<KernelFeature, boolean>> = {};
+  const open: KernelFeature[] = [];
+  for (const f of features) {
+    const known = featureFromConfig(f, kernelConfig());
+    if (known === undefined) open.push(f);
+    else out[f] = known;
+  }
+  if (open.length === 0 || !isRoot() || !findBinary("ip")) return out;
+  const tried = await attemptFeatures(open, runner);
+  for (const f of open) {
+    const a = tried[f];
+    if (a) out[f] = a.ok;
+  }
+  return out;
+}
+
+/** The host facts planning `t` needs, probing only what `t` asks for. */
+export async function hostFactsFor(t: Topology, runner: Runner = systemRunner): Promise<HostFacts> {
+  const features = await probeFeatures(featuresNeeded(t), runner);
+  return { ovsKernelDatapath: ovsKernelModule(), ...features };
+}

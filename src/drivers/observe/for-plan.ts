@@ -1,0 +1,24 @@
+/** What the kernel and OVS have now of the things a plan deals with (input to reconciling). */
+import type { NsDump, Observed } from "../../plan/observed.js";
+import type { Op } from "../../plan/ops.js";
+import type { Driver } from "../driver.js";
+import { listNetns } from "../host/facts.js";
+import { listBridges } from "../ovs/index.js";
+
+export async function observeForPlan(plans: readonly (readonly Op[])[], driver: Driver): Promise<Observed> {
+  const ops = plans.flat();
+  const netns = new Set(listNetns());
+  const wanted = [...new Set(ops.flatMap((o) => (o.op === "netns.add" ? [o.ns] : [])))].filter((n) =>
+    netns.has(n),
+  );
+  const dumps = new Map<string, NsDump>();
+  for (const [ns, d] of await driver.dumpMany(wanted)) if (!(d instanceof Error)) dumps.set(ns, d);
+  const root = await driver.dump(null);
+  const ovs = new Map<string, Set<string>>();
+  if (ops.some((o) => o.op.startsWith("ovs."))) {
+    const client = await driver.ovsdb().catch(() => undefined);
+    if (client)
+      for (const b of await listBridges(client)) ovs.set(b.name, new Set(b.ports.map((p) => p.name)));
+  }
+  return { netns, rootLinks: new Set(root.links.map((l) => l.name)), ovs, dumps };
+}

@@ -1,0 +1,62 @@
+/**
+ * Finding nslab's objects without any state file, by their ownership markers alone: the alias of
+ * root links, the alias of each namespace's loopback, and OVS bridges' external_ids. This is how
+ * `down --all` still cleans up after /run/nslab was lost.
+ */
+import type { Driver } from "../drivers/driver.js";
+import { listNetns } from "../drivers/host/facts.js";
+import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
+import { labOfMarker, OVS_LAB_KEY } from "../plan/ops.js";
+import type { OwnedObject } from "../state/store.js";
+
+/** Every lab that has marked objects on this host, with those objects. */
+export async function discoverLabs(
+  driver: Driver,
+  ovs: OvsdbClient | undefined,
+): Promise<Map<string, OwnedObject[]>> {
+  const out = new Map<string, OwnedObject[]>();
+  const add = (lab: string | undefined, o: OwnedObject) => {
+    if (!lab) return;
+    const list = out.get(lab) ?? [];
+    list.push(o);
+    out.set(lab, list);
+  };
+  const namespaces = listNetns();
+  if (namespaces.length > 0) {
+    const dumps = await driver.dumpMany(namespaces);
+    for (const [name, d] of dumps) {
+      if (d instanceof Error) continue;
+      add(labOfMarker(d.links.find((l) => l.name === "lo")?.alias), { kind: "netns", name });
+    }
+  }
+  const root = await driver.dump(null);
+  for (const l of root.links) add(labOfMarker(l.alias), { kind: "link", name: l.name });
+  if (ovs)
+    for (const b of await ovsBridges(ovs))
+      add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
+  return out;
+}
+
+/**
+ * The OVS bridges; if the connection closes under us (another nslab process stopped the daemons it
+ * had started, once no lab used them), read them again on a new one — none when OVS is gone.
+ */
+async function ovsBridges(ovs: OvsdbClient) {
+  try {
+    return await listBridges(ovs);
+  } catch (e) {
+    if (!(e instanceof JsonRpcError && e.failure === "closed")) throw e;
+  }
+  let fresh: OvsdbClient;
+  try {
+    fresh = await OvsdbClient.connect(ovs.socketPath);
+  } catch (e) {
+    if (e instanceof JsonRpcError && e.failure === "connect") return [];
+    throw e;
+  }
+  try {
+    return await listBridges(fresh);
+  } finally {
+    await fresh.close();
+  }
+}

@@ -1,0 +1,49 @@
+/** Options shared by the engine's operations (and the handle's), and those of `up`. */
+import type { ProgressFn } from "../drivers/apply/types.js";
+import type { Backend } from "../drivers/driver.js";
+import type { Faults } from "../drivers/faults.js";
+import type { Runner } from "../drivers/runner/index.js";
+import type { Logger } from "../util/logger.js";
+import type { HostProbe } from "./preflight.js";
+
+export type { Logger } from "../util/logger.js";
+
+/** A logger that drops everything (the library's default). */
+export const silent: Logger = () => {};
+
+/** Options every lab operation takes. */
+export interface CommonOptions {
+  /** Runs external programs (tests pass a recording runner). */
+  runner?: Runner;
+  /** `agent` (native, fast) or `iproute2`; default: the agent when built (or `NSLAB_BACKEND`). */
+  backend?: Backend | "auto";
+  /** Receives progress messages and warnings; silent by default. */
+  log?: Logger;
+  /** Aborts the operation: `up` stops and undoes what it did; `exec` kills its command. */
+  signal?: AbortSignal;
+  /** Called as batches of operations complete (`up`). */
+  onProgress?: ProgressFn;
+}
+
+/** Options of `up`. */
+export interface UpOptions extends CommonOptions {
+  /**
+   * Only create: fail with E_CONFLICT when a lab of this name exists already, instead of leaving
+   * it as it is or changing it in place to match `topology`. (`withLab` sets this.)
+   */
+  exclusive?: boolean;
+  /**
+   * Failures to inject, to exercise rollback and recovery (the CLI reads them from
+   * `NSLAB_TEST_FAULTS`; see drivers/faults.ts).
+   * @internal
+   */
+  faults?: Faults;
+  /**
+   * What the environment checks see (tests simulate hosts that lack things).
+   * @internal
+   */
+  host?: HostProbe;
+}
+
+export type { ProgressFn } from "../drivers/apply/types.js";
+export { FAULTS_ENV, type Faults, parseFaults } from "../drivers/faults.js";

@@ -1,0 +1,62 @@
+/**
+ * Undoing applied operations: objects they created are removed through the ownership-checked
+ * teardown (fast, and never touching what is not the lab's); changes they made to objects that
+ * already existed (an address on a running namespace, a port on a running bridge) are undone by
+ * their inverse operations. With the fault `fail-rollback`, the first removal fails (tests).
+ */
+import type { OpOutcome } from "../drivers/apply/types.js";
+import type { Driver } from "../drivers/driver.js";
+import { inverseOps } from "../plan/inverse.js";
+import type { Op } from "../plan/ops.js";
+import { createdObjects } from "./inventory.js";
+import { type TeardownReport, teardown } from "./teardown.js";
+
+/** The operations that changed something, by their outcomes. */
+export function appliedOps(ops: readonly Op[], outcomes: readonly OpOutcome[]): Op[] {
+  return ops.filter((_, i) => outcomes[i]?.status === "ok" || outcomes[i]?.status === "partial");
+}
+
+/** Undo `applied` (operations of this run, in the order they were applied). */
+export async function rollback(
+  lab: string,
+  applied: readonly Op[],
+  driver: Driver,
+): Promise<TeardownReport["failures"]> {
+  const created = createdObjects(applied);
+  const report = await teardown(lab, created, driver, {
+    acceptUnaliasedLinks: true,
+    ovs: () => driver.ovsdb(),
+    ...(driver.faults.failRollback ? { failFirst: true } : {}),
+  });
+  const failures = [...report.failures];
+  // Changes to things that existed before this run (the created ones went with the teardown).
+  const rest = inverseOps(applied).filter((op) => !undoneByTeardown(op, created));
+  if (rest.length > 0) {
+    const r = await driver.apply(rest, { mode: "continue" });
+    r.outcomes.forEach((o, i) => {
+      // Gone already (e.g. the other end's namespace was deleted) is what undoing wanted.
+      if ((o.status === "failed" || o.status === "partial") && !ALREADY_GONE.test(o.message))
+        failures.push({
+          object: { kind: "link", name: describe(rest[i]!) },
+          message: o.message,
+          command: o.command,
+        });
+    });
+  }
+  return failures;
+}
+
+const ALREADY_GONE =
+  /Cannot find device|No such device|No such process|Cannot assign requested address|ENOENT|ENODEV|ESRCH/;
+
+function undoneByTeardown(op: Op, created: ReturnType<typeof createdObjects>): boolean {
+  const has = (kind: string, name: string) => created.some((o) => o.kind === kind && o.name === name);
+  if (op.op === "netns.del") return has("netns", op.ns);
+  if (op.op === "link.del") return op.ns === null ? has("link", op.dev) : false;
+  if (op.op === "ovs.bridge.del") return has("ovs-bridge", op.bridge);
+  return false;
+}
+
+function describe(op: Op): string {
+  return "ns" in op && op.ns ? `${op.op} in ${op.ns}` : op.op;
+}

@@ -1,0 +1,27 @@
+/**
+ * A running lab's record, read afresh for every operation on it (another process may change the lab
+ * or take it down between two calls), with the errors that say what exists.
+ */
+import { NslabError } from "../errors.js";
+import { type LabState, readLab } from "../state/store.js";
+
+const LIST_HINT = "list labs with: nslab status";
+
+/** The record of lab `lab` (E_NOT_FOUND when it has none). */
+export function recordOf(lab: string): LabState {
+  const state = readLab(lab);
+  if (!state) throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, { hint: LIST_HINT });
+  return state;
+}
+
+/** The record of lab `lab`, which must be up (E_NOT_FOUND saying its state otherwise). */
+export function upRecordOf(lab: string, hint = LIST_HINT): LabState {
+  const state = readLab(lab);
+  if (state?.status !== "up")
+    throw new NslabError(
+      "E_NOT_FOUND",
+      state ? `lab '${lab}' is ${state.status}, not up` : `no lab named '${lab}' is up`,
+      { hint },
+    );
+  return state;
+}

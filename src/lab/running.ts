@@ -1,0 +1,165 @@
+/**
+ * A running lab: the one object that serves every operation on a lab that is up — observe it,
+ * run commands in its nodes, ping, test, measure, capture, fault and shape its links, take it down.
+ * It knows the lab by name and reads the lab's record for each operation (another process may
+ * change the lab between two calls); drivers come from the engine, one per operation or one a
+ * session keeps open. The public `Lab` handle and the by-name functions (`ping(lab)`, …) are this.
+ * New operations on running labs (logs, flows, a shell) are methods here. The operations that
+ * need a driver load their module when they first run, so a command starts without the code of the
+ * others (`nslab status` loads no test or shaping code); exec and capture, which start a process in a
+ * node that the caller's signal may kill, are loaded with the handle and start it as the call is made.
+ */
+import type { Runner } from "../drivers/runner/index.js";
+import type { DownResult } from "../engine/down.js";
+import type { DriverSession, DriverUse } from "../engine/driver.js";
+import type { CommonOptions } from "../engine/options.js";
+import type { GraphModel } from "../graph/model.js";
+import type { Shaping } from "../model/types.js";
+import type { PingOptions, PingResult } from "../verify/ping-result.js";
+import { type CaptureOptions, type CaptureResult, captureOn } from "./capture.js";
+import type { ResolvedEndpoint } from "./endpoints.js";
+import { type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
+import { labGraph } from "./graph.js";
+import type { IperfOptions, IperfResult } from "./iperf.js";
+import type { ShapingResult } from "./link.js";
+import type { LabPingOptions, PingReport } from "./ping.js";
+import type { LabReport } from "./status.js";
+import type { TestOptions, TestReport } from "./test.js";
+
+/** Options a running lab passes on to every operation it runs. */
+export interface LabOptions extends Pick<CommonOptions, "runner" | "backend" | "log" | "signal"> {
+  /** Use this session's driver (kept open across calls) instead of one per operation. */
+  session?: DriverSession;
+}
+
+export class RunningLab {
+  /** The lab name (unique on the host). */
+  readonly name: string;
+  /** Runner, backend and logger every operation gets (a call's own options win). */
+  protected readonly options: Pick<CommonOptions, "runner" | "backend" | "log">;
+  /** Aborts the lab's running `exec` commands (never its `down`). */
+  protected readonly signal: AbortSignal | undefined;
+  readonly #session: DriverSession | undefined;
+  #down: Promise<DownResult> | undefined;
+
+  constructor(name: string, options: LabOptions = {}) {
+    this.name = name;
+    const { signal, session, ...rest } = options;
+    this.options = rest;
+    this.signal = signal;
+    this.#session = session;
+  }
+
+  /** A driver for one operation: the session's, or a fresh one closed afterwards. */
+  protected use(options: { runner?: Runner; backend?: CommonOptions["backend"] } = {}): DriverUse {
+    if (this.#session) return this.#session.use;
+    const o = { ...this.options, ...options };
+    const choice = {
+      ...(o.runner ? { runner: o.runner } : {}),
+      ...(o.backend ? { backend: o.backend } : {}),
+    };
+    return async (fn) => (await import("../engine/driver.js")).withDriver(choice, fn);
+  }
+
+  /** The lab as the kernel sees it now (E_NOT_FOUND when it has no record). */
+  async status(): Promise<LabReport> {
+    const { observeLab } = await import("./status.js");
+    return this.use()((driver) => observeLab(this.name, driver));
+  }
+
+  /** Run `argv` (no shell) in namespace node `node` and capture its output; see {@link execIn}. */
+  exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const signal = anySignal(this.signal, options.signal);
+    return execIn(this.name, node, argv, { ...this.options, ...options, ...(signal ? { signal } : {}) });
+  }
+
+  /** Run `argv` in `node` attached to this terminal; resolves with its exit code. */
+  execInteractive(node: string, argv: readonly string[]): Promise<number> {
+    return execAttached(this.name, node, argv, this.options.runner);
+  }
+
+  /** Ping every pair of addresses sharing a subnet (or a sample in big labs), from inside the nodes. */
+  async ping(options: LabPingOptions = {}): Promise<PingReport> {
+    const { pingLab } = await import("./ping.js");
+    return pingLab(this.name, this.use(options), { ...this.options, ...options });
+  }
+
+  /**
+   * One ping from node `from` to `to`: a node (an address of it on a subnet the two share, else
+   * its first address) or an address. A lost ping is a result (`ok: false`), not an error.
+   */
+  async pingFrom(
+    from: string,
+    to: string,
+    options: CommonOptions & Omit<PingOptions, "parallel" | "onResult"> = {},
+  ): Promise<PingResult> {
+    const { pingFromNode } = await import("./ping.js");
+    return pingFromNode(this.name, this.use(options), from, to, { ...this.options, ...options });
+  }
+
+  /** Check the lab's expectations and its subnet ping matrix; one result per check. */
+  async test(options: TestOptions = {}): Promise<TestReport> {
+    const { testRunning } = await import("./test.js");
+    return testRunning(this.name, { ...this.options, ...options });
+  }
+
+  /** Throughput from node `from` to node `to` with iperf3 (server in `to`). */
+  async iperf(from: string, to: string, options: IperfOptions = {}): Promise<IperfResult> {
+    const { measureThroughput } = await import("./iperf.js");
+    return measureThroughput(this.name, from, to, { ...this.options, ...options });
+  }
+
+  /** tcpdump on one end of a link (`node:interface`), inside its namespace. */
+  capture(endpoint: string, options: CaptureOptions = {}): Promise<CaptureResult> {
+    return captureOn(this.name, endpoint, { ...this.options, ...options });
+  }
+
+  /** Take one end of a link (`node:interface`) administratively down, or back up. */
+  async link(endpoint: string, state: "up" | "down"): Promise<ResolvedEndpoint> {
+    const { setEndState } = await import("./link.js");
+    return setEndState(this.name, this.use(), endpoint, state);
+  }
+
+  /**
+   * Shape the egress of one end of a link (with `both`, of both ends), or with `null` remove the
+   * shaping; nothing is recreated. Delay, jitter and loss need netem.
+   */
+  async shape(
+    endpoint: string,
+    shaping: Shaping | null,
+    options: { both?: boolean; runner?: Runner; backend?: CommonOptions["backend"] } = {},
+  ): Promise<ShapingResult> {
+    const runner = options.runner ?? this.options.runner;
+    const { shapeLink } = await import("./link.js");
+    return shapeLink(this.name, this.use(options), endpoint, shaping, {
+      ...(options.both ? { both: true } : {}),
+      ...(runner ? { runner } : {}),
+    });
+  }
+
+  /** The lab's graph (from its record), with its kernel names. */
+  graph(): GraphModel {
+    return labGraph(this.name);
+  }
+
+  /**
+   * Take the lab down (see the engine's `down`). Idempotent: calls while one is under way share it,
+   * and after a success further calls return the same result. A failed attempt may be retried.
+   */
+  down(): Promise<DownResult> {
+    if (!this.#down) {
+      const attempt = import("../engine/down.js").then(({ down }) => down(this.name, this.options));
+      this.#down = attempt;
+      attempt.catch(() => {
+        if (this.#down === attempt) this.#down = undefined;
+      });
+    }
+    return this.#down;
+  }
+}
+
+/** A signal that aborts when either does (or undefined when there is none). */
+function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (a && b) return AbortSignal.any([a, b]);
+  return a ?? b;
+}

@@ -1,0 +1,213 @@
+/**
+ * Topologies in code: a small fluent builder that writes the very object a YAML file parses to,
+ * and resolves it through `topologyFromObject` — the same validation, the same errors (each with
+ * the field path it is about), the same resolved Topology.
+ */
+import { stringify } from "yaml";
+import { NslabError } from "../errors.js";
+import type {
+  BridgeNodeSpec,
+  Endpoint,
+  InterfaceSettings,
+  LinkSettings,
+  NodeSpec,
+  OvsBridgeNodeSpec,
+  PortSpec,
+  RouteSpec,
+  TopologySpec,
+} from "../sources/nslab/types.js";
+import { topologyFromObject } from "./load.js";
+import type { ResolveOptions } from "./resolve.js";
+import type { Topology } from "./types.js";
+
+/** Top-level fields of a spec other than name, nodes and links (typed from the schema). */
+export type TopologyFields = Omit<Partial<TopologySpec>, "name" | "nodes" | "links">;
+
+/** A sysctl value as the format accepts it. */
+export type SysctlValue = string | number | boolean;
+
+type Fields = Record<string, unknown>;
+
+/**
+ * Builds a topology spec step by step. Each method returns the builder; nothing is checked until
+ * {@link TopologyBuilder.toTopology} (or `withLab`, or `topologyFromObject(builder.toSpec())`)
+ * validates the whole spec and reports every problem at once — except misuse of the builder
+ * itself (a node defined twice, a setting for a node that was never added), which throws
+ * `NslabError` `E_USAGE` at once.
+ *
+ * @example
+ * const spec = defineTopology("bridge")
+ *   .node("ns1").address("ns1:veth0", "10.1.1.2/24")
+ *   .node("ns2").address("ns2:veth1", "10.1.1.3/24")
+ *   .bridge("br0")
+ *   .link("ns1:veth0", "br0:br-veth0")
+ *   .link("ns2:veth1", "br0:br-veth1");
+ */
+export class TopologyBuilder {
+  readonly #spec: { name: string; nodes: Record<string, Fields | null>; links?: unknown[] } & Fields;
+
+  /** Start a topology named `name` (the lab name: letters, digits, `_ . -`, at most 48). */
+  constructor(name: string) {
+    this.#spec = { name, nodes: {} };
+  }
+
+  /** The lab name. */
+  get name(): string {
+    return this.#spec.name;
+  }
+
+  /**
+   * Add a node. Without a `kind` (or with `kind: "netns"`) it is a network namespace; `spec` is
+   * written exactly as under `nodes.<name>` in a file (e.g. `{ interfaces: { eth0: "10.0.0.1/24" } }`).
+   */
+  node(name: string, spec: NodeSpec = {}): this {
+    this.#define(name, structuredClone(spec) as Fields);
+    return this;
+  }
+
+  /** Add a Linux bridge (in the root namespace; nslab creates and deletes it). */
+  bridge(name: string, spec: Omit<BridgeNodeSpec, "kind"> = {}): this {
+    this.#define(name, { kind: "bridge", ...structuredClone(spec) });
+    return this;
+  }
+
+  /** Add an Open vSwitch bridge. */
+  ovsBridge(name: string, spec: Omit<OvsBridgeNodeSpec, "kind"> = {}): this {
+    this.#define(name, { kind: "ovs-bridge", ...structuredClone(spec) });
+    return this;
+  }
+
+  /**
+   * Link two endpoints (`node:interface`) with a veth pair. An endpoint on a bridge is the bridge's
+   * port; an interface first named here is created with default settings.
+   */
+  link(a: Endpoint, b: Endpoint, settings: Omit<LinkSettings, "endpoints"> = {}): this {
+    this.#spec.links = [...(this.#spec.links ?? []), { endpoints: [a, b], ...structuredClone(settings) }];
+    return this;
+  }
+
+  /**
+   * Set settings of an interface (`node:interface`): `addresses`, `mtu`, `mac` on a namespace node;
+   * `mtu`, `mac` on a bridge port. Given fields replace earlier values.
+   */
+  interface(endpoint: Endpoint, settings: InterfaceSettings | PortSpec = {}): this {
+    this.#patch(endpoint, (current) => ({ ...current, ...structuredClone(settings) }));
+    return this;
+  }
+
+  /** Add addresses (with prefix length, e.g. `10.0.0.1/24`, `fd00::1/64`) to an interface. */
+  address(endpoint: Endpoint, ...addresses: string[]): this {
+    this.#patch(endpoint, (current) => ({
+      ...current,
+      addresses: [...((current.addresses as string[] | undefined) ?? []), ...addresses],
+    }));
+    return this;
+  }
+
+  /** Set the MTU of an interface or bridge port. */
+  mtu(endpoint: Endpoint, mtu: number): this {
+    this.#patch(endpoint, (current) => ({ ...current, mtu }));
+    return this;
+  }
+
+  /** Set the MAC address of an interface or bridge port. */
+  mac(endpoint: Endpoint, mac: string): this {
+    this.#patch(endpoint, (current) => ({ ...current, mac }));
+    return this;
+  }
+
+  /** Add a static route to a namespace node, e.g. `{ to: "default", via: "10.0.0.1" }`. */
+  route(node: string, route: RouteSpec): this {
+    const n = this.#node(node);
+    n.routes = [...((n.routes as unknown[] | undefined) ?? []), structuredClone(route)];
+    return this;
+  }
+
+  /** Set a sysctl inside a namespace node, e.g. `sysctl("r1", "net.ipv4.ip_forward", 1)`. */
+  sysctl(node: string, key: string, value: SysctlValue): this {
+    const n = this.#node(node);
+    n.sysctls = { ...((n.sysctls as Fields | undefined) ?? {}), [key]: value };
+    return this;
+  }
+
+  /** Set other top-level fields of the spec (whatever the format has besides name, nodes, links). */
+  set(fields: TopologyFields): this {
+    Object.assign(this.#spec, structuredClone(fields));
+    return this;
+  }
+
+  /** The spec as plain data: exactly what the equivalent YAML file parses to. A copy. */
+  toSpec(): TopologySpec {
+    return structuredClone(this.#spec) as TopologySpec;
+  }
+
+  /** Validate and resolve, as `topologyFromObject(this.toSpec(), options)` does. */
+  toTopology(options: ResolveOptions = {}): Topology {
+    return topologyFromObject(this.toSpec(), options);
+  }
+
+  /** The spec as a YAML topology file. */
+  toYaml(): string {
+    return stringify(this.#spec, { version: "1.2" });
+  }
+
+  #define(name: string, node: Fields): void {
+    if (Object.hasOwn(this.#spec.nodes, name))
+      throw new NslabError("E_USAGE", `node '${name}' is already defined in topology '${this.name}'`);
+    this.#spec.nodes[name] = node;
+  }
+
+  #node(name: string): Fields {
+    if (!Object.hasOwn(this.#spec.nodes, name))
+      throw new NslabError("E_USAGE", `topology '${this.name}' has no node '${name}'`, {
+        hint: `add it first (.node, .bridge or .ovsBridge); its nodes: ${Object.keys(this.#spec.nodes).join(", ") || "none yet"}`,
+      });
+    this.#spec.nodes[name] ??= {};
+    return this.#spec.nodes[name]!;
+  }
+
+  /** Change one interface's settings, keeping the shortest form the file format allows. */
+  #patch(endpoint: Endpoint, change: (current: Fields) => Fields): void {
+    const parts = endpoint.split(":");
+    if (parts.length !== 2 || !parts[0] || !parts[1])
+      throw new NslabError(
+        "E_USAGE",
+        `'${endpoint}' is not an endpoint; write node:interface, e.g. ns1:veth0`,
+      );
+    const [nodeName, ifName] = parts as [string, string];
+    const node = this.#node(nodeName);
+    const interfaces = ((node.interfaces as Fields | undefined) ?? {}) as Fields;
+    const isBridge = node.kind === "bridge" || node.kind === "ovs-bridge";
+    const next = change(settingsOf(interfaces[ifName]));
+    node.interfaces = { ...interfaces, [ifName]: isBridge ? compactPort(next) : compactInterface(next) };
+  }
+}
+
+/** Start building a topology named `name`; see {@link TopologyBuilder}. */
+export function defineTopology(name: string): TopologyBuilder {
+  return new TopologyBuilder(name);
+}
+
+/** Any written form of an interface → its settings map. */
+function settingsOf(value: unknown): Fields {
+  if (typeof value === "string") return { addresses: [value] };
+  if (Array.isArray(value)) return { addresses: [...value] };
+  if (value && typeof value === "object") return { ...(value as Fields) };
+  return {};
+}
+
+/** Settings → the shortest equivalent form: null, one address, a list of addresses, or the map. */
+function compactInterface(settings: Fields): unknown {
+  const keys = Object.keys(settings).filter((k) => settings[k] !== undefined);
+  const addresses = settings.addresses;
+  if (keys.length === 0) return null;
+  if (keys.length === 1 && Array.isArray(addresses)) {
+    if (addresses.length === 0) return null;
+    return addresses.length === 1 && typeof addresses[0] === "string" ? addresses[0] : addresses;
+  }
+  return settings;
+}
+
+function compactPort(settings: Fields): unknown {
+  return Object.keys(settings).some((k) => settings[k] !== undefined) ? settings : null;
+}

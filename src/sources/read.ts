@@ -1,0 +1,55 @@
+/**
+ * Reading a topology file, whatever its format: one stat (a regular file, its size checked against
+ * {@link MAX_FILE_BYTES} before anything is read), then one read.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { NslabError } from "../errors.js";
+
+/** Largest topology file nslab reads (checked before parsing). A 10,000-host lab is ~2 MB. */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The text of a topology file (nslab's or containerlab's): a regular file, its size checked against
+ * {@link MAX_FILE_BYTES} before it is read. Throws E_FILE.
+ */
+export async function readTopologyFile(path: string): Promise<string> {
+  const text = await readIfFile(path, true);
+  return text!;
+}
+
+/**
+ * The text of the file at `path`, or undefined when there is no regular file there (for arguments
+ * that name a file or a lab). Too big, or unreadable once found: E_FILE.
+ */
+export async function readTopologyFileIfPresent(path: string): Promise<string | undefined> {
+  return readIfFile(path, false);
+}
+
+async function readIfFile(path: string, required: boolean): Promise<string | undefined> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) {
+      if (!required) return undefined;
+      throw new NslabError("E_FILE", `${path} is not a regular file`);
+    }
+    size = st.size;
+  } catch (e) {
+    if (e instanceof NslabError) throw e;
+    if (!required) return undefined;
+    throw new NslabError("E_FILE", `cannot read topology file ${path}: ${(e as Error).message}`, {
+      hint: "check the path",
+      cause: e,
+    });
+  }
+  if (size > MAX_FILE_BYTES) {
+    throw new NslabError(
+      "E_FILE",
+      `${path} is ${size} bytes; topology files are limited to ${MAX_FILE_BYTES} bytes`,
+      {
+        hint: "for very large labs use a generator (nslab up --topo …)",
+      },
+    );
+  }
+  return readFile(path, "utf8");
+}

@@ -112,7 +112,9 @@ async function stress() {
     );
   for (const w of finished)
     for (const f of w.failures)
-      results.verdict.push(`${w.name} cycle ${f.cycle} ${f.step}: ${String(f.stderr ?? "").split("\n")[0]}`);
+      results.verdict.push(
+        `${w.name} cycle ${f.cycle} ${f.step}: ${String(f.stderr ?? "").replace(/\n+/g, " | ")}${f.stdout ? ` (stdout: ${String(f.stdout).replace(/\n+/g, " | ").slice(-400)})` : ""}}`,
+      );
   for (const f of results.status.failures) results.verdict.push(`nslab status: ${f}`);
   for (const f of results.downAll.failures) results.verdict.push(`down --all: ${f}`);
 }

@@ -44,7 +44,7 @@ while (Date.now() < until) {
   const p = await nslab("ping", name);
   if (p.code !== 0) {
     // Gone or going meanwhile (a down --all took it): not this lab's fault; else a real failure.
-    const gone = !recorded() || /is destroying, not up/.test(p.stderr);
+    const gone = !recorded() || /is destroying, not up|while it was pinged/.test(p.stderr);
     emit({
       cycle,
       step: "ping",

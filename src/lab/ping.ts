@@ -11,6 +11,7 @@ import { NslabError } from "../errors.js";
 import { parseAddress, sameSubnet } from "../model/ip.js";
 import type { Topology } from "../model/types.js";
 import { broadcastPeak } from "../plan/limits.js";
+import { readLab } from "../state/store.js";
 import { countSubnetPairs, farthestPairs, type PingPair, samplePairs, subnetPairs } from "../verify/pairs.js";
 import { pingPairs } from "../verify/ping.js";
 import type { PingOptions, PingResult } from "../verify/ping-result.js";
@@ -87,15 +88,24 @@ export async function pingLab(
       ...options,
       ...(agent ? { agent } : {}),
     });
-    return {
-      lab,
-      policy,
-      totalPairs,
-      results,
-      lost: results.filter((r) => !r.ok).length,
-      durationMs: performance.now() - started,
-    };
+    const lost = results.filter((r) => !r.ok).length;
+    if (lost > 0) stillUp(lab, state.createdAt);
+    return { lab, policy, totalPairs, results, lost, durationMs: performance.now() - started };
   });
+}
+
+/**
+ * Lost pings of a lab that another process took down (or re-created) meanwhile say nothing about
+ * the lab: say that instead (E_NOT_FOUND), as a ping started a moment later would.
+ */
+function stillUp(lab: string, createdAt: string): void {
+  const now = readLab(lab);
+  if (now?.status === "up" && now.createdAt === createdAt) return;
+  throw new NslabError(
+    "E_NOT_FOUND",
+    `lab '${lab}' ${now ? (now.status === "up" ? "was re-created" : `went ${now.status === "destroying" ? "down" : now.status}`) : "went down"} while it was pinged`,
+    { hint: "list labs with: nslab status" },
+  );
 }
 
 /**

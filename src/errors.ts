@@ -28,7 +28,9 @@ export type ErrorCode =
   | "E_OVSDB" // the OVSDB server refused a request
   | "E_INTERRUPTED" // SIGINT/SIGTERM arrived; what was done has been undone
   | "E_STATE" // the state directory is unsafe or a state file is corrupt
-  | "E_VERIFY"; // a check (ping, expectation) failed
+  | "E_VERIFY" // a check (ping, expectation) failed
+  | "E_REMOTE" // another machine of a multi-machine lab failed (the message names it)
+  | "E_UNREACHABLE"; // another machine of a multi-machine lab cannot be reached over ssh
 
 /** Base class for every error nslab throws on purpose. */
 export class NslabError extends Error {

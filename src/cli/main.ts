@@ -52,6 +52,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   web: async () => (await import("./commands/web.js")).registerWeb,
   doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
   schema: async () => (await import("./commands/schema.js")).registerSchema,
+  remote: async () => (await import("./commands/remote.js")).registerRemote,
 };
 program.exitOverride();
 try {

@@ -55,28 +55,84 @@ export function switchKind(text: string): SwitchKind {
   });
 }
 
+/** The machines of `--hosts a=root@192.0.2.10,b=root@host-b/192.0.2.11` (underlay after `/`, else the address). */
+export function parseHosts(
+  text: string,
+  nslab: string | undefined,
+): Record<string, { ssh: string; underlay: string; nslab?: string }> {
+  const out: Record<string, { ssh: string; underlay: string; nslab?: string }> = {};
+  for (const item of text.split(",")) {
+    const m = /^([^=]+)=([^/]+?)(?:\/(.+))?$/.exec(item.trim());
+    if (!m)
+      throw new NslabError("E_USAGE", `--hosts: '${item}' is not NAME=USER@ADDRESS`, {
+        hint: "e.g. --hosts a=root@192.0.2.10,b=root@192.0.2.11 (NAME=DEST/UNDERLAY when DEST is not an address)",
+      });
+    const [, name, ssh, underlay] = m as unknown as [string, string, string, string | undefined];
+    out[name] = {
+      ssh,
+      underlay: underlay ?? ssh.slice(ssh.lastIndexOf("@") + 1),
+      ...(nslab !== undefined ? { nslab } : {}),
+    };
+  }
+  return out;
+}
+
+/** Options that spread a generated lab over machines. */
+export interface SpreadOptions {
+  hosts?: string;
+  placement?: string;
+  sshConfig?: string;
+  nslabCommand?: string;
+}
+
 /** The topology of a command that takes a FILE or `--topo SPEC` (exactly one of them). */
 export async function fileOrGenerated(
   file: string | undefined,
-  options: { topo?: string; switch?: string; ipv6?: boolean; name?: string; prefix?: string; log?: Logger },
+  options: {
+    topo?: string;
+    switch?: string;
+    ipv6?: boolean;
+    name?: string;
+    prefix?: string;
+    log?: Logger;
+  } & SpreadOptions,
 ): Promise<Topology> {
   const names = {
     ...(options.name ? { name: options.name } : {}),
     ...(options.prefix ? { prefix: options.prefix } : {}),
   };
+  const spread = [options.hosts, options.placement, options.sshConfig, options.nslabCommand].some(
+    (x) => x !== undefined,
+  );
   if (options.topo !== undefined) {
     if (file !== undefined) throw new NslabError("E_USAGE", "give a topology file or --topo, not both");
+    if (spread && options.hosts === undefined)
+      throw new NslabError("E_USAGE", "--placement, --ssh-config and --nslab-command go with --hosts");
+    const placement = options.placement;
+    if (placement !== undefined && placement !== "block" && placement !== "random" && placement !== "auto")
+      throw new NslabError("E_USAGE", `--placement: unknown placement '${placement}'`, {
+        hint: "use block (Mininet's SwitchBinPlacer, the default), random (RandomPlacer) or auto",
+      });
     const { generatedTopology } = await import("../model/generated.js");
+    const { resolve } = await import("node:path");
     return generatedTopology(options.topo, {
       ...names,
       switch: switchKind(options.switch ?? "bridge"),
       ...(options.ipv6 ? { ipv6: true } : {}),
+      ...(options.hosts !== undefined ? { hosts: parseHosts(options.hosts, options.nslabCommand) } : {}),
+      ...(placement !== undefined ? { placement } : {}),
+      ...(options.sshConfig !== undefined ? { sshConfig: resolve(options.sshConfig) } : {}),
     });
   }
   if (options.switch !== undefined || options.ipv6)
     throw new NslabError(
       "E_USAGE",
       `${options.ipv6 ? "--ipv6" : "--switch"} goes with --topo (a file says it itself)`,
+    );
+  if (spread)
+    throw new NslabError(
+      "E_USAGE",
+      "--hosts, --placement, --ssh-config and --nslab-command go with --topo (a file says it itself: hosts:, placement:, ssh_config:)",
     );
   if (file === undefined)
     throw new NslabError("E_USAGE", "give a topology file, or --topo SPEC to generate one", {
@@ -104,6 +160,20 @@ export const switchOption = () =>
 /** `--ipv6` (with --topo). */
 export const ipv6Option = () =>
   new Option("--ipv6", "with --topo: keep IPv6 link-local on the hosts (default: IPv4-only hosts)");
+
+/** `--hosts`, `--placement`, `--ssh-config`, `--nslab-command` (with --topo): a generated lab over machines. */
+export const spreadOptions = () => [
+  new Option(
+    "--hosts <list>",
+    "with --topo: spread the lab over these machines, NAME=USER@ADDRESS,… (reached over ssh; see docs/multihost.md)",
+  ),
+  new Option(
+    "--placement <how>",
+    "with --hosts: block (Mininet's SwitchBinPlacer, default), random (RandomPlacer) or auto (fewest links between machines)",
+  ),
+  new Option("--ssh-config <file>", "with --hosts: an ssh configuration file for every ssh call (ssh -F)"),
+  new Option("--nslab-command <cmd>", "with --hosts: the nslab command on the machines (default: nslab)"),
+];
 
 /** `--name LAB`. */
 export const nameOption = () =>

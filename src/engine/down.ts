@@ -6,26 +6,17 @@
 import type { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
 import { acquireLock } from "../state/lock.js";
+import { isMultiLab, listMultiLabs } from "../state/multi.js";
 import { listLabs, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { discoverLabs } from "./discover.js";
 import { openDriver } from "./driver.js";
 import { type CommonOptions, silent } from "./options.js";
+import type { DownResult } from "./results.js";
+
+export type { DownResult } from "./results.js";
+
 import { heldServices, release, SERVICES, type ServiceContext } from "./services/index.js";
 import { type TeardownReport, teardown } from "./teardown.js";
-
-/** What `down` did for one lab. */
-export interface DownResult {
-  lab: string;
-  /** Whether the lab existed at all (a record or marked objects). */
-  found: boolean;
-  /** The namespaces, root-namespace links and OVS bridges removed. */
-  removed: OwnedObject[];
-  /** Objects left alone: already gone, or no longer marked as this lab's. */
-  skipped: TeardownReport["skipped"];
-  /** {@link downAll} only: the lab was left alone because another nslab process holds it (why). */
-  busy?: string;
-  durationMs: number;
-}
 
 /** Options of {@link downAll}. */
 export interface DownAllOptions extends CommonOptions {
@@ -39,6 +30,8 @@ export interface DownAllOptions extends CommonOptions {
  * Throws E_APPLY (the lab is then marked dirty) when something could not be removed.
  */
 export async function down(lab: string, options: CommonOptions = {}): Promise<DownResult> {
+  // A lab this machine brought up over several machines: down on each (its code loads only then).
+  if (isMultiLab(lab)) return (await import("./multi/down.js")).downMulti(lab, options);
   const driver = openDriver(options);
   try {
     return await downWith(lab, driver, options);
@@ -54,6 +47,21 @@ export async function down(lab: string, options: CommonOptions = {}): Promise<Do
  * warning and `busy` set in its result, never interrupted.
  */
 export async function downAll(options: DownAllOptions = {}): Promise<DownResult[]> {
+  // Labs this machine spread over several machines first (this machine may hold a part of one).
+  const multi = listMultiLabs().filter(options.filter ?? (() => true));
+  const spread: DownResult[] = [];
+  if (multi.length > 0) {
+    const { downMulti } = await import("./multi/down.js");
+    for (const lab of multi)
+      try {
+        spread.push(await downMulti(lab, options));
+      } catch (e) {
+        // A machine that cannot be reached keeps that lab's record; the other labs still go down.
+        if (!(e instanceof NslabError)) throw e;
+        options.log?.("warn", `lab '${lab}' is not down everywhere: ${e.message}`);
+        spread.push({ lab, found: true, removed: [], skipped: [], busy: e.message, durationMs: 0 });
+      }
+  }
   const driver = openDriver(options);
   try {
     const ovs = await driver.ovsdb().catch(() => undefined);
@@ -73,7 +81,7 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
         results.push({ lab, found: true, removed: [], skipped: [], busy: e.message, durationMs: 0 });
       }
     }
-    return results;
+    return [...spread, ...results];
   } finally {
     await driver.close();
   }

@@ -21,6 +21,8 @@ export function createdObjects(ops: readonly Op[]): OwnedObject[] {
     else if (op.op === "bridge.add") add({ kind: "link", name: op.dev });
     else if (op.op === "veth.add") {
       for (const end of [op.a, op.b]) if (end.ns === null) add({ kind: "link", name: end.name });
+    } else if (op.op === "vxlan.add") {
+      if (op.ns === null) add({ kind: "link", name: op.dev });
     } else if (op.op === "ovs.bridge.add") add({ kind: "ovs-bridge", name: op.bridge });
   }
   return out;

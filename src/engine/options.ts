@@ -43,6 +43,20 @@ export interface UpOptions extends CommonOptions {
    * @internal
    */
   host?: HostProbe;
+  /**
+   * A new lab only: called once the plan is checked and every name it needs is free, before
+   * anything is created; a throw ends `up` having changed nothing. (A machine's part of a
+   * multi-machine lab says "planned" here and waits for the controller's go.)
+   * @internal
+   */
+  onPlanned?: (plan: { operations: number }) => Promise<void>;
+  /**
+   * A new lab only: called once everything is applied, before the lab is recorded as up; a throw
+   * undoes the lab. (A machine's part waits here for the controller's commit.) `signal` aborts on
+   * SIGINT/SIGTERM.
+   * @internal
+   */
+  beforeCommit?: (signal: AbortSignal) => Promise<void>;
 }
 
 export type { ProgressFn } from "../drivers/apply/types.js";

@@ -44,6 +44,7 @@ export function checkEnvironment(ops: readonly Op[], backend: Backend, host: Hos
     if (ops.some((o) => o.op === "offload.off")) need.add("ethtool");
   }
   if (ops.some((o) => o.op === "qdisc.set")) need.add("tc");
+  if (ops.some((o) => o.op === "link.gro.off")) need.add("ethtool");
   if (ops.some((o) => o.op.startsWith("ovs.")))
     for (const b of ["ovsdb-server", "ovs-vswitchd", "ovsdb-tool"]) need.add(b);
   const missing = [...need].filter((b) => !host.findBinary(b));

@@ -22,6 +22,7 @@ import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { silent, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
+import type { UpResult } from "./results.js";
 import { appliedOps, rollback } from "./rollback.js";
 import { heldServices, ovsService, release } from "./services/index.js";
 import {
@@ -36,25 +37,7 @@ import {
 import { update } from "./update.js";
 
 export type { UpOptions } from "./options.js";
-
-/** What `up` did. */
-export interface UpResult {
-  /** The lab name. */
-  lab: string;
-  /** The lab was already up with this very topology; nothing was done. */
-  alreadyUp: boolean;
-  /** The lab was running and was changed in place to the new topology. */
-  updated: boolean;
-  /** Number of operations applied. */
-  operations: number;
-  /** Objects the lab now owns (namespaces, root links, OVS bridges). */
-  owned: OwnedObject[];
-  /** The OVS datapath used, when the lab has OVS bridges. */
-  datapath?: "netdev" | "system";
-  /** nslab started the OVS daemons for this lab. */
-  startedOvs: boolean;
-  durationMs: number;
-}
+export type { UpResult } from "./results.js";
 
 /**
  * Bring `topology` up, or change the running lab of that name to match it (unless `exclusive`).
@@ -63,6 +46,9 @@ export interface UpResult {
  * SIGTERM or `signal`) it undoes what this call did before throwing.
  */
 export async function up(topology: Topology, options: UpOptions = {}): Promise<UpResult> {
+  // A lab spread over several machines: the transaction across them (its code, ssh's included,
+  // loads only for such labs).
+  if (topology.hosts !== undefined) return (await import("./multi/up.js")).upMulti(topology, options);
   const started = performance.now();
   const driver = openDriver(options);
   try {
@@ -137,6 +123,13 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
     }
     const startedNow = await acquireServices(c, full, datapath);
     await refuseConflicts(c, full, startedNow, []);
+    if (options.onPlanned)
+      try {
+        await options.onPlanned({ operations: full.length });
+      } catch (e) {
+        await release(startedNow, serviceContext(c));
+        throw e;
+      }
     await deploy(c, topology, full);
     return result({
       alreadyUp: false,
@@ -157,14 +150,27 @@ async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise
   saveLab(state); // the intent: if this process dies, `down` knows what to look for
   await withInterrupts(log, c.options.signal, async (signal) => {
     const report = await applyPlan(c, ops, signal);
+    let cause: NslabError | undefined = report.error;
     if (!report.error && !report.interrupted) {
       await settleSpanningTrees(topology, driver, log);
-      saveLab({ ...state, status: "up" });
-      return;
+      try {
+        await c.options.beforeCommit?.(signal);
+        saveLab({ ...state, status: "up" });
+        return;
+      } catch (e) {
+        cause =
+          e instanceof NslabError
+            ? e
+            : new NslabError("E_INTERRUPTED", `lab '${lab}' was not committed: ${(e as Error).message}`, {
+                cause: e,
+              });
+      }
     }
-    const cause =
-      report.error ?? new NslabError("E_INTERRUPTED", `interrupted: lab '${lab}' was not brought up`);
-    log("warn", `${report.error ? "an operation failed" : "interrupted"}: removing what this run created`);
+    cause ??= new NslabError("E_INTERRUPTED", `interrupted: lab '${lab}' was not brought up`);
+    log(
+      "warn",
+      `${report.error ? "an operation failed" : report.interrupted ? "interrupted" : "not committed"}: removing what this run created`,
+    );
     const failures = await rollback(lab, appliedOps(ops, report.outcomes), driver);
     if (failures.length > 0) throw markDirty(state, cause, failures);
     removeLab(lab);

@@ -6,7 +6,7 @@
 import type { ChildProcess } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { inNode } from "../drivers/in-node.js";
-import { systemRunner } from "../drivers/runner/index.js";
+import { type Runner, systemRunner } from "../drivers/runner/index.js";
 import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
 import { parseAddress, sameSubnet } from "../model/ip.js";
@@ -79,8 +79,33 @@ export async function measureThroughput(
     throw new NslabError("E_USAGE", "the test length must be 1–600 seconds");
   const port = options.port ?? randomInt(20000, 30000);
 
+  const server = await startIperfServer(runner, b, address, port, seconds);
+  try {
+    const report = await runIperfClient(runner, a, to, { address, port, seconds, ...options });
+    return summarize(report, {
+      lab,
+      from,
+      to,
+      address,
+      port,
+      protocol: options.udp ? "udp" : "tcp",
+      seconds,
+    });
+  } finally {
+    await stopIperfServer(server);
+  }
+}
+
+/** Start an iperf3 server for one test inside `node`; resolves once it listens. */
+export async function startIperfServer(
+  runner: Runner,
+  node: NetnsNode,
+  address: string,
+  port: number,
+  seconds: number,
+): Promise<ChildProcess> {
   const server = runner.start(
-    inNode(b.netns, [
+    inNode(node.netns, [
       "iperf3",
       "--server",
       "--one-off",
@@ -94,54 +119,57 @@ export async function measureThroughput(
     ]),
   );
   try {
-    await listening(server, b.name);
-    const res = await runner.run(
-      inNode(a.netns, [
-        "iperf3",
-        "--client",
-        address,
-        "--port",
-        String(port),
-        "--time",
-        String(seconds),
-        "--json",
-        ...(options.udp ? ["--udp", "--bitrate", options.bitrate ?? "100M"] : []),
-      ]),
-      { allowFailure: true, timeoutMs: (seconds + 30) * 1000 },
-    );
-    let report: IperfJson;
-    try {
-      report = JSON.parse(res.stdout) as IperfJson;
-    } catch {
-      throw new NslabError(
-        "E_COMMAND",
-        `iperf3 in ${from} failed: ${res.stderr.trim() || res.stdout.trim() || `exit ${res.exitCode}`}`,
-      );
-    }
-    if (report.error || res.exitCode !== 0)
-      throw new NslabError(
-        "E_COMMAND",
-        `iperf3 from ${from} to ${to} (${address}) failed: ${report.error ?? `exit ${res.exitCode}`}`,
-        {
-          hint: "check that the nodes reach each other: nslab test LAB",
-        },
-      );
-    return summarize(report, {
-      lab,
-      from,
-      to,
-      address,
-      port,
-      protocol: options.udp ? "udp" : "tcp",
-      seconds,
-    });
-  } finally {
-    await stop(server);
+    await listening(server, node.name);
+  } catch (e) {
+    await stopIperfServer(server);
+    throw e;
   }
+  return server;
+}
+
+/** Run the iperf3 client inside `node` against `address`:`port`; its JSON report (E_COMMAND on failure). */
+export async function runIperfClient(
+  runner: Runner,
+  node: NetnsNode,
+  to: string,
+  o: { address: string; port: number; seconds: number; udp?: boolean; bitrate?: string },
+): Promise<IperfJson> {
+  const res = await runner.run(
+    inNode(node.netns, [
+      "iperf3",
+      "--client",
+      o.address,
+      "--port",
+      String(o.port),
+      "--time",
+      String(o.seconds),
+      "--json",
+      ...(o.udp ? ["--udp", "--bitrate", o.bitrate ?? "100M"] : []),
+    ]),
+    { allowFailure: true, timeoutMs: (o.seconds + 30) * 1000 },
+  );
+  let report: IperfJson;
+  try {
+    report = JSON.parse(res.stdout) as IperfJson;
+  } catch {
+    throw new NslabError(
+      "E_COMMAND",
+      `iperf3 in ${node.name} failed: ${res.stderr.trim() || res.stdout.trim() || `exit ${res.exitCode}`}`,
+    );
+  }
+  if (report.error || res.exitCode !== 0)
+    throw new NslabError(
+      "E_COMMAND",
+      `iperf3 from ${node.name} to ${to} (${o.address}) failed: ${report.error ?? `exit ${res.exitCode}`}`,
+      {
+        hint: "check that the nodes reach each other: nslab test LAB",
+      },
+    );
+  return report;
 }
 
 /** B's address on a subnet it shares with A; else B's first IPv4, else its first IPv6 address. */
-function chooseAddress(a: NetnsNode, b: NetnsNode): string | undefined {
+export function chooseAddress(a: NetnsNode, b: NetnsNode): string | undefined {
   const mine = a.interfaces.flatMap((i) => i.addresses);
   const theirs = b.interfaces.flatMap((i) => i.addresses);
   return (
@@ -185,7 +213,7 @@ function listening(server: ChildProcess, node: string): Promise<void> {
 }
 
 /** Stop the server by its PID if it still runs, and wait for it to be gone. */
-async function stop(child: ChildProcess): Promise<void> {
+export async function stopIperfServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise<void>((resolve) => child.once("close", () => resolve()));
   child.kill("SIGTERM");
@@ -200,12 +228,13 @@ interface IperfSum {
   lost_percent?: number;
   jitter_ms?: number;
 }
-interface IperfJson {
+/** The part of iperf3's JSON report nslab reads. */
+export interface IperfJson {
   error?: string;
   end?: { sum_sent?: IperfSum; sum_received?: IperfSum; sum?: IperfSum };
 }
 
-function summarize(
+export function summarize(
   j: IperfJson,
   base: Omit<IperfResult, "mbps" | "sentMbps" | "retransmits" | "lostPercent" | "jitterMs">,
 ): IperfResult {

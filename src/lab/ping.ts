@@ -81,16 +81,26 @@ export async function pingLab(
   const started = performance.now();
   const state = upRecordOf(lab);
   const { policy, pairs, totalPairs } = choosePairs(state.topology, options.pairs ?? "auto", options.sample);
+  const results = await runPairs(use, state.topology, pairs, options);
+  const lost = results.filter((r) => !r.ok).length;
+  if (lost > 0) stillUp(lab, state.createdAt);
+  return { lab, policy, totalPairs, results, lost, durationMs: performance.now() - started };
+}
+
+/** Ping `pairs` of a lab whose topology is `t` (the agent's ping when the driver has the agent). */
+export function runPairs(
+  use: DriverUse,
+  t: Topology,
+  pairs: readonly PingPair[],
+  options: PingOptions = {},
+): Promise<PingResult[]> {
   return use(async (driver) => {
     const agent = driver.backend === "agent" ? await driver.agent() : undefined;
-    const results = await pingPairs(driver.runner, pairs, {
-      floodLimit: floodLimit(state.topology),
+    return pingPairs(driver.runner, [...pairs], {
+      floodLimit: floodLimit(t),
       ...options,
       ...(agent ? { agent } : {}),
     });
-    const lost = results.filter((r) => !r.ok).length;
-    if (lost > 0) stillUp(lab, state.createdAt);
-    return { lab, policy, totalPairs, results, lost, durationMs: performance.now() - started };
   });
 }
 

@@ -18,13 +18,26 @@ import type { Topology } from "./types.js";
  */
 export function generatedTopology(
   spec: string,
-  options: ResolveOptions & { switch?: SwitchKind; ipv6?: boolean } = {},
+  options: ResolveOptions & {
+    switch?: SwitchKind;
+    ipv6?: boolean;
+    /** Spread the lab over these machines (`--hosts`), placed by `placement` (default `block`). */
+    hosts?: RawTopology["hosts"];
+    placement?: RawTopology["placement"];
+    /** An ssh configuration file for every ssh call (absolute, or relative to where nslab runs). */
+    sshConfig?: string;
+  } = {},
 ): Topology {
   const raw: RawTopology = generateTopology(spec, {
     ...(options.switch ? { switch: options.switch } : {}),
     ...(options.ipv6 ? { ipv6: true } : {}),
     ...(options.name ? { name: options.name } : {}),
   });
+  if (options.hosts) {
+    raw.hosts = options.hosts;
+    raw.placement = options.placement ?? "block";
+    if (options.sshConfig !== undefined) raw.ssh_config = options.sshConfig;
+  }
   const file = `--topo ${spec}`;
   return resolveTopology(
     { raw, file, locate: pathOnly(file) },

@@ -8,6 +8,7 @@ import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
 import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
 import { resolveExpectations } from "./expect.js";
+import { resolveHosts } from "./hosts.js";
 import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName, IFNAME_MAX } from "./names.js";
@@ -30,6 +31,7 @@ export function resolveTopology(spec: TopologySource, options: ResolveOptions = 
   const problems: Problem[] = [];
   const r = new Resolver(spec, options.prefix ?? "", problems);
   const topology = r.run(options.name);
+  resolveHosts(topology, spec, problems);
   derive(topology, spec, r.optOut, problems);
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
@@ -331,6 +333,7 @@ class Resolver {
     const link: Link = { kind: "veth", a, b, src: this.at(path) };
     if (!Array.isArray(raw)) {
       if (raw.mtu !== undefined) link.mtu = raw.mtu;
+      if (raw.vni !== undefined) link.vni = raw.vni;
       const { shaping, problems } = parseShaping(raw);
       for (const p of problems) this.fail(p.message, this.at([...path, p.field]));
       if (shaping && problems.length === 0) link.shaping = shaping;

@@ -65,26 +65,48 @@ export const declaredInterfacesAreLinked: Rule = (t, ctx) => {
   return problems;
 };
 
-/** Names that live in the root namespace (bridges, OVS bridges, bridge ports) must not collide. */
+/**
+ * Names that live in the root namespace (bridges, OVS bridges, bridge ports) must not collide — on
+ * each machine, in a lab spread over several (each has a root namespace of its own).
+ */
 export const rootNamesUnique: Rule = (t) => {
   const problems: Problem[] = [];
   const seen = new Map<string, string>();
-  const claim = (ifname: string, what: string, src: Problem["location"]) => {
-    const first = seen.get(ifname);
+  const claim = (host: string | undefined, ifname: string, what: string, src: Problem["location"]) => {
+    const key = `${host ?? ""}\u0000${ifname}`;
+    const first = seen.get(key);
     if (first)
       problems.push({
-        message: `${what} '${ifname}' collides with ${first} in the root namespace`,
+        message: `${what} '${ifname}' collides with ${first} in the root namespace${host !== undefined ? ` of host '${host}'` : ""}`,
         location: src,
       });
-    else seen.set(ifname, `${what} at ${where(src)}`);
+    else seen.set(key, `${what} at ${where(src)}`);
   };
   for (const node of t.nodes) {
     if (node.kind === "netns") continue;
-    claim(node.ifname, node.kind === "bridge" ? "bridge" : "OVS bridge", node.src);
+    claim(node.host, node.ifname, node.kind === "bridge" ? "bridge" : "OVS bridge", node.src);
   }
   for (const node of t.nodes) {
     if (node.kind === "netns") continue;
-    for (const iface of node.interfaces) claim(iface.ifname, `port of ${node.name}`, iface.src);
+    for (const iface of node.interfaces) claim(node.host, iface.ifname, `port of ${node.name}`, iface.src);
+  }
+  return problems;
+};
+
+/** A VNI written on a link is that link's alone. */
+export const vnisUnique: Rule = (t) => {
+  const problems: Problem[] = [];
+  const seen = new Map<number, Link>();
+  for (const link of t.links) {
+    if (link.vni === undefined) continue;
+    const first = seen.get(link.vni);
+    if (first)
+      problems.push({
+        message: `VNI ${link.vni} is also the link at ${where(first.src)}'s`,
+        location: link.src,
+        hint: "each link between machines needs its own VNI; leave 'vni' out to let nslab choose",
+      });
+    else seen.set(link.vni, link);
   }
   return problems;
 };
@@ -230,6 +252,7 @@ export const RULES: readonly Rule[] = [
   endpointsUsedOnce,
   declaredInterfacesAreLinked,
   rootNamesUnique,
+  vnisUnique,
   addressesAndMacsUnique,
   mtuInRange,
   routesResolvable,

@@ -21,6 +21,16 @@ export interface Topology {
   routing?: "static";
   /** Reachability checks (`expect:`), run by `nslab test`. */
   expect?: Expectation[];
+  /** Machines the lab spreads over (`hosts:`); absent: the lab runs on this machine alone. */
+  hosts?: Host[];
+  /** ssh configuration file (absolute path) given to every ssh call as `ssh -F` (`ssh_config:`). */
+  sshConfig?: string;
+  /** UDP port of the tunnels between machines (`vxlan: { port }`; default 4789). */
+  vxlanPort?: number;
+  /** This topology is one machine's part of a lab spread over several machines. */
+  part?: LabPart;
+  /** A part's ends of links that cross to another machine (VXLAN devices). */
+  tunnels?: TunnelEnd[];
 }
 
 /** Any node. */
@@ -29,6 +39,8 @@ export type Node = NetnsNode | BridgeNode | OvsBridgeNode;
 interface NodeBase {
   /** Node name as written in the topology. */
   name: string;
+  /** The machine (a name of `Topology.hosts`) it runs on, in a lab spread over several. */
+  host?: string;
   src?: SourceLocation;
 }
 
@@ -121,6 +133,8 @@ export interface Link {
   mtu?: number;
   /** Traffic shaping on the egress of both ends. */
   shaping?: Shaping;
+  /** VXLAN network identifier written for this link (used when it crosses machines). */
+  vni?: number;
   src?: SourceLocation;
 }
 
@@ -166,5 +180,52 @@ export interface Expectation {
   probe: { kind: "icmp" } | { kind: "tcp"; port: number };
   family?: 4 | 6;
   expect: "reachable" | "unreachable";
+  src?: SourceLocation;
+}
+
+/** A machine of `hosts:`. */
+export interface Host {
+  /** Its name in the file (what nodes' `host:` says). */
+  name: string;
+  /** ssh destination: `user@address`, or a Host of the ssh configuration. */
+  ssh: string;
+  /** The machine's own address the tunnels use (IPv4 or IPv6). */
+  underlay: string;
+  family: 4 | 6;
+  /** The nslab command on that machine, as words (default `["nslab"]`). */
+  nslab: string[];
+  /** Underlay MTU written in the file (otherwise probed). */
+  mtu?: number;
+  src?: SourceLocation;
+}
+
+/** What one machine's part of a multi-machine lab knows about the whole lab. */
+export interface LabPart {
+  /** This machine's name in the lab's `hosts:`. */
+  host: string;
+  /** Every machine of the lab, with its ssh destination. */
+  hosts: { name: string; ssh: string }[];
+}
+
+/** This machine's end of a link to a node on another machine: a VXLAN device. */
+export interface TunnelEnd {
+  /** The end on this machine (`node:iface`); the device gets this interface's kernel name. */
+  end: EndpointRef;
+  /** The end on the other machine. */
+  peer: EndpointRef;
+  peerHost: string;
+  /** VXLAN network identifier (unique per link in the lab and per UDP port on both machines). */
+  vni: number;
+  /** This machine's underlay address and the peer machine's. */
+  local: string;
+  remote: string;
+  /** UDP destination port. */
+  port: number;
+  /** The underlay device toward the peer (`dev` of the VXLAN device), when it was probed. */
+  dev?: string;
+  /** The inner MTU: the tunnel device's MTU. */
+  mtu: number;
+  /** The link's shaping, on this end's egress. */
+  shaping?: Shaping;
   src?: SourceLocation;
 }

@@ -119,6 +119,37 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     }
   }
 
+  // 3b. This machine's ends of links to other machines (a lab spread over several): VXLAN devices,
+  //     created where they live like veth ends, finished like them; an OVS userspace port without GRO.
+  for (const tun of t.tunnels ?? []) {
+    const e = endInfo(ends, tun.end);
+    const src = tun.src ? { src: tun.src } : {};
+    ops.push({
+      op: "vxlan.add",
+      dev: e.iface.ifname,
+      ns: e.ns,
+      vni: tun.vni,
+      local: tun.local,
+      remote: tun.remote,
+      port: tun.port,
+      ...(tun.dev !== undefined ? { underlay: tun.dev } : {}),
+      mtu: e.iface.mtu ?? tun.mtu,
+      ...(e.iface.mac ? { mac: e.iface.mac } : {}),
+      marker,
+      group,
+      ...src,
+    });
+    if (e.ns === null)
+      finishRoot(e.iface.ifname, e.node.kind === "bridge" ? e.node.ifname : undefined, tun.src);
+    if (datapathOf(e.node) === "netdev")
+      rootLate.push({ op: "link.gro.off", ns: null, dev: e.iface.ifname, ...src });
+    if (tun.shaping) {
+      const q: Op = { op: "qdisc.set", ns: e.ns, dev: e.iface.ifname, qdisc: qdiscFor(tun.shaping), ...src };
+      if (e.ns === null) shapeRoot.push(q);
+      else shapeNs.set(e.ns, [...(shapeNs.get(e.ns) ?? []), q]);
+    }
+  }
+
   // 4. IPv6 off on the root-namespace devices, and the inside of each namespace: sysctls first
   //    (some must precede addresses), then links up, addresses, routes. One agent round.
   ops.push(...rootIpv6);

@@ -114,6 +114,35 @@ export function opCommands(op: Op): Command[] {
       return [{ tool: "sysctl", ns: op.ns, args: ["-qw", `${op.key}=${op.value}`] }];
     case "offload.off":
       return [{ tool: "ethtool", ns: op.ns, args: ["-K", op.dev, "tx", "off"] }];
+    case "vxlan.add":
+      return [
+        ip(
+          null,
+          "link",
+          "add",
+          "name",
+          op.dev,
+          ...(op.ns !== null ? ["netns", op.ns] : []),
+          "group",
+          String(op.group),
+          ...(op.mtu !== undefined ? ["mtu", String(op.mtu)] : []),
+          ...(op.mac !== undefined ? ["address", op.mac] : []),
+          "type",
+          "vxlan",
+          "id",
+          String(op.vni),
+          "local",
+          op.local,
+          "remote",
+          op.remote,
+          "dstport",
+          String(op.port),
+          ...(op.underlay !== undefined ? ["dev", op.underlay] : []),
+          "nolearning",
+        ),
+      ];
+    case "link.gro.off":
+      return [{ tool: "ethtool", ns: op.ns, args: ["-K", op.dev, "gro", "off"] }];
     case "qdisc.set":
       return [
         { tool: "tc", ns: op.ns, args: ["qdisc", "replace", "dev", op.dev, "root", ...qdiscArgs(op.qdisc)] },

@@ -15,7 +15,10 @@ export function inverseOps(applied: readonly Op[]): Op[] {
     if (op.op === "netns.add") goneNs.add(op.ns);
     else if (op.op === "bridge.add") goneRoot.add(op.dev);
     else if (op.op === "ovs.bridge.add") goneOvs.add(op.bridge);
-    else if (op.op === "veth.add")
+    else if (op.op === "vxlan.add") {
+      if (op.ns === null) goneRoot.add(op.dev);
+      else goneNsLinks.add(`${op.ns}/${op.dev}`);
+    } else if (op.op === "veth.add")
       for (const end of [op.a, op.b]) {
         if (end.ns === null) goneRoot.add(end.name);
         else goneNsLinks.add(`${end.ns}/${end.name}`);
@@ -40,6 +43,10 @@ export function inverseOps(applied: readonly Op[]): Op[] {
         if (end) out.push({ op: "link.del", ns: end.ns, dev: end.name, ...src });
         break;
       }
+      case "vxlan.add":
+        if (op.ns === null || !goneNs.has(op.ns))
+          out.push({ op: "link.del", ns: op.ns, dev: op.dev, ...src });
+        break;
       case "ovs.bridge.add":
         out.push({ op: "ovs.bridge.del", bridge: op.bridge, ...src });
         break;

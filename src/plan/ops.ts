@@ -23,6 +23,23 @@ export interface VethEnd {
   up?: boolean;
 }
 
+/** A VXLAN device as it is created. */
+export interface VxlanEnd {
+  dev: string;
+  /** Where the device lives (`null`: the root namespace). */
+  ns: NsName;
+  vni: number;
+  /** This machine's underlay address, and the other machine's. */
+  local: string;
+  remote: string;
+  /** UDP destination port. */
+  port: number;
+  /** The underlay device toward the remote (the kernel then clamps the MTU to what fits). */
+  underlay?: string;
+  mtu?: number;
+  mac?: string;
+}
+
 /** A root queueing discipline on an interface's egress. */
 export type Qdisc =
   /** Token bucket: a rate limit. `burst` in bytes, `latencyMs` how long packets may queue. */
@@ -71,6 +88,18 @@ export type Op =
   | (OpBase & { op: "route.del"; ns: string; to: string; via?: string; dev?: string; metric?: number })
   | (OpBase & { op: "sysctl.set"; ns: string; key: string; value: string })
   | (OpBase & { op: "offload.off"; ns: NsName; dev: string })
+  /**
+   * A VXLAN device: this machine's end of a link to a node on another machine, created where it
+   * lives (inside the node's namespace, or in the root namespace as a bridge or OVS port; its UDP
+   * socket is in the root namespace either way), in the lab's link group, learning nothing: its one
+   * remote is set at creation.
+   */
+  | (OpBase & VxlanEnd & { op: "vxlan.add"; marker: string; group: number })
+  /**
+   * No GRO on a device (`ethtool -K DEV gro off`): a VXLAN end that is a port of an OVS userspace
+   * bridge, which reads packets of at most the MTU and drops GRO-merged ones.
+   */
+  | (OpBase & { op: "link.gro.off"; ns: NsName; dev: string })
   /** `tc qdisc replace dev DEV root …` (idempotent: replaces whatever root qdisc is there). */
   | (OpBase & { op: "qdisc.set"; ns: NsName; dev: string; qdisc: Qdisc })
   | (OpBase & {

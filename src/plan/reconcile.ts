@@ -59,7 +59,15 @@ export function reconcileOps(
       case "link.up":
         take ||= isFresh(op.ns, op.dev) || (op.ns !== null && linkOf(op.ns, op.dev)?.up === false);
         break;
+      case "vxlan.add":
+        if (take || !endExists(op.ns, op.dev)) {
+          take = true;
+          if (op.ns === null) freshRoot.add(op.dev);
+          else freshLink.add(`${op.ns}/${op.dev}`);
+        }
+        break;
       case "offload.off":
+      case "link.gro.off":
       case "qdisc.set":
         // Not observed: applied to links created now (and, through `always`, when changed).
         take ||= isFresh(op.ns, op.dev);

@@ -2,18 +2,20 @@
 import type { Command } from "@commander-js/extra-typings";
 import { planForHost } from "../../engine/plan.js";
 import { NslabError } from "../../errors.js";
+import type { Topology } from "../../model/types.js";
 import { cliLog, EXIT, reportError, warn } from "../output.js";
 import {
   fileOrGenerated,
   ipv6Option,
   nameOption,
   prefixOption,
+  spreadOptions,
   switchOption,
   topoOption,
 } from "../target.js";
 
 export function registerPlan(program: Command): void {
-  program
+  const cmd = program
     .command("plan")
     .description(
       "print the operations `up` would perform, as the equivalent shell script of ip/ovs-vsctl lines",
@@ -24,14 +26,72 @@ export function registerPlan(program: Command): void {
     .addOption(ipv6Option())
     .option("--json", "print the operations as JSON")
     .addOption(nameOption())
-    .addOption(prefixOption())
-    .action(async (file, opts) => {
-      const t = await fileOrGenerated(file, { ...opts, log: cliLog });
-      const plan = await planForHost(t);
-      process.stdout.write(opts.json ? plan.toJson() : plan.toShell());
-      for (const w of plan.limits.warnings) warn(`${w.message}\n  hint: ${w.hint}`);
-      for (const e of plan.limits.errors)
-        reportError(new NslabError("E_ENV", `${e.message} (up would refuse)`, { hint: e.hint }));
-      if (plan.limits.errors.length > 0) process.exitCode = EXIT.failed;
-    });
+    .addOption(prefixOption());
+  for (const o of spreadOptions()) cmd.addOption(o);
+  cmd.action(async (file, opts) => {
+    const t = await fileOrGenerated(file, { ...opts, log: cliLog });
+    if (t.hosts) {
+      await planSpread(t, opts.json === true);
+      return;
+    }
+    const plan = await planForHost(t);
+    process.stdout.write(opts.json ? plan.toJson() : plan.toShell());
+    for (const w of plan.limits.warnings) warn(`${w.message}\n  hint: ${w.hint}`);
+    for (const e of plan.limits.errors)
+      reportError(new NslabError("E_ENV", `${e.message} (up would refuse)`, { hint: e.hint }));
+    if (plan.limits.errors.length > 0) process.exitCode = EXIT.failed;
+  });
+}
+
+/** The plan of a lab spread over machines: the machines and tunnels, then each machine's script. */
+async function planSpread(t: Topology, json: boolean): Promise<void> {
+  const { planMulti } = await import("../../engine/multi/plan.js");
+  const p = await planMulti(t, { log: cliLog });
+  if (json) {
+    const hosts = p.hosts.map((h) => ({
+      name: h.host,
+      ssh: h.ssh,
+      reached: h.reached,
+      operations: h.operations,
+    }));
+    const tunnels = p.plan.tunnels.map((x) => ({
+      a: {
+        host: x.a.host,
+        endpoint: `${x.a.end.node}:${x.a.end.iface}`,
+        dev: x.a.dev,
+        underlayMtu: x.a.underlayMtu,
+      },
+      b: {
+        host: x.b.host,
+        endpoint: `${x.b.end.node}:${x.b.end.iface}`,
+        dev: x.b.dev,
+        underlayMtu: x.b.underlayMtu,
+      },
+      vni: x.vni,
+      port: x.port,
+      mtu: x.mtu,
+    }));
+    process.stdout.write(
+      `${JSON.stringify({ lab: t.name, hosts, tunnels, errors: p.errors, warnings: p.warnings }, null, 2)}\n`,
+    );
+  } else {
+    const out = ["#!/bin/sh", ...p.summary.map((l) => `# ${l}`)];
+    for (const h of p.hosts)
+      out.push(
+        "",
+        `# ==== host ${h.host} (${h.ssh})${h.reached ? "" : " — not reached: planned here, with assumptions"} ====`,
+        ...h.shell.split("\n").filter((l) => l !== "#!/bin/sh"),
+      );
+    process.stdout.write(`${out.join("\n").trimEnd()}\n`);
+  }
+  for (const w of p.warnings) warn(w);
+  for (const h of p.hosts) {
+    for (const w of h.limits.warnings) warn(`host ${h.host}: ${w.message}\n  hint: ${w.hint}`);
+    for (const e of h.limits.errors)
+      reportError(
+        new NslabError("E_ENV", `host ${h.host}: ${e.message} (up would refuse)`, { hint: e.hint }),
+      );
+  }
+  for (const e of p.errors) reportError(new NslabError("E_ENV", `${e} (up would refuse)`));
+  if (p.errors.length > 0 || p.hosts.some((h) => h.limits.errors.length > 0)) process.exitCode = EXIT.failed;
 }

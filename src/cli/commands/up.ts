@@ -9,12 +9,13 @@ import {
   ipv6Option,
   nameOption,
   prefixOption,
+  spreadOptions,
   switchOption,
   topoOption,
 } from "../target.js";
 
 export function registerUp(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command("up")
     .description("create the lab described by a topology file, or a generated one (--topo)")
     .argument("[file]", "topology file")
@@ -22,27 +23,38 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .addOption(switchOption())
     .addOption(ipv6Option())
     .addOption(nameOption())
-    .addOption(prefixOption())
-    .action(async (file, opts) => {
-      const t = await fileOrGenerated(file, { ...opts, log: cliLog });
-      const p = progress(`up ${t.name}`);
-      try {
-        const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults });
-        p.done();
-        if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
-        else if (r.updated)
+    .addOption(prefixOption());
+  for (const o of spreadOptions()) cmd.addOption(o);
+  cmd.action(async (file, opts) => {
+    const t = await fileOrGenerated(file, { ...opts, log: cliLog });
+    const p = progress(`up ${t.name}`);
+    try {
+      const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults });
+      p.done();
+      if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
+      else if (r.hosts) {
+        const hostOf = new Map(t.nodes.map((n) => [n.name, n.host]));
+        const crossing = t.links.filter((l) => hostOf.get(l.a.node) !== hostOf.get(l.b.node)).length;
+        info(
+          `lab '${t.name}' is up on ${count(r.hosts.length, "machine")}: ${count(t.nodes.length, "node")}, ${count(t.links.length, "link")} (${crossing} between machines), ${count(r.operations, "operation")} in ${Math.round(r.durationMs)} ms`,
+        );
+        for (const h of r.hosts)
           info(
-            `lab '${t.name}' was changed in place to match ${file ?? `--topo ${opts.topo}`}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
+            `  ${h.name} (${h.ssh}): ${count(h.operations, "operation")} in ${Math.round(h.durationMs)} ms`,
           );
-        else
-          info(
-            `lab '${t.name}' is up: ${count(t.nodes.length, "node")}, ${count(t.links.length, "link")}, ${count(r.operations, "operation")} in ${Math.round(r.durationMs)} ms`,
-          );
-      } catch (e) {
-        p.done();
-        throw e;
-      }
-    });
+      } else if (r.updated)
+        info(
+          `lab '${t.name}' was changed in place to match ${file ?? `--topo ${opts.topo}`}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
+        );
+      else
+        info(
+          `lab '${t.name}' is up: ${count(t.nodes.length, "node")}, ${count(t.links.length, "link")}, ${count(r.operations, "operation")} in ${Math.round(r.durationMs)} ms`,
+        );
+    } catch (e) {
+      p.done();
+      throw e;
+    }
+  });
 }
 
 /** `1 link`, `2 links`. */

@@ -25,6 +25,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   nsenter: "util-linux",
   sysctl: "procps",
   modprobe: "kmod",
+  ssh: "openssh-client",
 };
 
 const cache = new Map<string, string | null>();

@@ -8,6 +8,7 @@ import { MAX_FILE_BYTES } from "../read.js";
 import { pathOnly, type TopologySource } from "../source.js";
 import { didYouMean } from "../suggest.js";
 import { parseYaml, type YamlSource } from "../yaml.js";
+import { HostSchema, VxlanSchema } from "./hosts-schema.js";
 import { issuesToProblems, valueAt } from "./issues.js";
 import {
   AddressingSchema,
@@ -117,6 +118,8 @@ function collectFields(): Set<string> {
     LinkObjectSchema,
     AddressingSchema,
     ExpectObjectSchema,
+    HostSchema,
+    VxlanSchema,
   ];
   for (const s of shapes) for (const k of Object.keys(s.shape)) out.add(k);
   for (const k of ["addresses", "mtu", "mac", "vlan", "to", "via", "dev", "metric", "endpoints"]) out.add(k);

@@ -4,6 +4,7 @@
  * more precise things. The JSON Schema in schema/nslab.schema.json is generated from this.
  */
 import { z } from "zod";
+import { hostField, multiHostFields, vniField } from "./hosts-schema.js";
 
 const Mtu = z.number().int().describe("MTU in bytes (68–65535 for IPv4; IPv6 needs at least 1280).");
 
@@ -54,6 +55,7 @@ const namespaceFields = {
     .describe(
       "false: an IPv4-only node — its interfaces get no IPv6 link-local addresses (no DAD, router solicitations or MLD reports); IPv6 addresses are refused. Default true.",
     ),
+  host: hostField,
 };
 
 export const NetnsNodeSchema = z
@@ -96,6 +98,7 @@ export const BridgeNodeSchema = z
     stp: z.boolean().optional().describe("Run the spanning tree protocol (needed for loops)."),
     mtu: Mtu.optional(),
     interfaces: Ports.optional(),
+    host: hostField,
   })
   .describe("A Linux bridge.");
 
@@ -110,6 +113,7 @@ export const OvsBridgeNodeSchema = z
       ),
     stp: z.boolean().optional(),
     interfaces: Ports.optional(),
+    host: hostField,
   })
   .describe("An Open vSwitch bridge.");
 
@@ -147,6 +151,7 @@ export const LinkObjectSchema = z
     endpoints: z.tuple([Endpoint, Endpoint]).describe("The two ends of the veth pair."),
     mtu: Mtu.optional().describe("MTU of both ends."),
     ...shapingFields,
+    vni: vniField,
   })
   .describe("A veth pair between two endpoints, optionally shaped.");
 
@@ -199,6 +204,7 @@ export const TopologySchema = z
     nodes: z.record(z.string(), NodeSchema).describe("Nodes by name."),
     links: z.array(LinkSchema).optional(),
     expect: z.array(ExpectSchema).optional().describe("Reachability checks run by `nslab test`."),
+    ...multiHostFields,
   })
   .describe("An nslab topology.");
 

@@ -1,6 +1,6 @@
 /** `nslab doctor [--install]`: check and explain what this host can do; install what is missing. */
 import type { Command } from "@commander-js/extra-typings";
-import pc from "picocolors";
+import { out as pc } from "../colour.js";
 import { type Check, installMissing, runDoctor } from "../../engine/doctor.js";
 import { EXIT, info } from "../output.js";
 

@@ -1,7 +1,7 @@
 /** `nslab ping FILE|LAB`: ping every address pair sharing a subnet; a matrix; exit 1 on loss. */
 import type { Command } from "@commander-js/extra-typings";
 import Table from "cli-table3";
-import pc from "picocolors";
+import { out as pc } from "../colour.js";
 import { NslabError } from "../../errors.js";
 import { ping } from "../../lab/functions.js";
 import { ALL_PAIRS_MAX, DEFAULT_SAMPLE, type PairPolicy, type PingReport } from "../../lab/ping.js";

@@ -1,7 +1,7 @@
 /** `nslab test FILE|LAB`: run the lab's expectations and the subnet ping matrix; a table; exit 1 on failure. */
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import pc from "picocolors";
+import { out as pc } from "../colour.js";
 import { NslabError } from "../../errors.js";
 import { type TestReport, testLab } from "../../lab/test.js";
 import type { CheckResult } from "../../verify/checks.js";

@@ -5,7 +5,7 @@
 import { resolve as resolvePath } from "node:path";
 import { TopologyError } from "../../errors.js";
 import { isClabName, looksLikeClab } from "../detect.js";
-import { readTopologyFile, readTopologyFileIfPresent } from "../read.js";
+import { displayName, readTopologyFile, readTopologyFileIfPresent, STDIN } from "../read.js";
 import { parseYaml } from "../yaml.js";
 import { type ClabImport, importClab } from "./convert.js";
 
@@ -26,7 +26,8 @@ export async function isClabFile(path: string): Promise<boolean> {
 
 /** Read and convert a containerlab file. Throws E_FILE or a TopologyError (positions in the file). */
 export async function loadClabFile(path: string): Promise<ClabImport> {
-  return convertClabText(await readTopologyFile(path), path, resolvePath(path));
+  const text = await readTopologyFile(path);
+  return convertClabText(text, displayName(path), path === STDIN ? undefined : resolvePath(path));
 }
 
 /** Convert containerlab YAML text (`file` names it in locations). */

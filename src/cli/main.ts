@@ -31,7 +31,19 @@ const program = new Command()
 for (const o of globalOptions()) program.addOption(o as Option);
 
 /** Commands that change or observe labs in the kernel: as another user they say so first. */
-const NEEDS_ROOT = new Set(["up", "down", "status", "exec", "ping", "test", "link", "iperf", "capture", "web", "shell"]);
+const NEEDS_ROOT = new Set([
+  "up",
+  "down",
+  "status",
+  "exec",
+  "ping",
+  "test",
+  "link",
+  "iperf",
+  "capture",
+  "web",
+  "shell",
+]);
 
 program.hook("preAction", async (_, action) => {
   const o = { ...program.opts(), ...action.opts() } as { verbose?: boolean; quiet?: boolean };
@@ -77,6 +89,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   web: async () => (await import("./commands/web.js")).registerWeb,
   doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
   schema: async () => (await import("./commands/schema.js")).registerSchema,
+  completion: async () => (await import("./commands/completion.js")).registerCompletion,
 };
 /** containerlab's names for the same commands (`clab deploy -t lab.clab.yml`). */
 const ALIASES: Record<string, string> = { deploy: "up", destroy: "down", inspect: "status" };
@@ -90,11 +103,14 @@ try {
   };
   const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
   const name = first !== undefined ? (ALIASES[first] ?? first) : undefined;
-  const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
+  // One command's module, except for help and `completion` (which lists every command).
+  const one = name !== undefined && Object.hasOwn(COMMANDS, name) && name !== "completion";
+  const wanted = one ? [name] : Object.keys(COMMANDS);
   for (const n of wanted) (await COMMANDS[n]!())(program, ctx);
   // -v/-q anywhere on the line: each command takes them too (the program's are read before it).
   for (const c of program.commands) for (const o of globalOptions()) c.addOption(o as Option);
-  for (const [alias, of] of Object.entries(ALIASES)) program.commands.find((c) => c.name() === of)?.alias(alias);
+  for (const [alias, of] of Object.entries(ALIASES))
+    program.commands.find((c) => c.name() === of)?.alias(alias);
   await program.parseAsync(process.argv);
 } catch (e) {
   const code = (e as { code?: string }).code;

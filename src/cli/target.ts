@@ -118,7 +118,10 @@ export const prefixOption = () =>
 
 /** `-t, --topology FILE`: containerlab's way of naming the topology file (`clab deploy -t lab.yml`). */
 export const topologyFileOption = () =>
-  new Option("-t, --topology <file>", "the topology file (as containerlab's -t); same as giving it as the argument");
+  new Option(
+    "-t, --topology <file>",
+    "the topology file (as containerlab's -t); same as giving it as the argument",
+  );
 
 /** The file given as the argument or with `-t` (not both). */
 export function fileArgument(positional: string | undefined, option: string | undefined): string | undefined {
@@ -131,7 +134,10 @@ export function fileArgument(positional: string | undefined, option: string | un
 
 /** `--format json|text`: containerlab's spelling of `--json`. */
 export const formatOption = () =>
-  new Option("--format <format>", "json (as --json) or text (the default)").choices(["json", "text"] as const);
+  new Option("--format <format>", "json (as --json) or text (the default)").choices([
+    "json",
+    "text",
+  ] as const);
 
 /** Whether `--json` or `--format json` was given. */
 export function wantsJson(opts: { json?: boolean; format?: string }): boolean {

@@ -26,7 +26,7 @@ function running(lab: string, options: CommonOptions): RunningLab {
 
 /** Observe lab `lab` in the kernel now (E_NOT_FOUND when it has no record). */
 export function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
-  return running(lab, options).status();
+  return running(lab, options).status(options);
 }
 
 /** Observe every recorded lab (one driver for all of them). */
@@ -115,7 +115,7 @@ export function setLinkState(
   state: "up" | "down",
   options: CommonOptions = {},
 ): Promise<ResolvedEndpoint> {
-  return running(lab, options).link(endpoint, state);
+  return running(lab, options).link(endpoint, state, options);
 }
 
 /**

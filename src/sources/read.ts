@@ -72,9 +72,13 @@ async function readStdin(): Promise<string> {
     const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     size += b.length;
     if (size > MAX_FILE_BYTES)
-      throw new NslabError("E_FILE", `standard input exceeds ${MAX_FILE_BYTES} bytes, the limit of a topology file`, {
-        hint: "for very large labs use a generator (nslab up --topo …)",
-      });
+      throw new NslabError(
+        "E_FILE",
+        `standard input exceeds ${MAX_FILE_BYTES} bytes, the limit of a topology file`,
+        {
+          hint: "for very large labs use a generator (nslab up --topo …)",
+        },
+      );
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString("utf8");

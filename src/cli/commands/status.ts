@@ -1,20 +1,28 @@
 /** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses and link state, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
 import Table from "cli-table3";
-import { out as pc } from "../colour.js";
+import { NslabError } from "../../errors.js";
 import { status, statusAll } from "../../lab/functions.js";
 import type { LabReport } from "../../lab/status.js";
+import { out as pc } from "../colour.js";
 import { info } from "../output.js";
+import { formatOption, labOf, resolveTarget, topologyFileOption, wantsJson } from "../target.js";
 
 export function registerStatus(program: Command): void {
   program
     .command("status")
     .description("show labs as the kernel sees them now: nodes, interfaces, addresses, link state")
-    .argument("[lab]", "a lab name (default: every lab)")
+    .argument("[lab]", "a lab name or its topology file (default: every lab)")
+    .addOption(topologyFileOption())
+    .option("-a, --all", "every lab (the default without a lab)")
     .option("--json", "machine-readable output")
-    .action(async (lab, opts) => {
+    .addOption(formatOption())
+    .action(async (arg, opts) => {
+      const given = arg ?? opts.topology;
+      if (given !== undefined && opts.all) throw new NslabError("E_USAGE", "give a lab or --all, not both");
+      const lab = given === undefined ? undefined : labOf(await resolveTarget(given));
       const reports = lab ? [await status(lab)] : await statusAll();
-      if (opts.json) {
+      if (wantsJson(opts)) {
         process.stdout.write(`${JSON.stringify(lab ? reports[0] : reports, null, 2)}\n`);
         return;
       }

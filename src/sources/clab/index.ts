@@ -16,6 +16,7 @@ export { importClab } from "./convert.js";
 /** Whether the file at `path` is a containerlab topology (by name, else by its text). */
 export async function isClabFile(path: string): Promise<boolean> {
   if (isClabName(path)) return true;
+  if (path === STDIN) return false; // reading it to look would leave nothing to read after
   try {
     const text = await readTopologyFileIfPresent(path);
     return text !== undefined && looksLikeClab(text);

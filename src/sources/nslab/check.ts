@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { NslabError, type Problem, TopologyError } from "../../errors.js";
 import { MAX_FILE_BYTES } from "../read.js";
-import { pathOnly, type TopologySource } from "../source.js";
+import { type Locate, pathOnly, type TopologySource } from "../source.js";
 import { didYouMean } from "../suggest.js";
 import { parseYaml, type YamlSource } from "../yaml.js";
 import { issuesToProblems, valueAt } from "./issues.js";
@@ -33,9 +33,16 @@ export function nslabFromText(text: string, file = "<string>"): TopologySource {
   return checkSchema(source);
 }
 
-/** Check a topology built in code (no positions; locations carry the field path). */
-export function nslabFromObject(data: unknown, file = "<object>"): TopologySource {
-  return checkSchema({ file, data, problems: [], locate: pathOnly(file) });
+/**
+ * Check a topology built in code: locations carry the field path (and, with `locate`, where in
+ * the code that field was written: the topology builder records its call sites).
+ */
+export function nslabFromObject(
+  data: unknown,
+  file = "<object>",
+  locate: Locate = pathOnly(file),
+): TopologySource {
+  return checkSchema({ file, data, problems: [], locate });
 }
 
 const KNOWN_FIELDS = collectFields();
@@ -96,7 +103,9 @@ function flatten(
         const index =
           typeof picked === "number"
             ? picked
-            : issue.errors.findIndex((b) => !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
+            : issue.errors.findIndex(
+                (b) => !b.every((i) => i.code === "invalid_type" && i.path.length === 0),
+              );
         const branch = index >= 0 ? issue.errors[index] : undefined;
         if (branch) out.push(...flatten(branch as readonly Issue[], data, pick, path));
         else out.push({ path });

@@ -118,7 +118,12 @@ function cutAt(doc: Fields, path: Path, cut: Path[], drop: Map<string, Set<numbe
     const list = doc[top];
     const element = Array.isArray(list) ? list[second] : undefined;
     const ends = isMap(element) ? element.endpoints : undefined;
-    if (top === "links" && Array.isArray(ends) && ends.length === 2 && ends.every((e) => typeof e === "string"))
+    if (
+      top === "links" &&
+      Array.isArray(ends) &&
+      ends.length === 2 &&
+      ends.every((e) => typeof e === "string")
+    )
       (list as unknown[])[second] = [...ends]; // the link without its settings
     else mark(drop, [top], second);
     cut.push([top, second]);

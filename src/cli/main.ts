@@ -89,6 +89,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   web: async () => (await import("./commands/web.js")).registerWeb,
   doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
   schema: async () => (await import("./commands/schema.js")).registerSchema,
+  shell: async () => (await import("./commands/shell.js")).registerShell,
   completion: async () => (await import("./commands/completion.js")).registerCompletion,
 };
 /** containerlab's names for the same commands (`clab deploy -t lab.clab.yml`). */

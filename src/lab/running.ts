@@ -19,7 +19,7 @@ import { abortable, anySignal } from "../util/abort.js";
 import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import { type CaptureOptions, type CaptureResult, captureOn } from "./capture.js";
 import type { ResolvedEndpoint } from "./endpoints.js";
-import { type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
+import { type AttachedOptions, type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
 import { labGraph } from "./graph.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ShapingResult } from "./link.js";
@@ -94,8 +94,12 @@ export class RunningLab {
   }
 
   /** Run `argv` in `node` attached to this terminal; resolves with its exit code. */
-  execInteractive(node: string, argv: readonly string[]): Promise<number> {
-    return execAttached(this.name, node, argv, this.options.runner);
+  execInteractive(node: string, argv: readonly string[], options: AttachedOptions = {}): Promise<number> {
+    const signal = anySignal(this.signal, options.signal);
+    return execAttached(this.name, node, argv, this.options.runner, {
+      ...options,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /** Ping every pair of addresses sharing a subnet (or a sample in big labs), from inside the nodes. */

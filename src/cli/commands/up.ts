@@ -29,6 +29,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .addOption(nameOption())
     .addOption(prefixOption())
     .option("--json", "what was done, as JSON on stdout (see docs/cli.md)")
+    .option("--shell", "then open `nslab shell` on the lab, as Mininet's mn does (the lab stays up after)")
     .addOption(formatOption())
     .action(async (arg, opts) => {
       const file = fileArgument(arg, opts.topology);
@@ -56,6 +57,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
         p.done();
         throw e;
       }
+      if (opts.shell) process.exitCode = await (await import("./shell.js")).openShell(t.name, ctx);
     });
 }
 

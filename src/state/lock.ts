@@ -1,6 +1,7 @@
 /**
  * Per-lab locks so two nslab processes never change one lab at once. A lock is a file created
- * with O_EXCL holding the holder's PID and start time; a lock whose holder is gone is reclaimed.
+ * with O_EXCL holding the holder's PID and start time; a lock whose holder is gone — exited, killed,
+ * or a zombie nobody reaped (util/proc.ts decides) — is reclaimed at once, saying so.
  */
 import {
   closeSync,
@@ -14,8 +15,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
+import { isAlive, type ProcessId, selfId, whyGone } from "../util/proc.js";
 import { stateDir } from "./dir.js";
-import { isAlive, type ProcessId, selfId } from "./proc.js";
 
 interface LockRecord extends ProcessId {
   command: string;
@@ -75,7 +76,7 @@ export function acquireLock(name: string, command: string, onReclaim?: (msg: str
     if (reclaim(path, holder))
       onReclaim?.(
         holder
-          ? `reclaimed the lock on '${name}' left by process ${holder.pid} (${holder.command}), which is no longer running`
+          ? `reclaimed the lock on '${name}' left by process ${holder.pid} (${holder.command}), which ${whyGone(holder)}`
           : `reclaimed an unreadable lock file on '${name}'`,
       );
   }

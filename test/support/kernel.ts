@@ -4,8 +4,9 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { liveProcess } from "../../src/util/proc.js";
 
 /** Real-kernel tests run as root; in CI they must run (never skip). */
 export const canTouchKernel = process.getuid?.() === 0;
@@ -169,15 +170,8 @@ export function nslabOk(args: string[], options: { env?: Record<string, string> 
 export function ovsDaemons(): string[] {
   const out: string[] = [];
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      if (comm !== "ovsdb-server" && comm !== "ovs-vswitchd") continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2))) continue;
-      out.push(`${comm} ${pid}`);
-    } catch {
-      // gone meanwhile
-    }
+    const p = liveProcess(Number(pid));
+    if (p && (p.comm === "ovsdb-server" || p.comm === "ovs-vswitchd")) out.push(`${p.comm} ${pid}`);
   }
   return out.sort();
 }

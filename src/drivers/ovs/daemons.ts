@@ -12,6 +12,7 @@ import { createConnection } from "node:net";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NslabError } from "../../errors.js";
+import { isAlive, liveProcess } from "../../util/proc.js";
 import { type Runner, systemRunner } from "../runner/index.js";
 import { ensureRootRow } from "./bridges.js";
 import { OvsdbClient } from "./ovsdb.js";
@@ -179,28 +180,12 @@ export async function stopOvs(
   return reports;
 }
 
-/** comm, state and start time of a live pid (zombies count as gone), or null. */
-export function processIdentity(pid: number): { comm: string; state: string; startTime: number } | null {
-  let stat: string;
-  let comm: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    comm = readFileSync(`/proc/${pid}/comm`, "utf8").replace(/\n$/, "");
-  } catch {
-    return null;
-  }
-  // comm (field 2) is in parentheses and may itself contain spaces or ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const state = fields[0] ?? "";
-  const startTime = Number(fields[19]);
-  if (state === "Z" || state === "X" || !Number.isFinite(startTime)) return null;
-  return { comm, state, startTime };
-}
-
-/** True when `handle` still names the very process that was started (same comm and start time). */
+/**
+ * True when `handle` still names the very process that was started (same comm and start time, and
+ * not a zombie: see util/proc.ts, the one answer to "is this process alive").
+ */
 export function isSameProcess(handle: DaemonHandle): boolean {
-  const id = processIdentity(handle.pid);
-  return id !== null && id.comm === handle.comm && id.startTime === handle.startTime;
+  return isAlive(handle);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,8 +237,8 @@ function readOwnPidfile(pidfile: string, comm: string, since: number): DaemonHan
     if (statSync(pidfile).mtimeMs < since) return null;
     const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
     if (!(pid > 1)) return null;
-    const id = processIdentity(pid);
-    return id && id.comm === comm ? { pid, startTime: id.startTime, comm } : null;
+    const p = liveProcess(pid);
+    return p && p.comm === comm ? { pid, startTime: p.startTime, comm } : null;
   } catch {
     return null;
   }
@@ -265,9 +250,9 @@ async function stopDaemon(handle: DaemonHandle, graceMs: number): Promise<StopRe
     pid: handle.pid,
     outcome,
   });
-  const id = processIdentity(handle.pid);
-  if (!id) return report("not-running");
-  if (id.comm !== handle.comm || id.startTime !== handle.startTime) return report("not-ours");
+  const p = liveProcess(handle.pid);
+  if (!p) return report("not-running");
+  if (p.comm !== handle.comm || p.startTime !== handle.startTime) return report("not-ours");
   if (!signal(handle.pid, "SIGTERM")) return report("not-running");
   if (await exited(handle, graceMs)) return report("terminated");
   if (!isSameProcess(handle) || !signal(handle.pid, "SIGKILL")) return report("terminated");
@@ -321,7 +306,7 @@ async function dbAnswers(path: string, timeoutMs: number): Promise<boolean> {
 
 async function vswitchdAlive(runDir: string, timeoutMs: number): Promise<boolean> {
   const fromPidfile = readPid(`${runDir}/ovs-vswitchd.pid`);
-  if (fromPidfile !== null && processIdentity(fromPidfile)?.comm === "ovs-vswitchd") return true;
+  if (fromPidfile !== null && liveProcess(fromPidfile)?.comm === "ovs-vswitchd") return true;
   // No usable pidfile: a control socket, named ovs-vswitchd.ctl or ovs-vswitchd.PID.ctl.
   let names: string[];
   try {
@@ -334,7 +319,7 @@ async function vswitchdAlive(runDir: string, timeoutMs: number): Promise<boolean
     if (!m) continue;
     if (
       m[1]
-        ? processIdentity(Number(m[1]))?.comm === "ovs-vswitchd"
+        ? liveProcess(Number(m[1]))?.comm === "ovs-vswitchd"
         : await accepts(`${runDir}/${name}`, timeoutMs)
     ) {
       return true;

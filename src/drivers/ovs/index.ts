@@ -20,7 +20,6 @@ export {
   ovsDbSocket,
   ovsRuntimePaths,
   probeOvs,
-  processIdentity,
   type StartedOvs,
   type StopReport,
   startOvs,

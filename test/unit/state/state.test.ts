@@ -17,8 +17,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NslabError } from "../../../src/errors.js";
 import { parseTopology } from "../../../src/model/load.js";
 import { stateDir, writeFileAtomic } from "../../../src/state/dir.js";
-import { acquireLock } from "../../../src/state/lock.js";
+import { acquireLock, liveLocks } from "../../../src/state/lock.js";
 import { listLabs, newLabState, readLab, removeLab, saveLab } from "../../../src/state/store.js";
+import { readProcess } from "../../../src/util/proc.js";
+import { makeZombie } from "../../support/zombie.js";
 
 let root: string;
 const saved = process.env.NSLAB_STATE_DIR;
@@ -112,6 +114,27 @@ describe("locks", () => {
     expect(JSON.parse(readFileSync(join(dir, "lab2.lock"), "utf8")).pid).toBe(process.pid);
     lock.release();
     expect(existsSync(join(dir, "lab2.lock"))).toBe(false);
+  });
+
+  it("reclaims a lock held by a zombie at once (kill cannot stop a zombie), naming its parent", async () => {
+    const z = await makeZombie(["sleep", "600"]);
+    try {
+      const startTime = readProcess(z.pid)!.startTime;
+      const dir = stateDir("locks");
+      writeFileSync(
+        join(dir, "lab4.lock"),
+        JSON.stringify({ pid: z.pid, startTime, command: "nslab up lab4", since: "then" }),
+      );
+      expect(liveLocks().map((l) => l.name)).not.toContain("lab4");
+      const messages: string[] = [];
+      const lock = acquireLock("lab4", "nslab down lab4", (m) => messages.push(m));
+      expect(messages).toEqual([
+        `reclaimed the lock on 'lab4' left by process ${z.pid} (nslab up lab4), which is no longer running (a zombie: it ended and its parent, process ${z.parentPid}, has not reaped it)`,
+      ]);
+      lock.release();
+    } finally {
+      z.release();
+    }
   });
 
   it("refuses to take a lock twice in one process", () => {

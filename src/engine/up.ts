@@ -5,6 +5,7 @@
  * leaves the host as it found it (a new lab: below), and a running lab keeps running (update.ts).
  */
 import type { Driver } from "../drivers/driver.js";
+import { recordWriteHook } from "../drivers/faults.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
 import { NslabError } from "../errors.js";
@@ -15,7 +16,14 @@ import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
 import type { Op } from "../plan/ops.js";
 import { acquireLock } from "../state/lock.js";
-import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
+import {
+  clearLeftovers,
+  newLabState,
+  type OwnedObject,
+  readLab,
+  removeLab,
+  saveLab,
+} from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
 import { withInterrupts } from "./interrupts.js";
@@ -93,6 +101,8 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   for (const w of limits.warnings) log("warn", `${w.message}\n  hint: ${w.hint}`);
   const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
   try {
+    for (const f of clearLeftovers(lab))
+      log("info", `removed ${f}, left by an nslab process that died writing it`);
     const existing = readLab(lab);
     if (existing && options.exclusive)
       throw new NslabError("E_CONFLICT", `a lab named '${lab}' exists already (${existing.status})`, {
@@ -154,7 +164,8 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
 async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise<void> {
   const { lab, driver, log } = c;
   const state = newLabState(topology, createdObjects(ops));
-  saveLab(state); // the intent: if this process dies, `down` knows what to look for
+  // The intent: if this process dies, `down` knows what to look for.
+  saveLab(state, recordWriteHook(driver.faults, "lab", `the record of lab '${lab}'`));
   await withInterrupts(log, c.options.signal, async (signal) => {
     const report = await applyPlan(c, ops, signal);
     if (!report.error && !report.interrupted) {

@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { readProcess } from "../../src/util/proc.js";
+import { ourPids } from "./pids.js";
 
 export interface Zombie {
   /** The zombie's PID. */
@@ -42,6 +43,7 @@ export async function makeZombie(
     });
     parent.once("error", reject);
   });
+  ourPids.add(pid);
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const release = () => {
     if (parent.exitCode === null && parent.signalCode === null) parent.kill("SIGKILL");

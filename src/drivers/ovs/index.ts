@@ -36,6 +36,7 @@ export {
   type NotificationListener,
   type RequestOptions,
 } from "./jsonrpc.js";
+export { type DaemonState, daemonState } from "./liveness.js";
 export {
   type CfgMonitor,
   type CfgState,

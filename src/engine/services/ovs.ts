@@ -21,6 +21,7 @@ import { findBinary } from "../../drivers/runner/index.js";
 import { NslabError } from "../../errors.js";
 import { checkFile, removeFile, removeStaleTemps, stateDir, writeFileAtomic } from "../../state/dir.js";
 import { acquireLockWaiting } from "../../state/lock.js";
+import { ovsLabHealth } from "./ovs-health.js";
 import type { HostService, ServiceContext } from "./service.js";
 import { heldByOthers } from "./users.js";
 
@@ -151,6 +152,8 @@ export const ovsService: HostService = {
       lock.release();
     }
   },
+
+  checkLab: (ctx) => ovsLabHealth(ctx),
 
   async health() {
     if (!findBinary("ovsdb-server")) return undefined;

@@ -25,7 +25,7 @@ export interface LabHealthContext {
   lab: string;
   record: LabState;
   driver: Driver;
-  /** The command that restores the lab in place: `nslab up LAB`. */
+  /** The command that restores the lab in place: `nslab up FILE --name LAB …` (repairCommand). */
   repair: string;
   /**
    * The OVS bridges as OVSDB has them now (read once per observation and shared by every check),
@@ -48,7 +48,12 @@ export interface LabCheck {
   check(ctx: LabHealthContext): Promise<HealthProblem[]>;
 }
 
-/** The command that restores lab `lab` in place. */
-export function repairCommand(lab: string): string {
-  return `nslab up ${lab}`;
+/**
+ * The command that restores a running lab in place: `up` of its file again (with the lab's name and
+ * prefix), which re-creates what is missing and restarts the shared services it needs.
+ */
+export function repairCommand(record: Pick<LabState, "lab" | "topology">): string {
+  const t = record.topology;
+  const options = `--name ${record.lab}${t.prefix ? ` --prefix ${t.prefix}` : ""}`;
+  return t.file ? `nslab up ${t.file} ${options}` : `nslab up --topo <its spec> ${options}`;
 }

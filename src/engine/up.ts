@@ -30,6 +30,7 @@ import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { silent, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
+import { repair } from "./repair.js";
 import { appliedOps, rollback } from "./rollback.js";
 import { heldServices, ovsService, release } from "./services/index.js";
 import {
@@ -49,8 +50,13 @@ export type { UpOptions } from "./options.js";
 export interface UpResult {
   /** The lab name. */
   lab: string;
-  /** The lab was already up with this very topology; nothing was done. */
+  /**
+   * The lab was already up with this very topology and nothing of it was missing (the shared
+   * services it needs were started again if they had stopped: `startedOvs`).
+   */
   alreadyUp: boolean;
+  /** The lab was already up with this very topology, and what was missing of it was restored in place. */
+  repaired?: true;
   /** The lab was running and was changed in place to the new topology. */
   updated: boolean;
   /** Number of operations applied. */
@@ -109,21 +115,32 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
         hint: "choose another lab name",
       });
     const result = (
-      r: Pick<UpResult, "alreadyUp" | "updated" | "operations" | "owned" | "startedOvs">,
+      r: Pick<UpResult, "alreadyUp" | "updated" | "repaired" | "operations" | "owned" | "startedOvs">,
     ): UpResult => ({
       lab,
       ...r,
       durationMs: performance.now() - started,
       ...(datapath ? { datapath } : {}),
     });
-    if (existing && existing.status === "up" && sameTopology(existing.topology, topology))
+    if (existing && existing.status === "up" && sameTopology(existing.topology, topology)) {
+      // Up already: restore in place whatever of it (or of what it depends on) is missing now.
+      const r = await repair(
+        { lab, driver, log, options },
+        existing,
+        topology,
+        full,
+        planUp(existing.topology, host),
+        datapath,
+      );
       return result({
-        alreadyUp: true,
-        updated: false,
-        operations: 0,
+        alreadyUp: r.operations === 0,
+        updated: r.operations > 0,
+        ...(r.operations > 0 ? { repaired: true as const } : {}),
+        operations: r.operations,
         owned: existing.owned,
-        startedOvs: false,
+        startedOvs: r.startedOvs,
       });
+    }
     if (existing && existing.status !== "up")
       throw new NslabError(
         "E_CONFLICT",

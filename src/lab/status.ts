@@ -87,7 +87,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       ctx,
     );
   });
-  const repair = repairCommand(lab);
+  const repair = repairCommand(state);
   const health = [
     // The machinery first (a dead ovs-vswitchd explains the rest), then the lab's own objects —
     // those only of a lab that is up (one being built or removed lacks some by nature).

@@ -1,4 +1,4 @@
-/** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses and link state, from the kernel. */
+/** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses, link state and health, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
 import Table from "cli-table3";
 import pc from "picocolors";
@@ -9,7 +9,9 @@ import { info } from "../output.js";
 export function registerStatus(program: Command): void {
   program
     .command("status")
-    .description("show labs as the kernel sees them now: nodes, interfaces, addresses, link state")
+    .description(
+      "show labs as the kernel sees them now: nodes, interfaces, addresses, link state, and what is wrong with each lab or what it depends on (with the fix); labs without a record show as record-missing",
+    )
     .argument("[lab]", "a lab name (default: every lab)")
     .option("--json", "machine-readable output")
     .action(async (lab, opts) => {

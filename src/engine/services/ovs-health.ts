@@ -40,7 +40,7 @@ export async function ovsLabHealth(
     });
   if (vswitchd.state !== "running") {
     problems.push({
-      what: `ovs-vswitchd (the Open vSwitch switch) ${vswitchdWhy(vswitchd)}: the lab's ${on} forward nothing`,
+      what: `ovs-vswitchd (the Open vSwitch switch) ${vswitchdWhy(vswitchd)}: the lab's ${on} ${names.length === 1 ? "forwards" : "forward"} nothing`,
       where: WHERE,
       fix:
         vswitchd.state === "stopped"
@@ -58,11 +58,12 @@ export async function ovsLabHealth(
     for (const port of [node.ifname, ...node.interfaces.map((i) => i.ifname)]) {
       // A port missing from the bridge is the kernel check's too; here: rows ovs-vswitchd rejected.
       const iface = info.ports.find((p) => p.name === port)?.interfaces.find((i) => i.name === port);
-      if (!iface || (iface.ofport !== -1 && !iface.error)) continue;
+      // ofport: -1 (rejected) or never set (the bridge itself could not be opened) while ovs-vswitchd runs.
+      if (!iface || (iface.ofport !== null && iface.ofport !== -1 && !iface.error)) continue;
       problems.push({
         what:
           port === node.ifname
-            ? `bridge ${port} is not in the datapath: ${iface.error ?? "ovs-vswitchd could not create it"}`
+            ? `bridge ${port} is not in the datapath: ${iface.error ?? "ovs-vswitchd could not create it (see its log)"}`
             : `port ${port} is not in the datapath: ${iface.error ?? "ovs-vswitchd could not add it (ofport -1)"}`,
         where: `node ${node.name}${port === node.ifname ? "" : `, port ${port}`}`,
         fix: `${ctx.repair} (re-creates what is missing; ovs-vswitchd adds a port as soon as its device exists)`,

@@ -24,7 +24,7 @@ const noDriver = {} as Driver;
 const running = { pid: 4242, state: "running" } as const;
 
 function ctx(over: Partial<LabHealthContext> = {}): LabHealthContext {
-  return { lab: "hl", record: up(), driver: noDriver, repair: repairCommand("hl"), ...over };
+  return { lab: "hl", record: up(), driver: noDriver, repair: repairCommand({ lab: "hl", topology: topo }), ...over };
 }
 
 function bridge(ofport: number, error: string | null = null): BridgeInfo {
@@ -61,9 +61,9 @@ describe("Open vSwitch's part of a lab's health", () => {
     const found = await ovsLabHealth(ctx({ ovsBridges: [bridge(1)] }), { pid: 4242, state: "gone" });
     expect(found).toHaveLength(1);
     expect(found[0]!.what).toBe(
-      "ovs-vswitchd (the Open vSwitch switch) is not running (process 4242 is gone): the lab's bridge s forward nothing",
+      "ovs-vswitchd (the Open vSwitch switch) is not running (process 4242 is gone): the lab's bridge s forwards nothing",
     );
-    expect(found[0]!.fix).toMatch(/^nslab up hl \(starts ovs-vswitchd again/);
+    expect(found[0]!.fix).toMatch(/^nslab up --topo <its spec> --name hl \(starts ovs-vswitchd again/);
   });
 
   it("a zombie ovs-vswitchd is dead; a stopped one is told to continue", async () => {
@@ -91,7 +91,7 @@ describe("Open vSwitch's part of a lab's health", () => {
       {
         what: "port p0 is not in the datapath: could not open network device p0",
         where: "node s, port p0",
-        fix: "nslab up hl (re-creates what is missing; ovs-vswitchd adds a port as soon as its device exists)",
+        fix: "nslab up --topo <its spec> --name hl (re-creates what is missing; ovs-vswitchd adds a port as soon as its device exists)",
         check: "Open vSwitch",
       },
     ]);

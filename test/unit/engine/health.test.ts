@@ -24,7 +24,13 @@ const noDriver = {} as Driver;
 const running = { pid: 4242, state: "running" } as const;
 
 function ctx(over: Partial<LabHealthContext> = {}): LabHealthContext {
-  return { lab: "hl", record: up(), driver: noDriver, repair: repairCommand({ lab: "hl", topology: topo }), ...over };
+  return {
+    lab: "hl",
+    record: up(),
+    driver: noDriver,
+    repair: repairCommand({ lab: "hl", topology: topo }),
+    ...over,
+  };
 }
 
 function bridge(ofport: number, error: string | null = null): BridgeInfo {

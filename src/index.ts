@@ -41,7 +41,9 @@ export {
   graphKind,
   graphModel,
   layoutPositions,
+  PNG_MAX_SIDE,
   type Point,
+  renderPng,
   renderSvg,
   toDot,
   toMermaid,
@@ -61,10 +63,11 @@ export {
   statusAll,
 } from "./lab/functions.js";
 export { labGraph, labTopology } from "./lab/graph.js";
-export { Lab, type LabOptions } from "./lab/handle.js";
+export { Lab, type LabOptions, type LabUpOptions, type UpSource } from "./lab/handle.js";
 export type { IperfOptions, IperfResult } from "./lab/iperf.js";
 export type { ShapingResult } from "./lab/link.js";
 export { type PingReport, pingPair } from "./lab/ping.js";
+export type { SignalOption } from "./lab/running.js";
 export {
   type InterfaceReport,
   type LabReport,
@@ -73,10 +76,17 @@ export {
   type NodeReport,
 } from "./lab/status.js";
 export { type TestOptions, type TestReport, testLab } from "./lab/test.js";
-export { defineTopology, type SysctlValue, TopologyBuilder, type TopologyFields } from "./model/builder.js";
+export {
+  defineTopology,
+  type ExpectOutcome,
+  type SysctlValue,
+  TopologyBuilder,
+  type TopologyFields,
+} from "./model/builder.js";
 export { generatedTopology } from "./model/generated.js";
 export type { Cidr, Family } from "./model/ip.js";
 export { type LoadOptions, loadTopology, parseTopology, topologyFromObject } from "./model/load.js";
+export { bridgeLoopWarnings } from "./model/loops.js";
 export type { ResolveOptions } from "./model/resolve.js";
 export { parseShaping } from "./model/shaping.js";
 export type {
@@ -132,6 +142,7 @@ export type {
   TopologySpec,
 } from "./sources/nslab/types.js";
 export type { LabStatus, OwnedObject } from "./state/store.js";
+export { setDefaultLogger, silentLogger, stderrWarnings } from "./util/logger.js";
 export type { Check, CheckResult } from "./verify/checks.js";
 export { renderJunit } from "./verify/junit.js";
 export type { PingPair } from "./verify/pairs.js";

@@ -115,3 +115,31 @@ export const prefixOption = () =>
     "--prefix <prefix>",
     "prefix of namespace and root-namespace interface names (run copies side by side)",
   );
+
+/** `-t, --topology FILE`: containerlab's way of naming the topology file (`clab deploy -t lab.yml`). */
+export const topologyFileOption = () =>
+  new Option(
+    "-t, --topology <file>",
+    "the topology file (as containerlab's -t); same as giving it as the argument",
+  );
+
+/** The file given as the argument or with `-t` (not both). */
+export function fileArgument(positional: string | undefined, option: string | undefined): string | undefined {
+  if (positional !== undefined && option !== undefined && positional !== option)
+    throw new NslabError("E_USAGE", `two topology files given: '${positional}' and -t '${option}'`, {
+      hint: "give the file once, as the argument or with -t",
+    });
+  return positional ?? option;
+}
+
+/** `--format json|text`: containerlab's spelling of `--json`. */
+export const formatOption = () =>
+  new Option("--format <format>", "json (as --json) or text (the default)").choices([
+    "json",
+    "text",
+  ] as const);
+
+/** Whether `--json` or `--format json` was given. */
+export function wantsJson(opts: { json?: boolean; format?: string }): boolean {
+  return !!opts.json || opts.format === "json";
+}

@@ -17,7 +17,7 @@ import {
 } from "../state/store.js";
 import { discoverLabs } from "./discover.js";
 import { openDriver } from "./driver.js";
-import { type CommonOptions, silent } from "./options.js";
+import { type CommonOptions, logOf } from "./options.js";
 import { heldServices, release, SERVICES, type ServiceContext } from "./services/index.js";
 import { type TeardownReport, teardown } from "./teardown.js";
 
@@ -81,7 +81,7 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
       } catch (e) {
         // A lab an `up` (or another `down`) is working on right now is not ours to pull away.
         if (!(e instanceof NslabError && e.code === "E_LOCKED")) throw e;
-        options.log?.(
+        logOf(options)(
           "warn",
           `skipped lab '${lab}': ${e.message}; run 'nslab down --all' again once it is done`,
         );
@@ -104,7 +104,7 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
 
 async function downWith(lab: string, driver: Driver, options: CommonOptions): Promise<DownResult> {
   const started = performance.now();
-  const log = options.log ?? silent;
+  const log = logOf(options);
   const services: ServiceContext = { lab, runner: driver.runner, log, faults: driver.faults };
   const lock = acquireLock(lab, `nslab down ${lab}`, (m) => log("warn", m));
   try {

@@ -28,7 +28,7 @@ import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
 import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
-import { silent, type UpOptions } from "./options.js";
+import { logOf, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
 import { repair } from "./repair.js";
 import { appliedOps, rollback } from "./rollback.js";
@@ -87,7 +87,7 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
 }
 
 async function upWith(topology: Topology, driver: Driver, options: UpOptions, started: number) {
-  const log = options.log ?? silent;
+  const log = logOf(options);
   const lab = topology.name;
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.

@@ -80,23 +80,66 @@ export async function execIn(
   return { exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
 }
 
-/** Run `argv` in `node` of `lab` attached to this terminal; resolves with its exit code. */
+/** Options of {@link execAttached}. */
+export interface AttachedOptions {
+  /** The command's stdin: this process's (default) or none (`ignore`: a script read on stdin stays ours). */
+  stdin?: "inherit" | "ignore";
+  /** Ends the command (SIGTERM) when it aborts. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Run `argv` in `node` of `lab` attached to this terminal (its output straight to ours); resolves
+ * with its exit code (128 + the signal's number when a signal ended it). The terminal's Ctrl-C
+ * reaches the command; nslab waits for it to end.
+ */
 export function execAttached(
   lab: string,
   node: string,
   argv: readonly string[],
   runner: Runner = systemRunner,
+  options: AttachedOptions = {},
 ): Promise<number> {
   if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
-  const ns = nodeNamespace(lab, node);
-  const child: ChildProcess = runner.start(inNode(ns, argv, "session"), { stdio: "inherit" });
+  return attached(inNode(nodeNamespace(lab, node), argv, "session"), runner, options);
+}
+
+/**
+ * Run `argv` on the host (the root namespace), attached to this terminal as {@link execAttached}
+ * runs one in a node: the shell's `sh CMD`.
+ */
+export function execOnHost(
+  argv: readonly string[],
+  runner: Runner = systemRunner,
+  options: AttachedOptions = {},
+): Promise<number> {
+  if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
+  return attached(argv, runner, options);
+}
+
+function attached(argv: readonly string[], runner: Runner, options: AttachedOptions): Promise<number> {
+  const child: ChildProcess = runner.start(argv, {
+    stdio: options.stdin === "ignore" ? "output" : "inherit",
+  });
   return new Promise((resolve) => {
-    // The terminal's Ctrl-C reaches the child too; nslab just waits for it.
     const ignore = () => {};
+    const stop = () => child.kill("SIGTERM");
     process.on("SIGINT", ignore);
+    options.signal?.addEventListener("abort", stop, { once: true });
+    child.on("error", () => {}); // a command that cannot start ends with 'close' too (exit 127-like code null)
     child.on("close", (code, signal) => {
       process.off("SIGINT", ignore);
-      resolve(code ?? (signal ? 128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 9) : 1));
+      options.signal?.removeEventListener("abort", stop);
+      resolve(code ?? (signal ? 128 + (SIGNALS[signal] ?? 9) : 1));
     });
   });
 }
+
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+};

@@ -30,7 +30,7 @@ function running(lab: string, options: CommonOptions): RunningLab {
  */
 export async function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
   try {
-    return await running(lab, options).status();
+    return await running(lab, options).status(options);
   } catch (e) {
     const [{ NslabError }, { readLab }] = await Promise.all([
       import("../errors.js"),
@@ -150,7 +150,7 @@ export function setLinkState(
   state: "up" | "down",
   options: CommonOptions = {},
 ): Promise<ResolvedEndpoint> {
-  return running(lab, options).link(endpoint, state);
+  return running(lab, options).link(endpoint, state, options);
 }
 
 /**

@@ -6,12 +6,16 @@
 import { formatProblem } from "../errors.js";
 import { readSource, sourceFromFile, sourceFromObject, sourceFromText } from "../sources/index.js";
 import type { TopologySource } from "../sources/source.js";
-import type { Logger } from "../util/logger.js";
+import { defaultLogger, type Logger } from "../util/logger.js";
+import { bridgeLoopWarnings } from "./loops.js";
 import { type ResolveOptions, resolveTopology } from "./resolve.js";
 import type { Topology } from "./types.js";
 
 export interface LoadOptions extends ResolveOptions {
-  /** Receives warnings (e.g. what a containerlab import ignored). */
+  /**
+   * Receives warnings (what a containerlab import ignored, bridges in a loop without a spanning
+   * tree); default: each once on stderr (see `setDefaultLogger`).
+   */
   log?: Logger;
 }
 
@@ -20,29 +24,42 @@ export interface LoadOptions extends ResolveOptions {
  * Throws TopologyError (with every problem) or E_FILE.
  */
 export async function loadTopology(path: string, options: LoadOptions = {}): Promise<Topology> {
-  return resolveTopology(said(await readSource(path), options), options);
+  return warned(resolveTopology(said(await readSource(path), options), options), options);
 }
 
 /** The topology in `text`, the contents of the file `path` read already (any known format). */
 export function topologyFromFile(path: string, text: string, options: LoadOptions = {}): Topology {
-  return resolveTopology(said(sourceFromFile(path, text), options), options);
+  return warned(resolveTopology(said(sourceFromFile(path, text), options), options), options);
 }
 
 /** Validate and resolve a topology written as YAML (`file` names it in error locations). */
-export function parseTopology(yaml: string, options: ResolveOptions & { file?: string } = {}): Topology {
-  return resolveTopology(sourceFromText(yaml, options.file ?? "<string>"), options);
+export function parseTopology(yaml: string, options: LoadOptions & { file?: string } = {}): Topology {
+  return warned(resolveTopology(sourceFromText(yaml, options.file ?? "<string>"), options), options);
 }
 
 /**
  * Validate and resolve a topology given as a plain object (the same shape as the YAML, e.g. from
  * `TopologyBuilder.toSpec()`). Error locations carry the field path; their file is `<object>`.
  */
-export function topologyFromObject(spec: unknown, options: ResolveOptions = {}): Topology {
-  return resolveTopology(sourceFromObject(spec), options);
+export function topologyFromObject(spec: unknown, options: LoadOptions = {}): Topology {
+  return warned(resolveTopology(sourceFromObject(spec), options), options);
+}
+
+/** Validate and resolve a topology source (the builder's, with its call sites), warnings said. */
+export function topologyFromSource(source: TopologySource, options: LoadOptions = {}): Topology {
+  return warned(resolveTopology(said(source, options), options), options);
 }
 
 /** A source with its warnings sent to `options.log`. */
 function said(source: TopologySource, options: { log?: Logger }): TopologySource {
-  for (const w of source.warnings ?? []) options.log?.("warn", formatProblem(w));
+  const log = options.log ?? defaultLogger();
+  for (const w of source.warnings ?? []) log("warn", formatProblem(w));
   return source;
+}
+
+/** A valid topology with what is worth a warning said (bridge loops without a spanning tree). */
+function warned(t: Topology, options: { log?: Logger }): Topology {
+  const log = options.log ?? defaultLogger();
+  for (const w of bridgeLoopWarnings(t)) log("warn", w.location ? formatProblem(w) : w.message);
+  return t;
 }

@@ -3,6 +3,7 @@
  * addresses, and runs every rule, collecting all problems (with positions) before giving up.
  */
 import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
+import { aboutCut } from "../sources/nslab/repair.js";
 import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema.js";
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
@@ -33,6 +34,13 @@ export function resolveTopology(spec: TopologySource, options: ResolveOptions = 
   derive(topology, spec, r.optOut, problems);
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
+  if (spec.problems?.length) {
+    // The schema's problems, and the rules' findings on the rest (not on what was cut out).
+    const cut = spec.cut ?? [];
+    const own = problems.filter((p) => !aboutCut(p, cut));
+    problems.length = 0;
+    problems.push(...spec.problems, ...own);
+  }
   if (problems.length > 0) throw new TopologyError(sortProblems(problems));
   return topology;
 }

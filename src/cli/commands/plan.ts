@@ -4,12 +4,16 @@ import { planForHost } from "../../engine/plan.js";
 import { NslabError } from "../../errors.js";
 import { cliLog, EXIT, reportError, warn } from "../output.js";
 import {
+  fileArgument,
   fileOrGenerated,
+  formatOption,
   ipv6Option,
   nameOption,
   prefixOption,
   switchOption,
+  topologyFileOption,
   topoOption,
+  wantsJson,
 } from "../target.js";
 
 export function registerPlan(program: Command): void {
@@ -18,17 +22,19 @@ export function registerPlan(program: Command): void {
     .description(
       "print the operations `up` would perform, as the equivalent shell script of ip/ovs-vsctl lines",
     )
-    .argument("[file]", "topology file")
+    .argument("[file]", "topology file (- for stdin)")
+    .addOption(topologyFileOption())
     .addOption(topoOption())
     .addOption(switchOption())
     .addOption(ipv6Option())
     .option("--json", "print the operations as JSON")
+    .addOption(formatOption())
     .addOption(nameOption())
     .addOption(prefixOption())
-    .action(async (file, opts) => {
-      const t = await fileOrGenerated(file, { ...opts, log: cliLog });
+    .action(async (arg, opts) => {
+      const t = await fileOrGenerated(fileArgument(arg, opts.topology), { ...opts, log: cliLog });
       const plan = await planForHost(t);
-      process.stdout.write(opts.json ? plan.toJson() : plan.toShell());
+      process.stdout.write(wantsJson(opts) ? plan.toJson() : plan.toShell());
       for (const w of plan.limits.warnings) warn(`${w.message}\n  hint: ${w.hint}`);
       for (const e of plan.limits.errors)
         reportError(new NslabError("E_ENV", `${e.message} (up would refuse)`, { hint: e.hint }));

@@ -1,10 +1,12 @@
 /** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses, link state and health, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
 import Table from "cli-table3";
-import pc from "picocolors";
+import { NslabError } from "../../errors.js";
 import { status, statusAll } from "../../lab/functions.js";
 import type { LabReport } from "../../lab/status.js";
+import { out as pc } from "../colour.js";
 import { info } from "../output.js";
+import { formatOption, labOf, resolveTarget, topologyFileOption, wantsJson } from "../target.js";
 
 export function registerStatus(program: Command): void {
   program
@@ -12,11 +14,17 @@ export function registerStatus(program: Command): void {
     .description(
       "show labs as the kernel sees them now: nodes, interfaces, addresses, link state, and what is wrong with each lab or what it depends on (with the fix); labs without a record show as record-missing",
     )
-    .argument("[lab]", "a lab name (default: every lab)")
+    .argument("[lab]", "a lab name or its topology file (default: every lab)")
+    .addOption(topologyFileOption())
+    .option("-a, --all", "every lab (the default without a lab)")
     .option("--json", "machine-readable output")
-    .action(async (lab, opts) => {
+    .addOption(formatOption())
+    .action(async (arg, opts) => {
+      const given = arg ?? opts.topology;
+      if (given !== undefined && opts.all) throw new NslabError("E_USAGE", "give a lab or --all, not both");
+      const lab = given === undefined ? undefined : labOf(await resolveTarget(given));
       const reports = lab ? [await status(lab)] : await statusAll();
-      if (opts.json) {
+      if (wantsJson(opts)) {
         process.stdout.write(`${JSON.stringify(lab ? reports[0] : reports, null, 2)}\n`);
         return;
       }

@@ -5,31 +5,52 @@ import type { CliContext } from "../context.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
 import {
+  fileArgument,
   fileOrGenerated,
+  formatOption,
   ipv6Option,
   nameOption,
   prefixOption,
   switchOption,
+  topologyFileOption,
   topoOption,
+  wantsJson,
 } from "../target.js";
 
 export function registerUp(program: Command, ctx: CliContext): void {
   program
     .command("up")
     .description("create the lab described by a topology file, or a generated one (--topo)")
-    .argument("[file]", "topology file")
+    .argument("[file]", "topology file (- for stdin)")
+    .addOption(topologyFileOption())
     .addOption(topoOption())
     .addOption(switchOption())
     .addOption(ipv6Option())
     .addOption(nameOption())
     .addOption(prefixOption())
-    .action(async (file, opts) => {
+    .option("--json", "what was done, as JSON on stdout (see docs/cli.md)")
+    .option("--shell", "then open `nslab shell` on the lab, as Mininet's mn does (the lab stays up after)")
+    .addOption(formatOption())
+    .action(async (arg, opts) => {
+      const file = fileArgument(arg, opts.topology);
       const t = await fileOrGenerated(file, { ...opts, log: cliLog });
       const p = progress(`up ${t.name}`);
       try {
         const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults });
         p.done();
-        if (r.alreadyUp)
+        if (wantsJson(opts)) {
+          const action = r.alreadyUp
+            ? "unchanged"
+            : r.repaired
+              ? "repaired"
+              : r.updated
+                ? "changed"
+                : "created";
+          const { lab, ...rest } = r;
+          process.stdout.write(
+            `${JSON.stringify({ lab, action, nodes: t.nodes.length, links: t.links.length, ...rest }, null, 2)}\n`,
+          );
+        } else if (r.alreadyUp)
           info(
             r.startedOvs
               ? `lab '${t.name}' is up (Open vSwitch, which had stopped, was started again)`
@@ -51,6 +72,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
         p.done();
         throw e;
       }
+      if (opts.shell) process.exitCode = await (await import("./shell.js")).openShell(t.name, ctx);
     });
 }
 

@@ -34,7 +34,10 @@ function convert(issue: Issue, ctx: IssueContext, base: Path): Problem[] {
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((k) => {
-        const hint = didYouMean(k, ctx.knownFields);
+        // A field known elsewhere (`mtu` on a node, not on its interface): no "did you mean 'mtu'?".
+        const hint = ctx.knownFields.has(k)
+          ? `'${k}' is not a field here; see the format: docs/topology.md`
+          : didYouMean(k, ctx.knownFields);
         return {
           message: `unknown field '${k}'`,
           location: loc([...path, k], true),

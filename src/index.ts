@@ -53,8 +53,10 @@ export {
   capture,
   exec,
   iperf,
+  logs,
   ping,
   pingFrom,
+  services,
   setLinkShaping,
   setLinkState,
   status,
@@ -65,6 +67,7 @@ export { Lab, type LabOptions } from "./lab/handle.js";
 export type { IperfOptions, IperfResult } from "./lab/iperf.js";
 export type { ShapingResult } from "./lab/link.js";
 export { type PingReport, pingPair } from "./lab/ping.js";
+export type { ServiceReport } from "./lab/services.js";
 export {
   type InterfaceReport,
   type LabReport,

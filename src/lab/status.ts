@@ -11,6 +11,7 @@ import type { DumpLink, DumpLinkStats, NsDump } from "../plan/observed.js";
 import { labOfMarker } from "../plan/ops.js";
 import { type LabStatus, listLabs, readLab } from "../state/store.js";
 import { recordOf } from "./record.js";
+import { labServiceReports, type ServiceReport } from "./services.js";
 
 /** One interface as observed. */
 export interface InterfaceReport {
@@ -54,6 +55,8 @@ export interface LabReport {
   /** Every node exists and every interface is present and up. */
   healthy: boolean;
   nodes: NodeReport[];
+  /** The lab's services (labs with `services:`), as its supervisor reports them. */
+  services?: ServiceReport[];
   problem?: { message: string; fix: string };
 }
 
@@ -123,7 +126,10 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       ctx,
     );
   });
-  const healthy = nodes.every((n) => n.present && n.interfaces.every((i) => i.present && i.up));
+  const services = labServiceReports(lab, state);
+  const healthy =
+    nodes.every((n) => n.present && n.interfaces.every((i) => i.present && i.up)) &&
+    services.every((s) => s.state === "running" || (s.state === "exited" && s.exitCode === 0));
   return {
     lab,
     status: state.status,
@@ -131,6 +137,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
     createdAt: state.createdAt,
     healthy,
     nodes,
+    ...(services.length > 0 ? { services } : {}),
     ...(state.problem ? { problem: state.problem } : {}),
   };
 }

@@ -32,6 +32,14 @@ nodes:
         ready: { tcp: 8080 }
   client:
     interfaces: { eth0: 10.71.0.2/24 }
+    services:
+      fetch:
+        command: [curl, -sSf, --max-time, "5", "http://web:8080/"]
+        oneshot: true
+        after: [web:http]
+      flaky:
+        command: [sh, -c, "echo flaky ran; exit 3"]
+        restart: on-failure
 links:
   - [web:eth0, client:eth0]
 `,
@@ -57,6 +65,24 @@ links:
     expect(nslab(["exec", lab, "web", "--", "touch", `/run/${lab}-mark`]).code).toBe(0);
     expect(existsSync(`/run/${lab}-mark`)).toBe(false);
     expect(nslab(["exec", lab, "web", "--", "ls", `/run/${lab}-mark`]).code).toBe(0);
+  });
+
+  it("ran client/fetch after web/http was ready; shows logs and each service's state", async () => {
+    // fetch (a oneshot after web:http) succeeded, or up would have failed.
+    expect(nslab(["logs", lab, "client", "fetch"]).stdout).toContain("<h1>hello from web</h1>");
+    const web = nslab(["logs", lab, "web"]);
+    expect(web.code, web.stderr).toBe(0);
+    expect(web.stdout).toMatch(/"GET \/ HTTP\/1\.1" 200/);
+    // Both of client's services, each line prefixed with its service.
+    expect(nslab(["logs", lab, "client"]).stdout).toMatch(/^flaky: flaky ran$/m);
+    await new Promise((r) => setTimeout(r, 1000)); // flaky is restarted with a back-off
+    const status = JSON.parse(nslab(["status", lab, "--json"]).stdout);
+    const byId = new Map(status.services.map((x: { id: string }) => [x.id, x]));
+    expect(byId.get("web/http")).toMatchObject({ state: "running" });
+    expect(byId.get("client/fetch")).toMatchObject({ state: "exited", exitCode: 0 });
+    expect((byId.get("client/flaky") as { restarts: number }).restarts).toBeGreaterThan(0);
+    expect(nslab(["status", lab]).stdout).toMatch(/web\/http: running \(pid \d+\)/);
+    expect(nslab(["logs", lab, "web", "nope"]).stderr).toMatch(/has no service 'nope'/);
   });
 
   it("ends every process of the lab at down, also one started by hand, and leaves nothing", async () => {

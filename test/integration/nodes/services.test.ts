@@ -9,13 +9,13 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { canTouchKernel, inNs, mustRun, nslab } from "../../support/kernel.js";
+import { CLI, canTouchKernel, inNs, mustRun, nslab } from "../../support/kernel.js";
 import { netLab, pidsIn, run } from "../../support/net.js";
 
 const mounted = (lab: string) => readFileSync("/proc/self/mountinfo", "utf8").includes(` nslab-${lab} `);
 
 describe.skipIf(!canTouchKernel && !mustRun)("services and node files", () => {
-  const { prefix, lab, files } = netLab("svc", ["-bad"]);
+  const { prefix, lab, files } = netLab("svc", ["-bad", "-k9"]);
   files.file("index.html", "<h1>hello from web</h1>\n");
   const topo = files.file(
     "web.yaml",
@@ -123,6 +123,49 @@ links:
     expect(up.stderr).toMatch(/starting never/);
     expect(mounted(name)).toBe(false);
     expect(existsSync(`/etc/netns/${prefix}a`)).toBe(false);
+    expect(run("ip", ["netns", "list"])).not.toMatch(new RegExp(`^${prefix}[ab]\\b`, "m"));
+  });
+
+  it("after kill -9 of up during the service phase, down stops the supervisor and every process", async () => {
+    const slow = files.file(
+      "slow.yaml",
+      `name: slow
+nodes:
+  a:
+    interfaces: { eth0: 10.73.0.1/24 }
+    services:
+      first:
+        command: [sleep, "300"]
+      slow:
+        command: [sleep, "301"]
+        ready: { file: /run/never, timeout: 60s }
+        after: [first]
+  b:
+    interfaces: { eth0: 10.73.0.2/24 }
+links:
+  - [a:eth0, b:eth0]
+`,
+    );
+    const name = `${lab}-k9`;
+    const up = spawn(process.execPath, [CLI, "up", slow, "--prefix", prefix, "--name", name], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let err = "";
+    up.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    const deadline = Date.now() + 60_000;
+    while (!err.includes("starting a/slow") && Date.now() < deadline && up.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(err).toContain("starting a/slow");
+    up.kill("SIGKILL");
+    await new Promise((r) => up.on("close", r));
+    const left = pidsIn(`${prefix}a`);
+    expect(left.length).toBe(2); // both services run on, supervised
+    const down = nslab(["down", name]);
+    expect(down.code, down.stderr).toBe(0);
+    for (const pid of left) expect(existsSync(`/proc/${pid}/ns`)).toBe(false);
+    expect(mounted(name)).toBe(false);
     expect(run("ip", ["netns", "list"])).not.toMatch(new RegExp(`^${prefix}[ab]\\b`, "m"));
   });
 });

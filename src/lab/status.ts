@@ -15,7 +15,7 @@ import { type LabStatus, listLabs, type OwnedObject, readLab } from "../state/st
 import { kernelProblems } from "./kernel-health.js";
 import { recordOf } from "./record.js";
 import type { InterfaceReport, LabReport, NodeReport } from "./report.js";
-import { labServiceReports, type ServiceReport } from "./services.js";
+import { labServiceReports } from "./services.js";
 
 export type { InterfaceReport, LabReport, NodeReport } from "./report.js";
 

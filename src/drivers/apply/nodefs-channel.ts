@@ -127,10 +127,18 @@ async function applyOne(
 /** /etc/netns/NS/hosts → the lab's hosts file; an entry that is someone else's is a conflict. */
 function addEtcNetns(op: OpOf<"etcnetns.add">): void {
   const dir = `${ETC_NETNS}/${op.ns}`;
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
   const link = `${dir}/hosts`;
   try {
-    symlinkSync(op.hosts, link);
+    // Another lab's down may remove an empty /etc/netns between the two steps: once more then.
+    for (let attempt = 0; ; attempt++) {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      try {
+        symlinkSync(op.hosts, link);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT" || attempt > 2) throw e;
+      }
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     if (linkTarget(link) !== op.hosts)
@@ -143,11 +151,12 @@ export function delEtcNetns(ns: string, hosts: string): void {
   const dir = `${ETC_NETNS}/${ns}`;
   const link = `${dir}/hosts`;
   if (linkTarget(link) === hosts) unlinkSync(link);
+  // rmdir removes only empty directories: someone else's entries keep theirs (ENOTEMPTY).
   for (const d of [dir, ETC_NETNS])
     try {
-      if (readdirSync(d).length === 0) rmdirSync(d);
+      rmdirSync(d);
     } catch {
-      // gone already, or someone else's entries are in it: leave it
+      // gone already, or not empty: leave it
     }
 }
 

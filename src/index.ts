@@ -55,8 +55,10 @@ export {
   capture,
   exec,
   iperf,
+  logs,
   ping,
   pingFrom,
+  services,
   setLinkShaping,
   setLinkState,
   status,
@@ -68,6 +70,7 @@ export type { IperfOptions, IperfResult } from "./lab/iperf.js";
 export type { ShapingResult } from "./lab/link.js";
 export { type PingReport, pingPair } from "./lab/ping.js";
 export type { SignalOption } from "./lab/running.js";
+export type { ServiceReport } from "./lab/services.js";
 export {
   type InterfaceReport,
   type LabReport,

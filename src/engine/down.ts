@@ -5,6 +5,7 @@
  */
 import type { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
+import { removeLabDir } from "../state/lab-dir.js";
 import { acquireLock, staleLocks } from "../state/lock.js";
 import {
   clearLeftovers,
@@ -30,6 +31,10 @@ export interface DownResult {
   removed: OwnedObject[];
   /** Objects left alone: already gone, or no longer marked as this lab's. */
   skipped: TeardownReport["skipped"];
+  /** Processes that ran in the lab's namespaces and were ended (services, commands started by hand). */
+  processesEnded?: number;
+  /** Of those, how many did not end on SIGTERM within the grace period and were killed. */
+  processesKilled?: number;
   /** State files that nslab processes which died mid-write had left for this lab, now removed. */
   leftovers: string[];
   /** {@link downAll} only: the lab was left alone because another nslab process holds it (why). */
@@ -178,12 +183,15 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       );
     }
     removeLab(lab);
+    removeLabDir(lab);
     await release(held, services);
     return {
       lab,
       found: true,
       removed: report.removed,
       skipped: report.skipped,
+      processesEnded: report.processes?.ended ?? 0,
+      processesKilled: report.processes?.killed ?? 0,
       leftovers,
       durationMs: performance.now() - started,
     };

@@ -9,6 +9,7 @@ import { liveLocks } from "../state/lock.js";
 import type { LabState } from "../state/store.js";
 import type { HealthProblem, LabCheck, LabHealthContext } from "./health-types.js";
 import { SERVICES } from "./services/index.js";
+import { nodeServicesCheck } from "./services-health.js";
 
 export type { HealthProblem, LabCheck, LabHealthContext } from "./health-types.js";
 export { repairCommand } from "./health-types.js";
@@ -62,7 +63,7 @@ const serviceChecks: LabCheck[] = SERVICES.flatMap((s) => {
 });
 
 /** Every per-lab check, in the order their problems are listed. */
-export const LAB_CHECKS: readonly LabCheck[] = [recordCheck, ...serviceChecks];
+export const LAB_CHECKS: readonly LabCheck[] = [recordCheck, ...serviceChecks, nodeServicesCheck];
 
 /** The problems every check that concerns lab `ctx.lab` finds (checks run side by side). */
 export async function checkLabHealth(

@@ -47,13 +47,17 @@ export async function rollback(
 }
 
 const ALREADY_GONE =
-  /Cannot find device|No such device|No such process|Cannot assign requested address|ENOENT|ENODEV|ESRCH/;
+  /Cannot find device|No such device|No such process|Cannot assign requested address|No such file system|ENOENT|ENODEV|ESRCH/;
 
 function undoneByTeardown(op: Op, created: ReturnType<typeof createdObjects>): boolean {
   const has = (kind: string, name: string) => created.some((o) => o.kind === kind && o.name === name);
   if (op.op === "netns.del") return has("netns", op.ns);
   if (op.op === "link.del") return op.ns === null ? has("link", op.dev) : false;
   if (op.op === "ovs.bridge.del") return has("ovs-bridge", op.bridge);
+  // The lab's file system goes whole (with every node's mount namespace), /etc/netns entries too.
+  if (op.op === "labfs.umount") return has("labfs", op.path);
+  if (op.op === "mntns.del") return created.some((o) => o.kind === "labfs");
+  if (op.op === "etcnetns.del") return has("etc-netns", op.ns);
   return false;
 }
 

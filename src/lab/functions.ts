@@ -13,6 +13,7 @@ import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ShapingResult } from "./link.js";
 import type { LabPingOptions, PingReport } from "./ping.js";
 import { RunningLab } from "./running.js";
+import type { ServiceReport } from "./services.js";
 import type { LabReport } from "./status.js";
 
 /** The running lab `lab`, with the runner, backend and logger of `options` (not its signal). */
@@ -166,4 +167,22 @@ export function setLinkShaping(
   options: CommonOptions & { both?: boolean } = {},
 ): Promise<ShapingResult> {
   return running(lab, options).shape(endpoint, shaping, options);
+}
+
+/** The services of lab `lab` and their state. */
+export function services(lab: string): Promise<ServiceReport[]> {
+  return new RunningLab(lab).services();
+}
+
+/**
+ * The logs of `node`'s services in lab `lab` (or of `service`); with `follow`, what they write next
+ * too (to `write`), until `signal` aborts or the lab goes down.
+ */
+export function logs(
+  lab: string,
+  node: string,
+  service?: string,
+  options: { follow?: boolean; write?: (text: string) => void; signal?: AbortSignal } = {},
+): Promise<string> {
+  return new RunningLab(lab).logs(node, service, options);
 }

@@ -3,6 +3,7 @@ import type { HealthProblem } from "../engine/health-types.js";
 import type { Node } from "../model/types.js";
 import type { DumpLinkStats } from "../plan/observed.js";
 import type { LabStatus, OwnedObject } from "../state/store.js";
+import type { ServiceReport } from "./services.js";
 
 /** One interface as observed. */
 export interface InterfaceReport {
@@ -55,6 +56,8 @@ export interface LabReport {
    */
   health: HealthProblem[];
   nodes: NodeReport[];
+  /** The lab's services (labs with `services:`), as its supervisor reports them. */
+  services?: ServiceReport[];
   problem?: { message: string; fix: string };
   /** A lab whose record is missing: the objects found marked as its own. */
   objects?: OwnedObject[];

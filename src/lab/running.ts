@@ -24,6 +24,7 @@ import { labGraph } from "./graph.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ShapingResult } from "./link.js";
 import type { LabPingOptions, PingReport } from "./ping.js";
+import type { ServiceReport } from "./services.js";
 import type { LabReport } from "./status.js";
 import type { TestOptions, TestReport } from "./test.js";
 
@@ -100,6 +101,27 @@ export class RunningLab {
       ...options,
       ...(signal ? { signal } : {}),
     });
+  }
+
+  /** The lab's services and their state (running, exited with a code, restarts, since when). */
+  async services(): Promise<ServiceReport[]> {
+    const { labServiceReports } = await import("./services.js");
+    return labServiceReports(this.name);
+  }
+
+  /**
+   * The logs of `node`'s services (or of `service`); with `follow`, also what they write next, to
+   * `write`, until `signal` aborts or the lab goes down.
+   */
+  async logs(
+    node: string,
+    service?: string,
+    options: { follow?: boolean; write?: (text: string) => void; signal?: AbortSignal } = {},
+  ): Promise<string> {
+    const { followServiceLogs, serviceLogs } = await import("./services.js");
+    if (!options.follow) return serviceLogs(this.name, node, service);
+    await followServiceLogs(this.name, node, service, options.write ?? (() => {}), options.signal);
+    return "";
   }
 
   /** Ping every pair of addresses sharing a subnet (or a sample in big labs), from inside the nodes. */

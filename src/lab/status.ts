@@ -14,8 +14,8 @@ import { labOfMarker } from "../plan/ops.js";
 import { type LabStatus, listLabs, type OwnedObject, readLab } from "../state/store.js";
 import { kernelProblems } from "./kernel-health.js";
 import { recordOf } from "./record.js";
-
 import type { InterfaceReport, LabReport, NodeReport } from "./report.js";
+import { labServiceReports } from "./services.js";
 
 export type { InterfaceReport, LabReport, NodeReport } from "./report.js";
 
@@ -87,6 +87,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       ctx,
     );
   });
+  const services = labServiceReports(lab, state);
   const repair = repairCommand(state);
   const health = [
     // The machinery first (a dead ovs-vswitchd explains the rest), then the lab's own objects —
@@ -108,6 +109,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
     healthy: health.length === 0,
     health,
     nodes,
+    ...(services.length > 0 ? { services } : {}),
     ...(state.problem ? { problem: state.problem } : {}),
   };
 }

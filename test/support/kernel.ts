@@ -67,7 +67,8 @@ export function kernelSnapshot(only: (name: string) => boolean = () => true): Ke
 }
 
 /**
- * Every entry under the state directory (/run/nslab), recursively — `labs/`, `labs/x.json`,
+ * Every entry under the state directory (/run/nslab), recursively but for the labs' file systems
+ * (`fs/`, mounts) — `labs/`, `labs/x.json`,
  * `locks/x.lock`, `ovs.json.tmp.1234` … — sorted: what `down` must leave exactly as it was before
  * `up`. In CI everything; on a shared development machine the directories, the entries of the labs
  * `lab` accepts, and temp files written by nslab processes this test started ({@link ourPids}).
@@ -77,6 +78,8 @@ export function stateEntries(lab: (name: string) => boolean): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
     for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      // fs/: the labs' private file systems (mounts, checked through /proc/self/mountinfo).
+      if (!rel && e.name === "fs") continue;
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         out.push(`${path}/`);
@@ -88,6 +91,9 @@ export function stateEntries(lab: (name: string) => boolean): string[] {
   if (process.env.CI) return out.sort();
   return out
     .filter((path) => {
+      // labs/LAB/: a lab's run-time directory (its services' logs), there while it is up.
+      const own = /^labs\/([^/]+)\//.exec(path);
+      if (own) return lab(own[1]!);
       if (path.endsWith("/")) return true;
       const writer = /\.tmp\.(\d+)$/.exec(path);
       if (writer && ourPids.has(Number(writer[1]))) return true;
@@ -107,7 +113,7 @@ export async function eventually(fn: () => boolean, timeoutMs = 5000): Promise<b
   return fn();
 }
 
-const CLI = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
+export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
 
 /** Run the built CLI; returns exit code and output (never throws). */
 export function nslab(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {

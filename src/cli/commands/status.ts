@@ -114,5 +114,22 @@ export function renderLab(r: LabReport): string {
       for (const rt of n.routes)
         out.push(`  ${n.name}: ${rt.dst}${rt.via ? ` via ${rt.via}` : ""}${rt.dev ? ` dev ${rt.dev}` : ""}`);
   }
+  if (r.services && r.services.length > 0) {
+    out.push("services:");
+    for (const s of r.services) {
+      const how =
+        s.state === "running"
+          ? pc.green(`running (pid ${s.pid})`)
+          : s.state === "unknown"
+            ? pc.red("unknown: the lab's supervisor is not running")
+            : s.state === "exited" && s.exitCode === 0
+              ? "exited 0"
+              : pc.red(
+                  `${s.state}${s.signal ? ` (signal ${s.signal})` : s.exitCode !== undefined ? ` (code ${s.exitCode})` : ""}`,
+                );
+      const restarts = s.restarts > 0 ? `, ${s.restarts} restart${s.restarts === 1 ? "" : "s"}` : "";
+      out.push(`  ${s.id}: ${how}${restarts}${s.since ? ` since ${s.since}` : ""}`);
+    }
+  }
   return `${out.join("\n")}\n`;
 }

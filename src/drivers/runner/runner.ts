@@ -41,9 +41,10 @@ export interface StartOptions {
   env?: Readonly<Record<string, string>>;
   /**
    * `pipe` (default) hands the caller stdin/stdout/stderr; `inherit` shares the terminal; `output`
-   * shares stdout and stderr, with no stdin (what a script read on our stdin runs with).
+   * shares stdout and stderr, with no stdin (what a script read on our stdin runs with); `{ out }`:
+   * a daemon — stdin /dev/null, stdout and stderr to file descriptor `out`, a session of its own.
    */
-  stdio?: "pipe" | "inherit" | "output";
+  stdio?: "pipe" | "inherit" | "output" | { out: number };
 }
 
 /** Runs external programs. The lab API takes one, so tests can record calls instead of running them. */
@@ -153,6 +154,7 @@ export const systemRunner: Runner = {
     const full = resolveArgv(argv);
     commandLog?.({ argv: full, exitCode: null, durationMs: 0, inputLines: 0 });
     const inherit = options.stdio === "inherit" || options.stdio === "output";
+    const daemon = typeof options.stdio === "object" ? options.stdio : undefined;
     return spawn(full[0]!, full.slice(1), {
       env: scrubbedEnv(options.env),
       stdio:
@@ -160,7 +162,9 @@ export const systemRunner: Runner = {
           ? ["ignore", "inherit", "inherit"]
           : inherit
             ? "inherit"
-            : ["pipe", "pipe", "pipe"],
+            : daemon
+              ? ["ignore", daemon.out, daemon.out]
+              : ["pipe", "pipe", "pipe"],
       // Helpers driven through pipes get their own process group (see run()); interactive
       // commands share the terminal's, so Ctrl-C reaches them.
       detached: !inherit,

@@ -10,6 +10,7 @@ import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
 import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
+import { ofctlChannel } from "./apply/ofctl-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
 import type { Faults } from "./faults.js";
@@ -45,6 +46,7 @@ export class Driver {
   readonly #ip: Channel;
   readonly #agentCh: Channel;
   readonly #ovsCh: Channel;
+  readonly #ofctl: Channel;
 
   constructor(options: DriverOptions = {}) {
     this.runner = options.runner ?? systemRunner;
@@ -60,10 +62,12 @@ export class Driver {
       this.#ovsMode === "ovsdb"
         ? ovsdbChannel(() => this.ovsdb())
         : vsctlChannel(this.runner, ovsDbSocket(ovsRuntimePaths()));
+    this.#ofctl = ofctlChannel(this.runner, () => ovsRuntimePaths().runDir);
   }
 
   /** The channel for each operation. */
   readonly route: Router = (op: Op) => {
+    if (op.op === "ovs.flow.add" || op.op === "ovs.flow.del") return this.#ofctl;
     if (op.op.startsWith("ovs.")) return this.#ovsCh;
     if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;
     return this.#ip;

@@ -1,12 +1,16 @@
 /**
  * Topologies in: a file (nslab's format or a containerlab `.clab.yml`), a YAML string or an object
  * built in code — through `sources/` (read once, format detected, schema-checked with positions),
- * then validated and resolved.
+ * with the flows files it names (relative to the topology file, or to the working directory for
+ * YAML text), then validated and resolved.
  */
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { formatProblem } from "../errors.js";
 import { readSource, sourceFromFile, sourceFromObject, sourceFromText } from "../sources/index.js";
+import { readNamedFile } from "../sources/read.js";
 import type { TopologySource } from "../sources/source.js";
 import type { Logger } from "../util/logger.js";
+import { type FlowsFile, flowsFileNames } from "./openflow.js";
 import { type ResolveOptions, resolveTopology } from "./resolve.js";
 import type { Topology } from "./types.js";
 
@@ -20,17 +24,17 @@ export interface LoadOptions extends ResolveOptions {
  * Throws TopologyError (with every problem) or E_FILE.
  */
 export async function loadTopology(path: string, options: LoadOptions = {}): Promise<Topology> {
-  return resolveTopology(said(await readSource(path), options), options);
+  return resolved(said(await readSource(path), options), options);
 }
 
 /** The topology in `text`, the contents of the file `path` read already (any known format). */
 export function topologyFromFile(path: string, text: string, options: LoadOptions = {}): Topology {
-  return resolveTopology(said(sourceFromFile(path, text), options), options);
+  return resolved(said(sourceFromFile(path, text), options), options);
 }
 
 /** Validate and resolve a topology written as YAML (`file` names it in error locations). */
 export function parseTopology(yaml: string, options: ResolveOptions & { file?: string } = {}): Topology {
-  return resolveTopology(sourceFromText(yaml, options.file ?? "<string>"), options);
+  return resolved(sourceFromText(yaml, options.file ?? "<string>"), options);
 }
 
 /**
@@ -45,4 +49,20 @@ export function topologyFromObject(spec: unknown, options: ResolveOptions = {}):
 function said(source: TopologySource, options: { log?: Logger }): TopologySource {
   for (const w of source.warnings ?? []) options.log?.("warn", formatProblem(w));
   return source;
+}
+
+/** Resolve a source, with the flows files it names read first (relative to its file). */
+function resolved(source: TopologySource, options: ResolveOptions): Topology {
+  const names = flowsFileNames(source.raw);
+  if (names.length === 0) return resolveTopology(source, options);
+  const base = source.path ? dirname(source.path) : process.cwd();
+  const flowsFiles = new Map<string, FlowsFile>();
+  for (const name of names) {
+    const path = resolve(base, name);
+    // Named in messages as the user would type it from here.
+    const shown = relative(process.cwd(), path);
+    const label = shown && !shown.startsWith("..") && !isAbsolute(shown) ? shown : path;
+    flowsFiles.set(name, { path: label, ...readNamedFile(path) });
+  }
+  return resolveTopology(source, { ...options, flowsFiles });
 }

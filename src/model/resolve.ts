@@ -6,14 +6,12 @@ import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
 import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema.js";
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
-import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
-import { resolveExpectations } from "./expect.js";
+import { derive, sortProblems } from "./derive.js";
 import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName, IFNAME_MAX } from "./names.js";
-import { addStaticRoutes } from "./routing.js";
+import { type FlowsFiles, numberPorts, resolveOpenFlow } from "./openflow.js";
 import { checkTopology } from "./rules.js";
-import { l2Segments } from "./segments.js";
 import { parseShaping } from "./shaping.js";
 import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
 
@@ -23,48 +21,21 @@ export interface ResolveOptions {
   name?: string;
   /** Prefix for namespace names and root-namespace interface names (e.g. for parallel tests). */
   prefix?: string;
+  /** The flows files the topology names (`flows: FILE`), read by whoever read the topology. */
+  flowsFiles?: FlowsFiles;
 }
 
 /** Resolve a raw topology (from any source) into a Topology, or throw a TopologyError with every problem found. */
 export function resolveTopology(spec: TopologySource, options: ResolveOptions = {}): Topology {
   const problems: Problem[] = [];
-  const r = new Resolver(spec, options.prefix ?? "", problems);
+  const r = new Resolver(spec, options.prefix ?? "", problems, options.flowsFiles);
   const topology = r.run(options.name);
+  numberPorts(topology, problems);
   derive(topology, spec, r.optOut, problems);
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
   if (problems.length > 0) throw new TopologyError(sortProblems(problems));
   return topology;
-}
-
-/** What the file asks nslab to work out: automatic addresses, static routes, expectations. */
-function derive(t: Topology, spec: TopologySource, optOut: ReadonlySet<string>, problems: Problem[]): void {
-  const raw = spec.raw;
-  const segments = l2Segments(t);
-  if (raw.addressing) {
-    const pools: Partial<Record<4 | 6, Pool>> = {};
-    for (const family of [4, 6] as const) {
-      const key = family === 4 ? "ipv4" : "ipv6";
-      const text = raw.addressing[key];
-      if (text === undefined) continue;
-      const src = spec.locate(["addressing", key]);
-      const pool = parsePool(text, family);
-      if (typeof pool === "string") problems.push({ message: pool, location: src });
-      else pools[family] = { cidr: pool, src };
-    }
-    const { info, problems: found } = allocateAddresses(t, segments, { pools, optOut });
-    t.addressing = info;
-    problems.push(...found);
-  }
-  if (raw.routing === "static") {
-    t.routing = "static";
-    addStaticRoutes(t, segments, spec.locate(["routing"]));
-  }
-  if (raw.expect && raw.expect.length > 0) {
-    const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);
-    t.expect = expectations;
-    problems.push(...found);
-  }
 }
 
 class Resolver {
@@ -77,6 +48,7 @@ class Resolver {
     private readonly spec: TopologySource,
     private readonly prefix: string,
     private readonly problems: Problem[],
+    private readonly flowsFiles?: FlowsFiles,
   ) {}
 
   private at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
@@ -142,6 +114,12 @@ class Resolver {
           iface.vlan = port.vlan;
           iface.at = { ...iface.at, vlan: this.at([...ipath, "vlan"]) };
         }
+        if (port?.ofport !== undefined) {
+          const where = this.at([...ipath, "ofport"]);
+          if (raw.kind === "bridge")
+            this.fail("'ofport' is an OpenFlow port number: ovs-bridge ports only", where);
+          else [iface.ofport, iface.at] = [port.ofport, { ...iface.at, ofport: where }];
+        }
         interfaces.push(iface);
       }
       if (raw.kind === "bridge") {
@@ -155,6 +133,14 @@ class Resolver {
           src,
         };
       }
+      const openflow = resolveOpenFlow(
+        name,
+        raw,
+        path,
+        (p, k) => this.at(p, k),
+        this.flowsFiles,
+        this.problems,
+      );
       return {
         kind: "ovs-bridge",
         name,
@@ -162,6 +148,7 @@ class Resolver {
         datapath: raw.datapath ?? "auto",
         stp: raw.stp ?? false,
         interfaces,
+        ...(openflow ? { openflow } : {}),
         src,
       };
     }
@@ -375,15 +362,6 @@ class Resolver {
     }
     return { node, iface };
   }
-}
-
-/** File order, so output reads top to bottom. */
-function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort(
-    (x, y) =>
-      (x.location?.line ?? 0) - (y.location?.line ?? 0) ||
-      (x.location?.column ?? 0) - (y.location?.column ?? 0),
-  );
 }
 
 export type { Cidr };

@@ -18,7 +18,15 @@ export interface HostFacts {
   netem?: boolean;
   /** The kernel has Linux-bridge VLAN filtering; undefined when not probed. */
   bridgeVlanFiltering?: boolean;
+  /**
+   * Where the controller nslab runs for labs listens (`controller: default`); undefined: the
+   * default state directory's, {@link DEFAULT_CONTROLLER_TARGET}.
+   */
+  defaultController?: string;
 }
+
+/** The target of the controller nslab runs, with the default state and OVS run directories. */
+export const DEFAULT_CONTROLLER_TARGET = "unix:/var/run/openvswitch/nslab-testcontroller.sock";
 
 /** A kernel feature nslab may need. */
 export type KernelFeature = "netem" | "bridgeVlanFiltering";

@@ -1,7 +1,9 @@
 /**
  * Reading a topology file, whatever its format: one stat (a regular file, its size checked against
- * {@link MAX_FILE_BYTES} before anything is read), then one read.
+ * {@link MAX_FILE_BYTES} before anything is read), then one read. Likewise the files a topology
+ * names (flows files).
  */
+import { readFileSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { NslabError } from "../errors.js";
 
@@ -52,4 +54,20 @@ async function readIfFile(path: string, required: boolean): Promise<string | und
     );
   }
   return readFile(path, "utf8");
+}
+
+/**
+ * The text of a file a topology names (a flows file), with the same checks as a topology file;
+ * what went wrong as a message, for the resolver to report at the place that names it.
+ */
+export function readNamedFile(path: string): { text: string } | { error: string } {
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return { error: "not a regular file" };
+    if (st.size > MAX_FILE_BYTES) return { error: `${st.size} bytes; at most ${MAX_FILE_BYTES}` };
+    return { text: readFileSync(path, "utf8") };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === "ENOENT" ? "no such file" : (e as Error).message };
+  }
 }

@@ -7,6 +7,7 @@ export {
   deletePorts,
   ensureRootRow,
   type PortSpec,
+  setBridgesOpenflow,
   setPortTag,
   type WaitOptions,
 } from "./bridges.js";
@@ -37,6 +38,12 @@ export {
   type NotificationListener,
   type RequestOptions,
 } from "./jsonrpc.js";
+export {
+  type BridgeOpenFlow,
+  type ControllerStatus,
+  type OpenFlowColumns,
+  readOpenflow,
+} from "./openflow.js";
 export {
   type CfgMonitor,
   type CfgState,

@@ -9,6 +9,7 @@ import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import type { CaptureOptions, CaptureResult } from "./capture.js";
 import type { ResolvedEndpoint } from "./endpoints.js";
 import type { ExecOptions, ExecResult } from "./exec.js";
+import type { BridgeFlows } from "./flows.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ShapingResult } from "./link.js";
 import type { LabPingOptions, PingReport } from "./ping.js";
@@ -27,6 +28,11 @@ function running(lab: string, options: CommonOptions): RunningLab {
 /** Observe lab `lab` in the kernel now (E_NOT_FOUND when it has no record). */
 export function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
   return running(lab, options).status();
+}
+
+/** The flow tables of lab `lab`'s OVS bridges (or of `bridge`), with counters and controllers. */
+export function flows(lab: string, bridge?: string, options: CommonOptions = {}): Promise<BridgeFlows[]> {
+  return running(lab, options).flows(bridge);
 }
 
 /** Observe every recorded lab (one driver for all of them). */

@@ -5,7 +5,7 @@
  */
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
-import { listBridges } from "../drivers/ovs/index.js";
+import { type BridgeOpenFlow, listBridges, readOpenflow } from "../drivers/ovs/index.js";
 import type { Node, Topology } from "../model/types.js";
 import type { DumpLink, DumpLinkStats, NsDump } from "../plan/observed.js";
 import { labOfMarker } from "../plan/ops.js";
@@ -43,7 +43,12 @@ export interface NodeReport {
   owned: boolean;
   interfaces: InterfaceReport[];
   routes: { dst: string; via?: string; dev?: string }[];
+  /** An OVS bridge with OpenFlow settings: as OVS has them now, each controller connected or not. */
+  openflow?: OpenFlowReport;
 }
+
+/** An OVS bridge's OpenFlow state (OVS refreshes `connected` every few seconds). */
+export type OpenFlowReport = Omit<BridgeOpenFlow, "bridge">;
 
 /** A lab as observed. */
 export interface LabReport {
@@ -98,10 +103,13 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   const nsNames = t.nodes.flatMap((n) => (n.kind === "netns" && existing.has(n.netns) ? [n.netns] : []));
   const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.dump(null)]);
   let ovsPorts = new Map<string, string>();
+  let openflow = new Map<string, BridgeOpenFlow>();
   if (state.usesOvs) {
     try {
-      const bridges = await listBridges(await driver.ovsdb());
+      const client = await driver.ovsdb();
+      const bridges = await listBridges(client);
       ovsPorts = new Map(bridges.flatMap((b) => b.ports.map((p) => [p.name, b.name] as const)));
+      if (t.nodes.some((n) => n.kind === "ovs-bridge" && n.openflow)) openflow = await readOpenflow(client);
     } catch {
       // OVS not running: its bridges show as absent.
     }
@@ -114,6 +122,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
     root: indexDump(root),
     ovsPorts,
     ovsBridges: new Set(ovsPorts.values()),
+    openflow,
   };
   const nodes = t.nodes.map((n) => {
     const d = n.kind === "netns" ? dumps.get(n.netns) : root;
@@ -169,6 +178,8 @@ interface Context {
   /** OVS port name → its bridge. */
   ovsPorts: Map<string, string>;
   ovsBridges: Set<string>;
+  /** OpenFlow state of OVS bridges, by OVS name (read only for labs with OpenFlow settings). */
+  openflow: Map<string, BridgeOpenFlow>;
 }
 
 function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeReport {
@@ -222,6 +233,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
             ...(r.oif !== null ? { dev: d.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
+  const of = n.kind === "ovs-bridge" && n.openflow ? ctx.openflow.get(n.ifname) : undefined;
   return {
     name: n.name,
     kind: n.kind,
@@ -231,7 +243,13 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
     owned,
     interfaces,
     routes,
+    ...(of ? { openflow: openflowReport(of) } : {}),
   };
+}
+
+function openflowReport(of: BridgeOpenFlow): OpenFlowReport {
+  const { bridge: _, ...rest } = of;
+  return { ...rest, failMode: of.failMode || "standalone" };
 }
 
 function autoAddresses(t: Topology): Map<string, string[]> {

@@ -38,6 +38,7 @@ export {
   type NotificationListener,
   type RequestOptions,
 } from "./jsonrpc.js";
+export type { FlowEntry } from "./ofctl.js";
 export {
   type BridgeOpenFlow,
   type ControllerStatus,

@@ -4,16 +4,7 @@
  * themselves by OVS's own parser before `up` creates anything).
  */
 import { z } from "zod";
-
-/** The OpenFlow versions OVS speaks, as OVSDB names them. */
-export const OPENFLOW_VERSIONS = [
-  "OpenFlow10",
-  "OpenFlow11",
-  "OpenFlow12",
-  "OpenFlow13",
-  "OpenFlow14",
-  "OpenFlow15",
-] as const;
+import { OPENFLOW_VERSIONS } from "../openflow-versions.js";
 
 const Version = z.enum(OPENFLOW_VERSIONS);
 

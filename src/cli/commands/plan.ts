@@ -4,8 +4,11 @@ import { planForHost } from "../../engine/plan.js";
 import { NslabError } from "../../errors.js";
 import { cliLog, EXIT, reportError, warn } from "../output.js";
 import {
+  arpOption,
+  controllerOption,
   fileOrGenerated,
   ipv6Option,
+  macOption,
   nameOption,
   prefixOption,
   switchOption,
@@ -21,6 +24,9 @@ export function registerPlan(program: Command): void {
     .argument("[file]", "topology file")
     .addOption(topoOption())
     .addOption(switchOption())
+    .addOption(controllerOption())
+    .addOption(macOption())
+    .addOption(arpOption())
     .addOption(ipv6Option())
     .option("--json", "print the operations as JSON")
     .addOption(nameOption())

@@ -5,8 +5,11 @@ import type { CliContext } from "../context.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
 import {
+  arpOption,
+  controllerOption,
   fileOrGenerated,
   ipv6Option,
+  macOption,
   nameOption,
   prefixOption,
   switchOption,
@@ -20,6 +23,9 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .argument("[file]", "topology file")
     .addOption(topoOption())
     .addOption(switchOption())
+    .addOption(controllerOption())
+    .addOption(macOption())
+    .addOption(arpOption())
     .addOption(ipv6Option())
     .addOption(nameOption())
     .addOption(prefixOption())

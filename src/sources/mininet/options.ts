@@ -8,6 +8,7 @@
  */
 import { NslabError } from "../../errors.js";
 import { OPENFLOW_VERSIONS, type OpenFlowVersionName } from "../openflow-versions.js";
+import type { GeneratedOvsFields, SwitchKind } from "./to-raw.js";
 
 /** The switches of a generated lab. */
 export type SwitchChoice =
@@ -127,7 +128,7 @@ export function parseControllers(texts: readonly string[]): string[] {
         "--controller",
         `nslab does not start ${name}`,
         name === "ryu"
-          ? "start it yourself (e.g. osken-manager --ofp-tcp-listen-port 6653 os_ken.app.simple_switch_13) and use --controller remote,port=6653"
+          ? "start it yourself (e.g. osken-manager --ofp-tcp-listen-port 6653 examples/sdn/simple_switch_13.py) and use --controller remote,port=6653"
           : "start it yourself and use --controller remote",
       );
     if (name !== "remote")
@@ -162,4 +163,54 @@ function remoteTarget(args: string[], kwargs: Map<string, string>): string {
     throw usage("--controller", `port=${port} is not a port number`);
   const host = ip.includes(":") ? `[${ip}]` : ip;
   return `${protocol}:${host}:${port ?? "6653"}`;
+}
+
+/** Mininet's options for a generated lab, as the command line gives them. */
+export interface MininetOptionTexts {
+  switch?: string;
+  controller?: readonly string[];
+  mac?: boolean;
+  arp?: boolean;
+}
+
+/**
+ * The generator's options for Mininet's `--switch`, `--controller`, `--mac` and `--arp`. A
+ * controller makes the switches OVS (a Linux bridge takes none); without `--controller`, OVS
+ * switches learn on their own (nslab's default; Mininet's would be `--controller default`).
+ */
+export function generatorOptions(texts: MininetOptionTexts): {
+  switch: SwitchKind;
+  ovs?: GeneratedOvsFields;
+  mac?: true;
+  arp?: true;
+} {
+  const sw = texts.switch === undefined ? undefined : parseSwitch(texts.switch);
+  const controllers = texts.controller === undefined ? [] : parseControllers(texts.controller);
+  const extras = {
+    ...(texts.mac ? { mac: true as const } : {}),
+    ...(texts.arp ? { arp: true as const } : {}),
+  };
+  if (controllers.length > 0) {
+    if (sw?.kind === "bridge")
+      throw usage(
+        "--controller",
+        "a Linux bridge takes no OpenFlow controller",
+        "use --switch ovs (or ovsk)",
+      );
+    if (sw?.kind === "ovs" && sw.bridgeOnly)
+      throw usage(
+        "--controller",
+        "ovsbr is Mininet's OVS bridge without a controller",
+        "use --switch ovs (or ovsk) with a controller",
+      );
+  }
+  if (sw === undefined && controllers.length === 0) return { switch: "bridge", ...extras };
+  if (sw?.kind === "bridge") return { switch: "bridge", ...extras };
+  const ovs: GeneratedOvsFields = {
+    ...(controllers.length > 0 ? { controller: controllers } : {}),
+    ...(sw?.protocols ? { protocols: sw.protocols } : {}),
+    ...(sw?.failMode ? { "fail-mode": sw.failMode } : {}),
+    ...(sw?.datapath ? { datapath: sw.datapath } : {}),
+  };
+  return { switch: "ovs", ...(Object.keys(ovs).length > 0 ? { ovs } : {}), ...extras };
 }

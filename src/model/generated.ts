@@ -23,8 +23,5 @@ export function generatedTopology(
   const { prefix, ...generate } = options;
   const raw: RawTopology = generateTopology(spec, generate);
   const file = `--topo ${spec}`;
-  return resolveTopology(
-    { raw, file, locate: pathOnly(file) },
-    { ...(prefix ? { prefix } : {}) },
-  );
+  return resolveTopology({ raw, file, locate: pathOnly(file) }, { ...(prefix ? { prefix } : {}) });
 }

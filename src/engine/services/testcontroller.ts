@@ -23,7 +23,7 @@ import type { Topology } from "../../model/types.js";
 import { checkFile, removeFile, stateDir, stateRoot, writeFileAtomic } from "../../state/dir.js";
 import { acquireLockWaiting } from "../../state/lock.js";
 import type { HostService, ServiceContext } from "./service.js";
-import { heldByOthers } from "./users.js";
+import { heldByRecords, upsUnderWay } from "./users.js";
 
 const LOCK = "_testcontroller";
 
@@ -45,20 +45,29 @@ export function usesDefaultController(t: Topology): boolean {
 interface Record {
   handle?: DaemonHandle;
   startingSince?: number;
+  /**
+   * The labs whose `up` acquired the controller: one still under way keeps it running though its
+   * record does not say so yet (other labs' ups, which may not need it, do not).
+   */
+  claims?: string[];
 }
 
 const recordFile = () => join(stateDir(), "ovs-testcontroller.json");
 
-/** The controller nslab runs now, if any (counting one whose starter died before recording it). */
-function running(): DaemonHandle | null {
+function readRecord(): Record | null {
   const file = recordFile();
   if (!checkFile(file)) return null;
-  let r: Record;
   try {
-    r = JSON.parse(readFileSync(file, "utf8")) as Record;
+    return JSON.parse(readFileSync(file, "utf8")) as Record;
   } catch {
     return null;
   }
+}
+
+/** The controller nslab runs now, if any (counting one whose starter died before recording it). */
+function running(): DaemonHandle | null {
+  const r = readRecord();
+  if (!r) return null;
   if (r.handle) return r.handle;
   return r.startingSince !== undefined ? orphanTestController(files(), r.startingSince) : null;
 }
@@ -90,7 +99,12 @@ export const testControllerService: HostService = {
     try {
       const f = files();
       const now = running();
-      if (now && testControllerAlive(now, f)) return { started: false };
+      if (now && testControllerAlive(now, f)) {
+        const r = readRecord() ?? {};
+        const claims = [...new Set([...(r.claims ?? []), ctx.lab])];
+        writeFileAtomic(recordFile(), `${JSON.stringify({ ...r, claims })}\n`);
+        return { started: false };
+      }
       if (now) await stopTestController(now, f); // alive but not listening: start afresh
       writeFileAtomic(recordFile(), `${JSON.stringify({ startingSince: Date.now() - 1_000 })}\n`);
       let handle: DaemonHandle;
@@ -100,7 +114,7 @@ export const testControllerService: HostService = {
         removeFile(recordFile());
         throw e;
       }
-      writeFileAtomic(recordFile(), `${JSON.stringify({ handle })}\n`);
+      writeFileAtomic(recordFile(), `${JSON.stringify({ handle, claims: [ctx.lab] })}\n`);
       ctx.log("info", `started ovs-testcontroller (pid ${handle.pid}) at ${defaultControllerTarget()}`);
       return { started: true };
     } finally {
@@ -113,8 +127,13 @@ export const testControllerService: HostService = {
       onReclaim: (m) => ctx.log("info", m),
     });
     try {
-      if (!checkFile(recordFile())) return;
-      if (heldByOthers(testControllerService, ctx.lab)) return;
+      const r = readRecord();
+      if (!r) return;
+      const claims = (r.claims ?? []).filter((lab) => lab !== ctx.lab);
+      if (heldByRecords(testControllerService, ctx.lab) || upsUnderWay(claims, ctx.lab).length > 0) {
+        writeFileAtomic(recordFile(), `${JSON.stringify({ ...r, claims })}\n`);
+        return;
+      }
       if (await stopTestController(running(), files()))
         ctx.log("info", "stopped the ovs-testcontroller nslab had started");
       removeFile(recordFile());

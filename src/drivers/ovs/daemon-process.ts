@@ -1,6 +1,7 @@
 /** Processes of daemons nslab started, by identity (pid, comm and start time): reading, checking, stopping. */
 import { readFileSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isAlive, liveProcess } from "../../util/proc.js";
 
 /** A daemon nslab started: its pid, and what proves a pid is still that process. */
 export interface DaemonHandle {
@@ -23,28 +24,12 @@ export interface StopReport {
     | "still-running"; // survived SIGKILL (uninterruptible sleep?)
 }
 
-/** comm, state and start time of a live pid (zombies count as gone), or null. */
-export function processIdentity(pid: number): { comm: string; state: string; startTime: number } | null {
-  let stat: string;
-  let comm: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    comm = readFileSync(`/proc/${pid}/comm`, "utf8").replace(/\n$/, "");
-  } catch {
-    return null;
-  }
-  // comm (field 2) is in parentheses and may itself contain spaces or ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const state = fields[0] ?? "";
-  const startTime = Number(fields[19]);
-  if (state === "Z" || state === "X" || !Number.isFinite(startTime)) return null;
-  return { comm, state, startTime };
-}
-
-/** True when `handle` still names the very process that was started (same comm and start time). */
+/**
+ * True when `handle` still names the very process that was started (same comm and start time, and
+ * not a zombie: see util/proc.ts, the one answer to "is this process alive").
+ */
 export function isSameProcess(handle: DaemonHandle): boolean {
-  const id = processIdentity(handle.pid);
-  return id !== null && id.comm === handle.comm && id.startTime === handle.startTime;
+  return isAlive(handle);
 }
 
 /**
@@ -56,9 +41,9 @@ export function readOwnPidfile(pidfile: string, comm: string, since: number): Da
     if (statSync(pidfile).mtimeMs < since) return null;
     const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
     if (!(pid > 1)) return null;
-    const id = processIdentity(pid);
+    const p = liveProcess(pid);
     const short = comm.slice(0, 15);
-    return id && id.comm === short ? { pid, startTime: id.startTime, comm: short } : null;
+    return p && p.comm === short ? { pid, startTime: p.startTime, comm: short } : null;
   } catch {
     return null;
   }
@@ -71,9 +56,9 @@ export async function stopDaemon(handle: DaemonHandle, graceMs: number): Promise
     pid: handle.pid,
     outcome,
   });
-  const id = processIdentity(handle.pid);
-  if (!id) return report("not-running");
-  if (id.comm !== handle.comm || id.startTime !== handle.startTime) return report("not-ours");
+  const p = liveProcess(handle.pid);
+  if (!p) return report("not-running");
+  if (p.comm !== handle.comm || p.startTime !== handle.startTime) return report("not-ours");
   if (!signal(handle.pid, "SIGTERM")) return report("not-running");
   if (await exited(handle, graceMs)) return report("terminated");
   if (!isSameProcess(handle) || !signal(handle.pid, "SIGKILL")) return report("terminated");

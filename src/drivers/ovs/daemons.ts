@@ -1,24 +1,17 @@
 /** The OVS daemons (ovsdb-server, ovs-vswitchd) on hosts without an init system: probe, start, stop. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-import { createConnection } from "node:net";
+import { existsSync, mkdirSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NslabError } from "../../errors.js";
 import { type Runner, systemRunner } from "../runner/index.js";
 import { ensureRootRow } from "./bridges.js";
-import {
-  type DaemonHandle,
-  processIdentity,
-  readOwnPidfile,
-  type StopReport,
-  stopDaemon,
-} from "./daemon-process.js";
+import { type DaemonHandle, readOwnPidfile, type StopReport, stopDaemon } from "./daemon-process.js";
+import { vswitchdAlive } from "./liveness.js";
 import { OvsdbClient } from "./ovsdb.js";
 
 export {
   type DaemonHandle,
   isSameProcess,
-  processIdentity,
   readOwnPidfile,
   type StopReport,
   stopDaemon,
@@ -58,13 +51,22 @@ export interface StartedOvs {
   vswitchd: DaemonHandle | null;
 }
 
-/** The default paths, with `overrides` applied; every path is made absolute (the daemons chdir to /). */
-export function ovsRuntimePaths(overrides: Partial<OvsRuntimePaths> = {}): OvsRuntimePaths {
+/**
+ * The default paths, with `overrides` applied; every path is made absolute (the daemons chdir to /).
+ * OVS's own variables move them as they move ovs-vsctl's: OVS_RUNDIR, OVS_DBDIR (conf.db), OVS_LOGDIR
+ * (a private Open vSwitch, e.g. a test's, with NSLAB_STATE_DIR pointing nslab's records elsewhere too).
+ */
+export function ovsRuntimePaths(
+  overrides: Partial<OvsRuntimePaths> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): OvsRuntimePaths {
   return {
-    runDir: resolve(overrides.runDir ?? DEFAULT_OVS_RUN_DIR),
-    dbPath: resolve(overrides.dbPath ?? followLink(DEFAULT_DB_LINK)),
+    runDir: resolve(overrides.runDir ?? (env.OVS_RUNDIR || DEFAULT_OVS_RUN_DIR)),
+    dbPath: resolve(
+      overrides.dbPath ?? (env.OVS_DBDIR ? `${env.OVS_DBDIR}/conf.db` : followLink(DEFAULT_DB_LINK)),
+    ),
     schemaPath: resolve(overrides.schemaPath ?? DEFAULT_SCHEMA),
-    logDir: resolve(overrides.logDir ?? DEFAULT_LOG_DIR),
+    logDir: resolve(overrides.logDir ?? (env.OVS_LOGDIR || DEFAULT_LOG_DIR)),
   };
 }
 
@@ -168,10 +170,6 @@ export async function stopOvs(
 
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Start daemon `comm` with `--detach` (it returns once initialised) and a pidfile at
- * `runDir/comm.pid`; its handle, or an error after stopping what it left running.
- */
 export async function startDaemon(
   runner: Runner,
   runDir: string,
@@ -237,53 +235,6 @@ async function dbAnswers(path: string, timeoutMs: number): Promise<boolean> {
   } finally {
     await client?.close();
   }
-}
-
-async function vswitchdAlive(runDir: string, timeoutMs: number): Promise<boolean> {
-  const fromPidfile = readPid(`${runDir}/ovs-vswitchd.pid`);
-  if (fromPidfile !== null && processIdentity(fromPidfile)?.comm === "ovs-vswitchd") return true;
-  // No usable pidfile: a control socket, named ovs-vswitchd.ctl or ovs-vswitchd.PID.ctl.
-  let names: string[];
-  try {
-    names = readdirSync(runDir);
-  } catch {
-    return false;
-  }
-  for (const name of names) {
-    const m = /^ovs-vswitchd(?:\.(\d+))?\.ctl$/.exec(name);
-    if (!m) continue;
-    if (
-      m[1]
-        ? processIdentity(Number(m[1]))?.comm === "ovs-vswitchd"
-        : await accepts(`${runDir}/${name}`, timeoutMs)
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function readPid(pidfile: string): number | null {
-  try {
-    const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
-    return pid > 1 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function accepts(path: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = createConnection({ path });
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    const finish = (ok: boolean) => {
-      clearTimeout(timer);
-      s.destroy();
-      done(ok);
-    };
-    s.once("connect", () => finish(true));
-    s.once("error", () => finish(false));
-  });
 }
 
 function isDefaultRunDir(runDir: string): boolean {

@@ -21,7 +21,6 @@ export {
   ovsDbSocket,
   ovsRuntimePaths,
   probeOvs,
-  processIdentity,
   type StartedOvs,
   type StopReport,
   startOvs,
@@ -38,6 +37,7 @@ export {
   type NotificationListener,
   type RequestOptions,
 } from "./jsonrpc.js";
+export { type DaemonState, daemonState } from "./liveness.js";
 export type { FlowEntry } from "./ofctl.js";
 export {
   type BridgeOpenFlow,

@@ -207,7 +207,7 @@ describe.skipIf((!canTouchKernel || !hasTools) && !mustRun)("controllers (genera
 
   it("os-ken's OpenFlow 1.3 learning switch (examples/sdn/simple_switch_13.py): every pair pings", async () => {
     const port = freePort();
-    startController([
+    const osken = startController([
       "osken-manager",
       "--ofp-tcp-listen-port",
       String(port),
@@ -239,6 +239,7 @@ describe.skipIf((!canTouchKernel || !hasTools) && !mustRun)("controllers (genera
     expect(s1.flows.some((f: { actions: string }) => /CONTROLLER/.test(f.actions))).toBe(true);
     expect(s1.flows.some((f: { match: string }) => /dl_dst=/.test(f.match))).toBe(true);
     expect(nslab(["down", name]).code).toBe(0);
+    process.kill(osken.pid!, "SIGTERM");
   });
 
   it("--controller default runs ovs-testcontroller for the lab and stops it at down", async () => {

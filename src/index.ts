@@ -14,6 +14,7 @@ export { ApplyError } from "./drivers/apply/executor.js";
 export type { ProgressFn } from "./drivers/apply/types.js";
 export type { Backend } from "./drivers/driver.js";
 export { hostFactsFor, probeFeatures } from "./drivers/host/probe.js";
+export type { ControllerStatus, FlowEntry } from "./drivers/ovs/index.js";
 export type { Runner, RunOptions, RunResult, StartOptions } from "./drivers/runner/index.js";
 export { CommandError, type CommandFailure } from "./drivers/runner/index.js";
 export { type DownAllOptions, type DownResult, down, downAll } from "./engine/down.js";
@@ -51,9 +52,11 @@ export {
 export type { CaptureOptions, CaptureResult } from "./lab/capture.js";
 export { peerEndpoint, type ResolvedEndpoint, resolveEndpoint } from "./lab/endpoints.js";
 export type { ExecOptions, ExecResult } from "./lab/exec.js";
+export type { BridgeFlows } from "./lab/flows.js";
 export {
   capture,
   exec,
+  flows,
   iperf,
   logs,
   ping,
@@ -77,6 +80,7 @@ export {
   type LabSummary,
   labSummaries,
   type NodeReport,
+  type OpenFlowReport,
 } from "./lab/status.js";
 export { type TestOptions, type TestReport, testLab } from "./lab/test.js";
 export {
@@ -98,10 +102,14 @@ export type {
   EndpointRef,
   Expectation,
   ExpectTarget,
+  Flow,
   Interface,
   Link,
+  Neighbor,
   NetnsNode,
   Node,
+  OpenFlowSettings,
+  OpenFlowVersion,
   OvsBridgeNode,
   Route,
   Shaping,

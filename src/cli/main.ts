@@ -80,6 +80,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import("./commands/status.js")).registerStatus,
   exec: async () => (await import("./commands/exec.js")).registerExec,
   logs: async () => (await import("./commands/logs.js")).registerLogs,
+  flows: async () => (await import("./commands/flows.js")).registerFlows,
   ping: async () => (await import("./commands/ping.js")).registerPing,
   test: async () => (await import("./commands/test.js")).registerTest,
   link: async () => (await import("./commands/link.js")).registerLink,

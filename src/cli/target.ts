@@ -7,7 +7,7 @@
 import { Option } from "@commander-js/extra-typings";
 import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
-import type { SwitchKind } from "../sources/mininet/index.js";
+import type { GenerateOptions } from "../sources/mininet/index.js";
 import { readTopologyFileIfPresent } from "../sources/read.js";
 import type { Logger } from "../util/logger.js";
 
@@ -46,19 +46,34 @@ export function labOf(t: Target): string {
   return t.kind === "file" ? t.topology.name : t.lab;
 }
 
-/** `--switch` as given on the command line. */
-export function switchKind(text: string): SwitchKind {
-  if (text === "bridge" || text === "lxbr") return "bridge";
-  if (text === "ovs") return "ovs";
-  throw new NslabError("E_USAGE", `--switch: unknown switch '${text}'`, {
-    hint: "use bridge (a Linux bridge, Mininet's lxbr) or ovs (Open vSwitch)",
-  });
+/** Mininet's options of a generated lab, as the command line gives them. */
+export interface GeneratedLabTexts {
+  topo?: string;
+  switch?: string;
+  controller?: string[];
+  mac?: boolean;
+  arp?: boolean;
+  ipv6?: boolean;
+}
+
+/** The generator's options from the command line's (Mininet's meaning; refused with a reason). */
+export async function generateOptions(opts: GeneratedLabTexts): Promise<GenerateOptions> {
+  const { generatorOptions } = await import("../sources/mininet/options.js");
+  return {
+    ...generatorOptions({
+      ...(opts.switch !== undefined ? { switch: opts.switch } : {}),
+      ...(opts.controller !== undefined ? { controller: opts.controller } : {}),
+      ...(opts.mac ? { mac: true } : {}),
+      ...(opts.arp ? { arp: true } : {}),
+    }),
+    ...(opts.ipv6 ? { ipv6: true } : {}),
+  };
 }
 
 /** The topology of a command that takes a FILE or `--topo SPEC` (exactly one of them). */
 export async function fileOrGenerated(
   file: string | undefined,
-  options: { topo?: string; switch?: string; ipv6?: boolean; name?: string; prefix?: string; log?: Logger },
+  options: GeneratedLabTexts & { name?: string; prefix?: string; log?: Logger },
 ): Promise<Topology> {
   const names = {
     ...(options.name ? { name: options.name } : {}),
@@ -67,17 +82,24 @@ export async function fileOrGenerated(
   if (options.topo !== undefined) {
     if (file !== undefined) throw new NslabError("E_USAGE", "give a topology file or --topo, not both");
     const { generatedTopology } = await import("../model/generated.js");
-    return generatedTopology(options.topo, {
-      ...names,
-      switch: switchKind(options.switch ?? "bridge"),
-      ...(options.ipv6 ? { ipv6: true } : {}),
-    });
+    return generatedTopology(options.topo, { ...names, ...(await generateOptions(options)) });
   }
-  if (options.switch !== undefined || options.ipv6)
-    throw new NslabError(
-      "E_USAGE",
-      `${options.ipv6 ? "--ipv6" : "--switch"} goes with --topo (a file says it itself)`,
-    );
+  const stray = [
+    options.switch !== undefined && "--switch",
+    options.controller !== undefined && "--controller",
+    options.mac && "--mac",
+    options.arp && "--arp",
+    options.ipv6 && "--ipv6",
+  ].find(Boolean);
+  if (stray)
+    throw new NslabError("E_USAGE", `${stray} goes with --topo (a file says it itself)`, {
+      hint:
+        stray === "--controller" || stray === "--switch"
+          ? "in a file: kind: ovs-bridge with controller:, protocols:, fail-mode:"
+          : stray === "--arp"
+            ? "in a file: arp: static"
+            : "in a file: the interface's mac:",
+    });
   if (file === undefined)
     throw new NslabError("E_USAGE", "give a topology file, or --topo SPEC to generate one", {
       hint: "e.g. nslab up lab.yaml, or nslab up --topo linear,4",
@@ -98,8 +120,21 @@ export const topoOption = () =>
 export const switchOption = () =>
   new Option(
     "--switch <kind>",
-    "with --topo: bridge (Linux bridge, Mininet's lxbr; default) or ovs (Open vSwitch)",
+    "with --topo, as Mininet's: lxbr/bridge (Linux bridge; default), ovs|ovsk[,protocols=OpenFlow13][,failMode=secure|standalone][,datapath=user|kernel] (Open vSwitch), ovsbr (OVS without a controller)",
   );
+
+/** `--controller SPEC`, repeatable (with --topo). */
+export const controllerOption = () =>
+  new Option(
+    "--controller <spec>",
+    "with --topo, as Mininet's: remote[,ip=IP][,port=PORT] (default 127.0.0.1:6653), default (ovs-testcontroller, run by nslab) or none; repeat for several; makes the switches OVS",
+  ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+
+/** `--mac` and `--arp` (with --topo). */
+export const macOption = () =>
+  new Option("--mac", "with --topo, as Mininet's: hosts get MACs 00:00:00:00:00:01, 00:00:00:00:00:02, …");
+export const arpOption = () =>
+  new Option("--arp", "with --topo, as Mininet's: static ARP entries on every host (arp: static)");
 
 /** `--ipv6` (with --topo). */
 export const ipv6Option = () =>

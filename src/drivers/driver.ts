@@ -11,6 +11,7 @@ import { agentCarries, agentChannel } from "./apply/agent-channel.js";
 import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
 import { nodefsChannel } from "./apply/nodefs-channel.js";
+import { ofctlChannel } from "./apply/ofctl-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
 import type { Faults } from "./faults.js";
@@ -48,6 +49,7 @@ export class Driver {
   readonly #agentCh: Channel;
   readonly #ovsCh: Channel;
   readonly #envCh: Channel;
+  readonly #ofctl: Channel;
 
   constructor(options: DriverOptions = {}) {
     this.runner = options.runner ?? systemRunner;
@@ -64,10 +66,12 @@ export class Driver {
       this.#ovsMode === "ovsdb"
         ? ovsdbChannel(() => this.ovsdb())
         : vsctlChannel(this.runner, ovsDbSocket(ovsRuntimePaths()));
+    this.#ofctl = ofctlChannel(this.runner, () => ovsRuntimePaths().runDir);
   }
 
   /** The channel for each operation. */
   readonly route: Router = (op: Op) => {
+    if (op.op === "ovs.flow.add" || op.op === "ovs.flow.del") return this.#ofctl;
     if (op.op.startsWith("ovs.")) return this.#ovsCh;
     if (/^(labfs|nodefs|mntns|etcnetns)\./.test(op.op)) return this.#envCh;
     if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;

@@ -11,6 +11,8 @@ import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
 import { stateRoot } from "../state/dir.js";
+import { checkDeclaredFlows } from "./flows.js";
+import { defaultControllerTarget } from "./services/testcontroller.js";
 
 /** A plan for bringing a topology up on a host. */
 export interface Plan {
@@ -30,7 +32,7 @@ export interface Plan {
 /** Plan `topology` for this host (or for the given host facts). Pure: nothing is changed. */
 export function planLab(
   topology: Topology,
-  host: HostFacts = { ovsKernelDatapath: ovsKernelModule() },
+  host: HostFacts = { ovsKernelDatapath: ovsKernelModule(), defaultController: defaultControllerTarget() },
   limits: HostLimits = hostLimits(),
 ): Plan {
   const operations = planUp(topology, host);
@@ -44,7 +46,14 @@ export function planLab(
   };
 }
 
-/** Plan `topology` for this host, probing only the kernel features it asks for (as `up` does). */
+/**
+ * Plan `topology` for this host, probing only the kernel features it asks for and checking its
+ * flows with OVS's parser (as `up` does).
+ */
 export async function planForHost(topology: Topology, runner?: Runner): Promise<Plan> {
-  return planLab(topology, await hostFactsFor(topology, runner, stateRoot()));
+  await checkDeclaredFlows(topology, runner);
+  return planLab(topology, {
+    ...(await hostFactsFor(topology, runner, stateRoot())),
+    defaultController: defaultControllerTarget(),
+  });
 }

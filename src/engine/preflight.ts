@@ -46,6 +46,7 @@ export function checkEnvironment(ops: readonly Op[], backend: Backend, host: Hos
   if (ops.some((o) => o.op === "qdisc.set")) need.add("tc");
   if (ops.some((o) => o.op.startsWith("ovs.")))
     for (const b of ["ovsdb-server", "ovs-vswitchd", "ovsdb-tool"]) need.add(b);
+  if (ops.some((o) => o.op === "ovs.flow.add" || o.op === "ovs.flow.del")) need.add("ovs-ofctl");
   const missing = [...need].filter((b) => !host.findBinary(b));
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((b) => PACKAGE_OF[b] ?? b))];

@@ -28,6 +28,7 @@ import {
 } from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
+import { checkDeclaredFlows } from "./flows.js";
 import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { startServices } from "./node-services.js";
@@ -35,7 +36,7 @@ import { logOf, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
 import { repair } from "./repair.js";
 import { appliedOps, rollback } from "./rollback.js";
-import { heldServices, ovsService, release } from "./services/index.js";
+import { defaultControllerTarget, heldServices, ovsService, release } from "./services/index.js";
 import {
   acquireServices,
   applyPlan,
@@ -94,8 +95,13 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   const lab = topology.name;
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
-  const host: HostFacts = await hostFactsFor(topology, driver.runner, stateRoot());
+  const host: HostFacts = {
+    ...(await hostFactsFor(topology, driver.runner, stateRoot())),
+    defaultController: defaultControllerTarget(),
+  };
   const full = planUp(topology, host);
+  // Every declared flow through OVS's own parser: a bad one is reported at its line, nothing made.
+  await checkDeclaredFlows(topology, driver.runner);
   const datapath = full.find((o) => o.op === "ovs.bridge.add")?.datapath;
   checkEnvironment(full, driver.backend, options.host);
   const limits = checkHostLimits(topology, hostLimits());

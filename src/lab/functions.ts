@@ -9,6 +9,7 @@ import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import type { CaptureOptions, CaptureResult } from "./capture.js";
 import type { ResolvedEndpoint } from "./endpoints.js";
 import type { ExecOptions, ExecResult } from "./exec.js";
+import type { BridgeFlows } from "./flows.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ShapingResult } from "./link.js";
 import type { LabPingOptions, PingReport } from "./ping.js";
@@ -47,6 +48,11 @@ export async function status(lab: string, options: CommonOptions = {}): Promise<
     if (!report) throw e;
     return report;
   }
+}
+
+/** The flow tables of lab `lab`'s OVS bridges (or of `bridge`), with counters and controllers. */
+export function flows(lab: string, bridge?: string, options: CommonOptions = {}): Promise<BridgeFlows[]> {
+  return running(lab, options).flows(bridge);
 }
 
 /**

@@ -1,4 +1,5 @@
 /** What `status` reports of a lab: the shapes of its node, interface and lab reports (types only). */
+import type { BridgeOpenFlow } from "../drivers/ovs/index.js";
 import type { HealthProblem } from "../engine/health-types.js";
 import type { Node } from "../model/types.js";
 import type { DumpLinkStats } from "../plan/observed.js";
@@ -38,7 +39,12 @@ export interface NodeReport {
   owned: boolean;
   interfaces: InterfaceReport[];
   routes: { dst: string; via?: string; dev?: string }[];
+  /** An OVS bridge with OpenFlow settings: as OVS has them now, each controller connected or not. */
+  openflow?: OpenFlowReport;
 }
+
+/** An OVS bridge's OpenFlow state (OVS refreshes `connected` every few seconds). */
+export type OpenFlowReport = Omit<BridgeOpenFlow, "bridge">;
 
 /** A lab as observed. */
 export interface LabReport {

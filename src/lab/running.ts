@@ -20,6 +20,7 @@ import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import { type CaptureOptions, type CaptureResult, captureOn } from "./capture.js";
 import type { ResolvedEndpoint } from "./endpoints.js";
 import { type AttachedOptions, type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
+import type { BridgeFlows } from "./flows.js";
 import { labGraph } from "./graph.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ShapingResult } from "./link.js";
@@ -202,6 +203,15 @@ export class RunningLab {
       }),
     );
     return abortable(work, s.signal, `shaping ${endpoint} of lab '${this.name}'`);
+  }
+
+  /**
+   * The flow tables of the lab's Open vSwitch bridges (or of the one named `bridge`, by its node or
+   * OVS name) as OVS has them now, with counters, and each bridge's controllers.
+   */
+  async flows(bridge?: string): Promise<BridgeFlows[]> {
+    const { labFlows } = await import("./flows.js");
+    return labFlows(this.name, this.use(), bridge);
   }
 
   /** The lab's graph (from its record), with its kernel names. */

@@ -6,7 +6,7 @@
  */
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
-import { type BridgeInfo, listBridges } from "../drivers/ovs/index.js";
+import { type BridgeInfo, type BridgeOpenFlow, listBridges, readOpenflow } from "../drivers/ovs/index.js";
 import { checkLabHealth, type HealthProblem, repairCommand } from "../engine/health.js";
 import type { Node, Topology } from "../model/types.js";
 import type { DumpLink, DumpLinkStats, NsDump } from "../plan/observed.js";
@@ -14,10 +14,10 @@ import { labOfMarker } from "../plan/ops.js";
 import { type LabStatus, listLabs, type OwnedObject, readLab } from "../state/store.js";
 import { kernelProblems } from "./kernel-health.js";
 import { recordOf } from "./record.js";
-import type { InterfaceReport, LabReport, NodeReport } from "./report.js";
+import type { InterfaceReport, LabReport, NodeReport, OpenFlowReport } from "./report.js";
 import { labServiceReports } from "./services.js";
 
-export type { InterfaceReport, LabReport, NodeReport } from "./report.js";
+export type { InterfaceReport, LabReport, NodeReport, OpenFlowReport } from "./report.js";
 
 /** A lab as recorded (no kernel access): for listing many labs cheaply. */
 export interface LabSummary {
@@ -61,10 +61,13 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.dump(null)]);
   let ovsPorts = new Map<string, string>();
   let ovsBridges: BridgeInfo[] | Error | undefined;
+  let openflow = new Map<string, BridgeOpenFlow>();
   if (state.usesOvs) {
     try {
-      ovsBridges = await listBridges(await driver.ovsdb());
+      const client = await driver.ovsdb();
+      ovsBridges = await listBridges(client);
       ovsPorts = new Map(ovsBridges.flatMap((b) => b.ports.map((p) => [p.name, b.name] as const)));
+      if (t.nodes.some((n) => n.kind === "ovs-bridge" && n.openflow)) openflow = await readOpenflow(client);
     } catch (e) {
       // OVS not running: its bridges show as absent, and the Open vSwitch check says why.
       ovsBridges = e as Error;
@@ -78,6 +81,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
     root: indexDump(root),
     ovsPorts,
     ovsBridges: new Set(ovsPorts.values()),
+    openflow,
   };
   const nodes = t.nodes.map((n) => {
     const d = n.kind === "netns" ? dumps.get(n.netns) : root;
@@ -148,6 +152,8 @@ interface Context {
   /** OVS port name → its bridge. */
   ovsPorts: Map<string, string>;
   ovsBridges: Set<string>;
+  /** OpenFlow state of OVS bridges, by OVS name (read only for labs with OpenFlow settings). */
+  openflow: Map<string, BridgeOpenFlow>;
 }
 
 function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeReport {
@@ -203,6 +209,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
             ...(r.oif !== null ? { dev: d.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
+  const of = n.kind === "ovs-bridge" && n.openflow ? ctx.openflow.get(n.ifname) : undefined;
   return {
     name: n.name,
     kind: n.kind,
@@ -212,7 +219,13 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
     owned,
     interfaces,
     routes,
+    ...(of ? { openflow: openflowReport(of) } : {}),
   };
+}
+
+function openflowReport(of: BridgeOpenFlow): OpenFlowReport {
+  const { bridge: _, ...rest } = of;
+  return { ...rest, failMode: of.failMode || "standalone" };
 }
 
 function autoAddresses(t: Topology): Map<string, string[]> {

@@ -6,7 +6,7 @@
  * with a prefix against IFNAMSIZ, addresses, the Linux bridge port limit — is still checked by the
  * resolver and the topology rules.
  */
-import { generateTopology, type SwitchKind } from "../sources/mininet/index.js";
+import { type GenerateOptions, generateTopology } from "../sources/mininet/index.js";
 import type { RawTopology } from "../sources/nslab/schema.js";
 import { pathOnly } from "../sources/source.js";
 import { type ResolveOptions, resolveTopology } from "./resolve.js";
@@ -18,16 +18,10 @@ import type { Topology } from "./types.js";
  */
 export function generatedTopology(
   spec: string,
-  options: ResolveOptions & { switch?: SwitchKind; ipv6?: boolean } = {},
+  options: Omit<ResolveOptions, "flowsFiles"> & GenerateOptions = {},
 ): Topology {
-  const raw: RawTopology = generateTopology(spec, {
-    ...(options.switch ? { switch: options.switch } : {}),
-    ...(options.ipv6 ? { ipv6: true } : {}),
-    ...(options.name ? { name: options.name } : {}),
-  });
+  const { prefix, ...generate } = options;
+  const raw: RawTopology = generateTopology(spec, generate);
   const file = `--topo ${spec}`;
-  return resolveTopology(
-    { raw, file, locate: pathOnly(file) },
-    { ...(options.prefix ? { prefix: options.prefix } : {}) },
-  );
+  return resolveTopology({ raw, file, locate: pathOnly(file) }, { ...(prefix ? { prefix } : {}) });
 }

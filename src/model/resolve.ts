@@ -9,11 +9,13 @@ import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
 import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
+import { derive, sortProblems } from "./derive.js";
 import { resolveExpectations } from "./expect.js";
-import { type Cidr, hostAddressProblem, parseCidr } from "./ip.js";
+import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName, IFNAME_MAX } from "./names.js";
 import { type EnvContext, resolveNodeEnv } from "./node-env.js";
+import { type FlowsFiles, numberPorts, resolveOpenFlow } from "./openflow.js";
 import { resolveRoute } from "./resolve-route.js";
 import { addStaticRoutes } from "./routing.js";
 import { checkTopology } from "./rules.js";
@@ -32,16 +34,25 @@ export interface ResolveOptions {
   baseDir?: string;
   /** What a `files:` source is on the host (load.ts looks); without it, sources are not checked. */
   sourceKind?: (path: string) => "file" | "dir" | "other" | "missing";
+  /** The flows files the topology names (`flows: FILE`), read by whoever read the topology. */
+  flowsFiles?: FlowsFiles;
 }
 
 /** Resolve a raw topology (from any source) into a Topology, or throw a TopologyError with every problem found. */
 export function resolveTopology(spec: TopologySource, options: ResolveOptions = {}): Topology {
   const problems: Problem[] = [];
-  const r = new Resolver(spec, options.prefix ?? "", problems, {
-    baseDir: options.baseDir ?? (spec.path && dirname(spec.path)),
-    sourceKind: options.sourceKind,
-  });
+  const r = new Resolver(
+    spec,
+    options.prefix ?? "",
+    problems,
+    {
+      baseDir: options.baseDir ?? (spec.path && dirname(spec.path)),
+      sourceKind: options.sourceKind,
+    },
+    options.flowsFiles,
+  );
   const topology = r.run(options.name);
+  numberPorts(topology, problems);
   derive(topology, spec, r.optOut, problems);
   problems.push(...resolveServiceRefs(topology));
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
@@ -57,36 +68,6 @@ export function resolveTopology(spec: TopologySource, options: ResolveOptions = 
   return topology;
 }
 
-/** What the file asks nslab to work out: automatic addresses, static routes, expectations. */
-function derive(t: Topology, spec: TopologySource, optOut: ReadonlySet<string>, problems: Problem[]): void {
-  const raw = spec.raw;
-  const segments = l2Segments(t);
-  if (raw.addressing) {
-    const pools: Partial<Record<4 | 6, Pool>> = {};
-    for (const family of [4, 6] as const) {
-      const key = family === 4 ? "ipv4" : "ipv6";
-      const text = raw.addressing[key];
-      if (text === undefined) continue;
-      const src = spec.locate(["addressing", key]);
-      const pool = parsePool(text, family);
-      if (typeof pool === "string") problems.push({ message: pool, location: src });
-      else pools[family] = { cidr: pool, src };
-    }
-    const { info, problems: found } = allocateAddresses(t, segments, { pools, optOut });
-    t.addressing = info;
-    problems.push(...found);
-  }
-  if (raw.routing === "static") {
-    t.routing = "static";
-    addStaticRoutes(t, segments, spec.locate(["routing"]));
-  }
-  if (raw.expect && raw.expect.length > 0) {
-    const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);
-    t.expect = expectations;
-    problems.push(...found);
-  }
-}
-
 class Resolver {
   /** Every `node:iface` written as a link endpoint, resolvable or not. */
   readonly mentioned = new Set<string>();
@@ -98,6 +79,7 @@ class Resolver {
     private readonly prefix: string,
     private readonly problems: Problem[],
     private readonly host: Pick<EnvContext, "baseDir" | "sourceKind">,
+    private readonly flowsFiles?: FlowsFiles,
   ) {}
 
   private at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
@@ -163,6 +145,12 @@ class Resolver {
           iface.vlan = port.vlan;
           iface.at = { ...iface.at, vlan: this.at([...ipath, "vlan"]) };
         }
+        if (port?.ofport !== undefined) {
+          const where = this.at([...ipath, "ofport"]);
+          if (raw.kind === "bridge")
+            this.fail("'ofport' is an OpenFlow port number: ovs-bridge ports only", where);
+          else [iface.ofport, iface.at] = [port.ofport, { ...iface.at, ofport: where }];
+        }
         interfaces.push(iface);
       }
       if (raw.kind === "bridge") {
@@ -176,6 +164,14 @@ class Resolver {
           src,
         };
       }
+      const openflow = resolveOpenFlow(
+        name,
+        raw,
+        path,
+        (p, k) => this.at(p, k),
+        this.flowsFiles,
+        this.problems,
+      );
       return {
         kind: "ovs-bridge",
         name,
@@ -183,6 +179,7 @@ class Resolver {
         datapath: raw.datapath ?? "auto",
         stp: raw.stp ?? false,
         interfaces,
+        ...(openflow ? { openflow } : {}),
         src,
       };
     }
@@ -362,15 +359,6 @@ class Resolver {
     }
     return { node, iface };
   }
-}
-
-/** File order, so output reads top to bottom. */
-function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort(
-    (x, y) =>
-      (x.location?.line ?? 0) - (y.location?.line ?? 0) ||
-      (x.location?.column ?? 0) - (y.location?.column ?? 0),
-  );
 }
 
 export type { Cidr };

@@ -24,6 +24,8 @@ export interface Topology {
   routing?: "static";
   /** Reachability checks (`expect:`), run by `nslab test`. */
   expect?: Expectation[];
+  /** `static`: every host has permanent ARP entries for its segments' neighbours (`arp: static`, Mininet's `--arp`). */
+  arp?: "static";
 }
 
 /** Any node. */
@@ -58,6 +60,15 @@ export interface NetnsNode extends NodeBase {
   privateRun?: false;
   /** true: the node has its own /tmp (absent means the host's). */
   privateTmp?: true;
+  /** Permanent neighbour (ARP) entries, computed for `arp: static`. */
+  neighbors?: Neighbor[];
+}
+
+/** A permanent ARP entry of a namespace: `address` is at `mac`, through interface `dev`. */
+export interface Neighbor {
+  dev: string;
+  address: string;
+  mac: string;
 }
 
 /** A Linux bridge in the root namespace. */
@@ -78,8 +89,45 @@ export interface OvsBridgeNode extends NodeBase {
   ifname: string;
   datapath: "auto" | "netdev" | "system";
   stp: boolean;
-  /** Bridge-side veth ends (root namespace, added as OVS ports). */
+  /** Bridge-side veth ends (root namespace, added as OVS ports; each with its OpenFlow port number). */
   interfaces: Interface[];
+  /**
+   * OpenFlow: controllers, fail mode, versions, datapath ID and flows. Absent for a bridge with
+   * none of them (a plain learning switch), and in records written before it existed.
+   */
+  openflow?: OpenFlowSettings;
+}
+
+/** An OpenFlow version OVS speaks, as OVSDB names it. */
+export type OpenFlowVersion =
+  | "OpenFlow10"
+  | "OpenFlow11"
+  | "OpenFlow12"
+  | "OpenFlow13"
+  | "OpenFlow14"
+  | "OpenFlow15";
+
+/** How an OVS bridge is driven by OpenFlow. */
+export interface OpenFlowSettings {
+  /**
+   * Controller targets (`tcp:IP:PORT`, `ssl:IP:PORT`, `unix:PATH`); `default` is the controller nslab
+   * runs for its labs (Debian's ovs-testcontroller, Mininet's `--controller default`).
+   */
+  controllers: string[];
+  /** What the bridge does without a controller: `secure` forwards only by its flows. */
+  failMode: "standalone" | "secure";
+  /** Versions the bridge speaks; empty: OVS's default (1.0 to 1.5). */
+  protocols: OpenFlowVersion[];
+  /** Datapath ID, 16 hex digits (from the file, or derived from the name as Mininet does). */
+  dpid?: string;
+  /** Flows installed when the bridge is created (and kept as written on an in-place change). */
+  flows: Flow[];
+}
+
+/** One flow in ovs-ofctl syntax, with where it was written (a YAML line, or a line of a flows file). */
+export interface Flow {
+  text: string;
+  src?: SourceLocation;
 }
 
 /** An interface of a node: a veth end. */
@@ -93,9 +141,17 @@ export interface Interface {
   mac?: string;
   /** Access VLAN of a bridge port (OVS `tag`). */
   vlan?: number;
+  /** OpenFlow port number of an OVS bridge port (`ofport_request`): its link's rank on the bridge, or as written. */
+  ofport?: number;
   src?: SourceLocation;
   /** Where individual settings were written (for precise error locations). */
-  at?: { mtu?: SourceLocation; mac?: SourceLocation; vlan?: SourceLocation; addresses?: SourceLocation[] };
+  at?: {
+    mtu?: SourceLocation;
+    mac?: SourceLocation;
+    vlan?: SourceLocation;
+    ofport?: SourceLocation;
+    addresses?: SourceLocation[];
+  };
 }
 
 /** A static route of a namespace node. */

@@ -7,8 +7,9 @@
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
-import { type HostFacts, hostProblems } from "./host.js";
+import { DEFAULT_CONTROLLER_TARGET, type HostFacts, hostProblems } from "./host.js";
 import { planNodeEnv } from "./node-env.js";
+import { openflowOps } from "./openflow.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 import { qdiscFor } from "./qdisc.js";
 
@@ -158,11 +159,18 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     list.push(...(shapeNs.get(n.netns) ?? []));
     ops.push(...list);
   }
+  // Static ARP entries, once every namespace's interfaces are up (a link going down flushes them).
+  for (const n of t.nodes)
+    if (n.kind === "netns")
+      for (const e of n.neighbors ?? [])
+        ops.push({ op: "neigh.add", ns: n.netns, dev: e.dev, address: e.address, mac: e.mac, src: n.src });
 
   // 5. The root-namespace devices come up (with their alias, enslaved to their bridge).
   ops.push(...rootSet, ...rootLate, ...shapeRoot);
 
-  // 6. Open vSwitch bridges and their ports (one OVSDB transaction).
+  // 6. Open vSwitch bridges, their ports and OpenFlow settings (one OVSDB transaction), then flows.
+  const settings: Op[] = [];
+  const flows: Op[] = [];
   for (const n of t.nodes) {
     if (n.kind !== "ovs-bridge") continue;
     ops.push({
@@ -180,9 +188,14 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         port: p.ifname,
         marker,
         ...(p.vlan !== undefined ? { tag: p.vlan } : {}),
+        ...(p.ofport !== undefined ? { ofport: p.ofport } : {}),
         src: p.src,
       });
+    const of = openflowOps(n, host.defaultController ?? DEFAULT_CONTROLLER_TARGET);
+    settings.push(...of.set);
+    flows.push(...of.flows);
   }
+  ops.push(...settings, ...flows);
 
   // 7. What only the host's /etc can offer: /etc/netns/NS/hosts for `ip netns exec`.
   ops.push(...env.late);

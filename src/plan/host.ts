@@ -19,6 +19,11 @@ export interface HostFacts {
   /** The kernel has Linux-bridge VLAN filtering; undefined when not probed. */
   bridgeVlanFiltering?: boolean;
   /**
+   * Where the controller nslab runs for labs listens (`controller: default`); undefined: the
+   * default state directory's, {@link DEFAULT_CONTROLLER_TARGET}.
+   */
+  defaultController?: string;
+  /**
    * Nodes get their own mount namespace, file system and names (the native agent is there to make
    * them); unset: nodes share the host's mounts, and files:/services: cannot be planned.
    */
@@ -52,6 +57,9 @@ export interface Accounts {
   users: Readonly<Record<string, { uid: number; gid: number }>>;
   groups: Readonly<Record<string, number>>;
 }
+
+/** The target of the controller nslab runs, with the default state and OVS run directories. */
+export const DEFAULT_CONTROLLER_TARGET = "unix:/var/run/openvswitch/nslab-testcontroller.sock";
 
 /** A kernel feature nslab may need. */
 export type KernelFeature = "netem" | "bridgeVlanFiltering";

@@ -4,6 +4,7 @@
  * deleted) needs no undoing of its own. Settings whose old value is unknown (sysctls, offloads)
  * are not restored: they die with their namespace or link, which is where nslab sets them.
  */
+import { flowMatch, plainSettings } from "./openflow.js";
 import type { Op } from "./ops.js";
 
 export function inverseOps(applied: readonly Op[]): Op[] {
@@ -48,6 +49,23 @@ export function inverseOps(applied: readonly Op[]): Op[] {
       case "ovs.port.add":
         if (!goneOvs.has(op.bridge))
           out.push({ op: "ovs.port.del", bridge: op.bridge, port: op.port, ...src });
+        break;
+      case "ovs.bridge.set":
+        if (!goneOvs.has(op.bridge)) out.push(plainSettings(op));
+        break;
+      case "ovs.flow.add":
+        if (!goneOvs.has(op.bridge))
+          out.push({
+            op: "ovs.flow.del",
+            bridge: op.bridge,
+            match: flowMatch(op.flow),
+            protocols: op.protocols,
+            ...src,
+          });
+        break;
+      case "neigh.add":
+        if (!goneNs.has(op.ns) && !goneNsLinks.has(`${op.ns}/${op.dev}`))
+          out.push({ op: "neigh.del", ns: op.ns, dev: op.dev, address: op.address, ...src });
         break;
       case "addr.add":
         if (!goneNs.has(op.ns) && !goneNsLinks.has(`${op.ns}/${op.dev}`))

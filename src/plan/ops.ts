@@ -91,8 +91,36 @@ export type Op =
       stp: boolean;
     })
   | (OpBase & { op: "ovs.bridge.del"; bridge: string })
-  | (OpBase & { op: "ovs.port.add"; bridge: string; port: string; marker: string; tag?: number })
+  /**
+   * The OpenFlow settings of an OVS bridge, all of them (so a changed one replaces the old in one
+   * transaction): controller targets, fail mode, versions (empty: OVS's default), datapath ID
+   * (absent: OVS's own). In-band control is off while it has controllers (as Mininet sets it).
+   */
+  | (OpBase & {
+      op: "ovs.bridge.set";
+      bridge: string;
+      controllers: string[];
+      failMode: "standalone" | "secure";
+      protocols: string[];
+      dpid?: string;
+    })
+  /** A port; `ofport`: the OpenFlow port number it asks for (`ofport_request`). */
+  | (OpBase & {
+      op: "ovs.port.add";
+      bridge: string;
+      port: string;
+      marker: string;
+      tag?: number;
+      ofport?: number;
+    })
   | (OpBase & { op: "ovs.port.del"; bridge: string; port: string })
+  /** One flow (ovs-ofctl syntax), sent with the bridge's OpenFlow versions (`-O`, when it has some). */
+  | (OpBase & { op: "ovs.flow.add"; bridge: string; flow: string; protocols: string[] })
+  /** Delete the flow with exactly this match and priority (`ovs-ofctl --strict del-flows`). */
+  | (OpBase & { op: "ovs.flow.del"; bridge: string; match: string; protocols: string[] })
+  /** A permanent neighbour (ARP) entry inside a namespace. */
+  | (OpBase & { op: "neigh.add"; ns: string; dev: string; address: string; mac: string })
+  | (OpBase & { op: "neigh.del"; ns: string; dev: string; address: string })
   /** The lab's private file system: a tmpfs named `name` (nslab-LAB, its marker) on `path`, private. */
   | (OpBase & { op: "labfs.mount"; path: string; name: string })
   /** Detach the lab's file system (only if it is the tmpfs named `name`), then remove its directory. */

@@ -91,6 +91,14 @@ export function reconcileOps(
       case "ovs.port.add":
         take ||= freshOvs.has(op.bridge) || !seen.ovs.get(op.bridge)?.has(op.port);
         break;
+      case "ovs.bridge.set":
+      case "ovs.flow.add":
+        // Not observed: applied to bridges created now (and, through `always`, when changed).
+        take ||= freshOvs.has(op.bridge);
+        break;
+      case "neigh.add":
+        take ||= isFresh(op.ns, op.dev);
+        break;
       default:
         break;
     }

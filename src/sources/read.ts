@@ -1,8 +1,9 @@
 /**
  * Reading a topology file, whatever its format: one stat (a regular file, its size checked against
  * {@link MAX_FILE_BYTES} before anything is read), then one read; `-` reads standard input (to its
- * end, within the same limit).
+ * end, within the same limit). Likewise the files a topology names (flows files).
  */
+import { readFileSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { NslabError } from "../errors.js";
 
@@ -82,4 +83,20 @@ async function readStdin(): Promise<string> {
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The text of a file a topology names (a flows file), with the same checks as a topology file;
+ * what went wrong as a message, for the resolver to report at the place that names it.
+ */
+export function readNamedFile(path: string): { text: string } | { error: string } {
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return { error: "not a regular file" };
+    if (st.size > MAX_FILE_BYTES) return { error: `${st.size} bytes; at most ${MAX_FILE_BYTES}` };
+    return { text: readFileSync(path, "utf8") };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === "ENOENT" ? "no such file" : (e as Error).message };
+  }
 }

@@ -2,10 +2,13 @@
 import type { Command } from "@commander-js/extra-typings";
 import { generatedYaml, generateTopology } from "../../sources/mininet/index.js";
 import {
+  arpOption,
+  controllerOption,
   formatOption,
+  generateOptions,
   ipv6Option,
+  macOption,
   nameOption,
-  switchKind,
   switchOption,
   topoOption,
   wantsJson,
@@ -19,14 +22,16 @@ export function registerGenerate(program: Command): void {
     )
     .addOption(topoOption().makeOptionMandatory())
     .addOption(switchOption())
+    .addOption(controllerOption())
+    .addOption(macOption())
+    .addOption(arpOption())
     .addOption(ipv6Option())
     .addOption(nameOption())
     .option("--json", "the topology as a JSON document (nslab reads .json files too) instead of YAML")
     .addOption(formatOption())
-    .action((opts) => {
+    .action(async (opts) => {
       const spec = generateTopology(opts.topo, {
-        switch: switchKind(opts.switch ?? "bridge"),
-        ...(opts.ipv6 ? { ipv6: true } : {}),
+        ...(await generateOptions(opts)),
         ...(opts.name ? { name: opts.name } : {}),
       });
       process.stdout.write(

@@ -4,10 +4,13 @@ import { planForHost } from "../../engine/plan.js";
 import { NslabError } from "../../errors.js";
 import { cliLog, EXIT, reportError, warn } from "../output.js";
 import {
+  arpOption,
+  controllerOption,
   fileArgument,
   fileOrGenerated,
   formatOption,
   ipv6Option,
+  macOption,
   nameOption,
   prefixOption,
   switchOption,
@@ -26,6 +29,9 @@ export function registerPlan(program: Command): void {
     .addOption(topologyFileOption())
     .addOption(topoOption())
     .addOption(switchOption())
+    .addOption(controllerOption())
+    .addOption(macOption())
+    .addOption(arpOption())
     .addOption(ipv6Option())
     .option("--json", "print the operations as JSON")
     .addOption(formatOption())

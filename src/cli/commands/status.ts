@@ -107,6 +107,22 @@ export function renderLab(r: LabReport): string {
     });
   }
   out.push(table.toString());
+  const openflow = r.nodes.filter((n) => n.openflow);
+  if (openflow.length > 0) {
+    out.push("openflow:");
+    for (const n of openflow) {
+      const of = n.openflow!;
+      const controllers =
+        of.controllers.length === 0
+          ? "no controller"
+          : of.controllers
+              .map((c) => `${c.target} ${c.connected ? pc.green("connected") : pc.red("not connected")}`)
+              .join(", ");
+      out.push(
+        `  ${n.name}: ${[of.dpid ? `dpid ${of.dpid}` : "", of.failMode, of.protocols.join(","), controllers].filter(Boolean).join(", ")}`,
+      );
+    }
+  }
   const routes = r.nodes.filter((n) => n.routes.length > 0);
   if (routes.length > 0) {
     out.push("routes:");

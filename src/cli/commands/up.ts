@@ -5,10 +5,13 @@ import type { CliContext } from "../context.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
 import {
+  arpOption,
+  controllerOption,
   fileArgument,
   fileOrGenerated,
   formatOption,
   ipv6Option,
+  macOption,
   nameOption,
   prefixOption,
   switchOption,
@@ -25,6 +28,9 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .addOption(topologyFileOption())
     .addOption(topoOption())
     .addOption(switchOption())
+    .addOption(controllerOption())
+    .addOption(macOption())
+    .addOption(arpOption())
     .addOption(ipv6Option())
     .addOption(nameOption())
     .addOption(prefixOption())

@@ -1,13 +1,21 @@
 /** The OVS daemons (ovsdb-server, ovs-vswitchd) on hosts without an init system: probe, start, stop. */
-import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NslabError } from "../../errors.js";
-import { isAlive, liveProcess } from "../../util/proc.js";
 import { type Runner, systemRunner } from "../runner/index.js";
 import { ensureRootRow } from "./bridges.js";
+import { type DaemonHandle, readOwnPidfile, type StopReport, stopDaemon } from "./daemon-process.js";
 import { vswitchdAlive } from "./liveness.js";
 import { OvsdbClient } from "./ovsdb.js";
+
+export {
+  type DaemonHandle,
+  isSameProcess,
+  readOwnPidfile,
+  type StopReport,
+  stopDaemon,
+} from "./daemon-process.js";
 
 /** Where the packaged OVS keeps its sockets and pidfiles. */
 export const DEFAULT_OVS_RUN_DIR = "/var/run/openvswitch";
@@ -37,31 +45,10 @@ export interface OvsProbe {
   kernelDatapath: boolean;
 }
 
-/** A daemon nslab started: its pid, and what proves a pid is still that process. */
-export interface DaemonHandle {
-  pid: number;
-  /** Field 22 of /proc/PID/stat (clock ticks since boot): a reused pid has a different one. */
-  startTime: number;
-  /** /proc/PID/comm at start, e.g. `ovsdb-server`. */
-  comm: string;
-}
-
 /** The daemons {@link startOvs} started; null for one that was already running (not ours to stop). */
 export interface StartedOvs {
   ovsdbServer: DaemonHandle | null;
   vswitchd: DaemonHandle | null;
-}
-
-/** How stopping one daemon went. */
-export interface StopReport {
-  comm: string;
-  pid: number;
-  outcome:
-    | "terminated" // exited after SIGTERM
-    | "killed" // needed SIGKILL
-    | "not-running" // already gone
-    | "not-ours" // the pid is alive but is another process now (comm or start time differ): untouched
-    | "still-running"; // survived SIGKILL (uninterruptible sleep?)
 }
 
 /**
@@ -181,17 +168,9 @@ export async function stopOvs(
   return reports;
 }
 
-/**
- * True when `handle` still names the very process that was started (same comm and start time, and
- * not a zombie: see util/proc.ts, the one answer to "is this process alive").
- */
-export function isSameProcess(handle: DaemonHandle): boolean {
-  return isAlive(handle);
-}
-
 // ---------------------------------------------------------------------------------------------
 
-async function startDaemon(
+export async function startDaemon(
   runner: Runner,
   runDir: string,
   comm: string,
@@ -230,53 +209,6 @@ export function daemonsStartedSince(paths: OvsRuntimePaths, since: number): Star
     ovsdbServer: readOwnPidfile(`${paths.runDir}/ovsdb-server.pid`, "ovsdb-server", since),
     vswitchd: readOwnPidfile(`${paths.runDir}/ovs-vswitchd.pid`, "ovs-vswitchd", since),
   };
-}
-
-/** The daemon a pidfile written since `since` (ms) names, if it is alive and is `comm`. */
-function readOwnPidfile(pidfile: string, comm: string, since: number): DaemonHandle | null {
-  try {
-    if (statSync(pidfile).mtimeMs < since) return null;
-    const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
-    if (!(pid > 1)) return null;
-    const p = liveProcess(pid);
-    return p && p.comm === comm ? { pid, startTime: p.startTime, comm } : null;
-  } catch {
-    return null;
-  }
-}
-
-async function stopDaemon(handle: DaemonHandle, graceMs: number): Promise<StopReport> {
-  const report = (outcome: StopReport["outcome"]): StopReport => ({
-    comm: handle.comm,
-    pid: handle.pid,
-    outcome,
-  });
-  const p = liveProcess(handle.pid);
-  if (!p) return report("not-running");
-  if (p.comm !== handle.comm || p.startTime !== handle.startTime) return report("not-ours");
-  if (!signal(handle.pid, "SIGTERM")) return report("not-running");
-  if (await exited(handle, graceMs)) return report("terminated");
-  if (!isSameProcess(handle) || !signal(handle.pid, "SIGKILL")) return report("terminated");
-  return (await exited(handle, 2_000)) ? report("killed") : report("still-running");
-}
-
-function signal(pid: number, sig: NodeJS.Signals): boolean {
-  try {
-    process.kill(pid, sig);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
-    throw e;
-  }
-}
-
-async function exited(handle: DaemonHandle, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    if (!isSameProcess(handle)) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(25);
-  }
 }
 
 /** Wait until the socket at `path` answers `list_dbs` (ovsdb-server may still be binding it). */

@@ -7,6 +7,7 @@ export {
   deletePorts,
   ensureRootRow,
   type PortSpec,
+  setBridgesOpenflow,
   setPortTag,
   type WaitOptions,
 } from "./bridges.js";
@@ -37,6 +38,13 @@ export {
   type RequestOptions,
 } from "./jsonrpc.js";
 export { type DaemonState, daemonState } from "./liveness.js";
+export type { FlowEntry } from "./ofctl.js";
+export {
+  type BridgeOpenFlow,
+  type ControllerStatus,
+  type OpenFlowColumns,
+  readOpenflow,
+} from "./openflow.js";
 export {
   type CfgMonitor,
   type CfgState,

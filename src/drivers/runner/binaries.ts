@@ -19,6 +19,7 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   "ovsdb-tool": "openvswitch-switch",
   "ovs-appctl": "openvswitch-switch",
   "ovs-ofctl": "openvswitch-switch",
+  "ovs-testcontroller": "openvswitch-testcontroller",
   iperf3: "iperf3",
   ethtool: "ethtool",
   tcpdump: "tcpdump",

@@ -6,12 +6,14 @@ import type { Op } from "../../plan/ops.js";
 import type { LabState, OwnedObject } from "../../state/store.js";
 import { ovsService } from "./ovs.js";
 import type { HostService, ServiceContext } from "./service.js";
+import { testControllerService } from "./testcontroller.js";
 
 export { ovsService } from "./ovs.js";
 export type { HostService, ServiceContext, ServiceHealth } from "./service.js";
+export { defaultControllerTarget, testControllerService } from "./testcontroller.js";
 
 /** Every shared service, in the order they are acquired (released in reverse). */
-export const SERVICES: readonly HostService[] = [ovsService];
+export const SERVICES: readonly HostService[] = [ovsService, testControllerService];
 
 /** Acquire the services applying `ops` needs; returns the ones that were started now. */
 export async function acquireFor(ops: readonly Op[], ctx: ServiceContext): Promise<HostService[]> {

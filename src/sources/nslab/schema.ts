@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { nodeEnvFields } from "./env-schema.js";
+import { openflowFields } from "./openflow.js";
 
 const Mtu = z.number().int().describe("MTU in bytes (68–65535 for IPv4; IPv6 needs at least 1280).");
 
@@ -85,6 +86,15 @@ const PortObjectSchema = z
       .max(4094)
       .optional()
       .describe("Access VLAN of this port (ovs-bridge only): like `ovs-vsctl set port … tag=N`."),
+    ofport: z
+      .number()
+      .int()
+      .min(1)
+      .max(65279)
+      .optional()
+      .describe(
+        "OpenFlow port number (ovs-bridge only); default: the rank of the port's link among the bridge's links (1, 2, …), as Mininet numbers s1-eth1.",
+      ),
   })
   .describe("A port of a bridge (the bridge-side end of a veth pair).");
 
@@ -112,6 +122,7 @@ export const OvsBridgeNodeSchema = z
       ),
     stp: z.boolean().optional(),
     interfaces: Ports.optional(),
+    ...openflowFields,
   })
   .describe("An Open vSwitch bridge.");
 
@@ -201,6 +212,12 @@ export const TopologySchema = z
     nodes: z.record(z.string(), NodeSchema).describe("Nodes by name."),
     links: z.array(LinkSchema).optional(),
     expect: z.array(ExpectSchema).optional().describe("Reachability checks run by `nslab test`."),
+    arp: z
+      .enum(["dynamic", "static"])
+      .optional()
+      .describe(
+        "'static': every namespace gets permanent ARP entries for the IPv4 addresses on its segments (Mininet's --arp); interfaces without a MAC get one. Default dynamic.",
+      ),
   })
   .describe("An nslab topology.");
 

@@ -6,14 +6,11 @@ import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
 import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema.js";
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
-import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
-import { resolveExpectations } from "./expect.js";
+import { derive } from "./derive.js";
 import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName, IFNAME_MAX } from "./names.js";
-import { addStaticRoutes } from "./routing.js";
 import { checkTopology } from "./rules.js";
-import { l2Segments } from "./segments.js";
 import { parseShaping } from "./shaping.js";
 import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
 
@@ -35,36 +32,6 @@ export function resolveTopology(spec: TopologySource, options: ResolveOptions = 
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
   if (problems.length > 0) throw new TopologyError(sortProblems(problems));
   return topology;
-}
-
-/** What the file asks nslab to work out: automatic addresses, static routes, expectations. */
-function derive(t: Topology, spec: TopologySource, optOut: ReadonlySet<string>, problems: Problem[]): void {
-  const raw = spec.raw;
-  const segments = l2Segments(t);
-  if (raw.addressing) {
-    const pools: Partial<Record<4 | 6, Pool>> = {};
-    for (const family of [4, 6] as const) {
-      const key = family === 4 ? "ipv4" : "ipv6";
-      const text = raw.addressing[key];
-      if (text === undefined) continue;
-      const src = spec.locate(["addressing", key]);
-      const pool = parsePool(text, family);
-      if (typeof pool === "string") problems.push({ message: pool, location: src });
-      else pools[family] = { cidr: pool, src };
-    }
-    const { info, problems: found } = allocateAddresses(t, segments, { pools, optOut });
-    t.addressing = info;
-    problems.push(...found);
-  }
-  if (raw.routing === "static") {
-    t.routing = "static";
-    addStaticRoutes(t, segments, spec.locate(["routing"]));
-  }
-  if (raw.expect && raw.expect.length > 0) {
-    const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);
-    t.expect = expectations;
-    problems.push(...found);
-  }
 }
 
 class Resolver {
@@ -171,7 +138,8 @@ class Resolver {
     if (nsProblem) this.fail(nsProblem, src);
     const interfaces: Interface[] = [];
     for (const [ifName, rawIf] of Object.entries(ns.interfaces ?? {})) {
-      const iface = this.netnsInterface(ifName, rawIf, [...path, "interfaces", ifName]);
+      const ipath = [...path, "interfaces", ifName];
+      const iface = ifName === "lo" ? this.loopback(rawIf, ipath) : this.netnsInterface(ifName, rawIf, ipath);
       if (iface) interfaces.push(iface);
     }
     const routes: Route[] = [];
@@ -222,8 +190,13 @@ class Resolver {
     return `with this ${n}-byte prefix, bridge and bridge-port names can be at most ${IFNAME_MAX - n} bytes (IFNAMSIZ); shorten the name or the prefix`;
   }
 
-  private iface(name: string, path: Array<string | number>, root: boolean): Interface | undefined {
-    const problem = checkName(name, "interface");
+  private iface(
+    name: string,
+    path: Array<string | number>,
+    root: boolean,
+    loopback = false,
+  ): Interface | undefined {
+    const problem = loopback ? undefined : checkName(name, "interface");
     if (problem) {
       this.fail(problem, this.at(path, true));
       return undefined;
@@ -236,8 +209,9 @@ class Resolver {
     name: string,
     raw: RawInterface,
     path: Array<string | number>,
+    loopback = false,
   ): Interface | undefined {
-    const iface = this.iface(name, path, false);
+    const iface = this.iface(name, path, false, loopback);
     if (!iface) return undefined;
     let addresses: string[] = [];
     let addrPath: Array<string | number> = path;
@@ -269,6 +243,33 @@ class Resolver {
       if (raw.mtu !== undefined) iface.at = { ...iface.at, mtu: this.at([...path, "mtu"]) };
       if (raw.mac !== undefined) iface.at = { ...iface.at, mac: this.at([...path, "mac"]) };
     }
+    return iface;
+  }
+
+  /** `lo`: the namespace's own loopback, which exists already; it only takes host addresses (/32, /128). */
+  private loopback(raw: RawInterface, path: Array<string | number>): Interface | undefined {
+    if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+      for (const key of ["mtu", "mac"] as const)
+        if (raw[key] !== undefined)
+          this.fail(
+            `'${key}' cannot be set on lo`,
+            this.at([...path, key]),
+            "lo takes loopback addresses only",
+          );
+    }
+    const iface = this.netnsInterface("lo", raw, path, true);
+    if (!iface) return undefined;
+    delete iface.mtu;
+    delete iface.mac;
+    iface.addresses.forEach((a, i) => {
+      const full = a.family === 4 ? 32 : 128;
+      if (a.prefix !== full)
+        this.fail(
+          `loopback address ${formatCidr(a)} must be a host address (/${full})`,
+          iface.at?.addresses?.[i] ?? iface.src ?? this.at(path, true),
+          `write ${a.address}/${full}`,
+        );
+    });
     return iface;
   }
 
@@ -358,6 +359,14 @@ class Resolver {
     }
     const owner = nodes.get(node);
     if (!owner) return undefined; // the node itself is invalid; already reported
+    if (iface === "lo" && owner.kind === "netns") {
+      this.fail(
+        `endpoint '${text}': lo is the node's loopback, not a link end`,
+        where,
+        `give it loopback addresses under nodes.${node}.interfaces.lo, and link another interface`,
+      );
+      return undefined;
+    }
     const problem = checkName(iface, "interface");
     if (problem) {
       this.fail(`endpoint '${text}': ${problem}`, where);

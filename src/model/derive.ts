@@ -1,0 +1,49 @@
+/**
+ * What a topology file asks nslab to work out once its names and addresses are resolved: automatic
+ * addresses, FRR in the routers (router IDs, AS numbers), static routes, expectations. Pure.
+ */
+import type { Problem } from "../errors.js";
+import type { TopologySource } from "../sources/source.js";
+import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
+import { resolveExpectations } from "./expect.js";
+import { resolveFrr } from "./frr.js";
+import { addStaticRoutes } from "./routing.js";
+import { l2Segments } from "./segments.js";
+import type { Topology } from "./types.js";
+
+/** What the file asks nslab to work out: automatic addresses, static routes, expectations. */
+export function derive(
+  t: Topology,
+  spec: TopologySource,
+  optOut: ReadonlySet<string>,
+  problems: Problem[],
+): void {
+  const raw = spec.raw;
+  const segments = l2Segments(t);
+  if (raw.addressing) {
+    const pools: Partial<Record<4 | 6, Pool>> = {};
+    for (const family of [4, 6] as const) {
+      const key = family === 4 ? "ipv4" : "ipv6";
+      const text = raw.addressing[key];
+      if (text === undefined) continue;
+      const src = spec.locate(["addressing", key]);
+      const pool = parsePool(text, family);
+      if (typeof pool === "string") problems.push({ message: pool, location: src });
+      else pools[family] = { cidr: pool, src };
+    }
+    const { info, problems: found } = allocateAddresses(t, segments, { pools, optOut });
+    t.addressing = info;
+    problems.push(...found);
+  }
+  resolveFrr(t, raw, spec.locate, problems);
+  if (raw.routing === "static" || raw.routing === "ospf" || raw.routing === "bgp") {
+    t.routing = raw.routing;
+    // With a routing daemon in the routers, hosts still need routes to their routers.
+    addStaticRoutes(t, segments, spec.locate(["routing"]), { routers: raw.routing === "static" });
+  }
+  if (raw.expect && raw.expect.length > 0) {
+    const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);
+    t.expect = expectations;
+    problems.push(...found);
+  }
+}

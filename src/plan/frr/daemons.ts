@@ -56,6 +56,8 @@ export function parseDaemonsFile(text: string): DaemonsFile {
       return;
     }
     const value = words.join(" ");
+    // FRR's scripts expand the value unquoted: split into words again.
+    const split = value.split(/\s+/).filter((w) => w !== "");
     if (KNOWN.has(name)) {
       if (value !== "" && value !== "no" && value !== "0" && !out.enabled.includes(name))
         out.enabled.push(name);
@@ -63,11 +65,11 @@ export function parseDaemonsFile(text: string): DaemonsFile {
     }
     const opt = /^(.+)_options$/.exec(name);
     if (opt && KNOWN.has(opt[1]!)) {
-      out.options[opt[1]!] = withoutDaemonize(words);
+      out.options[opt[1]!] = withoutDaemonize(split);
       return;
     }
     if (name === "frr_global_options") {
-      out.global.push(...withoutDaemonize(words));
+      out.global.push(...withoutDaemonize(split));
       return;
     }
     if (name === "frr_profile") {

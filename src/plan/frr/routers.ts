@@ -106,7 +106,7 @@ export function planFrr(
   if (routers.length === 0) return out;
   if (!host) {
     out.problems.push({
-      message: `FRR is not installed, and ${routers.length === 1 ? "router" : "routers"} ${names(routers)} run it`,
+      message: `FRR is not installed, and ${routers.length === 1 ? `router ${names(routers)} runs` : `routers ${names(routers)} run`} it`,
       location: routers[0]!.frr!.src,
       hint: "install it (Debian: apt-get install frr; or nslab doctor --install)",
     });

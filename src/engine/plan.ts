@@ -5,11 +5,14 @@ import { hostFactsFor } from "../drivers/host/probe.js";
 import type { Runner } from "../drivers/runner/index.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
+import { frrPlanNotes } from "../plan/frr/render.js";
+import type { FrrPlan } from "../plan/frr/routers.js";
 import type { HostFacts, HostLimits } from "../plan/host.js";
 import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
 import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
+import { frrForLab } from "./frr.js";
 
 /** A plan for bringing a topology up on a host. */
 export interface Plan {
@@ -20,6 +23,8 @@ export interface Plan {
   operations: Op[];
   /** Host limits the lab would hit here: errors make `up` refuse, warnings are said. */
   limits: { errors: LimitProblem[]; warnings: LimitProblem[] };
+  /** FRR in the lab's routers (absent when none runs it): daemons, files, and problems `up` would refuse. */
+  frr?: FrrPlan;
   /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines. */
   toShell(): string;
   /** The operations as JSON. */
@@ -31,6 +36,7 @@ export function planLab(
   topology: Topology,
   host: HostFacts = { ovsKernelDatapath: ovsKernelModule() },
   limits: HostLimits = hostLimits(),
+  frr?: FrrPlan,
 ): Plan {
   const operations = planUp(topology, host);
   return {
@@ -38,12 +44,19 @@ export function planLab(
     host,
     operations,
     limits: checkHostLimits(topology, limits),
-    toShell: () => renderShell(operations, { lab: topology.name, notes: planNotes(topology) }),
-    toJson: () => renderJson(operations, { lab: topology.name }),
+    ...(frr ? { frr } : {}),
+    toShell: () =>
+      renderShell(operations, { lab: topology.name, notes: planNotes(topology), after: frrPlanNotes(frr) }),
+    toJson: () =>
+      renderJson(operations, { lab: topology.name, ...(frr ? { extra: { frr: frr.routers } } : {}) }),
   };
 }
 
-/** Plan `topology` for this host, probing only the kernel features it asks for (as `up` does). */
+/**
+ * Plan `topology` for this host, probing only the kernel features it asks for (as `up` does), and
+ * the host's FRR when routers run it (their configurations checked with its `vtysh -C`).
+ */
 export async function planForHost(topology: Topology, runner?: Runner): Promise<Plan> {
-  return planLab(topology, await hostFactsFor(topology, runner));
+  const [host, frr] = await Promise.all([hostFactsFor(topology, runner), frrForLab(topology, runner)]);
+  return planLab(topology, host, hostLimits(), frr);
 }

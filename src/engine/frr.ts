@@ -1,0 +1,41 @@
+/**
+ * FRR for a lab, as `plan` and `up` see it: the host's FRR probed, the files the routers name read,
+ * every router's daemons and configuration planned, and each configuration checked with the host's
+ * `vtysh -C` — so a line this FRR does not accept is an error before anything starts.
+ */
+import { checkConfigs } from "../drivers/frr/check.js";
+import { readNamedFiles } from "../drivers/frr/files.js";
+import { probeFrr } from "../drivers/frr/host.js";
+import { type Runner, systemRunner } from "../drivers/runner/index.js";
+import type { Topology } from "../model/types.js";
+import { frrRouters } from "../plan/frr/ports.js";
+import { type FrrPlan, frrFilesNamed, planFrr } from "../plan/frr/routers.js";
+
+/** The lab's FRR plan (undefined when no router runs FRR); problems mean `up` would refuse. */
+export async function frrForLab(
+  topology: Topology,
+  runner: Runner = systemRunner,
+): Promise<FrrPlan | undefined> {
+  const routers = frrRouters(topology);
+  if (routers.length === 0) return undefined;
+  const [host, files] = await Promise.all([
+    probeFrr(runner),
+    readNamedFiles(frrFilesNamed(topology).map((f) => f.path)),
+  ]);
+  const plan = planFrr(topology, host, files);
+  if (!host || plan.problems.length > 0) return plan;
+  const byName = new Map(routers.map((r) => [r.name, r]));
+  const configs = plan.routers.map((r) => {
+    const frr = byName.get(r.node)!.frr!;
+    const text = r.files.find((f) => f.name === "frr.conf")?.content ?? "";
+    const src = frr.at?.config ?? frr.src;
+    return {
+      router: r.node,
+      text,
+      ...(r.config.kind === "file" ? { file: r.config.path } : {}),
+      ...(src ? { src } : {}),
+    };
+  });
+  plan.problems.push(...(await checkConfigs(runner, host.vtysh, host.version, configs)));
+  return plan;
+}

@@ -30,6 +30,6 @@ export function renderImport(document: Record<string, unknown>, from: string): s
       if (isSeq(node) && node.items.every((x) => isScalar(x))) node.flow = true;
     },
   });
-  doc.commentBefore = ` Imported from ${from} by nslab import (containerlab linux/bridge/ovs-bridge nodes).`;
+  doc.commentBefore = ` Imported from ${from} by nslab import (containerlab linux, frr, bridge and ovs-bridge nodes).`;
   return doc.toString({ lineWidth: 0 });
 }

@@ -3,13 +3,17 @@
  * every router's daemons and configuration planned, and each configuration checked with the host's
  * `vtysh -C` — so a line this FRR does not accept is an error before anything starts.
  */
+
+import type { Driver } from "../drivers/driver.js";
 import { checkConfigs } from "../drivers/frr/check.js";
 import { readNamedFiles } from "../drivers/frr/files.js";
 import { probeFrr } from "../drivers/frr/host.js";
 import { type Runner, systemRunner } from "../drivers/runner/index.js";
+import { formatProblem, NslabError, TopologyError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { frrRouters } from "../plan/frr/ports.js";
 import { type FrrPlan, frrFilesNamed, planFrr } from "../plan/frr/routers.js";
+import type { Logger } from "../util/logger.js";
 
 /** The lab's FRR plan (undefined when no router runs FRR); problems mean `up` would refuse. */
 export async function frrForLab(
@@ -38,4 +42,25 @@ export async function frrForLab(
   });
   plan.problems.push(...(await checkConfigs(runner, host.vtysh, host.version, configs)));
   return plan;
+}
+
+/**
+ * Before `up` changes anything: FRR's problems (not installed, a file unreadable, a line its vtysh
+ * refuses) refuse the lab. Running FRR in routers needs each router's own file system view and
+ * supervised services (the node environment), which this build does not have yet: a lab whose
+ * routers run FRR is refused rather than brought up without its routing.
+ */
+export async function refuseFrr(topology: Topology, driver: Driver, log: Logger): Promise<void> {
+  const frr = await frrForLab(topology, driver.runner);
+  if (!frr) return;
+  for (const w of frr.warnings) log("warn", formatProblem(w));
+  if (frr.problems.length > 0) throw new TopologyError(frr.problems);
+  const names = frr.routers.map((r) => r.node);
+  throw new NslabError(
+    "E_ENV",
+    `router${names.length === 1 ? "" : "s"} ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""} run FRR, which needs a private /etc/frr and /var/run/frr and supervised daemons in each router; this build of nslab cannot start them yet`,
+    {
+      hint: "nslab plan shows each router's daemons and configuration; routing: static routes a lab without FRR",
+    },
+  );
 }

@@ -18,6 +18,7 @@ import { acquireLock } from "../state/lock.js";
 import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
+import { refuseFrr } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { silent, type UpOptions } from "./options.js";
@@ -91,6 +92,7 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
       { hint: limits.errors.map((e) => e.hint).join("; ") },
     );
   for (const w of limits.warnings) log("warn", `${w.message}\n  hint: ${w.hint}`);
+  await refuseFrr(topology, driver, log);
   const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
   try {
     const existing = readLab(lab);

@@ -6,7 +6,6 @@
  */
 import type { Driver } from "../drivers/driver.js";
 import { readSessions } from "../drivers/frr/observe.js";
-import { inNode } from "../drivers/in-node.js";
 import { NslabError } from "../errors.js";
 import {
   type Lacking,
@@ -69,7 +68,12 @@ export async function waitConverged(
 }
 
 /** Look at the routers of a running lab: their namespaces' dumps and what their FRR says. */
-export function lookWith(driver: Driver, vtysh: string, parallel = 8): LookFn {
+export function lookWith(
+  driver: Driver,
+  vtysh: string,
+  inRouter: (netns: string, argv: readonly string[]) => string[],
+  parallel = 8,
+): LookFn {
   return async (expectations) => {
     const dumps = await driver.dumpMany(expectations.map((e) => e.netns));
     const out = new Map<string, RouterObservation>();
@@ -87,7 +91,7 @@ export function lookWith(driver: Driver, vtysh: string, parallel = 8): LookFn {
         try {
           const neighbors = await readSessions(
             driver.runner,
-            (argv) => inNode(e.netns, argv),
+            (argv) => inRouter(e.netns, argv),
             vtysh,
             e.protocols,
           );

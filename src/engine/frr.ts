@@ -11,9 +11,12 @@ import { probeFrr } from "../drivers/frr/host.js";
 import { type Runner, systemRunner } from "../drivers/runner/index.js";
 import { formatProblem, NslabError, TopologyError } from "../errors.js";
 import type { Topology } from "../model/types.js";
+import { convergenceExpectations } from "../plan/frr/converge.js";
+import { describeLacking } from "../plan/frr/lacking-text.js";
 import { frrRouters } from "../plan/frr/ports.js";
 import { type FrrPlan, frrFilesNamed, planFrr } from "../plan/frr/routers.js";
 import type { Logger } from "../util/logger.js";
+import { type ConvergeOptions, type ConvergeResult, lookWith, waitConverged } from "./converge.js";
 
 /** The lab's FRR plan (undefined when no router runs FRR); problems mean `up` would refuse. */
 export async function frrForLab(
@@ -63,4 +66,37 @@ export async function refuseFrr(topology: Topology, driver: Driver, log: Logger)
       hint: "nslab plan shows each router's daemons and configuration; routing: static routes a lab without FRR",
     },
   );
+}
+
+/** The daemons each router runs, by router name (what its sessions are read with). */
+export function daemonsOf(frr: FrrPlan): Map<string, string[]> {
+  return new Map(frr.routers.map((r) => [r.node, r.daemons.map((d) => d.name)]));
+}
+
+/**
+ * Wait until the lab's routing has converged (see plan/frr/converge.ts), saying every few seconds
+ * what is still lacking; `inRouter` builds the argv that runs a command in a router's namespaces.
+ */
+export async function waitForRouting(
+  topology: Topology,
+  frr: FrrPlan,
+  driver: Driver,
+  inRouter: (netns: string, argv: readonly string[]) => string[],
+  options: ConvergeOptions & { log?: Logger } = {},
+): Promise<ConvergeResult> {
+  const expectations = convergenceExpectations(topology, daemonsOf(frr));
+  const vtysh = (await probeFrr(driver.runner))?.vtysh ?? "vtysh";
+  let said = 0;
+  return waitConverged(expectations, lookWith(driver, vtysh, inRouter), {
+    ...options,
+    onWait: (missing, elapsed) => {
+      options.onWait?.(missing, elapsed);
+      if (elapsed - said < 5_000) return;
+      said = elapsed;
+      options.log?.(
+        "info",
+        `waiting for routing to converge (${(elapsed / 1000).toFixed(0)} s): ${missing.length} of ${expectations.length} routers lack something, e.g. ${describeLacking(missing, 1)[0]}`,
+      );
+    },
+  });
 }

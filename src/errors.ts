@@ -28,7 +28,8 @@ export type ErrorCode =
   | "E_OVSDB" // the OVSDB server refused a request
   | "E_INTERRUPTED" // SIGINT/SIGTERM arrived; what was done has been undone
   | "E_STATE" // the state directory is unsafe or a state file is corrupt
-  | "E_VERIFY"; // a check (ping, expectation) failed
+  | "E_VERIFY" // a check (ping, expectation) failed
+  | "E_SERVICE"; // a service of a node did not start or get ready
 
 /** Base class for every error nslab throws on purpose. */
 export class NslabError extends Error {

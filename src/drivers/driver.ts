@@ -10,6 +10,7 @@ import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
 import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
+import { nodefsChannel } from "./apply/nodefs-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
 import type { Faults } from "./faults.js";
@@ -41,10 +42,12 @@ export class Driver {
   readonly faults: Faults;
   readonly #ovsMode: "ovsdb" | "vsctl";
   #agent: Promise<NsAgent> | undefined;
+  #envAgent: Promise<NsAgent> | undefined;
   #ovs: Promise<OvsdbClient> | undefined;
   readonly #ip: Channel;
   readonly #agentCh: Channel;
   readonly #ovsCh: Channel;
+  readonly #envCh: Channel;
 
   constructor(options: DriverOptions = {}) {
     this.runner = options.runner ?? systemRunner;
@@ -56,6 +59,7 @@ export class Driver {
     this.#ovsMode = options.ovs ?? "ovsdb";
     this.#ip = iprouteChannel(this.runner);
     this.#agentCh = agentChannel(() => this.agent());
+    this.#envCh = nodefsChannel(() => this.envAgent());
     this.#ovsCh =
       this.#ovsMode === "ovsdb"
         ? ovsdbChannel(() => this.ovsdb())
@@ -65,6 +69,7 @@ export class Driver {
   /** The channel for each operation. */
   readonly route: Router = (op: Op) => {
     if (op.op.startsWith("ovs.")) return this.#ovsCh;
+    if (/^(labfs|nodefs|mntns|etcnetns)\./.test(op.op)) return this.#envCh;
     if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;
     return this.#ip;
   };
@@ -94,6 +99,16 @@ export class Driver {
       return Promise.reject(new NslabError("E_ENV", "the native agent is not in use"));
     this.#agent ??= NsAgent.start({ runner: this.runner });
     return this.#agent;
+  }
+
+  /**
+   * An agent for nodes' own mount namespaces and file systems: the driver's agent, or (with the
+   * iproute2 backend) one of its own — these have no iproute2 equivalent.
+   */
+  envAgent(): Promise<NsAgent> {
+    if (this.backend === "agent") return this.agent();
+    this.#envAgent ??= NsAgent.start({ runner: this.runner });
+    return this.#envAgent;
   }
 
   /** The OVSDB connection (opened on first use; OVS must be running). */
@@ -165,9 +180,15 @@ export class Driver {
 
   async close(): Promise<void> {
     const agent = this.#agent;
+    const envAgent = this.#envAgent;
     const ovs = this.#ovs;
     this.#agent = undefined;
+    this.#envAgent = undefined;
     this.#ovs = undefined;
-    await Promise.allSettled([agent?.then((a) => a.close()), ovs?.then((c) => c.close())]);
+    await Promise.allSettled([
+      agent?.then((a) => a.close()),
+      envAgent?.then((a) => a.close()),
+      ovs?.then((c) => c.close()),
+    ]);
   }
 }

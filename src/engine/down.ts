@@ -5,6 +5,7 @@
  */
 import type { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
+import { removeLabDir } from "../state/lab-dir.js";
 import { acquireLock } from "../state/lock.js";
 import { listLabs, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { discoverLabs } from "./discover.js";
@@ -22,6 +23,10 @@ export interface DownResult {
   removed: OwnedObject[];
   /** Objects left alone: already gone, or no longer marked as this lab's. */
   skipped: TeardownReport["skipped"];
+  /** Processes that ran in the lab's namespaces and were ended (services, commands started by hand). */
+  processesEnded?: number;
+  /** Of those, how many did not end on SIGTERM within the grace period and were killed. */
+  processesKilled?: number;
   /** {@link downAll} only: the lab was left alone because another nslab process holds it (why). */
   busy?: string;
   durationMs: number;
@@ -146,12 +151,15 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       );
     }
     removeLab(lab);
+    removeLabDir(lab);
     await release(held, services);
     return {
       lab,
       found: true,
       removed: report.removed,
       skipped: report.skipped,
+      processesEnded: report.processes?.ended ?? 0,
+      processesKilled: report.processes?.killed ?? 0,
       durationMs: performance.now() - started,
     };
   } finally {

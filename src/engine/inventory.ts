@@ -22,6 +22,8 @@ export function createdObjects(ops: readonly Op[]): OwnedObject[] {
     else if (op.op === "veth.add") {
       for (const end of [op.a, op.b]) if (end.ns === null) add({ kind: "link", name: end.name });
     } else if (op.op === "ovs.bridge.add") add({ kind: "ovs-bridge", name: op.bridge });
+    else if (op.op === "labfs.mount") add({ kind: "labfs", name: op.path });
+    else if (op.op === "etcnetns.add") add({ kind: "etc-netns", name: op.ns });
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
 import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
+import { stateRoot } from "../state/dir.js";
 import { frrForLab } from "./frr.js";
 
 /** A plan for bringing a topology up on a host. */
@@ -57,6 +58,9 @@ export function planLab(
  * the host's FRR when routers run it (their configurations checked with its `vtysh -C`).
  */
 export async function planForHost(topology: Topology, runner?: Runner): Promise<Plan> {
-  const [host, frr] = await Promise.all([hostFactsFor(topology, runner), frrForLab(topology, runner)]);
+  const [host, frr] = await Promise.all([
+    hostFactsFor(topology, runner, stateRoot()),
+    frrForLab(topology, runner),
+  ]);
   return planLab(topology, host, hostLimits(), frr);
 }

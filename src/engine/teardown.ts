@@ -11,11 +11,13 @@ import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
+import type { EndReport } from "../drivers/host/ns-procs.js";
 import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
 import type { DumpLink, NsDump } from "../plan/observed.js";
 import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 import { formatArgv } from "../util/quote.js";
+import { clearNodeEnv } from "./teardown-env.js";
 
 export interface TeardownOptions {
   /**
@@ -34,6 +36,8 @@ export interface TeardownOptions {
 
 export interface TeardownReport {
   removed: OwnedObject[];
+  /** Processes ended in the lab's namespaces (and how many needed SIGKILL). */
+  processes?: EndReport;
   /** Objects left alone: gone already, or not (any more) this lab's. */
   skipped: { object: OwnedObject; reason: string }[];
   /** Objects that could not be removed. */
@@ -50,6 +54,8 @@ export async function teardown(
   options: TeardownOptions = {},
 ): Promise<TeardownReport> {
   const report: TeardownReport = { removed: [], skipped: [], failures: [] };
+  // 0. Nothing may run in the lab any more (a process holds its namespace and veths alive).
+  report.processes = await clearNodeEnv(lab, objects, driver, report);
   const group = linkGroupFor(lab);
   const seen: { root?: NsDump } = {};
   const ours = await ownedAndPresent(lab, objects, driver, options, report, seen);

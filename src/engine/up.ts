@@ -14,6 +14,8 @@ import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
 import type { Op } from "../plan/ops.js";
+import { stateRoot } from "../state/dir.js";
+import { removeLabDir } from "../state/lab-dir.js";
 import { acquireLock } from "../state/lock.js";
 import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { openDriver } from "./driver.js";
@@ -21,6 +23,7 @@ import { sameTopology } from "./fingerprint.js";
 import { refuseFrr } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
+import { startServices } from "./node-services.js";
 import { silent, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
 import { appliedOps, rollback } from "./rollback.js";
@@ -78,7 +81,7 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   const lab = topology.name;
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
-  const host: HostFacts = await hostFactsFor(topology, driver.runner);
+  const host: HostFacts = await hostFactsFor(topology, driver.runner, stateRoot());
   const full = planUp(topology, host);
   const datapath = full.find((o) => o.op === "ovs.bridge.add")?.datapath;
   checkEnvironment(full, driver.backend, options.host);
@@ -127,7 +130,8 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
     const c: UpRun = { lab, driver, log, options };
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
-      const change = diffPlans(planUp(existing.topology, host), full);
+      const before = await hostFactsFor(existing.topology, driver.runner, stateRoot());
+      const change = diffPlans(planUp(existing.topology, before), full);
       const n = await update(c, existing, topology, change);
       return result({
         alreadyUp: false,
@@ -159,17 +163,31 @@ async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise
   saveLab(state); // the intent: if this process dies, `down` knows what to look for
   await withInterrupts(log, c.options.signal, async (signal) => {
     const report = await applyPlan(c, ops, signal);
+    let failed: NslabError | undefined;
     if (!report.error && !report.interrupted) {
       await settleSpanningTrees(topology, driver, log);
-      saveLab({ ...state, status: "up" });
-      return;
+      try {
+        const labfs = ops.find((o) => o.op === "labfs.mount");
+        await startServices(c, topology, labfs?.op === "labfs.mount" ? labfs.path : undefined, signal);
+        saveLab({ ...state, status: "up" });
+        return;
+      } catch (e) {
+        failed =
+          e instanceof NslabError ? e : new NslabError("E_SERVICE", (e as Error).message, { cause: e });
+      }
     }
     const cause =
-      report.error ?? new NslabError("E_INTERRUPTED", `interrupted: lab '${lab}' was not brought up`);
-    log("warn", `${report.error ? "an operation failed" : "interrupted"}: removing what this run created`);
+      failed ??
+      report.error ??
+      new NslabError("E_INTERRUPTED", `interrupted: lab '${lab}' was not brought up`);
+    log(
+      "warn",
+      `${failed ? "a service failed" : report.error ? "an operation failed" : "interrupted"}: removing what this run created`,
+    );
     const failures = await rollback(lab, appliedOps(ops, report.outcomes), driver);
     if (failures.length > 0) throw markDirty(state, cause, failures);
     removeLab(lab);
+    removeLabDir(lab);
     await release(heldServices(state, []), serviceContext(c));
     throw cause;
   });

@@ -8,7 +8,21 @@ import { inNode } from "../drivers/in-node.js";
 import { CommandError, type Runner, systemRunner } from "../drivers/runner/index.js";
 import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
+import { nodeMountFile } from "../plan/node-env.js";
 import { recordOf } from "./record.js";
+
+/** The argv that runs `argv` in `node` of `lab`, the way a person's command enters it. */
+export function nodeArgv(lab: string, node: string, argv: readonly string[]): string[] {
+  const { ns, mnt } = nodeNamespaces(lab, node);
+  return inNode(ns, argv, "session", mnt);
+}
+
+/** The namespaces of `node` in lab `lab`: its network namespace, its kept mount namespace if any. */
+export function nodeNamespaces(lab: string, node: string): { ns: string; mnt?: string } {
+  const ns = nodeNamespace(lab, node);
+  const labfs = recordOf(lab).owned.find((o) => o.kind === "labfs")?.name;
+  return labfs ? { ns, mnt: nodeMountFile(labfs, node) } : { ns };
+}
 
 /** The namespace of `node` in lab `lab` (E_NOT_FOUND with what exists, otherwise). */
 function nodeNamespace(lab: string, node: string): string {
@@ -64,8 +78,8 @@ export async function execIn(
   options: ExecOptions = {},
 ): Promise<ExecResult> {
   if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
-  const ns = nodeNamespace(lab, node);
-  const res = await (options.runner ?? systemRunner).run(inNode(ns, argv, "session"), {
+  const { ns, mnt } = nodeNamespaces(lab, node);
+  const res = await (options.runner ?? systemRunner).run(inNode(ns, argv, "session", mnt), {
     allowFailure: true,
     timeoutMs: options.timeoutMs ?? 60_000,
     ...(options.input !== undefined ? { input: options.input } : {}),
@@ -88,8 +102,7 @@ export function execAttached(
   runner: Runner = systemRunner,
 ): Promise<number> {
   if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
-  const ns = nodeNamespace(lab, node);
-  const child: ChildProcess = runner.start(inNode(ns, argv, "session"), { stdio: "inherit" });
+  const child: ChildProcess = runner.start(nodeArgv(lab, node, argv), { stdio: "inherit" });
   return new Promise((resolve) => {
     // The terminal's Ctrl-C reaches the child too; nslab just waits for it.
     const ignore = () => {};

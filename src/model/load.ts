@@ -3,6 +3,7 @@
  * built in code — through `sources/` (read once, format detected, schema-checked with positions),
  * then validated and resolved.
  */
+import { statSync } from "node:fs";
 import { formatProblem } from "../errors.js";
 import { readSource, sourceFromFile, sourceFromObject, sourceFromText } from "../sources/index.js";
 import type { TopologySource } from "../sources/source.js";
@@ -20,17 +21,17 @@ export interface LoadOptions extends ResolveOptions {
  * Throws TopologyError (with every problem) or E_FILE.
  */
 export async function loadTopology(path: string, options: LoadOptions = {}): Promise<Topology> {
-  return resolveTopology(said(await readSource(path), options), options);
+  return resolveTopology(said(await readSource(path), options), withHost(options));
 }
 
 /** The topology in `text`, the contents of the file `path` read already (any known format). */
 export function topologyFromFile(path: string, text: string, options: LoadOptions = {}): Topology {
-  return resolveTopology(said(sourceFromFile(path, text), options), options);
+  return resolveTopology(said(sourceFromFile(path, text), options), withHost(options));
 }
 
 /** Validate and resolve a topology written as YAML (`file` names it in error locations). */
 export function parseTopology(yaml: string, options: ResolveOptions & { file?: string } = {}): Topology {
-  return resolveTopology(sourceFromText(yaml, options.file ?? "<string>"), options);
+  return resolveTopology(sourceFromText(yaml, options.file ?? "<string>"), withHost(options));
 }
 
 /**
@@ -38,7 +39,17 @@ export function parseTopology(yaml: string, options: ResolveOptions & { file?: s
  * `TopologyBuilder.toSpec()`). Error locations carry the field path; their file is `<object>`.
  */
 export function topologyFromObject(spec: unknown, options: ResolveOptions = {}): Topology {
-  return resolveTopology(sourceFromObject(spec), options);
+  return resolveTopology(sourceFromObject(spec), withHost(options));
+}
+
+/** Resolving with a look at the host: whether the files `files:` copies into nodes exist. */
+function withHost<T extends ResolveOptions>(options: T): T {
+  return options.sourceKind ? options : { ...options, sourceKind: sourceKind };
+}
+
+function sourceKind(path: string): "file" | "dir" | "other" | "missing" {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return !st ? "missing" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
 }
 
 /** A source with its warnings sent to `options.log`. */

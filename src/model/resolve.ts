@@ -2,15 +2,19 @@
  * Raw spec → Topology: applies defaults, derives kernel names, resolves endpoints, parses
  * addresses, and runs every rule, collecting all problems (with positions) before giving up.
  */
+import { dirname } from "node:path";
 import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
 import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema.js";
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
 import { derive } from "./derive.js";
-import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
+import { type Cidr, formatCidr, hostAddressProblem, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName, IFNAME_MAX } from "./names.js";
+import { type EnvContext, resolveNodeEnv } from "./node-env.js";
+import { resolveRoute } from "./resolve-route.js";
 import { checkTopology } from "./rules.js";
+import { resolveServiceRefs } from "./service-order.js";
 import { parseShaping } from "./shaping.js";
 import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
 
@@ -20,14 +24,22 @@ export interface ResolveOptions {
   name?: string;
   /** Prefix for namespace names and root-namespace interface names (e.g. for parallel tests). */
   prefix?: string;
+  /** Where relative `files:` sources are taken from; default: the topology file's directory. */
+  baseDir?: string;
+  /** What a `files:` source is on the host (load.ts looks); without it, sources are not checked. */
+  sourceKind?: (path: string) => "file" | "dir" | "other" | "missing";
 }
 
 /** Resolve a raw topology (from any source) into a Topology, or throw a TopologyError with every problem found. */
 export function resolveTopology(spec: TopologySource, options: ResolveOptions = {}): Topology {
   const problems: Problem[] = [];
-  const r = new Resolver(spec, options.prefix ?? "", problems);
+  const r = new Resolver(spec, options.prefix ?? "", problems, {
+    baseDir: options.baseDir ?? (spec.path && dirname(spec.path)),
+    sourceKind: options.sourceKind,
+  });
   const topology = r.run(options.name);
   derive(topology, spec, r.optOut, problems);
+  problems.push(...resolveServiceRefs(topology));
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
   if (problems.length > 0) throw new TopologyError(sortProblems(problems));
@@ -44,6 +56,7 @@ class Resolver {
     private readonly spec: TopologySource,
     private readonly prefix: string,
     private readonly problems: Problem[],
+    private readonly host: Pick<EnvContext, "baseDir" | "sourceKind">,
   ) {}
 
   private at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
@@ -144,7 +157,12 @@ class Resolver {
     }
     const routes: Route[] = [];
     (ns.routes ?? []).forEach((r, i) => {
-      const route = this.route(r, [...path, "routes", i]);
+      const route = resolveRoute(
+        r,
+        [...path, "routes", i],
+        (p) => this.at(p),
+        (m, l, h) => this.fail(m, l, h),
+      );
       if (route) routes.push(route);
     });
     const sysctls: Sysctl[] = Object.entries(ns.sysctls ?? {}).map(([key, value]) => ({
@@ -161,7 +179,11 @@ class Resolver {
             iface.src ?? src,
             "remove the IPv6 address, or drop 'ipv6: false'",
           );
-    const v4only = ns.ipv6 === false ? { ipv6: false as const } : {};
+    const at = (p: Array<string | number>, key?: boolean) => this.at([...path, ...p], key);
+    const v4only = {
+      ...(ns.ipv6 === false ? { ipv6: false as const } : {}),
+      ...resolveNodeEnv(ns, { node: name, at, ...this.host, problems: this.problems }),
+    };
     if (raw.kind === "router") {
       // A router forwards both families; sysctls written in the file still win.
       const kindSrc = this.at([...path, "kind"]);
@@ -277,49 +299,6 @@ class Resolver {
     const mac = parseMac(text);
     if (typeof mac === "string") iface.mac = mac;
     else this.fail(mac.error, this.at(path));
-  }
-
-  private route(
-    raw: { to: string; via?: string; dev?: string; metric?: number },
-    path: Array<string | number>,
-  ): Route | undefined {
-    const where = this.at(path);
-    let family: 4 | 6 | undefined;
-    let to: string | undefined;
-    if (raw.to === "default" || raw.to === "default6") {
-      family = raw.to === "default" ? 4 : 6;
-      if (raw.via?.includes(":")) family = 6;
-      to = family === 4 ? "0.0.0.0/0" : "::/0";
-    } else {
-      const c = parseCidr(raw.to);
-      if (typeof c === "string") {
-        this.fail(
-          `invalid route destination: ${c}`,
-          this.at([...path, "to"]),
-          "use a CIDR such as 10.2.0.0/16, or 'default'",
-        );
-        return undefined;
-      }
-      family = c.family;
-      const net = formatCidr({ address: c.address, prefix: c.prefix });
-      to = net;
-    }
-    const route: Route = { family, to, src: where };
-    if (raw.via !== undefined) {
-      const gw = parseAddress(raw.via);
-      if (typeof gw === "string") this.fail(`invalid gateway: ${gw}`, this.at([...path, "via"]));
-      else if (gw.family !== family)
-        this.fail(
-          `gateway ${raw.via} is IPv${gw.family} but the destination ${to} is IPv${family}`,
-          this.at([...path, "via"]),
-        );
-      else route.via = gw.address;
-    }
-    if (raw.dev !== undefined) route.dev = raw.dev;
-    if (raw.metric !== undefined) route.metric = raw.metric;
-    if (raw.via === undefined && raw.dev === undefined)
-      this.fail("a route needs 'via' (a gateway), 'dev' (an interface) or both", where);
-    return route;
   }
 
   private link(raw: RawLink, i: number, nodes: Map<string, Node>): Link | undefined {

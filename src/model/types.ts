@@ -3,7 +3,10 @@
  * every reference resolved. Planning and everything after it work on this, never on the raw spec.
  */
 import type { SourceLocation } from "../errors.js";
+import type { NodeFile, Service } from "./env-types.js";
 import type { Cidr } from "./ip.js";
+
+export type { FileOrigin, FileOwner, NodeFile, Readiness, RestartPolicy, Service } from "./env-types.js";
 
 /** A validated, normalised lab. Plain data: it is saved in the lab's state as JSON. */
 export interface Topology {
@@ -53,6 +56,14 @@ export interface NetnsNode extends NodeBase {
   ipv6?: boolean;
   /** FRR runs in this router (`frr:`, or every router with `routing: ospf|bgp`). */
   frr?: FrrRouter;
+  /** Files and directories only this node sees (`files:`; features like FRR add theirs here too). */
+  files?: NodeFile[];
+  /** Programs nslab runs in the node, supervised, from `up` to `down` (`services:`). */
+  services?: Service[];
+  /** false: the node sees the host's /run; by default it has its own (absent means true). */
+  privateRun?: false;
+  /** true: the node has its own /tmp (absent means the host's). */
+  privateTmp?: true;
 }
 
 /** How FRR runs in a router. */

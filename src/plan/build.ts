@@ -8,6 +8,7 @@ import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
 import { type HostFacts, hostProblems } from "./host.js";
+import { planNodeEnv } from "./node-env.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 import { qdiscFor } from "./qdisc.js";
 
@@ -36,9 +37,12 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     else nsOps.set(ns, [op]);
   };
 
-  // 1. Namespaces.
+  // 1. Namespaces, then (where the host can) each node's own file system and mount namespace.
   for (const n of t.nodes)
     if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
+  const env = planNodeEnv(t, host);
+  if (env.problems.length > 0) throw new TopologyError(env.problems);
+  ops.push(...env.early);
 
   // 2. Linux bridges, created down.
   const group = linkGroupFor(t.name);
@@ -181,6 +185,8 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       });
   }
 
+  // 7. What only the host's /etc can offer: /etc/netns/NS/hosts for `ip netns exec`.
+  ops.push(...env.late);
   return ops;
 }
 

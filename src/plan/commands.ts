@@ -3,11 +3,12 @@
  * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
  */
 import { formatDuration, formatRate } from "../model/shaping.js";
+import { type EnvTool, isNodeEnvOp, nodeEnvCommands } from "./node-env-commands.js";
 import { labOfMarker, type NsName, type Op, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
 
 /** One command line, with the namespace it runs in (`null` = root). */
 export interface Command {
-  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool" | "tc";
+  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool" | "tc" | EnvTool;
   ns: NsName;
   args: string[];
 }
@@ -17,6 +18,7 @@ const vsctl = (...args: string[]): Command => ({ tool: "ovs-vsctl", ns: null, ar
 
 /** The commands equivalent to `op`, in order. */
 export function opCommands(op: Op): Command[] {
+  if (isNodeEnvOp(op)) return nodeEnvCommands(op);
   switch (op.op) {
     case "netns.add":
       return [

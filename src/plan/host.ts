@@ -18,6 +18,39 @@ export interface HostFacts {
   netem?: boolean;
   /** The kernel has Linux-bridge VLAN filtering; undefined when not probed. */
   bridgeVlanFiltering?: boolean;
+  /**
+   * Nodes get their own mount namespace, file system and names (the native agent is there to make
+   * them); unset: nodes share the host's mounts, and files:/services: cannot be planned.
+   */
+  nodeEnv?: boolean;
+  /** Where nslab keeps its state here (each lab's file system goes under it); default /run/nslab. */
+  stateRoot?: string;
+  /** What the host has at the paths of nodes' files (probed for labs with `files:`), by path. */
+  paths?: Readonly<Record<string, PathFact>>;
+  /** The host's mount points (an overlay on a directory must not hide one). */
+  mounts?: readonly string[];
+  /** The programs services run (argv[0]) → where the host has them, null when it does not. */
+  programs?: Readonly<Record<string, string | null>>;
+  /** The host's accounts, for files' owners (probed when a lab names one). */
+  accounts?: Accounts;
+  /** /etc/resolv.conf links into /run: where (`at`), and the file nodes with their own /run get there. */
+  resolvConf?: { at: string; from: string };
+}
+
+/** What the host has at one path. */
+export interface PathFact {
+  /** The path with the host's symbolic links resolved (`/var/run/x` → `/run/x`). */
+  canonical: string;
+  /** What is at `canonical`. */
+  type: "file" | "dir" | "missing" | "other";
+  /** The deepest directory on the way to `canonical` that exists (canonical itself when it is one). */
+  existing: string;
+}
+
+/** The host's users and groups (a node shares /etc/passwd with the host). */
+export interface Accounts {
+  users: Readonly<Record<string, { uid: number; gid: number }>>;
+  groups: Readonly<Record<string, number>>;
 }
 
 /** A kernel feature nslab may need. */

@@ -11,7 +11,9 @@ export function inverseOps(applied: readonly Op[]): Op[] {
   const goneRoot = new Set<string>();
   const goneOvs = new Set<string>();
   const goneNsLinks = new Set<string>();
+  const goneFs = new Set<string>();
   for (const op of applied) {
+    if (op.op === "labfs.mount") goneFs.add(op.path);
     if (op.op === "netns.add") goneNs.add(op.ns);
     else if (op.op === "bridge.add") goneRoot.add(op.dev);
     else if (op.op === "ovs.bridge.add") goneOvs.add(op.bridge);
@@ -64,7 +66,18 @@ export function inverseOps(applied: readonly Op[]): Op[] {
         if (!gone) out.push({ op: "qdisc.set", ns: op.ns, dev: op.dev, qdisc: { kind: "noqueue" }, ...src });
         break;
       }
+      case "labfs.mount":
+        out.push({ op: "labfs.umount", path: op.path, name: op.name, ...src });
+        break;
+      case "mntns.add":
+        // Kept in the lab's file system: detaching that takes it along.
+        if (!goneFs.has(op.labfs)) out.push({ op: "mntns.del", file: op.file, ...src });
+        break;
+      case "etcnetns.add":
+        out.push({ op: "etcnetns.del", ns: op.ns, hosts: op.hosts, ...src });
+        break;
       default:
+        // Node files live in the lab's file system and go with it;
         // link.up/master of links that go away, sysctls and offloads: nothing to undo separately.
         break;
     }

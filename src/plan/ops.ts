@@ -4,6 +4,7 @@
  * commands they are equivalent to; rollback applies their inverses.
  */
 import type { SourceLocation } from "../errors.js";
+import type { FileOrigin, FileOwner } from "../model/env-types.js";
 
 /** `null` is the root namespace. */
 export type NsName = string | null;
@@ -34,6 +35,15 @@ export type Qdisc =
    * `tc qdisc del` it cannot fail when there is nothing to remove.
    */
   | { kind: "noqueue" };
+
+/** A mount inside a node's own mount namespace (see `mntns.add`), in the node's view. */
+export type NodeMount =
+  /** An overlay on `dir` (its lower layer: `dir` itself); `upper`/`work` in the lab's file system. */
+  | { kind: "overlay"; dir: string; upper: string; work: string }
+  /** `from` (in the lab's file system) bound over `to`. */
+  | { kind: "bind"; from: string; to: string }
+  /** A fresh sysfs on /sys, of the node's network namespace (its /sys/class/net). */
+  | { kind: "sysfs" };
 
 interface OpBase {
   /** The topology element this operation comes from (for errors and plan comments). */
@@ -82,7 +92,36 @@ export type Op =
     })
   | (OpBase & { op: "ovs.bridge.del"; bridge: string })
   | (OpBase & { op: "ovs.port.add"; bridge: string; port: string; marker: string; tag?: number })
-  | (OpBase & { op: "ovs.port.del"; bridge: string; port: string });
+  | (OpBase & { op: "ovs.port.del"; bridge: string; port: string })
+  /** The lab's private file system: a tmpfs named `name` (nslab-LAB, its marker) on `path`, private. */
+  | (OpBase & { op: "labfs.mount"; path: string; name: string })
+  /** Detach the lab's file system (only if it is the tmpfs named `name`), then remove its directory. */
+  | (OpBase & { op: "labfs.umount"; path: string; name: string })
+  /** A directory in the lab's file system (parents made as needed). */
+  | (OpBase & { op: "nodefs.dir"; path: string; mode: number; owner?: FileOwner })
+  /** A file in the lab's file system: a copy of a file of the lab, or inline content. */
+  | (OpBase & { op: "nodefs.file"; path: string; from: FileOrigin; mode: number; owner?: FileOwner })
+  /** A copy of a directory of the lab (its whole tree) in the lab's file system. */
+  | (OpBase & { op: "nodefs.tree"; path: string; from: string; mode?: number; owner?: FileOwner })
+  /**
+   * Namespace node `ns` gets its own mount namespace, kept by a bind onto `file` (in the lab's file
+   * system `labfs`, under `fsroot` where every lab's is): a copy of the host's mounts without
+   * /run/netns and the labs' file systems, plus `mounts`, in order.
+   */
+  | (OpBase & {
+      op: "mntns.add";
+      ns: string;
+      file: string;
+      labfs: string;
+      fsroot: string;
+      mounts: NodeMount[];
+    })
+  /** Detach and remove the kept mount namespace at `file`. */
+  | (OpBase & { op: "mntns.del"; file: string })
+  /** /etc/netns/NS/hosts → the lab's hosts file (what `ip netns exec NS` binds over /etc/hosts). */
+  | (OpBase & { op: "etcnetns.add"; ns: string; hosts: string })
+  /** Remove /etc/netns/NS/hosts (only the link to `hosts`), then /etc/netns/NS if empty. */
+  | (OpBase & { op: "etcnetns.del"; ns: string; hosts: string });
 
 export type OpKind = Op["op"];
 export type OpOf<K extends OpKind> = Extract<Op, { op: K }>;

@@ -13,7 +13,11 @@ import { checkFile, removeFile, stateDir, writeFileAtomic } from "./dir.js";
 export type OwnedObject =
   | { kind: "netns"; name: string }
   | { kind: "link"; name: string } // in the root namespace: a bridge or a root-side veth end
-  | { kind: "ovs-bridge"; name: string };
+  | { kind: "ovs-bridge"; name: string }
+  /** The lab's private file system (a tmpfs named nslab-LAB; `name`: where it is mounted). */
+  | { kind: "labfs"; name: string }
+  /** /etc/netns/NS/hosts, iproute2's per-namespace /etc entry (`name`: the namespace). */
+  | { kind: "etc-netns"; name: string };
 
 /** Life cycle of a lab record. */
 export type LabStatus =
@@ -94,7 +98,9 @@ function recordNames(state: LabState): [string, NameRole][] {
     else out.push([n.ifname, "bridge"]);
     for (const i of n.interfaces ?? []) out.push([i.ifname, "interface"]);
   }
-  for (const o of state.owned ?? []) out.push([o.name, o.kind === "netns" ? "netns" : "interface"]);
+  for (const o of state.owned ?? [])
+    if (o.kind !== "labfs")
+      out.push([o.name, o.kind === "netns" || o.kind === "etc-netns" ? "netns" : "interface"]);
   return out;
 }
 

@@ -33,9 +33,17 @@ export function registerDown(program: Command): void {
         if (r.busy) continue; // skipped, with a warning already
         info(
           r.found
-            ? `lab '${r.lab}' is down: removed ${r.removed.length} object(s) in ${Math.round(r.durationMs)} ms`
+            ? `lab '${r.lab}' is down: removed ${r.removed.length} object(s)${ended(r)} in ${Math.round(r.durationMs)} ms`
             : `lab '${r.lab}' is not up (nothing to do)`,
         );
       }
     });
+}
+
+/** ", ended 3 processes (1 needed SIGKILL)" when processes ran in the lab. */
+function ended(r: { processesEnded?: number; processesKilled?: number }): string {
+  const n = r.processesEnded ?? 0;
+  if (n === 0) return "";
+  const k = r.processesKilled ?? 0;
+  return `, ended ${n} process${n === 1 ? "" : "es"}${k > 0 ? ` (${k} needed SIGKILL)` : ""}`;
 }

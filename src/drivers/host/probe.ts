@@ -11,6 +11,7 @@ import type { Topology } from "../../model/types.js";
 import { featuresNeeded, type HostFacts, type KernelFeature } from "../../plan/host.js";
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
+import { nodeEnvFacts } from "./node-env-facts.js";
 
 const CONFIG: Record<KernelFeature, { option: string; module: string }> = {
   netem: { option: "CONFIG_NET_SCH_NETEM", module: "sch_netem" },
@@ -106,8 +107,19 @@ export async function probeFeatures(
   return out;
 }
 
-/** The host facts planning `t` needs, probing only what `t` asks for. */
-export async function hostFactsFor(t: Topology, runner: Runner = systemRunner): Promise<HostFacts> {
+/**
+ * The host facts planning `t` needs, probing only what `t` asks for. With `stateRoot` (where nslab
+ * keeps its state), also what nodes' own environments need.
+ */
+export async function hostFactsFor(
+  t: Topology,
+  runner: Runner = systemRunner,
+  stateRoot?: string,
+): Promise<HostFacts> {
   const features = await probeFeatures(featuresNeeded(t), runner);
-  return { ovsKernelDatapath: ovsKernelModule(), ...features };
+  return {
+    ovsKernelDatapath: ovsKernelModule(),
+    ...features,
+    ...(stateRoot !== undefined ? nodeEnvFacts(t, stateRoot) : {}),
+  };
 }

@@ -8,6 +8,7 @@ import { MAX_FILE_BYTES } from "../read.js";
 import { pathOnly, type TopologySource } from "../source.js";
 import { didYouMean } from "../suggest.js";
 import { parseYaml, type YamlSource } from "../yaml.js";
+import { FileObjectSchema, ReadySchema, ServiceSchema } from "./env-schema.js";
 import { issuesToProblems, valueAt } from "./issues.js";
 import {
   AddressingSchema,
@@ -96,6 +97,9 @@ function pickBranch(
     const keys = Object.keys(value);
     return keys.some((k) => ["from", "to", "expect", "tcp", "family"].includes(k)) ? 1 : 0;
   }
+  const isFile = path.length === 4 && path[0] === "nodes" && path[2] === "files";
+  if (isFile)
+    return typeof value === "string" ? 0 : value !== null && typeof value === "object" ? 1 : undefined;
   const isInterface = path.length === 4 && path[0] === "nodes" && path[2] === "interfaces";
   const nodeKind = valueAt(source.data, ["nodes", path[1] ?? "", "kind"]);
   if (isInterface && (nodeKind === undefined || nodeKind === "netns" || nodeKind === "router")) {
@@ -117,6 +121,9 @@ function collectFields(): Set<string> {
     LinkObjectSchema,
     AddressingSchema,
     ExpectObjectSchema,
+    FileObjectSchema,
+    ServiceSchema,
+    ReadySchema,
   ];
   for (const s of shapes) for (const k of Object.keys(s.shape)) out.add(k);
   for (const k of ["addresses", "mtu", "mac", "vlan", "to", "via", "dev", "metric", "endpoints"]) out.add(k);

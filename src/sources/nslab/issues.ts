@@ -42,10 +42,10 @@ function convert(issue: Issue, ctx: IssueContext, base: Path): Problem[] {
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((k) => {
-        // A field of another kind of object (`frr` on a host, `stp` on a namespace): say where it goes.
-        if (ctx.knownFields.has(k))
+        // A field of another kind of node (`frr` on a host, `stp` on a namespace): say where it goes.
+        if (ctx.knownFields.has(k) && path[0] === "nodes" && path.length === 2)
           return {
-            message: `'${k}' is not a field of this ${path[0] === "nodes" && path.length === 2 ? "kind of node" : "object"}`,
+            message: `'${k}' is not a field of this kind of node`,
             location: loc([...path, k], true),
             ...(FIELD_HOME[k] ? { hint: FIELD_HOME[k] } : {}),
           };

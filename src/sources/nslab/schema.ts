@@ -4,6 +4,7 @@
  * more precise things. The JSON Schema in schema/nslab.schema.json is generated from this.
  */
 import { z } from "zod";
+import { nodeEnvFields } from "./env-schema.js";
 
 const Mtu = z.number().int().describe("MTU in bytes (68–65535 for IPv4; IPv6 needs at least 1280).");
 
@@ -56,6 +57,7 @@ const namespaceFields = {
     .describe(
       "false: an IPv4-only node — its interfaces get no IPv6 link-local addresses (no DAD, router solicitations or MLD reports); IPv6 addresses are refused. Default true.",
     ),
+  ...nodeEnvFields,
 };
 
 export const NetnsNodeSchema = z

@@ -3,6 +3,7 @@
  * are inferred from the schema, so a field added to the schema is typed here without more work.
  */
 import type { z } from "zod";
+import type { RawFile, RawReady, RawService } from "./env-schema.js";
 import type {
   InterfaceObjectSchema,
   LinkObjectSchema,
@@ -54,3 +55,12 @@ export type RouteSpec = RawRoute;
 
 /** A link endpoint: `node:interface`. */
 export type Endpoint = `${string}:${string}`;
+
+/** What a namespace node sees at one path (`files:`): a file of the lab, inline content, or a directory. */
+export type FileSpec = RawFile;
+
+/** A program run in a namespace node (`services:`). */
+export type ServiceSpec = RawService;
+
+/** When a service counts as ready. */
+export type ReadySpec = RawReady;

@@ -9,12 +9,13 @@ import { checkConfigs } from "../drivers/frr/check.js";
 import { readNamedFiles } from "../drivers/frr/files.js";
 import { probeFrr } from "../drivers/frr/host.js";
 import { type Runner, systemRunner } from "../drivers/runner/index.js";
-import { formatProblem, NslabError, TopologyError } from "../errors.js";
+import { formatProblem, type Problem, TopologyError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { convergenceExpectations } from "../plan/frr/converge.js";
 import { describeLacking } from "../plan/frr/lacking-text.js";
 import { frrRouters } from "../plan/frr/ports.js";
 import { type FrrPlan, frrFilesNamed, planFrr } from "../plan/frr/routers.js";
+import { frrNodeEnv } from "../plan/frr/services.js";
 import type { Logger } from "../util/logger.js";
 import { type ConvergeOptions, type ConvergeResult, lookWith, waitConverged } from "./converge.js";
 
@@ -48,24 +49,47 @@ export async function frrForLab(
 }
 
 /**
- * Before `up` changes anything: FRR's problems (not installed, a file unreadable, a line its vtysh
- * refuses) refuse the lab. Running FRR in routers needs each router's own file system view and
- * supervised services (the node environment), which this build does not have yet: a lab whose
- * routers run FRR is refused rather than brought up without its routing.
+ * The topology with each FRR router's own directories, files and daemons (as services) added: the
+ * node environment then gives every router its private /etc/frr, /run/frr and /var/tmp/frr and runs
+ * its daemons under the lab's supervisor. A router that shares the host's /run cannot run FRR.
  */
-export async function refuseFrr(topology: Topology, driver: Driver, log: Logger): Promise<void> {
-  const frr = await frrForLab(topology, driver.runner);
-  if (!frr) return;
+export function withFrr(topology: Topology, frr: FrrPlan): Topology {
+  const byNode = new Map(frr.routers.map((r) => [r.node, r]));
+  const problems: Problem[] = [];
+  const nodes = topology.nodes.map((n) => {
+    const r = n.kind === "netns" ? byNode.get(n.name) : undefined;
+    if (!r || n.kind !== "netns") return n;
+    if (n.privateRun === false)
+      problems.push({
+        message: `router '${n.name}' runs FRR, whose sockets live in /run/frr: it needs its own /run`,
+        location: n.frr?.src,
+        hint: "remove privateRun: false from the router",
+      });
+    const env = frrNodeEnv(r, n.frr?.src);
+    return {
+      ...n,
+      files: [...(n.files ?? []), ...env.files],
+      services: [...(n.services ?? []), ...env.services],
+    };
+  });
+  if (problems.length > 0) throw new TopologyError(problems);
+  return { ...topology, nodes };
+}
+
+/**
+ * Before `up` changes anything: FRR's problems (not installed, a file unreadable, a line its vtysh
+ * refuses) refuse the lab; otherwise the topology with the routers' FRR added (withFrr), and the plan.
+ */
+export async function prepareFrr(
+  topology: Topology,
+  runner: Runner,
+  log: Logger,
+): Promise<{ topology: Topology; frr?: FrrPlan }> {
+  const frr = await frrForLab(topology, runner);
+  if (!frr) return { topology };
   for (const w of frr.warnings) log("warn", formatProblem(w));
   if (frr.problems.length > 0) throw new TopologyError(frr.problems);
-  const names = frr.routers.map((r) => r.node);
-  throw new NslabError(
-    "E_ENV",
-    `router${names.length === 1 ? "" : "s"} ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""} run FRR, which needs a private /etc/frr and /var/run/frr and supervised daemons in each router; this build of nslab cannot start them yet`,
-    {
-      hint: "nslab plan shows each router's daemons and configuration; routing: static routes a lab without FRR",
-    },
-  );
+  return { topology: withFrr(topology, frr), frr };
 }
 
 /** The daemons each router runs, by router name (what its sessions are read with). */

@@ -13,7 +13,7 @@ import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
 import { stateRoot } from "../state/dir.js";
-import { frrForLab } from "./frr.js";
+import { frrForLab, withFrr } from "./frr.js";
 
 /** A plan for bringing a topology up on a host. */
 export interface Plan {
@@ -58,9 +58,8 @@ export function planLab(
  * the host's FRR when routers run it (their configurations checked with its `vtysh -C`).
  */
 export async function planForHost(topology: Topology, runner?: Runner): Promise<Plan> {
-  const [host, frr] = await Promise.all([
-    hostFactsFor(topology, runner, stateRoot()),
-    frrForLab(topology, runner),
-  ]);
-  return planLab(topology, host, hostLimits(), frr);
+  const frr = await frrForLab(topology, runner);
+  // Routers' FRR as `up` adds it: their /etc/frr, /run/frr and daemons in the node environment.
+  const t = frr && frr.problems.length === 0 ? withFrr(topology, frr) : topology;
+  return planLab(t, await hostFactsFor(t, runner, stateRoot()), hostLimits(), frr);
 }

@@ -1,6 +1,7 @@
 /** `nslab up FILE|--topo SPEC`: create a lab; on failure undo what was created and say what failed and where. */
 import type { Command } from "@commander-js/extra-typings";
 import { up } from "../../engine/up.js";
+import { NslabError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
@@ -23,11 +24,22 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .addOption(ipv6Option())
     .addOption(nameOption())
     .addOption(prefixOption())
+    .option(
+      "--wait <seconds>",
+      "labs whose routers run FRR: how long to wait for routing to converge before failing (default 120)",
+    )
+    .option("--no-wait", "labs whose routers run FRR: return once the daemons are started")
     .action(async (file, opts) => {
       const t = await fileOrGenerated(file, { ...opts, log: cliLog });
+      const wait =
+        opts.wait === false
+          ? { wait: false }
+          : opts.wait === undefined
+            ? {}
+            : { waitTimeoutMs: seconds(opts.wait) };
       const p = progress(`up ${t.name}`);
       try {
-        const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults });
+        const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults, ...wait });
         p.done();
         if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
         else if (r.updated)
@@ -43,6 +55,16 @@ export function registerUp(program: Command, ctx: CliContext): void {
         throw e;
       }
     });
+}
+
+/** `--wait 90` in milliseconds. */
+function seconds(text: string | true): number {
+  const n = Number(text);
+  if (text === true || !Number.isFinite(n) || n <= 0)
+    throw new NslabError("E_USAGE", `--wait takes a number of seconds, not '${String(text)}'`, {
+      hint: "e.g. --wait 300",
+    });
+  return n * 1000;
 }
 
 /** `1 link`, `2 links`. */

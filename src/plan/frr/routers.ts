@@ -208,7 +208,8 @@ function routerPlan(
       "informational",
       ...(generated ? ["-f", `/etc/frr/${d}.conf`] : []),
     ],
-    readyFile: d === "zebra" ? "/var/run/frr/zserv.api" : `/var/run/frr/${d}.vty`,
+    // /run/frr, not /var/run/frr: readiness looks through /proc/PID/root, where /var/run → /run would resolve on the host.
+    readyFile: d === "zebra" ? "/run/frr/zserv.api" : `/run/frr/${d}.vty`,
     ...(d === "zebra" ? {} : { after: d === "mgmtd" ? "zebra" : hub }),
   }));
   const plan: FrrRouterPlan = { node: r.name, netns: r.netns, config, files: etc, daemons };

@@ -65,10 +65,10 @@ describe("generated FRR configurations", () => {
     expect(file(t, "r1", "daemons")).toBe("zebra=yes\nstaticd=yes\nospfd=yes\nospf6d=yes\n");
     // Each daemon loads its own file; zebra is ready when its API socket appears, the others after it.
     expect(r.daemons.map((d) => [d.name, d.readyFile, d.after ?? "-", d.argv.at(-1)])).toEqual([
-      ["zebra", "/var/run/frr/zserv.api", "-", "/etc/frr/zebra.conf"],
-      ["staticd", "/var/run/frr/staticd.vty", "zebra", "/etc/frr/staticd.conf"],
-      ["ospfd", "/var/run/frr/ospfd.vty", "zebra", "/etc/frr/ospfd.conf"],
-      ["ospf6d", "/var/run/frr/ospf6d.vty", "zebra", "/etc/frr/ospf6d.conf"],
+      ["zebra", "/run/frr/zserv.api", "-", "/etc/frr/zebra.conf"],
+      ["staticd", "/run/frr/staticd.vty", "zebra", "/etc/frr/staticd.conf"],
+      ["ospfd", "/run/frr/ospfd.vty", "zebra", "/etc/frr/ospfd.conf"],
+      ["ospf6d", "/run/frr/ospf6d.vty", "zebra", "/etc/frr/ospf6d.conf"],
     ]);
     expect(r.load).toBeUndefined();
   });

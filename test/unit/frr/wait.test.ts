@@ -112,10 +112,10 @@ describe("FRR's node environment", () => {
     ]);
     for (const f of env.files) expect(f.owner).toEqual({ user: "frr", group: "frr" });
     expect(env.services.map((s) => [s.name, s.after, s.ready])).toEqual([
-      ["zebra", [], { kind: "file", path: "/var/run/frr/zserv.api", timeoutMs: 30_000 }],
-      ["staticd", ["r1/zebra"], { kind: "file", path: "/var/run/frr/staticd.vty", timeoutMs: 30_000 }],
-      ["ospfd", ["r1/zebra"], { kind: "file", path: "/var/run/frr/ospfd.vty", timeoutMs: 30_000 }],
-      ["ospf6d", ["r1/zebra"], { kind: "file", path: "/var/run/frr/ospf6d.vty", timeoutMs: 30_000 }],
+      ["zebra", [], { kind: "file", path: "/run/frr/zserv.api", timeoutMs: 30_000 }],
+      ["staticd", ["r1/zebra"], { kind: "file", path: "/run/frr/staticd.vty", timeoutMs: 30_000 }],
+      ["ospfd", ["r1/zebra"], { kind: "file", path: "/run/frr/ospfd.vty", timeoutMs: 30_000 }],
+      ["ospf6d", ["r1/zebra"], { kind: "file", path: "/run/frr/ospf6d.vty", timeoutMs: 30_000 }],
     ]);
     expect(env.services[0]!.command[0]).toBe("/usr/lib/frr/zebra");
     expect(env.services.every((s) => s.restart === "on-failure")).toBe(true);
@@ -128,8 +128,8 @@ describe("FRR's node environment", () => {
       config: { kind: "file" as const, path: "/lab/a.conf" },
       files: [{ name: "frr.conf", content: "hostname a\n" }],
       daemons: [
-        { name: "zebra", argv: ["/usr/lib/frr/zebra"], readyFile: "/var/run/frr/zserv.api" },
-        { name: "ospfd", argv: ["/usr/lib/frr/ospfd"], readyFile: "/var/run/frr/ospfd.vty", after: "zebra" },
+        { name: "zebra", argv: ["/usr/lib/frr/zebra"], readyFile: "/run/frr/zserv.api" },
+        { name: "ospfd", argv: ["/usr/lib/frr/ospfd"], readyFile: "/run/frr/ospfd.vty", after: "zebra" },
       ],
       load: ["/usr/bin/vtysh", "-b"],
     };

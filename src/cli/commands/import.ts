@@ -11,7 +11,7 @@ export function registerImport(program: Command): void {
   program
     .command("import")
     .description(
-      "convert a containerlab topology (linux, bridge and ovs-bridge nodes) to an nslab topology on stdout",
+      "convert a containerlab topology (linux, frr, bridge and ovs-bridge nodes; FRR images become FRR routers) to an nslab topology on stdout",
     )
     .argument("<file>", "containerlab topology (.clab.yml)")
     .action(async (file) => {

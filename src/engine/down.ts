@@ -6,8 +6,16 @@
 import type { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
 import { removeLabDir } from "../state/lab-dir.js";
-import { acquireLock } from "../state/lock.js";
-import { listLabs, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
+import { acquireLock, staleLocks } from "../state/lock.js";
+import {
+  clearLeftovers,
+  labsWithLeftovers,
+  listLabs,
+  type OwnedObject,
+  readLab,
+  removeLab,
+  saveLab,
+} from "../state/store.js";
 import { discoverLabs } from "./discover.js";
 import { openDriver } from "./driver.js";
 import { type CommonOptions, silent } from "./options.js";
@@ -27,6 +35,8 @@ export interface DownResult {
   processesEnded?: number;
   /** Of those, how many did not end on SIGTERM within the grace period and were killed. */
   processesKilled?: number;
+  /** State files that nslab processes which died mid-write had left for this lab, now removed. */
+  leftovers: string[];
   /** {@link downAll} only: the lab was left alone because another nslab process holds it (why). */
   busy?: string;
   durationMs: number;
@@ -63,7 +73,12 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
   try {
     const ovs = await driver.ovsdb().catch(() => undefined);
     const found = await discoverLabs(driver, ovs);
-    const labs = [...new Set([...listLabs(), ...found.keys()])].filter(options.filter ?? (() => true)).sort();
+    // Labs with a record, with marked objects, or with what a killed nslab left in /run/nslab (a
+    // half-written record, a lock): `down` of each clears it all.
+    const leftovers = [...labsWithLeftovers(), ...staleLocks().filter((l) => !l.startsWith("_"))];
+    const labs = [...new Set([...listLabs(), ...found.keys(), ...leftovers])]
+      .filter(options.filter ?? (() => true))
+      .sort();
     const results: DownResult[] = [];
     for (const lab of labs) {
       try {
@@ -75,7 +90,15 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
           "warn",
           `skipped lab '${lab}': ${e.message}; run 'nslab down --all' again once it is done`,
         );
-        results.push({ lab, found: true, removed: [], skipped: [], busy: e.message, durationMs: 0 });
+        results.push({
+          lab,
+          found: true,
+          removed: [],
+          skipped: [],
+          leftovers: [],
+          busy: e.message,
+          durationMs: 0,
+        });
       }
     }
     return results;
@@ -90,6 +113,8 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
   const services: ServiceContext = { lab, runner: driver.runner, log, faults: driver.faults };
   const lock = acquireLock(lab, `nslab down ${lab}`, (m) => log("warn", m));
   try {
+    const leftovers = clearLeftovers(lab);
+    for (const f of leftovers) log("info", `removed ${f}, left by an nslab process that died writing it`);
     const state = readLab(lab);
     let objects: OwnedObject[];
     if (state) objects = state.owned;
@@ -105,7 +130,14 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       // daemons that nslab started and no lab uses: stop those (a no-op when nslab started none, or
       // a lab needs them).
       await release(SERVICES, services);
-      return { lab, found: false, removed: [], skipped: [], durationMs: performance.now() - started };
+      return {
+        lab,
+        found: false,
+        removed: [],
+        skipped: [],
+        leftovers,
+        durationMs: performance.now() - started,
+      };
     }
 
     const held = heldServices(state, objects);
@@ -160,6 +192,7 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       skipped: report.skipped,
       processesEnded: report.processes?.ended ?? 0,
       processesKilled: report.processes?.killed ?? 0,
+      leftovers,
       durationMs: performance.now() - started,
     };
   } finally {

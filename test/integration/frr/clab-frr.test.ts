@@ -64,7 +64,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("containerlab FRR lab", () => {
     const nbr = nslab(["exec", lab, "router1", "--", "vtysh", "-c", "show ip ospf neighbor"]).stdout;
     expect(nbr).toMatch(/10\.93\.0\.2 .*Full/);
     expect(nbr).toMatch(/10\.93\.0\.3 .*Full/);
-    for (const [from, to] of [
+    for (const [from, to] of <[string, string][]>[
       ["PC1", "10.92.2.2"],
       ["PC1", "10.92.3.2"],
       ["PC2", "10.92.3.2"],

@@ -51,6 +51,13 @@ export interface UpOptions extends CommonOptions {
    */
   faults?: Faults;
   /**
+   * Labs whose routers run FRR: return once routing has converged (default true); false returns as
+   * soon as the daemons are started.
+   */
+  wait?: boolean;
+  /** How long to wait for routing to converge (default 120 s); E_VERIFY naming what is lacking after it. */
+  waitTimeoutMs?: number;
+  /**
    * What the environment checks see (tests simulate hosts that lack things).
    * @internal
    */

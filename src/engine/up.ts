@@ -8,12 +8,14 @@ import type { Driver } from "../drivers/driver.js";
 import { recordWriteHook } from "../drivers/faults.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
+import { inNode } from "../drivers/in-node.js";
 import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
+import { nodeMountFile } from "../plan/node-env.js";
 import type { Op } from "../plan/ops.js";
 import { stateRoot } from "../state/dir.js";
 import { removeLabDir } from "../state/lab-dir.js";
@@ -29,6 +31,7 @@ import {
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
 import { checkDeclaredFlows } from "./flows.js";
+import { prepareFrr, waitForRouting } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { startServices } from "./node-services.js";
@@ -71,6 +74,8 @@ export interface UpResult {
   datapath?: "netdev" | "system";
   /** nslab started the OVS daemons for this lab. */
   startedOvs: boolean;
+  /** Labs whose routers run FRR: from their daemons being ready to converged routing (when `up` waited). */
+  convergedMs?: number;
   durationMs: number;
 }
 
@@ -90,9 +95,11 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
   }
 }
 
-async function upWith(topology: Topology, driver: Driver, options: UpOptions, started: number) {
+async function upWith(given: Topology, driver: Driver, options: UpOptions, started: number) {
   const log = logOf(options);
-  const lab = topology.name;
+  const lab = given.name;
+  // Routers running FRR: their configurations checked, their files and daemons added to the lab.
+  const { topology, frr } = await prepareFrr(given, driver.runner, log);
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
   const host: HostFacts = {
@@ -124,7 +131,10 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
         hint: "choose another lab name",
       });
     const result = (
-      r: Pick<UpResult, "alreadyUp" | "updated" | "repaired" | "operations" | "owned" | "startedOvs">,
+      r: Pick<
+        UpResult,
+        "alreadyUp" | "updated" | "repaired" | "operations" | "owned" | "startedOvs" | "convergedMs"
+      >,
     ): UpResult => ({
       lab,
       ...r,
@@ -175,7 +185,28 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
     const startedNow = await acquireServices(c, full, datapath);
     await refuseConflicts(c, full, startedNow, []);
     await deploy(c, topology, full);
+    // Routing daemons: the lab is up; `up` returns once their routing has converged (unless told not to wait).
+    let convergedMs: number | undefined;
+    if (frr && frr.routers.length > 0 && options.wait !== false) {
+      const labfs = full.find((o) => o.op === "labfs.mount");
+      const nodeOf = new Map(topology.nodes.map((n) => [n.kind === "netns" ? n.netns : n.name, n.name]));
+      const inRouter = (netns: string, argv: readonly string[]) =>
+        inNode(
+          netns,
+          argv,
+          "net",
+          labfs?.op === "labfs.mount" ? nodeMountFile(labfs.path, nodeOf.get(netns)!) : undefined,
+        );
+      const r = await waitForRouting(topology, frr, driver, inRouter, {
+        log,
+        ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      convergedMs = r.ms;
+      log("info", `routing converged in ${(r.ms / 1000).toFixed(1)} s`);
+    }
     return result({
+      ...(convergedMs !== undefined ? { convergedMs } : {}),
       alreadyUp: false,
       updated: false,
       operations: full.length,

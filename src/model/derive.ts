@@ -1,12 +1,14 @@
 /**
  * What a topology file asks nslab to work out once its nodes and links are resolved: automatic
- * addresses, static routes, static ARP entries, expectations; and the order problems are reported in.
+ * addresses, FRR in the routers (router IDs, AS numbers), static routes, static ARP entries,
+ * expectations; and the order problems are reported in. Pure.
  */
 import type { Problem } from "../errors.js";
 import type { TopologySource } from "../sources/source.js";
 import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
 import { addStaticArp } from "./arp.js";
 import { resolveExpectations } from "./expect.js";
+import { resolveFrr } from "./frr.js";
 import { addStaticRoutes } from "./routing.js";
 import { l2Segments } from "./segments.js";
 import type { Topology } from "./types.js";
@@ -35,9 +37,11 @@ export function derive(
     t.addressing = info;
     problems.push(...found);
   }
-  if (raw.routing === "static") {
-    t.routing = "static";
-    addStaticRoutes(t, segments, spec.locate(["routing"]));
+  resolveFrr(t, raw, spec.locate, problems);
+  if (raw.routing === "static" || raw.routing === "ospf" || raw.routing === "bgp") {
+    t.routing = raw.routing;
+    // With a routing daemon in the routers, hosts still need routes to their routers.
+    addStaticRoutes(t, segments, spec.locate(["routing"]), { routers: raw.routing === "static" });
   }
   if (raw.arp === "static") problems.push(...addStaticArp(t, segments, spec.locate(["arp"])));
   if (raw.expect && raw.expect.length > 0) {

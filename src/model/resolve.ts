@@ -8,18 +8,14 @@ import { aboutCut } from "../sources/nslab/repair.js";
 import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema.js";
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
-import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
 import { derive, sortProblems } from "./derive.js";
-import { resolveExpectations } from "./expect.js";
-import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
+import { type Cidr, formatCidr, hostAddressProblem, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName, IFNAME_MAX } from "./names.js";
 import { type EnvContext, resolveNodeEnv } from "./node-env.js";
 import { type FlowsFiles, numberPorts, resolveOpenFlow } from "./openflow.js";
 import { resolveRoute } from "./resolve-route.js";
-import { addStaticRoutes } from "./routing.js";
 import { checkTopology } from "./rules.js";
-import { l2Segments } from "./segments.js";
 import { resolveServiceRefs } from "./service-order.js";
 import { parseShaping } from "./shaping.js";
 import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
@@ -189,7 +185,8 @@ class Resolver {
     if (nsProblem) this.fail(nsProblem, src);
     const interfaces: Interface[] = [];
     for (const [ifName, rawIf] of Object.entries(ns.interfaces ?? {})) {
-      const iface = this.netnsInterface(ifName, rawIf, [...path, "interfaces", ifName]);
+      const ipath = [...path, "interfaces", ifName];
+      const iface = ifName === "lo" ? this.loopback(rawIf, ipath) : this.netnsInterface(ifName, rawIf, ipath);
       if (iface) interfaces.push(iface);
     }
     const routes: Route[] = [];
@@ -249,8 +246,13 @@ class Resolver {
     return `with this ${n}-byte prefix, bridge and bridge-port names can be at most ${IFNAME_MAX - n} bytes (IFNAMSIZ); shorten the name or the prefix`;
   }
 
-  private iface(name: string, path: Array<string | number>, root: boolean): Interface | undefined {
-    const problem = checkName(name, "interface");
+  private iface(
+    name: string,
+    path: Array<string | number>,
+    root: boolean,
+    loopback = false,
+  ): Interface | undefined {
+    const problem = loopback ? undefined : checkName(name, "interface");
     if (problem) {
       this.fail(problem, this.at(path, true));
       return undefined;
@@ -263,8 +265,9 @@ class Resolver {
     name: string,
     raw: RawInterface,
     path: Array<string | number>,
+    loopback = false,
   ): Interface | undefined {
-    const iface = this.iface(name, path, false);
+    const iface = this.iface(name, path, false, loopback);
     if (!iface) return undefined;
     let addresses: string[] = [];
     let addrPath: Array<string | number> = path;
@@ -296,6 +299,33 @@ class Resolver {
       if (raw.mtu !== undefined) iface.at = { ...iface.at, mtu: this.at([...path, "mtu"]) };
       if (raw.mac !== undefined) iface.at = { ...iface.at, mac: this.at([...path, "mac"]) };
     }
+    return iface;
+  }
+
+  /** `lo`: the namespace's own loopback, which exists already; it only takes host addresses (/32, /128). */
+  private loopback(raw: RawInterface, path: Array<string | number>): Interface | undefined {
+    if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+      for (const key of ["mtu", "mac"] as const)
+        if (raw[key] !== undefined)
+          this.fail(
+            `'${key}' cannot be set on lo`,
+            this.at([...path, key]),
+            "lo takes loopback addresses only",
+          );
+    }
+    const iface = this.netnsInterface("lo", raw, path, true);
+    if (!iface) return undefined;
+    delete iface.mtu;
+    delete iface.mac;
+    iface.addresses.forEach((a, i) => {
+      const full = a.family === 4 ? 32 : 128;
+      if (a.prefix !== full)
+        this.fail(
+          `loopback address ${formatCidr(a)} must be a host address (/${full})`,
+          iface.at?.addresses?.[i] ?? iface.src ?? this.at(path, true),
+          `write ${a.address}/${full}`,
+        );
+    });
     return iface;
   }
 
@@ -342,6 +372,14 @@ class Resolver {
     }
     const owner = nodes.get(node);
     if (!owner) return undefined; // the node itself is invalid; already reported
+    if (iface === "lo" && owner.kind === "netns") {
+      this.fail(
+        `endpoint '${text}': lo is the node's loopback, not a link end`,
+        where,
+        `give it loopback addresses under nodes.${node}.interfaces.lo, and link another interface`,
+      );
+      return undefined;
+    }
     const problem = checkName(iface, "interface");
     if (problem) {
       this.fail(`endpoint '${text}': ${problem}`, where);

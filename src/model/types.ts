@@ -20,8 +20,12 @@ export interface Topology {
   links: Link[];
   /** Automatic addressing: the pools and what was allocated from them (when the file asks for it). */
   addressing?: AddressingInfo;
-  /** `static`: routes between subnets were computed over the routers (they are in the nodes' routes). */
-  routing?: "static";
+  /**
+   * `static`: routes between subnets were computed over the routers (they are in the nodes' routes).
+   * `ospf`/`bgp`: every router runs FRR with a configuration nslab writes (see NetnsNode.frr); hosts
+   * got static routes to their routers.
+   */
+  routing?: "static" | "ospf" | "bgp";
   /** Reachability checks (`expect:`), run by `nslab test`. */
   expect?: Expectation[];
   /** `static`: every host has permanent ARP entries for its segments' neighbours (`arp: static`, Mininet's `--arp`). */
@@ -52,6 +56,8 @@ export interface NetnsNode extends NodeBase {
    * records written before this field existed, which means true.
    */
   ipv6?: boolean;
+  /** FRR runs in this router (`frr:`, or every router with `routing: ospf|bgp`). */
+  frr?: FrrRouter;
   /** Files and directories only this node sees (`files:`; features like FRR add theirs here too). */
   files?: NodeFile[];
   /** Programs nslab runs in the node, supervised, from `up` to `down` (`services:`). */
@@ -69,6 +75,23 @@ export interface Neighbor {
   dev: string;
   address: string;
   mac: string;
+}
+
+/** How FRR runs in a router. */
+export interface FrrRouter {
+  /** The daemons: named in the topology, or FRR's daemons file (read at `up`). */
+  daemons: { kind: "list"; names: string[] } | { kind: "file"; path: string };
+  /** The user's integrated configuration (an frr.conf, absolute path), loaded with `vtysh -b`. */
+  config?: string;
+  /** nslab writes the configuration (when the router has no `config` of its own). */
+  generated?: "ospf" | "bgp";
+  /** OSPF/BGP router ID: its first IPv4 loopback address, else its first IPv4 address. */
+  routerId: string;
+  /** BGP AS number (`routing: bgp`). */
+  as?: number;
+  src?: SourceLocation;
+  /** Where `config` and `daemons` were written (for errors about those files). */
+  at?: { config?: SourceLocation; daemons?: SourceLocation };
 }
 
 /** A Linux bridge in the root namespace. */

@@ -137,11 +137,12 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     for (const s of n.sysctls)
       list.push({ op: "sysctl.set", ns: n.netns, key: s.key, value: s.value, src: s.src });
     list.push(...pre);
+    // `lo` is up from the namespace's creation (netns.add); it only takes addresses.
     if (n.ipv6 === false)
       for (const i of n.interfaces)
-        list.push({ op: "link.addrgen.none", ns: n.netns, dev: i.ifname, src: i.src });
+        if (i.name !== "lo") list.push({ op: "link.addrgen.none", ns: n.netns, dev: i.ifname, src: i.src });
     for (const i of n.interfaces)
-      if (!createdUp.has(`${n.netns}/${i.ifname}`))
+      if (i.name !== "lo" && !createdUp.has(`${n.netns}/${i.ifname}`))
         list.push({ op: "link.up", ns: n.netns, dev: i.ifname, src: i.src });
     for (const i of n.interfaces)
       for (const c of i.addresses)

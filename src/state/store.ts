@@ -112,7 +112,9 @@ function recordNames(state: LabState): [string, NameRole][] {
   for (const n of state.topology?.nodes ?? []) {
     if (n.kind === "netns") out.push([n.netns, "netns"]);
     else out.push([n.ifname, "bridge"]);
-    for (const i of n.interfaces ?? []) out.push([i.ifname, "interface"]);
+    // A namespace's own `lo` (it takes loopback addresses) is the one name checkName refuses on purpose.
+    for (const i of n.interfaces ?? [])
+      if (!(n.kind === "netns" && i.name === "lo" && i.ifname === "lo")) out.push([i.ifname, "interface"]);
   }
   for (const o of state.owned ?? [])
     if (o.kind !== "labfs")

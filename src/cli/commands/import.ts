@@ -12,7 +12,7 @@ export function registerImport(program: Command): void {
   program
     .command("import")
     .description(
-      "convert a containerlab topology (linux, bridge and ovs-bridge nodes) to an nslab topology on stdout",
+      "convert a containerlab topology (linux, frr, bridge and ovs-bridge nodes; FRR images become FRR routers) to an nslab topology on stdout",
     )
     .argument("[file]", "containerlab topology (.clab.yml; - for stdin)")
     .addOption(topologyFileOption())
@@ -43,6 +43,6 @@ export function renderImport(document: Record<string, unknown>, from: string): s
       if (isSeq(node) && node.items.every((x) => isScalar(x))) node.flow = true;
     },
   });
-  doc.commentBefore = ` Imported from ${from} by nslab import (containerlab linux/bridge/ovs-bridge nodes).`;
+  doc.commentBefore = ` Imported from ${from} by nslab import (containerlab linux, frr, bridge and ovs-bridge nodes).`;
   return doc.toString({ lineWidth: 0 });
 }

@@ -1,6 +1,7 @@
 /** `nslab up FILE|--topo SPEC`: create a lab; on failure undo what was created and say what failed and where. */
 import type { Command } from "@commander-js/extra-typings";
 import { up } from "../../engine/up.js";
+import { NslabError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
@@ -36,13 +37,24 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .addOption(prefixOption())
     .option("--json", "what was done, as JSON on stdout (see docs/cli.md)")
     .option("--shell", "then open `nslab shell` on the lab, as Mininet's mn does (the lab stays up after)")
+    .option(
+      "--wait <seconds>",
+      "labs whose routers run FRR: how long to wait for routing to converge before failing (default 120)",
+    )
+    .option("--no-wait", "labs whose routers run FRR: return once the daemons are started")
     .addOption(formatOption())
     .action(async (arg, opts) => {
       const file = fileArgument(arg, opts.topology);
       const t = await fileOrGenerated(file, { ...opts, log: cliLog });
+      const wait =
+        opts.wait === false
+          ? { wait: false }
+          : opts.wait === undefined
+            ? {}
+            : { waitTimeoutMs: seconds(opts.wait) };
       const p = progress(`up ${t.name}`);
       try {
-        const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults });
+        const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults, ...wait });
         p.done();
         if (wantsJson(opts)) {
           const action = r.alreadyUp
@@ -80,6 +92,16 @@ export function registerUp(program: Command, ctx: CliContext): void {
       }
       if (opts.shell) process.exitCode = await (await import("./shell.js")).openShell(t.name, ctx);
     });
+}
+
+/** `--wait 90` in milliseconds. */
+function seconds(text: string | true): number {
+  const n = Number(text);
+  if (text === true || !Number.isFinite(n) || n <= 0)
+    throw new NslabError("E_USAGE", `--wait takes a number of seconds, not '${String(text)}'`, {
+      hint: "e.g. --wait 300",
+    });
+  return n * 1000;
 }
 
 /** `1 link`, `2 links`. */

@@ -1,5 +1,6 @@
 /**
- * containerlab topology (`*.clab.yml`) → the nslab document. Nodes of kind `linux` become namespaces,
+ * containerlab topology (`*.clab.yml`) → the nslab document. Nodes of kind `linux` become namespaces
+ * (routers running the host's FRR when their image is FRR's, as are nodes of kind `frr`: frr.ts),
  * `bridge` and `ovs-bridge` become bridges that nslab creates (containerlab expects them to exist);
  * `defaults`, `kinds` and `groups` are inherited as containerlab does (node → group → kind →
  * defaults). Links in the brief and extended (`type: veth`) formats keep their endpoints, MACs, MTU
@@ -15,6 +16,7 @@ import { didYouMean } from "../suggest.js";
 import type { YamlSource } from "../yaml.js";
 import { Conversion, type Fields, isMap, type NslabKind, type Path } from "./conversion.js";
 import { applyExec } from "./exec-lines.js";
+import { convertFrrNode, FRR_FIELDS, isFrrImage } from "./frr.js";
 import { convertLink } from "./links.js";
 
 /** A converted containerlab file. */
@@ -36,7 +38,8 @@ const KINDS: Record<string, NslabKind> = {
 const USED_FIELDS = new Set(["kind", "exec", "group"]);
 
 const IGNORED_WHY: Record<string, string> = {
-  image: "nslab nodes are network namespaces, not containers",
+  image:
+    "nslab nodes are network namespaces, not containers (nodes with FRR's image become routers running the host's FRR)",
   "mgmt-ipv4": "nslab labs have no management network",
   "mgmt-ipv6": "nslab labs have no management network",
   "network-mode": "nslab labs have no management network",
@@ -149,12 +152,12 @@ class Converter extends Conversion {
         );
         continue;
       }
-      const nslabKind = KINDS[kind];
+      const nslabKind = kind === "frr" ? "netns" : KINDS[kind];
       if (!nslabKind) {
         this.error(
-          `node '${name}' has kind '${kind}', which nslab cannot import: only linux, bridge and ovs-bridge nodes become namespaces and bridges`,
+          `node '${name}' has kind '${kind}', which nslab cannot import: only linux, frr, bridge and ovs-bridge nodes become namespaces, routers and bridges`,
           kindPath,
-          didYouMean(kind, Object.keys(KINDS)),
+          didYouMean(kind, [...Object.keys(KINDS), "frr"]),
         );
         continue;
       }
@@ -168,22 +171,27 @@ class Converter extends Conversion {
           : []),
         [defaults, ["topology", "defaults"]],
       ];
-      const seen = new Set<string>();
+      const fields = new Map<string, { value: unknown; path: Path }>();
       for (const [layer, lpath] of layers)
-        for (const field of Object.keys(layer)) {
-          if (seen.has(field)) continue;
-          seen.add(field);
-          if (field === "exec") {
-            const lines = layer.exec;
-            if (!Array.isArray(lines)) this.error("'exec' must be a list of commands", [...lpath, "exec"]);
-            else execOf.set(name, { lines, path: [...lpath, "exec"] });
-          } else if (!USED_FIELDS.has(field)) {
-            const entry = this.#ignored.get(field) ?? { nodes: [], at: [...lpath, field] };
-            entry.nodes.push(name);
-            this.#ignored.set(field, entry);
-          }
+        for (const field of Object.keys(layer))
+          if (!fields.has(field)) fields.set(field, { value: layer[field], path: [...lpath, field] });
+      // FRR's kind or image: a router running the host's FRR (frr.ts).
+      const frr = kind === "frr" || (kind === "linux" && isFrrImage(fields.get("image")?.value));
+      for (const [field, { value, path: at }] of fields) {
+        if (field === "exec") {
+          if (!Array.isArray(value)) this.error("'exec' must be a list of commands", at);
+          else execOf.set(name, { lines: value, path: at });
+        } else if (!USED_FIELDS.has(field) && !(frr && FRR_FIELDS.has(field))) {
+          const entry = this.#ignored.get(field) ?? { nodes: [], at };
+          entry.nodes.push(name);
+          this.#ignored.set(field, entry);
         }
-      out[name] = nslabKind === "netns" ? {} : { kind: nslabKind };
+      }
+      out[name] = frr
+        ? { kind: "router", frr: convertFrrNode(this, name, fields) }
+        : nslabKind === "netns"
+          ? {}
+          : { kind: nslabKind };
       this.from(["nodes", name], path);
       this.from(["nodes", name, "kind"], kindPath);
     }

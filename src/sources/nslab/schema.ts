@@ -39,7 +39,9 @@ export const RouteSchema = z
   })
   .describe("A static route inside a namespace node.");
 
-const Interfaces = z.record(z.string(), InterfaceSchema).describe("Interfaces by name.");
+const Interfaces = z
+  .record(z.string(), InterfaceSchema)
+  .describe("Interfaces by name; `lo` (not a link end) takes loopback addresses: /32 and /128.");
 
 const SysctlValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -66,12 +68,40 @@ export const NetnsNodeSchema = z
   })
   .describe("A network namespace.");
 
+export const FrrSchema = z
+  .strictObject({
+    config: z
+      .string()
+      .optional()
+      .describe(
+        "FRR's integrated configuration (an frr.conf), a file relative to the topology file; loaded with `vtysh -b`. Default: generated from `routing:` (ospf, bgp), else empty.",
+      ),
+    daemons: z
+      .union([
+        z
+          .string()
+          .describe("FRR's daemons file (`ospfd=yes`, `ospfd_options=...`), relative to the topology file."),
+        z.array(z.string()).describe("Daemon names, e.g. [ospfd, bgpd]."),
+      ])
+      .optional()
+      .describe("The FRR daemons to run; zebra and staticd always run (zebra first)."),
+  })
+  .describe("Run FRR (the host's installation) in this router, with its own /etc/frr and /var/run/frr.");
+
 export const RouterNodeSchema = z
   .strictObject({
     kind: z
       .literal("router")
       .describe("A namespace that forwards IPv4 and IPv6 (ip_forward and IPv6 forwarding on)."),
     ...namespaceFields,
+    frr: FrrSchema.optional(),
+    as: z
+      .number()
+      .int()
+      .min(1)
+      .max(4294967295)
+      .optional()
+      .describe("BGP AS number of this router (routing: bgp); default: a private AS of its own."),
   })
   .describe("A router: a network namespace that forwards packets between its interfaces.");
 
@@ -206,9 +236,11 @@ export const TopologySchema = z
     name: z.string().describe("Lab name: letters, digits, '_', '.', '-'; at most 48 characters."),
     addressing: AddressingSchema.optional(),
     routing: z
-      .enum(["none", "static"])
+      .enum(["none", "static", "ospf", "bgp"])
       .optional()
-      .describe("'static': compute static routes between subnets over the routers (no routing daemon)."),
+      .describe(
+        "'static': compute static routes between subnets over the routers (no routing daemon); 'ospf' / 'bgp': every router runs FRR with a configuration nslab writes (OSPF area 0, or eBGP on every router-to-router link); hosts get static routes to their router.",
+      ),
     nodes: z.record(z.string(), NodeSchema).describe("Nodes by name."),
     links: z.array(LinkSchema).optional(),
     expect: z.array(ExpectSchema).optional().describe("Reachability checks run by `nslab test`."),
@@ -228,6 +260,7 @@ export type RawInterface = z.infer<typeof InterfaceSchema>;
 export type RawLink = z.infer<typeof LinkSchema>;
 export type RawRoute = z.infer<typeof RouteSchema>;
 export type RawExpect = z.infer<typeof ExpectSchema>;
+export type RawFrr = z.infer<typeof FrrSchema>;
 
 /** The JSON Schema for editors and other tools (draft 2020-12). */
 export function topologyJsonSchema(): Record<string, unknown> {

@@ -1,10 +1,10 @@
 /** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses and link state, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
 import pc from "picocolors";
 import { status, statusAll } from "../../lab/functions.js";
 import type { LabReport } from "../../lab/status.js";
 import { info } from "../output.js";
+import { Table } from "../table.js";
 
 export function registerStatus(program: Command): void {
   program

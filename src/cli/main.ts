@@ -58,7 +58,9 @@ try {
   // The composition root: what every command gets from the environment is read here, once.
   const ctx: CliContext = { faults: parseFaults(process.env[FAULTS_ENV]) };
   const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
-  const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  const version = first === undefined && process.argv.some((a) => a === "-V" || a === "--version");
+  const wanted =
+    first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : version ? [] : Object.keys(COMMANDS);
   for (const name of wanted) (await COMMANDS[name]!())(program, ctx);
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -21,8 +21,7 @@ await build({
   platform: "node",
   target: "node20",
   chunkNames: "[name]-[hash]",
-  minifySyntax: true,
-  minifyWhitespace: true,
+  minify: true,
   legalComments: "none",
   // The web view's server and the diagram renderer are loaded by two commands only; they stay
   // ordinary dependencies (and @viz-js/viz carries its WebAssembly).

@@ -31,15 +31,18 @@ export function status(lab: string, options: CommonOptions = {}): Promise<LabRep
 
 /** Observe every recorded lab (one driver for all of them). */
 export async function statusAll(options: CommonOptions = {}): Promise<LabReport[]> {
-  const [{ withDriver }, { listLabs, readLab }, { observeLab }, { NslabError }] = await Promise.all([
+  const { listLabs, readLab } = await import("../state/store.js");
+  const labs = listLabs();
+  // No lab: nothing to observe, and no reason to load the driver's code (every start counts).
+  if (labs.length === 0) return [];
+  const [{ withDriver }, { observeLab }, { NslabError }] = await Promise.all([
     import("../engine/driver.js"),
-    import("../state/store.js"),
     import("./status.js"),
     import("../errors.js"),
   ]);
   return withDriver(options, async (driver) => {
     const out: LabReport[] = [];
-    for (const lab of listLabs()) {
+    for (const lab of labs) {
       try {
         out.push(await observeLab(lab, driver));
       } catch (e) {

@@ -3,7 +3,7 @@
  * only; meaning (names, addresses, references) is checked by the model's rules, which can say
  * more precise things. The JSON Schema in schema/nslab.schema.json is generated from this.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const Mtu = z.number().int().describe("MTU in bytes (68–65535 for IPv4; IPv6 needs at least 1280).");
 

@@ -106,9 +106,11 @@ try {
   };
   const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
   const name = first !== undefined ? (ALIASES[first] ?? first) : undefined;
-  // One command's module, except for help and `completion` (which lists every command).
+  const version = first === undefined && process.argv.some((a) => a === "-V" || a === "--version");
+  // One command's module, except for help and `completion` (which lists every command); none for
+  // --version.
   const one = name !== undefined && Object.hasOwn(COMMANDS, name) && name !== "completion";
-  const wanted = one ? [name] : Object.keys(COMMANDS);
+  const wanted = one ? [name] : version ? [] : Object.keys(COMMANDS);
   for (const n of wanted) (await COMMANDS[n]!())(program, ctx);
   // -v/-q anywhere on the line: each command takes them too (the program's are read before it).
   for (const c of program.commands) for (const o of globalOptions()) c.addOption(o as Option);

@@ -5,7 +5,7 @@
  * observation. Only the engine constructs one (engine/driver.ts). Close it when done.
  */
 import { NslabError } from "../errors.js";
-import type { NsDump } from "../plan/observed.js";
+import type { DumpLink, NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
 import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
@@ -179,6 +179,32 @@ export class Driver {
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, namespaces.length) }, worker));
+    return out;
+  }
+
+  /**
+   * The alias of `lo` in each namespace (where nslab puts its ownership marker), or the error that
+   * kept it from being read: one request per namespace through the agent, not a whole dump.
+   */
+  async loopbackAliases(namespaces: readonly string[]): Promise<Map<string, string | null | Error>> {
+    const out = new Map<string, string | null | Error>();
+    if (this.backend === "agent") {
+      const cmds = namespaces.flatMap((ns) => [
+        { op: "ns", ns } as const,
+        { op: "getlink", dev: "lo" } as const,
+      ]);
+      const replies = await (await this.agent()).exec(cmds);
+      namespaces.forEach((ns, i) => {
+        const enter = replies[2 * i]!;
+        const lo = replies[2 * i + 1]!;
+        if (enter.status === "err") out.set(ns, new Error(enter.message));
+        else if (lo.status === "ok") out.set(ns, (lo.data as DumpLink).alias ?? null);
+        else out.set(ns, new Error(lo.status === "err" ? lo.message : "not read"));
+      });
+      return out;
+    }
+    for (const [ns, d] of await this.dumpMany(namespaces))
+      out.set(ns, d instanceof Error ? d : (d.links.find((l) => l.name === "lo")?.alias ?? null));
     return out;
   }
 

@@ -27,10 +27,9 @@ export async function discoverLabs(
   };
   const namespaces = listNetns().filter((ns) => !known.has(ns));
   if (namespaces.length > 0) {
-    const dumps = await driver.dumpMany(namespaces);
-    for (const [name, d] of dumps) {
-      if (d instanceof Error) continue;
-      add(labOfMarker(d.links.find((l) => l.name === "lo")?.alias), { kind: "netns", name });
+    for (const [name, alias] of await driver.loopbackAliases(namespaces)) {
+      if (alias instanceof Error || alias === null) continue;
+      add(labOfMarker(alias), { kind: "netns", name });
     }
   }
   const root = await driver.dump(null);

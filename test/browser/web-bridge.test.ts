@@ -21,7 +21,7 @@ if (mustRun && !haveChromium)
   throw new Error(`CI is set but ${CHROMIUM} is missing (bash scripts/setup.sh --tests installs it)`);
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const CLI = join(ROOT, "dist", "cli", "main.js");
+const CLI = join(ROOT, "dist", "bin", "nslab.js");
 const ARTIFACTS = join(ROOT, "test-results");
 const LINK = "ns1:veth0--br0:br-veth0";
 

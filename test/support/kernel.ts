@@ -113,7 +113,7 @@ export async function eventually(fn: () => boolean, timeoutMs = 5000): Promise<b
   return fn();
 }
 
-export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
+export const CLI = join(import.meta.dirname, "..", "..", "dist", "bin", "nslab.js");
 
 /** Run the built CLI; returns exit code and output (never throws). */
 export function nslab(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {

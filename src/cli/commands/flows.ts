@@ -1,10 +1,10 @@
 /** `nslab flows LAB [BRIDGE] [--json]`: the flow tables of a lab's OVS bridges, with counters and controllers. */
 import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
 import pc from "picocolors";
 import type { BridgeFlows } from "../../lab/flows.js";
 import { flows } from "../../lab/functions.js";
 import { info } from "../output.js";
+import { Table } from "../table.js";
 
 export function registerFlows(program: Command): void {
   program

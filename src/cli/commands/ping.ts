@@ -1,6 +1,5 @@
 /** `nslab ping FILE|LAB`: ping every address pair sharing a subnet; a matrix; exit 1 on loss. */
 import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
 import { NslabError } from "../../errors.js";
 import { ping } from "../../lab/functions.js";
 import { ALL_PAIRS_MAX, DEFAULT_SAMPLE, type PairPolicy, type PingReport } from "../../lab/ping.js";
@@ -8,6 +7,7 @@ import type { PingResult } from "../../verify/ping-result.js";
 import { out as pc } from "../colour.js";
 import { EXIT, info } from "../output.js";
 import { progress } from "../progress.js";
+import { Table } from "../table.js";
 import { formatOption, labOf, resolveTarget, wantsJson } from "../target.js";
 
 export function registerPing(program: Command): void {

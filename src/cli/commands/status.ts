@@ -1,11 +1,11 @@
 /** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses, link state and health, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
 import { NslabError } from "../../errors.js";
 import { status, statusAll } from "../../lab/functions.js";
 import type { LabReport } from "../../lab/status.js";
 import { out as pc } from "../colour.js";
 import { info } from "../output.js";
+import { Table } from "../table.js";
 import { formatOption, labOf, resolveTarget, topologyFileOption, wantsJson } from "../target.js";
 
 export function registerStatus(program: Command): void {

@@ -4,7 +4,7 @@
  * readiness, order, restarts) and the private run-time directories. Meaning (paths, references,
  * cycles) is checked by the model (model/node-env.ts, model/service-order.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const Mode = z
   .union([z.string(), z.number().int()])

@@ -3,7 +3,7 @@
  * OpenFlow versions, datapath ID and flows (their meaning is checked by the model, the flows
  * themselves by OVS's own parser before `up` creates anything).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { OPENFLOW_VERSIONS } from "../openflow-versions.js";
 
 const Version = z.enum(OPENFLOW_VERSIONS);

@@ -3,7 +3,7 @@
  * only; meaning (names, addresses, references) is checked by the model's rules, which can say
  * more precise things. The JSON Schema in schema/nslab.schema.json is generated from this.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { nodeEnvFields } from "./env-schema.js";
 import { openflowFields } from "./openflow.js";
 

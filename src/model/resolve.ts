@@ -37,16 +37,9 @@ export interface ResolveOptions {
 /** Resolve a raw topology (from any source) into a Topology, or throw a TopologyError with every problem found. */
 export function resolveTopology(spec: TopologySource, options: ResolveOptions = {}): Topology {
   const problems: Problem[] = [];
-  const r = new Resolver(
-    spec,
-    options.prefix ?? "",
-    problems,
-    {
-      baseDir: options.baseDir ?? (spec.path && dirname(spec.path)),
-      sourceKind: options.sourceKind,
-    },
-    options.flowsFiles,
-  );
+  const baseDir = options.baseDir ?? (spec.path && dirname(spec.path));
+  const host = { baseDir, sourceKind: options.sourceKind };
+  const r = new Resolver(spec, options.prefix ?? "", problems, host, options.flowsFiles);
   const topology = r.run(options.name);
   numberPorts(topology, problems);
   derive(topology, spec, r.optOut, problems);

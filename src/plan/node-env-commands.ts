@@ -31,6 +31,7 @@ export type EnvTool =
   | "chown"
   | "cp"
   | "nsenter"
+  | "touch"
   | "ln";
 
 /** One command (always in the root namespace). */
@@ -83,7 +84,9 @@ export function nodeEnvCommands(op: EnvOp): EnvCommand[] {
     case "nodefs.tree":
       return [run("cp", "-a", `${op.from}/.`, op.path), ...chown(op.path, op, ["-R"])];
     case "mntns.add":
+      // unshare keeps the namespace by a bind onto a file that must exist.
       return [
+        run("touch", op.file),
         run(
           "nsenter",
           `--net=/run/netns/${op.ns}`,

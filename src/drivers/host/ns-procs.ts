@@ -5,7 +5,7 @@
  * signalled. SIGTERM first, SIGKILL after a grace period, then one more scan (a process may have
  * forked meanwhile) straight to SIGKILL.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 
 /** A namespace to empty: its file (/run/netns/NS, a kept mount namespace). */
 export interface NsTarget {
@@ -61,11 +61,26 @@ export function processesIn(targets: readonly NsTarget[]): NsProcess[] {
     const pid = Number(name);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     const target = inTargets(pid, keys);
-    if (!target) continue;
+    if (!target || visitingAgent(pid)) continue;
     const start = startTime(pid);
     if (start !== undefined) out.push({ pid, startTime: start, target });
   }
   return out;
+}
+
+/**
+ * An nslab agent serving requests (`nsagent` with no argument) that is inside the lab's namespace
+ * only for the moment of a request — another nslab's `status` or `up` observing it. It is not the
+ * lab's: ending it would fail that command (its services run as `nsagent run`, which execs the
+ * service, and under `nsagent supervise`, stopped before this scan).
+ */
+function visitingAgent(pid: number): boolean {
+  try {
+    if (!readlinkSync(`/proc/${pid}/exe`).endsWith("/nsagent")) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).length === 1;
+  } catch {
+    return false;
+  }
 }
 
 function inTargets(pid: number, keys: Map<string, NsTarget>): NsTarget | undefined {

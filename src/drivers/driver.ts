@@ -9,6 +9,7 @@ import type { NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
 import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
+import { firewallCarries, firewallChannel } from "./apply/firewall-channel.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
@@ -45,6 +46,7 @@ export class Driver {
   readonly #ip: Channel;
   readonly #agentCh: Channel;
   readonly #ovsCh: Channel;
+  readonly #fwCh: Channel;
 
   constructor(options: DriverOptions = {}) {
     this.runner = options.runner ?? systemRunner;
@@ -56,6 +58,7 @@ export class Driver {
     this.#ovsMode = options.ovs ?? "ovsdb";
     this.#ip = iprouteChannel(this.runner);
     this.#agentCh = agentChannel(() => this.agent());
+    this.#fwCh = firewallChannel(this.runner);
     this.#ovsCh =
       this.#ovsMode === "ovsdb"
         ? ovsdbChannel(() => this.ovsdb())
@@ -65,6 +68,7 @@ export class Driver {
   /** The channel for each operation. */
   readonly route: Router = (op: Op) => {
     if (op.op.startsWith("ovs.")) return this.#ovsCh;
+    if (firewallCarries(op)) return this.#fwCh;
     if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;
     return this.#ip;
   };

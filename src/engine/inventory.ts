@@ -2,7 +2,7 @@
  * Which top-level kernel/OVS objects a list of operations creates: the lab's ownership record.
  * Everything else a lab makes lives inside one of these (a namespace, a bridge) and goes with it.
  */
-import type { Op } from "../plan/ops.js";
+import { labOfMarker, type Op } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 
 /** The objects `ops` create, in creation order, without duplicates. */
@@ -22,6 +22,11 @@ export function createdObjects(ops: readonly Op[]): OwnedObject[] {
     else if (op.op === "veth.add") {
       for (const end of [op.a, op.b]) if (end.ns === null) add({ kind: "link", name: end.name });
     } else if (op.op === "ovs.bridge.add") add({ kind: "ovs-bridge", name: op.bridge });
+    // The lab's part of the host firewall: its root tables and its accepts in the host's chains.
+    else if (op.op === "fw.accept" || (op.op === "nft.table.add" && op.ns === null)) {
+      const lab = labOfMarker(op.comment);
+      if (lab) add({ kind: "firewall", name: lab });
+    }
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { acquireLock } from "../state/lock.js";
 import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
+import { repairFirewall } from "./firewall-repair.js";
 import { withInterrupts } from "./interrupts.js";
 import { createdObjects } from "./inventory.js";
 import { silent, type UpOptions } from "./options.js";
@@ -106,14 +107,18 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
       durationMs: performance.now() - started,
       ...(datapath ? { datapath } : {}),
     });
-    if (existing && existing.status === "up" && sameTopology(existing.topology, topology))
+    const c: UpRun = { lab, driver, log, options };
+    if (existing && existing.status === "up" && sameTopology(existing.topology, topology)) {
+      // Up already; only its part of the host firewall may need restoring (planned as it came up).
+      const repaired = await repairFirewall(c, planUp(topology, host), existing);
       return result({
-        alreadyUp: true,
-        updated: false,
-        operations: 0,
-        owned: existing.owned,
+        alreadyUp: repaired === 0,
+        updated: repaired > 0,
+        operations: repaired,
+        owned: readLab(lab)?.owned ?? existing.owned,
         startedOvs: false,
       });
+    }
     if (existing && existing.status !== "up")
       throw new NslabError(
         "E_CONFLICT",
@@ -122,7 +127,6 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
           hint: `take it down first: nslab down ${lab}`,
         },
       );
-    const c: UpRun = { lab, driver, log, options };
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
       const change = diffPlans(planUp(existing.topology, host), full);

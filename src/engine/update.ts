@@ -86,7 +86,7 @@ export async function update(
       "warn",
       `${failure.code === "E_INTERRUPTED" ? "interrupted" : "a change failed"}: restoring lab '${lab}' as it was`,
     );
-    const failures = await restore(c, change, applied);
+    const failures = await restore(c, change, applied, existing.owned);
     if (failures.length > 0) throw markDirty(state, failure, failures);
     saveLab({ ...existing, status: "up" });
     throw failure;
@@ -98,11 +98,12 @@ async function restore(
   c: UpRun,
   change: PlanChange,
   applied: readonly Op[],
+  existed: readonly OwnedObject[],
 ): Promise<{ object: OwnedObject; message: string; command?: string }[]> {
   const { lab, driver } = c;
   const failures: { object: OwnedObject; message: string; command?: string }[] = [];
   try {
-    failures.push(...(await rollback(lab, applied, driver)));
+    failures.push(...(await rollback(lab, applied, driver, existed)));
     if (failures.length === 0) {
       const seen = await observeForPlan([change.previous], driver);
       const back = reconcileOps(change.previous, seen, new Set(change.removed.map(opKey)), opKey);

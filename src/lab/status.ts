@@ -5,7 +5,9 @@
  */
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
+import { brNetfilter } from "../drivers/host/firewall.js";
 import { listBridges } from "../drivers/ovs/index.js";
+import { firewallService, type ServiceHealth } from "../engine/services/index.js";
 import type { Node, Topology } from "../model/types.js";
 import type { DumpLink, DumpLinkStats, NsDump } from "../plan/observed.js";
 import { labOfMarker } from "../plan/ops.js";
@@ -54,6 +56,8 @@ export interface LabReport {
   /** Every node exists and every interface is present and up. */
   healthy: boolean;
   nodes: NodeReport[];
+  /** What the lab depends on of the host that is not as it needs it (the host firewall). */
+  host?: ServiceHealth[];
   problem?: { message: string; fix: string };
 }
 
@@ -123,7 +127,14 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       ctx,
     );
   });
-  const healthy = nodes.every((n) => n.present && n.interfaces.every((i) => i.present && i.up));
+  // The host firewall, for labs whose bridged frames pass it (br_netfilter on): read only then.
+  const host: ServiceHealth[] = [];
+  if (t.nodes.some((n) => n.kind === "bridge") && brNetfilter()?.iptables) {
+    const h = await firewallService.health(state);
+    if (h && h.status !== "ok") host.push(h);
+  }
+  const healthy =
+    host.length === 0 && nodes.every((n) => n.present && n.interfaces.every((i) => i.present && i.up));
   return {
     lab,
     status: state.status,
@@ -131,6 +142,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
     createdAt: state.createdAt,
     healthy,
     nodes,
+    ...(host.length > 0 ? { host } : {}),
     ...(state.problem ? { problem: state.problem } : {}),
   };
 }

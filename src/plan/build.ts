@@ -7,7 +7,9 @@
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
+import { acceptOps } from "./firewall.js";
 import { type HostFacts, hostProblems } from "./host.js";
+import { EMPTY_FIREWALL } from "./host-firewall.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 import { qdiscFor } from "./qdisc.js";
 
@@ -180,6 +182,9 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       });
   }
 
+  // 7. The lab's accepts in the host's chains that could drop its traffic (none on a host whose
+  //    forward path drops nothing).
+  ops.push(...acceptOps(ops, t.name, host.firewall ?? EMPTY_FIREWALL));
   return ops;
 }
 

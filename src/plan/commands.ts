@@ -3,11 +3,12 @@
  * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
  */
 import { formatDuration, formatRate } from "../model/shaping.js";
+import { fwCommands, type XtTool } from "./fw-commands.js";
 import { labOfMarker, type NsName, type Op, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
 
 /** One command line, with the namespace it runs in (`null` = root). */
 export interface Command {
-  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool" | "tc";
+  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool" | "tc" | "nft" | XtTool;
   ns: NsName;
   args: string[];
 }
@@ -150,6 +151,8 @@ export function opCommands(op: Op): Command[] {
       ];
     case "ovs.port.del":
       return [vsctl("del-port", op.bridge, op.port)];
+    default:
+      return fwCommands(op);
   }
 }
 

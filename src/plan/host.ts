@@ -9,6 +9,7 @@
 import type { Problem } from "../errors.js";
 import { describeShaping, netemFeatures } from "../model/shaping.js";
 import type { Topology } from "../model/types.js";
+import type { HostFirewall } from "./host-firewall.js";
 
 /** What the plan needs to know about the host. */
 export interface HostFacts {
@@ -18,10 +19,26 @@ export interface HostFacts {
   netem?: boolean;
   /** The kernel has Linux-bridge VLAN filtering; undefined when not probed. */
   bridgeVlanFiltering?: boolean;
+  /**
+   * The host's forward chains that could drop lab traffic (read for labs with Linux bridges or NAT
+   * nodes); undefined when not read — then the plan adds no accepts.
+   */
+  firewall?: HostFirewall;
 }
 
 /** A kernel feature nslab may need. */
 export type KernelFeature = "netem" | "bridgeVlanFiltering";
+
+/** What else of the host a topology's plan depends on (read only for labs that need it). */
+export interface HostReads {
+  /** Linux bridges or NAT nodes: the host's forward chains that could drop their traffic. */
+  firewall: boolean;
+}
+
+/** What `t`'s plan needs read of the host (nothing for a lab without bridges or NAT nodes). */
+export function hostReadsNeeded(t: Topology): HostReads {
+  return { firewall: t.nodes.some((n) => n.kind === "bridge") };
+}
 
 /** The kernel features `t` needs beyond the basics (none for most labs: then nothing is probed). */
 export function featuresNeeded(t: Topology): KernelFeature[] {

@@ -11,7 +11,9 @@ export function inverseOps(applied: readonly Op[]): Op[] {
   const goneRoot = new Set<string>();
   const goneOvs = new Set<string>();
   const goneNsLinks = new Set<string>();
+  const goneTables = new Set<string>();
   for (const op of applied) {
+    if (op.op === "nft.table.add") goneTables.add(`${op.ns}/${op.family}/${op.table}`);
     if (op.op === "netns.add") goneNs.add(op.ns);
     else if (op.op === "bridge.add") goneRoot.add(op.dev);
     else if (op.op === "ovs.bridge.add") goneOvs.add(op.bridge);
@@ -62,6 +64,30 @@ export function inverseOps(applied: readonly Op[]): Op[] {
         const gone =
           op.ns === null ? goneRoot.has(op.dev) : goneNs.has(op.ns) || goneNsLinks.has(`${op.ns}/${op.dev}`);
         if (!gone) out.push({ op: "qdisc.set", ns: op.ns, dev: op.dev, qdisc: { kind: "noqueue" }, ...src });
+        break;
+      }
+      case "nft.table.add":
+        if (op.ns === null || !goneNs.has(op.ns))
+          out.push({ op: "nft.table.del", ns: op.ns, family: op.family, table: op.table, ...src });
+        break;
+      case "nft.chain.add":
+        if ((op.ns === null || !goneNs.has(op.ns)) && !goneTables.has(`${op.ns}/${op.family}/${op.table}`))
+          out.push({
+            op: "nft.chain.del",
+            ns: op.ns,
+            family: op.family,
+            table: op.table,
+            chain: op.chain,
+            ...src,
+          });
+        break;
+      case "nat.masquerade":
+        if (!goneTables.has(`null/ip/${op.table}`))
+          out.push({ op: "nft.chain.del", ns: null, family: "ip", table: op.table, chain: op.chain, ...src });
+        break;
+      case "fw.accept": {
+        const { op: _, ...rule } = op;
+        out.push({ ...rule, op: "fw.delete" });
         break;
       }
       default:

@@ -4,6 +4,7 @@
  * commands they are equivalent to; rollback applies their inverses.
  */
 import type { SourceLocation } from "../errors.js";
+import type { FwOp } from "./fw-ops.js";
 
 /** `null` is the root namespace. */
 export type NsName = string | null;
@@ -82,7 +83,9 @@ export type Op =
     })
   | (OpBase & { op: "ovs.bridge.del"; bridge: string })
   | (OpBase & { op: "ovs.port.add"; bridge: string; port: string; marker: string; tag?: number })
-  | (OpBase & { op: "ovs.port.del"; bridge: string; port: string });
+  | (OpBase & { op: "ovs.port.del"; bridge: string; port: string })
+  /** nftables tables and rules: NAT, and accepts in the host's firewall (fw-ops.ts). */
+  | FwOp;
 
 export type OpKind = Op["op"];
 export type OpOf<K extends OpKind> = Extract<Op, { op: K }>;

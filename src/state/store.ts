@@ -13,7 +13,12 @@ import { checkFile, removeFile, stateDir, writeFileAtomic } from "./dir.js";
 export type OwnedObject =
   | { kind: "netns"; name: string }
   | { kind: "link"; name: string } // in the root namespace: a bridge or a root-side veth end
-  | { kind: "ovs-bridge"; name: string };
+  | { kind: "ovs-bridge"; name: string }
+  /**
+   * The lab's part of the host's firewall (name: the lab): its tables `nslab-LAB` and its accept
+   * rules in other tables' chains, all found by name and comment `nslab:LAB` when removed.
+   */
+  | { kind: "firewall"; name: string };
 
 /** Life cycle of a lab record. */
 export type LabStatus =
@@ -94,7 +99,8 @@ function recordNames(state: LabState): [string, NameRole][] {
     else out.push([n.ifname, "bridge"]);
     for (const i of n.interfaces ?? []) out.push([i.ifname, "interface"]);
   }
-  for (const o of state.owned ?? []) out.push([o.name, o.kind === "netns" ? "netns" : "interface"]);
+  for (const o of state.owned ?? [])
+    out.push([o.name, o.kind === "netns" ? "netns" : o.kind === "firewall" ? "lab" : "interface"]);
   return out;
 }
 

@@ -47,6 +47,8 @@ export function renderLab(r: LabReport): string {
   const out = [
     `lab ${r.lab}: ${r.status}, ${r.healthy ? pc.green("healthy") : pc.red("degraded")}${r.source ? ` (${r.source})` : ""}`,
   ];
+  for (const h of r.host ?? [])
+    out.push(pc.yellow(`${h.name}: ${h.detail}${h.fix ? `; fix: ${h.fix}` : ""}`));
   if (r.problem) out.push(pc.yellow(`problem: ${r.problem.message}; fix: ${r.problem.fix}`));
   const table = new Table({
     head: ["node", "kind", "interface", "state", "addresses", "mtu", "peer", "rx/tx packets"],

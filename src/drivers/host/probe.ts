@@ -8,9 +8,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Topology } from "../../model/types.js";
-import { featuresNeeded, type HostFacts, type KernelFeature } from "../../plan/host.js";
+import { featuresNeeded, type HostFacts, hostReadsNeeded, type KernelFeature } from "../../plan/host.js";
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
+import { readFirewall } from "./firewall.js";
 
 const CONFIG: Record<KernelFeature, { option: string; module: string }> = {
   netem: { option: "CONFIG_NET_SCH_NETEM", module: "sch_netem" },
@@ -106,8 +107,25 @@ export async function probeFeatures(
   return out;
 }
 
-/** The host facts planning `t` needs, probing only what `t` asks for. */
-export async function hostFactsFor(t: Topology, runner: Runner = systemRunner): Promise<HostFacts> {
-  const features = await probeFeatures(featuresNeeded(t), runner);
-  return { ovsKernelDatapath: ovsKernelModule(), ...features };
+/**
+ * The host facts planning `t` needs, probing only what `t` asks for: kernel features; for Linux
+ * bridges and NAT nodes the host's forward chains (not as non-root: nothing can be read then);
+ * for `uplink: auto` the default route's device. `ownRules`: also nslab's rules already in
+ * iptables-nft's tables (to repair a running lab).
+ */
+export async function hostFactsFor(
+  t: Topology,
+  runner: Runner = systemRunner,
+  options: { ownRules?: boolean } = {},
+): Promise<HostFacts> {
+  const reads = hostReadsNeeded(t);
+  const [features, firewall] = await Promise.all([
+    probeFeatures(featuresNeeded(t), runner),
+    reads.firewall && isRoot() ? readFirewall(runner, { ownRules: options.ownRules ?? false }) : undefined,
+  ]);
+  return {
+    ovsKernelDatapath: ovsKernelModule(),
+    ...features,
+    ...(firewall ? { firewall } : {}),
+  };
 }

@@ -4,19 +4,22 @@
  */
 import type { Op } from "../../plan/ops.js";
 import type { LabState, OwnedObject } from "../../state/store.js";
+import { firewallService } from "./firewall.js";
 import { ovsService } from "./ovs.js";
 import type { HostService, ServiceContext } from "./service.js";
 
+export { firewallService } from "./firewall.js";
 export { ovsService } from "./ovs.js";
 export type { HostService, ServiceContext, ServiceHealth } from "./service.js";
 
 /** Every shared service, in the order they are acquired (released in reverse). */
-export const SERVICES: readonly HostService[] = [ovsService];
+export const SERVICES: readonly HostService[] = [ovsService, firewallService];
 
 /** Acquire the services applying `ops` needs; returns the ones that were started now. */
 export async function acquireFor(ops: readonly Op[], ctx: ServiceContext): Promise<HostService[]> {
   const started: HostService[] = [];
-  for (const s of SERVICES) if (s.neededBy(ops) && (await s.acquire(ctx)).started) started.push(s);
+  for (const s of SERVICES)
+    if (s.neededBy(ops) && (await s.acquire({ ...ctx, ops })).started) started.push(s);
   return started;
 }
 

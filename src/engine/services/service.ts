@@ -19,13 +19,17 @@ export interface ServiceContext {
   runner: Runner;
   log: Logger;
   faults: Faults;
+  /** When acquiring for a plan: its operations (what a service needs may depend on them). */
+  ops?: readonly Op[];
 }
 
-/** How a service is doing: a line of `nslab doctor`. */
+/** How a service is doing: a line of `nslab doctor`, or (for one lab) of its status. */
 export interface ServiceHealth {
   name: string;
   status: "ok" | "warn" | "missing";
   detail: string;
+  /** What restores it, when it is not ok. */
+  fix?: string;
 }
 
 /** A host-wide service labs share. */
@@ -44,6 +48,9 @@ export interface HostService {
    * it when no other lab holds it and no `up` is under way. What nslab did not start is never touched.
    */
   release(ctx: ServiceContext): Promise<void>;
-  /** Its state for `nslab doctor`, or undefined when it is not installed here. */
-  health(): Promise<ServiceHealth | undefined>;
+  /**
+   * Its state for `nslab doctor`, or undefined when it is not installed here. With `lab`: what
+   * that lab depends on of it (for `status`), or undefined when the lab does not use it.
+   */
+  health(lab?: LabState): Promise<ServiceHealth | undefined>;
 }

@@ -1,15 +1,16 @@
 /**
  * `up FILE` on a lab that is up already restores its part of the host firewall when something
  * removed it or made it insufficient: accepts missing from chains that drop (a firewall reload, a
- * `flush ruleset`, Docker started after the lab came up) and the lab's own tables. Nothing is read
- * for a lab without Linux bridges.
+ * `flush ruleset`, Docker started after the lab came up), the lab's own NAT tables, and the NAT
+ * uplink's forwarding. Nothing is read for a lab without Linux bridges or NAT nodes.
  */
 import { readFirewall } from "../drivers/host/firewall.js";
 import { missingAccepts } from "../plan/firewall.js";
 import type { HostFirewall } from "../plan/host-firewall.js";
 import type { Op } from "../plan/ops.js";
 import { type LabState, saveLab } from "../state/store.js";
-import type { UpRun } from "./up-run.js";
+import { forwardingService } from "./services/forwarding.js";
+import { serviceContext, type UpRun } from "./up-run.js";
 
 /** The operations of `ops` (a plan of lab `lab`) that `fw` lacks: missing accepts and tables. */
 export function missingFirewallOps(ops: readonly Op[], fw: HostFirewall, lab: string): Op[] {
@@ -29,6 +30,9 @@ export function missingFirewallOps(ops: readonly Op[], fw: HostFirewall, lab: st
 /** Restore what is missing of the firewall part of running lab `existing`; returns the operations applied. */
 export async function repairFirewall(c: UpRun, ops: readonly Op[], existing: LabState): Promise<number> {
   const needs = ops.some((o) => o.op === "fw.accept" || (o.op === "nft.table.add" && o.ns === null));
+  if (!needs && !ops.some((o) => o.op === "nat.masquerade")) return 0;
+  if (ops.some((o) => o.op === "nat.masquerade"))
+    await forwardingService.acquire({ ...serviceContext(c), ops });
   if (!needs) return 0;
   const missing = missingFirewallOps(ops, await readFirewall(c.driver.runner, { ownRules: true }), c.lab);
   if (missing.length === 0) return 0;

@@ -2,8 +2,9 @@
  * Which top-level kernel/OVS objects a list of operations creates: the lab's ownership record.
  * Everything else a lab makes lives inside one of these (a namespace, a bridge) and goes with it.
  */
+import { forwardingKey, natUplinks, natUplinksByNode } from "../plan/nat.js";
 import { labOfMarker, type Op } from "../plan/ops.js";
-import type { OwnedObject } from "../state/store.js";
+import type { LabState, OwnedObject } from "../state/store.js";
 
 /** The objects `ops` create, in creation order, without duplicates. */
 export function createdObjects(ops: readonly Op[]): OwnedObject[] {
@@ -29,4 +30,15 @@ export function createdObjects(ops: readonly Op[]): OwnedObject[] {
     }
   }
   return out;
+}
+
+/**
+ * `record` with what applying `ops` holds of the host beyond the objects it owns: the shared
+ * settings (the forwarding of each NAT uplink) and the uplink each NAT node got.
+ */
+export function withHostSettings(record: LabState, ops: readonly Op[]): LabState {
+  const keys = natUplinks(ops).map(forwardingKey);
+  const { hostSettings: _h, natUplinks: _n, ...rest } = record;
+  if (keys.length === 0) return rest;
+  return { ...rest, hostSettings: keys, natUplinks: natUplinksByNode(ops, record.topology) };
 }

@@ -7,20 +7,21 @@
 import type { Driver } from "../drivers/driver.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
-import { NslabError } from "../errors.js";
+import { NslabError, TopologyError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
+import { natHostConflicts } from "../plan/nat.js";
 import type { Op } from "../plan/ops.js";
 import { acquireLock } from "../state/lock.js";
-import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
+import { type LabState, newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
 import { repairFirewall } from "./firewall-repair.js";
 import { withInterrupts } from "./interrupts.js";
-import { createdObjects } from "./inventory.js";
+import { createdObjects, withHostSettings } from "./inventory.js";
 import { silent, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
 import { appliedOps, rollback } from "./rollback.js";
@@ -110,7 +111,7 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
     const c: UpRun = { lab, driver, log, options };
     if (existing && existing.status === "up" && sameTopology(existing.topology, topology)) {
       // Up already; only its part of the host firewall may need restoring (planned as it came up).
-      const repaired = await repairFirewall(c, planUp(topology, host), existing);
+      const repaired = await repairFirewall(c, planUp(topology, withRecorded(host, existing)), existing);
       return result({
         alreadyUp: repaired === 0,
         updated: repaired > 0,
@@ -129,7 +130,7 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
       );
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
-      const change = diffPlans(planUp(existing.topology, host), full);
+      const change = diffPlans(planUp(existing.topology, withRecorded(host, existing)), full);
       const n = await update(c, existing, topology, change);
       return result({
         alreadyUp: false,
@@ -138,6 +139,11 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
         owned: createdObjects(full),
         startedOvs: false,
       });
+    }
+    if (full.some((o) => o.op === "nat.masquerade")) {
+      // NAT: the uplink exists and leads out; the transit subnets collide with no host route.
+      const problems = natHostConflicts(full, await driver.dump(null), lab);
+      if (problems.length > 0) throw new TopologyError(problems);
     }
     const startedNow = await acquireServices(c, full, datapath);
     await refuseConflicts(c, full, startedNow, []);
@@ -154,10 +160,15 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   }
 }
 
+/** The host as a running lab's plan saw it: its NAT nodes keep the uplinks they came up with. */
+function withRecorded(host: HostFacts, record: LabState): HostFacts {
+  return record.natUplinks ? { ...host, natUplinks: record.natUplinks } : host;
+}
+
 /** A new lab: record the intent, apply, and on failure remove what was created. */
 async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise<void> {
   const { lab, driver, log } = c;
-  const state = newLabState(topology, createdObjects(ops));
+  const state = withHostSettings(newLabState(topology, createdObjects(ops)), ops);
   saveLab(state); // the intent: if this process dies, `down` knows what to look for
   await withInterrupts(log, c.options.signal, async (signal) => {
     const report = await applyPlan(c, ops, signal);

@@ -8,9 +8,11 @@ import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
 import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
 import { resolveExpectations } from "./expect.js";
-import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
+import { type Cidr, hostAddressProblem, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName, IFNAME_MAX } from "./names.js";
+import { addNatRoutes, natGateway, natProblems } from "./nat.js";
+import { resolveRoute } from "./route-spec.js";
 import { addStaticRoutes } from "./routing.js";
 import { checkTopology } from "./rules.js";
 import { l2Segments } from "./segments.js";
@@ -60,6 +62,8 @@ function derive(t: Topology, spec: TopologySource, optOut: ReadonlySet<string>, 
     t.routing = "static";
     addStaticRoutes(t, segments, spec.locate(["routing"]));
   }
+  addNatRoutes(t, segments, raw.routing === "static" ? spec.locate(["routing"]) : undefined);
+  problems.push(...natProblems(t));
   if (raw.expect && raw.expect.length > 0) {
     const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);
     t.expect = expectations;
@@ -87,9 +91,13 @@ class Resolver {
     this.problems.push({ message, location, ...(hint ? { hint } : {}) });
   }
 
+  /** The lab's name (the file's, or the override). */
+  private labName = "";
+
   run(nameOverride?: string): Topology {
     const raw: RawTopology = this.spec.raw;
     const name = nameOverride ?? raw.name;
+    this.labName = name;
     const nameProblem = checkName(name, "lab");
     if (nameProblem) this.fail(nameProblem, this.at(["name"]));
     if (this.prefix) {
@@ -176,7 +184,12 @@ class Resolver {
     }
     const routes: Route[] = [];
     (ns.routes ?? []).forEach((r, i) => {
-      const route = this.route(r, [...path, "routes", i]);
+      const route = resolveRoute(
+        r,
+        [...path, "routes", i],
+        (p) => this.at(p),
+        (m, l, h) => this.fail(m, l, h),
+      );
       if (route) routes.push(route);
     });
     const sysctls: Sysctl[] = Object.entries(ns.sysctls ?? {}).map(([key, value]) => ({
@@ -194,14 +207,25 @@ class Resolver {
             "remove the IPv6 address, or drop 'ipv6: false'",
           );
     const v4only = ns.ipv6 === false ? { ipv6: false as const } : {};
-    if (raw.kind === "router") {
-      // A router forwards both families; sysctls written in the file still win.
+    if (raw.kind === "router" || raw.kind === "nat") {
+      // A router forwards both families, a NAT gateway IPv4 (NAT is IPv4); sysctls in the file win.
       const kindSrc = this.at([...path, "kind"]);
-      const forwarding = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]
-        .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
-        .map((key) => ({ key, value: "1", src: kindSrc }));
-      sysctls.unshift(...forwarding);
-      return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+      const keys = [
+        "net.ipv4.ip_forward",
+        ...(raw.kind === "router" ? ["net.ipv6.conf.all.forwarding"] : []),
+      ];
+      sysctls.unshift(
+        ...keys
+          .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
+          .map((key) => ({ key, value: "1", src: kindSrc })),
+      );
+      if (raw.kind === "router")
+        return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+      const { gateway, problems } = natGateway(this.labName, this.prefix, name, raw, (field) =>
+        this.at(field === undefined ? path : [...path, field], field === undefined),
+      );
+      for (const p of problems) this.fail(p.message, p.location!, p.hint ?? this.prefixHint());
+      return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, nat: gateway, src };
     }
     return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, src };
   }
@@ -276,49 +300,6 @@ class Resolver {
     const mac = parseMac(text);
     if (typeof mac === "string") iface.mac = mac;
     else this.fail(mac.error, this.at(path));
-  }
-
-  private route(
-    raw: { to: string; via?: string; dev?: string; metric?: number },
-    path: Array<string | number>,
-  ): Route | undefined {
-    const where = this.at(path);
-    let family: 4 | 6 | undefined;
-    let to: string | undefined;
-    if (raw.to === "default" || raw.to === "default6") {
-      family = raw.to === "default" ? 4 : 6;
-      if (raw.via?.includes(":")) family = 6;
-      to = family === 4 ? "0.0.0.0/0" : "::/0";
-    } else {
-      const c = parseCidr(raw.to);
-      if (typeof c === "string") {
-        this.fail(
-          `invalid route destination: ${c}`,
-          this.at([...path, "to"]),
-          "use a CIDR such as 10.2.0.0/16, or 'default'",
-        );
-        return undefined;
-      }
-      family = c.family;
-      const net = formatCidr({ address: c.address, prefix: c.prefix });
-      to = net;
-    }
-    const route: Route = { family, to, src: where };
-    if (raw.via !== undefined) {
-      const gw = parseAddress(raw.via);
-      if (typeof gw === "string") this.fail(`invalid gateway: ${gw}`, this.at([...path, "via"]));
-      else if (gw.family !== family)
-        this.fail(
-          `gateway ${raw.via} is IPv${gw.family} but the destination ${to} is IPv${family}`,
-          this.at([...path, "via"]),
-        );
-      else route.via = gw.address;
-    }
-    if (raw.dev !== undefined) route.dev = raw.dev;
-    if (raw.metric !== undefined) route.metric = raw.metric;
-    if (raw.via === undefined && raw.dev === undefined)
-      this.fail("a route needs 'via' (a gateway), 'dev' (an interface) or both", where);
-    return route;
   }
 
   private link(raw: RawLink, i: number, nodes: Map<string, Node>): Link | undefined {

@@ -47,6 +47,23 @@ export interface NetnsNode extends NodeBase {
    * records written before this field existed, which means true.
    */
   ipv6?: boolean;
+  /** Written as `kind: nat`: a gateway from the lab to the host's networks (see nat.ts). */
+  nat?: NatGateway;
+}
+
+/**
+ * A NAT gateway: its lab side is the node's interfaces; a transit veth joins it to the root
+ * namespace, where the lab's own nftables table masquerades it out of the uplink.
+ */
+export interface NatGateway {
+  /** `auto` (the device of the host's IPv4 default route, found when the lab is planned) or a device name. */
+  uplink: string;
+  /** The transit link's /30 (root end: its first address, node end: its second). */
+  transit: string;
+  /** Root-namespace name of the transit link's root end. */
+  rootIfname: string;
+  /** Where `uplink` and `transit` were written (for errors about the host). */
+  at?: { uplink?: SourceLocation; transit?: SourceLocation };
 }
 
 /** A Linux bridge in the root namespace. */

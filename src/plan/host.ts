@@ -24,6 +24,10 @@ export interface HostFacts {
    * nodes); undefined when not read — then the plan adds no accepts.
    */
   firewall?: HostFirewall;
+  /** The device of the host's IPv4 default route (`uplink: auto`); null: none; undefined: not read. */
+  defaultUplink?: string | null;
+  /** The uplink each NAT node of a running lab got when it came up (re-planning it: its record). */
+  natUplinks?: Record<string, string>;
 }
 
 /** A kernel feature nslab may need. */
@@ -33,11 +37,17 @@ export type KernelFeature = "netem" | "bridgeVlanFiltering";
 export interface HostReads {
   /** Linux bridges or NAT nodes: the host's forward chains that could drop their traffic. */
   firewall: boolean;
+  /** A NAT node with `uplink: auto`: the device of the host's default route. */
+  defaultUplink: boolean;
 }
 
 /** What `t`'s plan needs read of the host (nothing for a lab without bridges or NAT nodes). */
 export function hostReadsNeeded(t: Topology): HostReads {
-  return { firewall: t.nodes.some((n) => n.kind === "bridge") };
+  const nats = t.nodes.filter((n) => n.kind === "netns" && n.nat);
+  return {
+    firewall: nats.length > 0 || t.nodes.some((n) => n.kind === "bridge"),
+    defaultUplink: nats.some((n) => n.kind === "netns" && n.nat?.uplink === "auto"),
+  };
 }
 
 /** The kernel features `t` needs beyond the basics (none for most labs: then nothing is probed). */

@@ -50,7 +50,8 @@ export function inverseOps(applied: readonly Op[]): Op[] {
           out.push({ op: "ovs.port.del", bridge: op.bridge, port: op.port, ...src });
         break;
       case "addr.add":
-        if (!goneNs.has(op.ns) && !goneNsLinks.has(`${op.ns}/${op.dev}`))
+        // A root-namespace address is only ever on a link of the lab's own, which goes with it.
+        if (op.ns !== null && !goneNs.has(op.ns) && !goneNsLinks.has(`${op.ns}/${op.dev}`))
           out.push({ op: "addr.del", ns: op.ns, dev: op.dev, cidr: op.cidr, ...src });
         break;
       case "route.add":

@@ -66,11 +66,13 @@ export type Op =
   | (OpBase & { op: "link.addrgen.none"; ns: string; dev: string })
   | (OpBase & { op: "link.down"; ns: NsName; dev: string })
   | (OpBase & { op: "link.master"; dev: string; master: string })
-  | (OpBase & { op: "addr.add"; ns: string; dev: string; cidr: string })
+  /** An address; in the root namespace (`ns: null`) only on a link of the lab's own (a NAT transit end). */
+  | (OpBase & { op: "addr.add"; ns: NsName; dev: string; cidr: string })
   | (OpBase & { op: "addr.del"; ns: string; dev: string; cidr: string })
   | (OpBase & { op: "route.add"; ns: string; to: string; via?: string; dev?: string; metric?: number })
   | (OpBase & { op: "route.del"; ns: string; to: string; via?: string; dev?: string; metric?: number })
-  | (OpBase & { op: "sysctl.set"; ns: string; key: string; value: string })
+  /** A sysctl; in the root namespace (`ns: null`) only a per-device one of a link of the lab's own. */
+  | (OpBase & { op: "sysctl.set"; ns: NsName; key: string; value: string })
   | (OpBase & { op: "offload.off"; ns: NsName; dev: string })
   /** `tc qdisc replace dev DEV root …` (idempotent: replaces whatever root qdisc is there). */
   | (OpBase & { op: "qdisc.set"; ns: NsName; dev: string; qdisc: Qdisc })

@@ -38,6 +38,13 @@ export interface LabState {
   owned: OwnedObject[];
   /** The lab has OVS bridges (it keeps OVS daemons that nslab started alive). */
   usesOvs: boolean;
+  /**
+   * Shared host settings the lab holds (sysctl keys, e.g. `net/ipv4/conf/eth0/forwarding` for a
+   * NAT uplink): restored by the last lab holding them (engine/services/forwarding.ts).
+   */
+  hostSettings?: string[];
+  /** The uplink of each NAT node (node → host device), as resolved when the lab came up. */
+  natUplinks?: Record<string, string>;
   /** The process that last wrote this record. */
   pid: number;
   createdAt: string;
@@ -101,6 +108,10 @@ function recordNames(state: LabState): [string, NameRole][] {
   }
   for (const o of state.owned ?? [])
     out.push([o.name, o.kind === "netns" ? "netns" : o.kind === "firewall" ? "lab" : "interface"]);
+  for (const key of state.hostSettings ?? []) {
+    const dev = key.match(/^net\/ipv4\/conf\/([^/]+)\/forwarding$/)?.[1];
+    out.push([dev ?? key, "interface"]);
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@ import { featuresNeeded, type HostFacts, hostReadsNeeded, type KernelFeature } f
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
 import { readFirewall } from "./firewall.js";
+import { defaultUplink } from "./uplink.js";
 
 const CONFIG: Record<KernelFeature, { option: string; module: string }> = {
   netem: { option: "CONFIG_NET_SCH_NETEM", module: "sch_netem" },
@@ -119,13 +120,15 @@ export async function hostFactsFor(
   options: { ownRules?: boolean } = {},
 ): Promise<HostFacts> {
   const reads = hostReadsNeeded(t);
-  const [features, firewall] = await Promise.all([
+  const [features, firewall, uplink] = await Promise.all([
     probeFeatures(featuresNeeded(t), runner),
     reads.firewall && isRoot() ? readFirewall(runner, { ownRules: options.ownRules ?? false }) : undefined,
+    reads.defaultUplink ? defaultUplink(runner) : undefined,
   ]);
   return {
     ovsKernelDatapath: ovsKernelModule(),
     ...features,
     ...(firewall ? { firewall } : {}),
+    ...(uplink !== undefined ? { defaultUplink: uplink } : {}),
   };
 }

@@ -58,7 +58,15 @@ export function switchKind(text: string): SwitchKind {
 /** The topology of a command that takes a FILE or `--topo SPEC` (exactly one of them). */
 export async function fileOrGenerated(
   file: string | undefined,
-  options: { topo?: string; switch?: string; ipv6?: boolean; name?: string; prefix?: string; log?: Logger },
+  options: {
+    topo?: string;
+    switch?: string;
+    ipv6?: boolean;
+    nat?: string | boolean;
+    name?: string;
+    prefix?: string;
+    log?: Logger;
+  },
 ): Promise<Topology> {
   const names = {
     ...(options.name ? { name: options.name } : {}),
@@ -71,8 +79,11 @@ export async function fileOrGenerated(
       ...names,
       switch: switchKind(options.switch ?? "bridge"),
       ...(options.ipv6 ? { ipv6: true } : {}),
+      ...(options.nat !== undefined ? { nat: options.nat === true ? "auto" : String(options.nat) } : {}),
     });
   }
+  if (options.nat !== undefined)
+    throw new NslabError("E_USAGE", "--nat goes with --topo (in a file, add a node of kind: nat)");
   if (options.switch !== undefined || options.ipv6)
     throw new NslabError(
       "E_USAGE",
@@ -104,6 +115,13 @@ export const switchOption = () =>
 /** `--ipv6` (with --topo). */
 export const ipv6Option = () =>
   new Option("--ipv6", "with --topo: keep IPv6 link-local on the hosts (default: IPv4-only hosts)");
+
+/** `--nat [UPLINK]` (with --topo): Mininet's NAT gateway. */
+export const natOption = () =>
+  new Option(
+    "--nat [uplink]",
+    "with --topo: a NAT gateway nat0 on the first switch, hosts routed through it, out of UPLINK (default: auto, the host's default route device)",
+  );
 
 /** `--name LAB`. */
 export const nameOption = () =>

@@ -18,11 +18,12 @@ import type { Topology } from "./types.js";
  */
 export function generatedTopology(
   spec: string,
-  options: ResolveOptions & { switch?: SwitchKind; ipv6?: boolean } = {},
+  options: ResolveOptions & { switch?: SwitchKind; ipv6?: boolean; nat?: string } = {},
 ): Topology {
   const raw: RawTopology = generateTopology(spec, {
     ...(options.switch ? { switch: options.switch } : {}),
     ...(options.ipv6 ? { ipv6: true } : {}),
+    ...(options.nat !== undefined ? { nat: options.nat } : {}),
     ...(options.name ? { name: options.name } : {}),
   });
   const file = `--topo ${spec}`;

@@ -7,6 +7,7 @@ import {
   fileOrGenerated,
   ipv6Option,
   nameOption,
+  natOption,
   prefixOption,
   switchOption,
   topoOption,
@@ -22,6 +23,7 @@ export function registerPlan(program: Command): void {
     .addOption(topoOption())
     .addOption(switchOption())
     .addOption(ipv6Option())
+    .addOption(natOption())
     .option("--json", "print the operations as JSON")
     .addOption(nameOption())
     .addOption(prefixOption())

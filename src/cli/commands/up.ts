@@ -8,6 +8,7 @@ import {
   fileOrGenerated,
   ipv6Option,
   nameOption,
+  natOption,
   prefixOption,
   switchOption,
   topoOption,
@@ -21,6 +22,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .addOption(topoOption())
     .addOption(switchOption())
     .addOption(ipv6Option())
+    .addOption(natOption())
     .addOption(nameOption())
     .addOption(prefixOption())
     .action(async (file, opts) => {

@@ -33,7 +33,7 @@ links:
 `;
 
 describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream", () => {
-  const { prefix, lab, files } = netLab("nat", ["-b"]);
+  const { prefix, lab, files } = netLab("nat", ["-b", "-m"]);
   const r = 100 + Math.floor(Math.random() * 150);
   const uplink = `${prefix}upl`;
   const upstream = `${prefix}ups`;
@@ -46,7 +46,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
   afterAll(async () => {
     try {
       server?.kill();
-      for (const l of [lab, `${lab}-b`]) nslab(["down", l]);
+      for (const l of [lab, `${lab}-b`, `${lab}-m`]) nslab(["down", l]);
       sh(["ip", "link", "del", uplink]);
       sh(["ip", "netns", "del", upstream]);
     } finally {
@@ -144,6 +144,27 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
     } finally {
       for (const l of [lab, `${lab}-b`]) nslab(["down", l]);
       console.log(`host-net exclusive window: ${Math.round(performance.now() - t0)} ms`);
+      await lock.release();
+      lock = undefined;
+    }
+  }, 300_000);
+
+  it("gives a generated lab Mininet's --nat: nat0 on the first switch, hosts routed through it", async () => {
+    const pfxM = `${prefix.slice(0, 4)}m`;
+    const before = sh(["nft", "-s", "list", "ruleset"]).out;
+    lock = await exclusiveHostNet();
+    try {
+      const up = nslab(["up", "--topo", "single,2", "--nat", uplink, "--name", `${lab}-m`, "--prefix", pfxM]);
+      expect(up.code, up.stderr).toBe(0);
+      expect(inNs(`${pfxM}h2`, ["ip", "route", "show", "default"]).stdout).toMatch(/default via 10\.0\.0\.3/);
+      expect(inNs(`${pfxM}h1`, ["ping", "-c", "1", "-W", "3", upAddr]).code).toBe(0);
+      const down = inNs(`${pfxM}h2`, ["sh", "-c", `socat -u TCP:${upAddr}:5010 - | wc -c`], 60_000);
+      expect(down.stdout.trim(), down.stderr).toBe("1048576");
+      expect(nslab(["down", `${lab}-m`]).code).toBe(0);
+      expect(readFileSync(fwdKey, "utf8").trim()).toBe("0");
+      expect(sh(["nft", "-s", "list", "ruleset"]).out).toBe(before);
+    } finally {
+      nslab(["down", `${lab}-m`]);
       await lock.release();
       lock = undefined;
     }

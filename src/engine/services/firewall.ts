@@ -8,12 +8,13 @@
  * cannot edit, and checks a running lab's accepts (status: missing after a firewall reload).
  */
 import { isRoot } from "../../drivers/host/facts.js";
-import { chainLines, readFirewall } from "../../drivers/host/firewall.js";
+import { brNetfilter, chainLines, readFirewall } from "../../drivers/host/firewall.js";
 import { systemRunner } from "../../drivers/runner/index.js";
 import { describeChain, labsInFirewall } from "../../plan/firewall.js";
 import type { DroppingChain, HostFirewall } from "../../plan/host-firewall.js";
 import type { Op } from "../../plan/ops.js";
 import type { LabState } from "../../state/store.js";
+import type { HealthProblem, LabHealthContext } from "../health-types.js";
 import type { HostService, ServiceHealth } from "./service.js";
 
 /** Whether a plan puts anything into the host's firewall. */
@@ -60,7 +61,9 @@ export const firewallService: HostService = {
 
   neededBy: touchesFirewall,
 
-  heldBy: (record) => record.owned.some((o) => o.kind === "firewall"),
+  // Labs with rules, and labs with Linux bridges (a firewall may start dropping after they came up).
+  heldBy: (record: LabState) =>
+    record.owned.some((o) => o.kind === "firewall") || record.topology.nodes.some((n) => n.kind === "bridge"),
 
   neededToRemove: () => false,
 
@@ -79,12 +82,17 @@ export const firewallService: HostService = {
   /** The lab's rules are its own objects (removed with it); the host's chains are never nslab's to change. */
   async release() {},
 
-  async health(lab?: LabState) {
+  async health() {
     if (!isRoot()) return undefined;
-    const fw = await readFirewall(systemRunner, { ownRules: lab !== undefined });
-    if (!lab) return firewallHealth(fw);
-    if (!lab.owned.some((o) => o.kind === "firewall") && fw.chains.length === 0) return undefined;
+    return firewallHealth(await readFirewall(systemRunner, { ownRules: false }));
+  },
+
+  /** A running lab's accepts, where br_netfilter sends its bridged frames through dropping chains. */
+  async checkLab(ctx: LabHealthContext): Promise<HealthProblem[]> {
+    const lab = ctx.record;
     const bridges = lab.topology.nodes.flatMap((n) => (n.kind === "bridge" ? [n.ifname] : []));
+    if (bridges.length === 0 || !isRoot() || !brNetfilter()?.iptables) return [];
+    const fw = await readFirewall(ctx.driver.runner, { ownRules: true });
     const has = (c: DroppingChain, dev: string) =>
       fw.rules.some(
         (r) =>
@@ -95,14 +103,20 @@ export const firewallService: HostService = {
           r.match?.kind === "bridge" &&
           r.match.dev === dev,
       );
-    const missing = fw.chains.filter((c) => c.family !== "bridge" && bridges.some((b) => !has(c, b)));
-    if (missing.length === 0)
-      return { name: "host firewall", status: "ok", detail: "the lab's accepts are in place" };
-    return {
-      name: "host firewall",
-      status: "warn",
-      detail: `the host firewall drops this lab's bridged traffic: ${missing.map(describeChain).join("; ")} has no nslab accept for its bridges`,
-      fix: `nslab up ${lab.topology.file ?? lab.lab}`,
-    };
+    return fw.chains
+      .filter((c) => c.family !== "bridge")
+      .flatMap((c) => {
+        const open = bridges.filter((b) => !has(c, b));
+        return open.length === 0
+          ? []
+          : [
+              {
+                what: `the host firewall drops this lab's bridged traffic: ${describeChain(c)} has no nslab accept for ${open.join(", ")}`,
+                where: `bridge ${open.join(", ")}`,
+                fix: ctx.repair,
+                check: "host firewall",
+              },
+            ];
+      });
   },
 };

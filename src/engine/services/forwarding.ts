@@ -16,6 +16,7 @@ import { forwardingKey, natUplinks } from "../../plan/nat.js";
 import { checkFile, removeFile, stateDir, writeFileAtomic } from "../../state/dir.js";
 import { acquireLockWaiting, liveLocks } from "../../state/lock.js";
 import { type LabState, listLabs, readLab } from "../../state/store.js";
+import type { HealthProblem, LabHealthContext } from "../health-types.js";
 import type { HostService, ServiceContext } from "./service.js";
 
 const LOCK = "_forwarding";
@@ -185,20 +186,17 @@ export const forwardingService: HostService = {
     }
   },
 
-  async health(lab?: LabState) {
-    if (lab) {
-      const keys = lab.hostSettings ?? [];
-      if (keys.length === 0) return undefined;
-      const off = keys.filter((k) => readSysctl(k) !== "1");
-      return off.length === 0
-        ? { name: "NAT forwarding", status: "ok", detail: `IPv4 forwarding on ${keys.map(devOf).join(", ")}` }
-        : {
-            name: "NAT forwarding",
-            status: "warn",
-            detail: `${off.map(devOf).join(", ")} does not forward IPv4 (${off.map((k) => `${k.replaceAll("/", ".")}=${readSysctl(k) ?? "missing"}`).join(", ")}): replies to the lab's NAT traffic are dropped`,
-            fix: `nslab up ${lab.topology.file ?? lab.lab}`,
-          };
-    }
+  async checkLab(ctx: LabHealthContext): Promise<HealthProblem[]> {
+    const off = (ctx.record.hostSettings ?? []).filter((k) => readSysctl(k) !== "1");
+    return off.map((k) => ({
+      what: `${devOf(k)} does not forward IPv4 (${k.replaceAll("/", ".")}=${readSysctl(k) ?? "missing"}): replies to the lab's NAT traffic are dropped`,
+      where: `NAT uplink ${devOf(k)}`,
+      fix: ctx.repair,
+      check: "host forwarding",
+    }));
+  },
+
+  async health() {
     const record = readRecord();
     const global = readSysctl(GLOBAL) ?? "?";
     const held = record.settings.map((e) => {

@@ -147,7 +147,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
       await lock.release();
       lock = undefined;
     }
-  }, 300_000);
+  }, 1_200_000);
 
   it("gives a generated lab Mininet's --nat: nat0 on the first switch, hosts routed through it", async () => {
     const pfxM = `${prefix.slice(0, 4)}m`;
@@ -168,5 +168,5 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
       await lock.release();
       lock = undefined;
     }
-  }, 300_000);
+  }, 1_200_000);
 });

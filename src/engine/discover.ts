@@ -1,11 +1,14 @@
 /**
  * Finding nslab's objects without any state file, by their ownership markers alone: the alias of
- * root links, the alias of each namespace's loopback, and OVS bridges' external_ids. This is how
- * `down --all` still cleans up after /run/nslab was lost.
+ * root links, the alias of each namespace's loopback, OVS bridges' external_ids, and the comment
+ * `nslab:LAB` of rules (and names of tables) in the host's firewall. This is how `down --all` still
+ * cleans up after /run/nslab was lost.
  */
 import type { Driver } from "../drivers/driver.js";
-import { listNetns } from "../drivers/host/facts.js";
+import { isRoot, listNetns } from "../drivers/host/facts.js";
+import { readFirewall } from "../drivers/host/firewall.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
+import { labsInFirewall } from "../plan/firewall.js";
 import { labOfMarker, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 
@@ -37,6 +40,10 @@ export async function discoverLabs(
   if (ovs)
     for (const b of await ovsBridges(ovs))
       add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
+  // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
+  if (isRoot())
+    for (const lab of labsInFirewall(await readFirewall(driver.runner, { ownRules: true })))
+      add(lab, { kind: "firewall", name: lab });
   return out;
 }
 

@@ -106,7 +106,13 @@ export async function runDoctor(runner: Runner = systemRunner): Promise<Check[]>
   // The shared host services labs use (the OVS daemons), as each reports itself.
   for (const service of SERVICES) {
     const health = await service.health();
-    if (health) checks.push({ name: health.name, status: health.status, detail: health.detail });
+    if (health)
+      checks.push({
+        name: health.name,
+        status: health.status,
+        detail: health.detail,
+        ...(health.fix ? { fix: health.fix } : {}),
+      });
   }
   if (root && findBinary("ip")) checks.push(...(await probeKernel(runner)));
   const nsMax = procNumber("/proc/sys/user/max_net_namespaces");

@@ -2,8 +2,9 @@
  * Which top-level kernel/OVS objects a list of operations creates: the lab's ownership record.
  * Everything else a lab makes lives inside one of these (a namespace, a bridge) and goes with it.
  */
-import type { Op } from "../plan/ops.js";
-import type { OwnedObject } from "../state/store.js";
+import { forwardingKey, natUplinks, natUplinksByNode } from "../plan/nat.js";
+import { labOfMarker, type Op } from "../plan/ops.js";
+import type { LabState, OwnedObject } from "../state/store.js";
 
 /** The objects `ops` create, in creation order, without duplicates. */
 export function createdObjects(ops: readonly Op[]): OwnedObject[] {
@@ -24,6 +25,22 @@ export function createdObjects(ops: readonly Op[]): OwnedObject[] {
     } else if (op.op === "ovs.bridge.add") add({ kind: "ovs-bridge", name: op.bridge });
     else if (op.op === "labfs.mount") add({ kind: "labfs", name: op.path });
     else if (op.op === "etcnetns.add") add({ kind: "etc-netns", name: op.ns });
+    // The lab's part of the host firewall: its root tables and its accepts in the host's chains.
+    else if (op.op === "fw.accept" || (op.op === "nft.table.add" && op.ns === null)) {
+      const lab = labOfMarker(op.comment);
+      if (lab) add({ kind: "firewall", name: lab });
+    }
   }
   return out;
+}
+
+/**
+ * `record` with what applying `ops` holds of the host beyond the objects it owns: the shared
+ * settings (the forwarding of each NAT uplink) and the uplink each NAT node got.
+ */
+export function withHostSettings(record: LabState, ops: readonly Op[]): LabState {
+  const keys = natUplinks(ops).map(forwardingKey);
+  const { hostSettings: _h, natUplinks: _n, ...rest } = record;
+  if (keys.length === 0) return rest;
+  return { ...rest, hostSettings: keys, natUplinks: natUplinksByNode(ops, record.topology) };
 }

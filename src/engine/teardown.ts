@@ -11,8 +11,10 @@ import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
+import { readFirewall } from "../drivers/host/firewall.js";
 import type { EndReport } from "../drivers/host/ns-procs.js";
 import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
+import { labFirewallRemoval } from "../plan/firewall.js";
 import type { DumpLink, NsDump } from "../plan/observed.js";
 import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
@@ -59,6 +61,12 @@ export async function teardown(
   const group = linkGroupFor(lab);
   const seen: { root?: NsDump } = {};
   const ours = await ownedAndPresent(lab, objects, driver, options, report, seen);
+
+  // 0. The lab's part of the host firewall: its accepts in the host's chains and its own tables,
+  //    found by comment and name (so also what an `up` killed midway had added), in one
+  //    transaction per tool. Nothing is read when the lab never had any.
+  const firewall = objects.filter((o) => o.kind === "firewall");
+  if (firewall.length > 0) await removeFirewall(lab, firewall, driver, report);
 
   // 1. OVS bridges (their ports go with them): the OVSDB transaction is committed now, but
   //    ovs-vswitchd is waited for only after the kernel devices are gone (below): with its ports'
@@ -206,6 +214,30 @@ export async function teardown(
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+/** Remove every rule and table of `lab` in the host's firewall (the `firewall` objects of its record). */
+async function removeFirewall(
+  lab: string,
+  objects: readonly OwnedObject[],
+  driver: Driver,
+  report: TeardownReport,
+): Promise<void> {
+  const removal = labFirewallRemoval(lab, await readFirewall(driver.runner, { ownRules: true }));
+  if (removal.length > 0) {
+    const res = await driver.apply(removal, { mode: "continue" });
+    const failed = res.outcomes.flatMap((o) => (o.status === "failed" || o.status === "partial" ? [o] : []));
+    if (failed.length > 0) {
+      for (const object of objects)
+        report.failures.push({
+          object,
+          message: [...new Set(failed.map((f) => f.message))].join("; "),
+          command: failed[0]!.command,
+        });
+      return;
+    }
+  }
+  report.removed.push(...objects);
 }
 
 /**

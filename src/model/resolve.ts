@@ -12,9 +12,11 @@ import { derive, sortProblems } from "./derive.js";
 import { type Cidr, formatCidr, hostAddressProblem, parseCidr } from "./ip.js";
 import { parseMac } from "./mac.js";
 import { checkName, IFNAME_MAX } from "./names.js";
+import { natGateway } from "./nat.js";
 import { type EnvContext, resolveNodeEnv } from "./node-env.js";
 import { type FlowsFiles, numberPorts, resolveOpenFlow } from "./openflow.js";
 import { resolveRoute } from "./resolve-route.js";
+import { forwardingSysctls } from "./routing.js";
 import { checkTopology } from "./rules.js";
 import { resolveServiceRefs } from "./service-order.js";
 import { parseShaping } from "./shaping.js";
@@ -98,7 +100,7 @@ class Resolver {
 
     const nodes = new Map<string, Node>();
     for (const [nodeName, rawNode] of Object.entries(raw.nodes)) {
-      const node = this.node(nodeName, rawNode);
+      const node = this.node(nodeName, rawNode, name);
       if (node) nodes.set(nodeName, node);
     }
     const links: Link[] = [];
@@ -111,7 +113,7 @@ class Resolver {
     return topology;
   }
 
-  private node(name: string, rawNode: RawTopology["nodes"][string]): Node | undefined {
+  private node(name: string, rawNode: RawTopology["nodes"][string], lab: string): Node | undefined {
     const path = ["nodes", name];
     const src = this.at(path, true);
     const raw = rawNode ?? {};
@@ -191,12 +193,7 @@ class Resolver {
     }
     const routes: Route[] = [];
     (ns.routes ?? []).forEach((r, i) => {
-      const route = resolveRoute(
-        r,
-        [...path, "routes", i],
-        (p) => this.at(p),
-        (m, l, h) => this.fail(m, l, h),
-      );
+      const route = resolveRoute(r, [...path, "routes", i], (p) => this.at(p), this.fail.bind(this));
       if (route) routes.push(route);
     });
     const sysctls: Sysctl[] = Object.entries(ns.sysctls ?? {}).map(([key, value]) => ({
@@ -218,14 +215,15 @@ class Resolver {
       ...(ns.ipv6 === false ? { ipv6: false as const } : {}),
       ...resolveNodeEnv(ns, { node: name, at, ...this.host, problems: this.problems }),
     };
-    if (raw.kind === "router") {
-      // A router forwards both families; sysctls written in the file still win.
-      const kindSrc = this.at([...path, "kind"]);
-      const forwarding = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]
-        .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
-        .map((key) => ({ key, value: "1", src: kindSrc }));
-      sysctls.unshift(...forwarding);
-      return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+    if (raw.kind === "router" || raw.kind === "nat") {
+      sysctls.unshift(...forwardingSysctls(raw.kind, sysctls, this.at([...path, "kind"])));
+      if (raw.kind === "router")
+        return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+      const { gateway, problems } = natGateway(lab, this.prefix, name, raw, (field) =>
+        this.at(field === undefined ? path : [...path, field], field === undefined),
+      );
+      for (const p of problems) this.fail(p.message, p.location!, p.hint ?? this.prefixHint());
+      return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, nat: gateway, src };
     }
     return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, src };
   }

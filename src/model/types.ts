@@ -68,6 +68,8 @@ export interface NetnsNode extends NodeBase {
   privateTmp?: true;
   /** Permanent neighbour (ARP) entries, computed for `arp: static`. */
   neighbors?: Neighbor[];
+  /** Written as `kind: nat`: a gateway from the lab to the host's networks (see nat.ts). */
+  nat?: NatGateway;
 }
 
 /** A permanent ARP entry of a namespace: `address` is at `mac`, through interface `dev`. */
@@ -92,6 +94,21 @@ export interface FrrRouter {
   src?: SourceLocation;
   /** Where `config` and `daemons` were written (for errors about those files). */
   at?: { config?: SourceLocation; daemons?: SourceLocation };
+}
+
+/**
+ * A NAT gateway: its lab side is the node's interfaces; a transit veth joins it to the root
+ * namespace, where the lab's own nftables table masquerades it out of the uplink.
+ */
+export interface NatGateway {
+  /** `auto` (the device of the host's IPv4 default route, found when the lab is planned) or a device name. */
+  uplink: string;
+  /** The transit link's /30 (root end: its first address, node end: its second). */
+  transit: string;
+  /** Root-namespace name of the transit link's root end. */
+  rootIfname: string;
+  /** Where `uplink` and `transit` were written (for errors about the host). */
+  at?: { uplink?: SourceLocation; transit?: SourceLocation };
 }
 
 /** A Linux bridge in the root namespace. */

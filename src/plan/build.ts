@@ -7,7 +7,10 @@
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
+import { acceptOps } from "./firewall.js";
 import { DEFAULT_CONTROLLER_TARGET, type HostFacts, hostProblems } from "./host.js";
+import { EMPTY_FIREWALL } from "./host-firewall.js";
+import { natInside, natPlanProblems, natRootEnd, natRootTables, transitLink } from "./nat.js";
 import { planNodeEnv } from "./node-env.js";
 import { openflowOps } from "./openflow.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
@@ -26,7 +29,7 @@ interface EndInfo {
  * when the topology needs something the host is known to lack (e.g. netem).
  */
 export function planUp(t: Topology, host: HostFacts): Op[] {
-  const missing = hostProblems(t, host);
+  const missing = [...hostProblems(t, host), ...natPlanProblems(t, host)];
   if (missing.length > 0) throw new TopologyError(missing);
   const marker = markerFor(t.name);
   const ops: Op[] = [];
@@ -124,6 +127,14 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     }
   }
 
+  // NAT nodes' transit links to the root namespace, and their root ends' address and forwarding.
+  for (const n of t.nodes)
+    if (n.kind === "netns" && n.nat) {
+      ops.push(transitLink(t, n as Parameters<typeof transitLink>[1]));
+      finishRoot(n.nat.rootIfname, undefined, n.src);
+      rootLate.push(...natRootEnd(n as Parameters<typeof natRootEnd>[0]));
+    }
+
   // 4. IPv6 off on the root-namespace devices, and the inside of each namespace: sysctls first
   //    (some must precede addresses), then links up, addresses, routes. One agent round.
   ops.push(...rootIpv6);
@@ -157,6 +168,7 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         ...(r.metric !== undefined ? { metric: r.metric } : {}),
         src: r.src,
       });
+    if (n.nat) list.push(...natInside(t, n as Parameters<typeof natInside>[1]));
     list.push(...(shapeNs.get(n.netns) ?? []));
     ops.push(...list);
   }
@@ -200,6 +212,11 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
 
   // 7. What only the host's /etc can offer: /etc/netns/NS/hosts for `ip netns exec`.
   ops.push(...env.late);
+
+  // 8. The lab's own nftables tables (NAT), and its accepts in the host's chains that could drop
+  //    its traffic (none on a host whose forward path drops nothing).
+  ops.push(...natRootTables(t, host));
+  ops.push(...acceptOps(ops, t.name, host.firewall ?? EMPTY_FIREWALL));
   return ops;
 }
 

@@ -3,6 +3,7 @@
  * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
  */
 import { formatDuration, formatRate } from "../model/shaping.js";
+import { fwCommands, type XtTool } from "./fw-commands.js";
 import { type EnvTool, isNodeEnvOp, nodeEnvCommands } from "./node-env-commands.js";
 import {
   labOfMarker,
@@ -16,7 +17,7 @@ import {
 
 /** One command line, with the namespace it runs in (`null` = root). */
 export interface Command {
-  tool: "ip" | "ovs-vsctl" | "ovs-ofctl" | "sysctl" | "ethtool" | "tc" | EnvTool;
+  tool: "ip" | "ovs-vsctl" | "ovs-ofctl" | "sysctl" | "ethtool" | "tc" | "nft" | XtTool | EnvTool;
   ns: NsName;
   args: string[];
 }
@@ -178,6 +179,8 @@ export function opCommands(op: Op): Command[] {
       return [ip(op.ns, "neigh", "replace", op.address, "lladdr", op.mac, "dev", op.dev, "nud", "permanent")];
     case "neigh.del":
       return [ip(op.ns, "neigh", "del", op.address, "dev", op.dev)];
+    default:
+      return fwCommands(op);
   }
 }
 

@@ -13,8 +13,10 @@ export function inverseOps(applied: readonly Op[]): Op[] {
   const goneOvs = new Set<string>();
   const goneNsLinks = new Set<string>();
   const goneFs = new Set<string>();
+  const goneTables = new Set<string>();
   for (const op of applied) {
     if (op.op === "labfs.mount") goneFs.add(op.path);
+    if (op.op === "nft.table.add") goneTables.add(`${op.ns}/${op.family}/${op.table}`);
     if (op.op === "netns.add") goneNs.add(op.ns);
     else if (op.op === "bridge.add") goneRoot.add(op.dev);
     else if (op.op === "ovs.bridge.add") goneOvs.add(op.bridge);
@@ -68,7 +70,8 @@ export function inverseOps(applied: readonly Op[]): Op[] {
           out.push({ op: "neigh.del", ns: op.ns, dev: op.dev, address: op.address, ...src });
         break;
       case "addr.add":
-        if (!goneNs.has(op.ns) && !goneNsLinks.has(`${op.ns}/${op.dev}`))
+        // A root-namespace address is only ever on a link of the lab's own, which goes with it.
+        if (op.ns !== null && !goneNs.has(op.ns) && !goneNsLinks.has(`${op.ns}/${op.dev}`))
           out.push({ op: "addr.del", ns: op.ns, dev: op.dev, cidr: op.cidr, ...src });
         break;
       case "route.add":
@@ -94,6 +97,30 @@ export function inverseOps(applied: readonly Op[]): Op[] {
       case "etcnetns.add":
         out.push({ op: "etcnetns.del", ns: op.ns, hosts: op.hosts, ...src });
         break;
+      case "nft.table.add":
+        if (op.ns === null || !goneNs.has(op.ns))
+          out.push({ op: "nft.table.del", ns: op.ns, family: op.family, table: op.table, ...src });
+        break;
+      case "nft.chain.add":
+        if ((op.ns === null || !goneNs.has(op.ns)) && !goneTables.has(`${op.ns}/${op.family}/${op.table}`))
+          out.push({
+            op: "nft.chain.del",
+            ns: op.ns,
+            family: op.family,
+            table: op.table,
+            chain: op.chain,
+            ...src,
+          });
+        break;
+      case "nat.masquerade":
+        if (!goneTables.has(`null/ip/${op.table}`))
+          out.push({ op: "nft.chain.del", ns: null, family: "ip", table: op.table, chain: op.chain, ...src });
+        break;
+      case "fw.accept": {
+        const { op: _, ...rule } = op;
+        out.push({ ...rule, op: "fw.delete" });
+        break;
+      }
       default:
         // Node files live in the lab's file system and go with it;
         // link.up/master of links that go away, sysctls and offloads: nothing to undo separately.

@@ -5,6 +5,7 @@
  */
 import type { SourceLocation } from "../errors.js";
 import type { FileOrigin, FileOwner } from "../model/env-types.js";
+import type { FwOp } from "./fw-ops.js";
 
 /** `null` is the root namespace. */
 export type NsName = string | null;
@@ -75,11 +76,13 @@ export type Op =
   | (OpBase & { op: "link.addrgen.none"; ns: string; dev: string })
   | (OpBase & { op: "link.down"; ns: NsName; dev: string })
   | (OpBase & { op: "link.master"; dev: string; master: string })
-  | (OpBase & { op: "addr.add"; ns: string; dev: string; cidr: string })
+  /** An address; in the root namespace (`ns: null`) only on a link of the lab's own (a NAT transit end). */
+  | (OpBase & { op: "addr.add"; ns: NsName; dev: string; cidr: string })
   | (OpBase & { op: "addr.del"; ns: string; dev: string; cidr: string })
   | (OpBase & { op: "route.add"; ns: string; to: string; via?: string; dev?: string; metric?: number })
   | (OpBase & { op: "route.del"; ns: string; to: string; via?: string; dev?: string; metric?: number })
-  | (OpBase & { op: "sysctl.set"; ns: string; key: string; value: string })
+  /** A sysctl; in the root namespace (`ns: null`) only a per-device one of a link of the lab's own. */
+  | (OpBase & { op: "sysctl.set"; ns: NsName; key: string; value: string })
   | (OpBase & { op: "offload.off"; ns: NsName; dev: string })
   /** `tc qdisc replace dev DEV root …` (idempotent: replaces whatever root qdisc is there). */
   | (OpBase & { op: "qdisc.set"; ns: NsName; dev: string; qdisc: Qdisc })
@@ -149,7 +152,9 @@ export type Op =
   /** /etc/netns/NS/hosts → the lab's hosts file (what `ip netns exec NS` binds over /etc/hosts). */
   | (OpBase & { op: "etcnetns.add"; ns: string; hosts: string })
   /** Remove /etc/netns/NS/hosts (only the link to `hosts`), then /etc/netns/NS if empty. */
-  | (OpBase & { op: "etcnetns.del"; ns: string; hosts: string });
+  | (OpBase & { op: "etcnetns.del"; ns: string; hosts: string })
+  /** nftables tables and rules: NAT, and accepts in the host's firewall (fw-ops.ts). */
+  | FwOp;
 
 export type OpKind = Op["op"];
 export type OpOf<K extends OpKind> = Extract<Op, { op: K }>;

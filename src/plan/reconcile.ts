@@ -65,6 +65,11 @@ export function reconcileOps(
         take ||= isFresh(op.ns, op.dev);
         break;
       case "addr.add": {
+        // Root addresses live on links of the lab's own: (re)made with them.
+        if (op.ns === null) {
+          take ||= freshRoot.has(op.dev);
+          break;
+        }
         const l = linkOf(op.ns, op.dev);
         take ||=
           isFresh(op.ns, op.dev) ||
@@ -80,7 +85,7 @@ export function reconcileOps(
             ?.routes.some((r) => r.dst === op.to && (op.via === undefined || r.gateway === op.via));
         break;
       case "sysctl.set":
-        take ||= freshNs.has(op.ns);
+        take ||= op.ns === null ? freshRoot.has(op.key.split("/")[3] ?? "") : freshNs.has(op.ns);
         break;
       case "ovs.bridge.add":
         if (!seen.ovs.has(op.bridge)) {

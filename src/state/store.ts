@@ -17,7 +17,12 @@ export type OwnedObject =
   /** The lab's private file system (a tmpfs named nslab-LAB; `name`: where it is mounted). */
   | { kind: "labfs"; name: string }
   /** /etc/netns/NS/hosts, iproute2's per-namespace /etc entry (`name`: the namespace). */
-  | { kind: "etc-netns"; name: string };
+  | { kind: "etc-netns"; name: string }
+  /**
+   * The lab's part of the host's firewall (name: the lab): its tables `nslab-LAB` and its accept
+   * rules in other tables' chains, all found by name and comment `nslab:LAB` when removed.
+   */
+  | { kind: "firewall"; name: string };
 
 /** Life cycle of a lab record. */
 export type LabStatus =
@@ -37,6 +42,13 @@ export interface LabState {
   owned: OwnedObject[];
   /** The lab has OVS bridges (it keeps OVS daemons that nslab started alive). */
   usesOvs: boolean;
+  /**
+   * Shared host settings the lab holds (sysctl keys, e.g. `net/ipv4/conf/eth0/forwarding` for a
+   * NAT uplink): restored by the last lab holding them (engine/services/forwarding.ts).
+   */
+  hostSettings?: string[];
+  /** The uplink of each NAT node (node → host device), as resolved when the lab came up. */
+  natUplinks?: Record<string, string>;
   /** The process that last wrote this record. */
   pid: number;
   createdAt: string;
@@ -118,7 +130,14 @@ function recordNames(state: LabState): [string, NameRole][] {
   }
   for (const o of state.owned ?? [])
     if (o.kind !== "labfs")
-      out.push([o.name, o.kind === "netns" || o.kind === "etc-netns" ? "netns" : "interface"]);
+      out.push([
+        o.name,
+        o.kind === "netns" || o.kind === "etc-netns" ? "netns" : o.kind === "firewall" ? "lab" : "interface",
+      ]);
+  for (const key of state.hostSettings ?? []) {
+    const dev = key.match(/^net\/ipv4\/conf\/([^/]+)\/forwarding$/)?.[1];
+    out.push([dev ?? key, "interface"]);
+  }
   return out;
 }
 

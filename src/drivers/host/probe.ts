@@ -8,10 +8,12 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Topology } from "../../model/types.js";
-import { featuresNeeded, type HostFacts, type KernelFeature } from "../../plan/host.js";
+import { featuresNeeded, type HostFacts, hostReadsNeeded, type KernelFeature } from "../../plan/host.js";
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
+import { readFirewall } from "./firewall.js";
 import { nodeEnvFacts } from "./node-env-facts.js";
+import { defaultUplink } from "./uplink.js";
 
 const CONFIG: Record<KernelFeature, { option: string; module: string }> = {
   netem: { option: "CONFIG_NET_SCH_NETEM", module: "sch_netem" },
@@ -108,18 +110,29 @@ export async function probeFeatures(
 }
 
 /**
- * The host facts planning `t` needs, probing only what `t` asks for. With `stateRoot` (where nslab
- * keeps its state), also what nodes' own environments need.
+ * The host facts planning `t` needs, probing only what `t` asks for: kernel features; for Linux
+ * bridges and NAT nodes the host's forward chains (not as non-root: nothing can be read then);
+ * for `uplink: auto` the default route's device. With `stateRoot` (where nslab keeps its state),
+ * also what nodes' own environments need. `ownRules`: also nslab's rules already in iptables-nft's
+ * tables (to repair a running lab).
  */
 export async function hostFactsFor(
   t: Topology,
   runner: Runner = systemRunner,
   stateRoot?: string,
+  options: { ownRules?: boolean } = {},
 ): Promise<HostFacts> {
-  const features = await probeFeatures(featuresNeeded(t), runner);
+  const reads = hostReadsNeeded(t);
+  const [features, firewall, uplink] = await Promise.all([
+    probeFeatures(featuresNeeded(t), runner),
+    reads.firewall && isRoot() ? readFirewall(runner, { ownRules: options.ownRules ?? false }) : undefined,
+    reads.defaultUplink ? defaultUplink(runner) : undefined,
+  ]);
   return {
     ovsKernelDatapath: ovsKernelModule(),
     ...features,
     ...(stateRoot !== undefined ? nodeEnvFacts(t, stateRoot) : {}),
+    ...(firewall ? { firewall } : {}),
+    ...(uplink !== undefined ? { defaultUplink: uplink } : {}),
   };
 }

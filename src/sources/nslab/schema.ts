@@ -105,6 +105,29 @@ export const RouterNodeSchema = z
   })
   .describe("A router: a network namespace that forwards packets between its interfaces.");
 
+export const NatNodeSchema = z
+  .strictObject({
+    kind: z
+      .literal("nat")
+      .describe(
+        "A NAT gateway: a namespace whose lab-side interfaces are like any node's, joined to the host by a transit link and masqueraded out of the uplink.",
+      ),
+    uplink: z
+      .string()
+      .optional()
+      .describe(
+        "The host interface the lab's traffic leaves through: 'auto' (default: the device of the host's IPv4 default route) or an interface name.",
+      ),
+    transit: z
+      .string()
+      .optional()
+      .describe(
+        "The /30 of the link between the node and the host (default: one derived from the lab and node names in 198.19.128.0/17).",
+      ),
+    ...namespaceFields,
+  })
+  .describe("A NAT gateway from the lab to the host's networks (Mininet's NAT node).");
+
 const PortObjectSchema = z
   .strictObject({
     mtu: Mtu.optional(),
@@ -157,11 +180,13 @@ export const OvsBridgeNodeSchema = z
   .describe("An Open vSwitch bridge.");
 
 /** Node kinds, in the order of NodeSchema's union branches. */
-export const NODE_KINDS = ["netns", "router", "bridge", "ovs-bridge"] as const;
+export const NODE_KINDS = ["netns", "router", "bridge", "ovs-bridge", "nat"] as const;
 
 export const NodeSchema = z
-  .union([NetnsNodeSchema, RouterNodeSchema, BridgeNodeSchema, OvsBridgeNodeSchema, z.null()])
-  .describe("A node: a namespace (default), a router, a Linux bridge or an Open vSwitch bridge.");
+  .union([NetnsNodeSchema, RouterNodeSchema, BridgeNodeSchema, OvsBridgeNodeSchema, NatNodeSchema, z.null()])
+  .describe(
+    "A node: a namespace (default), a router, a Linux bridge, an Open vSwitch bridge or a NAT gateway.",
+  );
 
 const Endpoint = z.string().describe("node:interface, e.g. ns1:veth0.");
 

@@ -8,6 +8,7 @@ import { NslabError } from "../errors.js";
 import type { NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
+import { deviceChannel } from "./apply/device-channel.js";
 import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
@@ -45,6 +46,7 @@ export class Driver {
   readonly #ip: Channel;
   readonly #agentCh: Channel;
   readonly #ovsCh: Channel;
+  readonly #devices: Channel;
 
   constructor(options: DriverOptions = {}) {
     this.runner = options.runner ?? systemRunner;
@@ -56,6 +58,7 @@ export class Driver {
     this.#ovsMode = options.ovs ?? "ovsdb";
     this.#ip = iprouteChannel(this.runner);
     this.#agentCh = agentChannel(() => this.agent());
+    this.#devices = deviceChannel(this.runner);
     this.#ovsCh =
       this.#ovsMode === "ovsdb"
         ? ovsdbChannel(() => this.ovsdb())
@@ -65,6 +68,7 @@ export class Driver {
   /** The channel for each operation. */
   readonly route: Router = (op: Op) => {
     if (op.op.startsWith("ovs.")) return this.#ovsCh;
+    if (op.op === "phys.move" || op.op === "phys.return") return this.#devices;
     if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;
     return this.#ip;
   };

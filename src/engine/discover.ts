@@ -1,12 +1,13 @@
 /**
  * Finding nslab's objects without any state file, by their ownership markers alone: the alias of
- * root links, the alias of each namespace's loopback, and OVS bridges' external_ids. This is how
+ * root links, the alias of each namespace's loopback, and OVS bridges' external_ids; host interfaces
+ * a lab borrowed by their `nslab-phys:` alias (in a node, or pushed back to the root namespace). This is how
  * `down --all` still cleans up after /run/nslab was lost.
  */
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
-import { labOfMarker, OVS_LAB_KEY } from "../plan/ops.js";
+import { labOfMarker, OVS_LAB_KEY, physOfMarker } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 
 /** Every lab that has marked objects on this host, with those objects. */
@@ -27,10 +28,19 @@ export async function discoverLabs(
     for (const [name, d] of dumps) {
       if (d instanceof Error) continue;
       add(labOfMarker(d.links.find((l) => l.name === "lo")?.alias), { kind: "netns", name });
+      // A host interface a lab borrowed carries its marker into the node.
+      for (const l of d.links) {
+        const p = physOfMarker(l.alias);
+        if (p) add(p.lab, { kind: "phys", name: p.device, ns: name, inside: l.name });
+      }
     }
   }
   const root = await driver.dump(null);
-  for (const l of root.links) add(labOfMarker(l.alias), { kind: "link", name: l.name });
+  for (const l of root.links) {
+    add(labOfMarker(l.alias), { kind: "link", name: l.name });
+    const p = physOfMarker(l.alias);
+    if (p) add(p.lab, { kind: "phys", name: p.device });
+  }
   if (ovs)
     for (const b of await ovsBridges(ovs))
       add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });

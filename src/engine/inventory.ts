@@ -1,9 +1,11 @@
 /**
  * Which top-level kernel/OVS objects a list of operations creates: the lab's ownership record.
  * Everything else a lab makes lives inside one of these (a namespace, a bridge) and goes with it.
+ * Host interfaces it borrows are recorded too, with how they were (to give them back).
  */
+import type { HostDevice } from "../plan/host-devices.js";
 import type { Op } from "../plan/ops.js";
-import type { OwnedObject } from "../state/store.js";
+import { type OwnedObject, readLab } from "../state/store.js";
 
 /** The objects `ops` create, in creation order, without duplicates. */
 export function createdObjects(ops: readonly Op[]): OwnedObject[] {
@@ -22,6 +24,29 @@ export function createdObjects(ops: readonly Op[]): OwnedObject[] {
     else if (op.op === "veth.add") {
       for (const end of [op.a, op.b]) if (end.ns === null) add({ kind: "link", name: end.name });
     } else if (op.op === "ovs.bridge.add") add({ kind: "ovs-bridge", name: op.bridge });
+    else if (op.op === "phys.move")
+      add({
+        kind: "phys",
+        name: op.dev,
+        ns: op.ns,
+        inside: op.name,
+        saved: op.saved,
+        ...(op.mac !== undefined ? { restoreMac: true as const } : {}),
+      });
   }
   return out;
+}
+
+/**
+ * The host interfaces running lab `lab` has borrowed, as they were before (from its record): a plan
+ * of that lab counts them as they were, not as missing from the host.
+ */
+export function borrowedDevices(lab: string): Record<string, HostDevice> {
+  let owned: OwnedObject[] = [];
+  try {
+    owned = readLab(lab)?.owned ?? [];
+  } catch {
+    // an unreadable record: nothing borrowed that a plan could use
+  }
+  return Object.fromEntries(owned.flatMap((o) => (o.kind === "phys" && o.saved ? [[o.name, o.saved]] : [])));
 }

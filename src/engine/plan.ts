@@ -10,6 +10,7 @@ import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
 import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
+import { borrowedDevices } from "./inventory.js";
 
 /** A plan for bringing a topology up on a host. */
 export interface Plan {
@@ -45,5 +46,5 @@ export function planLab(
 
 /** Plan `topology` for this host, probing only the kernel features it asks for (as `up` does). */
 export async function planForHost(topology: Topology, runner?: Runner): Promise<Plan> {
-  return planLab(topology, await hostFactsFor(topology, runner));
+  return planLab(topology, await hostFactsFor(topology, runner, borrowedDevices(topology.name)));
 }

@@ -54,6 +54,7 @@ function undoneByTeardown(op: Op, created: ReturnType<typeof createdObjects>): b
   if (op.op === "netns.del") return has("netns", op.ns);
   if (op.op === "link.del") return op.ns === null ? has("link", op.dev) : false;
   if (op.op === "ovs.bridge.del") return has("ovs-bridge", op.bridge);
+  if (op.op === "phys.return") return has("phys", op.saved.name);
   return false;
 }
 

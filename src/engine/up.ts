@@ -19,7 +19,7 @@ import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../s
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
 import { withInterrupts } from "./interrupts.js";
-import { createdObjects } from "./inventory.js";
+import { borrowedDevices, createdObjects } from "./inventory.js";
 import { silent, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
 import { appliedOps, rollback } from "./rollback.js";
@@ -77,7 +77,7 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   const lab = topology.name;
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
-  const host: HostFacts = await hostFactsFor(topology, driver.runner);
+  const host: HostFacts = await hostFactsFor(topology, driver.runner, borrowedDevices(lab));
   const full = planUp(topology, host);
   const datapath = full.find((o) => o.op === "ovs.bridge.add")?.datapath;
   checkEnvironment(full, driver.backend, options.host);

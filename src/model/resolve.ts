@@ -7,15 +7,20 @@ import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
 import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
+import { ATTACHMENT_RULES } from "./attachment-rules.js";
+import { type AttachmentResolver, checkHostSection, resolveAttachment } from "./attachments.js";
 import { resolveExpectations } from "./expect.js";
-import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
+import { type Cidr, hostAddressProblem, parseCidr } from "./ip.js";
+import { LOOPBACK, loopbackInterface } from "./loopback.js";
 import { parseMac } from "./mac.js";
+import { resolveManagement } from "./management.js";
 import { checkName, IFNAME_MAX } from "./names.js";
+import { resolveRoute } from "./route.js";
 import { addStaticRoutes } from "./routing.js";
 import { checkTopology } from "./rules.js";
 import { l2Segments } from "./segments.js";
 import { parseShaping } from "./shaping.js";
-import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
+import type { Attachment, Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
 
 /** Options applied while resolving (they do not come from the file). */
 export interface ResolveOptions {
@@ -31,8 +36,11 @@ export function resolveTopology(spec: TopologySource, options: ResolveOptions = 
   const r = new Resolver(spec, options.prefix ?? "", problems);
   const topology = r.run(options.name);
   derive(topology, spec, r.optOut, problems);
+  resolveManagement(topology, spec, problems, r.mentioned);
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
+  if (topology.attachments || topology.management)
+    for (const rule of ATTACHMENT_RULES) problems.push(...rule(topology, { mentioned: r.mentioned }));
   if (problems.length > 0) throw new TopologyError(sortProblems(problems));
   return topology;
 }
@@ -67,23 +75,25 @@ function derive(t: Topology, spec: TopologySource, optOut: ReadonlySet<string>, 
   }
 }
 
-class Resolver {
+class Resolver implements AttachmentResolver {
+  /** Links to what is outside the lab's namespaces (host, macvlan, phys, mgmt-net, dummy). */
+  readonly attachments: Attachment[] = [];
   /** Every `node:iface` written as a link endpoint, resolvable or not. */
   readonly mentioned = new Set<string>();
   /** Every `node:iface` written with an empty address list (no automatic addresses for them). */
   readonly optOut = new Set<string>();
 
   constructor(
-    private readonly spec: TopologySource,
+    readonly spec: TopologySource,
     private readonly prefix: string,
     private readonly problems: Problem[],
   ) {}
 
-  private at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
+  at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
     return this.spec.locate(path, { key });
   }
 
-  private fail(message: string, location: SourceLocation, hint?: string): void {
+  fail(message: string, location: SourceLocation, hint?: string): void {
     this.problems.push({ message, location, ...(hint ? { hint } : {}) });
   }
 
@@ -108,6 +118,8 @@ class Resolver {
       if (link) links.push(link);
     });
     const topology: Topology = { name, prefix: this.prefix, nodes: [...nodes.values()], links };
+    checkHostSection(this, this.attachments);
+    if (this.attachments.length > 0) topology.attachments = this.attachments;
     if (this.spec.path) topology.file = this.spec.path;
     return topology;
   }
@@ -171,12 +183,18 @@ class Resolver {
     if (nsProblem) this.fail(nsProblem, src);
     const interfaces: Interface[] = [];
     for (const [ifName, rawIf] of Object.entries(ns.interfaces ?? {})) {
-      const iface = this.netnsInterface(ifName, rawIf, [...path, "interfaces", ifName]);
-      if (iface) interfaces.push(iface);
+      const ipath = [...path, "interfaces", ifName];
+      const iface =
+        ifName === LOOPBACK
+          ? loopbackInterface(this, rawIf, ipath)
+          : this.netnsInterface(ifName, rawIf, ipath);
+      if (!iface) continue;
+      interfaces.push(iface);
+      if (iface.loopback) this.mentioned.add(`${name}:${LOOPBACK}`);
     }
     const routes: Route[] = [];
     (ns.routes ?? []).forEach((r, i) => {
-      const route = this.route(r, [...path, "routes", i]);
+      const route = resolveRoute(r, [...path, "routes", i], this);
       if (route) routes.push(route);
     });
     const sysctls: Sysctl[] = Object.entries(ns.sysctls ?? {}).map(([key, value]) => ({
@@ -207,7 +225,7 @@ class Resolver {
   }
 
   /** A kernel name in the root namespace: prefixed, and checked against IFNAMSIZ. */
-  private rootName(name: string, path: Array<string | number>, role: "bridge" | "interface"): string {
+  rootName(name: string, path: Array<string | number>, role: "bridge" | "interface"): string {
     const ifname = `${this.prefix}${name}`;
     if (this.prefix) {
       const p = checkName(ifname, role);
@@ -222,8 +240,13 @@ class Resolver {
     return `with this ${n}-byte prefix, bridge and bridge-port names can be at most ${IFNAME_MAX - n} bytes (IFNAMSIZ); shorten the name or the prefix`;
   }
 
-  private iface(name: string, path: Array<string | number>, root: boolean): Interface | undefined {
-    const problem = checkName(name, "interface");
+  private iface(
+    name: string,
+    path: Array<string | number>,
+    root: boolean,
+    loopback = false,
+  ): Interface | undefined {
+    const problem = loopback ? undefined : checkName(name, "interface");
     if (problem) {
       this.fail(problem, this.at(path, true));
       return undefined;
@@ -232,12 +255,13 @@ class Resolver {
     return { name, ifname, addresses: [], src: this.at(path, true) };
   }
 
-  private netnsInterface(
+  netnsInterface(
     name: string,
     raw: RawInterface,
     path: Array<string | number>,
+    loopback = false,
   ): Interface | undefined {
-    const iface = this.iface(name, path, false);
+    const iface = this.iface(name, path, false, loopback);
     if (!iface) return undefined;
     let addresses: string[] = [];
     let addrPath: Array<string | number> = path;
@@ -278,50 +302,12 @@ class Resolver {
     else this.fail(mac.error, this.at(path));
   }
 
-  private route(
-    raw: { to: string; via?: string; dev?: string; metric?: number },
-    path: Array<string | number>,
-  ): Route | undefined {
-    const where = this.at(path);
-    let family: 4 | 6 | undefined;
-    let to: string | undefined;
-    if (raw.to === "default" || raw.to === "default6") {
-      family = raw.to === "default" ? 4 : 6;
-      if (raw.via?.includes(":")) family = 6;
-      to = family === 4 ? "0.0.0.0/0" : "::/0";
-    } else {
-      const c = parseCidr(raw.to);
-      if (typeof c === "string") {
-        this.fail(
-          `invalid route destination: ${c}`,
-          this.at([...path, "to"]),
-          "use a CIDR such as 10.2.0.0/16, or 'default'",
-        );
-        return undefined;
-      }
-      family = c.family;
-      const net = formatCidr({ address: c.address, prefix: c.prefix });
-      to = net;
-    }
-    const route: Route = { family, to, src: where };
-    if (raw.via !== undefined) {
-      const gw = parseAddress(raw.via);
-      if (typeof gw === "string") this.fail(`invalid gateway: ${gw}`, this.at([...path, "via"]));
-      else if (gw.family !== family)
-        this.fail(
-          `gateway ${raw.via} is IPv${gw.family} but the destination ${to} is IPv${family}`,
-          this.at([...path, "via"]),
-        );
-      else route.via = gw.address;
-    }
-    if (raw.dev !== undefined) route.dev = raw.dev;
-    if (raw.metric !== undefined) route.metric = raw.metric;
-    if (raw.via === undefined && raw.dev === undefined)
-      this.fail("a route needs 'via' (a gateway), 'dev' (an interface) or both", where);
-    return route;
-  }
-
   private link(raw: RawLink, i: number, nodes: Map<string, Node>): Link | undefined {
+    const special = resolveAttachment(this, raw, i, nodes);
+    if (special.isAttachment) {
+      if (special.attachment) this.attachments.push(special.attachment);
+      return undefined;
+    }
     const path = ["links", i];
     const endpoints = Array.isArray(raw) ? raw : raw.endpoints;
     const epPath = Array.isArray(raw) ? path : [...path, "endpoints"];
@@ -338,7 +324,7 @@ class Resolver {
     return link;
   }
 
-  private endpoint(text: string, path: Array<string | number>, nodes: Map<string, Node>) {
+  endpoint(text: string, path: Array<string | number>, nodes: Map<string, Node>) {
     const where = this.at(path);
     const parts = text.split(":");
     if (parts.length !== 2 || !parts[0] || !parts[1]) {

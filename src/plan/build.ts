@@ -7,6 +7,7 @@
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
+import { attachmentPlan } from "./attachments.js";
 import { type HostFacts, hostProblems } from "./host.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 import { qdiscFor } from "./qdisc.js";
@@ -58,6 +59,8 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       ...(src ? { src } : {}),
     });
   };
+  const ext = attachmentPlan(t, host, marker, group);
+  ops.push(...ext.bridges);
   for (const n of t.nodes)
     if (n.kind === "bridge") {
       ops.push({
@@ -119,11 +122,22 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     }
   }
 
+  // 3b. Links to the host (veth pairs, macvlans, dummies, host interfaces moved in).
+  ops.push(...ext.create);
+
   // 4. IPv6 off on the root-namespace devices, and the inside of each namespace: sysctls first
   //    (some must precede addresses), then links up, addresses, routes. One agent round.
-  ops.push(...rootIpv6);
+  ops.push(...rootIpv6, ...ext.rootIpv6);
   const createdUp = new Set(
-    ops.flatMap((o) => (o.op === "veth.add" && o.a.up && o.a.ns !== null ? [`${o.a.ns}/${o.a.name}`] : [])),
+    ops.flatMap((o) =>
+      o.op === "veth.add"
+        ? o.a.up && o.a.ns !== null
+          ? [`${o.a.ns}/${o.a.name}`]
+          : []
+        : (o.op === "macvlan.add" || o.op === "dummy.add") && o.up
+          ? [`${o.ns}/${o.name}`]
+          : [],
+    ),
   );
   for (const n of t.nodes) {
     if (n.kind !== "netns") continue;
@@ -134,9 +148,9 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     list.push(...pre);
     if (n.ipv6 === false)
       for (const i of n.interfaces)
-        list.push({ op: "link.addrgen.none", ns: n.netns, dev: i.ifname, src: i.src });
+        if (!i.loopback) list.push({ op: "link.addrgen.none", ns: n.netns, dev: i.ifname, src: i.src });
     for (const i of n.interfaces)
-      if (!createdUp.has(`${n.netns}/${i.ifname}`))
+      if (!i.loopback && !createdUp.has(`${n.netns}/${i.ifname}`))
         list.push({ op: "link.up", ns: n.netns, dev: i.ifname, src: i.src });
     for (const i of n.interfaces)
       for (const c of i.addresses)
@@ -155,8 +169,8 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     ops.push(...list);
   }
 
-  // 5. The root-namespace devices come up (with their alias, enslaved to their bridge).
-  ops.push(...rootSet, ...rootLate, ...shapeRoot);
+  // 5. The root-namespace devices come up (with their addresses, alias, enslaved to their bridge).
+  ops.push(...ext.rootAddr, ...rootSet, ...ext.rootSet, ...rootLate, ...shapeRoot);
 
   // 6. Open vSwitch bridges and their ports (one OVSDB transaction).
   for (const n of t.nodes) {

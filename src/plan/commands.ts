@@ -3,16 +3,12 @@
  * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
  */
 import { formatDuration, formatRate } from "../model/shaping.js";
-import { labOfMarker, type NsName, type Op, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
+import { type Command, ip } from "./command.js";
+import { attachmentCommands } from "./host-commands.js";
+import { labOfMarker, type Op, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
 
-/** One command line, with the namespace it runs in (`null` = root). */
-export interface Command {
-  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool" | "tc";
-  ns: NsName;
-  args: string[];
-}
+export type { Command } from "./command.js";
 
-const ip = (ns: NsName, ...args: string[]): Command => ({ tool: "ip", ns, args });
 const vsctl = (...args: string[]): Command => ({ tool: "ovs-vsctl", ns: null, args });
 
 /** The commands equivalent to `op`, in order. */
@@ -150,6 +146,13 @@ export function opCommands(op: Op): Command[] {
       ];
     case "ovs.port.del":
       return [vsctl("del-port", op.bridge, op.port)];
+    case "macvlan.add":
+    case "dummy.add":
+    case "root.addr.add":
+    case "root.addr.del":
+    case "phys.move":
+    case "phys.return":
+      return attachmentCommands(op);
   }
 }
 

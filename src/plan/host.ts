@@ -9,9 +9,10 @@
 import type { Problem } from "../errors.js";
 import { describeShaping, netemFeatures } from "../model/shaping.js";
 import type { Topology } from "../model/types.js";
+import { attachmentProblems, type HostDeviceFacts } from "./host-devices.js";
 
 /** What the plan needs to know about the host. */
-export interface HostFacts {
+export interface HostFacts extends HostDeviceFacts {
   /** The openvswitch kernel module is loaded (OVS bridges can use the kernel datapath). */
   ovsKernelDatapath: boolean;
   /** The kernel has netem (delay/loss/jitter); undefined when not probed (then it is not held against the lab). */
@@ -21,7 +22,7 @@ export interface HostFacts {
 }
 
 /** A kernel feature nslab may need. */
-export type KernelFeature = "netem" | "bridgeVlanFiltering";
+export type KernelFeature = "netem" | "bridgeVlanFiltering" | "dummy" | "macvlan";
 
 /** The kernel features `t` needs beyond the basics (none for most labs: then nothing is probed). */
 export function featuresNeeded(t: Topology): KernelFeature[] {
@@ -29,6 +30,8 @@ export function featuresNeeded(t: Topology): KernelFeature[] {
   if (t.links.some((l) => l.shaping && netemFeatures(l.shaping).length > 0)) out.push("netem");
   if (t.nodes.some((n) => n.kind === "bridge" && n.interfaces.some((i) => i.vlan !== undefined)))
     out.push("bridgeVlanFiltering");
+  for (const kind of ["dummy", "macvlan"] as const)
+    if (t.attachments?.some((a) => a.kind === kind)) out.push(kind);
   return out;
 }
 
@@ -78,5 +81,6 @@ export function hostProblems(t: Topology, host: HostFacts): Problem[] {
       });
     }
   }
+  problems.push(...attachmentProblems(t, host));
   return problems;
 }

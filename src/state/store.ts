@@ -7,13 +7,20 @@ import { join } from "node:path";
 import { NslabError } from "../errors.js";
 import { checkName, type NameRole } from "../model/names.js";
 import type { Topology } from "../model/types.js";
+import type { HostDevice } from "../plan/host-devices.js";
 import { checkFile, removeFile, stateDir, writeFileAtomic } from "./dir.js";
 
 /** A kernel/OVS object a lab owns. Things inside an owned namespace are owned through it. */
 export type OwnedObject =
   | { kind: "netns"; name: string }
   | { kind: "link"; name: string } // in the root namespace: a bridge or a root-side veth end
-  | { kind: "ovs-bridge"; name: string };
+  | { kind: "ovs-bridge"; name: string }
+  /**
+   * A host interface the lab borrowed (moved into node namespace `ns`, called `inside` there), and
+   * how it was before (`saved`), to give it back as it was. Without `saved` (found by its marker,
+   * the record lost) it is given back by name only.
+   */
+  | { kind: "phys"; name: string; ns?: string; inside?: string; saved?: HostDevice; restoreMac?: true };
 
 /** Life cycle of a lab record. */
 export type LabStatus =
@@ -92,9 +99,17 @@ function recordNames(state: LabState): [string, NameRole][] {
   for (const n of state.topology?.nodes ?? []) {
     if (n.kind === "netns") out.push([n.netns, "netns"]);
     else out.push([n.ifname, "bridge"]);
-    for (const i of n.interfaces ?? []) out.push([i.ifname, "interface"]);
+    // A node's loopback (`lo`, its addresses only) is the one reserved name a record may hold.
+    for (const i of n.interfaces ?? [])
+      if (!(i.loopback && i.ifname === "lo")) out.push([i.ifname, "interface"]);
   }
-  for (const o of state.owned ?? []) out.push([o.name, o.kind === "netns" ? "netns" : "interface"]);
+  for (const o of state.owned ?? []) {
+    out.push([o.name, o.kind === "netns" ? "netns" : "interface"]);
+    if (o.kind === "phys") {
+      if (o.ns !== undefined) out.push([o.ns, "netns"]);
+      if (o.inside !== undefined) out.push([o.inside, "interface"]);
+    }
+  }
   return out;
 }
 

@@ -97,6 +97,8 @@ export interface HostDeviceFacts {
   devices?: Record<string, HostDevice | null>;
   /** Undefined: not probed. */
   rootRoutes?: RootRoute[];
+  /** The root namespace's interfaces by name, with their alias (null: none). Undefined: not probed. */
+  rootLinks?: Record<string, string | null>;
 }
 
 /** What `t`'s attachments and management network ask of the host that it cannot give. */
@@ -150,6 +152,33 @@ export function attachmentProblems(t: Topology, host: HostDeviceFacts): Problem[
       refuse(`it is a port of '${dev.master}'`, `detach it first: ip link set dev ${name} nomaster`);
   }
   problems.push(...subnetClashes(t, host.rootRoutes));
+  problems.push(...nameClashes(t, host.rootLinks));
+  return problems;
+}
+
+/**
+ * The root-namespace names the lab creates (host ends, the management bridge and its ports) must
+ * not be taken by an interface that is not this lab's (the host's own, another lab's).
+ */
+function nameClashes(t: Topology, links: Record<string, string | null> | undefined): Problem[] {
+  if (!links) return [];
+  const wanted: { name: string; at: Problem["location"] }[] = [];
+  for (const a of t.attachments ?? [])
+    if (a.kind === "host" || a.kind === "mgmt-net")
+      wanted.push({ name: a.host.ifname, at: a.host.src ?? a.src });
+  const m = t.management;
+  if (m) for (const name of [m.bridge, ...m.ports.map((p) => p.port)]) wanted.push({ name, at: m.src });
+  const problems: Problem[] = [];
+  for (const w of wanted) {
+    if (!Object.hasOwn(links, w.name)) continue;
+    const alias = links[w.name];
+    if (alias === `nslab:${t.name}`) continue; // this lab's own, from an earlier `up`
+    problems.push({
+      message: `the host already has an interface '${w.name}'${alias?.startsWith("nslab:") ? ` (lab '${alias.slice(6)}')` : ""}; this lab would create one of that name`,
+      location: w.at,
+      hint: "choose another name, or run the lab with --prefix",
+    });
+  }
   return problems;
 }
 

@@ -11,7 +11,7 @@ import type { Topology } from "../../model/types.js";
 import { featuresNeeded, type HostFacts, type KernelFeature } from "../../plan/host.js";
 import { devicesNamed, type HostDevice, touchesHost } from "../../plan/host-devices.js";
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
-import { probeDevice, probeRootRoutes } from "./devices.js";
+import { listDevices, probeDevice, probeRootRoutes } from "./devices.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
 
 const CONFIG: Record<KernelFeature, { option: string; module: string }> = {
@@ -137,6 +137,7 @@ export async function hostFactsFor(
     const devices = await Promise.all(names.map((n) => probeDevice(runner, n)));
     facts.devices = Object.fromEntries(names.map((n, i) => [n, devices[i] ?? borrowed[n] ?? null]));
     facts.rootRoutes = await probeRootRoutes(runner);
+    facts.rootLinks = Object.fromEntries((await listDevices(runner, null)).map((d) => [d.name, d.alias]));
   }
   return facts;
 }

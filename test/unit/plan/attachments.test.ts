@@ -97,6 +97,21 @@ host:
       ),
     ]);
   });
+  it("refuses a root-end name the host already has, unless it is this lab's", () => {
+    const facts = (alias: string | null) => ({
+      ...host,
+      devices: {},
+      rootRoutes: [],
+      rootLinks: { h0: alias },
+    });
+    expect(problems(LAB, facts(null))).toEqual([
+      expect.stringMatching(
+        /^lab\.yaml:5:14 .*the host already has an interface 'h0'; this lab would create one/,
+      ),
+    ]);
+    expect(problems(LAB, facts("nslab:other"))).toEqual([expect.stringMatching(/'h0' \(lab 'other'\)/)]);
+    expect(problems(LAB, facts("nslab:hl"))).toEqual([]);
+  });
 });
 
 describe("macvlan, dummy and loopback addresses", () => {

@@ -10,10 +10,14 @@ import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js"
 import { labOfMarker, OVS_LAB_KEY, physOfMarker } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 
-/** Every lab that has marked objects on this host, with those objects. */
+/**
+ * Every lab that has marked objects on this host, with those objects. `known`: namespaces not to
+ * read (those of labs whose records name them: `status` looks only for labs without one).
+ */
 export async function discoverLabs(
   driver: Driver,
   ovs: OvsdbClient | undefined,
+  known: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, OwnedObject[]>> {
   const out = new Map<string, OwnedObject[]>();
   const add = (lab: string | undefined, o: OwnedObject) => {
@@ -22,7 +26,7 @@ export async function discoverLabs(
     list.push(o);
     out.set(lab, list);
   };
-  const namespaces = listNetns();
+  const namespaces = listNetns().filter((ns) => !known.has(ns));
   if (namespaces.length > 0) {
     const dumps = await driver.dumpMany(namespaces);
     for (const [name, d] of dumps) {

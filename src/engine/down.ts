@@ -5,8 +5,16 @@
  */
 import type { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
-import { acquireLock } from "../state/lock.js";
-import { listLabs, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
+import { acquireLock, staleLocks } from "../state/lock.js";
+import {
+  clearLeftovers,
+  labsWithLeftovers,
+  listLabs,
+  type OwnedObject,
+  readLab,
+  removeLab,
+  saveLab,
+} from "../state/store.js";
 import { discoverLabs } from "./discover.js";
 import { openDriver } from "./driver.js";
 import { type CommonOptions, silent } from "./options.js";
@@ -22,6 +30,8 @@ export interface DownResult {
   removed: OwnedObject[];
   /** Objects left alone: already gone, or no longer marked as this lab's. */
   skipped: TeardownReport["skipped"];
+  /** State files that nslab processes which died mid-write had left for this lab, now removed. */
+  leftovers: string[];
   /** {@link downAll} only: the lab was left alone because another nslab process holds it (why). */
   busy?: string;
   durationMs: number;
@@ -58,7 +68,12 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
   try {
     const ovs = await driver.ovsdb().catch(() => undefined);
     const found = await discoverLabs(driver, ovs);
-    const labs = [...new Set([...listLabs(), ...found.keys()])].filter(options.filter ?? (() => true)).sort();
+    // Labs with a record, with marked objects, or with what a killed nslab left in /run/nslab (a
+    // half-written record, a lock): `down` of each clears it all.
+    const leftovers = [...labsWithLeftovers(), ...staleLocks().filter((l) => !l.startsWith("_"))];
+    const labs = [...new Set([...listLabs(), ...found.keys(), ...leftovers])]
+      .filter(options.filter ?? (() => true))
+      .sort();
     const results: DownResult[] = [];
     for (const lab of labs) {
       try {
@@ -70,7 +85,15 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
           "warn",
           `skipped lab '${lab}': ${e.message}; run 'nslab down --all' again once it is done`,
         );
-        results.push({ lab, found: true, removed: [], skipped: [], busy: e.message, durationMs: 0 });
+        results.push({
+          lab,
+          found: true,
+          removed: [],
+          skipped: [],
+          leftovers: [],
+          busy: e.message,
+          durationMs: 0,
+        });
       }
     }
     return results;
@@ -85,6 +108,8 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
   const services: ServiceContext = { lab, runner: driver.runner, log, faults: driver.faults };
   const lock = acquireLock(lab, `nslab down ${lab}`, (m) => log("warn", m));
   try {
+    const leftovers = clearLeftovers(lab);
+    for (const f of leftovers) log("info", `removed ${f}, left by an nslab process that died writing it`);
     const state = readLab(lab);
     let objects: OwnedObject[];
     if (state) objects = state.owned;
@@ -100,7 +125,14 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       // daemons that nslab started and no lab uses: stop those (a no-op when nslab started none, or
       // a lab needs them).
       await release(SERVICES, services);
-      return { lab, found: false, removed: [], skipped: [], durationMs: performance.now() - started };
+      return {
+        lab,
+        found: false,
+        removed: [],
+        skipped: [],
+        leftovers,
+        durationMs: performance.now() - started,
+      };
     }
 
     const held = heldServices(state, objects);
@@ -152,6 +184,7 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       found: true,
       removed: report.removed,
       skipped: report.skipped,
+      leftovers,
       durationMs: performance.now() - started,
     };
   } finally {

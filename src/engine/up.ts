@@ -5,6 +5,7 @@
  * leaves the host as it found it (a new lab: below), and a running lab keeps running (update.ts).
  */
 import type { Driver } from "../drivers/driver.js";
+import { recordWriteHook } from "../drivers/faults.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
 import { NslabError } from "../errors.js";
@@ -15,13 +16,21 @@ import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
 import type { Op } from "../plan/ops.js";
 import { acquireLock } from "../state/lock.js";
-import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
+import {
+  clearLeftovers,
+  newLabState,
+  type OwnedObject,
+  readLab,
+  removeLab,
+  saveLab,
+} from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
 import { withInterrupts } from "./interrupts.js";
 import { borrowedDevices, createdObjects } from "./inventory.js";
 import { silent, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
+import { repair } from "./repair.js";
 import { appliedOps, rollback } from "./rollback.js";
 import { heldServices, ovsService, release } from "./services/index.js";
 import {
@@ -41,8 +50,13 @@ export type { UpOptions } from "./options.js";
 export interface UpResult {
   /** The lab name. */
   lab: string;
-  /** The lab was already up with this very topology; nothing was done. */
+  /**
+   * The lab was already up with this very topology and nothing of it was missing (the shared
+   * services it needs were started again if they had stopped: `startedOvs`).
+   */
   alreadyUp: boolean;
+  /** The lab was already up with this very topology, and what was missing of it was restored in place. */
+  repaired?: true;
   /** The lab was running and was changed in place to the new topology. */
   updated: boolean;
   /** Number of operations applied. */
@@ -93,27 +107,40 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   for (const w of limits.warnings) log("warn", `${w.message}\n  hint: ${w.hint}`);
   const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
   try {
+    for (const f of clearLeftovers(lab))
+      log("info", `removed ${f}, left by an nslab process that died writing it`);
     const existing = readLab(lab);
     if (existing && options.exclusive)
       throw new NslabError("E_CONFLICT", `a lab named '${lab}' exists already (${existing.status})`, {
         hint: "choose another lab name",
       });
     const result = (
-      r: Pick<UpResult, "alreadyUp" | "updated" | "operations" | "owned" | "startedOvs">,
+      r: Pick<UpResult, "alreadyUp" | "updated" | "repaired" | "operations" | "owned" | "startedOvs">,
     ): UpResult => ({
       lab,
       ...r,
       durationMs: performance.now() - started,
       ...(datapath ? { datapath } : {}),
     });
-    if (existing && existing.status === "up" && sameTopology(existing.topology, topology))
+    if (existing && existing.status === "up" && sameTopology(existing.topology, topology)) {
+      // Up already: restore in place whatever of it (or of what it depends on) is missing now.
+      const r = await repair(
+        { lab, driver, log, options },
+        existing,
+        topology,
+        full,
+        planUp(existing.topology, host),
+        datapath,
+      );
       return result({
-        alreadyUp: true,
-        updated: false,
-        operations: 0,
+        alreadyUp: r.operations === 0,
+        updated: r.operations > 0,
+        ...(r.operations > 0 ? { repaired: true as const } : {}),
+        operations: r.operations,
         owned: existing.owned,
-        startedOvs: false,
+        startedOvs: r.startedOvs,
       });
+    }
     if (existing && existing.status !== "up")
       throw new NslabError(
         "E_CONFLICT",
@@ -154,7 +181,8 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
 async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise<void> {
   const { lab, driver, log } = c;
   const state = newLabState(topology, createdObjects(ops));
-  saveLab(state); // the intent: if this process dies, `down` knows what to look for
+  // The intent: if this process dies, `down` knows what to look for.
+  saveLab(state, recordWriteHook(driver.faults, "lab", `the record of lab '${lab}'`));
   await withInterrupts(log, c.options.signal, async (signal) => {
     const report = await applyPlan(c, ops, signal);
     if (!report.error && !report.interrupted) {

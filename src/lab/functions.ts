@@ -24,22 +24,56 @@ function running(lab: string, options: CommonOptions): RunningLab {
   });
 }
 
-/** Observe lab `lab` in the kernel now (E_NOT_FOUND when it has no record). */
-export function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
-  return running(lab, options).status();
+/**
+ * Observe lab `lab` in the kernel now. A lab without a record but with objects marked as its own
+ * (its record was lost) is reported as `record-missing`; E_NOT_FOUND when there is neither.
+ */
+export async function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
+  try {
+    return await running(lab, options).status();
+  } catch (e) {
+    const [{ NslabError }, { readLab }] = await Promise.all([
+      import("../errors.js"),
+      import("../state/store.js"),
+    ]);
+    if (!(e instanceof NslabError && e.code === "E_NOT_FOUND") || readLab(lab)) throw e;
+    const [{ withDriver }, { unrecordedLabs }] = await Promise.all([
+      import("../engine/driver.js"),
+      import("./unrecorded.js"),
+    ]);
+    const found = await withDriver(options, (driver) => unrecordedLabs(driver, new Set(), new Set()));
+    const report = found.find((r) => r.lab === lab);
+    if (!report) throw e;
+    return report;
+  }
 }
 
-/** Observe every recorded lab (one driver for all of them). */
+/**
+ * Observe every lab: each recorded one, then those running without a record, found by the markers
+ * on their objects (one driver for all of them).
+ */
 export async function statusAll(options: CommonOptions = {}): Promise<LabReport[]> {
-  const [{ withDriver }, { listLabs, readLab }, { observeLab }, { NslabError }] = await Promise.all([
-    import("../engine/driver.js"),
-    import("../state/store.js"),
-    import("./status.js"),
-    import("../errors.js"),
-  ]);
+  const [{ withDriver }, { listLabs, readLab }, { observeLab }, { unrecordedLabs }, { NslabError }] =
+    await Promise.all([
+      import("../engine/driver.js"),
+      import("../state/store.js"),
+      import("./status.js"),
+      import("./unrecorded.js"),
+      import("../errors.js"),
+    ]);
   return withDriver(options, async (driver) => {
     const out: LabReport[] = [];
+    const recorded = new Set<string>();
+    const namespaces = new Set<string>();
     for (const lab of listLabs()) {
+      recorded.add(lab);
+      let record: ReturnType<typeof readLab>;
+      try {
+        record = readLab(lab);
+      } catch {
+        record = undefined; // unreadable: observeLab says so below
+      }
+      for (const n of record?.topology.nodes ?? []) if (n.kind === "netns") namespaces.add(n.netns);
       try {
         out.push(await observeLab(lab, driver));
       } catch (e) {
@@ -48,6 +82,7 @@ export async function statusAll(options: CommonOptions = {}): Promise<LabReport[
         throw e;
       }
     }
+    out.push(...(await unrecordedLabs(driver, recorded, namespaces)));
     return out;
   });
 }

@@ -8,7 +8,7 @@ import { NslabError } from "../errors.js";
 import { checkName, type NameRole } from "../model/names.js";
 import type { Topology } from "../model/types.js";
 import type { HostDevice } from "../plan/host-devices.js";
-import { checkFile, removeFile, stateDir, writeFileAtomic } from "./dir.js";
+import { checkFile, removeFile, removeStaleTemps, staleTemps, stateDir, writeFileAtomic } from "./dir.js";
 
 /** A kernel/OVS object a lab owns. Things inside an owned namespace are owned through it. */
 export type OwnedObject =
@@ -54,12 +54,28 @@ function labFile(lab: string): string {
   return join(stateDir("labs"), `${lab}.json`);
 }
 
-/** Save (atomically) the record of a lab. */
-export function saveLab(state: LabState): void {
+/** Save (atomically) the record of a lab; `beforeRename` runs with the temp file written (tests). */
+export function saveLab(state: LabState, options: { beforeRename?: () => void } = {}): void {
   const now = new Date().toISOString();
   writeFileAtomic(
     labFile(state.lab),
     `${JSON.stringify({ ...state, pid: process.pid, updatedAt: now }, null, 1)}\n`,
+    options,
+  );
+}
+
+/**
+ * Remove what writers of lab `lab`'s record left when they died mid-write (`LAB.json.tmp.PID`).
+ * Call it holding the lab's lock. Returns the files removed.
+ */
+export function clearLeftovers(lab: string): string[] {
+  return removeStaleTemps(labFile(lab));
+}
+
+/** Labs whose record a dead writer left half-written (a temp file and maybe no record). */
+export function labsWithLeftovers(): string[] {
+  return staleTemps(stateDir("labs")).flatMap((t) =>
+    t.target.endsWith(".json") ? [t.target.slice(0, -5)] : [],
   );
 }
 

@@ -34,7 +34,9 @@ export function registerDown(program: Command): void {
         info(
           r.found
             ? `lab '${r.lab}' is down: removed ${r.removed.length} object(s) in ${Math.round(r.durationMs)} ms`
-            : `lab '${r.lab}' is not up (nothing to do)`,
+            : r.leftovers.length > 0
+              ? `lab '${r.lab}' is not up; removed ${r.leftovers.length} state file(s) an interrupted nslab run left`
+              : `lab '${r.lab}' is not up (nothing to do)`,
         );
       }
     });

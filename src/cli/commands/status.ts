@@ -1,4 +1,4 @@
-/** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses and link state, from the kernel. */
+/** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses, link state and health, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
 import Table from "cli-table3";
 import pc from "picocolors";
@@ -9,7 +9,9 @@ import { info } from "../output.js";
 export function registerStatus(program: Command): void {
   program
     .command("status")
-    .description("show labs as the kernel sees them now: nodes, interfaces, addresses, link state")
+    .description(
+      "show labs as the kernel sees them now: nodes, interfaces, addresses, link state, and what is wrong with each lab or what it depends on (with the fix); labs without a record show as record-missing",
+    )
     .argument("[lab]", "a lab name (default: every lab)")
     .option("--json", "machine-readable output")
     .action(async (lab, opts) => {
@@ -30,16 +32,27 @@ export function registerStatus(program: Command): void {
         for (const r of reports)
           table.push([
             r.lab,
-            r.status,
-            String(r.nodes.length),
-            r.healthy ? pc.green("ok") : pc.red("degraded"),
+            r.status === "record-missing" ? pc.red(r.status) : r.status,
+            String(r.objects ? r.objects.length : r.nodes.length),
+            r.healthy
+              ? pc.green("ok")
+              : pc.red(`${r.health.length} problem${r.health.length === 1 ? "" : "s"}`),
             r.source ?? "",
           ]);
-        process.stdout.write(`${table.toString()}\n`);
+        const problems = reports.filter((r) => r.health.length > 0).map((r) => renderHealth(r, true));
+        process.stdout.write(`${[table.toString(), ...problems].join("\n")}\n`);
         return;
       }
       process.stdout.write(renderLab(reports[0]!));
     });
+}
+
+/** What is wrong with a lab, root causes first, each with its fix (`named`: headed by the lab's name). */
+export function renderHealth(r: LabReport, named: boolean): string {
+  const lines = named ? [`${r.lab}:`] : [];
+  for (const p of r.health)
+    lines.push(`  ${pc.red("✗")} ${p.where}: ${p.what}`, `    ${pc.dim("fix:")} ${p.fix}`);
+  return lines.join("\n");
 }
 
 /** One lab, node by node. */
@@ -47,7 +60,11 @@ export function renderLab(r: LabReport): string {
   const out = [
     `lab ${r.lab}: ${r.status}, ${r.healthy ? pc.green("healthy") : pc.red("degraded")}${r.source ? ` (${r.source})` : ""}`,
   ];
-  if (r.problem) out.push(pc.yellow(`problem: ${r.problem.message}; fix: ${r.problem.fix}`));
+  if (r.health.length > 0) out.push(renderHealth(r, false));
+  if (r.objects) {
+    out.push(`objects marked as its own: ${r.objects.map((o) => `${o.kind} ${o.name}`).join(", ")}`);
+    return `${out.join("\n")}\n`;
+  }
   const table = new Table({
     head: ["node", "kind", "interface", "state", "addresses", "mtu", "peer", "rx/tx packets"],
     style: { head: [], border: [] },

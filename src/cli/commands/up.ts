@@ -29,7 +29,16 @@ export function registerUp(program: Command, ctx: CliContext): void {
       try {
         const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults });
         p.done();
-        if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
+        if (r.alreadyUp)
+          info(
+            r.startedOvs
+              ? `lab '${t.name}' is up (Open vSwitch, which had stopped, was started again)`
+              : `lab '${t.name}' is already up (nothing to do)`,
+          );
+        else if (r.repaired)
+          info(
+            `lab '${t.name}' was missing parts: restored in place (${r.operations} operations in ${Math.round(r.durationMs)} ms)`,
+          );
         else if (r.updated)
           info(
             `lab '${t.name}' was changed in place to match ${file ?? `--topo ${opts.topo}`}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,

@@ -1,19 +1,12 @@
 /** The OVS daemons (ovsdb-server, ovs-vswitchd) on hosts without an init system: probe, start, stop. */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  statSync,
-} from "node:fs";
-import { createConnection } from "node:net";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NslabError } from "../../errors.js";
+import { isAlive, liveProcess } from "../../util/proc.js";
 import { type Runner, systemRunner } from "../runner/index.js";
 import { ensureRootRow } from "./bridges.js";
+import { vswitchdAlive } from "./liveness.js";
 import { OvsdbClient } from "./ovsdb.js";
 
 /** Where the packaged OVS keeps its sockets and pidfiles. */
@@ -71,13 +64,22 @@ export interface StopReport {
     | "still-running"; // survived SIGKILL (uninterruptible sleep?)
 }
 
-/** The default paths, with `overrides` applied; every path is made absolute (the daemons chdir to /). */
-export function ovsRuntimePaths(overrides: Partial<OvsRuntimePaths> = {}): OvsRuntimePaths {
+/**
+ * The default paths, with `overrides` applied; every path is made absolute (the daemons chdir to /).
+ * OVS's own variables move them as they move ovs-vsctl's: OVS_RUNDIR, OVS_DBDIR (conf.db), OVS_LOGDIR
+ * (a private Open vSwitch, e.g. a test's, with NSLAB_STATE_DIR pointing nslab's records elsewhere too).
+ */
+export function ovsRuntimePaths(
+  overrides: Partial<OvsRuntimePaths> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): OvsRuntimePaths {
   return {
-    runDir: resolve(overrides.runDir ?? DEFAULT_OVS_RUN_DIR),
-    dbPath: resolve(overrides.dbPath ?? followLink(DEFAULT_DB_LINK)),
+    runDir: resolve(overrides.runDir ?? (env.OVS_RUNDIR || DEFAULT_OVS_RUN_DIR)),
+    dbPath: resolve(
+      overrides.dbPath ?? (env.OVS_DBDIR ? `${env.OVS_DBDIR}/conf.db` : followLink(DEFAULT_DB_LINK)),
+    ),
     schemaPath: resolve(overrides.schemaPath ?? DEFAULT_SCHEMA),
-    logDir: resolve(overrides.logDir ?? DEFAULT_LOG_DIR),
+    logDir: resolve(overrides.logDir ?? (env.OVS_LOGDIR || DEFAULT_LOG_DIR)),
   };
 }
 
@@ -179,28 +181,12 @@ export async function stopOvs(
   return reports;
 }
 
-/** comm, state and start time of a live pid (zombies count as gone), or null. */
-export function processIdentity(pid: number): { comm: string; state: string; startTime: number } | null {
-  let stat: string;
-  let comm: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    comm = readFileSync(`/proc/${pid}/comm`, "utf8").replace(/\n$/, "");
-  } catch {
-    return null;
-  }
-  // comm (field 2) is in parentheses and may itself contain spaces or ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const state = fields[0] ?? "";
-  const startTime = Number(fields[19]);
-  if (state === "Z" || state === "X" || !Number.isFinite(startTime)) return null;
-  return { comm, state, startTime };
-}
-
-/** True when `handle` still names the very process that was started (same comm and start time). */
+/**
+ * True when `handle` still names the very process that was started (same comm and start time, and
+ * not a zombie: see util/proc.ts, the one answer to "is this process alive").
+ */
 export function isSameProcess(handle: DaemonHandle): boolean {
-  const id = processIdentity(handle.pid);
-  return id !== null && id.comm === handle.comm && id.startTime === handle.startTime;
+  return isAlive(handle);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,8 +238,8 @@ function readOwnPidfile(pidfile: string, comm: string, since: number): DaemonHan
     if (statSync(pidfile).mtimeMs < since) return null;
     const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
     if (!(pid > 1)) return null;
-    const id = processIdentity(pid);
-    return id && id.comm === comm ? { pid, startTime: id.startTime, comm } : null;
+    const p = liveProcess(pid);
+    return p && p.comm === comm ? { pid, startTime: p.startTime, comm } : null;
   } catch {
     return null;
   }
@@ -265,9 +251,9 @@ async function stopDaemon(handle: DaemonHandle, graceMs: number): Promise<StopRe
     pid: handle.pid,
     outcome,
   });
-  const id = processIdentity(handle.pid);
-  if (!id) return report("not-running");
-  if (id.comm !== handle.comm || id.startTime !== handle.startTime) return report("not-ours");
+  const p = liveProcess(handle.pid);
+  if (!p) return report("not-running");
+  if (p.comm !== handle.comm || p.startTime !== handle.startTime) return report("not-ours");
   if (!signal(handle.pid, "SIGTERM")) return report("not-running");
   if (await exited(handle, graceMs)) return report("terminated");
   if (!isSameProcess(handle) || !signal(handle.pid, "SIGKILL")) return report("terminated");
@@ -317,53 +303,6 @@ async function dbAnswers(path: string, timeoutMs: number): Promise<boolean> {
   } finally {
     await client?.close();
   }
-}
-
-async function vswitchdAlive(runDir: string, timeoutMs: number): Promise<boolean> {
-  const fromPidfile = readPid(`${runDir}/ovs-vswitchd.pid`);
-  if (fromPidfile !== null && processIdentity(fromPidfile)?.comm === "ovs-vswitchd") return true;
-  // No usable pidfile: a control socket, named ovs-vswitchd.ctl or ovs-vswitchd.PID.ctl.
-  let names: string[];
-  try {
-    names = readdirSync(runDir);
-  } catch {
-    return false;
-  }
-  for (const name of names) {
-    const m = /^ovs-vswitchd(?:\.(\d+))?\.ctl$/.exec(name);
-    if (!m) continue;
-    if (
-      m[1]
-        ? processIdentity(Number(m[1]))?.comm === "ovs-vswitchd"
-        : await accepts(`${runDir}/${name}`, timeoutMs)
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function readPid(pidfile: string): number | null {
-  try {
-    const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
-    return pid > 1 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function accepts(path: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = createConnection({ path });
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    const finish = (ok: boolean) => {
-      clearTimeout(timer);
-      s.destroy();
-      done(ok);
-    };
-    s.once("connect", () => finish(true));
-    s.once("error", () => finish(false));
-  });
 }
 
 function isDefaultRunDir(runDir: string): boolean {

@@ -20,7 +20,6 @@ export {
   ovsDbSocket,
   ovsRuntimePaths,
   probeOvs,
-  processIdentity,
   type StartedOvs,
   type StopReport,
   startOvs,
@@ -37,6 +36,7 @@ export {
   type NotificationListener,
   type RequestOptions,
 } from "./jsonrpc.js";
+export { type DaemonState, daemonState } from "./liveness.js";
 export {
   type CfgMonitor,
   type CfgState,

@@ -6,7 +6,7 @@
  * file gives none). A management network is created only when the file uses one (a subnet under
  * `mgmt:`, a node's management address, or a mgmt-net link). Pure.
  */
-import { type Conversion, type Fields, isMap, type NslabKind, type Path } from "./conversion.js";
+import { type Conversion, type Fields, isMap, type NslabKind, type Path, shown } from "./conversion.js";
 
 /** containerlab link types that reach outside the lab. */
 export const EXTERNAL_TYPES = new Set(["host", "mgmt-net", "macvlan", "dummy"]);
@@ -58,7 +58,7 @@ export function convertExternalLink(
     other = `${type}:${hostIf}`;
   }
   if (type === "macvlan" && raw.mode !== undefined && raw.mode !== "bridge") {
-    c.error(`macvlan mode '${String(raw.mode)}' cannot be imported: nslab makes bridge-mode macvlans`, [
+    c.error(`macvlan mode '${shown(raw.mode)}' cannot be imported: nslab makes bridge-mode macvlans`, [
       ...path,
       "mode",
     ]);

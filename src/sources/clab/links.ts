@@ -3,7 +3,7 @@
  * `ipv4`/`ipv6` lists in endpoint order) and the extended `type: veth` form (endpoints as maps with
  * their own `mac`, `ipv4`, `ipv6`); addresses and MACs go onto the nslab interfaces. Pure.
  */
-import { type Conversion, type Fields, isMap, type NslabKind, type Path } from "./conversion.js";
+import { type Conversion, type Fields, isMap, type NslabKind, type Path, shown } from "./conversion.js";
 import { convertExternalLink, EXTERNAL_ENDS, EXTERNAL_TYPES } from "./external.js";
 
 /** One link → `{ endpoints, mtu? }`, its addresses and MACs put on the interfaces. */
@@ -25,7 +25,7 @@ export function convertLink(
     return convertExternalLink(c, raw, path, nodes, kindOf, linked);
   if (type !== undefined && type !== "veth") {
     c.error(
-      `link type '${String(type)}' cannot be imported: nslab links are veth pairs (type: veth or the brief form)`,
+      `link type '${shown(type)}' cannot be imported: nslab links are veth pairs (type: veth or the brief form)`,
       [...path, "type"],
     );
     return undefined;

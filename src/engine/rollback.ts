@@ -70,6 +70,7 @@ function undoneByTeardown(op: Op, created: ReturnType<typeof createdObjects>): b
   const rootFirewall =
     op.op === "fw.delete" || ((op.op === "nft.table.del" || op.op === "nft.chain.del") && op.ns === null);
   if (rootFirewall) return created.some((o) => o.kind === "firewall");
+  if (op.op === "phys.return") return has("phys", op.saved.name);
   return false;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Removing what a lab owns — and only that. Each object is checked against its ownership marker
- * first. The lab's root-namespace links go in one kernel batch (by the lab's link group, when the
+ * Removing what a lab owns — and only that. Host interfaces it borrowed are given back first (while
+ * their namespaces exist). Each object is checked against its ownership marker first. The lab's root-namespace links go in one kernel batch (by the lab's link group, when the
  * group holds nothing else), taking their veth peers along; then the namespaces, in one go. Links
  * that cannot go by group are deleted after the namespaces (whose deletion takes their veth pairs
  * along), once their root-side ends had a chance to vanish. Used by `down` and by the rollback of a
@@ -19,6 +19,7 @@ import type { DumpLink, NsDump } from "../plan/observed.js";
 import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 import { formatArgv } from "../util/quote.js";
+import { giveBack } from "./give-back.js";
 import { clearNodeEnv } from "./teardown-env.js";
 
 export interface TeardownOptions {
@@ -59,6 +60,11 @@ export async function teardown(
   // 0. Nothing may run in the lab any more (a process holds its namespace and veths alive).
   report.processes = await clearNodeEnv(lab, objects, driver, report);
   const group = linkGroupFor(lab);
+  // 0. Host interfaces the lab borrowed go back first, while their namespaces still exist.
+  const given = await giveBack(lab, objects, driver, options.signal);
+  report.removed.push(...given.removed);
+  report.skipped.push(...given.skipped);
+  report.failures.push(...given.failures);
   const seen: { root?: NsDump } = {};
   const ours = await ownedAndPresent(lab, objects, driver, options, report, seen);
 

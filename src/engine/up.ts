@@ -36,7 +36,7 @@ import { repairFirewall } from "./firewall-repair.js";
 import { checkDeclaredFlows } from "./flows.js";
 import { prepareFrr, waitForRouting } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
-import { createdObjects, withHostSettings } from "./inventory.js";
+import { borrowedDevices, createdObjects, withHostSettings } from "./inventory.js";
 import { startServices } from "./node-services.js";
 import { logOf, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
@@ -106,7 +106,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
   const host: HostFacts = {
-    ...(await hostFactsFor(topology, driver.runner, stateRoot())),
+    ...(await hostFactsFor(topology, driver.runner, stateRoot(), { borrowed: borrowedDevices(lab) })),
     defaultController: defaultControllerTarget(),
   };
   const full = planUp(topology, host);
@@ -177,7 +177,9 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
     const c: UpRun = { lab, driver, log, options };
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
-      const before = await hostFactsFor(existing.topology, driver.runner, stateRoot());
+      const before = await hostFactsFor(existing.topology, driver.runner, stateRoot(), {
+        borrowed: borrowedDevices(lab),
+      });
       const change = diffPlans(planUp(existing.topology, withRecorded(before, existing)), full);
       const n = await update(c, existing, topology, change);
       return result({

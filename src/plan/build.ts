@@ -7,6 +7,7 @@
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
+import { attachmentPlan } from "./attachments.js";
 import { acceptOps } from "./firewall.js";
 import { DEFAULT_CONTROLLER_TARGET, type HostFacts, hostProblems } from "./host.js";
 import { EMPTY_FIREWALL } from "./host-firewall.js";
@@ -66,6 +67,8 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       ...(src ? { src } : {}),
     });
   };
+  const ext = attachmentPlan(t, host, marker, group);
+  ops.push(...ext.bridges);
   for (const n of t.nodes)
     if (n.kind === "bridge") {
       ops.push({
@@ -135,11 +138,22 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       rootLate.push(...natRootEnd(n as Parameters<typeof natRootEnd>[0]));
     }
 
+  // 3b. Links to the host (veth pairs, macvlans, dummies, host interfaces moved in).
+  ops.push(...ext.create);
+
   // 4. IPv6 off on the root-namespace devices, and the inside of each namespace: sysctls first
   //    (some must precede addresses), then links up, addresses, routes. One agent round.
-  ops.push(...rootIpv6);
+  ops.push(...rootIpv6, ...ext.rootIpv6);
   const createdUp = new Set(
-    ops.flatMap((o) => (o.op === "veth.add" && o.a.up && o.a.ns !== null ? [`${o.a.ns}/${o.a.name}`] : [])),
+    ops.flatMap((o) =>
+      o.op === "veth.add"
+        ? o.a.up && o.a.ns !== null
+          ? [`${o.a.ns}/${o.a.name}`]
+          : []
+        : (o.op === "macvlan.add" || o.op === "dummy.add") && o.up
+          ? [`${o.ns}/${o.name}`]
+          : [],
+    ),
   );
   for (const n of t.nodes) {
     if (n.kind !== "netns") continue;
@@ -178,8 +192,8 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       for (const e of n.neighbors ?? [])
         ops.push({ op: "neigh.add", ns: n.netns, dev: e.dev, address: e.address, mac: e.mac, src: n.src });
 
-  // 5. The root-namespace devices come up (with their alias, enslaved to their bridge).
-  ops.push(...rootSet, ...rootLate, ...shapeRoot);
+  // 5. The root-namespace devices come up (with their addresses, alias, enslaved to their bridge).
+  ops.push(...ext.rootAddr, ...rootSet, ...ext.rootSet, ...rootLate, ...shapeRoot);
 
   // 6. Open vSwitch bridges, their ports and OpenFlow settings (one OVSDB transaction), then flows.
   const settings: Op[] = [];

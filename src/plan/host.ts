@@ -9,10 +9,11 @@
 import type { Problem } from "../errors.js";
 import { describeShaping, netemFeatures } from "../model/shaping.js";
 import type { Topology } from "../model/types.js";
+import { attachmentProblems, type HostDeviceFacts } from "./host-devices.js";
 import type { HostFirewall } from "./host-firewall.js";
 
 /** What the plan needs to know about the host. */
-export interface HostFacts {
+export interface HostFacts extends HostDeviceFacts {
   /** The openvswitch kernel module is loaded (OVS bridges can use the kernel datapath). */
   ovsKernelDatapath: boolean;
   /** The kernel has netem (delay/loss/jitter); undefined when not probed (then it is not held against the lab). */
@@ -72,7 +73,7 @@ export interface Accounts {
 export const DEFAULT_CONTROLLER_TARGET = "unix:/var/run/openvswitch/nslab-testcontroller.sock";
 
 /** A kernel feature nslab may need. */
-export type KernelFeature = "netem" | "bridgeVlanFiltering";
+export type KernelFeature = "netem" | "bridgeVlanFiltering" | "dummy" | "macvlan";
 
 /** What else of the host a topology's plan depends on (read only for labs that need it). */
 export interface HostReads {
@@ -97,6 +98,8 @@ export function featuresNeeded(t: Topology): KernelFeature[] {
   if (t.links.some((l) => l.shaping && netemFeatures(l.shaping).length > 0)) out.push("netem");
   if (t.nodes.some((n) => n.kind === "bridge" && n.interfaces.some((i) => i.vlan !== undefined)))
     out.push("bridgeVlanFiltering");
+  for (const kind of ["dummy", "macvlan"] as const)
+    if (t.attachments?.some((a) => a.kind === kind)) out.push(kind);
   return out;
 }
 
@@ -146,5 +149,6 @@ export function hostProblems(t: Topology, host: HostFacts): Problem[] {
       });
     }
   }
+  problems.push(...attachmentProblems(t, host));
   return problems;
 }

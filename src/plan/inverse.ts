@@ -2,7 +2,8 @@
  * The operations that undo applied operations, in reverse order. What lives inside something that
  * is itself being removed (an address in a namespace being deleted, a port of a bridge being
  * deleted) needs no undoing of its own. Settings whose old value is unknown (sysctls, offloads)
- * are not restored: they die with their namespace or link, which is where nslab sets them.
+ * are not restored: they die with their namespace or link, which is where nslab sets them. A host
+ * interface moved into a node is given back, as it was, before its namespace is deleted.
  */
 import { flowMatch, plainSettings } from "./openflow.js";
 import type { Op } from "./ops.js";
@@ -20,6 +21,7 @@ export function inverseOps(applied: readonly Op[]): Op[] {
     if (op.op === "netns.add") goneNs.add(op.ns);
     else if (op.op === "bridge.add") goneRoot.add(op.dev);
     else if (op.op === "ovs.bridge.add") goneOvs.add(op.bridge);
+    else if (op.op === "macvlan.add" || op.op === "dummy.add") goneNsLinks.add(`${op.ns}/${op.name}`);
     else if (op.op === "veth.add")
       for (const end of [op.a, op.b]) {
         if (end.ns === null) goneRoot.add(end.name);
@@ -121,6 +123,24 @@ export function inverseOps(applied: readonly Op[]): Op[] {
         out.push({ ...rule, op: "fw.delete" });
         break;
       }
+      case "macvlan.add":
+      case "dummy.add":
+        if (!goneNs.has(op.ns)) out.push({ op: "link.del", ns: op.ns, dev: op.name, ...src });
+        break;
+      case "root.addr.add":
+        if (!goneRoot.has(op.dev)) out.push({ op: "root.addr.del", dev: op.dev, cidr: op.cidr, ...src });
+        break;
+      case "phys.move":
+        // Given back before its namespace goes (the namespace's deletion comes later: it was made first).
+        out.push({
+          op: "phys.return",
+          ns: op.ns,
+          dev: op.name,
+          saved: op.saved,
+          ...(op.mac !== undefined ? { restoreMac: true } : {}),
+          ...src,
+        });
+        break;
       default:
         // Node files live in the lab's file system and go with it;
         // link.up/master of links that go away, sysctls and offloads: nothing to undo separately.

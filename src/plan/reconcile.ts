@@ -47,6 +47,19 @@ export function reconcileOps(
           }
         }
         break;
+      case "macvlan.add":
+      case "dummy.add":
+      case "phys.move": {
+        if (take || freshNs.has(op.ns) || !linkOf(op.ns, op.name)) {
+          take = true;
+          freshLink.add(`${op.ns}/${op.name}`);
+        }
+        break;
+      }
+      case "root.addr.add":
+        // Root addresses are not observed: applied with the device they live on.
+        take ||= freshRoot.has(op.dev);
+        break;
       case "link.master":
       case "link.ipv6off":
       case "link.set":

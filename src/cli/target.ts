@@ -1,7 +1,7 @@
 /**
  * What a command works on, and the options that choose it, each defined once: `FILE|LAB` arguments
  * (a topology file when one exists at that path, a lab name otherwise), a file or a generated
- * topology (`--topo`, `--switch`, `--ipv6`), and the names a lab gets (`--name`, `--prefix`). The
+ * topology (`--topo`, `--switch`, `--ipv6`, `--nat`), and the names a lab gets (`--name`, `--prefix`). The
  * global `-v`/`-q` are on the program (main.ts).
  */
 import { Option } from "@commander-js/extra-typings";
@@ -54,6 +54,8 @@ export interface GeneratedLabTexts {
   mac?: boolean;
   arp?: boolean;
   ipv6?: boolean;
+  /** `--nat [uplink]`: true for the bare flag (the default route's device). */
+  nat?: string | boolean;
 }
 
 /** The generator's options from the command line's (Mininet's meaning; refused with a reason). */
@@ -67,6 +69,7 @@ export async function generateOptions(opts: GeneratedLabTexts): Promise<Generate
       ...(opts.arp ? { arp: true } : {}),
     }),
     ...(opts.ipv6 ? { ipv6: true } : {}),
+    ...(opts.nat !== undefined ? { nat: opts.nat === true ? "auto" : String(opts.nat) } : {}),
   };
 }
 
@@ -84,6 +87,8 @@ export async function fileOrGenerated(
     const { generatedTopology } = await import("../model/generated.js");
     return generatedTopology(options.topo, { ...names, ...(await generateOptions(options)) });
   }
+  if (options.nat !== undefined)
+    throw new NslabError("E_USAGE", "--nat goes with --topo (in a file, add a node of kind: nat)");
   const stray = [
     options.switch !== undefined && "--switch",
     options.controller !== undefined && "--controller",
@@ -139,6 +144,13 @@ export const arpOption = () =>
 /** `--ipv6` (with --topo). */
 export const ipv6Option = () =>
   new Option("--ipv6", "with --topo: keep IPv6 link-local on the hosts (default: IPv4-only hosts)");
+
+/** `--nat [UPLINK]` (with --topo): Mininet's NAT gateway. */
+export const natOption = () =>
+  new Option(
+    "--nat [uplink]",
+    "with --topo: a NAT gateway nat0 on the first switch, hosts routed through it, out of UPLINK (default: auto, the host's default route device)",
+  );
 
 /** `--name LAB`. */
 export const nameOption = () =>

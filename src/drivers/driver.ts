@@ -8,7 +8,9 @@ import { NslabError } from "../errors.js";
 import type { DumpLink, NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
+import { deviceChannel } from "./apply/device-channel.js";
 import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
+import { firewallCarries, firewallChannel } from "./apply/firewall-channel.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
 import { nodefsChannel } from "./apply/nodefs-channel.js";
 import { ofctlChannel } from "./apply/ofctl-channel.js";
@@ -50,6 +52,8 @@ export class Driver {
   readonly #ovsCh: Channel;
   readonly #envCh: Channel;
   readonly #ofctl: Channel;
+  readonly #fwCh: Channel;
+  readonly #devices: Channel;
 
   constructor(options: DriverOptions = {}) {
     this.runner = options.runner ?? systemRunner;
@@ -62,6 +66,8 @@ export class Driver {
     this.#ip = iprouteChannel(this.runner);
     this.#agentCh = agentChannel(() => this.agent());
     this.#envCh = nodefsChannel(() => this.envAgent());
+    this.#fwCh = firewallChannel(this.runner);
+    this.#devices = deviceChannel(this.runner);
     this.#ovsCh =
       this.#ovsMode === "ovsdb"
         ? ovsdbChannel(() => this.ovsdb())
@@ -74,6 +80,8 @@ export class Driver {
     if (op.op === "ovs.flow.add" || op.op === "ovs.flow.del") return this.#ofctl;
     if (op.op.startsWith("ovs.")) return this.#ovsCh;
     if (/^(labfs|nodefs|mntns|etcnetns)\./.test(op.op)) return this.#envCh;
+    if (firewallCarries(op)) return this.#fwCh;
+    if (op.op === "phys.move" || op.op === "phys.return") return this.#devices;
     if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;
     return this.#ip;
   };

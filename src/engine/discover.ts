@@ -1,12 +1,16 @@
 /**
  * Finding nslab's objects without any state file, by their ownership markers alone: the alias of
- * root links, the alias of each namespace's loopback, and OVS bridges' external_ids. This is how
- * `down --all` still cleans up after /run/nslab was lost.
+ * root links, the alias of each namespace's loopback, OVS bridges' external_ids, the comment
+ * `nslab:LAB` of rules (and names of tables) in the host's firewall, and host interfaces a lab
+ * borrowed by their `nslab-phys:` alias (in a node, or pushed back to the root namespace). This is
+ * how `down --all` still cleans up after /run/nslab was lost.
  */
 import type { Driver } from "../drivers/driver.js";
-import { listNetns } from "../drivers/host/facts.js";
+import { isRoot, listNetns } from "../drivers/host/facts.js";
+import { readFirewall } from "../drivers/host/firewall.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
-import { labOfMarker, OVS_LAB_KEY } from "../plan/ops.js";
+import { labsInFirewall } from "../plan/firewall.js";
+import { labOfMarker, OVS_LAB_KEY, physOfMarker } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 
 /**
@@ -27,16 +31,35 @@ export async function discoverLabs(
   };
   const namespaces = listNetns().filter((ns) => !known.has(ns));
   if (namespaces.length > 0) {
+    const marked: string[] = [];
     for (const [name, alias] of await driver.loopbackAliases(namespaces)) {
-      if (alias instanceof Error || alias === null) continue;
-      add(labOfMarker(alias), { kind: "netns", name });
+      const lab = alias instanceof Error || alias === null ? undefined : labOfMarker(alias);
+      if (!lab) continue;
+      add(lab, { kind: "netns", name });
+      marked.push(name);
+    }
+    // A host interface a lab borrowed carries its marker into the node (only lab namespaces are read).
+    for (const [name, d] of marked.length > 0 ? await driver.dumpMany(marked) : []) {
+      if (d instanceof Error) continue;
+      for (const l of d.links) {
+        const p = physOfMarker(l.alias);
+        if (p) add(p.lab, { kind: "phys", name: p.device, ns: name, inside: l.name });
+      }
     }
   }
   const root = await driver.dump(null);
-  for (const l of root.links) add(labOfMarker(l.alias), { kind: "link", name: l.name });
+  for (const l of root.links) {
+    add(labOfMarker(l.alias), { kind: "link", name: l.name });
+    const p = physOfMarker(l.alias);
+    if (p) add(p.lab, { kind: "phys", name: p.device });
+  }
   if (ovs)
     for (const b of await ovsBridges(ovs))
       add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
+  // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
+  if (isRoot())
+    for (const lab of labsInFirewall(await readFirewall(driver.runner, { ownRules: true })))
+      add(lab, { kind: "firewall", name: lab });
   return out;
 }
 

@@ -15,6 +15,7 @@ import { renderJson, renderShell } from "../plan/render.js";
 import { stateRoot } from "../state/dir.js";
 import { checkDeclaredFlows } from "./flows.js";
 import { frrForLab, withFrr } from "./frr.js";
+import { borrowedDevices } from "./inventory.js";
 import { defaultControllerTarget } from "./services/testcontroller.js";
 
 /** A plan for bringing a topology up on a host. */
@@ -65,10 +66,6 @@ export async function planForHost(topology: Topology, runner?: Runner): Promise<
   const frr = await frrForLab(topology, runner);
   // Routers' FRR as `up` adds it: their /etc/frr, /run/frr and daemons in the node environment.
   const t = frr && frr.problems.length === 0 ? withFrr(topology, frr) : topology;
-  return planLab(
-    t,
-    { ...(await hostFactsFor(t, runner, stateRoot())), defaultController: defaultControllerTarget() },
-    hostLimits(),
-    frr,
-  );
+  const host = await hostFactsFor(t, runner, stateRoot(), { borrowed: borrowedDevices(topology.name) });
+  return planLab(t, { ...host, defaultController: defaultControllerTarget() }, hostLimits(), frr);
 }

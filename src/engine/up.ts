@@ -9,12 +9,13 @@ import { recordWriteHook } from "../drivers/faults.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
 import { inNode } from "../drivers/in-node.js";
-import { NslabError } from "../errors.js";
+import { NslabError, TopologyError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
+import { natHostConflicts } from "../plan/nat.js";
 import { nodeMountFile } from "../plan/node-env.js";
 import type { Op } from "../plan/ops.js";
 import { stateRoot } from "../state/dir.js";
@@ -22,6 +23,7 @@ import { removeLabDir } from "../state/lab-dir.js";
 import { acquireLock } from "../state/lock.js";
 import {
   clearLeftovers,
+  type LabState,
   newLabState,
   type OwnedObject,
   readLab,
@@ -30,10 +32,11 @@ import {
 } from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
+import { repairFirewall } from "./firewall-repair.js";
 import { checkDeclaredFlows } from "./flows.js";
 import { prepareFrr, waitForRouting } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
-import { createdObjects } from "./inventory.js";
+import { borrowedDevices, createdObjects, withHostSettings } from "./inventory.js";
 import { startServices } from "./node-services.js";
 import { logOf, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
@@ -103,7 +106,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
   const host: HostFacts = {
-    ...(await hostFactsFor(topology, driver.runner, stateRoot())),
+    ...(await hostFactsFor(topology, driver.runner, stateRoot(), { borrowed: borrowedDevices(lab) })),
     defaultController: defaultControllerTarget(),
   };
   const full = planUp(topology, host);
@@ -148,15 +151,18 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         existing,
         topology,
         full,
-        planUp(existing.topology, host),
+        planUp(existing.topology, withRecorded(host, existing)),
         datapath,
       );
+      // And its part of the host firewall (a firewall reload, Docker started after it came up).
+      const fw = await repairFirewall({ lab, driver, log, options }, full, readLab(lab) ?? existing);
+      const operations = r.operations + fw;
       return result({
-        alreadyUp: r.operations === 0,
-        updated: r.operations > 0,
-        ...(r.operations > 0 ? { repaired: true as const } : {}),
-        operations: r.operations,
-        owned: existing.owned,
+        alreadyUp: operations === 0,
+        updated: operations > 0,
+        ...(operations > 0 ? { repaired: true as const } : {}),
+        operations,
+        owned: readLab(lab)?.owned ?? existing.owned,
         startedOvs: r.startedOvs,
       });
     }
@@ -171,8 +177,10 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
     const c: UpRun = { lab, driver, log, options };
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
-      const before = await hostFactsFor(existing.topology, driver.runner, stateRoot());
-      const change = diffPlans(planUp(existing.topology, before), full);
+      const before = await hostFactsFor(existing.topology, driver.runner, stateRoot(), {
+        borrowed: borrowedDevices(lab),
+      });
+      const change = diffPlans(planUp(existing.topology, withRecorded(before, existing)), full);
       const n = await update(c, existing, topology, change);
       return result({
         alreadyUp: false,
@@ -181,6 +189,11 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         owned: createdObjects(full),
         startedOvs: false,
       });
+    }
+    if (full.some((o) => o.op === "nat.masquerade")) {
+      // NAT: the uplink exists and leads out; the transit subnets collide with no host route.
+      const problems = natHostConflicts(full, await driver.dump(null), lab);
+      if (problems.length > 0) throw new TopologyError(problems);
     }
     const startedNow = await acquireServices(c, full, datapath);
     await refuseConflicts(c, full, startedNow, []);
@@ -218,10 +231,15 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   }
 }
 
+/** The host as a running lab's plan saw it: its NAT nodes keep the uplinks they came up with. */
+function withRecorded(host: HostFacts, record: LabState): HostFacts {
+  return record.natUplinks ? { ...host, natUplinks: record.natUplinks } : host;
+}
+
 /** A new lab: record the intent, apply, and on failure remove what was created. */
 async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise<void> {
   const { lab, driver, log } = c;
-  const state = newLabState(topology, createdObjects(ops));
+  const state = withHostSettings(newLabState(topology, createdObjects(ops)), ops);
   // The intent: if this process dies, `down` knows what to look for.
   saveLab(state, recordWriteHook(driver.faults, "lab", `the record of lab '${lab}'`));
   await withInterrupts(log, c.options.signal, async (signal) => {

@@ -1,7 +1,7 @@
 /**
  * What a topology file asks nslab to work out once its nodes and links are resolved: automatic
- * addresses, FRR in the routers (router IDs, AS numbers), static routes, static ARP entries,
- * expectations; and the order problems are reported in. Pure.
+ * addresses, FRR in the routers (router IDs, AS numbers), static routes, routes out through NAT
+ * gateways, static ARP entries, expectations; and the order problems are reported in. Pure.
  */
 import type { Problem } from "../errors.js";
 import type { TopologySource } from "../sources/source.js";
@@ -9,6 +9,7 @@ import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
 import { addStaticArp } from "./arp.js";
 import { resolveExpectations } from "./expect.js";
 import { resolveFrr } from "./frr.js";
+import { addNatRoutes, natProblems } from "./nat.js";
 import { addStaticRoutes } from "./routing.js";
 import { l2Segments } from "./segments.js";
 import type { Topology } from "./types.js";
@@ -43,6 +44,9 @@ export function derive(
     // With a routing daemon in the routers, hosts still need routes to their routers.
     addStaticRoutes(t, segments, spec.locate(["routing"]), { routers: raw.routing === "static" });
   }
+  // Hosts (and with routing: static, routers) routed out through the NAT gateways.
+  addNatRoutes(t, segments, raw.routing === "static" ? spec.locate(["routing"]) : undefined);
+  problems.push(...natProblems(t));
   if (raw.arp === "static") problems.push(...addStaticArp(t, segments, spec.locate(["arp"])));
   if (raw.expect && raw.expect.length > 0) {
     const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);

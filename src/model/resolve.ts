@@ -8,17 +8,23 @@ import { aboutCut } from "../sources/nslab/repair.js";
 import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema.js";
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
+import { ATTACHMENT_RULES } from "./attachment-rules.js";
+import { type AttachmentResolver, checkHostSection, resolveAttachment } from "./attachments.js";
 import { derive, sortProblems } from "./derive.js";
-import { type Cidr, formatCidr, hostAddressProblem, parseCidr } from "./ip.js";
+import { type Cidr, hostAddressProblem, parseCidr } from "./ip.js";
+import { LOOPBACK, loopbackInterface } from "./loopback.js";
 import { parseMac } from "./mac.js";
+import { resolveManagement } from "./management.js";
 import { checkName, IFNAME_MAX } from "./names.js";
+import { natGateway } from "./nat.js";
 import { type EnvContext, resolveNodeEnv } from "./node-env.js";
 import { type FlowsFiles, numberPorts, resolveOpenFlow } from "./openflow.js";
 import { resolveRoute } from "./resolve-route.js";
+import { forwardingSysctls } from "./routing.js";
 import { checkTopology } from "./rules.js";
 import { resolveServiceRefs } from "./service-order.js";
 import { parseShaping } from "./shaping.js";
-import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
+import type { Attachment, Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
 
 /** Options applied while resolving (they do not come from the file). */
 export interface ResolveOptions {
@@ -43,9 +49,12 @@ export function resolveTopology(spec: TopologySource, options: ResolveOptions = 
   const topology = r.run(options.name);
   numberPorts(topology, problems);
   derive(topology, spec, r.optOut, problems);
+  resolveManagement(topology, spec, problems, r.mentioned);
   problems.push(...resolveServiceRefs(topology));
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
+  if (topology.attachments || topology.management)
+    for (const rule of ATTACHMENT_RULES) problems.push(...rule(topology, { mentioned: r.mentioned }));
   if (spec.problems?.length) {
     // The schema's problems, and the rules' findings on the rest (not on what was cut out).
     const cut = spec.cut ?? [];
@@ -57,25 +66,27 @@ export function resolveTopology(spec: TopologySource, options: ResolveOptions = 
   return topology;
 }
 
-class Resolver {
+class Resolver implements AttachmentResolver {
+  /** Links to what is outside the lab's namespaces (host, macvlan, phys, mgmt-net, dummy). */
+  readonly attachments: Attachment[] = [];
   /** Every `node:iface` written as a link endpoint, resolvable or not. */
   readonly mentioned = new Set<string>();
   /** Every `node:iface` written with an empty address list (no automatic addresses for them). */
   readonly optOut = new Set<string>();
 
   constructor(
-    private readonly spec: TopologySource,
+    readonly spec: TopologySource,
     private readonly prefix: string,
     private readonly problems: Problem[],
     private readonly host: Pick<EnvContext, "baseDir" | "sourceKind">,
     private readonly flowsFiles?: FlowsFiles,
   ) {}
 
-  private at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
+  at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
     return this.spec.locate(path, { key });
   }
 
-  private fail(message: string, location: SourceLocation, hint?: string): void {
+  fail(message: string, location: SourceLocation, hint?: string): void {
     this.problems.push({ message, location, ...(hint ? { hint } : {}) });
   }
 
@@ -91,7 +102,7 @@ class Resolver {
 
     const nodes = new Map<string, Node>();
     for (const [nodeName, rawNode] of Object.entries(raw.nodes)) {
-      const node = this.node(nodeName, rawNode);
+      const node = this.node(nodeName, rawNode, name);
       if (node) nodes.set(nodeName, node);
     }
     const links: Link[] = [];
@@ -100,11 +111,13 @@ class Resolver {
       if (link) links.push(link);
     });
     const topology: Topology = { name, prefix: this.prefix, nodes: [...nodes.values()], links };
+    checkHostSection(this, this.attachments);
+    if (this.attachments.length > 0) topology.attachments = this.attachments;
     if (this.spec.path) topology.file = this.spec.path;
     return topology;
   }
 
-  private node(name: string, rawNode: RawTopology["nodes"][string]): Node | undefined {
+  private node(name: string, rawNode: RawTopology["nodes"][string], lab: string): Node | undefined {
     const path = ["nodes", name];
     const src = this.at(path, true);
     const raw = rawNode ?? {};
@@ -179,17 +192,17 @@ class Resolver {
     const interfaces: Interface[] = [];
     for (const [ifName, rawIf] of Object.entries(ns.interfaces ?? {})) {
       const ipath = [...path, "interfaces", ifName];
-      const iface = ifName === "lo" ? this.loopback(rawIf, ipath) : this.netnsInterface(ifName, rawIf, ipath);
-      if (iface) interfaces.push(iface);
+      const iface =
+        ifName === LOOPBACK
+          ? loopbackInterface(this, rawIf, ipath)
+          : this.netnsInterface(ifName, rawIf, ipath);
+      if (!iface) continue;
+      interfaces.push(iface);
+      if (iface.loopback) this.mentioned.add(`${name}:${LOOPBACK}`);
     }
     const routes: Route[] = [];
     (ns.routes ?? []).forEach((r, i) => {
-      const route = resolveRoute(
-        r,
-        [...path, "routes", i],
-        (p) => this.at(p),
-        (m, l, h) => this.fail(m, l, h),
-      );
+      const route = resolveRoute(r, [...path, "routes", i], (p) => this.at(p), this.fail.bind(this));
       if (route) routes.push(route);
     });
     const sysctls: Sysctl[] = Object.entries(ns.sysctls ?? {}).map(([key, value]) => ({
@@ -211,20 +224,21 @@ class Resolver {
       ...(ns.ipv6 === false ? { ipv6: false as const } : {}),
       ...resolveNodeEnv(ns, { node: name, at, ...this.host, problems: this.problems }),
     };
-    if (raw.kind === "router") {
-      // A router forwards both families; sysctls written in the file still win.
-      const kindSrc = this.at([...path, "kind"]);
-      const forwarding = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]
-        .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
-        .map((key) => ({ key, value: "1", src: kindSrc }));
-      sysctls.unshift(...forwarding);
-      return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+    if (raw.kind === "router" || raw.kind === "nat") {
+      sysctls.unshift(...forwardingSysctls(raw.kind, sysctls, this.at([...path, "kind"])));
+      if (raw.kind === "router")
+        return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+      const { gateway, problems } = natGateway(lab, this.prefix, name, raw, (field) =>
+        this.at(field === undefined ? path : [...path, field], field === undefined),
+      );
+      for (const p of problems) this.fail(p.message, p.location!, p.hint ?? this.prefixHint());
+      return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, nat: gateway, src };
     }
     return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, src };
   }
 
   /** A kernel name in the root namespace: prefixed, and checked against IFNAMSIZ. */
-  private rootName(name: string, path: Array<string | number>, role: "bridge" | "interface"): string {
+  rootName(name: string, path: Array<string | number>, role: "bridge" | "interface"): string {
     const ifname = `${this.prefix}${name}`;
     if (this.prefix) {
       const p = checkName(ifname, role);
@@ -254,7 +268,7 @@ class Resolver {
     return { name, ifname, addresses: [], src: this.at(path, true) };
   }
 
-  private netnsInterface(
+  netnsInterface(
     name: string,
     raw: RawInterface,
     path: Array<string | number>,
@@ -295,33 +309,6 @@ class Resolver {
     return iface;
   }
 
-  /** `lo`: the namespace's own loopback, which exists already; it only takes host addresses (/32, /128). */
-  private loopback(raw: RawInterface, path: Array<string | number>): Interface | undefined {
-    if (raw && typeof raw === "object" && !Array.isArray(raw)) {
-      for (const key of ["mtu", "mac"] as const)
-        if (raw[key] !== undefined)
-          this.fail(
-            `'${key}' cannot be set on lo`,
-            this.at([...path, key]),
-            "lo takes loopback addresses only",
-          );
-    }
-    const iface = this.netnsInterface("lo", raw, path, true);
-    if (!iface) return undefined;
-    delete iface.mtu;
-    delete iface.mac;
-    iface.addresses.forEach((a, i) => {
-      const full = a.family === 4 ? 32 : 128;
-      if (a.prefix !== full)
-        this.fail(
-          `loopback address ${formatCidr(a)} must be a host address (/${full})`,
-          iface.at?.addresses?.[i] ?? iface.src ?? this.at(path, true),
-          `write ${a.address}/${full}`,
-        );
-    });
-    return iface;
-  }
-
   private mac(iface: Interface, text: string, path: Array<string | number>): void {
     const mac = parseMac(text);
     if (typeof mac === "string") iface.mac = mac;
@@ -329,6 +316,11 @@ class Resolver {
   }
 
   private link(raw: RawLink, i: number, nodes: Map<string, Node>): Link | undefined {
+    const special = resolveAttachment(this, raw, i, nodes);
+    if (special.isAttachment) {
+      if (special.attachment) this.attachments.push(special.attachment);
+      return undefined;
+    }
     const path = ["links", i];
     const endpoints = Array.isArray(raw) ? raw : raw.endpoints;
     const epPath = Array.isArray(raw) ? path : [...path, "endpoints"];
@@ -345,7 +337,7 @@ class Resolver {
     return link;
   }
 
-  private endpoint(text: string, path: Array<string | number>, nodes: Map<string, Node>) {
+  endpoint(text: string, path: Array<string | number>, nodes: Map<string, Node>) {
     const where = this.at(path);
     const parts = text.split(":");
     if (parts.length !== 2 || !parts[0] || !parts[1]) {

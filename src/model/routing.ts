@@ -12,7 +12,7 @@
 import type { SourceLocation } from "../errors.js";
 import { type Family, subnetOf } from "./ip.js";
 import type { Segment } from "./segments.js";
-import type { NetnsNode, Route, Topology } from "./types.js";
+import type { NetnsNode, Route, Sysctl, Topology } from "./types.js";
 
 const DEFAULT: Record<Family, string> = { 4: "0.0.0.0/0", 6: "::/0" };
 
@@ -21,6 +21,16 @@ export function forwards(n: NetnsNode, family: Family): boolean {
   if (n.router) return true;
   const key = family === 4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding";
   return n.sysctls.some((s) => s.key.replaceAll("/", ".") === key && s.value.trim() !== "0");
+}
+
+/**
+ * The forwarding sysctls a node of `kind` implies (at `src`, its `kind:`), those its own `sysctls`
+ * do not set already: a router forwards both families, a NAT gateway IPv4 (NAT is IPv4).
+ */
+export function forwardingSysctls(kind: "router" | "nat", sysctls: readonly Sysctl[], src: SourceLocation) {
+  return ["net.ipv4.ip_forward", ...(kind === "router" ? ["net.ipv6.conf.all.forwarding"] : [])]
+    .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
+    .map((key): Sysctl => ({ key, value: "1", src }));
 }
 
 interface Net {

@@ -30,6 +30,13 @@ export interface Topology {
   expect?: Expectation[];
   /** `static`: every host has permanent ARP entries for its segments' neighbours (`arp: static`, Mininet's `--arp`). */
   arp?: "static";
+  /**
+   * Links to what is outside the lab's namespaces (`host:`, `macvlan:`, `phys:`, `mgmt-net:`,
+   * `dummy` endpoints); the node end of each is an interface of its node, as for a veth link.
+   */
+  attachments?: Attachment[];
+  /** The management network (`management:`): a lab-owned bridge in the root namespace. */
+  management?: Management;
 }
 
 /** Any node. */
@@ -68,6 +75,8 @@ export interface NetnsNode extends NodeBase {
   privateTmp?: true;
   /** Permanent neighbour (ARP) entries, computed for `arp: static`. */
   neighbors?: Neighbor[];
+  /** Written as `kind: nat`: a gateway from the lab to the host's networks (see nat.ts). */
+  nat?: NatGateway;
 }
 
 /** A permanent ARP entry of a namespace: `address` is at `mac`, through interface `dev`. */
@@ -92,6 +101,21 @@ export interface FrrRouter {
   src?: SourceLocation;
   /** Where `config` and `daemons` were written (for errors about those files). */
   at?: { config?: SourceLocation; daemons?: SourceLocation };
+}
+
+/**
+ * A NAT gateway: its lab side is the node's interfaces; a transit veth joins it to the root
+ * namespace, where the lab's own nftables table masquerades it out of the uplink.
+ */
+export interface NatGateway {
+  /** `auto` (the device of the host's IPv4 default route, found when the lab is planned) or a device name. */
+  uplink: string;
+  /** The transit link's /30 (root end: its first address, node end: its second). */
+  transit: string;
+  /** Root-namespace name of the transit link's root end. */
+  rootIfname: string;
+  /** Where `uplink` and `transit` were written (for errors about the host). */
+  at?: { uplink?: SourceLocation; transit?: SourceLocation };
 }
 
 /** A Linux bridge in the root namespace. */
@@ -166,6 +190,10 @@ export interface Interface {
   vlan?: number;
   /** OpenFlow port number of an OVS bridge port (`ofport_request`): its link's rank on the bridge, or as written. */
   ofport?: number;
+  /** The namespace's own loopback `lo` (addresses only: it exists with the namespace, always up). */
+  loopback?: true;
+  /** The node's `mgmt0` on the management network: not part of the lab's own networks. */
+  management?: true;
   src?: SourceLocation;
   /** Where individual settings were written (for precise error locations). */
   at?: {
@@ -256,5 +284,80 @@ export interface Expectation {
   probe: { kind: "icmp" } | { kind: "tcp"; port: number };
   family?: 4 | 6;
   expect: "reachable" | "unreachable";
+  src?: SourceLocation;
+}
+
+/** An endpoint kind outside the lab's namespaces, as written before the colon (or alone). */
+export type AttachmentKind = Attachment["kind"];
+
+interface AttachmentBase {
+  /** The node end: an interface of a namespace node (in its `interfaces`, like a veth end). */
+  node: EndpointRef;
+  /** MTU written on the link (the node end, and the host end of `host`/`mgmt-net` links). */
+  mtu?: number;
+  src?: SourceLocation;
+}
+
+/** `host:IF`: a veth pair whose other end is in the root namespace (owned, removed at `down`). */
+export interface HostAttachment extends AttachmentBase {
+  kind: "host";
+  /** The root-namespace end: `name` as written, `ifname` prefixed, its addresses from `host:`. */
+  host: Interface;
+}
+
+/** `macvlan:PARENT`: a macvlan child (bridge mode) of a host interface, inside the node. */
+export interface MacvlanAttachment extends AttachmentBase {
+  kind: "macvlan";
+  /** The host interface it hangs off (never moved or changed). */
+  parent: string;
+  mode: "bridge";
+}
+
+/** `dummy`: a dummy interface inside the node (needs the kernel's dummy driver). */
+export interface DummyAttachment extends AttachmentBase {
+  kind: "dummy";
+}
+
+/** `phys:IF`: a host interface moved into the node for the lab's life, given back at `down`. */
+export interface PhysAttachment extends AttachmentBase {
+  kind: "phys";
+  /** Its name in the root namespace (inside the node it takes the node end's name). */
+  device: string;
+}
+
+/** `mgmt-net:IF`: a veth pair from the node to the management bridge (containerlab's mgmt-net link). */
+export interface MgmtNetAttachment extends AttachmentBase {
+  kind: "mgmt-net";
+  /** The root-namespace end, a port of the management bridge (`ifname` prefixed). */
+  host: Interface;
+}
+
+/** A link to something outside the lab's namespaces. */
+export type Attachment =
+  | HostAttachment
+  | MacvlanAttachment
+  | DummyAttachment
+  | PhysAttachment
+  | MgmtNetAttachment;
+
+/** One node on the management network. */
+export interface ManagementPort {
+  node: string;
+  /** The node's interface (`mgmt0`). */
+  iface: string;
+  /** The root-namespace end of its veth pair, a port of the management bridge. */
+  port: string;
+}
+
+/** The management network: a bridge in the root namespace with the host's address on it. */
+export interface Management {
+  /** Kernel name of the bridge. */
+  bridge: string;
+  /** The subnets, as written (normalised to their network address). */
+  subnets: { ipv4?: string; ipv6?: string };
+  /** The host's addresses on the bridge (the first address of each subnet). */
+  hostAddresses: Cidr[];
+  /** The nodes on it, in node order (their `mgmt0` carries the addresses). */
+  ports: ManagementPort[];
   src?: SourceLocation;
 }

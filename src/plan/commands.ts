@@ -3,25 +3,14 @@
  * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
  */
 import { formatDuration, formatRate } from "../model/shaping.js";
-import { type EnvTool, isNodeEnvOp, nodeEnvCommands } from "./node-env-commands.js";
-import {
-  labOfMarker,
-  type NsName,
-  type Op,
-  type OpOf,
-  OVS_LAB_KEY,
-  type Qdisc,
-  type VethEnd,
-} from "./ops.js";
+import { type Command, ip } from "./command.js";
+import { fwCommands } from "./fw-commands.js";
+import { attachmentCommands } from "./host-commands.js";
+import { isNodeEnvOp, nodeEnvCommands } from "./node-env-commands.js";
+import { labOfMarker, type Op, type OpOf, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
 
-/** One command line, with the namespace it runs in (`null` = root). */
-export interface Command {
-  tool: "ip" | "ovs-vsctl" | "ovs-ofctl" | "sysctl" | "ethtool" | "tc" | EnvTool;
-  ns: NsName;
-  args: string[];
-}
+export type { Command } from "./command.js";
 
-const ip = (ns: NsName, ...args: string[]): Command => ({ tool: "ip", ns, args });
 const vsctl = (...args: string[]): Command => ({ tool: "ovs-vsctl", ns: null, args });
 const ofctl = (protocols: readonly string[], ...args: string[]): Command => ({
   tool: "ovs-ofctl",
@@ -178,6 +167,15 @@ export function opCommands(op: Op): Command[] {
       return [ip(op.ns, "neigh", "replace", op.address, "lladdr", op.mac, "dev", op.dev, "nud", "permanent")];
     case "neigh.del":
       return [ip(op.ns, "neigh", "del", op.address, "dev", op.dev)];
+    case "macvlan.add":
+    case "dummy.add":
+    case "root.addr.add":
+    case "root.addr.del":
+    case "phys.move":
+    case "phys.return":
+      return attachmentCommands(op);
+    default:
+      return fwCommands(op);
   }
 }
 

@@ -5,6 +5,8 @@
  */
 import type { SourceLocation } from "../errors.js";
 import type { FileOrigin, FileOwner } from "../model/env-types.js";
+import type { FwOp } from "./fw-ops.js";
+import type { HostDevice } from "./host-devices.js";
 
 /** `null` is the root namespace. */
 export type NsName = string | null;
@@ -75,11 +77,13 @@ export type Op =
   | (OpBase & { op: "link.addrgen.none"; ns: string; dev: string })
   | (OpBase & { op: "link.down"; ns: NsName; dev: string })
   | (OpBase & { op: "link.master"; dev: string; master: string })
-  | (OpBase & { op: "addr.add"; ns: string; dev: string; cidr: string })
+  /** An address; in the root namespace (`ns: null`) only on a link of the lab's own (a NAT transit end). */
+  | (OpBase & { op: "addr.add"; ns: NsName; dev: string; cidr: string })
   | (OpBase & { op: "addr.del"; ns: string; dev: string; cidr: string })
   | (OpBase & { op: "route.add"; ns: string; to: string; via?: string; dev?: string; metric?: number })
   | (OpBase & { op: "route.del"; ns: string; to: string; via?: string; dev?: string; metric?: number })
-  | (OpBase & { op: "sysctl.set"; ns: string; key: string; value: string })
+  /** A sysctl; in the root namespace (`ns: null`) only a per-device one of a link of the lab's own. */
+  | (OpBase & { op: "sysctl.set"; ns: NsName; key: string; value: string })
   | (OpBase & { op: "offload.off"; ns: NsName; dev: string })
   /** `tc qdisc replace dev DEV root …` (idempotent: replaces whatever root qdisc is there). */
   | (OpBase & { op: "qdisc.set"; ns: NsName; dev: string; qdisc: Qdisc })
@@ -149,7 +153,54 @@ export type Op =
   /** /etc/netns/NS/hosts → the lab's hosts file (what `ip netns exec NS` binds over /etc/hosts). */
   | (OpBase & { op: "etcnetns.add"; ns: string; hosts: string })
   /** Remove /etc/netns/NS/hosts (only the link to `hosts`), then /etc/netns/NS if empty. */
-  | (OpBase & { op: "etcnetns.del"; ns: string; hosts: string });
+  | (OpBase & { op: "etcnetns.del"; ns: string; hosts: string })
+  /** A macvlan child of host interface `parent`, created inside namespace `ns` (in the lab's link group). */
+  | (OpBase & {
+      op: "macvlan.add";
+      ns: string;
+      name: string;
+      parent: string;
+      mode: "bridge";
+      group: number;
+      mtu?: number;
+      mac?: string;
+      up?: boolean;
+    })
+  /** A dummy interface created inside namespace `ns` (in the lab's link group). */
+  | (OpBase & {
+      op: "dummy.add";
+      ns: string;
+      name: string;
+      group: number;
+      mtu?: number;
+      mac?: string;
+      up?: boolean;
+    })
+  /** An address in the root namespace, on a device the lab owns (a host link's end, the management bridge). */
+  | (OpBase & { op: "root.addr.add"; dev: string; cidr: string })
+  | (OpBase & { op: "root.addr.del"; dev: string; cidr: string })
+  /**
+   * Borrow host interface `dev`: mark it (`alias`), move it into `ns` as `name`, set what the
+   * topology asks (MTU, MAC). `saved` is how it was, for giving it back.
+   */
+  | (OpBase & {
+      op: "phys.move";
+      dev: string;
+      ns: string;
+      name: string;
+      marker: string;
+      saved: HostDevice;
+      mtu?: number;
+      mac?: string;
+    })
+  /**
+   * Give a borrowed host interface back: from namespace `ns` (null: it is in the root namespace
+   * already) where it is called `dev`, to the root namespace with its name, MTU, alias, addresses,
+   * state and routes as `saved` says (and its MAC, with `restoreMac`).
+   */
+  | (OpBase & { op: "phys.return"; ns: NsName; dev: string; saved: HostDevice; restoreMac?: boolean })
+  /** nftables tables and rules: NAT, and accepts in the host's firewall (fw-ops.ts). */
+  | FwOp;
 
 export type OpKind = Op["op"];
 export type OpOf<K extends OpKind> = Extract<Op, { op: K }>;
@@ -188,6 +239,21 @@ export function markerFor(lab: string): string {
 /** The lab a marker names, or undefined when it is not nslab's. */
 export function labOfMarker(marker: string | null | undefined): string | undefined {
   return marker?.startsWith("nslab:") ? marker.slice(6) : undefined;
+}
+
+/**
+ * The alias a borrowed host interface carries while a lab has it (it travels with the interface
+ * into the node): `nslab-phys:LAB:NAME`, NAME its name on the host. Not an `nslab:` marker, so
+ * nothing ever deletes it as a lab's own link.
+ */
+export function physMarkerFor(lab: string, device: string): string {
+  return `nslab-phys:${lab}:${device}`;
+}
+
+/** The lab and host name a borrowed interface's alias names, or undefined. */
+export function physOfMarker(alias: string | null | undefined): { lab: string; device: string } | undefined {
+  const m = alias?.match(/^nslab-phys:([^:]+):(.+)$/);
+  return m ? { lab: m[1]!, device: m[2]! } : undefined;
 }
 
 /** OVSDB external_ids key carrying the owning lab's name. */

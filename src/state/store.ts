@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { NslabError } from "../errors.js";
 import { checkName, type NameRole } from "../model/names.js";
 import type { Topology } from "../model/types.js";
+import type { HostDevice } from "../plan/host-devices.js";
 import { checkFile, removeFile, removeStaleTemps, staleTemps, stateDir, writeFileAtomic } from "./dir.js";
 
 /** A kernel/OVS object a lab owns. Things inside an owned namespace are owned through it. */
@@ -17,7 +18,18 @@ export type OwnedObject =
   /** The lab's private file system (a tmpfs named nslab-LAB; `name`: where it is mounted). */
   | { kind: "labfs"; name: string }
   /** /etc/netns/NS/hosts, iproute2's per-namespace /etc entry (`name`: the namespace). */
-  | { kind: "etc-netns"; name: string };
+  | { kind: "etc-netns"; name: string }
+  /**
+   * The lab's part of the host's firewall (name: the lab): its tables `nslab-LAB` and its accept
+   * rules in other tables' chains, all found by name and comment `nslab:LAB` when removed.
+   */
+  | { kind: "firewall"; name: string }
+  /**
+   * A host interface the lab borrowed (moved into node namespace `ns`, called `inside` there), and
+   * how it was before (`saved`), to give it back as it was. Without `saved` (found by its marker,
+   * the record lost) it is given back by name only.
+   */
+  | { kind: "phys"; name: string; ns?: string; inside?: string; saved?: HostDevice; restoreMac?: true };
 
 /** Life cycle of a lab record. */
 export type LabStatus =
@@ -37,6 +49,13 @@ export interface LabState {
   owned: OwnedObject[];
   /** The lab has OVS bridges (it keeps OVS daemons that nslab started alive). */
   usesOvs: boolean;
+  /**
+   * Shared host settings the lab holds (sysctl keys, e.g. `net/ipv4/conf/eth0/forwarding` for a
+   * NAT uplink): restored by the last lab holding them (engine/services/forwarding.ts).
+   */
+  hostSettings?: string[];
+  /** The uplink of each NAT node (node → host device), as resolved when the lab came up. */
+  natUplinks?: Record<string, string>;
   /** The process that last wrote this record. */
   pid: number;
   createdAt: string;
@@ -116,9 +135,21 @@ function recordNames(state: LabState): [string, NameRole][] {
     for (const i of n.interfaces ?? [])
       if (!(n.kind === "netns" && i.name === "lo" && i.ifname === "lo")) out.push([i.ifname, "interface"]);
   }
-  for (const o of state.owned ?? [])
-    if (o.kind !== "labfs")
-      out.push([o.name, o.kind === "netns" || o.kind === "etc-netns" ? "netns" : "interface"]);
+  for (const o of state.owned ?? []) {
+    if (o.kind === "labfs") continue;
+    out.push([
+      o.name,
+      o.kind === "netns" || o.kind === "etc-netns" ? "netns" : o.kind === "firewall" ? "lab" : "interface",
+    ]);
+    if (o.kind === "phys") {
+      if (o.ns !== undefined) out.push([o.ns, "netns"]);
+      if (o.inside !== undefined) out.push([o.inside, "interface"]);
+    }
+  }
+  for (const key of state.hostSettings ?? []) {
+    const dev = key.match(/^net\/ipv4\/conf\/([^/]+)\/forwarding$/)?.[1];
+    out.push([dev ?? key, "interface"]);
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@ import {
   ipv6Option,
   macOption,
   nameOption,
+  natOption,
   switchOption,
   topoOption,
   wantsJson,
@@ -26,6 +27,7 @@ export function registerGenerate(program: Command): void {
     .addOption(macOption())
     .addOption(arpOption())
     .addOption(ipv6Option())
+    .addOption(natOption())
     .addOption(nameOption())
     .option("--json", "the topology as a JSON document (nslab reads .json files too) instead of YAML")
     .addOption(formatOption())

@@ -12,6 +12,7 @@ import {
   ipv6Option,
   macOption,
   nameOption,
+  natOption,
   prefixOption,
   switchOption,
   topologyFileOption,
@@ -33,6 +34,7 @@ export function registerPlan(program: Command): void {
     .addOption(macOption())
     .addOption(arpOption())
     .addOption(ipv6Option())
+    .addOption(natOption())
     .option("--json", "print the operations as JSON")
     .addOption(formatOption())
     .addOption(nameOption())

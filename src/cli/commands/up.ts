@@ -14,6 +14,7 @@ import {
   ipv6Option,
   macOption,
   nameOption,
+  natOption,
   prefixOption,
   switchOption,
   topologyFileOption,
@@ -33,6 +34,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .addOption(macOption())
     .addOption(arpOption())
     .addOption(ipv6Option())
+    .addOption(natOption())
     .addOption(nameOption())
     .addOption(prefixOption())
     .option("--json", "what was done, as JSON on stdout (see docs/cli.md)")

@@ -26,6 +26,17 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   nsenter: "util-linux",
   sysctl: "procps",
   modprobe: "kmod",
+  nft: "nftables",
+  "iptables-nft": "iptables",
+  "ip6tables-nft": "iptables",
+  "iptables-nft-save": "iptables",
+  "ip6tables-nft-save": "iptables",
+  "iptables-nft-restore": "iptables",
+  "ip6tables-nft-restore": "iptables",
+  "iptables-legacy-save": "iptables",
+  "ip6tables-legacy-save": "iptables",
+  "iptables-legacy-restore": "iptables",
+  "ip6tables-legacy-restore": "iptables",
 };
 
 const cache = new Map<string, string | null>();

@@ -20,13 +20,17 @@ export interface ServiceContext {
   runner: Runner;
   log: Logger;
   faults: Faults;
+  /** When acquiring for a plan: its operations (what a service needs may depend on them). */
+  ops?: readonly Op[];
 }
 
-/** How a service is doing: a line of `nslab doctor`. */
+/** How a service is doing: a line of `nslab doctor`, or (for one lab) of its status. */
 export interface ServiceHealth {
   name: string;
   status: "ok" | "warn" | "missing";
   detail: string;
+  /** What restores it, when it is not ok. */
+  fix?: string;
 }
 
 /** A host-wide service labs share. */

@@ -32,6 +32,8 @@ export interface GenerateOptions {
   mac?: boolean;
   /** Mininet's --arp: static ARP entries on every host. */
   arp?: boolean;
+  /** Mininet's `--nat`: a NAT gateway on the first switch, out of this uplink (`auto` or a name). */
+  nat?: string;
 }
 
 /** The default lab name of a spec: `linear,4,2` → `linear-4-2` (`-ovs` appended for OVS). */
@@ -52,6 +54,7 @@ export function generateTopology(spec: string | TopoSpec, options: GenerateOptio
     ...(options.ovs ? { ovs: options.ovs } : {}),
     ...(options.mac ? { mac: true } : {}),
     ...(options.arp ? { arp: true } : {}),
+    ...(options.nat !== undefined ? { nat: options.nat } : {}),
   });
 }
 
@@ -65,7 +68,12 @@ export function generatedYaml(spec: GeneratedSpec, source: string): string {
   if (spec.arp) out.push(`arp: ${spec.arp}`);
   out.push("nodes:");
   for (const [name, node] of Object.entries(spec.nodes)) {
-    if ("interfaces" in node) {
+    if ("kind" in node && node.kind === "nat") {
+      const ifs = Object.entries(node.interfaces).map(([i, a]) => `${i}: ${a}`);
+      out.push(
+        `  ${name}: { kind: nat, uplink: ${node.uplink}, interfaces: { ${ifs.join(", ")} }${node.ipv6 === false ? ", ipv6: false" : ""} }`,
+      );
+    } else if ("interfaces" in node) {
       const ifs = Object.entries(node.interfaces).map(
         ([i, a]) =>
           `${i}: ${typeof a === "string" ? a : `{ addresses: [${a.addresses.join(", ")}], mac: "${a.mac}" }`}`,

@@ -30,6 +30,11 @@ export interface ToSpecOptions {
   stp: boolean;
   /** Keep IPv6 (link-local) on the hosts; by default they are IPv4-only (`ipv6: false`). */
   ipv6: boolean;
+  /**
+   * Mininet's `--nat`: a NAT gateway `nat0` (its uplink: `auto` or a host interface) on the first
+   * switch, with the next host address; every host's default route goes through it.
+   */
+  nat?: string;
 }
 
 /**
@@ -50,7 +55,8 @@ export interface GeneratedSpec {
 
 export type GeneratedNode =
   | { interfaces: Record<string, string | { addresses: string[]; mac: string }>; ipv6?: false }
-  | ({ kind: "bridge" | "ovs-bridge"; stp?: boolean } & GeneratedOvsFields);
+  | ({ kind: "bridge" | "ovs-bridge"; stp?: boolean } & GeneratedOvsFields)
+  | { kind: "nat"; uplink: string; interfaces: Record<string, string>; ipv6?: false };
 
 /** Mininet's --mac: host number i (from 1) → its MAC, the number as 48 bits (00:00:00:00:00:01). */
 export function hostMac(i: number): string {
@@ -85,5 +91,22 @@ export function graphToSpec(g: TopoGraph, options: ToSpecOptions): GeneratedSpec
     `${l.a.node}:${intfName(l.a.node, l.a.port)}`,
     `${l.b.node}:${intfName(l.b.node, l.b.port)}`,
   ]);
+  if (options.nat !== undefined) {
+    // Mininet's addNAT: the next address (addHost order), a link to the first switch.
+    const first = [...g.switches].sort(naturalCompare)[0];
+    if (first === undefined) throw new RangeError("--nat needs a topology with a switch");
+    const ports = g.links
+      .flatMap((l) => [l.a, l.b])
+      .filter((e) => e.node === first)
+      .map((e) => e.port);
+    const interfaces = { [intfName("nat0", 0)]: hostAddress(ordered.length + 1) };
+    nodes.nat0 = {
+      kind: "nat",
+      uplink: options.nat,
+      interfaces,
+      ...(options.ipv6 ? {} : { ipv6: false as const }),
+    };
+    links.push([`nat0:${intfName("nat0", 0)}`, `${first}:${intfName(first, Math.max(0, ...ports) + 1)}`]);
+  }
   return { name: options.name, ...(options.arp ? { arp: "static" as const } : {}), nodes, links };
 }

@@ -17,6 +17,7 @@ import {
   BridgeNodeSchema,
   ExpectObjectSchema,
   LinkObjectSchema,
+  NatNodeSchema,
   NetnsNodeSchema,
   NODE_KINDS,
   OvsBridgeNodeSchema,
@@ -154,7 +155,10 @@ function pickBranch(
     return typeof value === "string" ? 0 : value !== null && typeof value === "object" ? 1 : undefined;
   const isInterface = path.length === 4 && path[0] === "nodes" && path[2] === "interfaces";
   const nodeKind = valueAt(source.data, ["nodes", path[1] ?? "", "kind"]);
-  if (isInterface && (nodeKind === undefined || nodeKind === "netns" || nodeKind === "router")) {
+  if (
+    isInterface &&
+    (nodeKind === undefined || nodeKind === "netns" || nodeKind === "router" || nodeKind === "nat")
+  ) {
     if (typeof value === "string") return 0;
     if (Array.isArray(value)) return 1;
     if (value !== null && typeof value === "object") return 2;
@@ -170,6 +174,7 @@ function collectFields(): Set<string> {
     RouterNodeSchema,
     BridgeNodeSchema,
     OvsBridgeNodeSchema,
+    NatNodeSchema,
     LinkObjectSchema,
     AddressingSchema,
     ExpectObjectSchema,

@@ -45,8 +45,21 @@ const Interfaces = z
 
 const SysctlValue = z.union([z.string(), z.number(), z.boolean()]);
 
+export const NodeManagementSchema = z
+  .union([
+    z.literal(false).describe("Not on the management network."),
+    z
+      .strictObject({
+        ipv4: z.string().optional().describe("This node's mgmt0 address (no prefix), e.g. 198.18.200.99."),
+        ipv6: z.string().optional().describe("This node's mgmt0 IPv6 address (no prefix)."),
+      })
+      .describe("This node's own addresses on the management network (default: the next free ones)."),
+  ])
+  .describe("The node on the lab's management network (its interface mgmt0).");
+
 const namespaceFields = {
   interfaces: Interfaces.optional(),
+  management: NodeManagementSchema.optional(),
   routes: z.array(RouteSchema).optional(),
   sysctls: z
     .record(z.string(), SysctlValue)
@@ -105,6 +118,29 @@ export const RouterNodeSchema = z
   })
   .describe("A router: a network namespace that forwards packets between its interfaces.");
 
+export const NatNodeSchema = z
+  .strictObject({
+    kind: z
+      .literal("nat")
+      .describe(
+        "A NAT gateway: a namespace whose lab-side interfaces are like any node's, joined to the host by a transit link and masqueraded out of the uplink.",
+      ),
+    uplink: z
+      .string()
+      .optional()
+      .describe(
+        "The host interface the lab's traffic leaves through: 'auto' (default: the device of the host's IPv4 default route) or an interface name.",
+      ),
+    transit: z
+      .string()
+      .optional()
+      .describe(
+        "The /30 of the link between the node and the host (default: one derived from the lab and node names in 198.19.128.0/17).",
+      ),
+    ...namespaceFields,
+  })
+  .describe("A NAT gateway from the lab to the host's networks (Mininet's NAT node).");
+
 const PortObjectSchema = z
   .strictObject({
     mtu: Mtu.optional(),
@@ -157,13 +193,19 @@ export const OvsBridgeNodeSchema = z
   .describe("An Open vSwitch bridge.");
 
 /** Node kinds, in the order of NodeSchema's union branches. */
-export const NODE_KINDS = ["netns", "router", "bridge", "ovs-bridge"] as const;
+export const NODE_KINDS = ["netns", "router", "bridge", "ovs-bridge", "nat"] as const;
 
 export const NodeSchema = z
-  .union([NetnsNodeSchema, RouterNodeSchema, BridgeNodeSchema, OvsBridgeNodeSchema, z.null()])
-  .describe("A node: a namespace (default), a router, a Linux bridge or an Open vSwitch bridge.");
+  .union([NetnsNodeSchema, RouterNodeSchema, BridgeNodeSchema, OvsBridgeNodeSchema, NatNodeSchema, z.null()])
+  .describe(
+    "A node: a namespace (default), a router, a Linux bridge, an Open vSwitch bridge or a NAT gateway.",
+  );
 
-const Endpoint = z.string().describe("node:interface, e.g. ns1:veth0.");
+const Endpoint = z
+  .string()
+  .describe(
+    "node:interface, e.g. ns1:veth0; or, for the other end of a link from a node: host:IF (a veth to the root namespace), macvlan:PARENT, phys:IF (a host interface moved in), mgmt-net:IF (a veth to the management bridge) or dummy.",
+  );
 
 /** Shaping of a link, applied to the egress of both ends (so each direction gets it). */
 const shapingFields = {
@@ -207,6 +249,28 @@ export const AddressingSchema = z
       "bridge segments share one subnet (/24 or larger; /64).",
   );
 
+export const HostSchema = z
+  .strictObject({
+    interfaces: z
+      .record(z.string(), InterfaceSchema)
+      .optional()
+      .describe("Settings (addresses, mtu, mac) of the root-namespace ends of host:IF links, keyed by IF."),
+  })
+  .describe("The host (root namespace) side of host:IF links.");
+
+export const ManagementSchema = z
+  .strictObject({
+    ipv4: z
+      .string()
+      .optional()
+      .describe("IPv4 subnet, e.g. 198.18.200.0/24: the host gets the first address, nodes the next."),
+    ipv6: z.string().optional().describe("IPv6 subnet, e.g. fd00:200::/64."),
+    bridge: z.string().optional().describe("Kernel name of the management bridge (default: <prefix>mgmt)."),
+  })
+  .describe(
+    "A management network: a lab-owned bridge in the root namespace with the host's address, and an interface mgmt0 in every namespace node.",
+  );
+
 const Outcome = z.enum(["reachable", "unreachable"]);
 
 export const ExpectObjectSchema = z
@@ -243,6 +307,8 @@ export const TopologySchema = z
       ),
     nodes: z.record(z.string(), NodeSchema).describe("Nodes by name."),
     links: z.array(LinkSchema).optional(),
+    host: HostSchema.optional(),
+    management: ManagementSchema.optional(),
     expect: z.array(ExpectSchema).optional().describe("Reachability checks run by `nslab test`."),
     arp: z
       .enum(["dynamic", "static"])

@@ -26,6 +26,9 @@ export type NodeSpecKind = NonNullable<NodeSpec["kind"]>;
 /** A network namespace node as written. */
 export type NetnsNodeSpec = Extract<NodeSpec, { kind?: "netns" }>;
 
+/** A NAT gateway node as written. */
+export type NatNodeSpec = Extract<NodeSpec, { kind: "nat" }>;
+
 /** A Linux bridge node as written. */
 export type BridgeNodeSpec = Extract<NodeSpec, { kind: "bridge" }>;
 

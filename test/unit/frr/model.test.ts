@@ -149,7 +149,7 @@ nodes:
 `),
     ).toEqual([
       "lab.yaml:3:40 (nodes.a.interfaces.lo.addresses[0]): loopback address 10.255.0.1/24 must be a host address (/32) — write 10.255.0.1/32",
-      "lab.yaml:3:61 (nodes.a.interfaces.lo.mtu): 'mtu' cannot be set on lo — lo takes loopback addresses only",
+      "lab.yaml:3:56 (nodes.a.interfaces.lo.mtu): 'mtu' cannot be set on the loopback interface 'lo'; it takes addresses only — write the addresses alone, e.g. lo: 10.255.0.1/32",
     ]);
   });
 

@@ -140,6 +140,10 @@ async function check(
     if (st.state === "exited" || st.state === "failed") return `it ${describe(st)}`;
     return "waiting";
   }
+  // Without a ready: check, started is ready — also a service that has already exited and waits
+  // to be restarted (its few milliseconds of running can fall between two polls); status reports
+  // its restarts.
+  if (s.ready.kind === "started" && (st.state === "backoff" || st.restarts > 0)) return "ready";
   if (st.state === "failed" || st.state === "exited" || st.state === "stopped")
     return `it ${describe(st)} before it was ready`;
   if (st.state !== "running" || st.pid <= 0) return "waiting";

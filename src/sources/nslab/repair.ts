@@ -36,12 +36,31 @@ function droppable(path: Path): boolean {
 const isMap = (v: unknown): v is Fields => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
+ * A copy of `data` whose maps and lists can be cut. structuredClone, unless the data holds what it
+ * cannot clone (a function, e.g. an inherited `toString` an importer read for a key of that name):
+ * then maps and lists are copied by hand and other values shared (repair never changes them).
+ */
+function cloneData(data: Fields): Fields {
+  try {
+    return structuredClone(data);
+  } catch {
+    const copy = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(copy)
+        : isMap(v)
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]))
+          : v;
+    return copy(data) as Fields;
+  }
+}
+
+/**
  * Cut every issue's part out of a copy of `data`; undefined when the document as a whole is
  * unusable (not a map, `nodes` not a map).
  */
 export function repair(data: unknown, issues: readonly FlatIssue[]): Repaired | undefined {
   if (!isMap(data)) return undefined;
-  const copy = structuredClone(data) as Fields;
+  const copy = cloneData(data);
   const cut: Path[] = [];
   const drop = new Map<string, Set<number>>(); // list path (JSON) → indexes to drop
   for (const issue of issues) {

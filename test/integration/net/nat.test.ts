@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { exclusiveHostNet, type HostLock } from "../../support/host-lock.js";
 import { canTouchKernel, inNs, mustRun, nslab } from "../../support/kernel.js";
-import { netLab } from "../../support/net.js";
+import { deleteOwnNamespace, netLab } from "../../support/net.js";
 
 function sh(argv: string[]): { code: number; out: string } {
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 60_000 });
@@ -41,14 +41,15 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
   const upAddr = `198.18.${r}.2`;
   const fwdKey = `/proc/sys/net/ipv4/conf/${uplink}/forwarding`;
   let lock: HostLock | undefined;
-  let server: ReturnType<typeof spawn> | undefined;
+  // The upstream's servers run until the namespace is deleted (with them, by deleteOwnNamespace).
+  const servers: ReturnType<typeof spawn>[] = [];
 
   afterAll(async () => {
     try {
-      server?.kill();
+      for (const s of servers) s.kill();
       for (const l of [lab, `${lab}-b`, `${lab}-m`]) nslab(["down", l]);
       sh(["ip", "link", "del", uplink]);
-      sh(["ip", "netns", "del", upstream]);
+      await deleteOwnNamespace(upstream);
     } finally {
       await lock?.release();
     }
@@ -76,7 +77,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
     });
     expect(nf.status, nf.stderr).toBe(0);
     // 1 MiB down (the upstream sends) and up (it counts what it received).
-    server = spawn(
+    const server = spawn(
       "ip",
       [
         "netns",
@@ -93,9 +94,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
       ["netns", "exec", upstream, "socat", "-u", "TCP-LISTEN:5011,reuseaddr,fork", `OPEN:/dev/null`],
       { stdio: "ignore" },
     );
-    afterAll(() => {
-      sink.kill();
-    });
+    servers.push(server, sink);
     const before = {
       nft: sh(["nft", "-s", "list", "ruleset"]).out,
       global: readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8"),

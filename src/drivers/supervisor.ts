@@ -5,6 +5,7 @@
  * every service, SIGKILL after its grace, then exits).
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { isAlive } from "../util/proc.js";
 import { findAgentBinary } from "./nsagent/index.js";
 import type { Runner } from "./runner/index.js";
 
@@ -84,20 +85,10 @@ export function supervisorOf(dir: string): { pid: number; startTime: number } | 
   }
 }
 
-function startTimeOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return rest[0] === "Z" ? undefined : Number(rest[19]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether the supervisor of `dir` runs (the PID file's process, same start time). */
 export function supervisorAlive(dir: string): boolean {
   const s = supervisorOf(dir);
-  return !!s && startTimeOf(s.pid) === s.startTime;
+  return !!s && isAlive(s);
 }
 
 /**
@@ -133,8 +124,7 @@ export async function startSupervisor(
 /** Tell the supervisor to read its spec again (and start the services it does not know). */
 export function reloadSupervisor(dir: string): void {
   const s = supervisorOf(dir);
-  if (!s || startTimeOf(s.pid) !== s.startTime)
-    throw new Error("the lab's service supervisor is not running");
+  if (!s || !isAlive(s)) throw new Error("the lab's service supervisor is not running");
   process.kill(s.pid, "SIGHUP");
 }
 
@@ -153,14 +143,14 @@ export function readStatus(dir: string): SupervisorStatus | undefined {
  */
 export async function stopSupervisor(dir: string, timeoutMs = 6000): Promise<boolean> {
   const s = supervisorOf(dir);
-  if (!s || startTimeOf(s.pid) !== s.startTime) return false;
+  if (!s || !isAlive(s)) return false;
   try {
     process.kill(s.pid, "SIGTERM");
   } catch {
     return false;
   }
   const deadline = Date.now() + timeoutMs;
-  while (startTimeOf(s.pid) === s.startTime) {
+  while (isAlive(s)) {
     if (Date.now() > deadline) {
       try {
         process.kill(s.pid, "SIGKILL");

@@ -7,11 +7,11 @@
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
 import { type BridgeInfo, type BridgeOpenFlow, listBridges, readOpenflow } from "../drivers/ovs/index.js";
-import { checkLabHealth, type HealthProblem, repairCommand } from "../engine/health.js";
+import { checkLabHealth, repairCommand } from "../engine/health.js";
 import type { Node, Topology } from "../model/types.js";
-import type { DumpLink, DumpLinkStats, NsDump } from "../plan/observed.js";
+import type { DumpLink, NsDump } from "../plan/observed.js";
 import { labOfMarker } from "../plan/ops.js";
-import { type LabStatus, listLabs, type OwnedObject, readLab } from "../state/store.js";
+import { type LabStatus, listLabs, readLab } from "../state/store.js";
 import { kernelProblems } from "./kernel-health.js";
 import { recordOf } from "./record.js";
 import type { InterfaceReport, LabReport, NodeReport, OpenFlowReport } from "./report.js";

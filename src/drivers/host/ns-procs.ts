@@ -6,6 +6,7 @@
  * forked meanwhile) straight to SIGKILL.
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { liveProcess } from "../../util/proc.js";
 
 /** A namespace to empty: its file (/run/netns/NS, a kept mount namespace). */
 export interface NsTarget {
@@ -36,25 +37,22 @@ const keyOf = (path: string): Key | undefined => {
   }
 };
 
-function startTime(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // State Z (zombie) has ended already.
-    if (rest[0] === "Z") return undefined;
-    return Number(rest[19]);
-  } catch {
-    return undefined;
-  }
-}
+/** A live process's start time (a zombie has ended already). */
+const startTime = (pid: number): number | undefined => liveProcess(pid)?.startTime;
 
-/** The processes (other than this one) in any of `targets`, by one scan of /proc. */
-export function processesIn(targets: readonly NsTarget[]): NsProcess[] {
+/** The targets by their namespace's device and inode (what /proc/PID/ns/* resolve to). */
+function targetKeys(targets: readonly NsTarget[]): Map<string, NsTarget> {
   const keys = new Map<string, NsTarget>();
   for (const t of targets) {
     const k = keyOf(t.file);
     if (k) keys.set(`${k.dev}:${k.ino}`, t);
   }
+  return keys;
+}
+
+/** The processes (other than this one) in any of `targets`, by one scan of /proc. */
+export function processesIn(targets: readonly NsTarget[]): NsProcess[] {
+  const keys = targetKeys(targets);
   if (keys.size === 0) return [];
   const out: NsProcess[] = [];
   for (const name of readdirSync("/proc")) {
@@ -124,11 +122,7 @@ export async function endProcesses(
   found: readonly NsProcess[],
   graceMs = 3000,
 ): Promise<EndReport> {
-  const keys = new Map<string, NsTarget>();
-  for (const t of targets) {
-    const k = keyOf(t.file);
-    if (k) keys.set(`${k.dev}:${k.ino}`, t);
-  }
+  const keys = targetKeys(targets);
   const report: EndReport = { ended: 0, killed: 0 };
   if (found.length === 0) return report;
   let left = found.filter((p) => signal(p, "SIGTERM", keys));

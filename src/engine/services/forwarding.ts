@@ -15,7 +15,7 @@ import { readSysctl, rootIfindex, writeSysctl } from "../../drivers/host/sysctl.
 import { forwardingKey, natUplinks } from "../../plan/nat.js";
 import { checkFile, removeFile, stateDir, writeFileAtomic } from "../../state/dir.js";
 import { acquireLockWaiting, liveLocks } from "../../state/lock.js";
-import { type LabState, listLabs, readLab } from "../../state/store.js";
+import { listLabs, readLab } from "../../state/store.js";
 import type { HealthProblem, LabHealthContext } from "../health-types.js";
 import type { HostService, ServiceContext } from "./service.js";
 

@@ -4,8 +4,9 @@
  * hand — `down` never leaves a process holding a namespace of the lab), then detach the lab's file
  * system (which takes every node's kept mount namespace with it) and remove its /etc/netns entries.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import type { Driver } from "../drivers/driver.js";
+import { readMounts } from "../drivers/host/mounts.js";
 import { type EndReport, endProcesses, type NsTarget, processesIn } from "../drivers/host/ns-procs.js";
 import { stopSupervisor, supervisorAlive } from "../drivers/supervisor.js";
 import { labfsName, labHostsPath } from "../plan/node-env.js";
@@ -22,16 +23,7 @@ interface Report {
 
 /** Whether a tmpfs named `name` is mounted at `path` (the lab's file system, by its marker). */
 function isLabfs(path: string, name: string): boolean {
-  try {
-    return readFileSync("/proc/self/mountinfo", "utf8")
-      .split("\n")
-      .some((l) => {
-        const [pre, post] = l.split(" - ");
-        return pre?.split(" ")[4] === path && post?.split(" ")[0] === "tmpfs" && post.split(" ")[1] === name;
-      });
-  } catch {
-    return false;
-  }
+  return readMounts().some((m) => m.point === path && m.fstype === "tmpfs" && m.source === name);
 }
 
 /**

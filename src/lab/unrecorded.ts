@@ -55,5 +55,6 @@ function describe(objects: readonly OwnedObject[]): string {
     ...count("netns", "namespace", "namespaces"),
     ...count("link", "link", "links"),
     ...count("ovs-bridge", "OVS bridge", "OVS bridges"),
+    ...count("labfs", "file system", "file systems"),
   ].join(", ");
 }

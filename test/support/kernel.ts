@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readMounts } from "../../src/drivers/host/mounts.js";
 import { liveProcess } from "../../src/util/proc.js";
 import { ourPids } from "./pids.js";
 
@@ -27,11 +28,15 @@ export interface KernelSnapshot {
   rootLinks: string[];
   ovsBridges: string[];
   state: string[];
+  /** Labs whose private file system (tmpfs `nslab-LAB`) is mounted. */
+  labFileSystems: string[];
+  /** Entries of /etc/netns (what `ip netns exec` binds over /etc), by namespace. */
+  etcNetns: string[];
 }
 
 /**
  * Everything that must be the same before `up` and after `down`: namespaces, root links, OVS
- * bridges with their ports, lab records. With `only`, just the names it accepts (other people's
+ * bridges with their ports, lab records, labs' file systems, /etc/netns entries. With `only`, just the names it accepts (other people's
  * labs may come and go on a shared machine meanwhile).
  */
 export function kernelSnapshot(only: (name: string) => boolean = () => true): KernelSnapshot {
@@ -63,6 +68,12 @@ export function kernelSnapshot(only: (name: string) => boolean = () => true): Ke
     state: (existsSync(labsDir) ? readdirSync(labsDir) : [])
       .filter((f) => only(f.replace(/\.json$/, "")))
       .sort(),
+    labFileSystems: readMounts()
+      .filter((m) => m.fstype === "tmpfs" && m.source.startsWith("nslab-"))
+      .map((m) => m.source.slice("nslab-".length))
+      .filter(only)
+      .sort(),
+    etcNetns: (existsSync("/etc/netns") ? readdirSync("/etc/netns") : []).filter(only).sort(),
   };
 }
 

@@ -11,6 +11,7 @@ import type { NetnsNode, Topology } from "../../model/types.js";
 import type { Accounts, HostFacts, PathFact } from "../../plan/host.js";
 import { findAgentBinary } from "../nsagent/index.js";
 import { isRoot } from "./facts.js";
+import { readMounts } from "./mounts.js";
 
 /** The fixed PATH services and node commands get. */
 export const NODE_PATH = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"];
@@ -77,19 +78,8 @@ export function findProgram(program: string): string | null {
   return null;
 }
 
-/** The host's mount points (its own view), unescaped. */
-function mountPoints(): string[] {
-  try {
-    return readFileSync("/proc/self/mountinfo", "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) =>
-        l.split(" ")[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))),
-      );
-  } catch {
-    return [];
-  }
-}
+/** The host's mount points (its own view). */
+const mountPoints = (): string[] => readMounts().map((m) => m.point);
 
 function accounts(): Accounts {
   const rows = (file: string) =>

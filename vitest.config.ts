@@ -12,6 +12,9 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
           setupFiles: ["test/support/unit-setup.ts"],
+          // CPU-bound tests on 10,000-host topologies take ~1 s alone and several on a loaded 2-core
+          // machine (the integration project runs beside them): 5 s was a flake, not a limit.
+          testTimeout: 30_000,
         },
       },
       {

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const CLI = join(ROOT, "dist", "cli", "main.js");
+export const CLI = join(ROOT, "dist", "bin", "nslab.js");
 export const AGENT = join(ROOT, "dist", "native", "nsagent");
 
 /** A prefix nobody else uses right now: a letter, `digits` hex digits and '-' (5 bytes by default,

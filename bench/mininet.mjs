@@ -1,8 +1,8 @@
 // Mininet through its Python API (bench/mininet_api.py), with names that cannot clash with anyone's:
 // a prefix of letters only (Mininet derives a switch's datapath id from the first number in its
 // name), checked unused. After every run: its root-namespace interfaces and host shells are gone.
-import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { have, onCleanup, ROOT, rootLinks, run, waitGone } from "./lib.mjs";
 
 const PY = "/usr/bin/python3";
@@ -61,7 +61,9 @@ export async function mininetRun(spec, sw, { pingall = false } = {}) {
     const out = JSON.parse(line);
     // stop() must have removed everything: interfaces and the host shells.
     const left = await waitGone(out.rootIntfs.concat(out.switches), 10_000);
-    const alive = out.hostPids.filter((pid) => existsSync(`/proc/${pid}`));
+    // nslab's one answer to "is it alive" (a zombie host shell is dead, not left behind).
+    const { isAlive } = await import(pathToFileURL(join(ROOT, "dist", "util", "proc.js")).href);
+    const alive = out.hostPids.filter((pid) => isAlive(pid));
     if (left.length || alive.length)
       throw new Error(
         `mininet ${spec}: stop() left ${left.length} interfaces and ${alive.length} host processes`,

@@ -11,6 +11,7 @@
 //   --no-mininet        skip Mininet;  --mininet-max-s S: skip Mininet where one run would exceed S s
 //   --no-nsenter        skip the nsenter reference floor
 //   --ping              also time all-pairs ping on linear,50 (nslab ping vs Mininet pingAll)
+//   --frr               only the FRR ring (bench/frr-ring.mjs: --n N routers, default 100)
 //   --huge              only the 10,000-host scenario (linear,100,100 by default; --huge-topo SPEC:
 //                       tree,2,100 needs net.core.netdev_max_backlog raised, see `nslab plan`)
 import { spawnSync } from "node:child_process";
@@ -35,6 +36,12 @@ import {
 import { mininetAvailable, mininetRun } from "./mininet.mjs";
 
 const { generateTopology } = await import(join(ROOT, "dist", "sources", "mininet", "index.js"));
+
+// `npm run bench -- --frr [--n N]`: the FRR ring instead (bench/frr-ring.mjs).
+if (process.argv.includes("--frr")) {
+  await import("./frr-ring.mjs");
+  process.exit(0);
+}
 
 const args = parseArgs(process.argv.slice(2));
 const results = {

@@ -8,7 +8,9 @@
  * succeeds, so nothing runs in the wrong namespace.
  *
  * Plain libc and kernel headers only; the TypeScript side is src/drivers/nsagent/. This file frames
- * stdin into request lines.
+ * stdin into request lines — or, with a first argument, runs one of the binary's other modes:
+ * `nsagent run …` (a program inside a node, run.h) and `nsagent supervise DIR` (a lab's services,
+ * supervise.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,9 +21,19 @@
 #include "netns.h"
 #include "protocol.h"
 #include "result.h"
+#include "run.h"
+#include "supervise.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return run_main(argc - 2, argv + 2);
+	if (argc > 1 && !strcmp(argv[1], "supervise"))
+		return supervise_main(argc - 2, argv + 2);
+	if (argc > 1) {
+		fprintf(stderr, "usage: nsagent [run … | supervise DIR]\n");
+		return 64;
+	}
 	static char in[65536], out[65536];
 	size_t len = 0;
 	int discarding = 0; /* inside an over-long line that was already answered */

@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "dump.h"
 #include "link.h"
+#include "mntns.h"
 #include "netns.h"
 #include "ping.h"
 #include "result.h"
@@ -58,6 +59,10 @@ static const struct command commands[] = {
 	{ "dump", 0, 1, cmd_dump },       { "getlink", 1, 1, cmd_getlink },
 	{ "delown", 2, 0, cmd_delown },   { "pingadd", 3, 0, cmd_pingadd },
 	{ "pingrun", 2, 0, cmd_pingrun }, { "neighflush", 0, 1, cmd_neighflush },
+	{ "mkfs", 2, 0, cmd_mkfs },       { "umnt", 2, 0, cmd_umnt },
+	{ "mnttmpl", 2, 0, cmd_mnttmpl }, { "mntbind", 2, 0, cmd_mntbind },
+	{ "mntover", 3, 0, cmd_mntover }, { "mntsys", 0, 0, cmd_mntsys },
+	{ "mkmnt", 3, 0, cmd_mkmnt },     { "delmnt", 1, 0, cmd_delmnt },
 	{ "set", 2, 0, cmd_set },
 	{ "resume", 0, 0, cmd_resume },
 };

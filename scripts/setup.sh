@@ -77,6 +77,19 @@ programs_running_from() {
   done
 }
 
+# The systemd units (service, socket, timer) of the packages in "$@" that are enabled: disabled, and
+# their names printed. Works with or without a running systemd (it edits the unit links).
+disable_boot_units() {
+  local unit
+  command -v systemctl >/dev/null 2>&1 || return 0
+  [ $# = 0 ] && return 0
+  while IFS= read -r unit; do
+    if [ "$(systemctl is-enabled "$unit" 2>/dev/null || true)" = enabled ]; then
+      systemctl disable --quiet --no-reload "$unit" >/dev/null 2>&1 && echo "$unit"
+    fi
+  done < <(dpkg -L "$@" 2>/dev/null | grep -E '^/(usr/)?lib/systemd/system/[^/@]+\.(service|socket|timer)$' | xargs -r -n1 basename | sort -u)
+}
+
 need=$(missing)
 if [ -n "$need" ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -115,6 +128,13 @@ if [ -n "$need" ]; then
     echo "setup: the install started programs of the packages it installed (it must not):" >&2
     echo "$running" >&2
     exit 1
+  fi
+  # Nor does it leave them to start at the next boot: the units of the packages it added that the
+  # install enabled (sshd, FRR, Open vSwitch…) are disabled again; nslab starts what a lab needs.
+  # shellcheck disable=SC2086
+  disabled=$(disable_boot_units $added)
+  if [ -n "$disabled" ]; then
+    echo "setup: not started at boot (enabled by their install, disabled again): $(echo $disabled)" >&2
   fi
   new_listeners=$(comm -13 <(echo "$listening_before") <(ss -Hltnu 2>/dev/null | awk '{ print $1, $5 }' | sort -u || true))
   if [ -n "$new_listeners" ]; then

@@ -29,6 +29,7 @@ export type ErrorCode =
   | "E_INTERRUPTED" // SIGINT/SIGTERM arrived; what was done has been undone
   | "E_STATE" // the state directory is unsafe or a state file is corrupt
   | "E_VERIFY" // a check (ping, expectation) failed
+  | "E_SERVICE" // a service of a node did not start or get ready
   | "E_REMOTE" // another machine of a multi-machine lab failed (the message names it)
   | "E_UNREACHABLE"; // another machine of a multi-machine lab cannot be reached over ssh
 

@@ -14,6 +14,7 @@ export { ApplyError } from "./drivers/apply/executor.js";
 export type { ProgressFn } from "./drivers/apply/types.js";
 export type { Backend } from "./drivers/driver.js";
 export { hostFactsFor, probeFeatures } from "./drivers/host/probe.js";
+export type { ControllerStatus, FlowEntry } from "./drivers/ovs/index.js";
 export type { Runner, RunOptions, RunResult, StartOptions } from "./drivers/runner/index.js";
 export { CommandError, type CommandFailure } from "./drivers/runner/index.js";
 export { type DownAllOptions, type DownResult, down, downAll } from "./engine/down.js";
@@ -41,7 +42,9 @@ export {
   graphKind,
   graphModel,
   layoutPositions,
+  PNG_MAX_SIDE,
   type Point,
+  renderPng,
   renderSvg,
   toDot,
   toMermaid,
@@ -49,34 +52,48 @@ export {
 export type { CaptureOptions, CaptureResult } from "./lab/capture.js";
 export { peerEndpoint, type ResolvedEndpoint, resolveEndpoint } from "./lab/endpoints.js";
 export type { ExecOptions, ExecResult } from "./lab/exec.js";
+export type { BridgeFlows } from "./lab/flows.js";
 export {
   capture,
   exec,
+  flows,
   iperf,
+  logs,
   ping,
   pingFrom,
+  services,
   setLinkShaping,
   setLinkState,
   status,
   statusAll,
 } from "./lab/functions.js";
 export { labGraph, labTopology } from "./lab/graph.js";
-export { Lab, type LabOptions } from "./lab/handle.js";
+export { Lab, type LabOptions, type LabUpOptions, type UpSource } from "./lab/handle.js";
 export type { IperfOptions, IperfResult } from "./lab/iperf.js";
 export type { ShapingResult } from "./lab/link.js";
 export { type PingReport, pingPair } from "./lab/ping.js";
+export type { SignalOption } from "./lab/running.js";
+export type { ServiceReport } from "./lab/services.js";
 export {
   type InterfaceReport,
   type LabReport,
   type LabSummary,
   labSummaries,
   type NodeReport,
+  type OpenFlowReport,
 } from "./lab/status.js";
 export { type TestOptions, type TestReport, testLab } from "./lab/test.js";
-export { defineTopology, type SysctlValue, TopologyBuilder, type TopologyFields } from "./model/builder.js";
+export {
+  defineTopology,
+  type ExpectOutcome,
+  type SysctlValue,
+  TopologyBuilder,
+  type TopologyFields,
+} from "./model/builder.js";
 export { generatedTopology } from "./model/generated.js";
 export type { Cidr, Family } from "./model/ip.js";
 export { type LoadOptions, loadTopology, parseTopology, topologyFromObject } from "./model/load.js";
+export { bridgeLoopWarnings } from "./model/loops.js";
 export type { ResolveOptions } from "./model/resolve.js";
 export { parseShaping } from "./model/shaping.js";
 export type {
@@ -85,10 +102,14 @@ export type {
   EndpointRef,
   Expectation,
   ExpectTarget,
+  Flow,
   Interface,
   Link,
+  Neighbor,
   NetnsNode,
   Node,
+  OpenFlowSettings,
+  OpenFlowVersion,
   OvsBridgeNode,
   Route,
   Shaping,
@@ -132,6 +153,7 @@ export type {
   TopologySpec,
 } from "./sources/nslab/types.js";
 export type { LabStatus, OwnedObject } from "./state/store.js";
+export { setDefaultLogger, silentLogger, stderrWarnings } from "./util/logger.js";
 export type { Check, CheckResult } from "./verify/checks.js";
 export { renderJunit } from "./verify/junit.js";
 export type { PingPair } from "./verify/pairs.js";

@@ -7,4 +7,6 @@ import type { Faults } from "../engine/options.js";
 export interface CliContext {
   /** Failures to inject (tests of rollback and recovery only), from `NSLAB_TEST_FAULTS`. */
   faults: Faults;
+  /** Where `nslab shell` keeps its history: `NSLAB_HISTORY`, else ~/.nslab_history. */
+  historyFile: string;
 }

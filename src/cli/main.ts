@@ -1,32 +1,69 @@
 #!/usr/bin/env node
 /** The `nslab` command: a thin shell over the library; each command lives in commands/. */
-import { Command } from "@commander-js/extra-typings";
+import { readFileSync } from "node:fs";
+import { Command, type Option } from "@commander-js/extra-typings";
 import { FAULTS_ENV, parseFaults } from "../engine/options.js";
+import { NslabError } from "../errors.js";
 import type { CliContext } from "./context.js";
+import { globalOptions } from "./globals.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
+
+// A reader that goes away (`nslab generate … | head -1`) ends the command quietly, as the end of
+// its output would; stderr closed under us is no reason to stop a lab half-way.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(EXIT.ok);
+  throw e;
+});
+process.stderr.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+});
+
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 const program = new Command()
   .name("nslab")
   .description("Virtual networks from network namespaces, veth pairs, Linux bridges and Open vSwitch.")
-  .version("0.1.0")
-  .option("-v, --verbose", "print every external command nslab runs, with its duration")
-  .option("-q, --quiet", "print only results and errors")
+  .version(version)
   .enablePositionalOptions()
-  .showHelpAfterError()
-  .hook("preAction", async (cmd) => {
-    const o = cmd.opts();
-    if (o.quiet) setQuiet(true);
-    if (!o.verbose) return;
-    const [{ setCommandLog }, { formatArgv }] = await Promise.all([
-      import("../engine/command-log.js"),
-      import("../util/quote.js"),
-    ]);
-    setCommandLog((e) =>
-      process.stderr.write(
-        `+ ${formatArgv(e.argv)}${e.inputLines ? ` <<${e.inputLines} lines` : ""}${e.exitCode === null ? " &" : ` (${e.durationMs.toFixed(1)} ms, exit ${e.exitCode})`}\n`,
-      ),
-    );
-  });
+  .showHelpAfterError();
+for (const o of globalOptions()) program.addOption(o as Option);
+
+/** Commands that change or observe labs in the kernel: as another user they say so first. */
+const NEEDS_ROOT = new Set([
+  "up",
+  "down",
+  "status",
+  "exec",
+  "ping",
+  "test",
+  "link",
+  "iperf",
+  "capture",
+  "web",
+  "shell",
+]);
+
+program.hook("preAction", async (_, action) => {
+  const o = { ...program.opts(), ...action.opts() } as { verbose?: boolean; quiet?: boolean };
+  if (o.quiet) setQuiet(true);
+  const uid = process.getuid?.() ?? 0;
+  if (uid !== 0 && NEEDS_ROOT.has(action.name()))
+    throw new NslabError("E_ENV", `nslab ${action.name()} must run as root (this is uid ${uid})`, {
+      hint: `run it as root, e.g. sudo nslab ${action.name()} …: labs are namespaces and interfaces in the kernel, recorded in /run/nslab`,
+    });
+  if (!o.verbose) return;
+  const [{ setCommandLog }, { formatArgv }] = await Promise.all([
+    import("../engine/command-log.js"),
+    import("../util/quote.js"),
+  ]);
+  setCommandLog((e) =>
+    process.stderr.write(
+      `+ ${formatArgv(e.argv)}${e.inputLines ? ` <<${e.inputLines} lines` : ""}${e.exitCode === null ? " &" : ` (${e.durationMs.toFixed(1)} ms, exit ${e.exitCode})`}\n`,
+    ),
+  );
+});
 
 /**
  * Each command in its own module, loaded only when it runs: `nslab down` does not load the YAML
@@ -42,6 +79,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   down: async () => (await import("./commands/down.js")).registerDown,
   status: async () => (await import("./commands/status.js")).registerStatus,
   exec: async () => (await import("./commands/exec.js")).registerExec,
+  logs: async () => (await import("./commands/logs.js")).registerLogs,
+  flows: async () => (await import("./commands/flows.js")).registerFlows,
   ping: async () => (await import("./commands/ping.js")).registerPing,
   test: async () => (await import("./commands/test.js")).registerTest,
   link: async () => (await import("./commands/link.js")).registerLink,
@@ -52,15 +91,32 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   web: async () => (await import("./commands/web.js")).registerWeb,
   doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
   schema: async () => (await import("./commands/schema.js")).registerSchema,
+  shell: async () => (await import("./commands/shell.js")).registerShell,
+  completion: async () => (await import("./commands/completion.js")).registerCompletion,
   remote: async () => (await import("./commands/remote.js")).registerRemote,
 };
+/** containerlab's names for the same commands (`clab deploy -t lab.clab.yml`). */
+const ALIASES: Record<string, string> = { deploy: "up", destroy: "down", inspect: "status" };
+
 program.exitOverride();
 try {
   // The composition root: what every command gets from the environment is read here, once.
-  const ctx: CliContext = { faults: parseFaults(process.env[FAULTS_ENV]) };
+  const ctx: CliContext = {
+    faults: parseFaults(process.env[FAULTS_ENV]),
+    historyFile: process.env.NSLAB_HISTORY ?? `${process.env.HOME ?? "/root"}/.nslab_history`,
+  };
   const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
-  const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
-  for (const name of wanted) (await COMMANDS[name]!())(program, ctx);
+  const name = first !== undefined ? (ALIASES[first] ?? first) : undefined;
+  const version = first === undefined && process.argv.some((a) => a === "-V" || a === "--version");
+  // One command's module, except for help and `completion` (which lists every command); none for
+  // --version.
+  const one = name !== undefined && Object.hasOwn(COMMANDS, name) && name !== "completion";
+  const wanted = one ? [name] : version ? [] : Object.keys(COMMANDS);
+  for (const n of wanted) (await COMMANDS[n]!())(program, ctx);
+  // -v/-q anywhere on the line: each command takes them too (the program's are read before it).
+  for (const c of program.commands) for (const o of globalOptions()) c.addOption(o as Option);
+  for (const [alias, of] of Object.entries(ALIASES))
+    program.commands.find((c) => c.name() === of)?.alias(alias);
   await program.parseAsync(process.argv);
 } catch (e) {
   const code = (e as { code?: string }).code;

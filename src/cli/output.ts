@@ -1,7 +1,7 @@
 /** How the CLI talks: messages on stderr, results on stdout, errors with their hint, exit codes. */
-import pc from "picocolors";
 import { formatProblem, NslabError, TopologyError } from "../errors.js";
 import type { Logger } from "../util/logger.js";
+import { err as pc } from "./colour.js";
 
 /** Exit codes: 0 ok, 1 failed, 2 invalid input or usage, 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;

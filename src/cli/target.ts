@@ -1,13 +1,13 @@
 /**
  * What a command works on, and the options that choose it, each defined once: `FILE|LAB` arguments
  * (a topology file when one exists at that path, a lab name otherwise), a file or a generated
- * topology (`--topo`, `--switch`, `--ipv6`), and the names a lab gets (`--name`, `--prefix`). The
+ * topology (`--topo`, `--switch`, `--ipv6`, `--nat`), and the names a lab gets (`--name`, `--prefix`). The
  * global `-v`/`-q` are on the program (main.ts).
  */
 import { Option } from "@commander-js/extra-typings";
 import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
-import type { SwitchKind } from "../sources/mininet/index.js";
+import type { GenerateOptions } from "../sources/mininet/index.js";
 import { readTopologyFileIfPresent } from "../sources/read.js";
 import type { Logger } from "../util/logger.js";
 
@@ -46,13 +46,31 @@ export function labOf(t: Target): string {
   return t.kind === "file" ? t.topology.name : t.lab;
 }
 
-/** `--switch` as given on the command line. */
-export function switchKind(text: string): SwitchKind {
-  if (text === "bridge" || text === "lxbr") return "bridge";
-  if (text === "ovs") return "ovs";
-  throw new NslabError("E_USAGE", `--switch: unknown switch '${text}'`, {
-    hint: "use bridge (a Linux bridge, Mininet's lxbr) or ovs (Open vSwitch)",
-  });
+/** Mininet's options of a generated lab, as the command line gives them. */
+export interface GeneratedLabTexts {
+  topo?: string;
+  switch?: string;
+  controller?: string[];
+  mac?: boolean;
+  arp?: boolean;
+  ipv6?: boolean;
+  /** `--nat [uplink]`: true for the bare flag (the default route's device). */
+  nat?: string | boolean;
+}
+
+/** The generator's options from the command line's (Mininet's meaning; refused with a reason). */
+export async function generateOptions(opts: GeneratedLabTexts): Promise<GenerateOptions> {
+  const { generatorOptions } = await import("../sources/mininet/options.js");
+  return {
+    ...generatorOptions({
+      ...(opts.switch !== undefined ? { switch: opts.switch } : {}),
+      ...(opts.controller !== undefined ? { controller: opts.controller } : {}),
+      ...(opts.mac ? { mac: true } : {}),
+      ...(opts.arp ? { arp: true } : {}),
+    }),
+    ...(opts.ipv6 ? { ipv6: true } : {}),
+    ...(opts.nat !== undefined ? { nat: opts.nat === true ? "auto" : String(opts.nat) } : {}),
+  };
 }
 
 /** The machines of `--hosts a=root@192.0.2.10,b=root@host-b/192.0.2.11` (underlay after `/`, else the address). */
@@ -88,14 +106,7 @@ export interface SpreadOptions {
 /** The topology of a command that takes a FILE or `--topo SPEC` (exactly one of them). */
 export async function fileOrGenerated(
   file: string | undefined,
-  options: {
-    topo?: string;
-    switch?: string;
-    ipv6?: boolean;
-    name?: string;
-    prefix?: string;
-    log?: Logger;
-  } & SpreadOptions,
+  options: GeneratedLabTexts & { name?: string; prefix?: string; log?: Logger } & SpreadOptions,
 ): Promise<Topology> {
   const names = {
     ...(options.name ? { name: options.name } : {}),
@@ -117,23 +128,35 @@ export async function fileOrGenerated(
     const { resolve } = await import("node:path");
     return generatedTopology(options.topo, {
       ...names,
-      switch: switchKind(options.switch ?? "bridge"),
-      ...(options.ipv6 ? { ipv6: true } : {}),
+      ...(await generateOptions(options)),
       ...(options.hosts !== undefined ? { hosts: parseHosts(options.hosts, options.nslabCommand) } : {}),
       ...(placement !== undefined ? { placement } : {}),
       ...(options.sshConfig !== undefined ? { sshConfig: resolve(options.sshConfig) } : {}),
     });
   }
-  if (options.switch !== undefined || options.ipv6)
-    throw new NslabError(
-      "E_USAGE",
-      `${options.ipv6 ? "--ipv6" : "--switch"} goes with --topo (a file says it itself)`,
-    );
   if (spread)
     throw new NslabError(
       "E_USAGE",
       "--hosts, --placement, --ssh-config and --nslab-command go with --topo (a file says it itself: hosts:, placement:, ssh_config:)",
     );
+  if (options.nat !== undefined)
+    throw new NslabError("E_USAGE", "--nat goes with --topo (in a file, add a node of kind: nat)");
+  const stray = [
+    options.switch !== undefined && "--switch",
+    options.controller !== undefined && "--controller",
+    options.mac && "--mac",
+    options.arp && "--arp",
+    options.ipv6 && "--ipv6",
+  ].find(Boolean);
+  if (stray)
+    throw new NslabError("E_USAGE", `${stray} goes with --topo (a file says it itself)`, {
+      hint:
+        stray === "--controller" || stray === "--switch"
+          ? "in a file: kind: ovs-bridge with controller:, protocols:, fail-mode:"
+          : stray === "--arp"
+            ? "in a file: arp: static"
+            : "in a file: the interface's mac:",
+    });
   if (file === undefined)
     throw new NslabError("E_USAGE", "give a topology file, or --topo SPEC to generate one", {
       hint: "e.g. nslab up lab.yaml, or nslab up --topo linear,4",
@@ -154,8 +177,21 @@ export const topoOption = () =>
 export const switchOption = () =>
   new Option(
     "--switch <kind>",
-    "with --topo: bridge (Linux bridge, Mininet's lxbr; default) or ovs (Open vSwitch)",
+    "with --topo, as Mininet's: lxbr/bridge (Linux bridge; default), ovs|ovsk[,protocols=OpenFlow13][,failMode=secure|standalone][,datapath=user|kernel] (Open vSwitch), ovsbr (OVS without a controller)",
   );
+
+/** `--controller SPEC`, repeatable (with --topo). */
+export const controllerOption = () =>
+  new Option(
+    "--controller <spec>",
+    "with --topo, as Mininet's: remote[,ip=IP][,port=PORT] (default 127.0.0.1:6653), default (ovs-testcontroller, run by nslab) or none; repeat for several; makes the switches OVS",
+  ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+
+/** `--mac` and `--arp` (with --topo). */
+export const macOption = () =>
+  new Option("--mac", "with --topo, as Mininet's: hosts get MACs 00:00:00:00:00:01, 00:00:00:00:00:02, …");
+export const arpOption = () =>
+  new Option("--arp", "with --topo, as Mininet's: static ARP entries on every host (arp: static)");
 
 /** `--ipv6` (with --topo). */
 export const ipv6Option = () =>
@@ -175,6 +211,13 @@ export const spreadOptions = () => [
   new Option("--nslab-command <cmd>", "with --hosts: the nslab command on the machines (default: nslab)"),
 ];
 
+/** `--nat [UPLINK]` (with --topo): Mininet's NAT gateway. */
+export const natOption = () =>
+  new Option(
+    "--nat [uplink]",
+    "with --topo: a NAT gateway nat0 on the first switch, hosts routed through it, out of UPLINK (default: auto, the host's default route device)",
+  );
+
 /** `--name LAB`. */
 export const nameOption = () =>
   new Option("--name <lab>", "the lab name, instead of the file's (or the one derived from --topo)");
@@ -185,3 +228,31 @@ export const prefixOption = () =>
     "--prefix <prefix>",
     "prefix of namespace and root-namespace interface names (run copies side by side)",
   );
+
+/** `-t, --topology FILE`: containerlab's way of naming the topology file (`clab deploy -t lab.yml`). */
+export const topologyFileOption = () =>
+  new Option(
+    "-t, --topology <file>",
+    "the topology file (as containerlab's -t); same as giving it as the argument",
+  );
+
+/** The file given as the argument or with `-t` (not both). */
+export function fileArgument(positional: string | undefined, option: string | undefined): string | undefined {
+  if (positional !== undefined && option !== undefined && positional !== option)
+    throw new NslabError("E_USAGE", `two topology files given: '${positional}' and -t '${option}'`, {
+      hint: "give the file once, as the argument or with -t",
+    });
+  return positional ?? option;
+}
+
+/** `--format json|text`: containerlab's spelling of `--json`. */
+export const formatOption = () =>
+  new Option("--format <format>", "json (as --json) or text (the default)").choices([
+    "json",
+    "text",
+  ] as const);
+
+/** Whether `--json` or `--format json` was given. */
+export function wantsJson(opts: { json?: boolean; format?: string }): boolean {
+  return !!opts.json || opts.format === "json";
+}

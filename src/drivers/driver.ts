@@ -5,11 +5,15 @@
  * observation. Only the engine constructs one (engine/driver.ts). Close it when done.
  */
 import { NslabError } from "../errors.js";
-import type { NsDump } from "../plan/observed.js";
+import type { DumpLink, NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
 import { agentCarries, agentChannel } from "./apply/agent-channel.js";
+import { deviceChannel } from "./apply/device-channel.js";
 import type { ApplyOptions, ApplyReport, Router } from "./apply/executor.js";
+import { firewallCarries, firewallChannel } from "./apply/firewall-channel.js";
 import { iprouteChannel } from "./apply/iproute-channel.js";
+import { nodefsChannel } from "./apply/nodefs-channel.js";
+import { ofctlChannel } from "./apply/ofctl-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
 import type { Faults } from "./faults.js";
@@ -41,10 +45,15 @@ export class Driver {
   readonly faults: Faults;
   readonly #ovsMode: "ovsdb" | "vsctl";
   #agent: Promise<NsAgent> | undefined;
+  #envAgent: Promise<NsAgent> | undefined;
   #ovs: Promise<OvsdbClient> | undefined;
   readonly #ip: Channel;
   readonly #agentCh: Channel;
   readonly #ovsCh: Channel;
+  readonly #envCh: Channel;
+  readonly #ofctl: Channel;
+  readonly #fwCh: Channel;
+  readonly #devices: Channel;
 
   constructor(options: DriverOptions = {}) {
     this.runner = options.runner ?? systemRunner;
@@ -56,15 +65,23 @@ export class Driver {
     this.#ovsMode = options.ovs ?? "ovsdb";
     this.#ip = iprouteChannel(this.runner);
     this.#agentCh = agentChannel(() => this.agent());
+    this.#envCh = nodefsChannel(() => this.envAgent());
+    this.#fwCh = firewallChannel(this.runner);
+    this.#devices = deviceChannel(this.runner);
     this.#ovsCh =
       this.#ovsMode === "ovsdb"
         ? ovsdbChannel(() => this.ovsdb())
         : vsctlChannel(this.runner, ovsDbSocket(ovsRuntimePaths()));
+    this.#ofctl = ofctlChannel(this.runner, () => ovsRuntimePaths().runDir);
   }
 
   /** The channel for each operation. */
   readonly route: Router = (op: Op) => {
+    if (op.op === "ovs.flow.add" || op.op === "ovs.flow.del") return this.#ofctl;
     if (op.op.startsWith("ovs.")) return this.#ovsCh;
+    if (/^(labfs|nodefs|mntns|etcnetns)\./.test(op.op)) return this.#envCh;
+    if (firewallCarries(op)) return this.#fwCh;
+    if (op.op === "phys.move" || op.op === "phys.return") return this.#devices;
     if (this.backend === "agent" && agentCarries(op)) return this.#agentCh;
     return this.#ip;
   };
@@ -94,6 +111,16 @@ export class Driver {
       return Promise.reject(new NslabError("E_ENV", "the native agent is not in use"));
     this.#agent ??= NsAgent.start({ runner: this.runner });
     return this.#agent;
+  }
+
+  /**
+   * An agent for nodes' own mount namespaces and file systems: the driver's agent, or (with the
+   * iproute2 backend) one of its own — these have no iproute2 equivalent.
+   */
+  envAgent(): Promise<NsAgent> {
+    if (this.backend === "agent") return this.agent();
+    this.#envAgent ??= NsAgent.start({ runner: this.runner });
+    return this.#envAgent;
   }
 
   /** The OVSDB connection (opened on first use; OVS must be running). */
@@ -163,11 +190,43 @@ export class Driver {
     return out;
   }
 
+  /**
+   * The alias of `lo` in each namespace (where nslab puts its ownership marker), or the error that
+   * kept it from being read: one request per namespace through the agent, not a whole dump.
+   */
+  async loopbackAliases(namespaces: readonly string[]): Promise<Map<string, string | null | Error>> {
+    const out = new Map<string, string | null | Error>();
+    if (this.backend === "agent") {
+      const cmds = namespaces.flatMap((ns) => [
+        { op: "ns", ns } as const,
+        { op: "getlink", dev: "lo" } as const,
+      ]);
+      const replies = await (await this.agent()).exec(cmds);
+      namespaces.forEach((ns, i) => {
+        const enter = replies[2 * i]!;
+        const lo = replies[2 * i + 1]!;
+        if (enter.status === "err") out.set(ns, new Error(enter.message));
+        else if (lo.status === "ok") out.set(ns, (lo.data as DumpLink).alias ?? null);
+        else out.set(ns, new Error(lo.status === "err" ? lo.message : "not read"));
+      });
+      return out;
+    }
+    for (const [ns, d] of await this.dumpMany(namespaces))
+      out.set(ns, d instanceof Error ? d : (d.links.find((l) => l.name === "lo")?.alias ?? null));
+    return out;
+  }
+
   async close(): Promise<void> {
     const agent = this.#agent;
+    const envAgent = this.#envAgent;
     const ovs = this.#ovs;
     this.#agent = undefined;
+    this.#envAgent = undefined;
     this.#ovs = undefined;
-    await Promise.allSettled([agent?.then((a) => a.close()), ovs?.then((c) => c.close())]);
+    await Promise.allSettled([
+      agent?.then((a) => a.close()),
+      envAgent?.then((a) => a.close()),
+      ovs?.then((c) => c.close()),
+    ]);
   }
 }

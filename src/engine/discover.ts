@@ -1,18 +1,32 @@
 /**
  * Finding nslab's objects without any state file, by their ownership markers alone: the alias of
- * root links, the alias of each namespace's loopback, and OVS bridges' external_ids. This is how
- * `down --all` still cleans up after /run/nslab was lost.
+ * root links, the alias of each namespace's loopback, OVS bridges' external_ids, the comment
+ * `nslab:LAB` of rules (and names of tables) in the host's firewall, and host interfaces a lab
+ * borrowed by their `nslab-phys:` alias (in a node, or pushed back to the root namespace), a lab's
+ * file system by its tmpfs's name `nslab-LAB` where nslab mounts it, and the /etc/netns entries that
+ * link to its hosts file. This is how `down --all` still cleans up after /run/nslab was lost, and
+ * `down LAB` a lab its record does not describe (one made by running `nslab plan`'s script).
  */
+import { readdirSync, readlinkSync } from "node:fs";
 import type { Driver } from "../drivers/driver.js";
-import { listNetns } from "../drivers/host/facts.js";
+import { isRoot, listNetns } from "../drivers/host/facts.js";
+import { readFirewall } from "../drivers/host/firewall.js";
+import { readMounts } from "../drivers/host/mounts.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
-import { labOfMarker, OVS_LAB_KEY } from "../plan/ops.js";
+import { labsInFirewall } from "../plan/firewall.js";
+import { labfsName, labfsPath, labHostsPath } from "../plan/node-env.js";
+import { labOfMarker, OVS_LAB_KEY, physOfMarker } from "../plan/ops.js";
+import { stateRoot } from "../state/dir.js";
 import type { OwnedObject } from "../state/store.js";
 
-/** Every lab that has marked objects on this host, with those objects. */
+/**
+ * Every lab that has marked objects on this host, with those objects. `known`: namespaces not to
+ * read (those of labs whose records name them: `status` looks only for labs without one).
+ */
 export async function discoverLabs(
   driver: Driver,
   ovs: OvsdbClient | undefined,
+  known: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, OwnedObject[]>> {
   const out = new Map<string, OwnedObject[]>();
   const add = (lab: string | undefined, o: OwnedObject) => {
@@ -21,19 +35,69 @@ export async function discoverLabs(
     list.push(o);
     out.set(lab, list);
   };
-  const namespaces = listNetns();
+  const namespaces = listNetns().filter((ns) => !known.has(ns));
   if (namespaces.length > 0) {
-    const dumps = await driver.dumpMany(namespaces);
-    for (const [name, d] of dumps) {
+    const marked: string[] = [];
+    for (const [name, alias] of await driver.loopbackAliases(namespaces)) {
+      const lab = alias instanceof Error || alias === null ? undefined : labOfMarker(alias);
+      if (!lab) continue;
+      add(lab, { kind: "netns", name });
+      marked.push(name);
+    }
+    // A host interface a lab borrowed carries its marker into the node (only lab namespaces are read).
+    for (const [name, d] of marked.length > 0 ? await driver.dumpMany(marked) : []) {
       if (d instanceof Error) continue;
-      add(labOfMarker(d.links.find((l) => l.name === "lo")?.alias), { kind: "netns", name });
+      for (const l of d.links) {
+        const p = physOfMarker(l.alias);
+        if (p) add(p.lab, { kind: "phys", name: p.device, ns: name, inside: l.name });
+      }
     }
   }
   const root = await driver.dump(null);
-  for (const l of root.links) add(labOfMarker(l.alias), { kind: "link", name: l.name });
+  for (const l of root.links) {
+    add(labOfMarker(l.alias), { kind: "link", name: l.name });
+    const p = physOfMarker(l.alias);
+    if (p) add(p.lab, { kind: "phys", name: p.device });
+  }
   if (ovs)
     for (const b of await ovsBridges(ovs))
       add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
+  for (const [lab, objects] of labFileSystems()) for (const o of objects) add(lab, o);
+  // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
+  if (isRoot())
+    for (const lab of labsInFirewall(await readFirewall(driver.runner, { ownRules: true })))
+      add(lab, { kind: "firewall", name: lab });
+  return out;
+}
+
+/** Labs' file systems (tmpfs `nslab-LAB` at its place) and the /etc/netns entries linking into them. */
+function labFileSystems(): Map<string, OwnedObject[]> {
+  const out = new Map<string, OwnedObject[]>();
+  const hosts = new Map<string, string>(); // a lab's hosts file → the lab
+  const root = stateRoot();
+  for (const m of readMounts()) {
+    const lab = m.source.slice("nslab-".length);
+    if (m.fstype !== "tmpfs" || m.source !== labfsName(lab) || m.point !== labfsPath(lab, root)) continue;
+    out.set(lab, [{ kind: "labfs", name: m.point }]);
+    hosts.set(labHostsPath(m.point), lab);
+  }
+  if (hosts.size === 0) return out;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/etc/netns");
+  } catch {
+    return out;
+  }
+  for (const ns of entries) {
+    let target: string;
+    try {
+      target = readlinkSync(`/etc/netns/${ns}/hosts`);
+    } catch {
+      continue;
+    }
+    const lab = hosts.get(target);
+    if (lab) out.get(lab)!.push({ kind: "etc-netns", name: ns });
+  }
   return out;
 }
 

@@ -106,7 +106,13 @@ export async function runDoctor(runner: Runner = systemRunner): Promise<Check[]>
   // The shared host services labs use (the OVS daemons), as each reports itself.
   for (const service of SERVICES) {
     const health = await service.health();
-    if (health) checks.push({ name: health.name, status: health.status, detail: health.detail });
+    if (health)
+      checks.push({
+        name: health.name,
+        status: health.status,
+        detail: health.detail,
+        ...(health.fix ? { fix: health.fix } : {}),
+      });
   }
   if (root && findBinary("ip")) checks.push(...(await probeKernel(runner)));
   const nsMax = procNumber("/proc/sys/user/max_net_namespaces");
@@ -119,10 +125,14 @@ export async function runDoctor(runner: Runner = systemRunner): Promise<Check[]>
   return checks;
 }
 
-/** Probe netem and bridge VLAN filtering for real, in a scratch namespace. */
+/** Probe netem, bridge VLAN filtering and the dummy and macvlan drivers for real, in a scratch namespace. */
 async function probeKernel(runner: Runner): Promise<Check[]> {
   const out: Check[] = [];
-  const tried = await attemptFeatures(["netem", "bridgeVlanFiltering"], runner, "nslab-doctor");
+  const tried = await attemptFeatures(
+    ["netem", "bridgeVlanFiltering", "dummy", "macvlan"],
+    runner,
+    "nslab-doctor",
+  );
   const netem = tried.netem;
   if (netem)
     out.push({
@@ -143,6 +153,23 @@ async function probeKernel(runner: Runner): Promise<Check[]> {
         : `not available in this kernel (${vf.message}): use an ovs-bridge for VLANs (access ports with a tag)`,
       ...(vf.ok ? {} : { fix: "use a kernel with CONFIG_BRIDGE_VLAN_FILTERING, or OVS bridges for VLANs" }),
     });
+  const drivers = (["dummy", "macvlan"] as const).flatMap((k) => (tried[k] ? [[k, tried[k]] as const] : []));
+  if (drivers.length > 0) {
+    const missing = drivers.filter(([, r]) => !r.ok).map(([k]) => k);
+    out.push({
+      name: "kernel interfaces",
+      status: missing.length === 0 ? "ok" : "warn",
+      detail:
+        missing.length === 0
+          ? "dummy and macvlan drivers available (`dummy` and `macvlan:` endpoints)"
+          : `no ${missing.join(" or ")} driver in this kernel: ${missing.map((k) => `\`${k === "dummy" ? "dummy" : "macvlan:"}\``).join(" and ")} endpoints are refused at plan time${missing.includes("dummy") ? " (use an address on lo instead)" : ""}`,
+      ...(missing.length === 0
+        ? {}
+        : {
+            fix: `use a kernel with ${missing.map((k) => (k === "dummy" ? "CONFIG_DUMMY" : "CONFIG_MACVLAN")).join(" and ")}`,
+          }),
+    });
+  }
   return out;
 }
 

@@ -5,18 +5,27 @@
  */
 import type { Driver } from "../drivers/driver.js";
 import { NslabError } from "../errors.js";
-import { acquireLock } from "../state/lock.js";
+import { removeLabDir } from "../state/lab-dir.js";
+import { acquireLock, staleLocks } from "../state/lock.js";
 import { isMultiLab, listMultiLabs } from "../state/multi.js";
-import { listLabs, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
+import {
+  clearLeftovers,
+  labsWithLeftovers,
+  listLabs,
+  type OwnedObject,
+  readLab,
+  removeLab,
+  saveLab,
+} from "../state/store.js";
 import { discoverLabs } from "./discover.js";
 import { openDriver } from "./driver.js";
-import { type CommonOptions, silent } from "./options.js";
-import type { DownResult } from "./results.js";
+import { type CommonOptions, logOf } from "./options.js";
+import { heldServices, release, SERVICES, type ServiceContext } from "./services/index.js";
+import { type TeardownReport, teardown } from "./teardown.js";
 
 export type { DownResult } from "./results.js";
 
-import { heldServices, release, SERVICES, type ServiceContext } from "./services/index.js";
-import { type TeardownReport, teardown } from "./teardown.js";
+import type { DownResult } from "./results.js";
 
 /** Options of {@link downAll}. */
 export interface DownAllOptions extends CommonOptions {
@@ -59,14 +68,27 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
         // A machine that cannot be reached keeps that lab's record; the other labs still go down.
         if (!(e instanceof NslabError)) throw e;
         options.log?.("warn", `lab '${lab}' is not down everywhere: ${e.message}`);
-        spread.push({ lab, found: true, removed: [], skipped: [], busy: e.message, durationMs: 0 });
+        spread.push({
+          lab,
+          found: true,
+          removed: [],
+          skipped: [],
+          busy: e.message,
+          leftovers: [],
+          durationMs: 0,
+        });
       }
   }
   const driver = openDriver(options);
   try {
     const ovs = await driver.ovsdb().catch(() => undefined);
     const found = await discoverLabs(driver, ovs);
-    const labs = [...new Set([...listLabs(), ...found.keys()])].filter(options.filter ?? (() => true)).sort();
+    // Labs with a record, with marked objects, or with what a killed nslab left in /run/nslab (a
+    // half-written record, a lock): `down` of each clears it all.
+    const leftovers = [...labsWithLeftovers(), ...staleLocks().filter((l) => !l.startsWith("_"))];
+    const labs = [...new Set([...listLabs(), ...found.keys(), ...leftovers])]
+      .filter(options.filter ?? (() => true))
+      .sort();
     const results: DownResult[] = [];
     for (const lab of labs) {
       try {
@@ -74,11 +96,19 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
       } catch (e) {
         // A lab an `up` (or another `down`) is working on right now is not ours to pull away.
         if (!(e instanceof NslabError && e.code === "E_LOCKED")) throw e;
-        options.log?.(
+        logOf(options)(
           "warn",
           `skipped lab '${lab}': ${e.message}; run 'nslab down --all' again once it is done`,
         );
-        results.push({ lab, found: true, removed: [], skipped: [], busy: e.message, durationMs: 0 });
+        results.push({
+          lab,
+          found: true,
+          removed: [],
+          skipped: [],
+          leftovers: [],
+          busy: e.message,
+          durationMs: 0,
+        });
       }
     }
     return [...spread, ...results];
@@ -89,10 +119,12 @@ export async function downAll(options: DownAllOptions = {}): Promise<DownResult[
 
 async function downWith(lab: string, driver: Driver, options: CommonOptions): Promise<DownResult> {
   const started = performance.now();
-  const log = options.log ?? silent;
+  const log = logOf(options);
   const services: ServiceContext = { lab, runner: driver.runner, log, faults: driver.faults };
   const lock = acquireLock(lab, `nslab down ${lab}`, (m) => log("warn", m));
   try {
+    const leftovers = clearLeftovers(lab);
+    for (const f of leftovers) log("info", `removed ${f}, left by an nslab process that died writing it`);
     const state = readLab(lab);
     let objects: OwnedObject[];
     if (state) objects = state.owned;
@@ -108,7 +140,14 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       // daemons that nslab started and no lab uses: stop those (a no-op when nslab started none, or
       // a lab needs them).
       await release(SERVICES, services);
-      return { lab, found: false, removed: [], skipped: [], durationMs: performance.now() - started };
+      return {
+        lab,
+        found: false,
+        removed: [],
+        skipped: [],
+        leftovers,
+        durationMs: performance.now() - started,
+      };
     }
 
     const held = heldServices(state, objects);
@@ -154,12 +193,16 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       );
     }
     removeLab(lab);
+    removeLabDir(lab);
     await release(held, services);
     return {
       lab,
       found: true,
       removed: report.removed,
       skipped: report.skipped,
+      processesEnded: report.processes?.ended ?? 0,
+      processesKilled: report.processes?.killed ?? 0,
+      leftovers,
       durationMs: performance.now() - started,
     };
   } finally {

@@ -3,13 +3,18 @@ import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Backend } from "../drivers/driver.js";
 import type { Faults } from "../drivers/faults.js";
 import type { Runner } from "../drivers/runner/index.js";
-import type { Logger } from "../util/logger.js";
+import { defaultLogger, type Logger, silentLogger } from "../util/logger.js";
 import type { HostProbe } from "./preflight.js";
 
 export type { Logger } from "../util/logger.js";
 
-/** A logger that drops everything (the library's default). */
-export const silent: Logger = () => {};
+/** A logger that drops everything. */
+export const silent: Logger = silentLogger;
+
+/** The logger of an operation: the one it was given, else the library's default (warnings on stderr, once). */
+export function logOf(options: { log?: Logger }): Logger {
+  return options.log ?? defaultLogger();
+}
 
 /** Options every lab operation takes. */
 export interface CommonOptions {
@@ -17,9 +22,16 @@ export interface CommonOptions {
   runner?: Runner;
   /** `agent` (native, fast) or `iproute2`; default: the agent when built (or `NSLAB_BACKEND`). */
   backend?: Backend | "auto";
-  /** Receives progress messages and warnings; silent by default. */
+  /**
+   * Receives progress messages and warnings. Default: each warning once on stderr, progress
+   * dropped (`setDefaultLogger(silentLogger)` silences a program, `log: silentLogger` a call).
+   */
   log?: Logger;
-  /** Aborts the operation: `up` stops and undoes what it did; `exec` kills its command. */
+  /**
+   * Aborts the operation: `up` stops and undoes what it did; `down` stops (the lab is left dirty,
+   * for the next `down`); exec, ping, test, iperf, capture, status, link and shaping reject at
+   * once with `E_INTERRUPTED` and end the commands they started.
+   */
   signal?: AbortSignal;
   /** Called as batches of operations complete (`up`). */
   onProgress?: ProgressFn;
@@ -38,6 +50,13 @@ export interface UpOptions extends CommonOptions {
    * @internal
    */
   faults?: Faults;
+  /**
+   * Labs whose routers run FRR: return once routing has converged (default true); false returns as
+   * soon as the daemons are started.
+   */
+  wait?: boolean;
+  /** How long to wait for routing to converge (default 120 s); E_VERIFY naming what is lacking after it. */
+  waitTimeoutMs?: number;
   /**
    * What the environment checks see (tests simulate hosts that lack things).
    * @internal

@@ -5,11 +5,18 @@ import { hostFactsFor } from "../drivers/host/probe.js";
 import type { Runner } from "../drivers/runner/index.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
+import { frrPlanNotes } from "../plan/frr/render.js";
+import type { FrrPlan } from "../plan/frr/routers.js";
 import type { HostFacts, HostLimits } from "../plan/host.js";
 import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
 import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
+import { stateRoot } from "../state/dir.js";
+import { checkDeclaredFlows } from "./flows.js";
+import { frrForLab, withFrr } from "./frr.js";
+import { borrowedDevices } from "./inventory.js";
+import { defaultControllerTarget } from "./services/testcontroller.js";
 
 /** A plan for bringing a topology up on a host. */
 export interface Plan {
@@ -20,6 +27,8 @@ export interface Plan {
   operations: Op[];
   /** Host limits the lab would hit here: errors make `up` refuse, warnings are said. */
   limits: { errors: LimitProblem[]; warnings: LimitProblem[] };
+  /** FRR in the lab's routers (absent when none runs it): daemons, files, and problems `up` would refuse. */
+  frr?: FrrPlan;
   /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines. */
   toShell(): string;
   /** The operations as JSON. */
@@ -29,8 +38,9 @@ export interface Plan {
 /** Plan `topology` for this host (or for the given host facts). Pure: nothing is changed. */
 export function planLab(
   topology: Topology,
-  host: HostFacts = { ovsKernelDatapath: ovsKernelModule() },
+  host: HostFacts = { ovsKernelDatapath: ovsKernelModule(), defaultController: defaultControllerTarget() },
   limits: HostLimits = hostLimits(),
+  frr?: FrrPlan,
 ): Plan {
   const operations = planUp(topology, host);
   return {
@@ -38,12 +48,24 @@ export function planLab(
     host,
     operations,
     limits: checkHostLimits(topology, limits),
-    toShell: () => renderShell(operations, { lab: topology.name, notes: planNotes(topology) }),
-    toJson: () => renderJson(operations, { lab: topology.name }),
+    ...(frr ? { frr } : {}),
+    toShell: () =>
+      renderShell(operations, { lab: topology.name, notes: planNotes(topology), after: frrPlanNotes(frr) }),
+    toJson: () =>
+      renderJson(operations, { lab: topology.name, ...(frr ? { extra: { frr: frr.routers } } : {}) }),
   };
 }
 
-/** Plan `topology` for this host, probing only the kernel features it asks for (as `up` does). */
+/**
+ * Plan `topology` for this host, probing only the kernel features it asks for, checking its flows
+ * with OVS's parser, and the host's FRR when routers run it (their configurations checked with its
+ * `vtysh -C`), as `up` does.
+ */
 export async function planForHost(topology: Topology, runner?: Runner): Promise<Plan> {
-  return planLab(topology, await hostFactsFor(topology, runner));
+  await checkDeclaredFlows(topology, runner);
+  const frr = await frrForLab(topology, runner);
+  // Routers' FRR as `up` adds it: their /etc/frr, /run/frr and daemons in the node environment.
+  const t = frr && frr.problems.length === 0 ? withFrr(topology, frr) : topology;
+  const host = await hostFactsFor(t, runner, stateRoot(), { borrowed: borrowedDevices(topology.name) });
+  return planLab(t, { ...host, defaultController: defaultControllerTarget() }, hostLimits(), frr);
 }

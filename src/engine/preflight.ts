@@ -45,8 +45,17 @@ export function checkEnvironment(ops: readonly Op[], backend: Backend, host: Hos
   }
   if (ops.some((o) => o.op === "qdisc.set")) need.add("tc");
   if (ops.some((o) => o.op === "link.gro.off")) need.add("ethtool");
+  for (const o of ops) {
+    if (o.op.startsWith("nft.") || o.op === "nat.masquerade" || (o.op === "fw.accept" && o.backend === "nft"))
+      need.add("nft");
+    else if (o.op === "fw.accept")
+      need.add(
+        `${o.family === "ip6" ? "ip6tables" : "iptables"}-${o.backend === "iptables-nft" ? "nft" : "legacy"}-restore`,
+      );
+  }
   if (ops.some((o) => o.op.startsWith("ovs.")))
     for (const b of ["ovsdb-server", "ovs-vswitchd", "ovsdb-tool"]) need.add(b);
+  if (ops.some((o) => o.op === "ovs.flow.add" || o.op === "ovs.flow.del")) need.add("ovs-ofctl");
   const missing = [...need].filter((b) => !host.findBinary(b));
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((b) => PACKAGE_OF[b] ?? b))];

@@ -7,8 +7,13 @@ import type { TeardownReport } from "./teardown.js";
 export interface UpResult {
   /** The lab name. */
   lab: string;
-  /** The lab was already up with this very topology; nothing was done. */
+  /**
+   * The lab was already up with this very topology and nothing of it was missing (the shared
+   * services it needs were started again if they had stopped: `startedOvs`).
+   */
   alreadyUp: boolean;
+  /** The lab was already up with this very topology, and what was missing of it was restored in place. */
+  repaired?: true;
   /** The lab was running and was changed in place to the new topology. */
   updated: boolean;
   /** Number of operations applied. */
@@ -19,6 +24,8 @@ export interface UpResult {
   datapath?: "netdev" | "system";
   /** nslab started the OVS daemons for this lab. */
   startedOvs: boolean;
+  /** Labs whose routers run FRR: from their daemons being ready to converged routing (when `up` waited). */
+  convergedMs?: number;
   durationMs: number;
   /** A lab spread over several machines: what each did (`owned` is then empty: each machine has its own). */
   hosts?: { name: string; ssh: string; operations: number; durationMs: number }[];
@@ -33,6 +40,12 @@ export interface DownResult {
   removed: OwnedObject[];
   /** Objects left alone: already gone, or no longer marked as this lab's. */
   skipped: TeardownReport["skipped"];
+  /** Processes that ran in the lab's namespaces and were ended (services, commands started by hand). */
+  processesEnded?: number;
+  /** Of those, how many did not end on SIGTERM within the grace period and were killed. */
+  processesKilled?: number;
+  /** State files that nslab processes which died mid-write had left for this lab, now removed. */
+  leftovers: string[];
   /** {@link downAll} only: the lab was left alone because another nslab process holds it (why). */
   busy?: string;
   durationMs: number;

@@ -8,6 +8,7 @@ import type { OpOutcome } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
 import { inverseOps } from "../plan/inverse.js";
 import type { Op } from "../plan/ops.js";
+import type { OwnedObject } from "../state/store.js";
 import { createdObjects } from "./inventory.js";
 import { type TeardownReport, teardown } from "./teardown.js";
 
@@ -16,13 +17,20 @@ export function appliedOps(ops: readonly Op[], outcomes: readonly OpOutcome[]): 
   return ops.filter((_, i) => outcomes[i]?.status === "ok" || outcomes[i]?.status === "partial");
 }
 
-/** Undo `applied` (operations of this run, in the order they were applied). */
+/**
+ * Undo `applied` (operations of this run, in the order they were applied). `existed`: what the lab
+ * owned before this run (changing a running lab): a firewall part it had already is not removed as
+ * a whole (by comment), only this run's rules, one by one.
+ */
 export async function rollback(
   lab: string,
   applied: readonly Op[],
   driver: Driver,
+  existed: readonly OwnedObject[] = [],
 ): Promise<TeardownReport["failures"]> {
-  const created = createdObjects(applied);
+  const created = createdObjects(applied).filter(
+    (o) => o.kind !== "firewall" || !existed.some((x) => x.kind === o.kind && x.name === o.name),
+  );
   const report = await teardown(lab, created, driver, {
     acceptUnaliasedLinks: true,
     ovs: () => driver.ovsdb(),
@@ -47,13 +55,22 @@ export async function rollback(
 }
 
 const ALREADY_GONE =
-  /Cannot find device|No such device|No such process|Cannot assign requested address|ENOENT|ENODEV|ESRCH/;
+  /Cannot find device|No such device|No such process|Cannot assign requested address|No such file system|ENOENT|ENODEV|ESRCH/;
 
 function undoneByTeardown(op: Op, created: ReturnType<typeof createdObjects>): boolean {
   const has = (kind: string, name: string) => created.some((o) => o.kind === kind && o.name === name);
   if (op.op === "netns.del") return has("netns", op.ns);
   if (op.op === "link.del") return op.ns === null ? has("link", op.dev) : false;
   if (op.op === "ovs.bridge.del") return has("ovs-bridge", op.bridge);
+  // The lab's file system goes whole (with every node's mount namespace), /etc/netns entries too.
+  if (op.op === "labfs.umount") return has("labfs", op.path);
+  if (op.op === "mntns.del") return created.some((o) => o.kind === "labfs");
+  if (op.op === "etcnetns.del") return has("etc-netns", op.ns);
+  // The lab's firewall part goes by comment and table name with the teardown.
+  const rootFirewall =
+    op.op === "fw.delete" || ((op.op === "nft.table.del" || op.op === "nft.chain.del") && op.ns === null);
+  if (rootFirewall) return created.some((o) => o.kind === "firewall");
+  if (op.op === "phys.return") return has("phys", op.saved.name);
   return false;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Removing what a lab owns — and only that. Each object is checked against its ownership marker
- * first. The lab's root-namespace links go in one kernel batch (by the lab's link group, when the
+ * Removing what a lab owns — and only that. Host interfaces it borrowed are given back first (while
+ * their namespaces exist). Each object is checked against its ownership marker first. The lab's root-namespace links go in one kernel batch (by the lab's link group, when the
  * group holds nothing else), taking their veth peers along; then the namespaces, in one go. Links
  * that cannot go by group are deleted after the namespaces (whose deletion takes their veth pairs
  * along), once their root-side ends had a chance to vanish. Used by `down` and by the rollback of a
@@ -11,11 +11,16 @@ import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
+import { readFirewall } from "../drivers/host/firewall.js";
+import type { EndReport } from "../drivers/host/ns-procs.js";
 import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
+import { labFirewallRemoval } from "../plan/firewall.js";
 import type { DumpLink, NsDump } from "../plan/observed.js";
 import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 import { formatArgv } from "../util/quote.js";
+import { giveBack } from "./give-back.js";
+import { clearNodeEnv } from "./teardown-env.js";
 
 export interface TeardownOptions {
   /**
@@ -34,6 +39,8 @@ export interface TeardownOptions {
 
 export interface TeardownReport {
   removed: OwnedObject[];
+  /** Processes ended in the lab's namespaces (and how many needed SIGKILL). */
+  processes?: EndReport;
   /** Objects left alone: gone already, or not (any more) this lab's. */
   skipped: { object: OwnedObject; reason: string }[];
   /** Objects that could not be removed. */
@@ -50,9 +57,22 @@ export async function teardown(
   options: TeardownOptions = {},
 ): Promise<TeardownReport> {
   const report: TeardownReport = { removed: [], skipped: [], failures: [] };
+  // 0. Nothing may run in the lab any more (a process holds its namespace and veths alive).
+  report.processes = await clearNodeEnv(lab, objects, driver, report);
   const group = linkGroupFor(lab);
+  // 0. Host interfaces the lab borrowed go back first, while their namespaces still exist.
+  const given = await giveBack(lab, objects, driver, options.signal);
+  report.removed.push(...given.removed);
+  report.skipped.push(...given.skipped);
+  report.failures.push(...given.failures);
   const seen: { root?: NsDump } = {};
   const ours = await ownedAndPresent(lab, objects, driver, options, report, seen);
+
+  // 0. The lab's part of the host firewall: its accepts in the host's chains and its own tables,
+  //    found by comment and name (so also what an `up` killed midway had added), in one
+  //    transaction per tool. Nothing is read when the lab never had any.
+  const firewall = objects.filter((o) => o.kind === "firewall");
+  if (firewall.length > 0) await removeFirewall(lab, firewall, driver, report);
 
   // 1. OVS bridges (their ports go with them): the OVSDB transaction is committed now, but
   //    ovs-vswitchd is waited for only after the kernel devices are gone (below): with its ports'
@@ -200,6 +220,30 @@ export async function teardown(
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+/** Remove every rule and table of `lab` in the host's firewall (the `firewall` objects of its record). */
+async function removeFirewall(
+  lab: string,
+  objects: readonly OwnedObject[],
+  driver: Driver,
+  report: TeardownReport,
+): Promise<void> {
+  const removal = labFirewallRemoval(lab, await readFirewall(driver.runner, { ownRules: true }));
+  if (removal.length > 0) {
+    const res = await driver.apply(removal, { mode: "continue" });
+    const failed = res.outcomes.flatMap((o) => (o.status === "failed" || o.status === "partial" ? [o] : []));
+    if (failed.length > 0) {
+      for (const object of objects)
+        report.failures.push({
+          object,
+          message: [...new Set(failed.map((f) => f.message))].join("; "),
+          command: failed[0]!.command,
+        });
+      return;
+    }
+  }
+  report.removed.push(...objects);
 }
 
 /**

@@ -5,26 +5,37 @@
  * leaves the host as it found it (a new lab: below), and a running lab keeps running (update.ts).
  */
 import type { Driver } from "../drivers/driver.js";
+import { recordWriteHook } from "../drivers/faults.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
-import { NslabError } from "../errors.js";
+import { inNode } from "../drivers/in-node.js";
+import { NslabError, TopologyError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
+import { natHostConflicts } from "../plan/nat.js";
+import { nodeMountFile } from "../plan/node-env.js";
 import type { Op } from "../plan/ops.js";
+import { stateRoot } from "../state/dir.js";
+import { removeLabDir } from "../state/lab-dir.js";
 import { acquireLock } from "../state/lock.js";
-import { newLabState, type OwnedObject, readLab, removeLab, saveLab } from "../state/store.js";
+import { clearLeftovers, type LabState, newLabState, readLab, removeLab, saveLab } from "../state/store.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
+import { repairFirewall } from "./firewall-repair.js";
+import { checkDeclaredFlows } from "./flows.js";
+import { prepareFrr, waitForRouting } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
-import { createdObjects } from "./inventory.js";
-import { silent, type UpOptions } from "./options.js";
+import { borrowedDevices, createdObjects, withHostSettings } from "./inventory.js";
+import { startServices } from "./node-services.js";
+import { logOf, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
+import { repair } from "./repair.js";
 import type { UpResult } from "./results.js";
 import { appliedOps, rollback } from "./rollback.js";
-import { heldServices, ovsService, release } from "./services/index.js";
+import { defaultControllerTarget, heldServices, ovsService, release } from "./services/index.js";
 import {
   acquireServices,
   applyPlan,
@@ -58,13 +69,20 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
   }
 }
 
-async function upWith(topology: Topology, driver: Driver, options: UpOptions, started: number) {
-  const log = options.log ?? silent;
-  const lab = topology.name;
+async function upWith(given: Topology, driver: Driver, options: UpOptions, started: number) {
+  const log = logOf(options);
+  const lab = given.name;
+  // Routers running FRR: their configurations checked, their files and daemons added to the lab.
+  const { topology, frr } = await prepareFrr(given, driver.runner, log);
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
-  const host: HostFacts = await hostFactsFor(topology, driver.runner);
+  const host: HostFacts = {
+    ...(await hostFactsFor(topology, driver.runner, stateRoot(), { borrowed: borrowedDevices(lab) })),
+    defaultController: defaultControllerTarget(),
+  };
   const full = planUp(topology, host);
+  // Every declared flow through OVS's own parser: a bad one is reported at its line, nothing made.
+  await checkDeclaredFlows(topology, driver.runner);
   const datapath = full.find((o) => o.op === "ovs.bridge.add")?.datapath;
   checkEnvironment(full, driver.backend, options.host);
   const limits = checkHostLimits(topology, hostLimits());
@@ -79,27 +97,46 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   for (const w of limits.warnings) log("warn", `${w.message}\n  hint: ${w.hint}`);
   const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
   try {
+    for (const f of clearLeftovers(lab))
+      log("info", `removed ${f}, left by an nslab process that died writing it`);
     const existing = readLab(lab);
     if (existing && options.exclusive)
       throw new NslabError("E_CONFLICT", `a lab named '${lab}' exists already (${existing.status})`, {
         hint: "choose another lab name",
       });
     const result = (
-      r: Pick<UpResult, "alreadyUp" | "updated" | "operations" | "owned" | "startedOvs">,
+      r: Pick<
+        UpResult,
+        "alreadyUp" | "updated" | "repaired" | "operations" | "owned" | "startedOvs" | "convergedMs"
+      >,
     ): UpResult => ({
       lab,
       ...r,
       durationMs: performance.now() - started,
       ...(datapath ? { datapath } : {}),
     });
-    if (existing && existing.status === "up" && sameTopology(existing.topology, topology))
+    if (existing && existing.status === "up" && sameTopology(existing.topology, topology)) {
+      // Up already: restore in place whatever of it (or of what it depends on) is missing now.
+      const r = await repair(
+        { lab, driver, log, options },
+        existing,
+        topology,
+        full,
+        planUp(existing.topology, withRecorded(host, existing)),
+        datapath,
+      );
+      // And its part of the host firewall (a firewall reload, Docker started after it came up).
+      const fw = await repairFirewall({ lab, driver, log, options }, full, readLab(lab) ?? existing);
+      const operations = r.operations + fw;
       return result({
-        alreadyUp: true,
-        updated: false,
-        operations: 0,
-        owned: existing.owned,
-        startedOvs: false,
+        alreadyUp: operations === 0,
+        updated: operations > 0,
+        ...(operations > 0 ? { repaired: true as const } : {}),
+        operations,
+        owned: readLab(lab)?.owned ?? existing.owned,
+        startedOvs: r.startedOvs,
       });
+    }
     if (existing && existing.status !== "up")
       throw new NslabError(
         "E_CONFLICT",
@@ -111,7 +148,10 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
     const c: UpRun = { lab, driver, log, options };
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
-      const change = diffPlans(planUp(existing.topology, host), full);
+      const before = await hostFactsFor(existing.topology, driver.runner, stateRoot(), {
+        borrowed: borrowedDevices(lab),
+      });
+      const change = diffPlans(planUp(existing.topology, withRecorded(before, existing)), full);
       const n = await update(c, existing, topology, change);
       return result({
         alreadyUp: false,
@@ -120,6 +160,11 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
         owned: createdObjects(full),
         startedOvs: false,
       });
+    }
+    if (full.some((o) => o.op === "nat.masquerade")) {
+      // NAT: the uplink exists and leads out; the transit subnets collide with no host route.
+      const problems = natHostConflicts(full, await driver.dump(null), lab);
+      if (problems.length > 0) throw new TopologyError(problems);
     }
     const startedNow = await acquireServices(c, full, datapath);
     await refuseConflicts(c, full, startedNow, []);
@@ -131,7 +176,28 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
         throw e;
       }
     await deploy(c, topology, full);
+    // Routing daemons: the lab is up; `up` returns once their routing has converged (unless told not to wait).
+    let convergedMs: number | undefined;
+    if (frr && frr.routers.length > 0 && options.wait !== false) {
+      const labfs = full.find((o) => o.op === "labfs.mount");
+      const nodeOf = new Map(topology.nodes.map((n) => [n.kind === "netns" ? n.netns : n.name, n.name]));
+      const inRouter = (netns: string, argv: readonly string[]) =>
+        inNode(
+          netns,
+          argv,
+          "net",
+          labfs?.op === "labfs.mount" ? nodeMountFile(labfs.path, nodeOf.get(netns)!) : undefined,
+        );
+      const r = await waitForRouting(topology, frr, driver, inRouter, {
+        log,
+        ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      convergedMs = r.ms;
+      log("info", `routing converged in ${(r.ms / 1000).toFixed(1)} s`);
+    }
     return result({
+      ...(convergedMs !== undefined ? { convergedMs } : {}),
       alreadyUp: false,
       updated: false,
       operations: full.length,
@@ -143,37 +209,56 @@ async function upWith(topology: Topology, driver: Driver, options: UpOptions, st
   }
 }
 
+/** The host as a running lab's plan saw it: its NAT nodes keep the uplinks they came up with. */
+function withRecorded(host: HostFacts, record: LabState): HostFacts {
+  return record.natUplinks ? { ...host, natUplinks: record.natUplinks } : host;
+}
+
 /** A new lab: record the intent, apply, and on failure remove what was created. */
 async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise<void> {
   const { lab, driver, log } = c;
-  const state = newLabState(topology, createdObjects(ops));
-  saveLab(state); // the intent: if this process dies, `down` knows what to look for
+  const state = withHostSettings(newLabState(topology, createdObjects(ops)), ops);
+  // The intent: if this process dies, `down` knows what to look for.
+  saveLab(state, recordWriteHook(driver.faults, "lab", `the record of lab '${lab}'`));
   await withInterrupts(log, c.options.signal, async (signal) => {
     const report = await applyPlan(c, ops, signal);
-    let cause: NslabError | undefined = report.error;
+    let failed: NslabError | undefined;
     if (!report.error && !report.interrupted) {
       await settleSpanningTrees(topology, driver, log);
       try {
-        await c.options.beforeCommit?.(signal);
-        saveLab({ ...state, status: "up" });
-        return;
+        const labfs = ops.find((o) => o.op === "labfs.mount");
+        await startServices(c, topology, labfs?.op === "labfs.mount" ? labfs.path : undefined, signal);
       } catch (e) {
-        cause =
-          e instanceof NslabError
-            ? e
-            : new NslabError("E_INTERRUPTED", `lab '${lab}' was not committed: ${(e as Error).message}`, {
-                cause: e,
-              });
+        failed =
+          e instanceof NslabError ? e : new NslabError("E_SERVICE", (e as Error).message, { cause: e });
       }
+      if (!failed)
+        try {
+          // A machine's part of a lab spread over several waits here for the controller's commit.
+          await c.options.beforeCommit?.(signal);
+          saveLab({ ...state, status: "up" });
+          return;
+        } catch (e) {
+          failed =
+            e instanceof NslabError
+              ? e
+              : new NslabError("E_INTERRUPTED", `lab '${lab}' was not committed: ${(e as Error).message}`, {
+                  cause: e,
+                });
+        }
     }
-    cause ??= new NslabError("E_INTERRUPTED", `interrupted: lab '${lab}' was not brought up`);
+    const cause =
+      failed ??
+      report.error ??
+      new NslabError("E_INTERRUPTED", `interrupted: lab '${lab}' was not brought up`);
     log(
       "warn",
-      `${report.error ? "an operation failed" : report.interrupted ? "interrupted" : "not committed"}: removing what this run created`,
+      `${failed ? (failed.code === "E_SERVICE" ? "a service failed" : "not committed") : report.error ? "an operation failed" : "interrupted"}: removing what this run created`,
     );
     const failures = await rollback(lab, appliedOps(ops, report.outcomes), driver);
     if (failures.length > 0) throw markDirty(state, cause, failures);
     removeLab(lab);
+    removeLabDir(lab);
     await release(heldServices(state, []), serviceContext(c));
     throw cause;
   });

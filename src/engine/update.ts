@@ -12,15 +12,17 @@ import type { Op } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";
 import { type LabState, type OwnedObject, saveLab } from "../state/store.js";
 import { withInterrupts } from "./interrupts.js";
-import { createdObjects } from "./inventory.js";
+import { createdObjects, withHostSettings } from "./inventory.js";
 import { checkEnvironment } from "./preflight.js";
 import { appliedOps, rollback } from "./rollback.js";
+import { forwardingService } from "./services/forwarding.js";
 import {
   acquireServices,
   applyPlan,
   interrupted,
   markDirty,
   refuseConflicts,
+  serviceContext,
   settleSpanningTrees,
   type UpRun,
 } from "./up-run.js";
@@ -47,11 +49,14 @@ export async function update(
   const owned = [...existing.owned];
   for (const o of createdObjects(change.next))
     if (!owned.some((x) => x.kind === o.kind && x.name === o.name)) owned.push(o);
+  const next = withHostSettings(existing, change.next);
   const state: LabState = {
     ...existing,
     status: "updating",
     owned,
     usesOvs: existing.usesOvs || newOps.some((o) => o.op.startsWith("ovs.")),
+    // Held while changing: the old settings and the new ones.
+    ...mergedSettings(existing, next),
   };
   saveLab(state); // the intent covers both the old and the new objects
   return withInterrupts(log, c.options.signal, async (signal) => {
@@ -79,18 +84,32 @@ export async function update(
     }
     if (!failure) {
       await settleSpanningTrees(topology, driver, log);
-      saveLab({ ...state, status: "up", topology, owned: createdObjects(change.next) });
+      const done = withHostSettings(
+        { ...state, status: "up", topology, owned: createdObjects(change.next) },
+        change.next,
+      );
+      saveLab(done);
+      // A NAT uplink this lab no longer uses goes back as it was, when no other lab holds it.
+      if ((existing.hostSettings ?? []).some((k) => !(done.hostSettings ?? []).includes(k)))
+        await forwardingService.release(serviceContext(c));
       return count;
     }
     log(
       "warn",
       `${failure.code === "E_INTERRUPTED" ? "interrupted" : "a change failed"}: restoring lab '${lab}' as it was`,
     );
-    const failures = await restore(c, change, applied);
+    const failures = await restore(c, change, applied, existing.owned);
     if (failures.length > 0) throw markDirty(state, failure, failures);
     saveLab({ ...existing, status: "up" });
     throw failure;
   });
+}
+
+/** The shared settings and NAT uplinks of two records together (held while one becomes the other). */
+function mergedSettings(a: LabState, b: LabState): Pick<LabState, "hostSettings" | "natUplinks"> {
+  const keys = [...new Set([...(a.hostSettings ?? []), ...(b.hostSettings ?? [])])];
+  if (keys.length === 0) return {};
+  return { hostSettings: keys, natUplinks: { ...a.natUplinks, ...b.natUplinks } };
 }
 
 /** Back to the running lab as it was: undo the additions, then reconcile with the old plan. */
@@ -98,11 +117,12 @@ async function restore(
   c: UpRun,
   change: PlanChange,
   applied: readonly Op[],
+  existed: readonly OwnedObject[],
 ): Promise<{ object: OwnedObject; message: string; command?: string }[]> {
   const { lab, driver } = c;
   const failures: { object: OwnedObject; message: string; command?: string }[] = [];
   try {
-    failures.push(...(await rollback(lab, applied, driver)));
+    failures.push(...(await rollback(lab, applied, driver, existed)));
     if (failures.length === 0) {
       const seen = await observeForPlan([change.previous], driver);
       const back = reconcileOps(change.previous, seen, new Set(change.removed.map(opKey)), opKey);

@@ -11,4 +11,5 @@ export {
   graphKind,
   graphModel,
 } from "./model.js";
+export { PNG_MAX_SIDE, renderPng } from "./png.js";
 export { layoutPositions, type Point, renderSvg } from "./render.js";

@@ -8,7 +8,21 @@ import { inNode } from "../drivers/in-node.js";
 import { CommandError, type Runner, systemRunner } from "../drivers/runner/index.js";
 import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
+import { nodeMountFile } from "../plan/node-env.js";
 import { recordOf } from "./record.js";
+
+/** The argv that runs `argv` in `node` of `lab`, the way a person's command enters it. */
+export function nodeArgv(lab: string, node: string, argv: readonly string[]): string[] {
+  const { ns, mnt } = nodeNamespaces(lab, node);
+  return inNode(ns, argv, "session", mnt);
+}
+
+/** The namespaces of `node` in lab `lab`: its network namespace, its kept mount namespace if any. */
+export function nodeNamespaces(lab: string, node: string): { ns: string; mnt?: string } {
+  const ns = nodeNamespace(lab, node);
+  const labfs = recordOf(lab).owned.find((o) => o.kind === "labfs")?.name;
+  return labfs ? { ns, mnt: nodeMountFile(labfs, node) } : { ns };
+}
 
 /** The namespace of `node` in lab `lab` (E_NOT_FOUND with what exists, otherwise). */
 function nodeNamespace(lab: string, node: string): string {
@@ -64,8 +78,8 @@ export async function execIn(
   options: ExecOptions = {},
 ): Promise<ExecResult> {
   if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
-  const ns = nodeNamespace(lab, node);
-  const res = await (options.runner ?? systemRunner).run(inNode(ns, argv, "session"), {
+  const { ns, mnt } = nodeNamespaces(lab, node);
+  const res = await (options.runner ?? systemRunner).run(inNode(ns, argv, "session", mnt), {
     allowFailure: true,
     timeoutMs: options.timeoutMs ?? 60_000,
     ...(options.input !== undefined ? { input: options.input } : {}),
@@ -80,23 +94,66 @@ export async function execIn(
   return { exitCode: res.exitCode, stdout: res.stdout, stderr: res.stderr };
 }
 
-/** Run `argv` in `node` of `lab` attached to this terminal; resolves with its exit code. */
+/** Options of {@link execAttached}. */
+export interface AttachedOptions {
+  /** The command's stdin: this process's (default) or none (`ignore`: a script read on stdin stays ours). */
+  stdin?: "inherit" | "ignore";
+  /** Ends the command (SIGTERM) when it aborts. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Run `argv` in `node` of `lab` attached to this terminal (its output straight to ours); resolves
+ * with its exit code (128 + the signal's number when a signal ended it). The terminal's Ctrl-C
+ * reaches the command; nslab waits for it to end.
+ */
 export function execAttached(
   lab: string,
   node: string,
   argv: readonly string[],
   runner: Runner = systemRunner,
+  options: AttachedOptions = {},
 ): Promise<number> {
   if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
-  const ns = nodeNamespace(lab, node);
-  const child: ChildProcess = runner.start(inNode(ns, argv, "session"), { stdio: "inherit" });
+  return attached(nodeArgv(lab, node, argv), runner, options);
+}
+
+/**
+ * Run `argv` on the host (the root namespace), attached to this terminal as {@link execAttached}
+ * runs one in a node: the shell's `sh CMD`.
+ */
+export function execOnHost(
+  argv: readonly string[],
+  runner: Runner = systemRunner,
+  options: AttachedOptions = {},
+): Promise<number> {
+  if (argv.length === 0) throw new NslabError("E_USAGE", "no command given");
+  return attached(argv, runner, options);
+}
+
+function attached(argv: readonly string[], runner: Runner, options: AttachedOptions): Promise<number> {
+  const child: ChildProcess = runner.start(argv, {
+    stdio: options.stdin === "ignore" ? "output" : "inherit",
+  });
   return new Promise((resolve) => {
-    // The terminal's Ctrl-C reaches the child too; nslab just waits for it.
     const ignore = () => {};
+    const stop = () => child.kill("SIGTERM");
     process.on("SIGINT", ignore);
+    options.signal?.addEventListener("abort", stop, { once: true });
+    child.on("error", () => {}); // a command that cannot start ends with 'close' too (exit 127-like code null)
     child.on("close", (code, signal) => {
       process.off("SIGINT", ignore);
-      resolve(code ?? (signal ? 128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 9) : 1));
+      options.signal?.removeEventListener("abort", stop);
+      resolve(code ?? (signal ? 128 + (SIGNALS[signal] ?? 9) : 1));
     });
   });
 }
+
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+};

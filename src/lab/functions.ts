@@ -9,10 +9,12 @@ import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import type { CaptureOptions, CaptureResult } from "./capture.js";
 import type { ResolvedEndpoint } from "./endpoints.js";
 import type { ExecOptions, ExecResult } from "./exec.js";
+import type { BridgeFlows } from "./flows.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ShapingResult } from "./link.js";
 import type { LabPingOptions, PingReport } from "./ping.js";
 import { RunningLab } from "./running.js";
+import type { ServiceReport } from "./services.js";
 import type { LabReport } from "./status.js";
 
 /** The running lab `lab`, with the runner, backend and logger of `options` (not its signal). */
@@ -24,22 +26,61 @@ function running(lab: string, options: CommonOptions): RunningLab {
   });
 }
 
-/** Observe lab `lab` in the kernel now (E_NOT_FOUND when it has no record). */
-export function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
-  return running(lab, options).status();
+/**
+ * Observe lab `lab` in the kernel now. A lab without a record but with objects marked as its own
+ * (its record was lost) is reported as `record-missing`; E_NOT_FOUND when there is neither.
+ */
+export async function status(lab: string, options: CommonOptions = {}): Promise<LabReport> {
+  try {
+    return await running(lab, options).status(options);
+  } catch (e) {
+    const [{ NslabError }, { readLab }] = await Promise.all([
+      import("../errors.js"),
+      import("../state/store.js"),
+    ]);
+    if (!(e instanceof NslabError && e.code === "E_NOT_FOUND") || readLab(lab)) throw e;
+    const [{ withDriver }, { unrecordedLabs }] = await Promise.all([
+      import("../engine/driver.js"),
+      import("./unrecorded.js"),
+    ]);
+    const found = await withDriver(options, (driver) => unrecordedLabs(driver, new Set(), new Set()));
+    const report = found.find((r) => r.lab === lab);
+    if (!report) throw e;
+    return report;
+  }
 }
 
-/** Observe every recorded lab (one driver for all of them). */
+/** The flow tables of lab `lab`'s OVS bridges (or of `bridge`), with counters and controllers. */
+export function flows(lab: string, bridge?: string, options: CommonOptions = {}): Promise<BridgeFlows[]> {
+  return running(lab, options).flows(bridge);
+}
+
+/**
+ * Observe every lab: each recorded one, then those running without a record, found by the markers
+ * on their objects (one driver for all of them).
+ */
 export async function statusAll(options: CommonOptions = {}): Promise<LabReport[]> {
-  const [{ withDriver }, { listLabs, readLab }, { observeLab }, { NslabError }] = await Promise.all([
-    import("../engine/driver.js"),
-    import("../state/store.js"),
-    import("./status.js"),
-    import("../errors.js"),
-  ]);
+  const [{ withDriver }, { listLabs, readLab }, { observeLab }, { unrecordedLabs }, { NslabError }] =
+    await Promise.all([
+      import("../engine/driver.js"),
+      import("../state/store.js"),
+      import("./status.js"),
+      import("./unrecorded.js"),
+      import("../errors.js"),
+    ]);
   return withDriver(options, async (driver) => {
     const out: LabReport[] = [];
+    const recorded = new Set<string>();
+    const namespaces = new Set<string>();
     for (const lab of listLabs()) {
+      recorded.add(lab);
+      let record: ReturnType<typeof readLab>;
+      try {
+        record = readLab(lab);
+      } catch {
+        record = undefined; // unreadable: observeLab says so below
+      }
+      for (const n of record?.topology.nodes ?? []) if (n.kind === "netns") namespaces.add(n.netns);
       try {
         out.push(await observeLab(lab, driver));
       } catch (e) {
@@ -48,6 +89,7 @@ export async function statusAll(options: CommonOptions = {}): Promise<LabReport[
         throw e;
       }
     }
+    out.push(...(await unrecordedLabs(driver, recorded, namespaces)));
     return out;
   });
 }
@@ -115,7 +157,7 @@ export function setLinkState(
   state: "up" | "down",
   options: CommonOptions = {},
 ): Promise<ResolvedEndpoint> {
-  return running(lab, options).link(endpoint, state);
+  return running(lab, options).link(endpoint, state, options);
 }
 
 /**
@@ -131,4 +173,22 @@ export function setLinkShaping(
   options: CommonOptions & { both?: boolean } = {},
 ): Promise<ShapingResult> {
   return running(lab, options).shape(endpoint, shaping, options);
+}
+
+/** The services of lab `lab` and their state. */
+export function services(lab: string): Promise<ServiceReport[]> {
+  return new RunningLab(lab).services();
+}
+
+/**
+ * The logs of `node`'s services in lab `lab` (or of `service`); with `follow`, what they write next
+ * too (to `write`), until `signal` aborts or the lab goes down.
+ */
+export function logs(
+  lab: string,
+  node: string,
+  service?: string,
+  options: { follow?: boolean; write?: (text: string) => void; signal?: AbortSignal } = {},
+): Promise<string> {
+  return new RunningLab(lab).logs(node, service, options);
 }

@@ -2,16 +2,28 @@
  * The Lab handle: a running lab as an object — every operation of {@link RunningLab} (observe, exec,
  * ping, test, iperf, capture, link faults and shaping, down) — plus the topology it was brought up
  * with and the lookups test authors need (a node's namespace, its addresses, the kernel name of an
- * interface).
+ * interface). `await using lab = await Lab.up(…)` takes the lab down at the end of the scope.
  */
 import { type UpOptions, type UpResult, up } from "../engine/up.js";
 import { NslabError } from "../errors.js";
+import type { TopologyBuilder } from "../model/builder.js";
 import type { Cidr } from "../model/ip.js";
+import type { ResolveOptions } from "../model/resolve.js";
 import type { Interface, Node, Topology } from "../model/types.js";
+import type { TopologySpec } from "../sources/nslab/types.js";
 import { recordOf } from "./record.js";
 import { type LabOptions, RunningLab } from "./running.js";
 
 export type { LabOptions } from "./running.js";
+
+/**
+ * What {@link Lab.up} brings up: a resolved `Topology` (from `loadTopology`, `parseTopology`, …), a
+ * builder (`defineTopology(…)`), a spec object (what a YAML file parses to) or a topology file's path.
+ */
+export type UpSource = Topology | TopologyBuilder | TopologySpec | string;
+
+/** Options of {@link Lab.up}: those of `up`, and for a builder, spec or path, the name and prefix to give it. */
+export interface LabUpOptions extends UpOptions, ResolveOptions {}
 
 /**
  * A running lab. Get one with {@link Lab.up} (bring a topology up), {@link Lab.open} (a lab that
@@ -34,12 +46,28 @@ export class Lab extends RunningLab {
   }
 
   /**
-   * Bring `topology` up (as `up` does) and return its handle. `options.signal` also aborts
-   * the handle's later `exec` calls (never its `down`).
+   * Bring a lab up (as `up` does) and return its handle: from a resolved Topology, a builder, a
+   * spec object or the path of a topology file (the last three named and prefixed by `options.name`
+   * and `options.prefix`, when given). `options.signal` also aborts the handle's later operations
+   * (exec, ping, test, iperf, capture — never its `down`).
    */
-  static async up(topology: Topology, options: UpOptions = {}): Promise<Lab> {
-    const result = await up(topology, options);
+  static async up(source: UpSource, options: LabUpOptions = {}): Promise<Lab> {
+    const { name, prefix, ...upOptions } = options;
+    const topology = await resolveSource(source, {
+      ...(name !== undefined ? { name } : {}),
+      ...(prefix !== undefined ? { prefix } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    const result = await up(topology, upOptions);
     return new Lab(topology, result, pick(options));
+  }
+
+  /**
+   * `await using lab = await Lab.up(…)`: the lab is taken down when the scope ends (as
+   * {@link RunningLab.down} does; a handle from {@link Lab.open} takes its lab down too).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.down();
   }
 
   /** A handle for lab `name`, which is up already (E_NOT_FOUND when it has no record). */
@@ -129,6 +157,28 @@ export class Lab extends RunningLab {
       );
     return i;
   }
+}
+
+/** The resolved topology of whatever {@link Lab.up} was given (the model is loaded only for that). */
+async function resolveSource(
+  source: UpSource,
+  options: ResolveOptions & { log?: UpOptions["log"] },
+): Promise<Topology> {
+  if (typeof source === "string") return (await import("../model/load.js")).loadTopology(source, options);
+  if (source === null || typeof source !== "object")
+    throw new NslabError(
+      "E_USAGE",
+      "Lab.up needs a topology: a Topology, a builder, a spec object or a file path",
+    );
+  if ("toTopology" in source && typeof source.toTopology === "function") return source.toTopology(options);
+  if (Array.isArray((source as { nodes?: unknown }).nodes)) {
+    if (options.name !== undefined || options.prefix !== undefined)
+      throw new NslabError("E_USAGE", "a resolved Topology keeps the name and prefix it was resolved with", {
+        hint: "pass them when loading it (loadTopology(file, { name, prefix })), or give Lab.up the file, builder or spec",
+      });
+    return source as Topology;
+  }
+  return (await import("../model/load.js")).topologyFromObject(source, options);
 }
 
 function pick(options: UpOptions): LabOptions {

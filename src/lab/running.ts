@@ -9,20 +9,23 @@
  * others (`nslab status` loads no test or shaping code); exec and capture, which start a process in a
  * node that the caller's signal may kill, are loaded with the handle and start it as the call is made.
  */
-import type { Runner } from "../drivers/runner/index.js";
+import { type Runner, systemRunner, withSignal } from "../drivers/runner/index.js";
 import type { DownResult } from "../engine/down.js";
 import type { DriverSession, DriverUse } from "../engine/driver.js";
 import type { CommonOptions } from "../engine/options.js";
 import type { GraphModel } from "../graph/model.js";
 import type { Shaping } from "../model/types.js";
+import { abortable, anySignal } from "../util/abort.js";
 import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import { type CaptureOptions, type CaptureResult, captureOn } from "./capture.js";
 import type { ResolvedEndpoint } from "./endpoints.js";
-import { type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
+import { type AttachedOptions, type ExecOptions, type ExecResult, execAttached, execIn } from "./exec.js";
+import type { BridgeFlows } from "./flows.js";
 import { labGraph } from "./graph.js";
 import type { IperfOptions, IperfResult } from "./iperf.js";
 import type { ShapingResult } from "./link.js";
 import type { LabPingOptions, PingReport } from "./ping.js";
+import type { ServiceReport } from "./services.js";
 import type { LabReport } from "./status.js";
 import type { TestOptions, TestReport } from "./test.js";
 
@@ -32,12 +35,18 @@ export interface LabOptions extends Pick<CommonOptions, "runner" | "backend" | "
   session?: DriverSession;
 }
 
+/** The signal an operation may take (each operation of a lab that waits honours it). */
+export interface SignalOption {
+  /** Stops the operation: it rejects at once with `E_INTERRUPTED`, and what it started is ended. */
+  signal?: AbortSignal;
+}
+
 export class RunningLab {
   /** The lab name (unique on the host). */
   readonly name: string;
   /** Runner, backend and logger every operation gets (a call's own options win). */
   protected readonly options: Pick<CommonOptions, "runner" | "backend" | "log">;
-  /** Aborts the lab's running `exec` commands (never its `down`). */
+  /** Aborts the lab's running operations — exec, ping, test, iperf, capture… (never its `down`). */
   protected readonly signal: AbortSignal | undefined;
   readonly #session: DriverSession | undefined;
   #down: Promise<DownResult> | undefined;
@@ -61,10 +70,23 @@ export class RunningLab {
     return async (fn) => (await import("../engine/driver.js")).withDriver(choice, fn);
   }
 
+  /**
+   * What an operation runs with: its signal (the call's and the handle's), and a runner that stops
+   * its commands when that signal aborts.
+   */
+  #stoppable(options: { runner?: Runner; signal?: AbortSignal }): { signal?: AbortSignal; runner?: Runner } {
+    const signal = anySignal(this.signal, options.signal);
+    if (!signal) return {};
+    return { signal, runner: withSignal(options.runner ?? this.options.runner ?? systemRunner, signal) };
+  }
+
   /** The lab as the kernel sees it now (E_NOT_FOUND when it has no record). */
-  async status(): Promise<LabReport> {
-    const { observeLab } = await import("./status.js");
-    return this.use()((driver) => observeLab(this.name, driver));
+  async status(options: SignalOption = {}): Promise<LabReport> {
+    const s = this.#stoppable(options);
+    const work = import("./status.js").then(({ observeLab }) =>
+      this.use(s)((driver) => observeLab(this.name, driver)),
+    );
+    return abortable(work, s.signal, `status of lab '${this.name}'`);
   }
 
   /** Run `argv` (no shell) in namespace node `node` and capture its output; see {@link execIn}. */
@@ -74,14 +96,43 @@ export class RunningLab {
   }
 
   /** Run `argv` in `node` attached to this terminal; resolves with its exit code. */
-  execInteractive(node: string, argv: readonly string[]): Promise<number> {
-    return execAttached(this.name, node, argv, this.options.runner);
+  execInteractive(node: string, argv: readonly string[], options: AttachedOptions = {}): Promise<number> {
+    const signal = anySignal(this.signal, options.signal);
+    return execAttached(this.name, node, argv, this.options.runner, {
+      ...options,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** The lab's services and their state (running, exited with a code, restarts, since when). */
+  async services(): Promise<ServiceReport[]> {
+    const { labServiceReports } = await import("./services.js");
+    return labServiceReports(this.name);
+  }
+
+  /**
+   * The logs of `node`'s services (or of `service`); with `follow`, also what they write next, to
+   * `write`, until `signal` aborts or the lab goes down.
+   */
+  async logs(
+    node: string,
+    service?: string,
+    options: { follow?: boolean; write?: (text: string) => void; signal?: AbortSignal } = {},
+  ): Promise<string> {
+    const { followServiceLogs, serviceLogs } = await import("./services.js");
+    if (!options.follow) return serviceLogs(this.name, node, service);
+    await followServiceLogs(this.name, node, service, options.write ?? (() => {}), options.signal);
+    return "";
   }
 
   /** Ping every pair of addresses sharing a subnet (or a sample in big labs), from inside the nodes. */
   async ping(options: LabPingOptions = {}): Promise<PingReport> {
-    const { pingLab } = await import("./ping.js");
-    return pingLab(this.name, this.use(options), { ...this.options, ...options });
+    const s = this.#stoppable(options);
+    const o = { ...options, ...s };
+    const work = import("./ping.js").then(({ pingLab }) =>
+      pingLab(this.name, this.use(o), { ...this.options, ...o }),
+    );
+    return abortable(work, s.signal, `ping of lab '${this.name}'`);
   }
 
   /**
@@ -93,31 +144,45 @@ export class RunningLab {
     to: string,
     options: CommonOptions & Omit<PingOptions, "parallel" | "onResult"> = {},
   ): Promise<PingResult> {
-    const { pingFromNode } = await import("./ping.js");
-    return pingFromNode(this.name, this.use(options), from, to, { ...this.options, ...options });
+    const s = this.#stoppable(options);
+    const o = { ...options, ...s };
+    const work = import("./ping.js").then(({ pingFromNode }) =>
+      pingFromNode(this.name, this.use(o), from, to, { ...this.options, ...o }),
+    );
+    return abortable(work, s.signal, `ping from ${from} to ${to} in lab '${this.name}'`);
   }
 
   /** Check the lab's expectations and its subnet ping matrix; one result per check. */
   async test(options: TestOptions = {}): Promise<TestReport> {
-    const { testRunning } = await import("./test.js");
-    return testRunning(this.name, { ...this.options, ...options });
+    const s = this.#stoppable(options);
+    const work = import("./test.js").then(({ testRunning }) =>
+      testRunning(this.name, { ...this.options, ...options, ...s }),
+    );
+    return abortable(work, s.signal, `test of lab '${this.name}'`);
   }
 
   /** Throughput from node `from` to node `to` with iperf3 (server in `to`). */
   async iperf(from: string, to: string, options: IperfOptions = {}): Promise<IperfResult> {
-    const { measureThroughput } = await import("./iperf.js");
-    return measureThroughput(this.name, from, to, { ...this.options, ...options });
+    const s = this.#stoppable(options);
+    const work = import("./iperf.js").then(({ measureThroughput }) =>
+      measureThroughput(this.name, from, to, { ...this.options, ...options, ...s }),
+    );
+    return abortable(work, s.signal, `iperf from ${from} to ${to} in lab '${this.name}'`);
   }
 
   /** tcpdump on one end of a link (`node:interface`), inside its namespace. */
   capture(endpoint: string, options: CaptureOptions = {}): Promise<CaptureResult> {
-    return captureOn(this.name, endpoint, { ...this.options, ...options });
+    const signal = anySignal(this.signal, options.signal);
+    return captureOn(this.name, endpoint, { ...this.options, ...options, ...(signal ? { signal } : {}) });
   }
 
   /** Take one end of a link (`node:interface`) administratively down, or back up. */
-  async link(endpoint: string, state: "up" | "down"): Promise<ResolvedEndpoint> {
-    const { setEndState } = await import("./link.js");
-    return setEndState(this.name, this.use(), endpoint, state);
+  async link(endpoint: string, state: "up" | "down", options: SignalOption = {}): Promise<ResolvedEndpoint> {
+    const s = this.#stoppable(options);
+    const work = import("./link.js").then(({ setEndState }) =>
+      setEndState(this.name, this.use(s), endpoint, state),
+    );
+    return abortable(work, s.signal, `setting ${endpoint} of lab '${this.name}' ${state}`);
   }
 
   /**
@@ -127,14 +192,26 @@ export class RunningLab {
   async shape(
     endpoint: string,
     shaping: Shaping | null,
-    options: { both?: boolean; runner?: Runner; backend?: CommonOptions["backend"] } = {},
+    options: { both?: boolean; runner?: Runner; backend?: CommonOptions["backend"] } & SignalOption = {},
   ): Promise<ShapingResult> {
-    const runner = options.runner ?? this.options.runner;
-    const { shapeLink } = await import("./link.js");
-    return shapeLink(this.name, this.use(options), endpoint, shaping, {
-      ...(options.both ? { both: true } : {}),
-      ...(runner ? { runner } : {}),
-    });
+    const s = this.#stoppable(options);
+    const runner = s.runner ?? options.runner ?? this.options.runner;
+    const work = import("./link.js").then(({ shapeLink }) =>
+      shapeLink(this.name, this.use({ ...options, ...s }), endpoint, shaping, {
+        ...(options.both ? { both: true } : {}),
+        ...(runner ? { runner } : {}),
+      }),
+    );
+    return abortable(work, s.signal, `shaping ${endpoint} of lab '${this.name}'`);
+  }
+
+  /**
+   * The flow tables of the lab's Open vSwitch bridges (or of the one named `bridge`, by its node or
+   * OVS name) as OVS has them now, with counters, and each bridge's controllers.
+   */
+  async flows(bridge?: string): Promise<BridgeFlows[]> {
+    const { labFlows } = await import("./flows.js");
+    return labFlows(this.name, this.use(), bridge);
   }
 
   /** The lab's graph (from its record), with its kernel names. */
@@ -145,10 +222,13 @@ export class RunningLab {
   /**
    * Take the lab down (see the engine's `down`). Idempotent: calls while one is under way share it,
    * and after a success further calls return the same result. A failed attempt may be retried.
+   * Only the call's own `signal` stops it (the handle's never does): an interrupted `down` leaves
+   * the lab marked dirty, for a later `down` to finish.
    */
-  down(): Promise<DownResult> {
+  down(options: SignalOption = {}): Promise<DownResult> {
     if (!this.#down) {
-      const attempt = import("../engine/down.js").then(({ down }) => down(this.name, this.options));
+      const o = { ...this.options, ...(options.signal ? { signal: options.signal } : {}) };
+      const attempt = import("../engine/down.js").then(({ down }) => down(this.name, o));
       this.#down = attempt;
       attempt.catch(() => {
         if (this.#down === attempt) this.#down = undefined;
@@ -156,10 +236,4 @@ export class RunningLab {
     }
     return this.#down;
   }
-}
-
-/** A signal that aborts when either does (or undefined when there is none). */
-function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (a && b) return AbortSignal.any([a, b]);
-  return a ?? b;
 }

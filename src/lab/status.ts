@@ -1,61 +1,23 @@
 /**
  * `status`: a lab as the kernel sees it now — each node, whether it exists, its interfaces with
- * state, addresses and counters, its routes — read from the kernel (not just from the record).
- * The web view uses the same observation, through a driver it keeps open.
+ * state, addresses and counters, its routes — read from the kernel (not just from the record), and
+ * its health: what is wrong with it or with what it depends on, each with its fix. The web view
+ * uses the same observation, through a driver it keeps open.
  */
 import type { Driver } from "../drivers/driver.js";
 import { listNetns } from "../drivers/host/facts.js";
-import { listBridges } from "../drivers/ovs/index.js";
+import { type BridgeInfo, type BridgeOpenFlow, listBridges, readOpenflow } from "../drivers/ovs/index.js";
+import { checkLabHealth, repairCommand } from "../engine/health.js";
 import type { Node, Topology } from "../model/types.js";
-import type { DumpLink, DumpLinkStats, NsDump } from "../plan/observed.js";
+import type { DumpLink, NsDump } from "../plan/observed.js";
 import { labOfMarker } from "../plan/ops.js";
 import { type LabStatus, listLabs, readLab } from "../state/store.js";
+import { kernelProblems } from "./kernel-health.js";
 import { recordOf } from "./record.js";
+import type { InterfaceReport, LabReport, NodeReport, OpenFlowReport } from "./report.js";
+import { labServiceReports } from "./services.js";
 
-/** One interface as observed. */
-export interface InterfaceReport {
-  name: string;
-  present: boolean;
-  up: boolean;
-  /** Kernel operational state (UP, DOWN, LOWERLAYERDOWN …); "ABSENT" when missing. */
-  operstate: string;
-  mtu?: number;
-  mac?: string | null;
-  /** Addresses as the kernel has them (global and link scope), e.g. `10.1.1.2/24`. */
-  addresses: string[];
-  /** Those of `addresses` that automatic addressing chose (the file gave none). */
-  autoAddresses?: string[];
-  /** The other end of the link, `node:interface`, from the topology. */
-  peer?: string;
-  stats?: DumpLinkStats;
-}
-
-/** One node as observed. */
-export interface NodeReport {
-  name: string;
-  kind: Node["kind"];
-  /** A namespace written as `kind: router` (it forwards). */
-  router?: true;
-  /** Namespace name (netns) or interface name (bridges). */
-  kernelName: string;
-  present: boolean;
-  /** Marked as this lab's. */
-  owned: boolean;
-  interfaces: InterfaceReport[];
-  routes: { dst: string; via?: string; dev?: string }[];
-}
-
-/** A lab as observed. */
-export interface LabReport {
-  lab: string;
-  status: LabStatus;
-  source?: string;
-  createdAt: string;
-  /** Every node exists and every interface is present and up. */
-  healthy: boolean;
-  nodes: NodeReport[];
-  problem?: { message: string; fix: string };
-}
+export type { InterfaceReport, LabReport, NodeReport, OpenFlowReport } from "./report.js";
 
 /** A lab as recorded (no kernel access): for listing many labs cheaply. */
 export interface LabSummary {
@@ -98,12 +60,17 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   const nsNames = t.nodes.flatMap((n) => (n.kind === "netns" && existing.has(n.netns) ? [n.netns] : []));
   const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.dump(null)]);
   let ovsPorts = new Map<string, string>();
+  let ovsBridges: BridgeInfo[] | Error | undefined;
+  let openflow = new Map<string, BridgeOpenFlow>();
   if (state.usesOvs) {
     try {
-      const bridges = await listBridges(await driver.ovsdb());
-      ovsPorts = new Map(bridges.flatMap((b) => b.ports.map((p) => [p.name, b.name] as const)));
-    } catch {
-      // OVS not running: its bridges show as absent.
+      const client = await driver.ovsdb();
+      ovsBridges = await listBridges(client);
+      ovsPorts = new Map(ovsBridges.flatMap((b) => b.ports.map((p) => [p.name, b.name] as const)));
+      if (t.nodes.some((n) => n.kind === "ovs-bridge" && n.openflow)) openflow = await readOpenflow(client);
+    } catch (e) {
+      // OVS not running: its bridges show as absent, and the Open vSwitch check says why.
+      ovsBridges = e as Error;
     }
   }
   // Indexes built once per observation: labs of a thousand nodes are observed every second.
@@ -114,6 +81,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
     root: indexDump(root),
     ovsPorts,
     ovsBridges: new Set(ovsPorts.values()),
+    openflow,
   };
   const nodes = t.nodes.map((n) => {
     const d = n.kind === "netns" ? dumps.get(n.netns) : root;
@@ -123,14 +91,29 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       ctx,
     );
   });
-  const healthy = nodes.every((n) => n.present && n.interfaces.every((i) => i.present && i.up));
+  const services = labServiceReports(lab, state);
+  const repair = repairCommand(state);
+  const health = [
+    // The machinery first (a dead ovs-vswitchd explains the rest), then the lab's own objects —
+    // those only of a lab that is up (one being built or removed lacks some by nature).
+    ...(await checkLabHealth({
+      lab,
+      record: state,
+      driver,
+      repair,
+      ...(ovsBridges ? { ovsBridges } : {}),
+    })),
+    ...(state.status === "up" ? kernelProblems(lab, t, nodes, repair, !(ovsBridges instanceof Error)) : []),
+  ];
   return {
     lab,
     status: state.status,
     ...(t.file ? { source: t.file } : {}),
     createdAt: state.createdAt,
-    healthy,
+    healthy: health.length === 0,
+    health,
     nodes,
+    ...(services.length > 0 ? { services } : {}),
     ...(state.problem ? { problem: state.problem } : {}),
   };
 }
@@ -169,6 +152,8 @@ interface Context {
   /** OVS port name → its bridge. */
   ovsPorts: Map<string, string>;
   ovsBridges: Set<string>;
+  /** OpenFlow state of OVS bridges, by OVS name (read only for labs with OpenFlow settings). */
+  openflow: Map<string, BridgeOpenFlow>;
 }
 
 function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeReport {
@@ -189,6 +174,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
         present: false,
         up: false,
         operstate: "ABSENT",
+        adminUp: false,
         addresses: [],
         ...(peer ? { peer } : {}),
       };
@@ -205,6 +191,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
             : true,
       up: l.up && l.operstate !== "DOWN" && l.operstate !== "LOWERLAYERDOWN",
       operstate: l.operstate,
+      adminUp: l.up,
       mtu: l.mtu,
       mac: l.mac,
       addresses,
@@ -222,6 +209,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
             ...(r.oif !== null ? { dev: d.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
+  const of = n.kind === "ovs-bridge" && n.openflow ? ctx.openflow.get(n.ifname) : undefined;
   return {
     name: n.name,
     kind: n.kind,
@@ -231,7 +219,13 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
     owned,
     interfaces,
     routes,
+    ...(of ? { openflow: openflowReport(of) } : {}),
   };
+}
+
+function openflowReport(of: BridgeOpenFlow): OpenFlowReport {
+  const { bridge: _, ...rest } = of;
+  return { ...rest, failMode: of.failMode || "standalone" };
 }
 
 function autoAddresses(t: Topology): Map<string, string[]> {

@@ -6,7 +6,7 @@
 import { systemRunner } from "../drivers/runner/index.js";
 import { down } from "../engine/down.js";
 import { sameTopology } from "../engine/fingerprint.js";
-import { type CommonOptions, silent } from "../engine/options.js";
+import { type CommonOptions, logOf } from "../engine/options.js";
 import { up } from "../engine/up.js";
 import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
@@ -50,7 +50,7 @@ export async function testLab(target: string | Topology, options: TestOptions = 
   const started = performance.now();
   const startedAt = new Date().toISOString();
   if (typeof target === "string") return testRunning(target, options);
-  const log = options.log ?? silent;
+  const log = logOf(options);
   const lab = target.name;
   const state = readLab(lab);
   let broughtUp = false;

@@ -1,23 +1,26 @@
 /**
  * Topologies in code: a small fluent builder that writes the very object a YAML file parses to,
- * and resolves it through `topologyFromObject` — the same validation, the same errors (each with
- * the field path it is about), the same resolved Topology.
+ * and resolves it as `topologyFromObject` does — the same validation, the same errors, the same
+ * resolved Topology. Each method records where it was called from, so a problem points at the line
+ * of code that wrote the field (`lab.test.ts:12:4 (nodes.h1.interfaces.eth0): invalid address`).
  */
 import { stringify } from "yaml";
-import { NslabError } from "../errors.js";
+import { NslabError, type SourceLocation } from "../errors.js";
+import { sourceFromObject } from "../sources/index.js";
 import type {
   BridgeNodeSpec,
   Endpoint,
   InterfaceSettings,
   LinkSettings,
+  NetnsNodeSpec,
   NodeSpec,
   OvsBridgeNodeSpec,
   PortSpec,
   RouteSpec,
   TopologySpec,
 } from "../sources/nslab/types.js";
-import { topologyFromObject } from "./load.js";
-import type { ResolveOptions } from "./resolve.js";
+import { type Callee, type CallSite, callSite } from "../util/call-site.js";
+import { type LoadOptions, topologyFromSource } from "./load.js";
 import type { Topology } from "./types.js";
 
 /** Top-level fields of a spec other than name, nodes and links (typed from the schema). */
@@ -27,6 +30,10 @@ export type TopologyFields = Omit<Partial<TopologySpec>, "name" | "nodes" | "lin
 export type SysctlValue = string | number | boolean;
 
 type Fields = Record<string, unknown>;
+type Path = Array<string | number>;
+
+/** Whether a reachability check is expected to pass or to fail. */
+export type ExpectOutcome = "reachable" | "unreachable";
 
 /**
  * Builds a topology spec step by step. Each method returns the builder; nothing is checked until
@@ -45,10 +52,13 @@ type Fields = Record<string, unknown>;
  */
 export class TopologyBuilder {
   readonly #spec: { name: string; nodes: Record<string, Fields | null>; links?: unknown[] } & Fields;
+  /** Where each field was written, by its path (JSON): the caller's file, line and column. */
+  readonly #sites = new Map<string, CallSite>();
 
   /** Start a topology named `name` (the lab name: letters, digits, `_ . -`, at most 48). */
   constructor(name: string) {
     this.#spec = { name, nodes: {} };
+    this.#at(["name"], defineTopology) ?? this.#at(["name"], TopologyBuilder);
   }
 
   /** The lab name. */
@@ -61,19 +71,28 @@ export class TopologyBuilder {
    * written exactly as under `nodes.<name>` in a file (e.g. `{ interfaces: { eth0: "10.0.0.1/24" } }`).
    */
   node(name: string, spec: NodeSpec = {}): this {
-    this.#define(name, structuredClone(spec) as Fields);
+    this.#define(name, structuredClone(spec) as Fields, this.node);
+    return this;
+  }
+
+  /**
+   * Add a router: a namespace that forwards IPv4 and IPv6 between its interfaces (`kind: router`);
+   * `spec` as under `nodes.<name>` in a file.
+   */
+  router(name: string, spec: Omit<NetnsNodeSpec, "kind"> = {}): this {
+    this.#define(name, { kind: "router", ...structuredClone(spec) }, this.router);
     return this;
   }
 
   /** Add a Linux bridge (in the root namespace; nslab creates and deletes it). */
   bridge(name: string, spec: Omit<BridgeNodeSpec, "kind"> = {}): this {
-    this.#define(name, { kind: "bridge", ...structuredClone(spec) });
+    this.#define(name, { kind: "bridge", ...structuredClone(spec) }, this.bridge);
     return this;
   }
 
   /** Add an Open vSwitch bridge. */
   ovsBridge(name: string, spec: Omit<OvsBridgeNodeSpec, "kind"> = {}): this {
-    this.#define(name, { kind: "ovs-bridge", ...structuredClone(spec) });
+    this.#define(name, { kind: "ovs-bridge", ...structuredClone(spec) }, this.ovsBridge);
     return this;
   }
 
@@ -83,6 +102,25 @@ export class TopologyBuilder {
    */
   link(a: Endpoint, b: Endpoint, settings: Omit<LinkSettings, "endpoints"> = {}): this {
     this.#spec.links = [...(this.#spec.links ?? []), { endpoints: [a, b], ...structuredClone(settings) }];
+    this.#at(["links", this.#spec.links.length - 1], this.link);
+    return this;
+  }
+
+  /**
+   * Expect `to` (a node, `node:interface` or an address) to be reachable — or not — from `from`
+   * (a node or `node:interface`): checked by `nslab test` and `lab.test()`. `tcp` checks a TCP
+   * connection to that port instead of a ping; `family` limits the check to IPv4 or IPv6.
+   */
+  expect(
+    from: string,
+    to: string,
+    outcome: ExpectOutcome,
+    options: { tcp?: number; family?: 4 | 6 } = {},
+  ): this {
+    const list = ((this.#spec.expect as unknown[] | undefined) ?? []).slice();
+    list.push({ from, to, expect: outcome, ...structuredClone(options) });
+    this.#spec.expect = list;
+    this.#at(["expect", list.length - 1], this.expect);
     return this;
   }
 
@@ -91,28 +129,32 @@ export class TopologyBuilder {
    * `mtu`, `mac` on a bridge port. Given fields replace earlier values.
    */
   interface(endpoint: Endpoint, settings: InterfaceSettings | PortSpec = {}): this {
-    this.#patch(endpoint, (current) => ({ ...current, ...structuredClone(settings) }));
+    this.#patch(endpoint, (current) => ({ ...current, ...structuredClone(settings) }), this.interface);
     return this;
   }
 
   /** Add addresses (with prefix length, e.g. `10.0.0.1/24`, `fd00::1/64`) to an interface. */
   address(endpoint: Endpoint, ...addresses: string[]): this {
-    this.#patch(endpoint, (current) => ({
-      ...current,
-      addresses: [...((current.addresses as string[] | undefined) ?? []), ...addresses],
-    }));
+    this.#patch(
+      endpoint,
+      (current) => ({
+        ...current,
+        addresses: [...((current.addresses as string[] | undefined) ?? []), ...addresses],
+      }),
+      this.address,
+    );
     return this;
   }
 
   /** Set the MTU of an interface or bridge port. */
   mtu(endpoint: Endpoint, mtu: number): this {
-    this.#patch(endpoint, (current) => ({ ...current, mtu }));
+    this.#patch(endpoint, (current) => ({ ...current, mtu }), this.mtu);
     return this;
   }
 
   /** Set the MAC address of an interface or bridge port. */
   mac(endpoint: Endpoint, mac: string): this {
-    this.#patch(endpoint, (current) => ({ ...current, mac }));
+    this.#patch(endpoint, (current) => ({ ...current, mac }), this.mac);
     return this;
   }
 
@@ -120,6 +162,7 @@ export class TopologyBuilder {
   route(node: string, route: RouteSpec): this {
     const n = this.#node(node);
     n.routes = [...((n.routes as unknown[] | undefined) ?? []), structuredClone(route)];
+    this.#at(["nodes", node, "routes", (n.routes as unknown[]).length - 1], this.route);
     return this;
   }
 
@@ -127,12 +170,14 @@ export class TopologyBuilder {
   sysctl(node: string, key: string, value: SysctlValue): this {
     const n = this.#node(node);
     n.sysctls = { ...((n.sysctls as Fields | undefined) ?? {}), [key]: value };
+    this.#at(["nodes", node, "sysctls", key], this.sysctl);
     return this;
   }
 
   /** Set other top-level fields of the spec (whatever the format has besides name, nodes, links). */
   set(fields: TopologyFields): this {
     Object.assign(this.#spec, structuredClone(fields));
+    for (const key of Object.keys(fields)) this.#at([key], this.set);
     return this;
   }
 
@@ -141,9 +186,20 @@ export class TopologyBuilder {
     return structuredClone(this.#spec) as TopologySpec;
   }
 
-  /** Validate and resolve, as `topologyFromObject(this.toSpec(), options)` does. */
-  toTopology(options: ResolveOptions = {}): Topology {
-    return topologyFromObject(this.toSpec(), options);
+  /**
+   * Validate and resolve, as `topologyFromObject(this.toSpec(), options)` does; each problem's
+   * location is the call that wrote the field (file, line, column of your code) and its field path.
+   */
+  toTopology(options: LoadOptions = {}): Topology {
+    const file = "<builder>";
+    const locate = (path: ReadonlyArray<string | number>): SourceLocation => {
+      for (let n = path.length; n >= 0; n--) {
+        const site = this.#sites.get(JSON.stringify(path.slice(0, n)));
+        if (site) return { ...site, path };
+      }
+      return { file, line: 0, column: 0, path };
+    };
+    return topologyFromSource(sourceFromObject(this.toSpec(), file, locate), options);
   }
 
   /** The spec as a YAML topology file. */
@@ -151,10 +207,18 @@ export class TopologyBuilder {
     return stringify(this.#spec, { version: "1.2" });
   }
 
-  #define(name: string, node: Fields): void {
+  /** Remember where the field at `path` was written: the caller of `method`. */
+  #at(path: Path, method: Callee): CallSite | undefined {
+    const site = callSite(method);
+    if (site) this.#sites.set(JSON.stringify(path), site);
+    return site;
+  }
+
+  #define(name: string, node: Fields, method: Callee): void {
     if (Object.hasOwn(this.#spec.nodes, name))
       throw new NslabError("E_USAGE", `node '${name}' is already defined in topology '${this.name}'`);
     this.#spec.nodes[name] = node;
+    this.#at(["nodes", name], method);
   }
 
   #node(name: string): Fields {
@@ -167,7 +231,7 @@ export class TopologyBuilder {
   }
 
   /** Change one interface's settings, keeping the shortest form the file format allows. */
-  #patch(endpoint: Endpoint, change: (current: Fields) => Fields): void {
+  #patch(endpoint: Endpoint, change: (current: Fields) => Fields, method: Callee): void {
     const parts = endpoint.split(":");
     if (parts.length !== 2 || !parts[0] || !parts[1])
       throw new NslabError(
@@ -180,6 +244,7 @@ export class TopologyBuilder {
     const isBridge = node.kind === "bridge" || node.kind === "ovs-bridge";
     const next = change(settingsOf(interfaces[ifName]));
     node.interfaces = { ...interfaces, [ifName]: isBridge ? compactPort(next) : compactInterface(next) };
+    this.#at(["nodes", nodeName, "interfaces", ifName], method);
   }
 }
 

@@ -6,7 +6,7 @@
  * with a prefix against IFNAMSIZ, addresses, the Linux bridge port limit — is still checked by the
  * resolver and the topology rules.
  */
-import { generateTopology, type SwitchKind } from "../sources/mininet/index.js";
+import { type GenerateOptions, generateTopology } from "../sources/mininet/index.js";
 import type { RawTopology } from "../sources/nslab/schema.js";
 import { pathOnly } from "../sources/source.js";
 import { type ResolveOptions, resolveTopology } from "./resolve.js";
@@ -18,29 +18,22 @@ import type { Topology } from "./types.js";
  */
 export function generatedTopology(
   spec: string,
-  options: ResolveOptions & {
-    switch?: SwitchKind;
-    ipv6?: boolean;
-    /** Spread the lab over these machines (`--hosts`), placed by `placement` (default `block`). */
-    hosts?: RawTopology["hosts"];
-    placement?: RawTopology["placement"];
-    /** An ssh configuration file for every ssh call (absolute, or relative to where nslab runs). */
-    sshConfig?: string;
-  } = {},
+  options: Omit<ResolveOptions, "flowsFiles"> &
+    GenerateOptions & {
+      /** Spread the lab over these machines (`--hosts`), placed by `placement` (default `block`). */
+      hosts?: RawTopology["hosts"];
+      placement?: RawTopology["placement"];
+      /** An ssh configuration file for every ssh call (absolute, or relative to where nslab runs). */
+      sshConfig?: string;
+    } = {},
 ): Topology {
-  const raw: RawTopology = generateTopology(spec, {
-    ...(options.switch ? { switch: options.switch } : {}),
-    ...(options.ipv6 ? { ipv6: true } : {}),
-    ...(options.name ? { name: options.name } : {}),
-  });
-  if (options.hosts) {
-    raw.hosts = options.hosts;
-    raw.placement = options.placement ?? "block";
-    if (options.sshConfig !== undefined) raw.ssh_config = options.sshConfig;
+  const { prefix, hosts, placement, sshConfig, ...generate } = options;
+  const raw: RawTopology = generateTopology(spec, generate);
+  if (hosts) {
+    raw.hosts = hosts;
+    raw.placement = placement ?? "block";
+    if (sshConfig !== undefined) raw.ssh_config = sshConfig;
   }
   const file = `--topo ${spec}`;
-  return resolveTopology(
-    { raw, file, locate: pathOnly(file) },
-    { ...(options.prefix ? { prefix: options.prefix } : {}) },
-  );
+  return resolveTopology({ raw, file, locate: pathOnly(file) }, { ...(prefix ? { prefix } : {}) });
 }

@@ -81,7 +81,7 @@ export function resolveHosts(t: Topology, spec: TopologySource, problems: Proble
       } else underlays.set(addr.address, name);
     }
     const nslab = (h.nslab ?? "nslab").trim().split(/\s+/);
-    if (h.nslab !== undefined && (nslab[0] === "" || !nslab.every((w) => WORD.test(w)))) {
+    if (h.nslab !== undefined && (nslab[0] === "" || !nslab.every((w: string) => WORD.test(w)))) {
       ok = false;
       fail(
         `host '${name}': nslab command '${h.nslab}' is not usable`,

@@ -2,21 +2,30 @@
  * Raw spec → Topology: applies defaults, derives kernel names, resolves endpoints, parses
  * addresses, and runs every rule, collecting all problems (with positions) before giving up.
  */
+import { dirname } from "node:path";
 import { type Problem, type SourceLocation, TopologyError } from "../errors.js";
+import { aboutCut } from "../sources/nslab/repair.js";
 import type { RawInterface, RawLink, RawTopology } from "../sources/nslab/schema.js";
 import type { TopologySource } from "../sources/source.js";
 import { didYouMean } from "../sources/suggest.js";
-import { allocateAddresses, type Pool, parsePool } from "./addressing.js";
-import { resolveExpectations } from "./expect.js";
+import { ATTACHMENT_RULES } from "./attachment-rules.js";
+import { type AttachmentResolver, checkHostSection, resolveAttachment } from "./attachments.js";
+import { derive, sortProblems } from "./derive.js";
 import { resolveHosts } from "./hosts.js";
-import { type Cidr, formatCidr, hostAddressProblem, parseAddress, parseCidr } from "./ip.js";
+import { type Cidr, hostAddressProblem, parseCidr } from "./ip.js";
+import { LOOPBACK, loopbackInterface } from "./loopback.js";
 import { parseMac } from "./mac.js";
+import { resolveManagement } from "./management.js";
 import { checkName, IFNAME_MAX } from "./names.js";
-import { addStaticRoutes } from "./routing.js";
+import { natGateway } from "./nat.js";
+import { type EnvContext, resolveNodeEnv } from "./node-env.js";
+import { type FlowsFiles, numberPorts, resolveOpenFlow } from "./openflow.js";
+import { resolveRoute } from "./resolve-route.js";
+import { forwardingSysctls } from "./routing.js";
 import { checkTopology } from "./rules.js";
-import { l2Segments } from "./segments.js";
+import { resolveServiceRefs } from "./service-order.js";
 import { parseShaping } from "./shaping.js";
-import type { Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
+import type { Attachment, Interface, Link, Node, Route, Sysctl, Topology } from "./types.js";
 
 /** Options applied while resolving (they do not come from the file). */
 export interface ResolveOptions {
@@ -24,68 +33,62 @@ export interface ResolveOptions {
   name?: string;
   /** Prefix for namespace names and root-namespace interface names (e.g. for parallel tests). */
   prefix?: string;
+  /** Where relative `files:` sources are taken from; default: the topology file's directory. */
+  baseDir?: string;
+  /** What a `files:` source is on the host (load.ts looks); without it, sources are not checked. */
+  sourceKind?: (path: string) => "file" | "dir" | "other" | "missing";
+  /** The flows files the topology names (`flows: FILE`), read by whoever read the topology. */
+  flowsFiles?: FlowsFiles;
 }
 
 /** Resolve a raw topology (from any source) into a Topology, or throw a TopologyError with every problem found. */
 export function resolveTopology(spec: TopologySource, options: ResolveOptions = {}): Topology {
   const problems: Problem[] = [];
-  const r = new Resolver(spec, options.prefix ?? "", problems);
+  const baseDir = options.baseDir ?? (spec.path && dirname(spec.path));
+  const host = { baseDir, sourceKind: options.sourceKind };
+  const r = new Resolver(spec, options.prefix ?? "", problems, host, options.flowsFiles);
   const topology = r.run(options.name);
   resolveHosts(topology, spec, problems);
+  numberPorts(topology, problems);
   derive(topology, spec, r.optOut, problems);
+  resolveManagement(topology, spec, problems, r.mentioned);
+  problems.push(...resolveServiceRefs(topology));
   // Rules run on whatever resolved, so one bad field does not hide the others' problems.
   problems.push(...checkTopology(topology, { mentioned: r.mentioned }));
+  if (topology.attachments || topology.management)
+    for (const rule of ATTACHMENT_RULES) problems.push(...rule(topology, { mentioned: r.mentioned }));
+  if (spec.problems?.length) {
+    // The schema's problems, and the rules' findings on the rest (not on what was cut out).
+    const cut = spec.cut ?? [];
+    const own = problems.filter((p) => !aboutCut(p, cut));
+    problems.length = 0;
+    problems.push(...spec.problems, ...own);
+  }
   if (problems.length > 0) throw new TopologyError(sortProblems(problems));
   return topology;
 }
 
-/** What the file asks nslab to work out: automatic addresses, static routes, expectations. */
-function derive(t: Topology, spec: TopologySource, optOut: ReadonlySet<string>, problems: Problem[]): void {
-  const raw = spec.raw;
-  const segments = l2Segments(t);
-  if (raw.addressing) {
-    const pools: Partial<Record<4 | 6, Pool>> = {};
-    for (const family of [4, 6] as const) {
-      const key = family === 4 ? "ipv4" : "ipv6";
-      const text = raw.addressing[key];
-      if (text === undefined) continue;
-      const src = spec.locate(["addressing", key]);
-      const pool = parsePool(text, family);
-      if (typeof pool === "string") problems.push({ message: pool, location: src });
-      else pools[family] = { cidr: pool, src };
-    }
-    const { info, problems: found } = allocateAddresses(t, segments, { pools, optOut });
-    t.addressing = info;
-    problems.push(...found);
-  }
-  if (raw.routing === "static") {
-    t.routing = "static";
-    addStaticRoutes(t, segments, spec.locate(["routing"]));
-  }
-  if (raw.expect && raw.expect.length > 0) {
-    const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);
-    t.expect = expectations;
-    problems.push(...found);
-  }
-}
-
-class Resolver {
+class Resolver implements AttachmentResolver {
+  /** Links to what is outside the lab's namespaces (host, macvlan, phys, mgmt-net, dummy). */
+  readonly attachments: Attachment[] = [];
   /** Every `node:iface` written as a link endpoint, resolvable or not. */
   readonly mentioned = new Set<string>();
   /** Every `node:iface` written with an empty address list (no automatic addresses for them). */
   readonly optOut = new Set<string>();
 
   constructor(
-    private readonly spec: TopologySource,
+    readonly spec: TopologySource,
     private readonly prefix: string,
     private readonly problems: Problem[],
+    private readonly host: Pick<EnvContext, "baseDir" | "sourceKind">,
+    private readonly flowsFiles?: FlowsFiles,
   ) {}
 
-  private at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
+  at(path: ReadonlyArray<string | number>, key = false): SourceLocation {
     return this.spec.locate(path, { key });
   }
 
-  private fail(message: string, location: SourceLocation, hint?: string): void {
+  fail(message: string, location: SourceLocation, hint?: string): void {
     this.problems.push({ message, location, ...(hint ? { hint } : {}) });
   }
 
@@ -101,7 +104,7 @@ class Resolver {
 
     const nodes = new Map<string, Node>();
     for (const [nodeName, rawNode] of Object.entries(raw.nodes)) {
-      const node = this.node(nodeName, rawNode);
+      const node = this.node(nodeName, rawNode, name);
       if (node) nodes.set(nodeName, node);
     }
     const links: Link[] = [];
@@ -110,11 +113,13 @@ class Resolver {
       if (link) links.push(link);
     });
     const topology: Topology = { name, prefix: this.prefix, nodes: [...nodes.values()], links };
+    checkHostSection(this, this.attachments);
+    if (this.attachments.length > 0) topology.attachments = this.attachments;
     if (this.spec.path) topology.file = this.spec.path;
     return topology;
   }
 
-  private node(name: string, rawNode: RawTopology["nodes"][string]): Node | undefined {
+  private node(name: string, rawNode: RawTopology["nodes"][string], lab: string): Node | undefined {
     const path = ["nodes", name];
     const src = this.at(path, true);
     const raw = rawNode ?? {};
@@ -144,6 +149,12 @@ class Resolver {
           iface.vlan = port.vlan;
           iface.at = { ...iface.at, vlan: this.at([...ipath, "vlan"]) };
         }
+        if (port?.ofport !== undefined) {
+          const where = this.at([...ipath, "ofport"]);
+          if (raw.kind === "bridge")
+            this.fail("'ofport' is an OpenFlow port number: ovs-bridge ports only", where);
+          else [iface.ofport, iface.at] = [port.ofport, { ...iface.at, ofport: where }];
+        }
         interfaces.push(iface);
       }
       if (raw.kind === "bridge") {
@@ -157,6 +168,14 @@ class Resolver {
           src,
         };
       }
+      const openflow = resolveOpenFlow(
+        name,
+        raw,
+        path,
+        (p, k) => this.at(p, k),
+        this.flowsFiles,
+        this.problems,
+      );
       return {
         kind: "ovs-bridge",
         name,
@@ -164,6 +183,7 @@ class Resolver {
         datapath: raw.datapath ?? "auto",
         stp: raw.stp ?? false,
         interfaces,
+        ...(openflow ? { openflow } : {}),
         src,
       };
     }
@@ -173,12 +193,18 @@ class Resolver {
     if (nsProblem) this.fail(nsProblem, src);
     const interfaces: Interface[] = [];
     for (const [ifName, rawIf] of Object.entries(ns.interfaces ?? {})) {
-      const iface = this.netnsInterface(ifName, rawIf, [...path, "interfaces", ifName]);
-      if (iface) interfaces.push(iface);
+      const ipath = [...path, "interfaces", ifName];
+      const iface =
+        ifName === LOOPBACK
+          ? loopbackInterface(this, rawIf, ipath)
+          : this.netnsInterface(ifName, rawIf, ipath);
+      if (!iface) continue;
+      interfaces.push(iface);
+      if (iface.loopback) this.mentioned.add(`${name}:${LOOPBACK}`);
     }
     const routes: Route[] = [];
     (ns.routes ?? []).forEach((r, i) => {
-      const route = this.route(r, [...path, "routes", i]);
+      const route = resolveRoute(r, [...path, "routes", i], (p) => this.at(p), this.fail.bind(this));
       if (route) routes.push(route);
     });
     const sysctls: Sysctl[] = Object.entries(ns.sysctls ?? {}).map(([key, value]) => ({
@@ -195,21 +221,26 @@ class Resolver {
             iface.src ?? src,
             "remove the IPv6 address, or drop 'ipv6: false'",
           );
-    const v4only = ns.ipv6 === false ? { ipv6: false as const } : {};
-    if (raw.kind === "router") {
-      // A router forwards both families; sysctls written in the file still win.
-      const kindSrc = this.at([...path, "kind"]);
-      const forwarding = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]
-        .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
-        .map((key) => ({ key, value: "1", src: kindSrc }));
-      sysctls.unshift(...forwarding);
-      return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+    const at = (p: Array<string | number>, key?: boolean) => this.at([...path, ...p], key);
+    const v4only = {
+      ...(ns.ipv6 === false ? { ipv6: false as const } : {}),
+      ...resolveNodeEnv(ns, { node: name, at, ...this.host, problems: this.problems }),
+    };
+    if (raw.kind === "router" || raw.kind === "nat") {
+      sysctls.unshift(...forwardingSysctls(raw.kind, sysctls, this.at([...path, "kind"])));
+      if (raw.kind === "router")
+        return { kind: "netns", router: true, name, netns, interfaces, routes, sysctls, ...v4only, src };
+      const { gateway, problems } = natGateway(lab, this.prefix, name, raw, (field) =>
+        this.at(field === undefined ? path : [...path, field], field === undefined),
+      );
+      for (const p of problems) this.fail(p.message, p.location!, p.hint ?? this.prefixHint());
+      return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, nat: gateway, src };
     }
     return { kind: "netns", name, netns, interfaces, routes, sysctls, ...v4only, src };
   }
 
   /** A kernel name in the root namespace: prefixed, and checked against IFNAMSIZ. */
-  private rootName(name: string, path: Array<string | number>, role: "bridge" | "interface"): string {
+  rootName(name: string, path: Array<string | number>, role: "bridge" | "interface"): string {
     const ifname = `${this.prefix}${name}`;
     if (this.prefix) {
       const p = checkName(ifname, role);
@@ -224,8 +255,13 @@ class Resolver {
     return `with this ${n}-byte prefix, bridge and bridge-port names can be at most ${IFNAME_MAX - n} bytes (IFNAMSIZ); shorten the name or the prefix`;
   }
 
-  private iface(name: string, path: Array<string | number>, root: boolean): Interface | undefined {
-    const problem = checkName(name, "interface");
+  private iface(
+    name: string,
+    path: Array<string | number>,
+    root: boolean,
+    loopback = false,
+  ): Interface | undefined {
+    const problem = loopback ? undefined : checkName(name, "interface");
     if (problem) {
       this.fail(problem, this.at(path, true));
       return undefined;
@@ -234,12 +270,13 @@ class Resolver {
     return { name, ifname, addresses: [], src: this.at(path, true) };
   }
 
-  private netnsInterface(
+  netnsInterface(
     name: string,
     raw: RawInterface,
     path: Array<string | number>,
+    loopback = false,
   ): Interface | undefined {
-    const iface = this.iface(name, path, false);
+    const iface = this.iface(name, path, false, loopback);
     if (!iface) return undefined;
     let addresses: string[] = [];
     let addrPath: Array<string | number> = path;
@@ -280,50 +317,12 @@ class Resolver {
     else this.fail(mac.error, this.at(path));
   }
 
-  private route(
-    raw: { to: string; via?: string; dev?: string; metric?: number },
-    path: Array<string | number>,
-  ): Route | undefined {
-    const where = this.at(path);
-    let family: 4 | 6 | undefined;
-    let to: string | undefined;
-    if (raw.to === "default" || raw.to === "default6") {
-      family = raw.to === "default" ? 4 : 6;
-      if (raw.via?.includes(":")) family = 6;
-      to = family === 4 ? "0.0.0.0/0" : "::/0";
-    } else {
-      const c = parseCidr(raw.to);
-      if (typeof c === "string") {
-        this.fail(
-          `invalid route destination: ${c}`,
-          this.at([...path, "to"]),
-          "use a CIDR such as 10.2.0.0/16, or 'default'",
-        );
-        return undefined;
-      }
-      family = c.family;
-      const net = formatCidr({ address: c.address, prefix: c.prefix });
-      to = net;
-    }
-    const route: Route = { family, to, src: where };
-    if (raw.via !== undefined) {
-      const gw = parseAddress(raw.via);
-      if (typeof gw === "string") this.fail(`invalid gateway: ${gw}`, this.at([...path, "via"]));
-      else if (gw.family !== family)
-        this.fail(
-          `gateway ${raw.via} is IPv${gw.family} but the destination ${to} is IPv${family}`,
-          this.at([...path, "via"]),
-        );
-      else route.via = gw.address;
-    }
-    if (raw.dev !== undefined) route.dev = raw.dev;
-    if (raw.metric !== undefined) route.metric = raw.metric;
-    if (raw.via === undefined && raw.dev === undefined)
-      this.fail("a route needs 'via' (a gateway), 'dev' (an interface) or both", where);
-    return route;
-  }
-
   private link(raw: RawLink, i: number, nodes: Map<string, Node>): Link | undefined {
+    const special = resolveAttachment(this, raw, i, nodes);
+    if (special.isAttachment) {
+      if (special.attachment) this.attachments.push(special.attachment);
+      return undefined;
+    }
     const path = ["links", i];
     const endpoints = Array.isArray(raw) ? raw : raw.endpoints;
     const epPath = Array.isArray(raw) ? path : [...path, "endpoints"];
@@ -341,7 +340,7 @@ class Resolver {
     return link;
   }
 
-  private endpoint(text: string, path: Array<string | number>, nodes: Map<string, Node>) {
+  endpoint(text: string, path: Array<string | number>, nodes: Map<string, Node>) {
     const where = this.at(path);
     const parts = text.split(":");
     if (parts.length !== 2 || !parts[0] || !parts[1]) {
@@ -361,6 +360,14 @@ class Resolver {
     }
     const owner = nodes.get(node);
     if (!owner) return undefined; // the node itself is invalid; already reported
+    if (iface === "lo" && owner.kind === "netns") {
+      this.fail(
+        `endpoint '${text}': lo is the node's loopback, not a link end`,
+        where,
+        `give it loopback addresses under nodes.${node}.interfaces.lo, and link another interface`,
+      );
+      return undefined;
+    }
     const problem = checkName(iface, "interface");
     if (problem) {
       this.fail(`endpoint '${text}': ${problem}`, where);
@@ -378,15 +385,6 @@ class Resolver {
     }
     return { node, iface };
   }
-}
-
-/** File order, so output reads top to bottom. */
-function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort(
-    (x, y) =>
-      (x.location?.line ?? 0) - (y.location?.line ?? 0) ||
-      (x.location?.column ?? 0) - (y.location?.column ?? 0),
-  );
 }
 
 export type { Cidr };

@@ -1,7 +1,8 @@
 /**
  * `routing: static`: the routes a lab of routers needs when no routing daemon runs, computed from
  * the addresses. Networks are (segment, subnet) pairs; routers (namespaces that forward a family:
- * `kind: router`, or the forwarding sysctl set) are neighbours when they share a network. Every
+ * `kind: router`, or the forwarding sysctl set) are neighbours when they share a network (a node's
+ * loopback addresses are networks of their own). Every
  * router gets a route to every subnet it is not on, through the first hop of a shortest path (fewest
  * routers); every host gets a default route through its router when one router serves all remote
  * subnets, and one route per remote subnet otherwise. Routes written in the file win: a node keeps
@@ -11,7 +12,7 @@
 import type { SourceLocation } from "../errors.js";
 import { type Family, subnetOf } from "./ip.js";
 import type { Segment } from "./segments.js";
-import type { NetnsNode, Route, Topology } from "./types.js";
+import type { NetnsNode, Route, Sysctl, Topology } from "./types.js";
 
 const DEFAULT: Record<Family, string> = { 4: "0.0.0.0/0", 6: "::/0" };
 
@@ -22,14 +23,32 @@ export function forwards(n: NetnsNode, family: Family): boolean {
   return n.sysctls.some((s) => s.key.replaceAll("/", ".") === key && s.value.trim() !== "0");
 }
 
+/**
+ * The forwarding sysctls a node of `kind` implies (at `src`, its `kind:`), those its own `sysctls`
+ * do not set already: a router forwards both families, a NAT gateway IPv4 (NAT is IPv4).
+ */
+export function forwardingSysctls(kind: "router" | "nat", sysctls: readonly Sysctl[], src: SourceLocation) {
+  return ["net.ipv4.ip_forward", ...(kind === "router" ? ["net.ipv6.conf.all.forwarding"] : [])]
+    .filter((key) => !sysctls.some((x) => x.key.replaceAll("/", ".") === key))
+    .map((key): Sysctl => ({ key, value: "1", src }));
+}
+
 interface Net {
   subnet: string;
   /** Node name → its address on this network. */
   members: Map<string, string>;
 }
 
-/** Add the computed routes to the nodes of `t` (marked `computed`); returns how many were added. */
-export function addStaticRoutes(t: Topology, segments: readonly Segment[], src?: SourceLocation): number {
+/**
+ * Add the computed routes to the nodes of `t` (marked `computed`); returns how many were added.
+ * `routers: false` computes only the hosts' routes (the routers run a routing daemon).
+ */
+export function addStaticRoutes(
+  t: Topology,
+  segments: readonly Segment[],
+  src?: SourceLocation,
+  options: { routers?: boolean } = {},
+): number {
   const hosts = t.nodes.filter((n): n is NetnsNode => n.kind === "netns");
   const order = new Map(hosts.map((n, i) => [n.name, i]));
   let added = 0;
@@ -51,7 +70,7 @@ export function addStaticRoutes(t: Topology, segments: readonly Segment[], src?:
       added++;
     };
 
-    for (const r of routers) {
+    for (const r of options.routers === false ? [] : routers) {
       const toNet = reach.get(r.name)!;
       const direct = new Set((netsOf.get(r.name) ?? []).map((i) => nets[i]!.subnet));
       const done = new Set<string>();
@@ -115,6 +134,11 @@ function networks(
     for (const net of bySubnet.values())
       net.members = new Map([...net.members].sort((x, y) => (order.get(x[0]) ?? 0) - (order.get(y[0]) ?? 0)));
   }
+  // Loopback addresses: a network of one node each.
+  for (const n of t.nodes)
+    if (n.kind === "netns")
+      for (const a of n.interfaces.find((i) => i.name === "lo")?.addresses ?? [])
+        if (a.family === family) out.push({ subnet: subnetOf(a), members: new Map([[n.name, a.address]]) });
   return out;
 }
 

@@ -21,6 +21,11 @@ export const MTU_MIN = 68;
 export const MTU_MAX = 65535;
 export const MTU_MIN_IPV6 = 1280;
 
+/** `lo` of a namespace node: its loopback, which no link ends on. */
+export function isLoopback(node: { kind: string }, iface: string): boolean {
+  return node.kind === "netns" && iface === "lo";
+}
+
 const where = (src: Problem["location"]) => (src ? formatLocation(src) : "elsewhere");
 
 /** Every `node:interface` is the end of at most one link, and no link connects an end to itself. */
@@ -56,7 +61,7 @@ export const declaredInterfacesAreLinked: Rule = (t, ctx) => {
   const problems: Problem[] = [];
   for (const node of t.nodes)
     for (const iface of node.interfaces)
-      if (!ctx.mentioned.has(`${node.name}:${iface.name}`))
+      if (!ctx.mentioned.has(`${node.name}:${iface.name}`) && !isLoopback(node, iface.name))
         problems.push({
           message: `interface '${iface.name}' of node '${node.name}' is not an end of any link`,
           location: iface.src,

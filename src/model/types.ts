@@ -3,7 +3,14 @@
  * every reference resolved. Planning and everything after it work on this, never on the raw spec.
  */
 import type { SourceLocation } from "../errors.js";
+import type { NodeFile, Service } from "./env-types.js";
 import type { Cidr } from "./ip.js";
+import type { EndpointRef, Shaping } from "./link-types.js";
+import type { Host, LabPart, TunnelEnd } from "./machine-types.js";
+
+export type { FileOrigin, FileOwner, NodeFile, Readiness, RestartPolicy, Service } from "./env-types.js";
+export type { EndpointRef, Shaping } from "./link-types.js";
+export type { Host, LabPart, TunnelEnd } from "./machine-types.js";
 
 /** A validated, normalised lab. Plain data: it is saved in the lab's state as JSON. */
 export interface Topology {
@@ -17,8 +24,12 @@ export interface Topology {
   links: Link[];
   /** Automatic addressing: the pools and what was allocated from them (when the file asks for it). */
   addressing?: AddressingInfo;
-  /** `static`: routes between subnets were computed over the routers (they are in the nodes' routes). */
-  routing?: "static";
+  /**
+   * `static`: routes between subnets were computed over the routers (they are in the nodes' routes).
+   * `ospf`/`bgp`: every router runs FRR with a configuration nslab writes (see NetnsNode.frr); hosts
+   * got static routes to their routers.
+   */
+  routing?: "static" | "ospf" | "bgp";
   /** Reachability checks (`expect:`), run by `nslab test`. */
   expect?: Expectation[];
   /** Machines the lab spreads over (`hosts:`); absent: the lab runs on this machine alone. */
@@ -31,6 +42,15 @@ export interface Topology {
   part?: LabPart;
   /** A part's ends of links that cross to another machine (VXLAN devices). */
   tunnels?: TunnelEnd[];
+  /** `static`: every host has permanent ARP entries for its segments' neighbours (`arp: static`, Mininet's `--arp`). */
+  arp?: "static";
+  /**
+   * Links to what is outside the lab's namespaces (`host:`, `macvlan:`, `phys:`, `mgmt-net:`,
+   * `dummy` endpoints); the node end of each is an interface of its node, as for a veth link.
+   */
+  attachments?: Attachment[];
+  /** The management network (`management:`): a lab-owned bridge in the root namespace. */
+  management?: Management;
 }
 
 /** Any node. */
@@ -59,6 +79,59 @@ export interface NetnsNode extends NodeBase {
    * records written before this field existed, which means true.
    */
   ipv6?: boolean;
+  /** FRR runs in this router (`frr:`, or every router with `routing: ospf|bgp`). */
+  frr?: FrrRouter;
+  /** Files and directories only this node sees (`files:`; features like FRR add theirs here too). */
+  files?: NodeFile[];
+  /** Programs nslab runs in the node, supervised, from `up` to `down` (`services:`). */
+  services?: Service[];
+  /** false: the node sees the host's /run; by default it has its own (absent means true). */
+  privateRun?: false;
+  /** true: the node has its own /tmp (absent means the host's). */
+  privateTmp?: true;
+  /** Permanent neighbour (ARP) entries, computed for `arp: static`. */
+  neighbors?: Neighbor[];
+  /** Written as `kind: nat`: a gateway from the lab to the host's networks (see nat.ts). */
+  nat?: NatGateway;
+}
+
+/** A permanent ARP entry of a namespace: `address` is at `mac`, through interface `dev`. */
+export interface Neighbor {
+  dev: string;
+  address: string;
+  mac: string;
+}
+
+/** How FRR runs in a router. */
+export interface FrrRouter {
+  /** The daemons: named in the topology, or FRR's daemons file (read at `up`). */
+  daemons: { kind: "list"; names: string[] } | { kind: "file"; path: string };
+  /** The user's integrated configuration (an frr.conf, absolute path), loaded with `vtysh -b`. */
+  config?: string;
+  /** nslab writes the configuration (when the router has no `config` of its own). */
+  generated?: "ospf" | "bgp";
+  /** OSPF/BGP router ID: its first IPv4 loopback address, else its first IPv4 address. */
+  routerId: string;
+  /** BGP AS number (`routing: bgp`). */
+  as?: number;
+  src?: SourceLocation;
+  /** Where `config` and `daemons` were written (for errors about those files). */
+  at?: { config?: SourceLocation; daemons?: SourceLocation };
+}
+
+/**
+ * A NAT gateway: its lab side is the node's interfaces; a transit veth joins it to the root
+ * namespace, where the lab's own nftables table masquerades it out of the uplink.
+ */
+export interface NatGateway {
+  /** `auto` (the device of the host's IPv4 default route, found when the lab is planned) or a device name. */
+  uplink: string;
+  /** The transit link's /30 (root end: its first address, node end: its second). */
+  transit: string;
+  /** Root-namespace name of the transit link's root end. */
+  rootIfname: string;
+  /** Where `uplink` and `transit` were written (for errors about the host). */
+  at?: { uplink?: SourceLocation; transit?: SourceLocation };
 }
 
 /** A Linux bridge in the root namespace. */
@@ -79,8 +152,45 @@ export interface OvsBridgeNode extends NodeBase {
   ifname: string;
   datapath: "auto" | "netdev" | "system";
   stp: boolean;
-  /** Bridge-side veth ends (root namespace, added as OVS ports). */
+  /** Bridge-side veth ends (root namespace, added as OVS ports; each with its OpenFlow port number). */
   interfaces: Interface[];
+  /**
+   * OpenFlow: controllers, fail mode, versions, datapath ID and flows. Absent for a bridge with
+   * none of them (a plain learning switch), and in records written before it existed.
+   */
+  openflow?: OpenFlowSettings;
+}
+
+/** An OpenFlow version OVS speaks, as OVSDB names it. */
+export type OpenFlowVersion =
+  | "OpenFlow10"
+  | "OpenFlow11"
+  | "OpenFlow12"
+  | "OpenFlow13"
+  | "OpenFlow14"
+  | "OpenFlow15";
+
+/** How an OVS bridge is driven by OpenFlow. */
+export interface OpenFlowSettings {
+  /**
+   * Controller targets (`tcp:IP:PORT`, `ssl:IP:PORT`, `unix:PATH`); `default` is the controller nslab
+   * runs for its labs (Debian's ovs-testcontroller, Mininet's `--controller default`).
+   */
+  controllers: string[];
+  /** What the bridge does without a controller: `secure` forwards only by its flows. */
+  failMode: "standalone" | "secure";
+  /** Versions the bridge speaks; empty: OVS's default (1.0 to 1.5). */
+  protocols: OpenFlowVersion[];
+  /** Datapath ID, 16 hex digits (from the file, or derived from the name as Mininet does). */
+  dpid?: string;
+  /** Flows installed when the bridge is created (and kept as written on an in-place change). */
+  flows: Flow[];
+}
+
+/** One flow in ovs-ofctl syntax, with where it was written (a YAML line, or a line of a flows file). */
+export interface Flow {
+  text: string;
+  src?: SourceLocation;
 }
 
 /** An interface of a node: a veth end. */
@@ -94,9 +204,21 @@ export interface Interface {
   mac?: string;
   /** Access VLAN of a bridge port (OVS `tag`). */
   vlan?: number;
+  /** OpenFlow port number of an OVS bridge port (`ofport_request`): its link's rank on the bridge, or as written. */
+  ofport?: number;
+  /** The namespace's own loopback `lo` (addresses only: it exists with the namespace, always up). */
+  loopback?: true;
+  /** The node's `mgmt0` on the management network: not part of the lab's own networks. */
+  management?: true;
   src?: SourceLocation;
   /** Where individual settings were written (for precise error locations). */
-  at?: { mtu?: SourceLocation; mac?: SourceLocation; vlan?: SourceLocation; addresses?: SourceLocation[] };
+  at?: {
+    mtu?: SourceLocation;
+    mac?: SourceLocation;
+    vlan?: SourceLocation;
+    ofport?: SourceLocation;
+    addresses?: SourceLocation[];
+  };
 }
 
 /** A static route of a namespace node. */
@@ -119,12 +241,6 @@ export interface Sysctl {
   src?: SourceLocation;
 }
 
-/** `node:interface` */
-export interface EndpointRef {
-  node: string;
-  iface: string;
-}
-
 /** A veth pair between two endpoints. */
 export interface Link {
   kind: "veth";
@@ -136,18 +252,6 @@ export interface Link {
   /** VXLAN network identifier written for this link (used when it crosses machines). */
   vni?: number;
   src?: SourceLocation;
-}
-
-/** Traffic shaping of one direction of a link (tc tbf for a rate alone, netem otherwise). */
-export interface Shaping {
-  /** Rate limit in bits per second. */
-  rateBps?: number;
-  /** Added delay in microseconds. */
-  delayUs?: number;
-  /** Delay variation in microseconds (with a delay). */
-  jitterUs?: number;
-  /** Random loss in percent (0–100). */
-  lossPct?: number;
 }
 
 /** What automatic addressing did. */
@@ -183,49 +287,77 @@ export interface Expectation {
   src?: SourceLocation;
 }
 
-/** A machine of `hosts:`. */
-export interface Host {
-  /** Its name in the file (what nodes' `host:` says). */
-  name: string;
-  /** ssh destination: `user@address`, or a Host of the ssh configuration. */
-  ssh: string;
-  /** The machine's own address the tunnels use (IPv4 or IPv6). */
-  underlay: string;
-  family: 4 | 6;
-  /** The nslab command on that machine, as words (default `["nslab"]`). */
-  nslab: string[];
-  /** Underlay MTU written in the file (otherwise probed). */
+/** An endpoint kind outside the lab's namespaces, as written before the colon (or alone). */
+export type AttachmentKind = Attachment["kind"];
+
+interface AttachmentBase {
+  /** The node end: an interface of a namespace node (in its `interfaces`, like a veth end). */
+  node: EndpointRef;
+  /** MTU written on the link (the node end, and the host end of `host`/`mgmt-net` links). */
   mtu?: number;
   src?: SourceLocation;
 }
 
-/** What one machine's part of a multi-machine lab knows about the whole lab. */
-export interface LabPart {
-  /** This machine's name in the lab's `hosts:`. */
-  host: string;
-  /** Every machine of the lab, with its ssh destination. */
-  hosts: { name: string; ssh: string }[];
+/** `host:IF`: a veth pair whose other end is in the root namespace (owned, removed at `down`). */
+export interface HostAttachment extends AttachmentBase {
+  kind: "host";
+  /** The root-namespace end: `name` as written, `ifname` prefixed, its addresses from `host:`. */
+  host: Interface;
 }
 
-/** This machine's end of a link to a node on another machine: a VXLAN device. */
-export interface TunnelEnd {
-  /** The end on this machine (`node:iface`); the device gets this interface's kernel name. */
-  end: EndpointRef;
-  /** The end on the other machine. */
-  peer: EndpointRef;
-  peerHost: string;
-  /** VXLAN network identifier (unique per link in the lab and per UDP port on both machines). */
-  vni: number;
-  /** This machine's underlay address and the peer machine's. */
-  local: string;
-  remote: string;
-  /** UDP destination port. */
-  port: number;
-  /** The underlay device toward the peer (`dev` of the VXLAN device), when it was probed. */
-  dev?: string;
-  /** The inner MTU: the tunnel device's MTU. */
-  mtu: number;
-  /** The link's shaping, on this end's egress. */
-  shaping?: Shaping;
+/** `macvlan:PARENT`: a macvlan child (bridge mode) of a host interface, inside the node. */
+export interface MacvlanAttachment extends AttachmentBase {
+  kind: "macvlan";
+  /** The host interface it hangs off (never moved or changed). */
+  parent: string;
+  mode: "bridge";
+}
+
+/** `dummy`: a dummy interface inside the node (needs the kernel's dummy driver). */
+export interface DummyAttachment extends AttachmentBase {
+  kind: "dummy";
+}
+
+/** `phys:IF`: a host interface moved into the node for the lab's life, given back at `down`. */
+export interface PhysAttachment extends AttachmentBase {
+  kind: "phys";
+  /** Its name in the root namespace (inside the node it takes the node end's name). */
+  device: string;
+}
+
+/** `mgmt-net:IF`: a veth pair from the node to the management bridge (containerlab's mgmt-net link). */
+export interface MgmtNetAttachment extends AttachmentBase {
+  kind: "mgmt-net";
+  /** The root-namespace end, a port of the management bridge (`ifname` prefixed). */
+  host: Interface;
+}
+
+/** A link to something outside the lab's namespaces. */
+export type Attachment =
+  | HostAttachment
+  | MacvlanAttachment
+  | DummyAttachment
+  | PhysAttachment
+  | MgmtNetAttachment;
+
+/** One node on the management network. */
+export interface ManagementPort {
+  node: string;
+  /** The node's interface (`mgmt0`). */
+  iface: string;
+  /** The root-namespace end of its veth pair, a port of the management bridge. */
+  port: string;
+}
+
+/** The management network: a bridge in the root namespace with the host's address on it. */
+export interface Management {
+  /** Kernel name of the bridge. */
+  bridge: string;
+  /** The subnets, as written (normalised to their network address). */
+  subnets: { ipv4?: string; ipv6?: string };
+  /** The host's addresses on the bridge (the first address of each subnet). */
+  hostAddresses: Cidr[];
+  /** The nodes on it, in node order (their `mgmt0` carries the addresses). */
+  ports: ManagementPort[];
   src?: SourceLocation;
 }

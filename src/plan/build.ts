@@ -7,7 +7,13 @@
 import { TopologyError } from "../errors.js";
 import { formatCidr } from "../model/ip.js";
 import type { EndpointRef, Interface, Node, Topology } from "../model/types.js";
-import { type HostFacts, hostProblems } from "./host.js";
+import { attachmentPlan } from "./attachments.js";
+import { acceptOps } from "./firewall.js";
+import { DEFAULT_CONTROLLER_TARGET, type HostFacts, hostProblems } from "./host.js";
+import { EMPTY_FIREWALL } from "./host-firewall.js";
+import { natInside, natPlanProblems, natRootEnd, natRootTables, transitLink } from "./nat.js";
+import { planNodeEnv } from "./node-env.js";
+import { openflowOps } from "./openflow.js";
 import { linkGroupFor, markerFor, type NsName, type Op, type VethEnd } from "./ops.js";
 import { qdiscFor } from "./qdisc.js";
 
@@ -24,7 +30,7 @@ interface EndInfo {
  * when the topology needs something the host is known to lack (e.g. netem).
  */
 export function planUp(t: Topology, host: HostFacts): Op[] {
-  const missing = hostProblems(t, host);
+  const missing = [...hostProblems(t, host), ...natPlanProblems(t, host)];
   if (missing.length > 0) throw new TopologyError(missing);
   const marker = markerFor(t.name);
   const ops: Op[] = [];
@@ -36,9 +42,12 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     else nsOps.set(ns, [op]);
   };
 
-  // 1. Namespaces.
+  // 1. Namespaces, then (where the host can) each node's own file system and mount namespace.
   for (const n of t.nodes)
     if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
+  const env = planNodeEnv(t, host);
+  if (env.problems.length > 0) throw new TopologyError(env.problems);
+  ops.push(...env.early);
 
   // 2. Linux bridges, created down.
   const group = linkGroupFor(t.name);
@@ -58,6 +67,8 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
       ...(src ? { src } : {}),
     });
   };
+  const ext = attachmentPlan(t, host, marker, group);
+  ops.push(...ext.bridges);
   for (const n of t.nodes)
     if (n.kind === "bridge") {
       ops.push({
@@ -119,6 +130,17 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     }
   }
 
+  // NAT nodes' transit links to the root namespace, and their root ends' address and forwarding.
+  for (const n of t.nodes)
+    if (n.kind === "netns" && n.nat) {
+      ops.push(transitLink(t, n as Parameters<typeof transitLink>[1]));
+      finishRoot(n.nat.rootIfname, undefined, n.src);
+      rootLate.push(...natRootEnd(n as Parameters<typeof natRootEnd>[0]));
+    }
+
+  // 3b. Links to the host (veth pairs, macvlans, dummies, host interfaces moved in).
+  ops.push(...ext.create);
+
   // 3b. This machine's ends of links to other machines (a lab spread over several): VXLAN devices,
   //     created where they live like veth ends, finished like them; an OVS userspace port without GRO.
   for (const tun of t.tunnels ?? []) {
@@ -152,9 +174,17 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
 
   // 4. IPv6 off on the root-namespace devices, and the inside of each namespace: sysctls first
   //    (some must precede addresses), then links up, addresses, routes. One agent round.
-  ops.push(...rootIpv6);
+  ops.push(...rootIpv6, ...ext.rootIpv6);
   const createdUp = new Set(
-    ops.flatMap((o) => (o.op === "veth.add" && o.a.up && o.a.ns !== null ? [`${o.a.ns}/${o.a.name}`] : [])),
+    ops.flatMap((o) =>
+      o.op === "veth.add"
+        ? o.a.up && o.a.ns !== null
+          ? [`${o.a.ns}/${o.a.name}`]
+          : []
+        : (o.op === "macvlan.add" || o.op === "dummy.add") && o.up
+          ? [`${o.ns}/${o.name}`]
+          : [],
+    ),
   );
   for (const n of t.nodes) {
     if (n.kind !== "netns") continue;
@@ -163,11 +193,12 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     for (const s of n.sysctls)
       list.push({ op: "sysctl.set", ns: n.netns, key: s.key, value: s.value, src: s.src });
     list.push(...pre);
+    // `lo` is up from the namespace's creation (netns.add); it only takes addresses.
     if (n.ipv6 === false)
       for (const i of n.interfaces)
-        list.push({ op: "link.addrgen.none", ns: n.netns, dev: i.ifname, src: i.src });
+        if (i.name !== "lo") list.push({ op: "link.addrgen.none", ns: n.netns, dev: i.ifname, src: i.src });
     for (const i of n.interfaces)
-      if (!createdUp.has(`${n.netns}/${i.ifname}`))
+      if (i.name !== "lo" && !createdUp.has(`${n.netns}/${i.ifname}`))
         list.push({ op: "link.up", ns: n.netns, dev: i.ifname, src: i.src });
     for (const i of n.interfaces)
       for (const c of i.addresses)
@@ -182,14 +213,22 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         ...(r.metric !== undefined ? { metric: r.metric } : {}),
         src: r.src,
       });
+    if (n.nat) list.push(...natInside(t, n as Parameters<typeof natInside>[1]));
     list.push(...(shapeNs.get(n.netns) ?? []));
     ops.push(...list);
   }
+  // Static ARP entries, once every namespace's interfaces are up (a link going down flushes them).
+  for (const n of t.nodes)
+    if (n.kind === "netns")
+      for (const e of n.neighbors ?? [])
+        ops.push({ op: "neigh.add", ns: n.netns, dev: e.dev, address: e.address, mac: e.mac, src: n.src });
 
-  // 5. The root-namespace devices come up (with their alias, enslaved to their bridge).
-  ops.push(...rootSet, ...rootLate, ...shapeRoot);
+  // 5. The root-namespace devices come up (with their addresses, alias, enslaved to their bridge).
+  ops.push(...ext.rootAddr, ...rootSet, ...ext.rootSet, ...rootLate, ...shapeRoot);
 
-  // 6. Open vSwitch bridges and their ports (one OVSDB transaction).
+  // 6. Open vSwitch bridges, their ports and OpenFlow settings (one OVSDB transaction), then flows.
+  const settings: Op[] = [];
+  const flows: Op[] = [];
   for (const n of t.nodes) {
     if (n.kind !== "ovs-bridge") continue;
     ops.push({
@@ -207,10 +246,22 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         port: p.ifname,
         marker,
         ...(p.vlan !== undefined ? { tag: p.vlan } : {}),
+        ...(p.ofport !== undefined ? { ofport: p.ofport } : {}),
         src: p.src,
       });
+    const of = openflowOps(n, host.defaultController ?? DEFAULT_CONTROLLER_TARGET);
+    settings.push(...of.set);
+    flows.push(...of.flows);
   }
+  ops.push(...settings, ...flows);
 
+  // 7. What only the host's /etc can offer: /etc/netns/NS/hosts for `ip netns exec`.
+  ops.push(...env.late);
+
+  // 8. The lab's own nftables tables (NAT), and its accepts in the host's chains that could drop
+  //    its traffic (none on a host whose forward path drops nothing).
+  ops.push(...natRootTables(t, host));
+  ops.push(...acceptOps(ops, t.name, host.firewall ?? EMPTY_FIREWALL));
   return ops;
 }
 

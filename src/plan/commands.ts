@@ -3,20 +3,24 @@
  * `ethtool`). `nslab plan` prints these, and the iproute2 driver runs exactly these.
  */
 import { formatDuration, formatRate } from "../model/shaping.js";
-import { labOfMarker, type NsName, type Op, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
+import { type Command, ip } from "./command.js";
+import { fwCommands } from "./fw-commands.js";
+import { attachmentCommands } from "./host-commands.js";
+import { isNodeEnvOp, nodeEnvCommands } from "./node-env-commands.js";
+import { labOfMarker, type Op, type OpOf, OVS_LAB_KEY, type Qdisc, type VethEnd } from "./ops.js";
 
-/** One command line, with the namespace it runs in (`null` = root). */
-export interface Command {
-  tool: "ip" | "ovs-vsctl" | "sysctl" | "ethtool" | "tc";
-  ns: NsName;
-  args: string[];
-}
+export type { Command } from "./command.js";
 
-const ip = (ns: NsName, ...args: string[]): Command => ({ tool: "ip", ns, args });
 const vsctl = (...args: string[]): Command => ({ tool: "ovs-vsctl", ns: null, args });
+const ofctl = (protocols: readonly string[], ...args: string[]): Command => ({
+  tool: "ovs-ofctl",
+  ns: null,
+  args: [...(protocols.length > 0 ? ["-O", protocols.join(",")] : []), ...args],
+});
 
 /** The commands equivalent to `op`, in order. */
 export function opCommands(op: Op): Command[] {
+  if (isNodeEnvOp(op)) return nodeEnvCommands(op);
   switch (op.op) {
     case "netns.add":
       return [
@@ -175,12 +179,67 @@ export function opCommands(op: Op): Command[] {
           op.port,
           `external_ids:${OVS_LAB_KEY}=${labOfMarker(op.marker) ?? op.marker}`,
           ...(op.tag !== undefined ? [`tag=${op.tag}`] : []),
+          ...(op.ofport !== undefined
+            ? ["--", "set", "interface", op.port, `ofport_request=${op.ofport}`]
+            : []),
         ),
       ];
     case "ovs.port.del":
       return [vsctl("del-port", op.bridge, op.port)];
+    case "ovs.bridge.set":
+      return [vsctl(...bridgeSettingsArgs(op))];
+    case "ovs.flow.add":
+      return [ofctl(op.protocols, "add-flow", op.bridge, op.flow)];
+    case "ovs.flow.del":
+      return [ofctl(op.protocols, "--strict", "del-flows", op.bridge, op.match)];
+    case "neigh.add":
+      return [ip(op.ns, "neigh", "replace", op.address, "lladdr", op.mac, "dev", op.dev, "nud", "permanent")];
+    case "neigh.del":
+      return [ip(op.ns, "neigh", "del", op.address, "dev", op.dev)];
+    case "macvlan.add":
+    case "dummy.add":
+    case "root.addr.add":
+    case "root.addr.del":
+    case "phys.move":
+    case "phys.return":
+      return attachmentCommands(op);
+    default:
+      return fwCommands(op);
   }
 }
+
+/** `ovs-vsctl` arguments that give a bridge exactly these OpenFlow settings (one transaction). */
+function bridgeSettingsArgs(op: OpOf<"ovs.bridge.set">): string[] {
+  const b = op.bridge;
+  const inband = op.controllers.length > 0;
+  return [
+    "set",
+    "bridge",
+    b,
+    `fail_mode=${op.failMode}`,
+    `protocols=${op.protocols.length > 0 ? op.protocols.join(",") : "[]"}`,
+    ...(op.dpid !== undefined ? [`other_config:datapath-id=${op.dpid}`] : []),
+    ...(inband ? ["other_config:disable-in-band=true"] : []),
+    ...(op.dpid === undefined ? ["--", "remove", "bridge", b, "other_config", "datapath-id"] : []),
+    ...(inband ? [] : ["--", "remove", "bridge", b, "other_config", "disable-in-band"]),
+    ...(inband
+      ? [
+          "--",
+          "set-controller",
+          b,
+          ...op.controllers,
+          "--",
+          "set",
+          "controller",
+          b,
+          `max_backoff=${MAX_BACKOFF_MS}`,
+        ]
+      : ["--", "del-controller", b]),
+  ];
+}
+
+/** How long OVS waits at most between attempts to reach a controller (ms; Mininet's reconnectms). */
+export const MAX_BACKOFF_MS = 1000;
 
 function vethArgs(e: VethEnd, group: number): string[] {
   return [

@@ -5,6 +5,7 @@
  * needs is found by reconciling it with the kernel after the removals. Pure.
  */
 import { inverseOps } from "./inverse.js";
+import { bridgesWithSettings, flowsToReinstall } from "./openflow.js";
 import type { Op } from "./ops.js";
 
 /** A change from one topology to another. */
@@ -32,5 +33,10 @@ export function diffPlans(previous: Op[], next: Op[]): PlanChange {
   const newKeys = new Set(next.map(opKey));
   const removed = previous.filter((op) => !newKeys.has(opKey(op)));
   const changed = new Set(next.map(opKey).filter((k) => !oldKeys.has(k)));
-  return { removed, removals: inverseOps(removed), next, previous, changed };
+  // A bridge's new OpenFlow settings replace the old ones whole: those need no undoing first. And
+  // what OVS forgets when settings change (flows) is installed again.
+  const settled = bridgesWithSettings(next);
+  const undone = removed.filter((op) => !(op.op === "ovs.bridge.set" && settled.has(op.bridge)));
+  for (const op of flowsToReinstall(previous, next, opKey)) changed.add(opKey(op));
+  return { removed, removals: inverseOps(undone), next, previous, changed };
 }

@@ -9,19 +9,88 @@
 import type { Problem } from "../errors.js";
 import { describeShaping, netemFeatures } from "../model/shaping.js";
 import type { Topology } from "../model/types.js";
+import { attachmentProblems, type HostDeviceFacts } from "./host-devices.js";
+import type { HostFirewall } from "./host-firewall.js";
 
 /** What the plan needs to know about the host. */
-export interface HostFacts {
+export interface HostFacts extends HostDeviceFacts {
   /** The openvswitch kernel module is loaded (OVS bridges can use the kernel datapath). */
   ovsKernelDatapath: boolean;
   /** The kernel has netem (delay/loss/jitter); undefined when not probed (then it is not held against the lab). */
   netem?: boolean;
   /** The kernel has Linux-bridge VLAN filtering; undefined when not probed. */
   bridgeVlanFiltering?: boolean;
+  /**
+   * Where the controller nslab runs for labs listens (`controller: default`); undefined: the
+   * default state directory's, {@link DEFAULT_CONTROLLER_TARGET}.
+   */
+  defaultController?: string;
+  /**
+   * Nodes get their own mount namespace, file system and names (the native agent is there to make
+   * them); unset: nodes share the host's mounts, and files:/services: cannot be planned.
+   */
+  nodeEnv?: boolean;
+  /** Where nslab keeps its state here (each lab's file system goes under it); default /run/nslab. */
+  stateRoot?: string;
+  /** What the host has at the paths of nodes' files (probed for labs with `files:`), by path. */
+  paths?: Readonly<Record<string, PathFact>>;
+  /** The host's mount points (an overlay on a directory must not hide one). */
+  mounts?: readonly string[];
+  /** The programs services run (argv[0]) → where the host has them, null when it does not. */
+  programs?: Readonly<Record<string, string | null>>;
+  /** The host's accounts, for files' owners (probed when a lab names one). */
+  accounts?: Accounts;
+  /** /etc/resolv.conf links into /run: where (`at`), and the file nodes with their own /run get there. */
+  resolvConf?: { at: string; from: string };
+  /**
+   * The host's forward chains that could drop lab traffic (read for labs with Linux bridges or NAT
+   * nodes); undefined when not read — then the plan adds no accepts.
+   */
+  firewall?: HostFirewall;
+  /** The device of the host's IPv4 default route (`uplink: auto`); null: none; undefined: not read. */
+  defaultUplink?: string | null;
+  /** The uplink each NAT node of a running lab got when it came up (re-planning it: its record). */
+  natUplinks?: Record<string, string>;
 }
 
+/** What the host has at one path. */
+export interface PathFact {
+  /** The path with the host's symbolic links resolved (`/var/run/x` → `/run/x`). */
+  canonical: string;
+  /** What is at `canonical`. */
+  type: "file" | "dir" | "missing" | "other";
+  /** The deepest directory on the way to `canonical` that exists (canonical itself when it is one). */
+  existing: string;
+}
+
+/** The host's users and groups (a node shares /etc/passwd with the host). */
+export interface Accounts {
+  users: Readonly<Record<string, { uid: number; gid: number }>>;
+  groups: Readonly<Record<string, number>>;
+}
+
+/** The target of the controller nslab runs, with the default state and OVS run directories. */
+export const DEFAULT_CONTROLLER_TARGET = "unix:/var/run/openvswitch/nslab-testcontroller.sock";
+
 /** A kernel feature nslab may need. */
-export type KernelFeature = "netem" | "bridgeVlanFiltering";
+export type KernelFeature = "netem" | "bridgeVlanFiltering" | "dummy" | "macvlan";
+
+/** What else of the host a topology's plan depends on (read only for labs that need it). */
+export interface HostReads {
+  /** Linux bridges or NAT nodes: the host's forward chains that could drop their traffic. */
+  firewall: boolean;
+  /** A NAT node with `uplink: auto`: the device of the host's default route. */
+  defaultUplink: boolean;
+}
+
+/** What `t`'s plan needs read of the host (nothing for a lab without bridges or NAT nodes). */
+export function hostReadsNeeded(t: Topology): HostReads {
+  const nats = t.nodes.filter((n) => n.kind === "netns" && n.nat);
+  return {
+    firewall: nats.length > 0 || t.nodes.some((n) => n.kind === "bridge"),
+    defaultUplink: nats.some((n) => n.kind === "netns" && n.nat?.uplink === "auto"),
+  };
+}
 
 /** The kernel features `t` needs beyond the basics (none for most labs: then nothing is probed). */
 export function featuresNeeded(t: Topology): KernelFeature[] {
@@ -29,6 +98,8 @@ export function featuresNeeded(t: Topology): KernelFeature[] {
   if (t.links.some((l) => l.shaping && netemFeatures(l.shaping).length > 0)) out.push("netem");
   if (t.nodes.some((n) => n.kind === "bridge" && n.interfaces.some((i) => i.vlan !== undefined)))
     out.push("bridgeVlanFiltering");
+  for (const kind of ["dummy", "macvlan"] as const)
+    if (t.attachments?.some((a) => a.kind === kind)) out.push(kind);
   return out;
 }
 
@@ -78,5 +149,6 @@ export function hostProblems(t: Topology, host: HostFacts): Problem[] {
       });
     }
   }
+  problems.push(...attachmentProblems(t, host));
   return problems;
 }

@@ -4,6 +4,9 @@
  * commands they are equivalent to; rollback applies their inverses.
  */
 import type { SourceLocation } from "../errors.js";
+import type { FileOrigin, FileOwner } from "../model/env-types.js";
+import type { FwOp } from "./fw-ops.js";
+import type { HostDevice } from "./host-devices.js";
 
 /** `null` is the root namespace. */
 export type NsName = string | null;
@@ -52,6 +55,15 @@ export type Qdisc =
    */
   | { kind: "noqueue" };
 
+/** A mount inside a node's own mount namespace (see `mntns.add`), in the node's view. */
+export type NodeMount =
+  /** An overlay on `dir` (its lower layer: `dir` itself); `upper`/`work` in the lab's file system. */
+  | { kind: "overlay"; dir: string; upper: string; work: string }
+  /** `from` (in the lab's file system) bound over `to`. */
+  | { kind: "bind"; from: string; to: string }
+  /** A fresh sysfs on /sys, of the node's network namespace (its /sys/class/net). */
+  | { kind: "sysfs" };
+
 interface OpBase {
   /** The topology element this operation comes from (for errors and plan comments). */
   src?: SourceLocation;
@@ -82,11 +94,13 @@ export type Op =
   | (OpBase & { op: "link.addrgen.none"; ns: string; dev: string })
   | (OpBase & { op: "link.down"; ns: NsName; dev: string })
   | (OpBase & { op: "link.master"; dev: string; master: string })
-  | (OpBase & { op: "addr.add"; ns: string; dev: string; cidr: string })
+  /** An address; in the root namespace (`ns: null`) only on a link of the lab's own (a NAT transit end). */
+  | (OpBase & { op: "addr.add"; ns: NsName; dev: string; cidr: string })
   | (OpBase & { op: "addr.del"; ns: string; dev: string; cidr: string })
   | (OpBase & { op: "route.add"; ns: string; to: string; via?: string; dev?: string; metric?: number })
   | (OpBase & { op: "route.del"; ns: string; to: string; via?: string; dev?: string; metric?: number })
-  | (OpBase & { op: "sysctl.set"; ns: string; key: string; value: string })
+  /** A sysctl; in the root namespace (`ns: null`) only a per-device one of a link of the lab's own. */
+  | (OpBase & { op: "sysctl.set"; ns: NsName; key: string; value: string })
   | (OpBase & { op: "offload.off"; ns: NsName; dev: string })
   /**
    * A VXLAN device: this machine's end of a link to a node on another machine, created where it
@@ -110,8 +124,112 @@ export type Op =
       stp: boolean;
     })
   | (OpBase & { op: "ovs.bridge.del"; bridge: string })
-  | (OpBase & { op: "ovs.port.add"; bridge: string; port: string; marker: string; tag?: number })
-  | (OpBase & { op: "ovs.port.del"; bridge: string; port: string });
+  /**
+   * The OpenFlow settings of an OVS bridge, all of them (so a changed one replaces the old in one
+   * transaction): controller targets, fail mode, versions (empty: OVS's default), datapath ID
+   * (absent: OVS's own). In-band control is off while it has controllers (as Mininet sets it).
+   */
+  | (OpBase & {
+      op: "ovs.bridge.set";
+      bridge: string;
+      controllers: string[];
+      failMode: "standalone" | "secure";
+      protocols: string[];
+      dpid?: string;
+    })
+  /** A port; `ofport`: the OpenFlow port number it asks for (`ofport_request`). */
+  | (OpBase & {
+      op: "ovs.port.add";
+      bridge: string;
+      port: string;
+      marker: string;
+      tag?: number;
+      ofport?: number;
+    })
+  | (OpBase & { op: "ovs.port.del"; bridge: string; port: string })
+  /** One flow (ovs-ofctl syntax), sent with the bridge's OpenFlow versions (`-O`, when it has some). */
+  | (OpBase & { op: "ovs.flow.add"; bridge: string; flow: string; protocols: string[] })
+  /** Delete the flow with exactly this match and priority (`ovs-ofctl --strict del-flows`). */
+  | (OpBase & { op: "ovs.flow.del"; bridge: string; match: string; protocols: string[] })
+  /** A permanent neighbour (ARP) entry inside a namespace. */
+  | (OpBase & { op: "neigh.add"; ns: string; dev: string; address: string; mac: string })
+  | (OpBase & { op: "neigh.del"; ns: string; dev: string; address: string })
+  /** The lab's private file system: a tmpfs named `name` (nslab-LAB, its marker) on `path`, private. */
+  | (OpBase & { op: "labfs.mount"; path: string; name: string })
+  /** Detach the lab's file system (only if it is the tmpfs named `name`), then remove its directory. */
+  | (OpBase & { op: "labfs.umount"; path: string; name: string })
+  /** A directory in the lab's file system (parents made as needed). */
+  | (OpBase & { op: "nodefs.dir"; path: string; mode: number; owner?: FileOwner })
+  /** A file in the lab's file system: a copy of a file of the lab, or inline content. */
+  | (OpBase & { op: "nodefs.file"; path: string; from: FileOrigin; mode: number; owner?: FileOwner })
+  /** A copy of a directory of the lab (its whole tree) in the lab's file system. */
+  | (OpBase & { op: "nodefs.tree"; path: string; from: string; mode?: number; owner?: FileOwner })
+  /**
+   * Namespace node `ns` gets its own mount namespace, kept by a bind onto `file` (in the lab's file
+   * system `labfs`, under `fsroot` where every lab's is): a copy of the host's mounts without
+   * /run/netns and the labs' file systems, plus `mounts`, in order.
+   */
+  | (OpBase & {
+      op: "mntns.add";
+      ns: string;
+      file: string;
+      labfs: string;
+      fsroot: string;
+      mounts: NodeMount[];
+    })
+  /** Detach and remove the kept mount namespace at `file`. */
+  | (OpBase & { op: "mntns.del"; file: string })
+  /** /etc/netns/NS/hosts → the lab's hosts file (what `ip netns exec NS` binds over /etc/hosts). */
+  | (OpBase & { op: "etcnetns.add"; ns: string; hosts: string })
+  /** Remove /etc/netns/NS/hosts (only the link to `hosts`), then /etc/netns/NS if empty. */
+  | (OpBase & { op: "etcnetns.del"; ns: string; hosts: string })
+  /** A macvlan child of host interface `parent`, created inside namespace `ns` (in the lab's link group). */
+  | (OpBase & {
+      op: "macvlan.add";
+      ns: string;
+      name: string;
+      parent: string;
+      mode: "bridge";
+      group: number;
+      mtu?: number;
+      mac?: string;
+      up?: boolean;
+    })
+  /** A dummy interface created inside namespace `ns` (in the lab's link group). */
+  | (OpBase & {
+      op: "dummy.add";
+      ns: string;
+      name: string;
+      group: number;
+      mtu?: number;
+      mac?: string;
+      up?: boolean;
+    })
+  /** An address in the root namespace, on a device the lab owns (a host link's end, the management bridge). */
+  | (OpBase & { op: "root.addr.add"; dev: string; cidr: string })
+  | (OpBase & { op: "root.addr.del"; dev: string; cidr: string })
+  /**
+   * Borrow host interface `dev`: mark it (`alias`), move it into `ns` as `name`, set what the
+   * topology asks (MTU, MAC). `saved` is how it was, for giving it back.
+   */
+  | (OpBase & {
+      op: "phys.move";
+      dev: string;
+      ns: string;
+      name: string;
+      marker: string;
+      saved: HostDevice;
+      mtu?: number;
+      mac?: string;
+    })
+  /**
+   * Give a borrowed host interface back: from namespace `ns` (null: it is in the root namespace
+   * already) where it is called `dev`, to the root namespace with its name, MTU, alias, addresses,
+   * state and routes as `saved` says (and its MAC, with `restoreMac`).
+   */
+  | (OpBase & { op: "phys.return"; ns: NsName; dev: string; saved: HostDevice; restoreMac?: boolean })
+  /** nftables tables and rules: NAT, and accepts in the host's firewall (fw-ops.ts). */
+  | FwOp;
 
 export type OpKind = Op["op"];
 export type OpOf<K extends OpKind> = Extract<Op, { op: K }>;
@@ -150,6 +268,21 @@ export function markerFor(lab: string): string {
 /** The lab a marker names, or undefined when it is not nslab's. */
 export function labOfMarker(marker: string | null | undefined): string | undefined {
   return marker?.startsWith("nslab:") ? marker.slice(6) : undefined;
+}
+
+/**
+ * The alias a borrowed host interface carries while a lab has it (it travels with the interface
+ * into the node): `nslab-phys:LAB:NAME`, NAME its name on the host. Not an `nslab:` marker, so
+ * nothing ever deletes it as a lab's own link.
+ */
+export function physMarkerFor(lab: string, device: string): string {
+  return `nslab-phys:${lab}:${device}`;
+}
+
+/** The lab and host name a borrowed interface's alias names, or undefined. */
+export function physOfMarker(alias: string | null | undefined): { lab: string; device: string } | undefined {
+  const m = alias?.match(/^nslab-phys:([^:]+):(.+)$/);
+  return m ? { lab: m[1]!, device: m[2]! } : undefined;
 }
 
 /** OVSDB external_ids key carrying the owning lab's name. */

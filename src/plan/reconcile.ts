@@ -47,6 +47,19 @@ export function reconcileOps(
           }
         }
         break;
+      case "macvlan.add":
+      case "dummy.add":
+      case "phys.move": {
+        if (take || freshNs.has(op.ns) || !linkOf(op.ns, op.name)) {
+          take = true;
+          freshLink.add(`${op.ns}/${op.name}`);
+        }
+        break;
+      }
+      case "root.addr.add":
+        // Root addresses are not observed: applied with the device they live on.
+        take ||= freshRoot.has(op.dev);
+        break;
       case "link.master":
       case "link.ipv6off":
       case "link.set":
@@ -73,6 +86,11 @@ export function reconcileOps(
         take ||= isFresh(op.ns, op.dev);
         break;
       case "addr.add": {
+        // Root addresses live on links of the lab's own: (re)made with them.
+        if (op.ns === null) {
+          take ||= freshRoot.has(op.dev);
+          break;
+        }
         const l = linkOf(op.ns, op.dev);
         take ||=
           isFresh(op.ns, op.dev) ||
@@ -88,7 +106,7 @@ export function reconcileOps(
             ?.routes.some((r) => r.dst === op.to && (op.via === undefined || r.gateway === op.via));
         break;
       case "sysctl.set":
-        take ||= freshNs.has(op.ns);
+        take ||= op.ns === null ? freshRoot.has(op.key.split("/")[3] ?? "") : freshNs.has(op.ns);
         break;
       case "ovs.bridge.add":
         if (!seen.ovs.has(op.bridge)) {
@@ -98,6 +116,14 @@ export function reconcileOps(
         break;
       case "ovs.port.add":
         take ||= freshOvs.has(op.bridge) || !seen.ovs.get(op.bridge)?.has(op.port);
+        break;
+      case "ovs.bridge.set":
+      case "ovs.flow.add":
+        // Not observed: applied to bridges created now (and, through `always`, when changed).
+        take ||= freshOvs.has(op.bridge);
+        break;
+      case "neigh.add":
+        take ||= isFresh(op.ns, op.dev);
         break;
       default:
         break;

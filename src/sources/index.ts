@@ -9,7 +9,7 @@ import { resolve as resolvePath } from "node:path";
 import { convertClabText } from "./clab/index.js";
 import { detectFormat } from "./detect.js";
 import { nslabFromText } from "./nslab/check.js";
-import { readTopologyFile } from "./read.js";
+import { displayName, readTopologyFile, STDIN } from "./read.js";
 import type { TopologySource } from "./source.js";
 
 export { nslabFromObject as sourceFromObject, nslabFromText as sourceFromText } from "./nslab/check.js";
@@ -22,7 +22,9 @@ export async function readSource(path: string): Promise<TopologySource> {
 
 /** The topology in `text`, the contents of the file `path` (read already: see read.ts). */
 export function sourceFromFile(path: string, text: string): TopologySource {
-  const absolute = resolvePath(path);
-  if (detectFormat(path, text) === "clab") return convertClabText(text, path, absolute).spec;
-  return { ...nslabFromText(text, path), path: absolute };
+  const file = displayName(path);
+  const absolute = path === STDIN ? undefined : resolvePath(path);
+  if (detectFormat(path, text) === "clab") return convertClabText(text, file, absolute).spec;
+  const source = nslabFromText(text, file);
+  return absolute ? { ...source, path: absolute } : source;
 }

@@ -19,6 +19,13 @@ export interface TopologySource {
   /** Things worth saying that do not stop the lab (e.g. what an import ignored). */
   warnings?: Problem[];
   locate: Locate;
+  /**
+   * Problems found already (the schema's): the topology is invalid, but `raw` is the rest of it, the
+   * offending parts cut out, so the model's rules still check it and report everything in one pass.
+   */
+  problems?: Problem[];
+  /** Field paths that were cut out of `raw` (the model's findings about them are left out). */
+  cut?: ReadonlyArray<ReadonlyArray<string | number>>;
 }
 
 /** A locator for topologies without positions (built in code, generated): line 0, the field path. */

@@ -1,6 +1,8 @@
 /**
  * The state directory (/run/nslab by default): root-owned, mode 0700, never a symlink. Files in
- * it are 0600 and written atomically (temp file, fsync, rename, fsync of the directory).
+ * it are 0600 and written atomically (temp file `NAME.tmp.PID`, fsync, rename, fsync of the
+ * directory); the temp file of a writer that died mid-write is removed by the next process that
+ * holds the lock guarding that file ({@link removeStaleTemps}).
  */
 import {
   closeSync,
@@ -9,12 +11,14 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   renameSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { NslabError } from "../errors.js";
+import { isAlive } from "../util/proc.js";
 
 /** Where nslab keeps lab state; `NSLAB_STATE_DIR` overrides it (tests use a private one). */
 export function stateRoot(): string {
@@ -66,8 +70,12 @@ export function stateDir(...parts: string[]): string {
   return dir;
 }
 
-/** Write `data` to `path` atomically with mode 0600. */
-export function writeFileAtomic(path: string, data: string): void {
+/** Write `data` to `path` atomically with mode 0600. `beforeRename` runs between (tests pause there). */
+export function writeFileAtomic(
+  path: string,
+  data: string,
+  options: { beforeRename?: () => void } = {},
+): void {
   const tmp = `${path}.tmp.${process.pid}`;
   const fd = openSync(
     tmp,
@@ -80,8 +88,59 @@ export function writeFileAtomic(path: string, data: string): void {
   } finally {
     closeSync(fd);
   }
+  options.beforeRename?.();
   renameSync(tmp, path);
   fsyncDir(dirname(path));
+}
+
+/**
+ * Remove the temp files (`BASE.tmp.PID`) of `path` whose writer is dead (exited, killed, a zombie):
+ * what a `kill -9` during a write leaves. Only a holder of the lock guarding `path` may call this;
+ * the temp file of a live writer is never touched. Returns the files removed.
+ */
+export function removeStaleTemps(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.tmp.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = tempWriter(name, prefix);
+    if (pid === undefined || isAlive(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(join(dir, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  }
+  if (removed.length > 0) fsyncDir(dir);
+  return removed;
+}
+
+/** The names of files in `dir` that are temp files of dead writers, with the file each was for. */
+export function staleTemps(dir: string): { name: string; target: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const m = /^(.+)\.tmp\.(\d+)$/.exec(name);
+    return m && !isAlive(Number(m[2])) ? [{ name, target: m[1]! }] : [];
+  });
+}
+
+/** The PID in `name` when it is `PREFIX<pid>`. */
+function tempWriter(name: string, prefix: string): number | undefined {
+  if (!name.startsWith(prefix)) return undefined;
+  const rest = name.slice(prefix.length);
+  return /^\d+$/.test(rest) ? Number(rest) : undefined;
 }
 
 /** Remove a state file; a missing file is fine. */

@@ -1,6 +1,7 @@
 /**
  * Per-lab locks so two nslab processes never change one lab at once. A lock is a file created
- * with O_EXCL holding the holder's PID and start time; a lock whose holder is gone is reclaimed.
+ * with O_EXCL holding the holder's PID and start time; a lock whose holder is gone — exited, killed,
+ * or a zombie nobody reaped (util/proc.ts decides) — is reclaimed at once, saying so.
  */
 import {
   closeSync,
@@ -14,8 +15,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
+import { isAlive, type ProcessId, selfId, whyGone } from "../util/proc.js";
 import { stateDir } from "./dir.js";
-import { isAlive, type ProcessId, selfId } from "./proc.js";
 
 interface LockRecord extends ProcessId {
   command: string;
@@ -47,6 +48,7 @@ export function acquireLock(name: string, command: string, onReclaim?: (msg: str
       } finally {
         closeSync(fd);
       }
+      removeOldGuard(path);
       let released = false;
       return {
         name,
@@ -75,7 +77,7 @@ export function acquireLock(name: string, command: string, onReclaim?: (msg: str
     if (reclaim(path, holder))
       onReclaim?.(
         holder
-          ? `reclaimed the lock on '${name}' left by process ${holder.pid} (${holder.command}), which is no longer running`
+          ? `reclaimed the lock on '${name}' left by process ${holder.pid} (${holder.command}), which ${whyGone(holder)}`
           : `reclaimed an unreadable lock file on '${name}'`,
       );
   }
@@ -116,15 +118,31 @@ export function liveLocks(): { name: string; pid: number; command: string }[] {
     });
 }
 
+/** Locks whose holder is gone (the file a `kill -9` left), by name. */
+export function staleLocks(): string[] {
+  const dir = stateDir("locks");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".lock"))
+    .flatMap((f) => {
+      const holder = readHolder(join(dir, f));
+      return holder && !isAlive(holder) ? [f.slice(0, -5)] : [];
+    });
+}
+
+/** The reclaim guard of `path`, if a crash mid-reclaim left it (older than 10 s): remove it. */
+function removeOldGuard(path: string): void {
+  try {
+    if (Date.now() - statSync(`${path}.reclaim`).mtimeMs > 10_000) unlinkSync(`${path}.reclaim`);
+  } catch {}
+}
+
 /**
  * Remove a stale lock file, unless someone replaced it meanwhile. Two processes reclaiming at
  * once must not delete each other's fresh lock, so reclaiming is itself guarded by an O_EXCL file.
  */
 function reclaim(path: string, stale: LockRecord | undefined): boolean {
   const guard = `${path}.reclaim`;
-  try {
-    if (Date.now() - statSync(guard).mtimeMs > 10_000) unlinkSync(guard); // left by a crash mid-reclaim
-  } catch {}
+  removeOldGuard(path); // left by a crash mid-reclaim
   let fd: number;
   try {
     fd = openSync(

@@ -7,13 +7,29 @@ import { join } from "node:path";
 import { NslabError } from "../errors.js";
 import { checkName, type NameRole } from "../model/names.js";
 import type { Topology } from "../model/types.js";
-import { checkFile, removeFile, stateDir, writeFileAtomic } from "./dir.js";
+import type { HostDevice } from "../plan/host-devices.js";
+import { checkFile, removeFile, removeStaleTemps, staleTemps, stateDir, writeFileAtomic } from "./dir.js";
 
 /** A kernel/OVS object a lab owns. Things inside an owned namespace are owned through it. */
 export type OwnedObject =
   | { kind: "netns"; name: string }
   | { kind: "link"; name: string } // in the root namespace: a bridge or a root-side veth end
-  | { kind: "ovs-bridge"; name: string };
+  | { kind: "ovs-bridge"; name: string }
+  /** The lab's private file system (a tmpfs named nslab-LAB; `name`: where it is mounted). */
+  | { kind: "labfs"; name: string }
+  /** /etc/netns/NS/hosts, iproute2's per-namespace /etc entry (`name`: the namespace). */
+  | { kind: "etc-netns"; name: string }
+  /**
+   * The lab's part of the host's firewall (name: the lab): its tables `nslab-LAB` and its accept
+   * rules in other tables' chains, all found by name and comment `nslab:LAB` when removed.
+   */
+  | { kind: "firewall"; name: string }
+  /**
+   * A host interface the lab borrowed (moved into node namespace `ns`, called `inside` there), and
+   * how it was before (`saved`), to give it back as it was. Without `saved` (found by its marker,
+   * the record lost) it is given back by name only.
+   */
+  | { kind: "phys"; name: string; ns?: string; inside?: string; saved?: HostDevice; restoreMac?: true };
 
 /** Life cycle of a lab record. */
 export type LabStatus =
@@ -33,6 +49,13 @@ export interface LabState {
   owned: OwnedObject[];
   /** The lab has OVS bridges (it keeps OVS daemons that nslab started alive). */
   usesOvs: boolean;
+  /**
+   * Shared host settings the lab holds (sysctl keys, e.g. `net/ipv4/conf/eth0/forwarding` for a
+   * NAT uplink): restored by the last lab holding them (engine/services/forwarding.ts).
+   */
+  hostSettings?: string[];
+  /** The uplink of each NAT node (node → host device), as resolved when the lab came up. */
+  natUplinks?: Record<string, string>;
   /** The process that last wrote this record. */
   pid: number;
   createdAt: string;
@@ -47,12 +70,28 @@ function labFile(lab: string): string {
   return join(stateDir("labs"), `${lab}.json`);
 }
 
-/** Save (atomically) the record of a lab. */
-export function saveLab(state: LabState): void {
+/** Save (atomically) the record of a lab; `beforeRename` runs with the temp file written (tests). */
+export function saveLab(state: LabState, options: { beforeRename?: () => void } = {}): void {
   const now = new Date().toISOString();
   writeFileAtomic(
     labFile(state.lab),
     `${JSON.stringify({ ...state, pid: process.pid, updatedAt: now }, null, 1)}\n`,
+    options,
+  );
+}
+
+/**
+ * Remove what writers of lab `lab`'s record left when they died mid-write (`LAB.json.tmp.PID`).
+ * Call it holding the lab's lock. Returns the files removed.
+ */
+export function clearLeftovers(lab: string): string[] {
+  return removeStaleTemps(labFile(lab));
+}
+
+/** Labs whose record a dead writer left half-written (a temp file and maybe no record). */
+export function labsWithLeftovers(): string[] {
+  return staleTemps(stateDir("labs")).flatMap((t) =>
+    t.target.endsWith(".json") ? [t.target.slice(0, -5)] : [],
   );
 }
 
@@ -92,9 +131,25 @@ function recordNames(state: LabState): [string, NameRole][] {
   for (const n of state.topology?.nodes ?? []) {
     if (n.kind === "netns") out.push([n.netns, "netns"]);
     else out.push([n.ifname, "bridge"]);
-    for (const i of n.interfaces ?? []) out.push([i.ifname, "interface"]);
+    // A namespace's own `lo` (it takes loopback addresses) is the one name checkName refuses on purpose.
+    for (const i of n.interfaces ?? [])
+      if (!(n.kind === "netns" && i.name === "lo" && i.ifname === "lo")) out.push([i.ifname, "interface"]);
   }
-  for (const o of state.owned ?? []) out.push([o.name, o.kind === "netns" ? "netns" : "interface"]);
+  for (const o of state.owned ?? []) {
+    if (o.kind === "labfs") continue;
+    out.push([
+      o.name,
+      o.kind === "netns" || o.kind === "etc-netns" ? "netns" : o.kind === "firewall" ? "lab" : "interface",
+    ]);
+    if (o.kind === "phys") {
+      if (o.ns !== undefined) out.push([o.ns, "netns"]);
+      if (o.inside !== undefined) out.push([o.inside, "interface"]);
+    }
+  }
+  for (const key of state.hostSettings ?? []) {
+    const dev = key.match(/^net\/ipv4\/conf\/([^/]+)\/forwarding$/)?.[1];
+    out.push([dev ?? key, "interface"]);
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@ import type { Runner } from "../drivers/runner/index.js";
 import type { SourceLocation } from "../errors.js";
 import type { Cidr } from "../model/ip.js";
 import type { Expectation, Interface, NetnsNode, Topology } from "../model/types.js";
-import { subnetPairs } from "./pairs.js";
+import { type PingPair, subnetPairs } from "./pairs.js";
 import { type Listener, type ProbeResult, pingProbe, startListener, tcpProbe } from "./probe.js";
 
 /** One concrete probe of a check. */
@@ -62,11 +62,27 @@ export interface CheckResult {
   where?: string;
 }
 
-/** The checks of a lab: its expectations, then (unless `matrix` is false) the subnet ping matrix. */
+/**
+ * The checks of a lab: its expectations, then (unless `matrix` is false) the subnet ping matrix,
+ * without the pairs an expectation says are unreachable by ICMP (a flow or a firewall that drops
+ * pings inside a subnet is what the file asks for, not a failure of the subnet).
+ */
 export function labChecks(t: Topology, options: { matrix?: boolean } = {}): Check[] {
   const checks = (t.expect ?? []).map((e) => expectationCheck(t, e));
-  if (options.matrix !== false)
-    for (const p of subnetPairs(t))
+  if (options.matrix !== false) {
+    const unreachable = (t.expect ?? []).filter((e) => e.probe.kind === "icmp" && e.expect === "unreachable");
+    const excluded = (p: PingPair) =>
+      unreachable.some(
+        (e) =>
+          e.from === p.from &&
+          (e.to.kind === "address"
+            ? e.to.address === p.target
+            : e.to.kind === "node"
+              ? p.to.startsWith(`${e.to.node}:`)
+              : p.to === `${e.to.node}:${e.to.iface}`),
+      );
+    for (const p of subnetPairs(t)) {
+      if (excluded(p)) continue;
       checks.push({
         group: "ping",
         name: `${p.from} -> ${p.to} ${p.target}`,
@@ -76,6 +92,8 @@ export function labChecks(t: Topology, options: { matrix?: boolean } = {}): Chec
         expect: "reachable",
         probes: [{ netns: p.netns, family: p.family, address: p.target, via: p.source, kind: "icmp" }],
       });
+    }
+  }
   return checks;
 }
 

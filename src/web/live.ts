@@ -3,6 +3,7 @@
  * second while someone watches, and fanning the result out to every watcher — the whole lab to a
  * new watcher, then only the nodes that changed. A write (link down/up) asks for a fresh round now.
  */
+import type { HealthProblem } from "../engine/health-types.js";
 import type { LabReport, NodeReport } from "../lab/status.js";
 
 /** A watcher: receives server-sent events (name and JSON text). */
@@ -17,6 +18,8 @@ export interface StateEvent {
   full: boolean;
   status: LabReport["status"];
   healthy: boolean;
+  /** What is wrong with the lab and what it depends on, each with its fix (sent every round: small). */
+  health: HealthProblem[];
   nodes: NodeReport[];
 }
 
@@ -93,6 +96,7 @@ class LiveLab {
       full,
       status: report.status,
       healthy: report.healthy,
+      health: report.health,
       nodes,
     };
   }

@@ -21,7 +21,7 @@ if (mustRun && !haveChromium)
   throw new Error(`CI is set but ${CHROMIUM} is missing (bash scripts/setup.sh --tests installs it)`);
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const CLI = join(ROOT, "dist", "cli", "main.js");
+const CLI = join(ROOT, "dist", "bin", "nslab.js");
 const ARTIFACTS = join(ROOT, "test-results");
 const LINK = "ns1:veth0--br0:br-veth0";
 
@@ -117,7 +117,7 @@ describe.skipIf(!mustRun && (!canTouchKernel || !haveChromium))("web view in Chr
     expect(down.code).toBe(0);
     // Nothing of this test is left (others' labs may come and go meanwhile: look at ours only).
     const mine = (name: string) => name.startsWith(prefix) || name === lab;
-    const empty = { netns: [], rootLinks: [], ovsBridges: [], state: [] };
+    const empty = { netns: [], rootLinks: [], ovsBridges: [], state: [], labFileSystems: [], etcNetns: [] };
     await eventually(() => kernelSnapshot(mine).rootLinks.length === 0);
     expect(kernelSnapshot(mine)).toEqual(empty);
   });

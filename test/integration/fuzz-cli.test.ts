@@ -22,7 +22,7 @@ import {
 } from "../support/fuzz.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const CLI = join(ROOT, "dist", "cli", "main.js");
+const CLI = join(ROOT, "dist", "bin", "nslab.js");
 const SAMPLE = Number(process.env.NSLAB_FUZZ_CLI_RUNS) || 48;
 const dir = mkdtempSync(join(tmpdir(), "nslab-fuzz-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

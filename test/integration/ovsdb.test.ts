@@ -24,12 +24,12 @@ import {
   ovsDbSocket,
   ovsRuntimePaths,
   probeOvs,
-  processIdentity,
   setPortTag,
   startOvs,
   stopOvs,
 } from "../../src/drivers/ovs/index.js";
 import { systemRunner } from "../../src/drivers/runner/index.js";
+import { liveProcess } from "../../src/util/proc.js";
 
 const SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema";
 const SYSTEM_RUN_DIR = "/var/run/openvswitch";
@@ -63,7 +63,7 @@ async function startPrivateOvsdb(dir: string): Promise<DaemonHandle> {
     { env: { OVS_RUNDIR: dir, OVS_LOGDIR: dir }, timeoutMs: 20_000 },
   );
   const pid = Number(readFileSync(`${dir}/ovsdb-server.pid`, "utf8").trim());
-  const id = processIdentity(pid);
+  const id = liveProcess(pid);
   if (id?.comm !== "ovsdb-server") throw new Error(`ovsdb-server pid ${pid} is not running`);
   const handle = { pid, startTime: id.startTime, comm: id.comm };
   ours.push(handle);
@@ -108,7 +108,7 @@ afterAll(async () => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   // Nothing of ours may be left: no live process, no file in the system run dir naming our pids.
   expect(ours.filter(isSameProcess)).toEqual([]);
-  expect(children.filter((c) => c.pid !== undefined && processIdentity(c.pid)?.comm === "sleep")).toEqual([]);
+  expect(children.filter((c) => c.pid !== undefined && liveProcess(c.pid)?.comm === "sleep")).toEqual([]);
   const pids = new Set(ours.map((h) => String(h.pid)));
   let systemFiles: string[] = [];
   try {
@@ -510,7 +510,7 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("startOvs / stopOvs
     const child = systemRunner.start(["sleep", "60"]);
     children.push(child);
     const pid = child.pid!;
-    const id = processIdentity(pid)!;
+    const id = liveProcess(pid)!;
     expect(id.comm).toBe("sleep");
 
     const wrongTime = { pid, startTime: id.startTime + 1, comm: "sleep" };
@@ -519,7 +519,7 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("startOvs / stopOvs
     ]);
     const wrongComm = { pid, startTime: id.startTime, comm: "ovs-vswitchd" };
     expect((await stopOvs({ ovsdbServer: null, vswitchd: wrongComm }))[0]!.outcome).toBe("not-ours");
-    expect(processIdentity(pid)?.startTime).toBe(id.startTime); // still alive, untouched
+    expect(liveProcess(pid)?.startTime).toBe(id.startTime); // still alive, untouched
 
     // The matching handle does get SIGTERM.
     const exited = new Promise((r) => child.once("exit", (_code, sig) => r(sig)));

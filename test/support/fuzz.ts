@@ -10,7 +10,9 @@
  *   NSLAB_FUZZ_CASE_MS=T  the CPU time bound of one case (default 2000 ms; CPU time, not wall time,
  *                         so a busy shared machine does not fail the run; wall time is bounded at 15×)
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { NslabError, planLab, type Topology, TopologyError } from "../../src/index.js";
@@ -37,11 +39,17 @@ export async function fuzz<Ts extends [unknown, ...unknown[]]>(
   const details = await fc.check(property, fuzzParams<Ts>(runs));
   if (details.failed) {
     const example = fc.stringify(details.counterexample);
+    let saved = "";
+    if (example.length > 3000) {
+      const file = join(tmpdir(), `nslab-fuzz-counterexample-${details.seed}.json`);
+      writeFileSync(file, example);
+      saved = ` (in full: ${file})`;
+    }
     const error = details.errorInstance as Error | undefined;
     throw new Error(
       [
         `property failed after ${details.numRuns} cases (shrunk ${details.numShrinks} times): ${error?.message?.slice(0, 3000)}`,
-        `counterexample (${example.length} chars): ${example.length > 3000 ? `${example.slice(0, 3000)} …` : example}`,
+        `counterexample (${example.length} chars)${saved}: ${example.length > 3000 ? `${example.slice(0, 3000)} …` : example}`,
         `replay: NSLAB_FUZZ_SEED=${details.seed} (fast-check path ${details.counterexamplePath})`,
       ].join("\n"),
       { cause: error },

@@ -98,3 +98,27 @@ export async function withHostLock<T>(
     await lock.release();
   }
 }
+
+/** Where integration-setup keeps this test file's shared `host-net` hold (one per test worker). */
+export const SHARED_HOLD = Symbol.for("nslab.test.host-net-shared");
+type Holder = { [SHARED_HOLD]?: HostLock | undefined };
+
+/**
+ * Take `host-net` exclusive from inside a real-kernel test file: give up the file's shared hold
+ * first (a flock holder waiting for exclusive would otherwise wait for itself), and take the
+ * shared one back on release, so the file's remaining tests hold it as before.
+ */
+export async function exclusiveHostNet(): Promise<HostLock> {
+  const g = globalThis as Holder;
+  const shared = g[SHARED_HOLD];
+  await shared?.release();
+  g[SHARED_HOLD] = undefined;
+  const lock = await hostLock("host-net", "exclusive");
+  return {
+    release: async () => {
+      await lock.release();
+      if (shared && process.getuid?.() === 0)
+        g[SHARED_HOLD] = await hostLock("host-net", "shared", 1_800_000);
+    },
+  };
+}

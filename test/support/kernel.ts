@@ -6,6 +6,11 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readMounts } from "../../src/drivers/host/mounts.js";
+import { liveProcess } from "../../src/util/proc.js";
+import { ourPids } from "./pids.js";
+
+export { ourPids } from "./pids.js";
 
 /** Real-kernel tests run as root; in CI they must run (never skip). */
 export const canTouchKernel = process.getuid?.() === 0;
@@ -23,11 +28,15 @@ export interface KernelSnapshot {
   rootLinks: string[];
   ovsBridges: string[];
   state: string[];
+  /** Labs whose private file system (tmpfs `nslab-LAB`) is mounted. */
+  labFileSystems: string[];
+  /** Entries of /etc/netns (what `ip netns exec` binds over /etc), by namespace. */
+  etcNetns: string[];
 }
 
 /**
  * Everything that must be the same before `up` and after `down`: namespaces, root links, OVS
- * bridges with their ports, lab records. With `only`, just the names it accepts (other people's
+ * bridges with their ports, lab records, labs' file systems, /etc/netns entries. With `only`, just the names it accepts (other people's
  * labs may come and go on a shared machine meanwhile).
  */
 export function kernelSnapshot(only: (name: string) => boolean = () => true): KernelSnapshot {
@@ -59,7 +68,50 @@ export function kernelSnapshot(only: (name: string) => boolean = () => true): Ke
     state: (existsSync(labsDir) ? readdirSync(labsDir) : [])
       .filter((f) => only(f.replace(/\.json$/, "")))
       .sort(),
+    labFileSystems: readMounts()
+      .filter((m) => m.fstype === "tmpfs" && m.source.startsWith("nslab-"))
+      .map((m) => m.source.slice("nslab-".length))
+      .filter(only)
+      .sort(),
+    etcNetns: (existsSync("/etc/netns") ? readdirSync("/etc/netns") : []).filter(only).sort(),
   };
+}
+
+/**
+ * Every entry under the state directory (/run/nslab), recursively but for the labs' file systems
+ * (`fs/`, mounts) — `labs/`, `labs/x.json`,
+ * `locks/x.lock`, `ovs.json.tmp.1234` … — sorted: what `down` must leave exactly as it was before
+ * `up`. In CI everything; on a shared development machine the directories, the entries of the labs
+ * `lab` accepts, and temp files written by nslab processes this test started ({@link ourPids}).
+ */
+export function stateEntries(lab: (name: string) => boolean): string[] {
+  const root = process.env.NSLAB_STATE_DIR || "/run/nslab";
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      // fs/: the labs' private file systems (mounts, checked through /proc/self/mountinfo).
+      if (!rel && e.name === "fs") continue;
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        out.push(`${path}/`);
+        walk(path);
+      } else out.push(path);
+    }
+  };
+  if (existsSync(root)) walk("");
+  if (process.env.CI) return out.sort();
+  return out
+    .filter((path) => {
+      // labs/LAB/: a lab's run-time directory (its services' logs), there while it is up.
+      const own = /^labs\/([^/]+)\//.exec(path);
+      if (own) return lab(own[1]!);
+      if (path.endsWith("/")) return true;
+      const writer = /\.tmp\.(\d+)$/.exec(path);
+      if (writer && ourPids.has(Number(writer[1]))) return true;
+      const m = /^(labs|locks)\/(.+?)(\.json|\.lock)(\.tmp\.\d+|\.reclaim)?$/.exec(path);
+      return m !== null && lab(m[2]!);
+    })
+    .sort();
 }
 
 /** Poll `fn` until it returns true (the kernel tears some things down asynchronously). */
@@ -72,7 +124,7 @@ export async function eventually(fn: () => boolean, timeoutMs = 5000): Promise<b
   return fn();
 }
 
-const CLI = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
+export const CLI = join(import.meta.dirname, "..", "..", "dist", "bin", "nslab.js");
 
 /** Run the built CLI; returns exit code and output (never throws). */
 export function nslab(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
@@ -82,6 +134,7 @@ export function nslab(args: string[], options: { env?: Record<string, string>; i
     ...(options.input !== undefined ? { input: options.input } : {}),
     timeout: 180_000,
   });
+  if (r.pid) ourPids.add(r.pid);
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
 
@@ -120,6 +173,7 @@ export interface RunningCli {
 /** Start the built CLI without waiting for it. */
 export function startNslab(args: string[], env: Record<string, string> = {}): RunningCli {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: "1", ...env } });
+  if (child.pid) ourPids.add(child.pid);
   let stdout = "";
   let stderr = "";
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -163,21 +217,24 @@ export function nslabOk(args: string[], options: { env?: Record<string, string> 
 }
 
 /**
- * The live Open vSwitch daemons on this host (`comm pid`, sorted), read from /proc: what a test
- * compares before and after to see that nslab stopped exactly the daemons it started.
+ * The live Open vSwitch daemons of this host's OVS (`comm pid`, sorted): what a test compares
+ * before and after to see that nslab stopped exactly the daemons it started. Private instances that
+ * tests run with their files in a temp dir (`--pidfile=/tmp/…`) are not the host's and not counted.
  */
 export function ovsDaemons(): string[] {
   const out: string[] = [];
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    const p = liveProcess(Number(pid));
+    if (!p || (p.comm !== "ovsdb-server" && p.comm !== "ovs-vswitchd")) continue;
+    let argv: string[];
     try {
-      const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      if (comm !== "ovsdb-server" && comm !== "ovs-vswitchd") continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2))) continue;
-      out.push(`${comm} ${pid}`);
+      argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     } catch {
-      // gone meanwhile
+      continue; // gone meanwhile
     }
+    const pidfile = argv.find((a) => a.startsWith("--pidfile="))?.slice("--pidfile=".length);
+    if (pidfile && !/^\/(var\/)?run\/openvswitch\//.test(pidfile)) continue;
+    out.push(`${p.comm} ${pid}`);
   }
   return out.sort();
 }

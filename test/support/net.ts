@@ -40,6 +40,23 @@ export function pidsIn(ns: string): string[] {
   return r.stdout.split("\n").filter(Boolean);
 }
 
+/**
+ * Delete a namespace a test made itself, ending first every process still in it (SIGKILL, then
+ * waiting for them to go): `ip netns del` alone removes the name and leaves them running, unseen.
+ */
+export async function deleteOwnNamespace(ns: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const pids = pidsIn(ns);
+    if (pids.length === 0) break;
+    for (const pid of pids)
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {}
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  spawnSync("ip", ["netns", "del", ns]);
+}
+
 /** Run a command in the root namespace and return its stdout. */
 export function run(cmd: string, args: string[]): string {
   return spawnSync(cmd, args, { encoding: "utf8" }).stdout;

@@ -1,8 +1,9 @@
 /** `nslab doctor [--install]`: check and explain what this host can do; install what is missing. */
 import type { Command } from "@commander-js/extra-typings";
-import pc from "picocolors";
 import { type Check, installMissing, runDoctor } from "../../engine/doctor.js";
+import { out as pc } from "../colour.js";
 import { EXIT, info } from "../output.js";
+import { formatOption, wantsJson } from "../target.js";
 
 export function registerDoctor(program: Command): void {
   program
@@ -10,6 +11,7 @@ export function registerDoctor(program: Command): void {
     .description("check root, programs, OVS, TUN, the OVS kernel datapath, netem and bridge VLAN filtering")
     .option("--install", "install missing Debian packages with apt-get")
     .option("--json", "machine-readable output")
+    .addOption(formatOption())
     .action(async (opts) => {
       let checks = await runDoctor();
       if (opts.install) {
@@ -17,7 +19,7 @@ export function registerDoctor(program: Command): void {
         if (installed.length > 0) checks = await runDoctor();
         else info("nothing to install");
       }
-      if (opts.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+      if (wantsJson(opts)) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
       else process.stdout.write(render(checks));
       if (checks.some((c) => c.status === "missing")) process.exitCode = EXIT.failed;
     });

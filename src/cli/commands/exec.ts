@@ -5,7 +5,7 @@ import { execInteractive } from "../../lab/functions.js";
 export function registerExec(program: Command): void {
   program
     .command("exec")
-    .description("run a command inside a node's network namespace (no shell is involved)")
+    .description("run a command inside a node (its network and mount namespaces; no shell is involved)")
     .argument("<lab>", "lab name")
     .argument("<node>", "namespace node")
     .argument("<command...>", "the command and its arguments (put -- before it)")

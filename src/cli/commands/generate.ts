@@ -1,7 +1,19 @@
 /** `nslab generate --topo SPEC`: print a Mininet-style generated topology as a YAML file. */
 import type { Command } from "@commander-js/extra-typings";
 import { generatedYaml, generateTopology } from "../../sources/mininet/index.js";
-import { ipv6Option, nameOption, switchKind, switchOption, topoOption } from "../target.js";
+import {
+  arpOption,
+  controllerOption,
+  formatOption,
+  generateOptions,
+  ipv6Option,
+  macOption,
+  nameOption,
+  natOption,
+  switchOption,
+  topoOption,
+  wantsJson,
+} from "../target.js";
 
 export function registerGenerate(program: Command): void {
   program
@@ -11,14 +23,21 @@ export function registerGenerate(program: Command): void {
     )
     .addOption(topoOption().makeOptionMandatory())
     .addOption(switchOption())
+    .addOption(controllerOption())
+    .addOption(macOption())
+    .addOption(arpOption())
     .addOption(ipv6Option())
+    .addOption(natOption())
     .addOption(nameOption())
-    .action((opts) => {
+    .option("--json", "the topology as a JSON document (nslab reads .json files too) instead of YAML")
+    .addOption(formatOption())
+    .action(async (opts) => {
       const spec = generateTopology(opts.topo, {
-        switch: switchKind(opts.switch ?? "bridge"),
-        ...(opts.ipv6 ? { ipv6: true } : {}),
+        ...(await generateOptions(opts)),
         ...(opts.name ? { name: opts.name } : {}),
       });
-      process.stdout.write(generatedYaml(spec, opts.topo));
+      process.stdout.write(
+        wantsJson(opts) ? `${JSON.stringify(spec, null, 2)}\n` : generatedYaml(spec, opts.topo),
+      );
     });
 }

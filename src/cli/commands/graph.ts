@@ -9,12 +9,13 @@ import { graphModel, plural } from "../../graph/model.js";
 import { renderSvg } from "../../graph/render.js";
 import { labGraph } from "../../lab/graph.js";
 import { info } from "../output.js";
-import { nameOption, prefixOption, resolveTarget } from "../target.js";
+import { fileArgument, nameOption, prefixOption, resolveTarget, topologyFileOption } from "../target.js";
 
-const FORMATS = ["mermaid", "dot", "svg"] as const;
+const FORMATS = ["mermaid", "dot", "svg", "png"] as const;
 type Format = (typeof FORMATS)[number];
 const BY_EXTENSION: Record<string, Format> = {
   ".svg": "svg",
+  ".png": "png",
   ".dot": "dot",
   ".gv": "dot",
   ".mmd": "mermaid",
@@ -26,24 +27,45 @@ export function registerGraph(program: Command): void {
     .description(
       "draw a lab: nodes by kind (namespace, router, Linux bridge, OVS bridge) with their interfaces (names, addresses, VLANs, MTUs), links with their shaping; chains left to right, trees top down",
     )
-    .argument("<target>", "topology file or the name of a running lab")
+    .argument("[target]", "topology file or the name of a running lab")
+    .addOption(topologyFileOption())
     .addOption(
       new Option(
         "-f, --format <format>",
-        "mermaid, dot (Graphviz) or svg (default: from -o's extension, else mermaid)",
+        "mermaid, dot (Graphviz), svg or png (default: from -o's extension, else mermaid)",
       ).choices(FORMATS),
     )
     .option("-o, --output <file>", "write to this file instead of stdout")
     .addOption(nameOption())
     .addOption(prefixOption())
-    .action(async (arg, opts) => {
+    .action(async (positional, opts) => {
+      const arg = fileArgument(positional, opts.topology);
+      if (arg === undefined)
+        throw new NslabError("E_USAGE", "give a topology file or a lab name", {
+          hint: "nslab graph lab.yaml -o lab.svg",
+        });
       const target = await resolveTarget(arg, opts);
       const g = target.kind === "file" ? graphModel(target.topology) : labGraph(target.lab);
       const format: Format =
         opts.format ??
         (opts.output ? BY_EXTENSION[extname(opts.output).toLowerCase()] : undefined) ??
         "mermaid";
-      const text = format === "svg" ? await renderSvg(g) : format === "dot" ? toDot(g) : toMermaid(g);
+      if (opts.output && !opts.format && !BY_EXTENSION[extname(opts.output).toLowerCase()])
+        throw new NslabError("E_USAGE", `-o ${opts.output}: cannot tell the format from the name`, {
+          hint: "end it with .svg, .png, .dot or .mmd, or say it with -f",
+        });
+      if (format === "png" && !opts.output && process.stdout.isTTY)
+        throw new NslabError("E_USAGE", "a PNG image is not for a terminal", {
+          hint: "write it to a file: -o lab.png (or redirect: > lab.png)",
+        });
+      const text =
+        format === "png"
+          ? await (await import("../../graph/png.js")).renderPng(g)
+          : format === "svg"
+            ? await renderSvg(g)
+            : format === "dot"
+              ? toDot(g)
+              : toMermaid(g);
       if (!opts.output) {
         process.stdout.write(text);
         return;

@@ -2,6 +2,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { NslabError } from "../../errors.js";
 import { iperf } from "../../lab/functions.js";
+import { formatOption, wantsJson } from "../target.js";
 
 export function registerIperf(program: Command): void {
   program
@@ -15,6 +16,7 @@ export function registerIperf(program: Command): void {
     .option("--bitrate <rate>", "UDP target bitrate (iperf3 units; 0 = unlimited)", "100M")
     .option("--address <ip>", "server address (default: B's address on a subnet shared with A)")
     .option("--json", "machine-readable output")
+    .addOption(formatOption())
     .action(async (lab, from, to, opts) => {
       const seconds = Number(opts.time);
       if (!Number.isFinite(seconds) || seconds <= 0)
@@ -24,7 +26,7 @@ export function registerIperf(program: Command): void {
         ...(opts.udp ? { udp: true, bitrate: opts.bitrate } : {}),
         ...(opts.address ? { address: opts.address } : {}),
       });
-      if (opts.json) {
+      if (wantsJson(opts)) {
         process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         return;
       }

@@ -1,14 +1,14 @@
 /** `nslab ping FILE|LAB`: ping every address pair sharing a subnet; a matrix; exit 1 on loss. */
 import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
-import pc from "picocolors";
 import { NslabError } from "../../errors.js";
 import { ping } from "../../lab/functions.js";
 import { ALL_PAIRS_MAX, DEFAULT_SAMPLE, type PairPolicy, type PingReport } from "../../lab/ping.js";
 import type { PingResult } from "../../verify/ping-result.js";
+import { out as pc } from "../colour.js";
 import { EXIT, info } from "../output.js";
 import { progress } from "../progress.js";
-import { labOf, resolveTarget } from "../target.js";
+import { Table } from "../table.js";
+import { formatOption, labOf, resolveTarget, wantsJson } from "../target.js";
 
 export function registerPing(program: Command): void {
   program
@@ -18,6 +18,7 @@ export function registerPing(program: Command): void {
     )
     .argument("<target>", "topology file or lab name")
     .option("--json", "machine-readable output")
+    .addOption(formatOption())
     .option("--all", `every pair, however many (default: every pair up to ${ALL_PAIRS_MAX})`)
     .option("--farthest", "only the two hosts farthest apart in the topology, both ways")
     .option(
@@ -50,7 +51,7 @@ export function registerPing(program: Command): void {
       } finally {
         p.done();
       }
-      if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      if (wantsJson(opts)) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         if (r.policy !== "all")
           info(

@@ -1,20 +1,30 @@
-/** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses and link state, from the kernel. */
+/** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses, link state and health, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
-import Table from "cli-table3";
-import pc from "picocolors";
+import { NslabError } from "../../errors.js";
 import { status, statusAll } from "../../lab/functions.js";
 import type { LabReport } from "../../lab/status.js";
+import { out as pc } from "../colour.js";
 import { info } from "../output.js";
+import { Table } from "../table.js";
+import { formatOption, labOf, resolveTarget, topologyFileOption, wantsJson } from "../target.js";
 
 export function registerStatus(program: Command): void {
   program
     .command("status")
-    .description("show labs as the kernel sees them now: nodes, interfaces, addresses, link state")
-    .argument("[lab]", "a lab name (default: every lab)")
+    .description(
+      "show labs as the kernel sees them now: nodes, interfaces, addresses, link state, and what is wrong with each lab or what it depends on (with the fix); labs without a record show as record-missing",
+    )
+    .argument("[lab]", "a lab name or its topology file (default: every lab)")
+    .addOption(topologyFileOption())
+    .option("-a, --all", "every lab (the default without a lab)")
     .option("--json", "machine-readable output")
-    .action(async (lab, opts) => {
+    .addOption(formatOption())
+    .action(async (arg, opts) => {
+      const given = arg ?? opts.topology;
+      if (given !== undefined && opts.all) throw new NslabError("E_USAGE", "give a lab or --all, not both");
+      const lab = given === undefined ? undefined : labOf(await resolveTarget(given));
       const reports = lab ? [await status(lab)] : await statusAll();
-      if (opts.json) {
+      if (wantsJson(opts)) {
         process.stdout.write(`${JSON.stringify(lab ? reports[0] : reports, null, 2)}\n`);
         return;
       }
@@ -30,16 +40,27 @@ export function registerStatus(program: Command): void {
         for (const r of reports)
           table.push([
             r.lab,
-            r.status,
-            String(r.nodes.length),
-            r.healthy ? pc.green("ok") : pc.red("degraded"),
+            r.status === "record-missing" ? pc.red(r.status) : r.status,
+            String(r.objects ? r.objects.length : r.nodes.length),
+            r.healthy
+              ? pc.green("ok")
+              : pc.red(`${r.health.length} problem${r.health.length === 1 ? "" : "s"}`),
             r.source ?? "",
           ]);
-        process.stdout.write(`${table.toString()}\n`);
+        const problems = reports.filter((r) => r.health.length > 0).map((r) => renderHealth(r, true));
+        process.stdout.write(`${[table.toString(), ...problems].join("\n")}\n`);
         return;
       }
       process.stdout.write(renderLab(reports[0]!));
     });
+}
+
+/** What is wrong with a lab, root causes first, each with its fix (`named`: headed by the lab's name). */
+export function renderHealth(r: LabReport, named: boolean): string {
+  const lines = named ? [`${r.lab}:`] : [];
+  for (const p of r.health)
+    lines.push(`  ${pc.red("✗")} ${p.where}: ${p.what}`, `    ${pc.dim("fix:")} ${p.fix}`);
+  return lines.join("\n");
 }
 
 /** One lab, node by node. */
@@ -47,7 +68,11 @@ export function renderLab(r: LabReport): string {
   const out = [
     `lab ${r.lab}: ${r.status}, ${r.healthy ? pc.green("healthy") : pc.red("degraded")}${r.source ? ` (${r.source})` : ""}`,
   ];
-  if (r.problem) out.push(pc.yellow(`problem: ${r.problem.message}; fix: ${r.problem.fix}`));
+  if (r.health.length > 0) out.push(renderHealth(r, false));
+  if (r.objects) {
+    out.push(`objects marked as its own: ${r.objects.map((o) => `${o.kind} ${o.name}`).join(", ")}`);
+    return `${out.join("\n")}\n`;
+  }
   const table = new Table({
     head: ["node", "kind", "interface", "state", "addresses", "mtu", "peer", "rx/tx packets"],
     style: { head: [], border: [] },
@@ -82,12 +107,45 @@ export function renderLab(r: LabReport): string {
     });
   }
   out.push(table.toString());
+  const openflow = r.nodes.filter((n) => n.openflow);
+  if (openflow.length > 0) {
+    out.push("openflow:");
+    for (const n of openflow) {
+      const of = n.openflow!;
+      const controllers =
+        of.controllers.length === 0
+          ? "no controller"
+          : of.controllers
+              .map((c) => `${c.target} ${c.connected ? pc.green("connected") : pc.red("not connected")}`)
+              .join(", ");
+      out.push(
+        `  ${n.name}: ${[of.dpid ? `dpid ${of.dpid}` : "", of.failMode, of.protocols.join(","), controllers].filter(Boolean).join(", ")}`,
+      );
+    }
+  }
   const routes = r.nodes.filter((n) => n.routes.length > 0);
   if (routes.length > 0) {
     out.push("routes:");
     for (const n of routes)
       for (const rt of n.routes)
         out.push(`  ${n.name}: ${rt.dst}${rt.via ? ` via ${rt.via}` : ""}${rt.dev ? ` dev ${rt.dev}` : ""}`);
+  }
+  if (r.services && r.services.length > 0) {
+    out.push("services:");
+    for (const s of r.services) {
+      const how =
+        s.state === "running"
+          ? pc.green(`running (pid ${s.pid})`)
+          : s.state === "unknown"
+            ? pc.red("unknown: the lab's supervisor is not running")
+            : s.state === "exited" && s.exitCode === 0
+              ? "exited 0"
+              : pc.red(
+                  `${s.state}${s.signal ? ` (signal ${s.signal})` : s.exitCode !== undefined ? ` (code ${s.exitCode})` : ""}`,
+                );
+      const restarts = s.restarts > 0 ? `, ${s.restarts} restart${s.restarts === 1 ? "" : "s"}` : "";
+      out.push(`  ${s.id}: ${how}${restarts}${s.since ? ` since ${s.since}` : ""}`);
+    }
   }
   return `${out.join("\n")}\n`;
 }

@@ -1,13 +1,21 @@
 /** `nslab test FILE|LAB`: run the lab's expectations and the subnet ping matrix; a table; exit 1 on failure. */
 import { writeFileSync } from "node:fs";
 import type { Command } from "@commander-js/extra-typings";
-import pc from "picocolors";
 import { NslabError } from "../../errors.js";
 import { type TestReport, testLab } from "../../lab/test.js";
 import type { CheckResult } from "../../verify/checks.js";
 import { renderJunit } from "../../verify/junit.js";
+import { out as pc } from "../colour.js";
 import { cliLog, EXIT, info } from "../output.js";
-import { nameOption, prefixOption, resolveTarget } from "../target.js";
+import {
+  fileArgument,
+  formatOption,
+  nameOption,
+  prefixOption,
+  resolveTarget,
+  topologyFileOption,
+  wantsJson,
+} from "../target.js";
 
 export function registerTest(program: Command): void {
   program
@@ -15,15 +23,22 @@ export function registerTest(program: Command): void {
     .description(
       "check the lab's `expect:` section (reachable and unreachable pairs, ICMP and TCP) and the subnet ping matrix; exit 1 on any failure",
     )
-    .argument("<target>", "topology file (brought up for the test when it is not up) or lab name")
+    .argument("[target]", "topology file (brought up for the test when it is not up) or lab name")
+    .addOption(topologyFileOption())
     .option("--json", "print the report as JSON")
+    .addOption(formatOption())
     .option("--junit <file>", "also write the report as JUnit XML")
     .option("--parallel <n>", "probes in flight at once", "16")
     .option("--no-matrix", "only the expectations, not the subnet ping matrix")
     .option("--keep", "leave a lab that `test` brought up running")
     .addOption(nameOption())
     .addOption(prefixOption())
-    .action(async (arg, opts) => {
+    .action(async (positional, opts) => {
+      const arg = fileArgument(positional, opts.topology);
+      if (arg === undefined)
+        throw new NslabError("E_USAGE", "give a topology file or a lab name", {
+          hint: "nslab test lab.yaml",
+        });
       const parallel = Number(opts.parallel);
       if (!Number.isInteger(parallel) || parallel < 1)
         throw new NslabError("E_USAGE", `--parallel must be a positive integer, not '${opts.parallel}'`);
@@ -42,7 +57,7 @@ export function registerTest(program: Command): void {
             durationMs: report.durationMs,
           }),
         );
-      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (wantsJson(opts)) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(renderReport(report));
       if (report.failed > 0) process.exitCode = EXIT.failed;
       else if (report.results.length === 0) info("nothing to check: no expectations and no address pairs");

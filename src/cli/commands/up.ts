@@ -1,37 +1,83 @@
 /** `nslab up FILE|--topo SPEC`: create a lab; on failure undo what was created and say what failed and where. */
 import type { Command } from "@commander-js/extra-typings";
 import { up } from "../../engine/up.js";
+import { NslabError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
 import {
+  arpOption,
+  controllerOption,
+  fileArgument,
   fileOrGenerated,
+  formatOption,
   ipv6Option,
+  macOption,
   nameOption,
+  natOption,
   prefixOption,
   spreadOptions,
   switchOption,
+  topologyFileOption,
   topoOption,
+  wantsJson,
 } from "../target.js";
 
 export function registerUp(program: Command, ctx: CliContext): void {
   const cmd = program
     .command("up")
     .description("create the lab described by a topology file, or a generated one (--topo)")
-    .argument("[file]", "topology file")
+    .argument("[file]", "topology file (- for stdin)")
+    .addOption(topologyFileOption())
     .addOption(topoOption())
     .addOption(switchOption())
+    .addOption(controllerOption())
+    .addOption(macOption())
+    .addOption(arpOption())
     .addOption(ipv6Option())
+    .addOption(natOption())
     .addOption(nameOption())
-    .addOption(prefixOption());
+    .addOption(prefixOption())
+    .option("--json", "what was done, as JSON on stdout (see docs/cli.md)")
+    .option("--shell", "then open `nslab shell` on the lab, as Mininet's mn does (the lab stays up after)")
+    .option(
+      "--wait <seconds>",
+      "labs whose routers run FRR: how long to wait for routing to converge before failing (default 120)",
+    )
+    .option("--no-wait", "labs whose routers run FRR: return once the daemons are started")
+    .addOption(formatOption());
   for (const o of spreadOptions()) cmd.addOption(o);
-  cmd.action(async (file, opts) => {
+  cmd.action(async (arg, opts) => {
+    const file = fileArgument(arg, opts.topology);
     const t = await fileOrGenerated(file, { ...opts, log: cliLog });
+    const wait =
+      opts.wait === false
+        ? { wait: false }
+        : opts.wait === undefined
+          ? {}
+          : { waitTimeoutMs: seconds(opts.wait) };
     const p = progress(`up ${t.name}`);
     try {
-      const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults });
+      const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults, ...wait });
       p.done();
-      if (r.alreadyUp) info(`lab '${t.name}' is already up (nothing to do)`);
+      if (wantsJson(opts)) {
+        const action = r.alreadyUp
+          ? "unchanged"
+          : r.repaired
+            ? "repaired"
+            : r.updated
+              ? "changed"
+              : "created";
+        const { lab, ...rest } = r;
+        process.stdout.write(
+          `${JSON.stringify({ lab, action, nodes: t.nodes.length, links: t.links.length, ...rest }, null, 2)}\n`,
+        );
+      } else if (r.alreadyUp)
+        info(
+          r.startedOvs
+            ? `lab '${t.name}' is up (Open vSwitch, which had stopped, was started again)`
+            : `lab '${t.name}' is already up (nothing to do)`,
+        );
       else if (r.hosts) {
         const hostOf = new Map(t.nodes.map((n) => [n.name, n.host]));
         const crossing = t.links.filter((l) => hostOf.get(l.a.node) !== hostOf.get(l.b.node)).length;
@@ -42,7 +88,11 @@ export function registerUp(program: Command, ctx: CliContext): void {
           info(
             `  ${h.name} (${h.ssh}): ${count(h.operations, "operation")} in ${Math.round(h.durationMs)} ms`,
           );
-      } else if (r.updated)
+      } else if (r.repaired)
+        info(
+          `lab '${t.name}' was missing parts: restored in place (${r.operations} operations in ${Math.round(r.durationMs)} ms)`,
+        );
+      else if (r.updated)
         info(
           `lab '${t.name}' was changed in place to match ${file ?? `--topo ${opts.topo}`}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
         );
@@ -54,7 +104,18 @@ export function registerUp(program: Command, ctx: CliContext): void {
       p.done();
       throw e;
     }
+    if (opts.shell) process.exitCode = await (await import("./shell.js")).openShell(t.name, ctx);
   });
+}
+
+/** `--wait 90` in milliseconds. */
+function seconds(text: string | true): number {
+  const n = Number(text);
+  if (text === true || !Number.isFinite(n) || n <= 0)
+    throw new NslabError("E_USAGE", `--wait takes a number of seconds, not '${String(text)}'`, {
+      hint: "e.g. --wait 300",
+    });
+  return n * 1000;
 }
 
 /** `1 link`, `2 links`. */

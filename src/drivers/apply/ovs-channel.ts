@@ -12,8 +12,10 @@ import {
   type BridgeSpec,
   deleteBridges,
   deletePorts,
+  type OpenFlowColumns,
   type OvsdbClient,
   type PortSpec,
+  setBridgesOpenflow,
 } from "../ovs/index.js";
 import { formatArgv, type Runner } from "../runner/index.js";
 import type { Channel, OpOutcome } from "./types.js";
@@ -55,12 +57,20 @@ interface Group {
   run(client: OvsdbClient): Promise<unknown>;
 }
 
-/** Split OVS ops into transactions: new bridges (+ their ports), ports on other bridges, deletions. */
+/**
+ * Split OVS ops into transactions: new bridges (+ their ports and OpenFlow settings, so a bridge is
+ * born with its controller and fail mode), ports on other bridges, settings of other bridges,
+ * deletions.
+ */
 function groupOvsOps(ops: readonly Op[]): Group[] {
   const lab = (marker: string) => labOfMarker(marker) ?? marker;
   const newBridges = new Map<string, { spec: BridgeSpec; indexes: number[] }>();
   const extraPorts = new Map<string, { ops: OpOf<"ovs.port.add">[]; indexes: number[] }>();
   const delBridges: { names: string[]; indexes: number[] } = { names: [], indexes: [] };
+  const settings: { bridges: { name: string; openflow: OpenFlowColumns }[]; indexes: number[] } = {
+    bridges: [],
+    indexes: [],
+  };
   const delPorts = new Map<string, { names: string[]; indexes: number[] }>();
   ops.forEach((op, i) => {
     switch (op.op) {
@@ -87,6 +97,23 @@ function groupOvsOps(ops: readonly Op[]): Group[] {
           g.ops.push(op);
           g.indexes.push(i);
           extraPorts.set(op.bridge, g);
+        }
+        break;
+      }
+      case "ovs.bridge.set": {
+        const openflow: OpenFlowColumns = {
+          controllers: op.controllers,
+          failMode: op.failMode,
+          protocols: op.protocols,
+          ...(op.dpid !== undefined ? { dpid: op.dpid } : {}),
+        };
+        const nb = newBridges.get(op.bridge);
+        if (nb) {
+          nb.spec.openflow = openflow;
+          nb.indexes.push(i);
+        } else {
+          settings.bridges.push({ name: op.bridge, openflow });
+          settings.indexes.push(i);
         }
         break;
       }
@@ -125,6 +152,15 @@ function groupOvsOps(ops: readonly Op[]): Group[] {
       run: (c) =>
         addPorts(c, bridge, g.ops.map(portSpec), { wait: true, timeoutMs: vswitchdTimeout(g.ops.length) }),
     });
+  if (settings.bridges.length > 0)
+    groups.push({
+      indexes: settings.indexes,
+      run: (c) =>
+        setBridgesOpenflow(c, settings.bridges, {
+          wait: true,
+          timeoutMs: vswitchdTimeout(settings.bridges.length),
+        }),
+    });
   for (const [bridge, g] of delPorts)
     groups.push({
       indexes: g.indexes,
@@ -144,6 +180,7 @@ function portSpec(op: OpOf<"ovs.port.add">): PortSpec {
     name: op.port,
     externalIds: { [OVS_LAB_KEY]: labOfMarker(op.marker) ?? op.marker },
     ...(op.tag !== undefined ? { tag: op.tag } : {}),
+    ...(op.ofport !== undefined ? { ofport: op.ofport } : {}),
   };
 }
 

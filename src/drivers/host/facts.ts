@@ -1,5 +1,5 @@
 /** Facts about this host that plans and checks depend on, read from /proc, /sys and /dev. */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 
 /** The openvswitch kernel module is loaded. */
 export function ovsKernelModule(): boolean {
@@ -62,4 +62,37 @@ export function neighbourTable(family: 4 | 6): NeighbourTable | undefined {
     // Not readable: assume empty.
   }
   return { family, gcThresh3, entries };
+}
+
+/**
+ * Network namespaces held by processes (other than the one this process is in), one process each:
+ * where an interface can be when its namespace lost its name (`ip netns del` while a process
+ * still ran inside). Namespaces that have a name (/run/netns) are left out. Keyed by the
+ * namespace's inode.
+ */
+export function processNetns(): Map<string, number> {
+  const out = new Map<string, number>();
+  let own: string | undefined;
+  try {
+    own = readlinkSync("/proc/self/ns/net");
+  } catch {
+    return out;
+  }
+  const named = new Set<string>();
+  for (const n of listNetns())
+    try {
+      named.add(`net:[${statSync(`/run/netns/${n}`).ino}]`);
+    } catch {
+      // removed meanwhile
+    }
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const ns = readlinkSync(`/proc/${pid}/ns/net`);
+      if (ns !== own && !named.has(ns) && !out.has(ns)) out.set(ns, Number(pid));
+    } catch {
+      // gone meanwhile, or a kernel thread
+    }
+  }
+  return out;
 }

@@ -8,13 +8,27 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Topology } from "../../model/types.js";
-import { featuresNeeded, type HostFacts, type KernelFeature } from "../../plan/host.js";
+import { featuresNeeded, type HostFacts, hostReadsNeeded, type KernelFeature } from "../../plan/host.js";
+import { devicesNamed, type HostDevice, touchesHost } from "../../plan/host-devices.js";
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
+import { listDevices, probeDevice, probeRootRoutes } from "./devices.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
+import { readFirewall } from "./firewall.js";
+import { nodeEnvFacts } from "./node-env-facts.js";
+import { defaultUplink } from "./uplink.js";
 
 const CONFIG: Record<KernelFeature, { option: string; module: string }> = {
   netem: { option: "CONFIG_NET_SCH_NETEM", module: "sch_netem" },
   bridgeVlanFiltering: { option: "CONFIG_BRIDGE_VLAN_FILTERING", module: "" },
+  dummy: { option: "CONFIG_DUMMY", module: "dummy" },
+  macvlan: { option: "CONFIG_MACVLAN", module: "macvlan" },
+};
+
+/** The `ip link add` that tries a link type in the scratch namespace. */
+const LINK_ATTEMPT: Partial<Record<KernelFeature, string[]>> = {
+  bridgeVlanFiltering: ["name", "vfprobe", "type", "bridge", "vlan_filtering", "1"],
+  dummy: ["name", "dprobe", "type", "dummy"],
+  macvlan: ["name", "mvprobe", "link", "lo", "type", "macvlan", "mode", "bridge"],
 };
 
 /** What the kernel's build configuration says: true/false, or undefined when it cannot tell. */
@@ -72,11 +86,13 @@ export async function attemptFeatures(
         );
         out.netem = { ok: r.exitCode === 0, message: r.stderr.trim() };
       } else {
-        const r = await runner.run(
-          ["ip", "-n", ns, "link", "add", "name", "vfprobe", "type", "bridge", "vlan_filtering", "1"],
-          { allowFailure: true },
-        );
-        out.bridgeVlanFiltering = { ok: r.exitCode === 0, message: r.stderr.trim() };
+        const r = await runner.run(["ip", "-n", ns, "link", "add", ...LINK_ATTEMPT[f]!], {
+          allowFailure: true,
+        });
+        // A macvlan cannot hang off lo: the kernel knows the type when it says so rather than "Unknown device type".
+        const ok =
+          r.exitCode === 0 || (f === "macvlan" && !/Unknown device type|not supported/i.test(r.stderr));
+        out[f] = { ok, message: ok ? "" : r.stderr.trim() };
       }
     }
   } finally {
@@ -106,8 +122,42 @@ export async function probeFeatures(
   return out;
 }
 
-/** The host facts planning `t` needs, probing only what `t` asks for. */
-export async function hostFactsFor(t: Topology, runner: Runner = systemRunner): Promise<HostFacts> {
-  const features = await probeFeatures(featuresNeeded(t), runner);
-  return { ovsKernelDatapath: ovsKernelModule(), ...features };
+/**
+ * The host facts planning `t` needs, probing only what `t` asks for: kernel features; for Linux
+ * bridges and NAT nodes the host's forward chains (not as non-root: nothing can be read then);
+ * for `uplink: auto` the default route's device; for labs that reach into the host its interfaces
+ * and routes (read-only). With `stateRoot` (where nslab keeps its state), also what nodes' own
+ * environments need. `ownRules`: also nslab's rules already in iptables-nft's tables (to repair a
+ * running lab). `borrowed`: host interfaces the running lab of that name has moved into its nodes,
+ * as they were before (from its record): they count as they were, not as absent.
+ */
+export async function hostFactsFor(
+  t: Topology,
+  runner: Runner = systemRunner,
+  stateRoot?: string,
+  options: { ownRules?: boolean; borrowed?: Readonly<Record<string, HostDevice>> } = {},
+): Promise<HostFacts> {
+  const reads = hostReadsNeeded(t);
+  const [features, firewall, uplink] = await Promise.all([
+    probeFeatures(featuresNeeded(t), runner),
+    reads.firewall && isRoot() ? readFirewall(runner, { ownRules: options.ownRules ?? false }) : undefined,
+    reads.defaultUplink ? defaultUplink(runner) : undefined,
+  ]);
+  const facts: HostFacts = {
+    ovsKernelDatapath: ovsKernelModule(),
+    ...features,
+    ...(stateRoot !== undefined ? nodeEnvFacts(t, stateRoot) : {}),
+    ...(firewall ? { firewall } : {}),
+    ...(uplink !== undefined ? { defaultUplink: uplink } : {}),
+  };
+  // The host's interfaces and routes (read-only), read only for labs that reach into the host.
+  if (touchesHost(t) && findBinary("ip")) {
+    const borrowed = options.borrowed ?? {};
+    const names = devicesNamed(t);
+    const devices = await Promise.all(names.map((n) => probeDevice(runner, n)));
+    facts.devices = Object.fromEntries(names.map((n, i) => [n, devices[i] ?? borrowed[n] ?? null]));
+    facts.rootRoutes = await probeRootRoutes(runner);
+    facts.rootLinks = Object.fromEntries((await listDevices(runner, null)).map((d) => [d.name, d.alias]));
+  }
+  return facts;
 }

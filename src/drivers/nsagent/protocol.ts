@@ -75,7 +75,23 @@ export type AgentCommand =
    */
   | { op: "pingrun"; timeoutMs: number; retryMs: number }
   /** `ip neigh flush all` in the current namespace (dynamic entries); reply data: the number removed. */
-  | { op: "neighflush" };
+  | { op: "neighflush" }
+  /** A lab's file system: `mkdir -p path`, a tmpfs named `name` there (mode 0700), made private. */
+  | { op: "mkfs"; path: string; name: string }
+  /** Detach the tmpfs at `path` only if it is one named `name` (EPERM otherwise, ENOENT if none); rmdir. */
+  | { op: "umnt"; path: string; name: string }
+  /** The template of the node mount namespaces made next: the host's, without /run/netns and other labs' fs. */
+  | { op: "mnttmpl"; fsroot: string; labfs: string }
+  /** Queue a bind of `from` (host's view) onto `to` (node's view) for the next `mkmnt`. */
+  | { op: "mntbind"; from: string; to: string }
+  /** Queue an overlay on `dir` (upper/work in the host's view) for the next `mkmnt`. */
+  | { op: "mntover"; dir: string; upper: string; work: string }
+  /** Queue a fresh sysfs on /sys for the next `mkmnt`. */
+  | { op: "mntsys" }
+  /** A mount namespace for network namespace `ns` from the template and the queued mounts, kept at `file`. */
+  | { op: "mkmnt"; ns: string; file: string; labfs: string }
+  /** Detach the mount namespace kept at `file` and remove the file. */
+  | { op: "delmnt"; file: string };
 
 /** The fields of a route request. `dst` is a CIDR; `0.0.0.0/0` and `::/0` are the defaults. */
 export interface RouteFields {
@@ -130,7 +146,21 @@ function args(cmd: AgentCommand): string[] {
     case "root":
     case "dump":
     case "neighflush":
+    case "mntsys":
       return [];
+    case "mkfs":
+    case "umnt":
+      return [field(cmd.path, "path"), field(cmd.name, "file system name")];
+    case "mnttmpl":
+      return [field(cmd.fsroot, "path"), field(cmd.labfs, "path")];
+    case "mntbind":
+      return [field(cmd.from, "path"), field(cmd.to, "path")];
+    case "mntover":
+      return [field(cmd.dir, "path"), field(cmd.upper, "path"), field(cmd.work, "path")];
+    case "mkmnt":
+      return [field(cmd.ns, "namespace name"), field(cmd.file, "path"), field(cmd.labfs, "path")];
+    case "delmnt":
+      return [field(cmd.file, "path")];
     case "pingadd":
       return [
         field(cmd.ns, "namespace name"),

@@ -1,5 +1,6 @@
 /** OVS bridges and ports through OVSDB: each change is one transaction, like one `ovs-vsctl` call. */
 import { NslabError } from "../../errors.js";
+import { type OpenFlowColumns, openflowColumns, setOpenflowOps } from "./openflow.js";
 import { nextCfgOps, type Operation, type OvsdbClient, OvsdbError, readNextCfg } from "./ovsdb.js";
 import { type Atom, decodeSet, decodeUuid, map, namedUuid, optional, type Row, set, uuid } from "./values.js";
 
@@ -14,6 +15,8 @@ export interface PortSpec {
   type?: "" | "internal" | "patch";
   /** Interface options, e.g. `{ peer: "patch-b" }` for a patch port. */
   options?: Record<string, string>;
+  /** The OpenFlow port number to ask for (`ofport_request`). */
+  ofport?: number;
 }
 
 /** A bridge to create, with its ports (its own internal port is added automatically). */
@@ -25,6 +28,8 @@ export interface BridgeSpec {
   otherConfig?: Record<string, string>;
   stp?: boolean;
   failMode?: "standalone" | "secure";
+  /** OpenFlow settings (controllers, fail mode, versions, datapath ID); they win over `failMode`. */
+  openflow?: OpenFlowColumns;
   ports: PortSpec[];
 }
 
@@ -59,6 +64,11 @@ export async function addBridges(
     };
     if (b.stp !== undefined) row.stp_enable = b.stp;
     if (b.failMode !== undefined) row.fail_mode = b.failMode;
+    if (b.openflow) {
+      const of = openflowColumns(b.openflow, ops, `b${bi}`);
+      Object.assign(row, of.row);
+      row.other_config = map({ ...b.otherConfig, ...of.otherConfig });
+    }
     const name = `b${bi}`;
     ops.push({ op: "insert", table: "Bridge", row, "uuid-name": name });
     bridgeRefs.push(namedUuid(name));
@@ -154,6 +164,25 @@ export async function deleteBridges(
   return settle(client, nextCfg, options);
 }
 
+/**
+ * Give existing bridges their OpenFlow settings, in one transaction (like `ovs-vsctl set bridge …
+ * -- set-controller …`): every setting replaced, so the same call twice changes nothing.
+ */
+export async function setBridgesOpenflow(
+  client: OvsdbClient,
+  bridges: readonly { name: string; openflow: OpenFlowColumns }[],
+  options: WaitOptions,
+): Promise<number> {
+  const ops: Operation[] = [];
+  const guards: Record<number, (cause: unknown) => NslabError> = {};
+  bridges.forEach((b, i) => {
+    guards[ops.length] = notFound("bridge", b.name);
+    ops.push(requireRowOp("Bridge", b.name), ...setOpenflowOps(b.name, b.openflow, `s${i}`));
+  });
+  const what = `set bridge ${bridges.map((b) => b.name).join(" ")} (OpenFlow)`;
+  return settle(client, await commitWithCfg(client, ops, what, guards), options);
+}
+
 /** Set (or with null, clear) a port's access VLAN (`ovs-vsctl set port NAME tag=N` / `clear port NAME tag`). */
 export async function setPortTag(
   client: OvsdbClient,
@@ -208,6 +237,7 @@ function pushPort(ops: Operation[], p: PortSpec, key: string): Atom {
   const iface: Row = { name: p.name };
   if (p.type) iface.type = p.type;
   if (p.options && Object.keys(p.options).length) iface.options = map(p.options);
+  if (p.ofport !== undefined) iface.ofport_request = p.ofport;
   ops.push({ op: "insert", table: "Interface", row: iface, "uuid-name": `i${key}` });
   const port: Row = { name: p.name, interfaces: namedUuid(`i${key}`) };
   if (Object.keys(p.externalIds).length) port.external_ids = map(p.externalIds);

@@ -1,20 +1,21 @@
 /** The OVS daemons (ovsdb-server, ovs-vswitchd) on hosts without an init system: probe, start, stop. */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  statSync,
-} from "node:fs";
-import { createConnection } from "node:net";
+import { existsSync, mkdirSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NslabError } from "../../errors.js";
 import { type Runner, systemRunner } from "../runner/index.js";
 import { ensureRootRow } from "./bridges.js";
+import { type DaemonHandle, readOwnPidfile, type StopReport, stopDaemon } from "./daemon-process.js";
+import { vswitchdAlive } from "./liveness.js";
 import { OvsdbClient } from "./ovsdb.js";
+
+export {
+  type DaemonHandle,
+  isSameProcess,
+  readOwnPidfile,
+  type StopReport,
+  stopDaemon,
+} from "./daemon-process.js";
 
 /** Where the packaged OVS keeps its sockets and pidfiles. */
 export const DEFAULT_OVS_RUN_DIR = "/var/run/openvswitch";
@@ -44,40 +45,28 @@ export interface OvsProbe {
   kernelDatapath: boolean;
 }
 
-/** A daemon nslab started: its pid, and what proves a pid is still that process. */
-export interface DaemonHandle {
-  pid: number;
-  /** Field 22 of /proc/PID/stat (clock ticks since boot): a reused pid has a different one. */
-  startTime: number;
-  /** /proc/PID/comm at start, e.g. `ovsdb-server`. */
-  comm: string;
-}
-
 /** The daemons {@link startOvs} started; null for one that was already running (not ours to stop). */
 export interface StartedOvs {
   ovsdbServer: DaemonHandle | null;
   vswitchd: DaemonHandle | null;
 }
 
-/** How stopping one daemon went. */
-export interface StopReport {
-  comm: string;
-  pid: number;
-  outcome:
-    | "terminated" // exited after SIGTERM
-    | "killed" // needed SIGKILL
-    | "not-running" // already gone
-    | "not-ours" // the pid is alive but is another process now (comm or start time differ): untouched
-    | "still-running"; // survived SIGKILL (uninterruptible sleep?)
-}
-
-/** The default paths, with `overrides` applied; every path is made absolute (the daemons chdir to /). */
-export function ovsRuntimePaths(overrides: Partial<OvsRuntimePaths> = {}): OvsRuntimePaths {
+/**
+ * The default paths, with `overrides` applied; every path is made absolute (the daemons chdir to /).
+ * OVS's own variables move them as they move ovs-vsctl's: OVS_RUNDIR, OVS_DBDIR (conf.db), OVS_LOGDIR
+ * (a private Open vSwitch, e.g. a test's, with NSLAB_STATE_DIR pointing nslab's records elsewhere too).
+ */
+export function ovsRuntimePaths(
+  overrides: Partial<OvsRuntimePaths> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): OvsRuntimePaths {
   return {
-    runDir: resolve(overrides.runDir ?? DEFAULT_OVS_RUN_DIR),
-    dbPath: resolve(overrides.dbPath ?? followLink(DEFAULT_DB_LINK)),
+    runDir: resolve(overrides.runDir ?? (env.OVS_RUNDIR || DEFAULT_OVS_RUN_DIR)),
+    dbPath: resolve(
+      overrides.dbPath ?? (env.OVS_DBDIR ? `${env.OVS_DBDIR}/conf.db` : followLink(DEFAULT_DB_LINK)),
+    ),
     schemaPath: resolve(overrides.schemaPath ?? DEFAULT_SCHEMA),
-    logDir: resolve(overrides.logDir ?? DEFAULT_LOG_DIR),
+    logDir: resolve(overrides.logDir ?? (env.OVS_LOGDIR || DEFAULT_LOG_DIR)),
   };
 }
 
@@ -179,33 +168,9 @@ export async function stopOvs(
   return reports;
 }
 
-/** comm, state and start time of a live pid (zombies count as gone), or null. */
-export function processIdentity(pid: number): { comm: string; state: string; startTime: number } | null {
-  let stat: string;
-  let comm: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    comm = readFileSync(`/proc/${pid}/comm`, "utf8").replace(/\n$/, "");
-  } catch {
-    return null;
-  }
-  // comm (field 2) is in parentheses and may itself contain spaces or ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const state = fields[0] ?? "";
-  const startTime = Number(fields[19]);
-  if (state === "Z" || state === "X" || !Number.isFinite(startTime)) return null;
-  return { comm, state, startTime };
-}
-
-/** True when `handle` still names the very process that was started (same comm and start time). */
-export function isSameProcess(handle: DaemonHandle): boolean {
-  const id = processIdentity(handle.pid);
-  return id !== null && id.comm === handle.comm && id.startTime === handle.startTime;
-}
-
 // ---------------------------------------------------------------------------------------------
 
-async function startDaemon(
+export async function startDaemon(
   runner: Runner,
   runDir: string,
   comm: string,
@@ -246,53 +211,6 @@ export function daemonsStartedSince(paths: OvsRuntimePaths, since: number): Star
   };
 }
 
-/** The daemon a pidfile written since `since` (ms) names, if it is alive and is `comm`. */
-function readOwnPidfile(pidfile: string, comm: string, since: number): DaemonHandle | null {
-  try {
-    if (statSync(pidfile).mtimeMs < since) return null;
-    const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
-    if (!(pid > 1)) return null;
-    const id = processIdentity(pid);
-    return id && id.comm === comm ? { pid, startTime: id.startTime, comm } : null;
-  } catch {
-    return null;
-  }
-}
-
-async function stopDaemon(handle: DaemonHandle, graceMs: number): Promise<StopReport> {
-  const report = (outcome: StopReport["outcome"]): StopReport => ({
-    comm: handle.comm,
-    pid: handle.pid,
-    outcome,
-  });
-  const id = processIdentity(handle.pid);
-  if (!id) return report("not-running");
-  if (id.comm !== handle.comm || id.startTime !== handle.startTime) return report("not-ours");
-  if (!signal(handle.pid, "SIGTERM")) return report("not-running");
-  if (await exited(handle, graceMs)) return report("terminated");
-  if (!isSameProcess(handle) || !signal(handle.pid, "SIGKILL")) return report("terminated");
-  return (await exited(handle, 2_000)) ? report("killed") : report("still-running");
-}
-
-function signal(pid: number, sig: NodeJS.Signals): boolean {
-  try {
-    process.kill(pid, sig);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
-    throw e;
-  }
-}
-
-async function exited(handle: DaemonHandle, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    if (!isSameProcess(handle)) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(25);
-  }
-}
-
 /** Wait until the socket at `path` answers `list_dbs` (ovsdb-server may still be binding it). */
 async function waitForDb(path: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -317,53 +235,6 @@ async function dbAnswers(path: string, timeoutMs: number): Promise<boolean> {
   } finally {
     await client?.close();
   }
-}
-
-async function vswitchdAlive(runDir: string, timeoutMs: number): Promise<boolean> {
-  const fromPidfile = readPid(`${runDir}/ovs-vswitchd.pid`);
-  if (fromPidfile !== null && processIdentity(fromPidfile)?.comm === "ovs-vswitchd") return true;
-  // No usable pidfile: a control socket, named ovs-vswitchd.ctl or ovs-vswitchd.PID.ctl.
-  let names: string[];
-  try {
-    names = readdirSync(runDir);
-  } catch {
-    return false;
-  }
-  for (const name of names) {
-    const m = /^ovs-vswitchd(?:\.(\d+))?\.ctl$/.exec(name);
-    if (!m) continue;
-    if (
-      m[1]
-        ? processIdentity(Number(m[1]))?.comm === "ovs-vswitchd"
-        : await accepts(`${runDir}/${name}`, timeoutMs)
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function readPid(pidfile: string): number | null {
-  try {
-    const pid = Number.parseInt(readFileSync(pidfile, "utf8").trim(), 10);
-    return pid > 1 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function accepts(path: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = createConnection({ path });
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    const finish = (ok: boolean) => {
-      clearTimeout(timer);
-      s.destroy();
-      done(ok);
-    };
-    s.once("connect", () => finish(true));
-    s.once("error", () => finish(false));
-  });
 }
 
 function isDefaultRunDir(runDir: string): boolean {

@@ -7,6 +7,7 @@ export {
   deletePorts,
   ensureRootRow,
   type PortSpec,
+  setBridgesOpenflow,
   setPortTag,
   type WaitOptions,
 } from "./bridges.js";
@@ -20,7 +21,6 @@ export {
   ovsDbSocket,
   ovsRuntimePaths,
   probeOvs,
-  processIdentity,
   type StartedOvs,
   type StopReport,
   startOvs,
@@ -37,6 +37,14 @@ export {
   type NotificationListener,
   type RequestOptions,
 } from "./jsonrpc.js";
+export { type DaemonState, daemonState } from "./liveness.js";
+export type { FlowEntry } from "./ofctl.js";
+export {
+  type BridgeOpenFlow,
+  type ControllerStatus,
+  type OpenFlowColumns,
+  readOpenflow,
+} from "./openflow.js";
 export {
   type CfgMonitor,
   type CfgState,

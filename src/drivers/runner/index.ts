@@ -15,3 +15,4 @@ export {
   setCommandLog,
   systemRunner,
 } from "./runner.js";
+export { withSignal } from "./signal.js";

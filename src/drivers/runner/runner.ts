@@ -39,8 +39,12 @@ export interface RunResult {
 /** Options for a long-running process whose stdio the caller drives. */
 export interface StartOptions {
   env?: Readonly<Record<string, string>>;
-  /** `pipe` (default) hands the caller stdin/stdout/stderr; `inherit` shares the terminal. */
-  stdio?: "pipe" | "inherit";
+  /**
+   * `pipe` (default) hands the caller stdin/stdout/stderr; `inherit` shares the terminal; `output`
+   * shares stdout and stderr, with no stdin (what a script read on our stdin runs with); `{ out }`:
+   * a daemon — stdin /dev/null, stdout and stderr to file descriptor `out`, a session of its own.
+   */
+  stdio?: "pipe" | "inherit" | "output" | { out: number };
 }
 
 /** Runs external programs. The lab API takes one, so tests can record calls instead of running them. */
@@ -149,10 +153,18 @@ export const systemRunner: Runner = {
   start(argv, options = {}) {
     const full = resolveArgv(argv);
     commandLog?.({ argv: full, exitCode: null, durationMs: 0, inputLines: 0 });
-    const inherit = options.stdio === "inherit";
+    const inherit = options.stdio === "inherit" || options.stdio === "output";
+    const daemon = typeof options.stdio === "object" ? options.stdio : undefined;
     return spawn(full[0]!, full.slice(1), {
       env: scrubbedEnv(options.env),
-      stdio: inherit ? "inherit" : ["pipe", "pipe", "pipe"],
+      stdio:
+        options.stdio === "output"
+          ? ["ignore", "inherit", "inherit"]
+          : inherit
+            ? "inherit"
+            : daemon
+              ? ["ignore", daemon.out, daemon.out]
+              : ["pipe", "pipe", "pipe"],
       // Helpers driven through pipes get their own process group (see run()); interactive
       // commands share the terminal's, so Ctrl-C reaches them.
       detached: !inherit,

@@ -7,7 +7,7 @@
 import { NslabError } from "../../errors.js";
 import { acquireLock } from "../../state/lock.js";
 import { type MultiLabState, readMultiLab, removeMultiLab, saveMultiLab } from "../../state/multi.js";
-import { type CommonOptions, silent } from "../options.js";
+import { type CommonOptions, logOf } from "../options.js";
 import type { DownResult } from "../results.js";
 import { failures, Machines, machinesError, sshSettings } from "./machines.js";
 import { multiLock, targetOf } from "./up.js";
@@ -15,12 +15,19 @@ import { multiLock, targetOf } from "./up.js";
 /** Take multi-machine lab `lab` down on every machine (see the module). */
 export async function downMulti(lab: string, options: CommonOptions = {}): Promise<DownResult> {
   const started = performance.now();
-  const log = options.log ?? silent;
+  const log = logOf(options);
   const lock = acquireLock(multiLock(lab), `nslab down ${lab}`, (m) => log("warn", m));
   try {
     const state = readMultiLab(lab);
     if (!state)
-      return { lab, found: false, removed: [], skipped: [], durationMs: performance.now() - started };
+      return {
+        lab,
+        found: false,
+        removed: [],
+        skipped: [],
+        leftovers: [],
+        durationMs: performance.now() - started,
+      };
     if (state.status === "applying")
       log(
         "warn",
@@ -67,6 +74,7 @@ export async function downMulti(lab: string, options: CommonOptions = {}): Promi
       found: true,
       removed: results.flatMap((r) => r.removed),
       skipped: results.flatMap((r) => r.skipped),
+      leftovers: results.flatMap((r) => r.leftovers ?? []),
       durationMs: performance.now() - started,
       hosts: state.hosts.map((h) => {
         const o = outcomes.get(h.name);

@@ -15,7 +15,7 @@ import { acquireLock } from "../../state/lock.js";
 import { type MultiLabState, readMultiLab, removeMultiLab, saveMultiLab } from "../../state/multi.js";
 import { sameTopology } from "../fingerprint.js";
 import { withInterrupts } from "../interrupts.js";
-import { silent, type UpOptions } from "../options.js";
+import { logOf, type UpOptions } from "../options.js";
 import type { UpResult } from "../results.js";
 import { failures, Machines, machinesError, type Outcome, sshSettings } from "./machines.js";
 import { factProblems, factsError, probeMachines, takenOn } from "./probe.js";
@@ -33,7 +33,7 @@ export const targetOf = (h: Pick<Host, "name" | "ssh" | "nslab">) => ({
 /** Bring up `t`, a lab whose nodes are on the machines of `t.hosts`. */
 export async function upMulti(t: Topology, options: UpOptions = {}): Promise<UpResult> {
   const started = performance.now();
-  const log = options.log ?? silent;
+  const log = logOf(options);
   const lab = t.name;
   const lock = acquireLock(multiLock(lab), `nslab up ${lab}`, (m) => log("warn", m));
   try {

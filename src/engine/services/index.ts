@@ -4,19 +4,31 @@
  */
 import type { Op } from "../../plan/ops.js";
 import type { LabState, OwnedObject } from "../../state/store.js";
+import { firewallService } from "./firewall.js";
+import { forwardingService } from "./forwarding.js";
 import { ovsService } from "./ovs.js";
 import type { HostService, ServiceContext } from "./service.js";
+import { testControllerService } from "./testcontroller.js";
 
+export { firewallService } from "./firewall.js";
+export { forwardingService } from "./forwarding.js";
 export { ovsService } from "./ovs.js";
 export type { HostService, ServiceContext, ServiceHealth } from "./service.js";
+export { defaultControllerTarget, testControllerService } from "./testcontroller.js";
 
 /** Every shared service, in the order they are acquired (released in reverse). */
-export const SERVICES: readonly HostService[] = [ovsService];
+export const SERVICES: readonly HostService[] = [
+  ovsService,
+  testControllerService,
+  firewallService,
+  forwardingService,
+];
 
 /** Acquire the services applying `ops` needs; returns the ones that were started now. */
 export async function acquireFor(ops: readonly Op[], ctx: ServiceContext): Promise<HostService[]> {
   const started: HostService[] = [];
-  for (const s of SERVICES) if (s.neededBy(ops) && (await s.acquire(ctx)).started) started.push(s);
+  for (const s of SERVICES)
+    if (s.neededBy(ops) && (await s.acquire({ ...ctx, ops })).started) started.push(s);
   return started;
 }
 

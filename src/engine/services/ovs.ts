@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { recordWriteHook } from "../../drivers/faults.js";
 import {
   daemonsStartedSince,
   isSameProcess,
@@ -18,8 +19,9 @@ import {
 } from "../../drivers/ovs/index.js";
 import { findBinary } from "../../drivers/runner/index.js";
 import { NslabError } from "../../errors.js";
-import { checkFile, removeFile, stateDir, writeFileAtomic } from "../../state/dir.js";
+import { checkFile, removeFile, removeStaleTemps, stateDir, writeFileAtomic } from "../../state/dir.js";
 import { acquireLockWaiting } from "../../state/lock.js";
+import { ovsLabHealth } from "./ovs-health.js";
 import type { HostService, ServiceContext } from "./service.js";
 import { heldByOthers } from "./users.js";
 
@@ -61,8 +63,14 @@ function readRecord(): StartedOvs | undefined {
   };
 }
 
-function writeRecord(record: OvsRecord): void {
-  writeFileAtomic(recordFile(), `${JSON.stringify(record)}\n`);
+function writeRecord(record: OvsRecord, hook: { beforeRename?: () => void } = {}): void {
+  writeFileAtomic(recordFile(), `${JSON.stringify(record)}\n`, hook);
+}
+
+/** Under the `_ovs` lock: remove temp files of ovs.json whose writer died mid-write. */
+function clearLeftovers(ctx: ServiceContext): void {
+  for (const f of removeStaleTemps(recordFile()))
+    ctx.log("info", `removed ${f}, left by an nslab process that died writing it`);
 }
 
 const info = (ctx: ServiceContext) => (m: string) => ctx.log("info", m);
@@ -86,6 +94,7 @@ export const ovsService: HostService = {
     const paths = ovsRuntimePaths();
     const lock = await acquireLockWaiting(LOCK, "ovs start", { onReclaim: info(ctx) });
     try {
+      clearLeftovers(ctx);
       const probe = await probeOvs(paths);
       if (probe.running && probe.vswitchd) return { started: false };
       ctx.log(
@@ -98,7 +107,10 @@ export const ovsService: HostService = {
         vswitchd: before?.vswitchd && isSameProcess(before.vswitchd) ? before.vswitchd : null,
       };
       // Pidfiles are written with 1 s of slack before this moment counted in (mtime granularity).
-      writeRecord({ ...kept, startingSince: Date.now() - 1_000 });
+      writeRecord(
+        { ...kept, startingSince: Date.now() - 1_000 },
+        recordWriteHook(ctx.faults, "ovs", recordFile()),
+      );
       let started: StartedOvs;
       try {
         started = await startOvs(paths, ctx.runner);
@@ -126,6 +138,7 @@ export const ovsService: HostService = {
   async release(ctx) {
     const lock = await acquireLockWaiting(LOCK, "ovs stop", { onReclaim: info(ctx) });
     try {
+      clearLeftovers(ctx);
       const record = readRecord();
       if (!record) return;
       if (heldByOthers(ovsService, ctx.lab)) return;
@@ -139,6 +152,8 @@ export const ovsService: HostService = {
       lock.release();
     }
   },
+
+  checkLab: (ctx) => ovsLabHealth(ctx),
 
   async health() {
     if (!findBinary("ovsdb-server")) return undefined;

@@ -11,6 +11,7 @@ import type { Runner } from "../../drivers/runner/index.js";
 import type { Op } from "../../plan/ops.js";
 import type { LabState, OwnedObject } from "../../state/store.js";
 import type { Logger } from "../../util/logger.js";
+import type { HealthProblem, LabHealthContext } from "../health-types.js";
 
 /** What a service is told when it is acquired or released. */
 export interface ServiceContext {
@@ -19,13 +20,17 @@ export interface ServiceContext {
   runner: Runner;
   log: Logger;
   faults: Faults;
+  /** When acquiring for a plan: its operations (what a service needs may depend on them). */
+  ops?: readonly Op[];
 }
 
-/** How a service is doing: a line of `nslab doctor`. */
+/** How a service is doing: a line of `nslab doctor`, or (for one lab) of its status. */
 export interface ServiceHealth {
   name: string;
   status: "ok" | "warn" | "missing";
   detail: string;
+  /** What restores it, when it is not ok. */
+  fix?: string;
 }
 
 /** A host-wide service labs share. */
@@ -46,4 +51,12 @@ export interface HostService {
   release(ctx: ServiceContext): Promise<void>;
   /** Its state for `nslab doctor`, or undefined when it is not installed here. */
   health(): Promise<ServiceHealth | undefined>;
+  /**
+   * What is wrong with this service's part of a lab that holds it (`heldBy`), for `nslab status`
+   * and the web view: the daemons it depends on, its objects in the service (bridges and ports in
+   * the datapath, a firewall table …), each problem with where it is and the command that repairs
+   * it (`ctx.repair`: `nslab up LAB` acquires the service again, which restarts what is missing).
+   * Runs on every observation of the lab (the web view: every second): cheap, no process per node.
+   */
+  checkLab?(ctx: LabHealthContext): Promise<HealthProblem[]>;
 }

@@ -10,6 +10,12 @@ import type { HostService } from "./service.js";
 
 /** Whether a lab other than `except` holds `service`, or an `up` of another lab is under way. */
 export function heldByOthers(service: HostService, except: string | undefined): boolean {
+  if (heldByRecords(service, except)) return true;
+  return liveLocks().some((l) => l.name !== except && l.command.startsWith("nslab up "));
+}
+
+/** Whether the record of a lab other than `except` says it holds `service`. */
+export function heldByRecords(service: HostService, except: string | undefined): boolean {
   const holders = listLabs().filter((lab) => {
     if (lab === except) return false;
     try {
@@ -19,6 +25,11 @@ export function heldByOthers(service: HostService, except: string | undefined): 
       return true; // unreadable record: be conservative, keep the service
     }
   });
-  if (holders.length > 0) return true;
-  return liveLocks().some((l) => l.name !== except && l.command.startsWith("nslab up "));
+  return holders.length > 0;
+}
+
+/** Of the labs `claims` names (ups that acquired a service), those whose `up` is still under way. */
+export function upsUnderWay(claims: readonly string[], except: string | undefined): string[] {
+  const live = new Set(liveLocks().map((l) => l.name));
+  return claims.filter((lab) => lab !== except && live.has(lab));
 }

@@ -160,7 +160,7 @@ class Session {
 
 function netnsNode(t: Topology, name: string): NetnsNode {
   const n = t.nodes.find((x) => x.name === name);
-  if (!n || n.kind !== "netns")
+  if (n?.kind !== "netns")
     throw new NslabError("E_NOT_FOUND", `no namespace node '${name}' in lab '${t.name}' on this machine`);
   return n;
 }

@@ -75,3 +75,13 @@ export function child<T = Fields>(parent: Fields, key: string, init: T): T {
 export function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
+
+/** A value written in the file, for a message (a map or list as JSON: `String()` can throw on those). */
+export function shown(v: unknown): string {
+  if (typeof v === "string") return v;
+  try {
+    return JSON.stringify(v) ?? typeof v;
+  } catch {
+    return typeof v;
+  }
+}

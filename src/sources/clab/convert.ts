@@ -1,11 +1,13 @@
 /**
- * containerlab topology (`*.clab.yml`) → the nslab document. Nodes of kind `linux` become namespaces,
+ * containerlab topology (`*.clab.yml`) → the nslab document. Nodes of kind `linux` become namespaces
+ * (routers running the host's FRR when their image is FRR's, as are nodes of kind `frr`: frr.ts),
  * `bridge` and `ovs-bridge` become bridges that nslab creates (containerlab expects them to exist);
  * `defaults`, `kinds` and `groups` are inherited as containerlab does (node → group → kind →
  * defaults). Links in the brief and extended (`type: veth`) formats keep their endpoints, MACs, MTU
  * and their `ipv4`/`ipv6` addresses; `exec:` lines that are `ip addr add`, `ip route add`,
- * `ip link set` or `sysctl -w` become settings. What does not apply to namespaces (images, binds,
- * the management network …) is ignored with a warning, and every error and warning points into the
+ * `ip link set` or `sysctl -w` become settings; links out of the lab (host, mgmt-net, macvlan, dummy)
+ * and the management network convert as external.ts says. What does not apply to namespaces
+ * (images, binds …) is ignored with a warning, and every error and warning points into the
  * .clab.yml. Pure.
  */
 import { type Problem, TopologyError } from "../../errors.js";
@@ -15,6 +17,8 @@ import { didYouMean } from "../suggest.js";
 import type { YamlSource } from "../yaml.js";
 import { Conversion, type Fields, isMap, type NslabKind, type Path } from "./conversion.js";
 import { applyExec } from "./exec-lines.js";
+import { convertManagement, MGMT_NODE_FIELDS } from "./external.js";
+import { convertFrrNode, FRR_FIELDS, isFrrImage } from "./frr.js";
 import { convertLink } from "./links.js";
 
 /** A converted containerlab file. */
@@ -36,10 +40,9 @@ const KINDS: Record<string, NslabKind> = {
 const USED_FIELDS = new Set(["kind", "exec", "group"]);
 
 const IGNORED_WHY: Record<string, string> = {
-  image: "nslab nodes are network namespaces, not containers",
-  "mgmt-ipv4": "nslab labs have no management network",
-  "mgmt-ipv6": "nslab labs have no management network",
-  "network-mode": "nslab labs have no management network",
+  image:
+    "nslab nodes are network namespaces, not containers (nodes with FRR's image become routers running the host's FRR)",
+  "network-mode": "an nslab node is a namespace of its own (it stays off the management network)",
 };
 
 /**
@@ -79,8 +82,8 @@ class Converter extends Conversion {
     }
     for (const key of Object.keys(data)) {
       if (key === "name" || key === "topology") continue;
-      if (key === "mgmt") this.warn("'mgmt' is ignored: nslab labs have no management network", [key], true);
-      else if (key === "prefix")
+      if (key === "mgmt") continue; // convertManagement
+      if (key === "prefix")
         this.warn(
           "'prefix' is ignored: nslab names namespaces after the nodes (use nslab up --prefix …)",
           [key],
@@ -114,6 +117,8 @@ class Converter extends Conversion {
     const out: Fields = {};
     const kindOf = new Map<string, NslabKind>();
     const execOf = new Map<string, { lines: unknown[]; path: Path }>();
+    const mgmtOf = new Map<string, Partial<Record<"ipv4" | "ipv6", { value: unknown; at: Path }>>>();
+    const hostNetwork: string[] = [];
     doc.nodes = out;
     this.from(["nodes"], ["topology", "nodes"]);
     for (const [name, rawNode] of Object.entries(nodes)) {
@@ -149,16 +154,21 @@ class Converter extends Conversion {
         );
         continue;
       }
-      const nslabKind = KINDS[kind];
+      const nslabKind = kind === "frr" ? "netns" : KINDS[kind];
       if (!nslabKind) {
         this.error(
-          `node '${name}' has kind '${kind}', which nslab cannot import: only linux, bridge and ovs-bridge nodes become namespaces and bridges`,
+          `node '${name}' has kind '${kind}', which nslab cannot import: only linux, frr, bridge and ovs-bridge nodes become namespaces, routers and bridges`,
           kindPath,
-          didYouMean(kind, Object.keys(KINDS)),
+          didYouMean(kind, [...Object.keys(KINDS), "frr"]),
         );
         continue;
       }
       kindOf.set(name, nslabKind);
+      // The node's own management addresses (node level only, as containerlab reads them).
+      for (const [field, family] of Object.entries(MGMT_NODE_FIELDS))
+        if (node[field] !== undefined && nslabKind === "netns")
+          mgmtOf.set(name, { ...mgmtOf.get(name), [family]: { value: node[field], at: [...path, field] } });
+      if (node["network-mode"] === "host") hostNetwork.push(name);
       // Inheritance as in containerlab: node, then its group, then its kind, then defaults.
       const layers: [Fields, Path][] = [
         [node, path],
@@ -168,22 +178,32 @@ class Converter extends Conversion {
           : []),
         [defaults, ["topology", "defaults"]],
       ];
-      const seen = new Set<string>();
+      const fields = new Map<string, { value: unknown; path: Path; own: boolean }>();
       for (const [layer, lpath] of layers)
-        for (const field of Object.keys(layer)) {
-          if (seen.has(field)) continue;
-          seen.add(field);
-          if (field === "exec") {
-            const lines = layer.exec;
-            if (!Array.isArray(lines)) this.error("'exec' must be a list of commands", [...lpath, "exec"]);
-            else execOf.set(name, { lines, path: [...lpath, "exec"] });
-          } else if (!USED_FIELDS.has(field)) {
-            const entry = this.#ignored.get(field) ?? { nodes: [], at: [...lpath, field] };
-            entry.nodes.push(name);
-            this.#ignored.set(field, entry);
-          }
+        for (const field of Object.keys(layer))
+          if (!fields.has(field))
+            fields.set(field, { value: layer[field], path: [...lpath, field], own: layer === node });
+      // FRR's kind or image: a router running the host's FRR (frr.ts).
+      const frr = kind === "frr" || (kind === "linux" && isFrrImage(fields.get("image")?.value));
+      for (const [field, { value, path: at, own }] of fields) {
+        if (field === "exec") {
+          if (!Array.isArray(value)) this.error("'exec' must be a list of commands", at);
+          else execOf.set(name, { lines: value, path: at });
+        } else if (
+          !USED_FIELDS.has(field) &&
+          !(frr && FRR_FIELDS.has(field)) &&
+          !(own && field in MGMT_NODE_FIELDS)
+        ) {
+          const entry = this.#ignored.get(field) ?? { nodes: [], at };
+          entry.nodes.push(name);
+          this.#ignored.set(field, entry);
         }
-      out[name] = nslabKind === "netns" ? {} : { kind: nslabKind };
+      }
+      out[name] = frr
+        ? { kind: "router", frr: convertFrrNode(this, name, fields) }
+        : nslabKind === "netns"
+          ? {}
+          : { kind: nslabKind };
       this.from(["nodes", name], path);
       this.from(["nodes", name, "kind"], kindPath);
     }
@@ -217,6 +237,8 @@ class Converter extends Conversion {
     }
 
     for (const [name, { lines, path }] of execOf) applyExec(this, name, lines, path, out, kindOf, linked);
+    const mgmtNet = links.some((l) => (l.endpoints as string[]).some((e) => e.startsWith("mgmt-net:")));
+    convertManagement(this, data.mgmt, doc, out, mgmtOf, hostNetwork, mgmtNet);
     return doc;
   }
 

@@ -5,7 +5,7 @@
 import { resolve as resolvePath } from "node:path";
 import { TopologyError } from "../../errors.js";
 import { isClabName, looksLikeClab } from "../detect.js";
-import { readTopologyFile, readTopologyFileIfPresent } from "../read.js";
+import { displayName, readTopologyFile, readTopologyFileIfPresent, STDIN } from "../read.js";
 import { parseYaml } from "../yaml.js";
 import { type ClabImport, importClab } from "./convert.js";
 
@@ -16,6 +16,7 @@ export { importClab } from "./convert.js";
 /** Whether the file at `path` is a containerlab topology (by name, else by its text). */
 export async function isClabFile(path: string): Promise<boolean> {
   if (isClabName(path)) return true;
+  if (path === STDIN) return false; // reading it to look would leave nothing to read after
   try {
     const text = await readTopologyFileIfPresent(path);
     return text !== undefined && looksLikeClab(text);
@@ -26,7 +27,8 @@ export async function isClabFile(path: string): Promise<boolean> {
 
 /** Read and convert a containerlab file. Throws E_FILE or a TopologyError (positions in the file). */
 export async function loadClabFile(path: string): Promise<ClabImport> {
-  return convertClabText(await readTopologyFile(path), path, resolvePath(path));
+  const text = await readTopologyFile(path);
+  return convertClabText(text, displayName(path), path === STDIN ? undefined : resolvePath(path));
 }
 
 /** Convert containerlab YAML text (`file` names it in locations). */

@@ -3,7 +3,8 @@
  * `ipv4`/`ipv6` lists in endpoint order) and the extended `type: veth` form (endpoints as maps with
  * their own `mac`, `ipv4`, `ipv6`); addresses and MACs go onto the nslab interfaces. Pure.
  */
-import { type Conversion, type Fields, isMap, type Path } from "./conversion.js";
+import { type Conversion, type Fields, isMap, type NslabKind, type Path, shown } from "./conversion.js";
+import { convertExternalLink, EXTERNAL_ENDS, EXTERNAL_TYPES } from "./external.js";
 
 /** One link → `{ endpoints, mtu? }`, its addresses and MACs put on the interfaces. */
 export function convertLink(
@@ -11,7 +12,7 @@ export function convertLink(
   raw: unknown,
   i: number,
   nodes: Fields,
-  kindOf: Map<string, string>,
+  kindOf: Map<string, NslabKind>,
   linked: Map<string, Set<string>>,
 ): Fields | undefined {
   const path: Path = ["topology", "links", i];
@@ -20,9 +21,11 @@ export function convertLink(
     return undefined;
   }
   const type = raw.type;
+  if (typeof type === "string" && EXTERNAL_TYPES.has(type))
+    return convertExternalLink(c, raw, path, nodes, kindOf, linked);
   if (type !== undefined && type !== "veth") {
     c.error(
-      `link type '${String(type)}' cannot be imported: nslab links are veth pairs (type: veth or the brief form)`,
+      `link type '${shown(type)}' cannot be imported: nslab links are veth pairs (type: veth or the brief form)`,
       [...path, "type"],
     );
     return undefined;
@@ -74,12 +77,14 @@ export function convertLink(
     if (type !== "veth" && raw[family] !== undefined && !Array.isArray(raw[family]))
       c.error(`'${family}' must be a list of addresses in endpoint order`, [...path, family]);
   for (const e of ends) {
-    if (["host", "mgmt-net", "macvlan"].includes(e.node)) {
-      c.error(
-        `'${e.node}:' endpoints (containerlab's ${e.node} links) cannot be imported: nslab never wires the host`,
-        e.at,
-      );
-      return undefined;
+    if (EXTERNAL_ENDS.has(e.node)) {
+      // Outside the lab: nslab writes these ends as containerlab does; addresses are the node's side only.
+      if (e.ipv4 !== undefined || e.ipv6 !== undefined)
+        c.warn(
+          `the addresses given for '${e.node}:${e.iface}' are ignored: it is not a node's interface`,
+          e.at,
+        );
+      continue;
     }
     const set = linked.get(e.node) ?? new Set<string>();
     set.add(e.iface);

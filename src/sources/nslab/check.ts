@@ -3,18 +3,22 @@
  * problem at once, each with its place — into the raw topology every source yields. Other formats'
  * adapters produce the same document and are checked here too.
  */
+import type { z } from "zod";
 import { NslabError, type Problem, TopologyError } from "../../errors.js";
 import { MAX_FILE_BYTES } from "../read.js";
-import { pathOnly, type TopologySource } from "../source.js";
+import { type Locate, pathOnly, type TopologySource } from "../source.js";
 import { didYouMean } from "../suggest.js";
 import { parseYaml, type YamlSource } from "../yaml.js";
-import { HostSchema, VxlanSchema } from "./hosts-schema.js";
+import { FileObjectSchema, ReadySchema, ServiceSchema } from "./env-schema.js";
+import { MachineSchema, VxlanSchema } from "./hosts-schema.js";
 import { issuesToProblems, valueAt } from "./issues.js";
+import { type FlatIssue, repair, repairedLocate } from "./repair.js";
 import {
   AddressingSchema,
   BridgeNodeSchema,
   ExpectObjectSchema,
   LinkObjectSchema,
+  NatNodeSchema,
   NetnsNodeSchema,
   NODE_KINDS,
   OvsBridgeNodeSchema,
@@ -32,9 +36,16 @@ export function nslabFromText(text: string, file = "<string>"): TopologySource {
   return checkSchema(source);
 }
 
-/** Check a topology built in code (no positions; locations carry the field path). */
-export function nslabFromObject(data: unknown, file = "<object>"): TopologySource {
-  return checkSchema({ file, data, problems: [], locate: pathOnly(file) });
+/**
+ * Check a topology built in code: locations carry the field path (and, with `locate`, where in
+ * the code that field was written: the topology builder records its call sites).
+ */
+export function nslabFromObject(
+  data: unknown,
+  file = "<object>",
+  locate: Locate = pathOnly(file),
+): TopologySource {
+  return checkSchema({ file, data, problems: [], locate });
 }
 
 const KNOWN_FIELDS = collectFields();
@@ -54,14 +65,57 @@ export function checkSchema(source: YamlSource): TopologySource {
         },
       ]);
     }
+    const pick = (path: Array<string | number>, value: unknown) => pickBranch(source, path, value);
     const problems = issuesToProblems(result.error.issues, {
       source,
       knownFields: KNOWN_FIELDS,
-      pickBranch: (path, value) => pickBranch(source, path, value),
+      pickBranch: pick,
     });
-    throw new TopologyError(problems);
+    // One pass: the rest of the document still goes through the model's rules, the bad parts cut out.
+    const repaired = repair(source.data, flatten(result.error.issues, source.data, pick));
+    const again = repaired ? TopologySchema.safeParse(repaired.data) : undefined;
+    if (!repaired || !again?.success) throw new TopologyError(problems);
+    return {
+      raw: again.data,
+      file: source.file,
+      locate: repairedLocate(source.locate, repaired),
+      problems,
+      cut: repaired.cut,
+    };
   }
   return { raw: result.data, file: source.file, locate: source.locate };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** Issues with unions resolved to the branch the user meant (as the messages do). */
+function flatten(
+  issues: readonly Issue[],
+  data: unknown,
+  pick: (path: Array<string | number>, value: unknown) => number | Problem | undefined,
+  base: Array<string | number> = [],
+): FlatIssue[] {
+  const out: FlatIssue[] = [];
+  for (const issue of issues) {
+    const path = [...base, ...(issue.path as Array<string | number>)];
+    if (issue.code === "unrecognized_keys") out.push({ path, keys: issue.keys });
+    else if (issue.code === "invalid_union") {
+      const picked = pick(path, valueAt(data, path));
+      if (typeof picked === "object") out.push({ path: picked.location?.path ?? path });
+      else {
+        const index =
+          typeof picked === "number"
+            ? picked
+            : issue.errors.findIndex(
+                (b) => !b.every((i) => i.code === "invalid_type" && i.path.length === 0),
+              );
+        const branch = index >= 0 ? issue.errors[index] : undefined;
+        if (branch) out.push(...flatten(branch as readonly Issue[], data, pick, path));
+        else out.push({ path });
+      }
+    } else out.push({ path });
+  }
+  return out;
 }
 
 /** A value that is not a string, for a message (String() throws on a map with a `toString` key). */
@@ -97,9 +151,15 @@ function pickBranch(
     const keys = Object.keys(value);
     return keys.some((k) => ["from", "to", "expect", "tcp", "family"].includes(k)) ? 1 : 0;
   }
+  const isFile = path.length === 4 && path[0] === "nodes" && path[2] === "files";
+  if (isFile)
+    return typeof value === "string" ? 0 : value !== null && typeof value === "object" ? 1 : undefined;
   const isInterface = path.length === 4 && path[0] === "nodes" && path[2] === "interfaces";
   const nodeKind = valueAt(source.data, ["nodes", path[1] ?? "", "kind"]);
-  if (isInterface && (nodeKind === undefined || nodeKind === "netns" || nodeKind === "router")) {
+  if (
+    isInterface &&
+    (nodeKind === undefined || nodeKind === "netns" || nodeKind === "router" || nodeKind === "nat")
+  ) {
     if (typeof value === "string") return 0;
     if (Array.isArray(value)) return 1;
     if (value !== null && typeof value === "object") return 2;
@@ -115,11 +175,15 @@ function collectFields(): Set<string> {
     RouterNodeSchema,
     BridgeNodeSchema,
     OvsBridgeNodeSchema,
+    NatNodeSchema,
     LinkObjectSchema,
     AddressingSchema,
     ExpectObjectSchema,
-    HostSchema,
+    MachineSchema,
     VxlanSchema,
+    FileObjectSchema,
+    ServiceSchema,
+    ReadySchema,
   ];
   for (const s of shapes) for (const k of Object.keys(s.shape)) out.add(k);
   for (const k of ["addresses", "mtu", "mac", "vlan", "to", "via", "dev", "metric", "endpoints"]) out.add(k);

@@ -4,9 +4,9 @@
  * `ssh_config:`, `vxlan:` and a link's `vni:`. Kept apart from schema.ts so the single-machine
  * format reads as before.
  */
-import { z } from "zod";
+import * as z from "zod";
 
-export const HostSchema = z
+export const MachineSchema = z
   .strictObject({
     ssh: z
       .string()
@@ -35,7 +35,7 @@ export const HostSchema = z
   .describe("A machine the lab spreads over.");
 
 export const HostsSchema = z
-  .record(z.string(), HostSchema)
+  .record(z.string(), MachineSchema)
   .describe("Machines the lab spreads over, by name; nodes name theirs with `host:`. Omitted: this machine.");
 
 export const PlacementSchema = z

@@ -26,6 +26,14 @@ export function issuesToProblems(issues: readonly Issue[], ctx: IssueContext, ba
   return dedupe(out);
 }
 
+/** Where fields that only some nodes have belong. */
+const FIELD_HOME: Record<string, string> = {
+  frr: "FRR runs in routers: add kind: router",
+  as: "'as' is a router's BGP AS number: add kind: router (and routing: bgp)",
+  stp: "'stp' is a setting of bridges (kind: bridge or ovs-bridge)",
+  datapath: "'datapath' is a setting of Open vSwitch bridges (kind: ovs-bridge)",
+};
+
 function convert(issue: Issue, ctx: IssueContext, base: Path): Problem[] {
   const path: Path = [...base, ...(issue.path as Path)];
   const value = valueAt(ctx.source.data, path);
@@ -34,7 +42,17 @@ function convert(issue: Issue, ctx: IssueContext, base: Path): Problem[] {
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((k) => {
-        const hint = didYouMean(k, ctx.knownFields);
+        // A field of another kind of node (`frr` on a host, `stp` on a namespace): say where it goes.
+        if (ctx.knownFields.has(k) && path[0] === "nodes" && path.length === 2)
+          return {
+            message: `'${k}' is not a field of this kind of node`,
+            location: loc([...path, k], true),
+            ...(FIELD_HOME[k] ? { hint: FIELD_HOME[k] } : {}),
+          };
+        // A field known elsewhere (`mtu` on a node, not on its interface): no "did you mean 'mtu'?".
+        const hint = ctx.knownFields.has(k)
+          ? `'${k}' is not a field here; see the format: docs/topology.md`
+          : didYouMean(k, ctx.knownFields);
         return {
           message: `unknown field '${k}'`,
           location: loc([...path, k], true),

@@ -3,6 +3,7 @@
  * are inferred from the schema, so a field added to the schema is typed here without more work.
  */
 import type { z } from "zod";
+import type { RawFile, RawReady, RawService } from "./env-schema.js";
 import type {
   InterfaceObjectSchema,
   LinkObjectSchema,
@@ -24,6 +25,9 @@ export type NodeSpecKind = NonNullable<NodeSpec["kind"]>;
 
 /** A network namespace node as written. */
 export type NetnsNodeSpec = Extract<NodeSpec, { kind?: "netns" }>;
+
+/** A NAT gateway node as written. */
+export type NatNodeSpec = Extract<NodeSpec, { kind: "nat" }>;
 
 /** A Linux bridge node as written. */
 export type BridgeNodeSpec = Extract<NodeSpec, { kind: "bridge" }>;
@@ -54,3 +58,12 @@ export type RouteSpec = RawRoute;
 
 /** A link endpoint: `node:interface`. */
 export type Endpoint = `${string}:${string}`;
+
+/** What a namespace node sees at one path (`files:`): a file of the lab, inline content, or a directory. */
+export type FileSpec = RawFile;
+
+/** A program run in a namespace node (`services:`). */
+export type ServiceSpec = RawService;
+
+/** When a service counts as ready. */
+export type ReadySpec = RawReady;

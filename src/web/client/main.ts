@@ -112,7 +112,7 @@ async function labPage(lab: string): Promise<void> {
     if (ev.target === view.cy) panel.clear();
   });
 
-  const apply = (nodes: NodeReport[], healthy: boolean) => {
+  const apply = (nodes: NodeReport[], healthy: boolean, health: StateEvent["health"]) => {
     for (const n of nodes) reports.set(n.name, n);
     panel.sample(nodes, Date.now());
     view.update(nodes);
@@ -120,13 +120,17 @@ async function labPage(lab: string): Promise<void> {
     const badge = byId("health");
     badge.textContent = healthy ? "healthy" : "degraded";
     badge.className = `badge ${healthy ? "ok" : "bad"}`;
+    byId("health-box").hidden = health.length === 0;
+    byId("health-list").replaceChildren(
+      ...health.map((p) => h("li", {}, `${p.where}: ${p.what}`, h("div", { class: "fix" }, `fix: ${p.fix}`))),
+    );
   };
 
   const live = byId("live");
   const events = new EventSource(`${base}/events`);
   events.addEventListener("state", (ev) => {
     const s = JSON.parse((ev as MessageEvent<string>).data) as StateEvent;
-    apply(s.nodes, s.healthy);
+    apply(s.nodes, s.healthy, s.health);
     live.textContent = `live · ${clock(s.at)}${s.tookMs ? ` · observed in ${s.tookMs} ms` : ""}`;
     live.className = "live on";
     showMessage(null);
@@ -145,7 +149,7 @@ async function labPage(lab: string): Promise<void> {
   async function setLink(endpoint: string, state: "up" | "down"): Promise<void> {
     try {
       const r = await postJson<{ report: LabReport }>(`${base}/link`, { endpoint, state });
-      apply(r.report.nodes, r.report.healthy);
+      apply(r.report.nodes, r.report.healthy, r.report.health);
       showMessage(null);
     } catch (e) {
       showMessage(`link ${endpoint} ${state}: ${errorText(e)}`);

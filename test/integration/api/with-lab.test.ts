@@ -21,7 +21,14 @@ const seed = (name: string) => join(root, "examples", "seed", `${name}.yaml`);
 /** Nothing of lab `lab` (prefix `prefix`) is left: no record, namespace, root link or OVS bridge. */
 function expectGone(lab: string, prefix: string): void {
   const s = kernelSnapshot((n) => n.startsWith(prefix) || n === lab);
-  expect(s).toEqual({ netns: [], rootLinks: [], ovsBridges: [], state: [] });
+  expect(s).toEqual({
+    netns: [],
+    rootLinks: [],
+    ovsBridges: [],
+    state: [],
+    labFileSystems: [],
+    etcNetns: [],
+  });
   expect(readLab(lab)).toBeUndefined();
 }
 

@@ -50,7 +50,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("containerlab import", () => {
     const file = files.file("lab.clab.yml", CLAB);
     const up = nslab(["up", file, "--prefix", prefix, "--name", lab]);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stderr).toMatch(/lab\.clab\.yml:2:1 \(mgmt\): 'mgmt' is ignored/);
+    expect(up.stderr).toMatch(/lab\.clab\.yml:3:3 \(mgmt\.network\): 'mgmt\.network' is ignored/);
     expect(up.stderr).toMatch(/'image' is ignored for nodes h1, r1, h2/);
     expect(up.stderr).toMatch(/lab\.clab\.yml:18:11 .*exec line skipped: 'echo ready'/);
     // The bridge did not exist: nslab created it (and marks it as the lab's).

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { downAll } from "../../../src/index.js";
 import { canTouchKernel, mustRun, nslab, scopedSnapshot, uniqueTag } from "../../support/kernel.js";
 
-const CLI = join(import.meta.dirname, "..", "..", "..", "dist", "cli", "main.js");
+const CLI = join(import.meta.dirname, "..", "..", "..", "dist", "bin", "nslab.js");
 const labs: string[] = [];
 afterAll(() => {
   for (const lab of labs) nslab(["down", lab]);

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ApplyError } from "../../../src/drivers/apply/executor.js";
 import { down } from "../../../src/engine/down.js";
-import { planLab } from "../../../src/engine/plan.js";
+import { planForHost } from "../../../src/engine/plan.js";
 import { up } from "../../../src/engine/up.js";
 import { loadTopology } from "../../../src/model/load.js";
 import { canTouchKernel, mustRun, scopedSnapshot, uniqueTag } from "../../support/kernel.js";
@@ -28,7 +28,8 @@ describe.skipIf(!canTouchKernel && !mustRun)(
     for (const c of cases) {
       it(`${c.file}: fail at each operation in turn`, async () => {
         const t = await loadTopology(c.file, { name: c.name, prefix: c.prefix });
-        const total = planLab(t).operations.length;
+        // Planned as `up` plans it (with this host's facts: nodes' own environments included).
+        const total = (await planForHost(t)).operations.length;
         expect(total).toBeGreaterThan(10);
         const before = scopedSnapshot(c.prefix, c.name);
         for (let n = 1; n <= total; n++) {

@@ -1,7 +1,8 @@
 /**
  * `up` interrupted (SIGINT, SIGTERM) rolls back and exits 130; `up` killed with SIGKILL at various
- * points leaves a record and marked objects from which `down` removes everything the lab created
- * and nothing else; a failed rollback marks the lab dirty and says which command finishes it.
+ * points (in the middle of writing a state file too) leaves a record and marked objects from which
+ * `down` removes everything the lab created and nothing else — and leaves /run/nslab exactly as it
+ * was before `up`; a failed rollback marks the lab dirty and says which command finishes it.
  */
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import {
   ovsDaemons,
   scopedSnapshot,
   startNslab,
+  stateEntries,
   uniqueTag,
 } from "../../support/kernel.js";
 
@@ -50,6 +52,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       labs.push(name);
       const file = writeLab(name);
       const before = scopedSnapshot(prefix, name);
+      const stateBefore = stateEntries((lab) => lab === name);
       const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: `pause-op=${at}` });
       await cli.waitFor(`paused before operation ${at}`);
       expect(scopedSnapshot(prefix, name)).not.toEqual(before); // it had created things
@@ -59,6 +62,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       expect(r.stderr).toMatch(new RegExp(`${signal}: stopping and undoing what this run created`));
       expect(r.stderr).toMatch(/interrupted: lab '.*' was not brought up/);
       expect(scopedSnapshot(prefix, name)).toEqual(before);
+      expect(stateEntries((lab) => lab === name)).toEqual(stateBefore);
     });
   }
 
@@ -70,6 +74,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       labs.push(name);
       const file = writeLab(name);
       const before = scopedSnapshot(prefix, name);
+      const stateBefore = stateEntries((lab) => lab === name);
       const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: `pause-op=${at}` });
       await cli.waitFor(`paused before operation ${at}`);
       cli.child.kill("SIGKILL");
@@ -78,6 +83,10 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       expect(down.code, down.stderr).toBe(0);
       expect(down.stderr).toMatch(/reclaimed the lock/);
       expect(scopedSnapshot(prefix, name), `killed before operation ${at}`).toEqual(before);
+      expect(
+        stateEntries((lab) => lab === name),
+        `killed before operation ${at}: /run/nslab`,
+      ).toEqual(stateBefore);
     }
   });
 
@@ -88,6 +97,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     labs.push(name);
     const file = writeLab(name);
     const before = scopedSnapshot(prefix, name);
+    const stateBefore = stateEntries((lab) => lab === name);
     const daemonsBefore = ovsDaemons();
     const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=ovs-started" });
     if (daemonsBefore.length === 2) {
@@ -102,6 +112,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     expect(down.code, down.stderr).toBe(0);
     expect(scopedSnapshot(prefix, name)).toEqual(before);
     expect(ovsDaemons()).toEqual(daemonsBefore);
+    expect(stateEntries((lab) => lab === name)).toEqual(stateBefore);
   });
 
   it("SIGKILL at random moments: down removes everything the lab created", async () => {
@@ -113,6 +124,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       labs.push(name);
       const file = writeLab(name);
       const before = scopedSnapshot(prefix, name);
+      const stateBefore = stateEntries((lab) => lab === name);
       const cli = startNslab(["up", file, "--prefix", prefix]);
       await new Promise((r) => setTimeout(r, 250 + Math.random() * 400));
       cli.child.kill("SIGKILL");
@@ -123,7 +135,83 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       expect(down.code, down.stderr).toBe(0);
       expect(scopedSnapshot(prefix, name), `round ${round}`).toEqual(before);
       expect(ovsDaemons(), `round ${round}: OVS daemons`).toEqual(daemonsBefore);
+      expect(
+        stateEntries((lab) => lab === name),
+        `round ${round}: /run/nslab`,
+      ).toEqual(stateBefore);
     }
+  });
+
+  it("SIGKILL while the lab's record is written: down removes the temp file it left", async () => {
+    const tag = uniqueTag().slice(1, 5);
+    const name = `wkill-${tag}`;
+    const prefix = `w${tag}-`;
+    labs.push(name);
+    const file = writeLab(name);
+    const before = scopedSnapshot(prefix, name);
+    const stateBefore = stateEntries((lab) => lab === name);
+    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=lab-record-write" });
+    await cli.waitFor(`paused while writing the record of lab '${name}'`);
+    cli.child.kill("SIGKILL");
+    await cli.exited;
+    const temp = `labs/${name}.json.tmp.${cli.child.pid}`;
+    expect(stateEntries((lab) => lab === name)).toContain(temp); // what kill -9 left
+    const down = nslab(["down", name]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr).toMatch(
+      new RegExp(`removed .*${temp.replaceAll(".", "\\.")}, left by an nslab process that died writing it`),
+    );
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+    expect(stateEntries((lab) => lab === name)).toEqual(stateBefore);
+  });
+
+  it("down --all finds a lab that is only a half-written record, and clears it", async () => {
+    const tag = uniqueTag().slice(1, 5);
+    const name = `akill-${tag}`;
+    const prefix = `a${tag}-`;
+    labs.push(name);
+    const file = writeLab(name);
+    const stateBefore = stateEntries((lab) => lab === name);
+    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=lab-record-write" });
+    await cli.waitFor("paused while writing the record");
+    cli.child.kill("SIGKILL");
+    await cli.exited;
+    const { downAll } = await import("../../../src/index.js");
+    const results = await downAll({ filter: (lab) => lab === name });
+    expect(results).toEqual([
+      expect.objectContaining({
+        lab: name,
+        found: false,
+        leftovers: [expect.stringMatching(new RegExp(`${name}\\.json\\.tmp\\.${cli.child.pid}$`))],
+      }),
+    ]);
+    expect(stateEntries((lab) => lab === name)).toEqual(stateBefore);
+  });
+
+  it("SIGKILL while ovs.json is written: the next run holding the OVS lock removes its temp file", async () => {
+    const tag = uniqueTag().slice(1, 5);
+    const name = `vkill-${tag}`;
+    const prefix = `v${tag}-`;
+    labs.push(name);
+    const file = writeLab(name);
+    const before = scopedSnapshot(prefix, name);
+    const stateBefore = stateEntries((lab) => lab === name);
+    const daemonsBefore = ovsDaemons();
+    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=ovs-record-write" });
+    if (daemonsBefore.length === 2) {
+      // OVS runs already: nslab writes no ovs.json and up completes (the pause is never reached).
+      expect((await cli.exited).code).toBe(0);
+    } else {
+      await cli.waitFor("paused while writing");
+      cli.child.kill("SIGKILL");
+      await cli.exited;
+      expect(stateEntries(() => false)).toContain(`ovs.json.tmp.${cli.child.pid}`);
+    }
+    const down = nslab(["down", name]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(scopedSnapshot(prefix, name)).toEqual(before);
+    expect(ovsDaemons()).toEqual(daemonsBefore);
+    expect(stateEntries((lab) => lab === name)).toEqual(stateBefore);
   });
 
   it("a failed rollback keeps the first error, marks the lab dirty, and down finishes it", async () => {

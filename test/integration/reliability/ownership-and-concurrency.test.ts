@@ -82,7 +82,8 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
     rmSync(join(process.env.NSLAB_STATE_DIR || "/run/nslab", "labs", `${name}.json`));
     const r = nslab(["down", name]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/has no record; removing the 5 object\(s\) marked as its own/);
+    // Namespaces a and b, root links br, pa and pb, the lab's file system, /etc/netns of a and b.
+    expect(r.stderr).toMatch(/has no record; removing the 8 object\(s\) marked as its own/);
     expect(scopedSnapshot(prefix, name)).toEqual(before);
   });
 
@@ -156,6 +157,8 @@ describe.skipIf(!canTouchKernel && !mustRun)("concurrency", () => {
       rootLinks: [],
       ovsBridges: [],
       state: [],
+      labFileSystems: [],
+      etcNetns: [],
     });
     expect(nslab(["ping", two.name]).code).toBe(0);
     expect(nslab(["status", two.name, "--json"]).stdout).toContain('"healthy": true');

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { statusAll } from "../../../src/index.js";
 import { canTouchKernel, mustRun, nslab, uniqueTag } from "../../support/kernel.js";
 
-const CLI = join(import.meta.dirname, "..", "..", "..", "dist", "cli", "main.js");
+const CLI = join(import.meta.dirname, "..", "..", "..", "dist", "bin", "nslab.js");
 const labs: string[] = [];
 let loopsDone: Promise<unknown> | undefined;
 afterAll(async () => {

@@ -3,8 +3,10 @@
  * the seed files' raw objects and resolved topologies, and builder topologies fail exactly as the
  * same object does.
  */
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { NslabError, TopologyError } from "../../../src/errors.js";
@@ -139,7 +141,7 @@ links:
     expect(withoutSources(parseTopology(b.toYaml()))).toEqual(withoutSources(b.toTopology()));
   });
 
-  it("fails validation exactly as the same object does: every problem, with field paths", () => {
+  it("fails validation exactly as the same object does: every problem, with field paths and the line that wrote it", () => {
     const shape = defineTopology("bad-shape")
       .bridge("br0")
       .interface("br0:p1", { addresses: ["10.0.0.1/24"] } as never);
@@ -150,13 +152,22 @@ links:
       .link("ns1:veth0", "ns3:veth1");
     const problems = (b: typeof shape) => {
       const fromBuilder = catchTopologyError(() => b.toTopology());
-      expect(fromBuilder.problems).toEqual(catchTopologyError(() => topologyFromObject(b.toSpec())).problems);
-      return fromBuilder.problems.map(
-        (p) => `${p.location?.file} ${p.location?.path.join(".")}: ${p.message}`,
-      );
+      const fromObject = catchTopologyError(() => topologyFromObject(b.toSpec())).problems;
+      const same = (p: (typeof fromObject)[number]) => ({ message: p.message, path: p.location?.path });
+      // (the same problems; their order follows where they were written)
+      expect(fromBuilder.problems.map(same)).toEqual(expect.arrayContaining(fromObject.map(same)));
+      expect(fromBuilder.problems).toHaveLength(fromObject.length);
+      // The builder's problems point at the call that wrote the field: this file.
+      for (const p of fromBuilder.problems) {
+        expect(p.location?.file).toBe(fileURLToPath(import.meta.url));
+        expect(p.location?.line).toBeGreaterThan(0);
+      }
+      return fromObject.map((p) => `${p.location?.file} ${p.location?.path.join(".")}: ${p.message}`);
     };
     expect(problems(shape)).toEqual([
       "<object> nodes.br0.interfaces.p1.addresses: unknown field 'addresses'",
+      // one pass: the model's rules run on the rest of the file too
+      "<object> nodes.br0.interfaces.p1: interface 'p1' of node 'br0' is not an end of any link",
     ]);
     expect(problems(meaning)).toEqual([
       expect.stringMatching(/^<object> nodes\.ns1\.interfaces\.veth0: invalid address: .*octet '300'/),

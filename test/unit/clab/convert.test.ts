@@ -1,4 +1,6 @@
 /** containerlab files → nslab: inheritance, links (brief and extended, ipv4/ipv6), exec, warnings, errors with positions. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatProblem, TopologyError } from "../../../src/errors.js";
 import { resolveTopology } from "../../../src/model/resolve.js";
@@ -96,7 +98,7 @@ describe("containerlab import", () => {
     const w = convert(CLAB).warnings.join("\n");
     expect(w).toMatch(/lab\.clab\.yml:2:1 \(prefix\): 'prefix' is ignored/);
     expect(w).toMatch(
-      /lab\.clab\.yml:3:1 \(mgmt\): 'mgmt' is ignored: nslab labs have no management network/,
+      /lab\.clab\.yml:4:3 \(mgmt\.network\): 'mgmt\.network' is ignored: this lab uses no management network/,
     );
     expect(w).toMatch(
       /lab\.clab\.yml:10:7 \(topology\.kinds\.linux\.image\): 'image' is ignored for nodes r1, c1: nslab nodes are network namespaces, not containers/,
@@ -116,14 +118,14 @@ describe("containerlab import", () => {
       /lab\.clab\.yml:5:13 \(topology\.nodes\.srl\.kind\): node 'srl' has kind 'nokia_srlinux', which nslab cannot import/,
     ],
     [
-      "a host link",
-      'topology:\n  nodes:\n    a: { kind: linux }\n  links:\n    - endpoints: ["a:eth1", "host:veth-a"]\n',
-      /\(topology\.links\[0\]\.endpoints\[1\]\): 'host:' endpoints .* cannot be imported/,
+      "a macvlan mode other than bridge",
+      "topology:\n  nodes:\n    a: { kind: linux }\n  links:\n    - type: macvlan\n      host-interface: lan0\n      mode: vepa\n      endpoint: { node: a, interface: eth1 }\n",
+      /lab\.clab\.yml:8:13 \(topology\.links\[0\]\.mode\): macvlan mode 'vepa' cannot be imported/,
     ],
     [
-      "a macvlan link type",
-      "topology:\n  nodes:\n    a: { kind: linux }\n  links:\n    - type: macvlan\n      endpoint: { node: a, interface: eth1 }\n",
-      /link type 'macvlan' cannot be imported/,
+      "a host link without its host interface",
+      "topology:\n  nodes:\n    a: { kind: linux }\n  links:\n    - type: host\n      endpoint: { node: a, interface: eth1 }\n",
+      /lab\.clab\.yml:6:7 \(topology\.links\[0\]\): a host link needs 'host-interface'/,
     ],
     [
       "an unknown node in a link",
@@ -148,5 +150,49 @@ describe("containerlab import", () => {
     ],
   ])("refuses %s with its position", (_, body, re) => {
     expect(problems(`name: bad\n${body}`).join("\n")).toMatch(re);
+  });
+});
+
+describe("containerlab links out of the lab and the management network", () => {
+  const text = readFileSync(join(import.meta.dirname, "../../fixtures/clab/outside.clab.yml"), "utf8");
+
+  it("imports host, mgmt-net, macvlan and dummy links and the management addresses", () => {
+    const { document, topology } = convert(text);
+    expect(document.links).toEqual([
+      { endpoints: ["n1:eth1", "n2:eth1"] },
+      { endpoints: ["n1:eth2", "host:n1eth2"] },
+      { endpoints: ["n2:eth4", "host:n2eth4"] },
+      { endpoints: ["n2:eth5", "mgmt-net:n2eth5mgmt"] },
+      { endpoints: ["n1:eth3", "macvlan:enp0s3"] },
+      { endpoints: ["n1:dummy0", "dummy"] },
+    ]);
+    expect(document.management).toEqual({ ipv4: "172.20.20.0/24", ipv6: "2001:172:20:20::/64" });
+    expect(topology.attachments?.map((a) => `${a.node.node}:${a.node.iface} ${a.kind}`)).toEqual([
+      "n1:eth2 host",
+      "n2:eth4 host",
+      "n2:eth5 mgmt-net",
+      "n1:eth3 macvlan",
+      "n1:dummy0 dummy",
+    ]);
+    const mgmt0 = (node: string) =>
+      topology.nodes
+        .find((n) => n.name === node)
+        ?.interfaces.find((i) => i.name === "mgmt0")
+        ?.addresses.map((a) => `${a.address}/${a.prefix}`);
+    expect(mgmt0("n1")).toEqual(["172.20.20.99/24", "2001:172:20:20::99/64"]);
+    expect(mgmt0("n2")).toEqual(["172.20.20.100/24", "2001:172:20:20::2/64"]);
+    expect(mgmt0("n3")).toBeUndefined(); // network-mode: host keeps it off
+    expect(topology.nodes.find((n) => n.name === "n2")?.interfaces.find((i) => i.name === "eth4")?.mac).toBe(
+      "02:00:00:00:00:04",
+    );
+  });
+
+  it("errors in the converted lab point into the .clab.yml", () => {
+    const bad = text.replace("mgmt-ipv4: 172.20.20.100", "mgmt-ipv4: 172.21.0.1");
+    expect(problems(bad)).toEqual([
+      expect.stringMatching(
+        /^lab\.clab\.yml:15:18 \(topology\.nodes\.n2\.mgmt-ipv4\): 172\.21\.0\.1 is not in the management subnet 172\.20\.20\.0\/24/,
+      ),
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 /** Injected faults come from one documented value, read once by the CLI: its text form. */
 import { describe, expect, it } from "vitest";
-import { parseFaults } from "../../../src/drivers/faults.js";
+import { parseFaults, recordWriteHook } from "../../../src/drivers/faults.js";
 
 describe("NSLAB_TEST_FAULTS", () => {
   it("reads every fault, alone or together", () => {
@@ -9,6 +9,14 @@ describe("NSLAB_TEST_FAULTS", () => {
     expect(parseFaults("fail-op=60,fail-rollback")).toEqual({ failOp: 60, failRollback: true });
     expect(parseFaults(" pause-op=3 ")).toEqual({ pauseOp: 3 });
     expect(parseFaults("pause=ovs-started")).toEqual({ pauseAfterOvsStart: true });
+    expect(parseFaults("pause=lab-record-write")).toEqual({ pauseInRecordWrite: "lab" });
+    expect(parseFaults("pause=ovs-record-write")).toEqual({ pauseInRecordWrite: "ovs" });
+  });
+
+  it("a record-write pause strikes only in the write it names", () => {
+    expect(recordWriteHook({}, "lab", "x")).toEqual({});
+    expect(recordWriteHook({ pauseInRecordWrite: "ovs" }, "lab", "x")).toEqual({});
+    expect(recordWriteHook({ pauseInRecordWrite: "lab" }, "lab", "x").beforeRename).toBeTypeOf("function");
   });
 
   it.each(["fail-op=0", "fail-op=x", "pause-op", "pause=later", "fail-rollback=1", "explode"])(

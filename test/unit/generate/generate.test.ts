@@ -20,7 +20,9 @@ import {
 function addresses(spec: ReturnType<typeof generateTopology>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, node] of Object.entries(spec.nodes))
-    if ("interfaces" in node) for (const [i, a] of Object.entries(node.interfaces)) out[`${name}:${i}`] = a;
+    if ("interfaces" in node)
+      for (const [i, a] of Object.entries(node.interfaces))
+        out[`${name}:${i}`] = typeof a === "string" ? a : a.addresses.join(",");
   return out;
 }
 

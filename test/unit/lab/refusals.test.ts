@@ -108,8 +108,13 @@ describe("refused before anything runs", () => {
     ],
     [
       "a reserved name",
+      "name: x\nnodes:\n  a: {}\n  b: {}\nlinks:\n  - [a:all, b:e0]\n",
+      "lab.yaml:6:6 (links[0][0]): endpoint 'a:all': interface name 'all' is reserved by the kernel or iproute2",
+    ],
+    [
+      "the loopback as a link end",
       "name: x\nnodes:\n  a: {}\n  b: {}\nlinks:\n  - [a:lo, b:e0]\n",
-      "lab.yaml:6:6 (links[0][0]): endpoint 'a:lo': interface name 'lo' is reserved by the kernel or iproute2",
+      "lab.yaml:6:6 (links[0][0]): endpoint 'a:lo': lo is the node's loopback, not a link end — give it loopback addresses under nodes.a.interfaces.lo, and link another interface",
     ],
     [
       "a link to a missing node",

@@ -61,7 +61,7 @@ describe("plans for shaping, VLANs and routers", () => {
       "name: v\nnodes:\n  a: {}\n  sw: { kind: ovs-bridge, interfaces: { pa: { vlan: 10 } } }\nlinks:\n  - [a:eth0, sw:pa]\n",
     );
     expect(out.find((l) => l.startsWith("ovs-vsctl add-port sw pa"))).toMatch(
-      /external_ids:nslab-lab=v tag=10$/,
+      /external_ids:nslab-lab=v tag=10 -- set interface pa ofport_request=1$/,
     );
   });
 

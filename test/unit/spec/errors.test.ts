@@ -75,14 +75,14 @@ describe("topology errors", () => {
   it("refuses interface names over 15 bytes, and reserved ones", () => {
     const p = problems(
       base(
-        "  a: {interfaces: {averyveryverylong0: null, lo: null}}\n  b: {}",
-        "  - [a:averyveryverylong0, b:x]\n  - [a:lo, b:y]",
+        "  a: {interfaces: {averyveryverylong0: null, all: null}}\n  b: {}",
+        "  - [a:averyveryverylong0, b:x]\n  - [a:all, b:y]",
       ),
     );
     expect(p.join("\n")).toMatch(
       /lab\.yaml:3:20 \(nodes\.a\.interfaces\.averyveryverylong0\): interface name 'averyveryverylong0' is 18 bytes long; at most 15/,
     );
-    expect(p.join("\n")).toMatch(/interface name 'lo' is reserved/);
+    expect(p.join("\n")).toMatch(/interface name 'all' is reserved/);
   });
 
   it("refuses root-namespace names that collide, also after the prefix", () => {

@@ -1,5 +1,5 @@
 /** The state directory is private and tamper-evident; locks exclude, name their holder, and recover. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -9,6 +9,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,9 +17,19 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NslabError } from "../../../src/errors.js";
 import { parseTopology } from "../../../src/model/load.js";
-import { stateDir, writeFileAtomic } from "../../../src/state/dir.js";
-import { acquireLock } from "../../../src/state/lock.js";
-import { listLabs, newLabState, readLab, removeLab, saveLab } from "../../../src/state/store.js";
+import { removeStaleTemps, stateDir, writeFileAtomic } from "../../../src/state/dir.js";
+import { acquireLock, liveLocks, staleLocks } from "../../../src/state/lock.js";
+import {
+  clearLeftovers,
+  labsWithLeftovers,
+  listLabs,
+  newLabState,
+  readLab,
+  removeLab,
+  saveLab,
+} from "../../../src/state/store.js";
+import { readProcess } from "../../../src/util/proc.js";
+import { makeZombie } from "../../support/zombie.js";
 
 let root: string;
 const saved = process.env.NSLAB_STATE_DIR;
@@ -74,6 +85,77 @@ describe("state directory", () => {
   });
 });
 
+describe("temp files of writers that died mid-write", () => {
+  it("are removed for the file asked about, only when their writer is dead (zombies included)", async () => {
+    const dir = stateDir("labs");
+    const dead = spawnSync("true").pid!;
+    const z = await makeZombie(["sleep", "600"]);
+    const live = spawn("sleep", ["60"], { stdio: "ignore" });
+    try {
+      for (const name of [
+        `s1.json.tmp.${dead}`,
+        `s1.json.tmp.${z.pid}`,
+        `s1.json.tmp.${live.pid}`,
+        `s1.json.tmp.${process.pid}`,
+        `s2.json.tmp.${dead}`, // another lab's: not ours to clear now
+        "s1.json.tmp.notapid",
+      ])
+        writeFileSync(join(dir, name), "{");
+      expect(labsWithLeftovers().sort()).toEqual(["s1", "s1", "s2"]);
+      expect(clearLeftovers("s1").sort()).toEqual(
+        [join(dir, `s1.json.tmp.${dead}`), join(dir, `s1.json.tmp.${z.pid}`)].sort(),
+      );
+      expect(readdirSync(dir).sort()).toEqual(
+        [
+          `s1.json.tmp.${live.pid}`,
+          `s1.json.tmp.${process.pid}`,
+          `s2.json.tmp.${dead}`,
+          "s1.json.tmp.notapid",
+        ].sort(),
+      );
+      expect(removeStaleTemps(join(dir, "s2.json"))).toEqual([join(dir, `s2.json.tmp.${dead}`)]);
+      expect(labsWithLeftovers()).toEqual([]);
+    } finally {
+      z.release();
+      live.kill("SIGKILL");
+    }
+  });
+
+  it("a write paused between temp file and rename leaves only the temp file", () => {
+    const dir = stateDir("labs");
+    let seen: string[] = [];
+    saveLab(newLabState(topo(), []), { beforeRename: () => (seen = readdirSync(dir)) });
+    expect(seen).toEqual([`s1.json.tmp.${process.pid}`]);
+    expect(readdirSync(dir)).toEqual(["s1.json"]);
+  });
+});
+
+describe("stale locks", () => {
+  it("are listed by name (live holders are not)", () => {
+    const dir = stateDir("locks");
+    const dead = spawnSync("true").pid!;
+    writeFileSync(
+      join(dir, "gone.lock"),
+      JSON.stringify({ pid: dead, startTime: 1, command: "x", since: "t" }),
+    );
+    const held = acquireLock("held", "y");
+    try {
+      expect(staleLocks()).toEqual(["gone"]);
+    } finally {
+      held.release();
+    }
+  });
+
+  it("a reclaim guard left by a crash (older than 10 s) goes with the next lock", () => {
+    const dir = stateDir("locks");
+    writeFileSync(join(dir, "g.lock.reclaim"), "");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, "g.lock.reclaim"), old, old);
+    acquireLock("g", "z").release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe("locks", () => {
   it("exclude a second holder and name the first", () => {
     const lock = acquireLock("lab1", "nslab up lab1");
@@ -112,6 +194,27 @@ describe("locks", () => {
     expect(JSON.parse(readFileSync(join(dir, "lab2.lock"), "utf8")).pid).toBe(process.pid);
     lock.release();
     expect(existsSync(join(dir, "lab2.lock"))).toBe(false);
+  });
+
+  it("reclaims a lock held by a zombie at once (kill cannot stop a zombie), naming its parent", async () => {
+    const z = await makeZombie(["sleep", "600"]);
+    try {
+      const startTime = readProcess(z.pid)!.startTime;
+      const dir = stateDir("locks");
+      writeFileSync(
+        join(dir, "lab4.lock"),
+        JSON.stringify({ pid: z.pid, startTime, command: "nslab up lab4", since: "then" }),
+      );
+      expect(liveLocks().map((l) => l.name)).not.toContain("lab4");
+      const messages: string[] = [];
+      const lock = acquireLock("lab4", "nslab down lab4", (m) => messages.push(m));
+      expect(messages).toEqual([
+        `reclaimed the lock on 'lab4' left by process ${z.pid} (nslab up lab4), which is no longer running (a zombie: it ended and its parent, process ${z.parentPid}, has not reaped it)`,
+      ]);
+      lock.release();
+    } finally {
+      z.release();
+    }
   });
 
   it("refuses to take a lock twice in one process", () => {

@@ -24,6 +24,18 @@ describe("checks", () => {
     ]);
   });
 
+  it("leaves out of the matrix the pairs an expectation says are unreachable by ICMP (a drop flow)", async () => {
+    const t = await loadTopology("examples/openflow.yaml", { prefix: "p-" });
+    const checks = labChecks(t);
+    expect(checks.filter((c) => c.group === "ping").map((c) => c.name)).toEqual([
+      "h1 -> h3:eth0 10.66.0.3",
+      "h2 -> h3:eth0 10.66.0.3",
+      "h3 -> h1:eth0 10.66.0.1",
+      "h3 -> h2:eth0 10.66.0.2",
+    ]);
+    expect(checks.find((c) => c.name === "h1 -> h2: unreachable")?.expect).toBe("unreachable");
+  });
+
   it("writes JUnit XML with a failure per unexpected outcome", () => {
     const result = (name: string, ok: boolean, group: "expect" | "ping" = "expect"): CheckResult => ({
       group,

@@ -24,10 +24,11 @@ function fakeApi(): WebApi & { setLink: ReturnType<typeof vi.fn> } {
     status: "up",
     createdAt: "2024-01-01T00:00:00.000Z",
     healthy: true,
+    health: [],
     nodes: [],
   };
   return {
-    labs: () => [{ lab: "demo", status: "up", createdAt: report.createdAt, nodes: 0, links: 0 }],
+    labs: () => [{ lab: "demo", status: "up", createdAt: "2024-01-01T00:00:00.000Z", nodes: 0, links: 0 }],
     graph: () => ({ lab: "demo", nodes: [], edges: [] }),
     layout: async () => null,
     observe: async () => report,

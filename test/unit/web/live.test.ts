@@ -16,6 +16,7 @@ function node(name: string, up: boolean, rx = 0): NodeReport {
         name: "eth0",
         present: true,
         up,
+        adminUp: up,
         operstate: up ? "UP" : "DOWN",
         addresses: [],
         stats: {
@@ -45,6 +46,7 @@ function fakeKernel() {
         status: "up",
         createdAt: "",
         healthy: k.nodes.every((n) => n.interfaces[0]!.up),
+        health: [],
         nodes: k.nodes,
       };
     },

@@ -49,7 +49,7 @@ ip link set dev ovs-veth1 alias nslab:seed-ovs up
 ovs-vsctl add-br ovs-br -- set bridge ovs-br datapath_type=netdev external_ids:nslab-lab=seed-ovs
 
 # examples/seed/ovs.yaml:17:28 (links[0].endpoints[1])
-ovs-vsctl add-port ovs-br ovs-veth0 -- set port ovs-veth0 external_ids:nslab-lab=seed-ovs
+ovs-vsctl add-port ovs-br ovs-veth0 -- set port ovs-veth0 external_ids:nslab-lab=seed-ovs -- set interface ovs-veth0 ofport_request=1
 
 # examples/seed/ovs.yaml:18:28 (links[1].endpoints[1])
-ovs-vsctl add-port ovs-br ovs-veth1 -- set port ovs-veth1 external_ids:nslab-lab=seed-ovs
+ovs-vsctl add-port ovs-br ovs-veth1 -- set port ovs-veth1 external_ids:nslab-lab=seed-ovs -- set interface ovs-veth1 ofport_request=2

@@ -1,0 +1,43 @@
+// Bundles the `nslab` command: dist/cli/main.js (what tsc emitted) → dist/bin/nslab.js, one ES module
+// file for the entry and one chunk per command and shared part (esbuild code splitting keeps each
+// command's `await import(...)` lazy), with commander, yaml and zod inside. Node then reads a handful
+// of files instead of ~200 modules at every start. Chunks sit beside the entry, two levels under the
+// package root as the modules they replace do (the agent and web page are found from there).
+import { chmodSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist", "bin");
+
+rmSync(out, { recursive: true, force: true });
+await build({
+  entryPoints: { nslab: join(root, "dist", "cli", "main.js") },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  chunkNames: "[name]-[hash]",
+  minify: true,
+  legalComments: "none",
+  // The web view's server and the diagram renderers are loaded by a few commands only; they stay
+  // ordinary dependencies (and @viz-js/viz carries its WebAssembly).
+  external: [
+    "hono",
+    "hono/*",
+    "@hono/node-server",
+    "@hono/node-server/*",
+    "@viz-js/viz",
+    // PNG diagrams: a native addon, loaded by `graph -o x.png` only.
+    "@resvg/resvg-js",
+  ],
+  // Bundled CommonJS (commander) may call require(): give the ES module one.
+  banner: {
+    js: 'import { createRequire as __nslabRequire } from "node:module"; const require = __nslabRequire(import.meta.url);',
+  },
+  logLevel: "warning",
+});
+chmodSync(join(out, "nslab.js"), 0o755);

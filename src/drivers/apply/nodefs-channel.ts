@@ -1,0 +1,207 @@
+/**
+ * The node-environment channel: the lab's file system (a tmpfs, through the native agent), the
+ * files and directories of each node in it (written here, in the host's view of that tmpfs), each
+ * node's kept mount namespace (the agent: template, queued mounts, `mkmnt`), and iproute2's
+ * /etc/netns/NS/hosts entries. Never writes anywhere else on the host.
+ */
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import type { FileOwner } from "../../model/env-types.js";
+import { commandArgv, opCommands } from "../../plan/commands.js";
+import type { Op, OpOf } from "../../plan/ops.js";
+import type { AgentCommand, AgentReply, NsAgent } from "../nsagent/index.js";
+import { formatArgv } from "../runner/index.js";
+import type { Channel, OpOutcome } from "./types.js";
+
+const ETC_NETNS = "/etc/netns";
+
+export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
+  return {
+    name: "node environment",
+    async apply(ops, mode) {
+      const outcomes: OpOutcome[] = ops.map(() => ({ status: "skipped" }));
+      let template: string | undefined;
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        try {
+          const done = await applyOne(op, agent, template);
+          if (op.op === "mntns.add") template = `${op.fsroot}\t${op.labfs}`;
+          outcomes[i] = done;
+        } catch (e) {
+          outcomes[i] = { status: "failed", message: (e as Error).message, command: commandOf(op) };
+        }
+        if (outcomes[i]!.status === "failed" && mode === "stop") break;
+      }
+      return outcomes;
+    },
+  };
+}
+
+const commandOf = (op: Op) =>
+  opCommands(op)
+    .map((c) => formatArgv(commandArgv(c)))
+    .join(" && ");
+
+/** Run agent commands; the first error is thrown with the agent's words. */
+async function viaAgent(agent: () => Promise<NsAgent>, cmds: AgentCommand[]): Promise<AgentReply[]> {
+  const replies = await (await agent()).exec(cmds, { stopOnError: true });
+  const err = replies.find((r) => r.status === "err");
+  if (err?.status === "err") throw Object.assign(new Error(err.message), { errno: err.errno });
+  return replies;
+}
+
+async function applyOne(
+  op: Op,
+  agent: () => Promise<NsAgent>,
+  template: string | undefined,
+): Promise<OpOutcome> {
+  switch (op.op) {
+    case "labfs.mount":
+      await viaAgent(agent, [{ op: "mkfs", path: op.path, name: op.name }]);
+      break;
+    case "labfs.umount":
+      await viaAgent(agent, [{ op: "umnt", path: op.path, name: op.name }]);
+      break;
+    case "nodefs.dir":
+      mkdirSync(op.path, { recursive: true, mode: 0o755 });
+      chmodSync(op.path, op.mode);
+      own(op.path, op.owner);
+      break;
+    case "nodefs.file":
+      mkdirSync(dirname(op.path), { recursive: true, mode: 0o755 });
+      if ("path" in op.from) copyFileSync(op.from.path, op.path);
+      else writeFileSync(op.path, op.from.content);
+      chmodSync(op.path, op.mode);
+      own(op.path, op.owner);
+      break;
+    case "nodefs.tree":
+      cpSync(op.from, op.path, { recursive: true, dereference: false, preserveTimestamps: true });
+      if (op.mode !== undefined) chmodSync(op.path, op.mode);
+      if (op.owner) ownTree(op.path, op.owner);
+      break;
+    case "mntns.add": {
+      const cmds: AgentCommand[] = [];
+      if (template !== `${op.fsroot}\t${op.labfs}`)
+        cmds.push({ op: "mnttmpl", fsroot: op.fsroot, labfs: op.labfs });
+      for (const m of op.mounts)
+        cmds.push(
+          m.kind === "sysfs"
+            ? { op: "mntsys" }
+            : m.kind === "bind"
+              ? { op: "mntbind", from: m.from, to: m.to }
+              : { op: "mntover", dir: m.dir, upper: m.upper, work: m.work },
+        );
+      cmds.push({ op: "mkmnt", ns: op.ns, file: op.file, labfs: op.labfs });
+      await viaAgent(agent, cmds);
+      break;
+    }
+    case "mntns.del":
+      await viaAgent(agent, [{ op: "delmnt", file: op.file }]);
+      break;
+    case "etcnetns.add":
+      addEtcNetns(op);
+      break;
+    case "etcnetns.del":
+      delEtcNetns(op.ns, op.hosts);
+      break;
+    default:
+      throw new Error(`internal: ${op.op} is not a node-environment operation`);
+  }
+  return { status: "ok" };
+}
+
+/** /etc/netns/NS/hosts → the lab's hosts file; an entry that is someone else's is a conflict. */
+function addEtcNetns(op: OpOf<"etcnetns.add">): void {
+  const dir = `${ETC_NETNS}/${op.ns}`;
+  const link = `${dir}/hosts`;
+  try {
+    // Another lab's down may remove an empty /etc/netns between the two steps: once more then.
+    for (let attempt = 0; ; attempt++) {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      try {
+        symlinkSync(op.hosts, link);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT" || attempt > 2) throw e;
+      }
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    if (linkTarget(link) !== op.hosts)
+      throw new Error(`${link} exists already and is not this lab's (remove it if it is stale)`);
+  }
+}
+
+/** Remove our /etc/netns/NS/hosts (only if it is our link), then the directories left empty. */
+export function delEtcNetns(ns: string, hosts: string): void {
+  const dir = `${ETC_NETNS}/${ns}`;
+  const link = `${dir}/hosts`;
+  if (linkTarget(link) === hosts) unlinkSync(link);
+  // rmdir removes only empty directories: someone else's entries keep theirs (ENOTEMPTY).
+  for (const d of [dir, ETC_NETNS])
+    try {
+      rmdirSync(d);
+    } catch {
+      // gone already, or not empty: leave it
+    }
+}
+
+function linkTarget(path: string): string | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** uid/gid of an owner on this host (names from /etc/passwd and /etc/group). */
+function ids(owner: FileOwner): { uid: number; gid: number } {
+  const table = (file: string) =>
+    new Map(
+      readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(":"))
+        .map((f) => [f[0]!, f] as const),
+    );
+  const users = table("/etc/passwd");
+  const u = /^\d+$/.test(owner.user) ? undefined : users.get(owner.user);
+  const uid = u ? Number(u[2]) : Number(owner.user);
+  if (!Number.isInteger(uid)) throw new Error(`no user '${owner.user}' on this host`);
+  let gid = u ? Number(u[3]) : uid;
+  if (owner.group !== undefined) {
+    const g = /^\d+$/.test(owner.group) ? undefined : table("/etc/group").get(owner.group);
+    gid = g ? Number(g[2]) : Number(owner.group);
+    if (!Number.isInteger(gid)) throw new Error(`no group '${owner.group}' on this host`);
+  }
+  return { uid, gid };
+}
+
+function own(path: string, owner: FileOwner | undefined): void {
+  if (!owner) return;
+  const { uid, gid } = ids(owner);
+  chownSync(path, uid, gid);
+}
+
+function ownTree(path: string, owner: FileOwner): void {
+  const { uid, gid } = ids(owner);
+  const walk = (p: string) => {
+    chownSync(p, uid, gid);
+    if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) walk(`${p}/${e}`);
+  };
+  walk(path);
+}

@@ -1,0 +1,56 @@
+/**
+ * `up` of a lab that is already up with the same topology: repair it in place. The shared services
+ * it needs are acquired again (which restarts a dead ovs-vswitchd or ovsdb-server), then whatever of
+ * its plan the kernel lacks now (a namespace or veth deleted by hand, an address or route removed)
+ * is applied through the in-place change of update.ts — with its undo on failure. What `status`
+ * reports as broken, this restores.
+ */
+import { observeForPlan } from "../drivers/observe/for-plan.js";
+import type { Topology } from "../model/types.js";
+import { diffPlans } from "../plan/diff.js";
+import type { Op } from "../plan/ops.js";
+import { reconcileOps } from "../plan/reconcile.js";
+import type { LabState } from "../state/store.js";
+import { ovsService } from "./services/index.js";
+import { acquireServices, type UpRun } from "./up-run.js";
+import { update } from "./update.js";
+
+/** What a repair did: the operations applied (0: nothing was missing) and whether it started OVS. */
+export interface Repair {
+  operations: number;
+  startedOvs: boolean;
+}
+
+/** Repair running lab `existing` (same topology as `topology`, whose plan is `full`). */
+export async function repair(
+  c: UpRun,
+  existing: LabState,
+  topology: Topology,
+  full: readonly Op[],
+  previous: readonly Op[],
+  datapath: string | undefined,
+): Promise<Repair> {
+  const started = await acquireServices(c, full, datapath);
+  const startedOvs = started.includes(ovsService);
+  const missing = reconcileOps(full, await observeForPlan([full], c.driver));
+  if (missing.length === 0) return { operations: 0, startedOvs };
+  c.log("info", `lab '${c.lab}' is missing parts: restoring ${missing.length} operation(s) in place`);
+  // An OVS port whose device is re-created stays bound to the old one in ovs-vswitchd (forwarding
+  // nothing): take such ports out first, so that the in-place change adds them again.
+  const recreated = new Set(
+    missing.flatMap((o) =>
+      o.op === "veth.add" ? [o.a, o.b].filter((e) => e.ns === null).map((e) => e.name) : [],
+    ),
+  );
+  const stale: Op[] = full.flatMap((o) =>
+    o.op === "ovs.port.add" && recreated.has(o.port)
+      ? [{ op: "ovs.port.del", bridge: o.bridge, port: o.port }]
+      : [],
+  );
+  if (stale.length > 0) {
+    const r = await c.driver.apply(stale, { mode: "stop" });
+    if (r.error) throw r.error;
+  }
+  const change = diffPlans([...previous], [...full]);
+  return { operations: await update(c, existing, topology, change), startedOvs };
+}

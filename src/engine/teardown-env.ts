@@ -1,0 +1,94 @@
+/**
+ * The first part of taking a lab down (and of a rollback): stop its service supervisor, end every
+ * process that runs in the lab's network or mount namespaces (services, and anything started by
+ * hand — `down` never leaves a process holding a namespace of the lab), then detach the lab's file
+ * system (which takes every node's kept mount namespace with it) and remove its /etc/netns entries.
+ */
+import { readdirSync } from "node:fs";
+import type { Driver } from "../drivers/driver.js";
+import { readMounts } from "../drivers/host/mounts.js";
+import { type EndReport, endProcesses, type NsTarget, processesIn } from "../drivers/host/ns-procs.js";
+import { stopSupervisor, supervisorAlive } from "../drivers/supervisor.js";
+import { labfsName, labHostsPath } from "../plan/node-env.js";
+import { markerFor, type Op } from "../plan/ops.js";
+import { labDir } from "../state/lab-dir.js";
+import type { OwnedObject } from "../state/store.js";
+
+/** Where the results go (teardown's report). */
+interface Report {
+  removed: OwnedObject[];
+  skipped: { object: OwnedObject; reason: string }[];
+  failures: { object: OwnedObject; message: string; command?: string }[];
+}
+
+/** Whether a tmpfs named `name` is mounted at `path` (the lab's file system, by its marker). */
+function isLabfs(path: string, name: string): boolean {
+  return readMounts().some((m) => m.point === path && m.fstype === "tmpfs" && m.source === name);
+}
+
+/**
+ * Stop the supervisor, end the lab's processes, remove the lab's file system and /etc/netns entries
+ * (those of `objects`). Adds what it removed, skipped or failed to `report`.
+ */
+export async function clearNodeEnv(
+  lab: string,
+  objects: readonly OwnedObject[],
+  driver: Driver,
+  report: Report,
+): Promise<EndReport> {
+  const dir = labDir(lab);
+  if (supervisorAlive(dir)) await stopSupervisor(dir);
+  const labfs = objects.find((o) => o.kind === "labfs");
+  const ours = labfs && isLabfs(labfs.name, labfsName(lab)) ? labfs.name : undefined;
+  const targets: NsTarget[] = objects
+    .filter((o) => o.kind === "netns")
+    .map((o) => ({ file: `/run/netns/${o.name}`, label: o.name }));
+  if (ours) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(`${ours}/ns`);
+    } catch {
+      // no node namespaces (yet)
+    }
+    for (const f of files) targets.push({ file: `${ours}/ns/${f}`, label: `mount namespace of ${f}` });
+  }
+  let found = processesIn(targets);
+  // A network namespace is only emptied if it still carries the lab's marker.
+  const nsLabels = [
+    ...new Set(found.filter((p) => p.target.file.startsWith("/run/netns/")).map((p) => p.target.label)),
+  ];
+  if (nsLabels.length > 0) {
+    const dumps = await driver.dumpMany(nsLabels);
+    const notOurs = new Set(
+      nsLabels.filter((ns) => {
+        const d = dumps.get(ns);
+        return !d || d instanceof Error || d.links.find((l) => l.name === "lo")?.alias !== markerFor(lab);
+      }),
+    );
+    found = found.filter((p) => !notOurs.has(p.target.label) || !p.target.file.startsWith("/run/netns/"));
+  }
+  const ended = await endProcesses(targets, found);
+
+  const ops: Op[] = [];
+  const objs: OwnedObject[] = [];
+  for (const o of objects)
+    if (o.kind === "etc-netns" && labfs) {
+      ops.push({ op: "etcnetns.del", ns: o.name, hosts: labHostsPath(labfs.name) });
+      objs.push(o);
+    }
+  if (labfs) {
+    if (ours) {
+      ops.push({ op: "labfs.umount", path: labfs.name, name: labfsName(lab) });
+      objs.push(labfs);
+    } else report.skipped.push({ object: labfs, reason: "already gone" });
+  }
+  if (ops.length > 0) {
+    const res = await driver.apply(ops, { mode: "continue" });
+    res.outcomes.forEach((o, i) => {
+      if (o.status === "ok") report.removed.push(objs[i]!);
+      else if (o.status === "failed" || o.status === "partial")
+        report.failures.push({ object: objs[i]!, message: o.message, command: o.command });
+    });
+  }
+  return ended;
+}

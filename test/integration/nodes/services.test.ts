@@ -1,0 +1,171 @@
+/**
+ * Nodes that run software, against the real kernel: a web service (python3 http.server) serving a
+ * file only its node sees, ready by its TCP port, fetched by name from another node through
+ * `nslab exec` (the lab's /etc/hosts) and named through `ip netns exec` (/etc/netns/NODE/hosts); the
+ * host's file system unchanged; the request in the service's log; `down` ending a process started
+ * by hand and leaving no mount, /etc/netns entry or process behind; a service that never gets ready
+ * failing `up` with its log, rolled back.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CLI, canTouchKernel, inNs, mustRun, nslab } from "../../support/kernel.js";
+import { netLab, pidsIn, run } from "../../support/net.js";
+
+const mounted = (lab: string) => readFileSync("/proc/self/mountinfo", "utf8").includes(` nslab-${lab} `);
+
+describe.skipIf(!canTouchKernel && !mustRun)("services and node files", () => {
+  const { prefix, lab, files } = netLab("svc", ["-bad", "-k9"]);
+  files.file("index.html", "<h1>hello from web</h1>\n");
+  const topo = files.file(
+    "web.yaml",
+    `name: web
+nodes:
+  web:
+    interfaces: { eth0: 10.71.0.1/24 }
+    files:
+      /srv/site/index.html: ./index.html
+      /etc/motd: { content: "only in web\\n" }
+    services:
+      http:
+        command: [python3, -m, http.server, "8080", --directory, /srv/site]
+        ready: { tcp: 8080 }
+  client:
+    interfaces: { eth0: 10.71.0.2/24 }
+    services:
+      fetch:
+        command: [curl, -sSf, --max-time, "5", "http://web:8080/"]
+        oneshot: true
+        after: [web:http]
+      flaky:
+        command: [sh, -c, "echo flaky ran; exit 3"]
+        restart: on-failure
+links:
+  - [web:eth0, client:eth0]
+`,
+  );
+  const hostsBefore = readFileSync("/etc/hosts", "utf8");
+  const motdBefore = existsSync("/etc/motd") ? readFileSync("/etc/motd", "utf8") : undefined;
+
+  it("starts the service, ready, and a client fetches http://web:8080/ by name", () => {
+    const up = nslab(["up", topo, "--prefix", prefix, "--name", lab]);
+    expect(up.code, up.stderr).toBe(0);
+    const get = nslab(["exec", lab, "client", "--", "curl", "-sS", "--max-time", "5", "http://web:8080/"]);
+    expect(get.code, get.stderr).toBe(0);
+    expect(get.stdout).toBe("<h1>hello from web</h1>\n");
+    // iproute2's own way in names the nodes too.
+    expect(inNs(`${prefix}client`, ["getent", "hosts", "web"]).stdout).toMatch(/^10\.71\.0\.1\s+web\b/);
+    // Files only the node sees; the host's are unchanged.
+    expect(nslab(["exec", lab, "web", "--", "cat", "/etc/motd"]).stdout).toBe("only in web\n");
+    expect(nslab(["exec", lab, "client", "--", "ls", "/srv/site"]).code).not.toBe(0);
+    expect(existsSync("/srv/site")).toBe(false);
+    expect(readFileSync("/etc/hosts", "utf8")).toBe(hostsBefore);
+    expect(existsSync("/etc/motd") ? readFileSync("/etc/motd", "utf8") : undefined).toBe(motdBefore);
+    // A private /run: what a node writes there stays in the node.
+    expect(nslab(["exec", lab, "web", "--", "touch", `/run/${lab}-mark`]).code).toBe(0);
+    expect(existsSync(`/run/${lab}-mark`)).toBe(false);
+    expect(nslab(["exec", lab, "web", "--", "ls", `/run/${lab}-mark`]).code).toBe(0);
+  });
+
+  it("ran client/fetch after web/http was ready; shows logs and each service's state", async () => {
+    // fetch (a oneshot after web:http) succeeded, or up would have failed.
+    expect(nslab(["logs", lab, "client", "fetch"]).stdout).toContain("<h1>hello from web</h1>");
+    const web = nslab(["logs", lab, "web"]);
+    expect(web.code, web.stderr).toBe(0);
+    expect(web.stdout).toMatch(/"GET \/ HTTP\/1\.1" 200/);
+    // Both of client's services, each line prefixed with its service.
+    expect(nslab(["logs", lab, "client"]).stdout).toMatch(/^flaky: flaky ran$/m);
+    await new Promise((r) => setTimeout(r, 1000)); // flaky is restarted with a back-off
+    const status = JSON.parse(nslab(["status", lab, "--json"]).stdout);
+    const byId = new Map(status.services.map((x: { id: string }) => [x.id, x]));
+    expect(byId.get("web/http")).toMatchObject({ state: "running" });
+    expect(byId.get("client/fetch")).toMatchObject({ state: "exited", exitCode: 0 });
+    expect((byId.get("client/flaky") as { restarts: number }).restarts).toBeGreaterThan(0);
+    expect(nslab(["status", lab]).stdout).toMatch(/web\/http: running \(pid \d+\)/);
+    expect(nslab(["logs", lab, "web", "nope"]).stderr).toMatch(/has no service 'nope'/);
+  });
+
+  it("ends every process of the lab at down, also one started by hand, and leaves nothing", async () => {
+    const sleeper = spawn("ip", ["netns", "exec", `${prefix}client`, "sleep", "300"], { stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pidsIn(`${prefix}client`).length).toBeGreaterThan(0);
+    const down = nslab(["down", lab]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr + down.stdout).toMatch(/ended [1-9]\d* process/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sleeper.exitCode !== null || sleeper.signalCode !== null).toBe(true);
+    expect(mounted(lab)).toBe(false);
+    expect(existsSync(`/etc/netns/${prefix}client`)).toBe(false);
+    expect(existsSync(`/etc/netns/${prefix}web`)).toBe(false);
+  });
+
+  it("fails up naming a service that never gets ready, with its log, and rolls back", () => {
+    const bad = files.file(
+      "bad.yaml",
+      `name: bad
+nodes:
+  a:
+    interfaces: { eth0: 10.72.0.1/24 }
+    services:
+      never:
+        command: [sh, -c, "echo starting never; sleep 60"]
+        ready: { tcp: 9999, timeout: 1s }
+  b:
+    interfaces: { eth0: 10.72.0.2/24 }
+links:
+  - [a:eth0, b:eth0]
+`,
+    );
+    const name = `${lab}-bad`;
+    const up = nslab(["up", bad, "--prefix", prefix, "--name", name]);
+    expect(up.code).not.toBe(0);
+    expect(up.stderr).toMatch(/service a\/never: not ready within 1000 ms/);
+    expect(up.stderr).toMatch(/starting never/);
+    expect(mounted(name)).toBe(false);
+    expect(existsSync(`/etc/netns/${prefix}a`)).toBe(false);
+    expect(run("ip", ["netns", "list"])).not.toMatch(new RegExp(`^${prefix}[ab]\\b`, "m"));
+  });
+
+  it("after kill -9 of up during the service phase, down stops the supervisor and every process", async () => {
+    const slow = files.file(
+      "slow.yaml",
+      `name: slow
+nodes:
+  a:
+    interfaces: { eth0: 10.73.0.1/24 }
+    services:
+      first:
+        command: [sleep, "300"]
+      slow:
+        command: [sleep, "301"]
+        ready: { file: /run/never, timeout: 60s }
+        after: [first]
+  b:
+    interfaces: { eth0: 10.73.0.2/24 }
+links:
+  - [a:eth0, b:eth0]
+`,
+    );
+    const name = `${lab}-k9`;
+    const up = spawn(process.execPath, [CLI, "up", slow, "--prefix", prefix, "--name", name], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let err = "";
+    up.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    const deadline = Date.now() + 60_000;
+    while (!err.includes("starting a/slow") && Date.now() < deadline && up.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(err).toContain("starting a/slow");
+    up.kill("SIGKILL");
+    await new Promise((r) => up.on("close", r));
+    const left = pidsIn(`${prefix}a`);
+    expect(left.length).toBe(2); // both services run on, supervised
+    const down = nslab(["down", name]);
+    expect(down.code, down.stderr).toBe(0);
+    for (const pid of left) expect(existsSync(`/proc/${pid}/ns`)).toBe(false);
+    expect(mounted(name)).toBe(false);
+    expect(run("ip", ["netns", "list"])).not.toMatch(new RegExp(`^${prefix}[ab]\\b`, "m"));
+  });
+});

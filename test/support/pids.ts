@@ -1,0 +1,2 @@
+/** PIDs of the nslab processes this test process started: temp files they leave are the test's own. */
+export const ourPids = new Set<number>();

@@ -1,0 +1,127 @@
+/**
+ * NAT nodes (`kind: nat`) from the file to the plan: hosts get their default route through the
+ * gateway, routers (routing: static) towards it; a transit /30 and root-side name derived from
+ * the lab and node names; located problems; the plan's transit link, the node's masquerade and
+ * the root's (transit address out of the uplink only); `uplink: auto` resolved from the host; and
+ * the decisions of the forwarding setting shared across NAT labs.
+ */
+import { describe, expect, it } from "vitest";
+import { decideAcquire, decideRelease } from "../../../src/engine/services/forwarding.js";
+import { formatProblem, type TopologyError } from "../../../src/errors.js";
+import { parseTopology } from "../../../src/model/load.js";
+import { defaultTransit, transitEnds } from "../../../src/model/nat.js";
+import type { NetnsNode } from "../../../src/model/types.js";
+import { planUp } from "../../../src/plan/build.js";
+import { commandArgv, opCommands } from "../../../src/plan/commands.js";
+
+const lab = (extra = "", gw = "uplink: veth9") => `name: web
+${extra}nodes:
+  h1: { interfaces: { eth0: 10.0.0.1/24 } }
+  h2: { interfaces: { eth0: 10.0.0.2/24 }, routes: [{ to: default, via: 10.0.0.9 }] }
+  gw: { kind: nat, ${gw}, interfaces: { eth0: 10.0.0.254/24 } }
+  sw: { kind: bridge }
+links:
+  - endpoints: [h1:eth0, sw:p1]
+  - endpoints: [h2:eth0, sw:p2]
+  - endpoints: [gw:eth0, sw:p3]
+`;
+
+const node = (t: ReturnType<typeof parseTopology>, name: string) =>
+  t.nodes.find((n) => n.name === name) as NetnsNode;
+
+describe("NAT nodes", () => {
+  it("routes hosts through the gateway, unless they have a default route of their own", () => {
+    const t = parseTopology(lab());
+    expect(node(t, "h1").routes).toEqual([
+      expect.objectContaining({ to: "0.0.0.0/0", via: "10.0.0.254", computed: true }),
+    ]);
+    expect(node(t, "h2").routes.map((r) => r.via)).toEqual(["10.0.0.9"]);
+    const gw = node(t, "gw");
+    expect(gw.nat).toMatchObject({ uplink: "veth9", transit: defaultTransit("web", "gw") });
+    expect(gw.sysctls).toContainEqual(expect.objectContaining({ key: "net.ipv4.ip_forward", value: "1" }));
+    expect(defaultTransit("web", "gw")).toMatch(/^198\.19\.\d+\.\d+\/30$/);
+    expect(transitEnds("198.19.200.0/30")).toEqual({ root: "198.19.200.1", node: "198.19.200.2" });
+  });
+
+  it("says what is wrong, where", () => {
+    const bad = (text: string) => {
+      try {
+        parseTopology(text);
+      } catch (e) {
+        return (e as TopologyError).problems.map(formatProblem).join("\n");
+      }
+      return "";
+    };
+    expect(bad(lab("", "transit: 198.19.200.1/30"))).toMatch(
+      /not a network address; did you mean 198\.19\.200\.0\/30/,
+    );
+    expect(bad(lab("", "transit: 198.19.200.0/29"))).toMatch(/must be an IPv4 \/30/);
+    expect(
+      bad(
+        lab()
+          .replace(
+            "gw: { kind: nat, uplink: veth9, interfaces: { eth0:",
+            "gw: { kind: nat, uplink: veth9, interfaces: { up0:",
+          )
+          .replace("gw:eth0", "gw:up0"),
+      ),
+    ).toMatch(/has an interface named 'up0'/);
+  });
+
+  it("plans the transit link, both masquerades and the lab's own tables", () => {
+    const t = parseTopology(lab());
+    const { root, node: inside } = transitEnds(defaultTransit("web", "gw"));
+    const lines = planUp(t, { ovsKernelDatapath: true })
+      .flatMap(opCommands)
+      .map((c) => commandArgv(c).join(" "));
+    const gwRoot = node(t, "gw").nat!.rootIfname;
+    expect(lines).toContain(
+      `ip link add name ${gwRoot} group ${lines.join("\n").match(/group (\d+)/)![1]} type veth peer name up0 netns gw group ${lines.join("\n").match(/group (\d+)/)![1]}`,
+    );
+    expect(lines).toContain(`ip -n gw route add default via ${root} dev up0`);
+    expect(lines).toContain(`ip netns exec gw nft add rule ip nslab postrouting oifname "up0" masquerade`);
+    expect(lines).toContain(`sysctl -qw net/ipv4/conf/${gwRoot}/forwarding=1`);
+    expect(lines).toContain(
+      `nft add rule ip nslab-web nat-gw ip saddr ${inside} oifname "veth9" masquerade comment "nslab:web"`,
+    );
+    expect(lines.some((l) => l.startsWith("nft add rule bridge nslab-web lab-notrack meta iifgroup"))).toBe(
+      true,
+    );
+  });
+
+  it("resolves uplink: auto from the host's default route, and refuses when there is none", () => {
+    const t = parseTopology(lab("", "uplink: auto"));
+    const lines = planUp(t, { ovsKernelDatapath: true, defaultUplink: "eno1" })
+      .flatMap(opCommands)
+      .map((c) => commandArgv(c).join(" "));
+    expect(lines.some((l) => l.includes('oifname "eno1" masquerade'))).toBe(true);
+    expect(() => planUp(t, { ovsKernelDatapath: true, defaultUplink: null })).toThrow(
+      /no IPv4 default route/,
+    );
+  });
+});
+
+describe("the uplink's forwarding, shared across NAT labs", () => {
+  const now = (value: string | undefined, ifindex = 2, global = "0") => ({ value, ifindex, global });
+  const entry = {
+    key: "net/ipv4/conf/u/forwarding",
+    previous: "0",
+    value: "1",
+    ifindex: 2,
+    globalAtSet: "0",
+    since: "",
+  };
+  it("sets it only when it is off, and never twice", () => {
+    expect(decideAcquire(undefined, now("0"))).toBe("set");
+    expect(decideAcquire(undefined, now("1"))).toBe("leave"); // the host's own: never restored
+    expect(decideAcquire(entry, now("1"))).toBe("leave");
+    expect(decideAcquire(entry, now("0"))).toBe("reset");
+    expect(decideAcquire(undefined, now(undefined))).toBe("leave");
+  });
+  it("restores it only as nslab left it", () => {
+    expect(decideRelease(entry, now("1"))).toEqual({ restore: true });
+    expect(decideRelease(entry, now("1", 9)).restore).toBe(false); // re-created interface
+    expect(decideRelease(entry, now("0")).restore).toBe(false);
+    expect(decideRelease(entry, now("1", 2, "1")).why).toMatch(/ip_forward changed from 0 to 1/);
+  });
+});

@@ -15,6 +15,7 @@ import type { DriverSession, DriverUse } from "../engine/driver.js";
 import type { CommonOptions } from "../engine/options.js";
 import type { GraphModel } from "../graph/model.js";
 import type { Shaping } from "../model/types.js";
+import { isMultiLab } from "../state/multi.js";
 import { abortable, anySignal } from "../util/abort.js";
 import type { PingOptions, PingResult } from "../verify/ping-result.js";
 import { type CaptureOptions, type CaptureResult, captureOn } from "./capture.js";
@@ -129,9 +130,10 @@ export class RunningLab {
   async ping(options: LabPingOptions = {}): Promise<PingReport> {
     const s = this.#stoppable(options);
     const o = { ...options, ...s };
-    const work = import("./ping.js").then(({ pingLab }) =>
-      pingLab(this.name, this.use(o), { ...this.options, ...o }),
-    );
+    // A lab this machine spread over several: each pair is pinged on its source's machine.
+    const work = isMultiLab(this.name)
+      ? import("./remote/ping.js").then(({ pingMulti }) => pingMulti(this.name, { ...this.options, ...o }))
+      : import("./ping.js").then(({ pingLab }) => pingLab(this.name, this.use(o), { ...this.options, ...o }));
     return abortable(work, s.signal, `ping of lab '${this.name}'`);
   }
 

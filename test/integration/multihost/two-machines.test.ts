@@ -16,19 +16,19 @@ describe.skipIf(!can)("a lab across two machines (VXLAN over ssh-driven machines
   let m: Machines;
   let file: string;
   let lab: string;
+  let faulty: string;
 
   beforeAll(() => {
     m = startMachines(2);
     lab = `mh${m.tag}`;
     const [m1, m2] = m.machines as [Machines["machines"][0], Machines["machines"][0]];
     file = join(m.run, "spread.yaml");
-    writeFileSync(
-      file,
-      `name: ${lab}
+    // bNslab: the nslab command on machine b (a test injects a failure there through it).
+    const spread = (name: string, bNslab: string) => `name: ${name}
 ssh_config: ${m.sshConfig}
 hosts:
   a: { ssh: root@${m1.ip}, underlay: ${m1.ip}, nslab: ${MACHINE_NSLAB} }
-  b: { ssh: root@${m2.ip}, underlay: ${m2.ip}, nslab: ${MACHINE_NSLAB} }
+  b: { ssh: root@${m2.ip}, underlay: ${m2.ip}, nslab: ${bNslab} }
 nodes:
   h1: { host: a, interfaces: { eth0: 10.61.0.1/24 } }
   s1: { kind: bridge, host: a }
@@ -38,8 +38,10 @@ links:
   - [h1:eth0, s1:p1]
   - [h2:eth0, s2:p1]
   - [s1:x1, s2:x1]
-`,
-    );
+`;
+    writeFileSync(file, spread(lab, MACHINE_NSLAB));
+    faulty = join(m.run, "faulty.yaml");
+    writeFileSync(faulty, spread(`${lab}f`, `NSLAB_TEST_FAULTS=fail-op=4 ${MACHINE_NSLAB}`));
   }, 60_000);
 
   afterAll(() => {
@@ -67,24 +69,74 @@ links:
       const links = m.on(name, ["ip", "-d", "link", "show", "type", "vxlan"]).stdout;
       expect(links).toMatch(/vxlan id \d+/);
     }
-    const ping = m.inNode("m1", nsOf(m, "m1", "h1"), ["ping", "-c", "3", "-W", "2", "-i", "0.2", "10.61.0.2"]);
+    const ping = m.inNode("m1", nsOf(m, "m1", "h1"), [
+      "ping",
+      "-c",
+      "3",
+      "-W",
+      "2",
+      "-i",
+      "0.2",
+      "10.61.0.2",
+    ]);
     expect(ping.stdout).toMatch(/3 received/);
     // The inner MTU is the underlay's (1500) less 50: 1422 bytes of ICMP payload fit, 1423 do not.
-    const fits = m.inNode("m1", nsOf(m, "m1", "h1"), ["ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1422", "10.61.0.2"]);
+    const fits = m.inNode("m1", nsOf(m, "m1", "h1"), [
+      "ping",
+      "-c",
+      "1",
+      "-W",
+      "2",
+      "-M",
+      "do",
+      "-s",
+      "1422",
+      "10.61.0.2",
+    ]);
     expect(fits.code).toBe(0);
-    const big = m.inNode("m1", nsOf(m, "m1", "h1"), ["ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1423", "10.61.0.2"]);
+    const big = m.inNode("m1", nsOf(m, "m1", "h1"), [
+      "ping",
+      "-c",
+      "1",
+      "-W",
+      "2",
+      "-M",
+      "do",
+      "-s",
+      "1423",
+      "10.61.0.2",
+    ]);
     expect(big.code).not.toBe(0);
+    // `nslab ping LAB` from the controller: every pair, each run on its source's machine.
+    const all = m.nslab(["ping", lab]);
+    expect(all.stderr).toMatch(/2\/2 pairs answered/);
+    expect(all.code).toBe(0);
 
     const down = m.nslab(["down", lab]);
     expect(down.code).toBe(0);
     expect(m.leftovers("m1")).toEqual([]);
     expect(m.leftovers("m2")).toEqual([]);
   }, 180_000);
+
+  it("a failure on one machine during up rolls every machine back, and the error names it", () => {
+    const up = m.nslab(["up", faulty]);
+    expect(up.code).not.toBe(0);
+    expect(up.stderr).toMatch(/host b/);
+    expect(m.leftovers("m1")).toEqual([]);
+    expect(m.leftovers("m2")).toEqual([]);
+    // No record is left on the controller either: down finds nothing.
+    const down = m.nslab(["down", `${lab}f`]);
+    expect(down.stderr + down.stdout).toMatch(/not|no lab/i);
+  }, 180_000);
 });
 
 /** The kernel name of node `node`'s namespace on machine `name` (the lab's only namespace there with that suffix). */
 function nsOf(m: Machines, name: string, node: string): string {
-  const list = m.on(name, ["ip", "netns", "list"]).stdout.split("\n").map((l) => l.split(" ")[0]!).filter(Boolean);
+  const list = m
+    .on(name, ["ip", "netns", "list"])
+    .stdout.split("\n")
+    .map((l) => l.split(" ")[0]!)
+    .filter(Boolean);
   const hit = list.find((n) => n === node || n.endsWith(node));
   if (!hit) throw new Error(`no namespace for ${node} on ${name}: ${list.join(", ")}`);
   return hit;

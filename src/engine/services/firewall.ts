@@ -11,6 +11,7 @@ import { isRoot } from "../../drivers/host/facts.js";
 import { brNetfilter, chainLines, readFirewall } from "../../drivers/host/firewall.js";
 import { systemRunner } from "../../drivers/runner/index.js";
 import { describeChain, labsInFirewall } from "../../plan/firewall.js";
+import { labLinuxBridges } from "../../plan/host.js";
 import type { DroppingChain, HostFirewall } from "../../plan/host-firewall.js";
 import type { Op } from "../../plan/ops.js";
 import type { LabState } from "../../state/store.js";
@@ -63,7 +64,7 @@ export const firewallService: HostService = {
 
   // Labs with rules, and labs with Linux bridges (a firewall may start dropping after they came up).
   heldBy: (record: LabState) =>
-    record.owned.some((o) => o.kind === "firewall") || record.topology.nodes.some((n) => n.kind === "bridge"),
+    record.owned.some((o) => o.kind === "firewall") || labLinuxBridges(record.topology).length > 0,
 
   neededToRemove: () => false,
 
@@ -90,7 +91,7 @@ export const firewallService: HostService = {
   /** A running lab's accepts, where br_netfilter sends its bridged frames through dropping chains. */
   async checkLab(ctx: LabHealthContext): Promise<HealthProblem[]> {
     const lab = ctx.record;
-    const bridges = lab.topology.nodes.flatMap((n) => (n.kind === "bridge" ? [n.ifname] : []));
+    const bridges = labLinuxBridges(lab.topology);
     if (bridges.length === 0 || !isRoot() || !brNetfilter()?.iptables) return [];
     const fw = await readFirewall(ctx.driver.runner, { ownRules: true });
     const has = (c: DroppingChain, dev: string) =>

@@ -42,6 +42,8 @@ export interface HostFacts extends HostDeviceFacts {
   accounts?: Accounts;
   /** /etc/resolv.conf links into /run: where (`at`), and the file nodes with their own /run get there. */
   resolvConf?: { at: string; from: string };
+  /** The resolv.conf nodes would see (read for labs with NAT nodes that name no `dns:`). */
+  hostResolv?: { path: string; text: string };
   /**
    * The host's forward chains that could drop lab traffic (read for labs with Linux bridges or NAT
    * nodes); undefined when not read — then the plan adds no accepts.

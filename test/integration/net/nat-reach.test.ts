@@ -234,7 +234,9 @@ links:
         ).toBe(0);
       expect(exec(l, "h1", `socat -u TCP:${upAddr}:5010 - | wc -c`, 5).out.trim()).not.toBe("1048576");
       expect(exec(l, "h1", `ping -c 1 -W 2 ${h2mgmt}`).code).not.toBe(0);
-      expect(cli(["status", l]).out).toMatch(/mgmt/);
+      const status = cli(["status", l]).out;
+      expect(status).toMatch(/drops this lab's bridged traffic: .* no nslab accept for .*mgmt/);
+      expect(status).toMatch(/drops this lab's NAT traffic: .* no nslab accepts for .* → /);
       // `up FILE` again puts them back.
       const again = cli(["up", file, "--prefix", pfx]);
       expect(again.code, again.out).toBe(0);

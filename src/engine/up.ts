@@ -226,29 +226,32 @@ async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise
   await withInterrupts(log, c.options.signal, async (signal) => {
     const report = await applyPlan(c, ops, signal);
     let failed: NslabError | undefined;
+    let uncommitted = false;
     if (!report.error && !report.interrupted) {
       await settleSpanningTrees(topology, driver, log);
       try {
         const labfs = ops.find((o) => o.op === "labfs.mount");
         await startServices(c, topology, labfs?.op === "labfs.mount" ? labfs.path : undefined, signal);
+        // A machine's part of a lab spread over several waits here for the controller's commit.
+        if (c.options.beforeCommit)
+          try {
+            await c.options.beforeCommit(signal);
+          } catch (e) {
+            uncommitted = true;
+            throw e;
+          }
+        saveLab({ ...state, status: "up" });
+        return;
       } catch (e) {
         failed =
-          e instanceof NslabError ? e : new NslabError("E_SERVICE", (e as Error).message, { cause: e });
-      }
-      if (!failed)
-        try {
-          // A machine's part of a lab spread over several waits here for the controller's commit.
-          await c.options.beforeCommit?.(signal);
-          saveLab({ ...state, status: "up" });
-          return;
-        } catch (e) {
-          failed =
-            e instanceof NslabError
-              ? e
-              : new NslabError("E_INTERRUPTED", `lab '${lab}' was not committed: ${(e as Error).message}`, {
+          e instanceof NslabError
+            ? e
+            : uncommitted
+              ? new NslabError("E_INTERRUPTED", `lab '${lab}' was not committed: ${(e as Error).message}`, {
                   cause: e,
-                });
-        }
+                })
+              : new NslabError("E_SERVICE", (e as Error).message, { cause: e });
+      }
     }
     const cause =
       failed ??
@@ -256,7 +259,7 @@ async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise
       new NslabError("E_INTERRUPTED", `interrupted: lab '${lab}' was not brought up`);
     log(
       "warn",
-      `${failed ? (failed.code === "E_SERVICE" ? "a service failed" : "not committed") : report.error ? "an operation failed" : "interrupted"}: removing what this run created`,
+      `${failed ? (uncommitted ? "not committed" : "a service failed") : report.error ? "an operation failed" : "interrupted"}: removing what this run created`,
     );
     const failures = await rollback(lab, appliedOps(ops, report.outcomes), driver);
     if (failures.length > 0) throw markDirty(state, cause, failures);

@@ -67,7 +67,8 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       const client = await driver.ovsdb();
       ovsBridges = await listBridges(client);
       ovsPorts = new Map(ovsBridges.flatMap((b) => b.ports.map((p) => [p.name, b.name] as const)));
-      if (t.nodes.some((n) => n.kind === "ovs-bridge" && n.openflow)) openflow = await readOpenflow(client);
+      // Every OVS bridge's datapath ID, fail mode and controllers (one more select in the same trip).
+      if (t.nodes.some((n) => n.kind === "ovs-bridge")) openflow = await readOpenflow(client);
     } catch (e) {
       // OVS not running: its bridges show as absent, and the Open vSwitch check says why.
       ovsBridges = e as Error;
@@ -152,7 +153,7 @@ interface Context {
   /** OVS port name → its bridge. */
   ovsPorts: Map<string, string>;
   ovsBridges: Set<string>;
-  /** OpenFlow state of OVS bridges, by OVS name (read only for labs with OpenFlow settings). */
+  /** OpenFlow state of OVS bridges, by OVS name. */
   openflow: Map<string, BridgeOpenFlow>;
 }
 
@@ -209,7 +210,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
             ...(r.oif !== null ? { dev: d.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
-  const of = n.kind === "ovs-bridge" && n.openflow ? ctx.openflow.get(n.ifname) : undefined;
+  const of = n.kind === "ovs-bridge" ? ctx.openflow.get(n.ifname) : undefined;
   return {
     name: n.name,
     kind: n.kind,

@@ -58,7 +58,12 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   const t = state.topology;
   const existing = new Set(listNetns());
   const nsNames = t.nodes.flatMap((n) => (n.kind === "netns" && existing.has(n.netns) ? [n.netns] : []));
-  const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.dump(null)]);
+  // The root namespace: only what the lab's bridges and their ports need (a full dump of a root
+  // holding thousands of veth ends costs the kernel more than reading every namespace).
+  const rootNames = t.nodes.flatMap((n) =>
+    n.kind === "netns" ? [] : [n.ifname, ...n.interfaces.map((i) => i.ifname)],
+  );
+  const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.rootLinks(rootNames)]);
   let ovsPorts = new Map<string, string>();
   let ovsBridges: BridgeInfo[] | Error | undefined;
   let openflow = new Map<string, BridgeOpenFlow>();

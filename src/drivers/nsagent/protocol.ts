@@ -60,6 +60,12 @@ export type AgentCommand =
   | { op: "txoff"; dev: string }
   /** Links, addresses and main-table routes of the current namespace (reply data: {@link NsDump}). */
   | { op: "dump" }
+  /**
+   * The current namespace's bridges (whole) and bridge ports (no kind, alias or peer namespace id)
+   * with their counters, and its addresses; no routes. Costs the kernel no scan of namespace ids per
+   * veth end, which a full `dump` of a root namespace holding thousands of them does.
+   */
+  | { op: "bridgedump" }
   /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
   | { op: "getlink"; dev: string }
   /**
@@ -145,6 +151,7 @@ function args(cmd: AgentCommand): string[] {
   switch (cmd.op) {
     case "root":
     case "dump":
+    case "bridgedump":
     case "neighflush":
     case "mntsys":
       return [];

@@ -65,6 +65,7 @@ static const struct command commands[] = {
 	{ "mntover", 3, 0, cmd_mntover }, { "mntsys", 0, 0, cmd_mntsys },
 	{ "mkmnt", 3, 0, cmd_mkmnt },     { "delmnt", 1, 0, cmd_delmnt },
 	{ "set", 2, 0, cmd_set },         { "bridgedump", 0, 1, cmd_bridgedump },
+	{ "nsdump", 1, 0, cmd_nsdump },
 	{ "resume", 0, 0, cmd_resume },
 };
 

@@ -191,15 +191,27 @@ export class Driver {
     const out = new Map<string, NsDump | Error>();
     if (this.backend === "agent") {
       const agent = await this.agent();
-      const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
-      const replies = await agent.exec([...cmds, { op: "root" }]);
-      namespaces.forEach((ns, i) => {
-        const enter = replies[2 * i]!;
-        const dump = replies[2 * i + 1]!;
-        if (enter.status === "err") out.set(ns, new Error(enter.message));
-        else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
-        else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
-      });
+      // One visit per namespace (`nsdump`: the agent stays in root); an agent built before it has
+      // the op answers "unknown command", and moves into each namespace instead.
+      const replies = await agent.exec(namespaces.map((ns) => ({ op: "nsdump", ns }) as const));
+      if (replies[0]?.status === "err" && /unknown command/.test(replies[0].message)) {
+        const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
+        const moved = await agent.exec([...cmds, { op: "root" }]);
+        namespaces.forEach((ns, i) => {
+          const enter = moved[2 * i]!;
+          const dump = moved[2 * i + 1]!;
+          if (enter.status === "err") out.set(ns, new Error(enter.message));
+          else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
+          else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
+        });
+      } else
+        namespaces.forEach((ns, i) => {
+          const r = replies[i]!;
+          out.set(
+            ns,
+            r.status === "ok" ? (r.data as NsDump) : new Error(r.status === "err" ? r.message : "not read"),
+          );
+        });
       for (const [ns, d] of out)
         if (d instanceof Error && DUMP_INTERRUPTED.test(d.message))
           out.set(ns, await this.dump(ns).catch((e: Error) => e));

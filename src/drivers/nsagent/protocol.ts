@@ -66,6 +66,8 @@ export type AgentCommand =
    * veth end, which a full `dump` of a root namespace holding thousands of them does.
    */
   | { op: "bridgedump" }
+  /** `dump` of namespace `ns`, read from the root namespace, where the agent is afterwards. */
+  | { op: "nsdump"; ns: string }
   /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
   | { op: "getlink"; dev: string }
   /**
@@ -177,6 +179,7 @@ function args(cmd: AgentCommand): string[] {
     case "pingrun":
       return [uint32(cmd.timeoutMs, "timeout"), uint32(cmd.retryMs, "retry interval")];
     case "ns":
+    case "nsdump":
     case "delns":
       return [field(cmd.ns, "namespace name")];
     case "mkns":

@@ -1,9 +1,10 @@
 /**
  * `nslab status LAB` of a lab too big to list node by node: its health (capped), counts of nodes
- * and interfaces by state, then the unhealthy nodes first in the usual table (capped); `--all`
+ * and interfaces by state, then the unhealthy nodes (those a problem names, or with an interface
+ * missing or down; of each, its interfaces with a problem) in the usual table (capped); `--all`
  * prints every node instead. Pure: a report in, text out.
  */
-import type { LabReport, NodeReport } from "../../lab/status.js";
+import type { InterfaceReport, LabReport, NodeReport } from "../../lab/status.js";
 import { out as pc } from "../colour.js";
 
 /** Labs with more nodes than this are summarised unless `--all` is given. */
@@ -11,9 +12,24 @@ export const SUMMARY_OVER = 50;
 /** At most this many problems and unhealthy nodes are listed in a summary. */
 export const SUMMARY_LIMIT = 20;
 
-/** Whether node `n` is well: present, every interface present, attached and up. */
-export function nodeHealthy(n: NodeReport): boolean {
-  return n.present && n.interfaces.every((i) => i.present && i.up);
+/** Whether interface `i` is well: present, attached, up, and named in no problem of its node. */
+function ifaceHealthy(i: InterfaceReport, problems: readonly string[] | undefined): boolean {
+  return i.present && i.up && !problems?.some((where) => where.endsWith(`, interface ${i.name}`));
+}
+
+/** Whether node `n` is well: present, its interfaces well, and no problem names it. */
+function nodeHealthy(n: NodeReport, problems: readonly string[] | undefined): boolean {
+  return n.present && !problems && n.interfaces.every((i) => ifaceHealthy(i, undefined));
+}
+
+/** The places of a lab's problems by node (`where` is "node N" or "node N, interface I"). */
+function problemsByNode(r: LabReport): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const p of r.health) {
+    const name = /^node ([^,]+)/.exec(p.where)?.[1];
+    if (name !== undefined) m.set(name, [...(m.get(name) ?? []), p.where]);
+  }
+  return m;
 }
 
 /**
@@ -38,6 +54,7 @@ export function renderLabSummary(
   let ifaces = 0;
   const ifaceStates = new Map<string, number>();
   const unhealthy: NodeReport[] = [];
+  const problems = problemsByNode(r);
   for (const n of r.nodes) {
     const kind = n.router ? "router" : n.kind;
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
@@ -47,7 +64,7 @@ export function renderLabSummary(
       const state = !i.present ? "ABSENT" : i.up ? "UP" : i.operstate;
       ifaceStates.set(state, (ifaceStates.get(state) ?? 0) + 1);
     }
-    if (!nodeHealthy(n)) unhealthy.push(n);
+    if (!nodeHealthy(n, problems.get(n.name))) unhealthy.push(n);
   }
   const counts = (m: Map<string, number>) => [...m].map(([k, v]) => `${v} ${k}`).join(", ");
   out.push(
@@ -57,7 +74,12 @@ export function renderLabSummary(
       .join(", ")})`,
   );
   if (unhealthy.length > 0) {
-    out.push(`unhealthy nodes (${unhealthy.length}):`, nodeTable(unhealthy.slice(0, SUMMARY_LIMIT)));
+    // Of each unhealthy node, only the interfaces with a problem (a bridge may have hundreds).
+    const shown = unhealthy.slice(0, SUMMARY_LIMIT).map((n) => {
+      const bad = n.interfaces.filter((i) => !ifaceHealthy(i, problems.get(n.name)));
+      return bad.length > 0 ? { ...n, interfaces: bad } : n;
+    });
+    out.push(`unhealthy nodes (${unhealthy.length}):`, nodeTable(shown));
     const more = unhealthy.length - SUMMARY_LIMIT;
     if (more > 0) out.push(`… and ${more} more unhealthy node${more === 1 ? "" : "s"}`);
   }

@@ -2,7 +2,7 @@
  * `status` reads the root namespace without a full link dump (the agent's bridgedump: bridges,
  * bridge ports, counters; links of the lab not found there read one by one) and still tells the
  * truth: a port taken off its bridge, a host's interface set down (its bridge port loses carrier),
- * counters and addresses as the kernel has them.
+ * an address removed, counters and addresses as the kernel has them; `up` again repairs them.
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
@@ -88,10 +88,14 @@ describe.skipIf(!canTouchKernel && !mustRun)("status reads bridges and ports fro
     // h2's interface set down inside its namespace: its bridge port loses carrier.
     const h2ns = r.nodes.find((n) => n.name === "h2")!.kernelName;
     run(["ip", "-n", h2ns, "link", "set", "eth0", "down"]);
+    // h1's address removed by hand: the interface is up, the address written for it is gone.
+    const h1ns = r.nodes.find((n) => n.name === "h1")!.kernelName;
+    run(["ip", "-n", h1ns, "addr", "del", "10.79.0.1/24", "dev", "eth0"]);
     const broken = status();
     const [p2] = ipJson(["link", "show", "dev", `${prefix}p2`]);
     expect(broken.healthy).toBe(false);
     expect(broken.health.map((p) => [p.where, p.what])).toEqual([
+      ["node h1, interface eth0", "address 10.79.0.1/24 is missing"],
       ["node h2, interface eth0", "interface eth0 is administratively down"],
       [`node sw, interface ${prefix}p1`, `interface ${prefix}p1 is not a port of bridge ${prefix}sw`],
       [
@@ -101,6 +105,13 @@ describe.skipIf(!canTouchKernel && !mustRun)("status reads bridges and ports fro
     ]);
     const p1 = broken.nodes.find((n) => n.name === "sw")!.interfaces[0]!;
     expect(p1).toMatchObject({ name: `${prefix}p1`, present: false, adminUp: true });
+
+    // up of the file again puts back the address and the link state (a port off its bridge it does
+    // not re-attach: put back by hand).
+    run(["ip", "link", "set", `${prefix}p1`, "master", `${prefix}sw`]);
+    const again = nslab(["up", file, "--name", lab, "--prefix", prefix]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(status()).toMatchObject({ healthy: true, health: [] });
 
     const down = nslab(["down", lab]);
     expect(down.code, down.stderr).toBe(0);

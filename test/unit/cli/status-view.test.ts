@@ -95,6 +95,26 @@ describe("status of one lab, as a person reads it", () => {
     expect(all).toContain("│ h1 ");
   });
 
+  it("of an unhealthy node, shows the interfaces with a problem: a bridge port down, an address gone", () => {
+    const r = lab(60);
+    r.nodes.at(-1)!.interfaces[4] = iface("s1-eth5", false);
+    r.nodes[6]!.interfaces[0]!.addresses = [];
+    r.health = [
+      {
+        what: "address 10.0.0.7/8 is missing",
+        where: "node h7, interface h7-eth0",
+        fix: "nslab up",
+        check: "kernel",
+      },
+    ];
+    r.healthy = false;
+    const text = renderLab(r);
+    expect(text).toContain("unhealthy nodes (2):");
+    expect(text).toMatch(/│ h7 +│ netns +│ h7-eth0 +│ UP +│ +│ 1500 │/);
+    expect(text).toMatch(/│ s1 +│ bridge │ s1-eth5 +│ LOWERLAYERDOWN │/);
+    expect(text).not.toContain("s1-eth4");
+  });
+
   it("says a healthy big lab is healthy in three lines and a hint", () => {
     const text = renderLab(lab(200));
     expect(text).toBe(

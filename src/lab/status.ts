@@ -13,7 +13,7 @@ import type { DumpLink, NsDump } from "../plan/observed.js";
 import { labOfMarker } from "../plan/ops.js";
 import { type LabStatus, listLabs, readLab } from "../state/store.js";
 import { kernelProblems } from "./kernel-health.js";
-import { recordOf } from "./record.js";
+import { observedRecordOf } from "./record.js";
 import type { InterfaceReport, LabReport, NodeReport, OpenFlowReport } from "./report.js";
 import { labServiceReports } from "./services.js";
 
@@ -54,11 +54,16 @@ export function labSummaries(): LabSummary[] {
 
 /** Observe lab `lab` in the kernel now, through `driver` (E_NOT_FOUND when it has no record). */
 export async function observeLab(lab: string, driver: Driver): Promise<LabReport> {
-  const state = recordOf(lab);
+  const state = observedRecordOf(lab);
   const t = state.topology;
   const existing = new Set(listNetns());
   const nsNames = t.nodes.flatMap((n) => (n.kind === "netns" && existing.has(n.netns) ? [n.netns] : []));
-  const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.dump(null)]);
+  // The root namespace: only what the lab's bridges and their ports need (a full dump of a root
+  // holding thousands of veth ends costs the kernel more than reading every namespace).
+  const rootNames = t.nodes.flatMap((n) =>
+    n.kind === "netns" ? [] : [n.ifname, ...n.interfaces.map((i) => i.ifname)],
+  );
+  const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.rootLinks(rootNames)]);
   let ovsPorts = new Map<string, string>();
   let ovsBridges: BridgeInfo[] | Error | undefined;
   let openflow = new Map<string, BridgeOpenFlow>();

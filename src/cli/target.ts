@@ -128,6 +128,7 @@ export async function fileOrGenerated(
     const { resolve } = await import("node:path");
     return generatedTopology(options.topo, {
       ...names,
+      ...(options.log ? { log: options.log } : {}),
       ...(await generateOptions(options)),
       ...(options.hosts !== undefined ? { hosts: parseHosts(options.hosts, options.nslabCommand) } : {}),
       ...(placement !== undefined ? { placement } : {}),

@@ -9,17 +9,21 @@
 import { type GenerateOptions, generateTopology } from "../sources/mininet/index.js";
 import type { RawTopology } from "../sources/nslab/schema.js";
 import { pathOnly } from "../sources/source.js";
+import { defaultLogger, type Logger } from "../util/logger.js";
+import { openflowWarnings } from "./openflow.js";
 import { type ResolveOptions, resolveTopology } from "./resolve.js";
 import type { Topology } from "./types.js";
 
 /**
  * A generated Mininet-style topology (`single,3`, `linear,4,2`, `tree,depth=2,fanout=3`,
- * `torus,3,3`), resolved and checked. `name` defaults to one derived from the spec.
+ * `torus,3,3`), resolved and checked; what is worth a warning goes to `log`. `name` defaults to one
+ * derived from the spec.
  */
 export function generatedTopology(
   spec: string,
   options: Omit<ResolveOptions, "flowsFiles"> &
     GenerateOptions & {
+      log?: Logger;
       /** Spread the lab over these machines (`--hosts`), placed by `placement` (default `block`). */
       hosts?: RawTopology["hosts"];
       placement?: RawTopology["placement"];
@@ -27,7 +31,7 @@ export function generatedTopology(
       sshConfig?: string;
     } = {},
 ): Topology {
-  const { prefix, hosts, placement, sshConfig, ...generate } = options;
+  const { prefix, log, hosts, placement, sshConfig, ...generate } = options;
   const raw: RawTopology = generateTopology(spec, generate);
   if (hosts) {
     raw.hosts = hosts;
@@ -35,5 +39,7 @@ export function generatedTopology(
     if (sshConfig !== undefined) raw.ssh_config = sshConfig;
   }
   const file = `--topo ${spec}`;
-  return resolveTopology({ raw, file, locate: pathOnly(file) }, { ...(prefix ? { prefix } : {}) });
+  const t = resolveTopology({ raw, file, locate: pathOnly(file) }, { ...(prefix ? { prefix } : {}) });
+  for (const w of openflowWarnings(t)) (log ?? defaultLogger())("warn", w.message);
+  return t;
 }

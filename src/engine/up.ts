@@ -8,7 +8,6 @@ import type { Driver } from "../drivers/driver.js";
 import { recordWriteHook } from "../drivers/faults.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
-import { inNode } from "../drivers/in-node.js";
 import { NslabError, TopologyError } from "../errors.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
@@ -16,7 +15,6 @@ import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
 import { natHostConflicts } from "../plan/nat.js";
-import { nodeMountFile } from "../plan/node-env.js";
 import type { Op } from "../plan/ops.js";
 import { stateRoot } from "../state/dir.js";
 import { removeLabDir } from "../state/lab-dir.js";
@@ -202,15 +200,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
     let convergedMs: number | undefined;
     if (frr && frr.routers.length > 0 && options.wait !== false) {
       const labfs = full.find((o) => o.op === "labfs.mount");
-      const nodeOf = new Map(topology.nodes.map((n) => [n.kind === "netns" ? n.netns : n.name, n.name]));
-      const inRouter = (netns: string, argv: readonly string[]) =>
-        inNode(
-          netns,
-          argv,
-          "net",
-          labfs?.op === "labfs.mount" ? nodeMountFile(labfs.path, nodeOf.get(netns)!) : undefined,
-        );
-      const r = await waitForRouting(topology, frr, driver, inRouter, {
+      const r = await waitForRouting(topology, driver, labfs?.op === "labfs.mount" ? labfs.path : undefined, {
         log,
         ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),

@@ -16,6 +16,7 @@ import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
 import { natHostConflicts } from "../plan/nat.js";
+import { natResolv } from "../plan/nat-dns.js";
 import type { Op } from "../plan/ops.js";
 import { stateRoot } from "../state/dir.js";
 import { removeLabDir } from "../state/lab-dir.js";
@@ -123,6 +124,8 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
       { hint: limits.errors.map((e) => e.hint).join("; ") },
     );
   for (const w of limits.warnings) log("warn", `${w.message}\n  hint: ${w.hint}`);
+  const dns = natResolv(topology, host).warning;
+  if (dns) log("warn", `${dns.message}\n  hint: ${dns.hint}`);
   const lock = acquireLock(lab, `nslab up ${lab}`, (m) => log("warn", m));
   try {
     for (const f of clearLeftovers(lab))

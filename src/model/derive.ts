@@ -1,7 +1,8 @@
 /**
  * What a topology file asks nslab to work out once its nodes and links are resolved: automatic
  * addresses, FRR in the routers (router IDs, AS numbers), static routes, routes out through NAT
- * gateways, static ARP entries, expectations; and the order problems are reported in. Pure.
+ * gateways and their name servers, static ARP entries, expectations; and the order problems are
+ * reported in. Pure.
  */
 import type { Problem } from "../errors.js";
 import type { TopologySource } from "../sources/source.js";
@@ -10,6 +11,7 @@ import { addStaticArp } from "./arp.js";
 import { resolveExpectations } from "./expect.js";
 import { resolveFrr } from "./frr.js";
 import { addNatRoutes, natProblems } from "./nat.js";
+import { addNatDns } from "./nat-dns.js";
 import { addStaticRoutes } from "./routing.js";
 import { l2Segments } from "./segments.js";
 import type { Topology } from "./types.js";
@@ -47,6 +49,8 @@ export function derive(
   // Hosts (and with routing: static, routers) routed out through the NAT gateways.
   addNatRoutes(t, segments, raw.routing === "static" ? spec.locate(["routing"]) : undefined);
   problems.push(...natProblems(t));
+  // Their name servers (`dns:`): an /etc/resolv.conf in each node's own view.
+  addNatDns(t);
   if (raw.arp === "static") problems.push(...addStaticArp(t, segments, spec.locate(["arp"])));
   if (raw.expect && raw.expect.length > 0) {
     const { expectations, problems: found } = resolveExpectations(raw.expect, t, spec.locate);

@@ -4,7 +4,7 @@
  * the hosts that use it, and the rules a NAT node must follow. Pure.
  */
 import type { Problem, SourceLocation } from "../errors.js";
-import { bigintToV4, type Cidr, parseCidr, subnetOf, v4ToBigint } from "./ip.js";
+import { bigintToV4, type Cidr, parseAddress, parseCidr, subnetOf, v4ToBigint } from "./ip.js";
 import { checkName } from "./names.js";
 import { forwards } from "./routing.js";
 import type { Segment } from "./segments.js";
@@ -53,17 +53,40 @@ export function transitEnds(transit: string): { root: string; node: string } {
   return { root: bigintToV4(base + 1n), node: bigintToV4(base + 2n) };
 }
 
+/** At most this many name servers: the C library's resolver reads no more (MAXNS). */
+export const MAX_NAMESERVERS = 3;
+
+/** A `dns:` list as written: IP addresses, at most {@link MAX_NAMESERVERS}; the messages when not. */
+export function parseDns(list: readonly string[]): { servers: string[]; errors: string[] } {
+  const servers: string[] = [];
+  const errors: string[] = [];
+  for (const text of list) {
+    const a = parseAddress(text);
+    if (typeof a === "string") errors.push(`dns: ${a}`);
+    else if (a.family === 4 && text.startsWith("127."))
+      errors.push(`dns: ${text} is a loopback address: inside a node it is the node itself`);
+    else if (a.family === 6 && a.address === "::1")
+      errors.push("dns: ::1 is the loopback address: inside a node it is the node itself");
+    else if (!servers.includes(a.address)) servers.push(a.address);
+  }
+  if (servers.length > MAX_NAMESERVERS)
+    errors.push(
+      `dns: ${servers.length} name servers; the resolver of a node's programs reads only the first ${MAX_NAMESERVERS}`,
+    );
+  return { servers, errors };
+}
+
 /**
  * The gateway of a `kind: nat` node as written: `uplink` (default auto), the transit /30 (derived
- * from the lab and node names when not given) and the root end's name. `at(field)` locates a field
- * of the node (`undefined`: the node itself).
+ * from the lab and node names when not given), the root end's name, and its `dns:` servers.
+ * `at(field)` locates a field of the node (`undefined`: the node itself).
  */
 export function natGateway(
   lab: string,
   prefix: string,
   node: string,
-  raw: { uplink?: string | undefined; transit?: string | undefined },
-  at: (field?: "uplink" | "transit") => SourceLocation,
+  raw: { uplink?: string | undefined; transit?: string | undefined; dns?: string[] | undefined },
+  at: (field?: "uplink" | "transit" | "dns") => SourceLocation,
 ): { gateway: NatGateway; problems: Problem[] } {
   const problems: Problem[] = [];
   const where: NonNullable<NatGateway["at"]> = {};
@@ -91,12 +114,26 @@ export function natGateway(
         hint: "e.g. transit: 198.19.200.0/30",
       });
   }
+  let dns: string[] | undefined;
+  if (raw.dns !== undefined) {
+    where.dns = at("dns");
+    const parsed = parseDns(raw.dns);
+    for (const e of parsed.errors)
+      problems.push({ message: e, location: where.dns, hint: "e.g. dns: [198.18.0.53]" });
+    if (parsed.errors.length === 0 && parsed.servers.length > 0) dns = parsed.servers;
+  }
   const rootIfname = transitRootName(prefix, lab, node);
   const p = checkName(rootIfname, "interface");
   // (The hint about shorter prefixes is the resolver's.)
   if (p) problems.push({ message: `NAT node '${node}': its link to the host: ${p}`, location: at() });
   return {
-    gateway: { uplink, transit, rootIfname, ...(Object.keys(where).length > 0 ? { at: where } : {}) },
+    gateway: {
+      uplink,
+      transit,
+      rootIfname,
+      ...(dns ? { dns } : {}),
+      ...(Object.keys(where).length > 0 ? { at: where } : {}),
+    },
     problems,
   };
 }

@@ -114,8 +114,13 @@ export interface NatGateway {
   transit: string;
   /** Root-namespace name of the transit link's root end. */
   rootIfname: string;
-  /** Where `uplink` and `transit` were written (for errors about the host). */
-  at?: { uplink?: SourceLocation; transit?: SourceLocation };
+  /**
+   * `dns:` — the name servers of the lab's nodes (through this gateway): every namespace node
+   * without an /etc/resolv.conf of its own gets one naming them. Absent: nodes see the host's.
+   */
+  dns?: string[];
+  /** Where `uplink`, `transit` and `dns` were written (for errors about the host). */
+  at?: { uplink?: SourceLocation; transit?: SourceLocation; dns?: SourceLocation };
 }
 
 /** A Linux bridge in the root namespace. */

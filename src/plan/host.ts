@@ -42,6 +42,8 @@ export interface HostFacts extends HostDeviceFacts {
   accounts?: Accounts;
   /** /etc/resolv.conf links into /run: where (`at`), and the file nodes with their own /run get there. */
   resolvConf?: { at: string; from: string };
+  /** The resolv.conf nodes would see (read for labs with NAT nodes that name no `dns:`). */
+  hostResolv?: { path: string; text: string };
   /**
    * The host's forward chains that could drop lab traffic (read for labs with Linux bridges or NAT
    * nodes); undefined when not read — then the plan adds no accepts.
@@ -77,17 +79,27 @@ export type KernelFeature = "netem" | "bridgeVlanFiltering" | "dummy" | "macvlan
 
 /** What else of the host a topology's plan depends on (read only for labs that need it). */
 export interface HostReads {
-  /** Linux bridges or NAT nodes: the host's forward chains that could drop their traffic. */
+  /**
+   * Linux bridges (`kind: bridge`, the management bridge) or NAT nodes: the host's forward chains
+   * that could drop their traffic.
+   */
   firewall: boolean;
   /** A NAT node with `uplink: auto`: the device of the host's default route. */
   defaultUplink: boolean;
+}
+
+/** The Linux bridges a lab makes in the root namespace: `kind: bridge` nodes, the management bridge. */
+export function labLinuxBridges(t: Topology): string[] {
+  const out = t.nodes.flatMap((n) => (n.kind === "bridge" ? [n.ifname] : []));
+  if (t.management) out.push(t.management.bridge);
+  return out;
 }
 
 /** What `t`'s plan needs read of the host (nothing for a lab without bridges or NAT nodes). */
 export function hostReadsNeeded(t: Topology): HostReads {
   const nats = t.nodes.filter((n) => n.kind === "netns" && n.nat);
   return {
-    firewall: nats.length > 0 || t.nodes.some((n) => n.kind === "bridge"),
+    firewall: nats.length > 0 || labLinuxBridges(t).length > 0,
     defaultUplink: nats.some((n) => n.kind === "netns" && n.nat?.uplink === "auto"),
   };
 }

@@ -16,6 +16,7 @@ import type { FileOwner, NodeFile } from "../model/env-types.js";
 import type { NetnsNode, Topology } from "../model/types.js";
 import type { HostFacts } from "./host.js";
 import { hostsFile } from "./hosts.js";
+import { natResolv } from "./nat-dns.js";
 import type { NodeMount, Op } from "./ops.js";
 
 /** Where nslab keeps its state when HostFacts does not say. */
@@ -81,8 +82,9 @@ export function planNodeEnv(t: Topology, host: HostFacts): NodeEnvPlan {
     { op: "nodefs.file", path: hosts, from: { content: hostsFile(t) }, mode: 0o644 },
   );
   const mntOps: Op[] = [];
+  const natCopy = natResolv(t, host).content;
   for (const n of nodes) {
-    const { ops, mounts } = nodeTree(n, labfs, host, out.problems);
+    const { ops, mounts } = nodeTree(n, labfs, host, out.problems, natCopy);
     out.early.push(...ops);
     mntOps.push({
       op: "mntns.add",
@@ -109,7 +111,7 @@ interface Placed {
 }
 
 /** One node's tree in the lab's file system, and the mounts that show it. */
-function nodeTree(n: NetnsNode, labfs: string, host: HostFacts, problems: Problem[]) {
+function nodeTree(n: NetnsNode, labfs: string, host: HostFacts, problems: Problem[], resolv?: string) {
   const base = `${labfs}/n/${n.name}`;
   const ops: Op[] = [];
   const binds: NodeMount[] = [];
@@ -127,6 +129,9 @@ function nodeTree(n: NetnsNode, labfs: string, host: HostFacts, problems: Proble
     trees.push({ dir: "/tmp", at: `${base}/tmp` });
   }
   const files: NodeFile[] = [...(n.files ?? [])];
+  // Behind NAT, the host's resolv.conf without its loopback servers (nat-dns.ts).
+  if (resolv !== undefined && !files.some((f) => f.path === "/etc/resolv.conf"))
+    files.push({ kind: "file", path: "/etc/resolv.conf", from: { content: resolv }, mode: 0o644 });
   // A /etc/resolv.conf that links into /run would point into nothing in a node with its own /run.
   if (privateRun && host.resolvConf && !files.some((f) => f.path === "/etc/resolv.conf"))
     files.push({ kind: "file", path: host.resolvConf.at, from: { path: host.resolvConf.from }, mode: 0o644 });

@@ -19,8 +19,17 @@ export const NODE_PATH = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/
 /** The node-environment facts for `t`, with nslab's state under `stateRoot`. */
 export function nodeEnvFacts(t: Topology, stateRoot: string): Partial<HostFacts> {
   const nodes = t.nodes.filter((n): n is NetnsNode => n.kind === "netns");
-  if (nodes.length === 0 || !isRoot() || !findAgentBinary()) return {};
+  const resolv = resolvConf();
+  const nat = nodes.filter((n) => n.nat);
+  // Behind NAT gateways that name no servers, nodes use the host's: read what they would see.
+  const hostResolv =
+    nat.length > 0 && !nat.some((n) => n.nat?.dns)
+      ? readResolv(resolv?.from ?? "/etc/resolv.conf")
+      : undefined;
+  const dns = hostResolv ? { hostResolv } : {};
+  if (nodes.length === 0 || !isRoot() || !findAgentBinary()) return dns;
   const paths: Record<string, PathFact> = {};
+  if (hostResolv) paths["/etc/resolv.conf"] = pathFact("/etc/resolv.conf");
   for (const n of nodes) for (const f of n.files ?? []) paths[f.path] ??= pathFact(f.path);
   const programs: Record<string, string | null> = {};
   for (const n of nodes)
@@ -28,8 +37,8 @@ export function nodeEnvFacts(t: Topology, stateRoot: string): Partial<HostFacts>
       for (const argv of [s.command, s.ready.kind === "command" ? s.ready.command : undefined])
         if (argv?.[0] !== undefined) programs[argv[0]] ??= findProgram(argv[0]);
   const owners = nodes.some((n) => n.files?.some((f) => f.owner));
-  const resolv = resolvConf();
   return {
+    ...dns,
     nodeEnv: true,
     stateRoot,
     paths,
@@ -92,6 +101,14 @@ function accounts(): Accounts {
   for (const f of rows("/etc/passwd")) users[f[0]!] = { uid: Number(f[2]), gid: Number(f[3]) };
   for (const f of rows("/etc/group")) groups[f[0]!] = Number(f[2]);
   return { users, groups };
+}
+
+function readResolv(path: string): { path: string; text: string } | undefined {
+  try {
+    return { path, text: readFileSync(path, "utf8") };
+  } catch {
+    return undefined;
+  }
 }
 
 /** /etc/resolv.conf when it links into /run (a node with its own /run would see nothing there). */

@@ -10,7 +10,10 @@
 import { isRoot } from "../../drivers/host/facts.js";
 import { brNetfilter, chainLines, readFirewall } from "../../drivers/host/firewall.js";
 import { systemRunner } from "../../drivers/runner/index.js";
+import { natNodes } from "../../model/nat.js";
 import { describeChain, labsInFirewall } from "../../plan/firewall.js";
+import type { FwMatch } from "../../plan/fw-ops.js";
+import { labLinuxBridges } from "../../plan/host.js";
 import type { DroppingChain, HostFirewall } from "../../plan/host-firewall.js";
 import type { Op } from "../../plan/ops.js";
 import type { LabState } from "../../state/store.js";
@@ -63,7 +66,7 @@ export const firewallService: HostService = {
 
   // Labs with rules, and labs with Linux bridges (a firewall may start dropping after they came up).
   heldBy: (record: LabState) =>
-    record.owned.some((o) => o.kind === "firewall") || record.topology.nodes.some((n) => n.kind === "bridge"),
+    record.owned.some((o) => o.kind === "firewall") || labLinuxBridges(record.topology).length > 0,
 
   neededToRemove: () => false,
 
@@ -90,33 +93,54 @@ export const firewallService: HostService = {
   /** A running lab's accepts, where br_netfilter sends its bridged frames through dropping chains. */
   async checkLab(ctx: LabHealthContext): Promise<HealthProblem[]> {
     const lab = ctx.record;
-    const bridges = lab.topology.nodes.flatMap((n) => (n.kind === "bridge" ? [n.ifname] : []));
-    if (bridges.length === 0 || !isRoot() || !brNetfilter()?.iptables) return [];
+    if (!isRoot()) return [];
+    // Bridged frames meet the forward chains only with br_netfilter; NAT's routed flows always do.
+    const bridges = brNetfilter()?.iptables ? labLinuxBridges(lab.topology) : [];
+    const nats = natNodes(lab.topology).flatMap((n) => {
+      const uplink = lab.natUplinks?.[n.name];
+      return uplink ? [{ node: n.name, transit: n.nat.rootIfname, uplink }] : [];
+    });
+    if (bridges.length === 0 && nats.length === 0) return [];
     const fw = await readFirewall(ctx.driver.runner, { ownRules: true });
-    const has = (c: DroppingChain, dev: string) =>
+    const has = (c: DroppingChain, match: FwMatch) =>
       fw.rules.some(
         (r) =>
           r.lab === lab.lab &&
           r.family === c.family &&
           r.table === c.table &&
           r.chain === c.chain &&
-          r.match?.kind === "bridge" &&
-          r.match.dev === dev,
+          JSON.stringify(r.match) === JSON.stringify(match),
       );
     return fw.chains
       .filter((c) => c.family !== "bridge")
       .flatMap((c) => {
-        const open = bridges.filter((b) => !has(c, b));
-        return open.length === 0
-          ? []
-          : [
-              {
-                what: `the host firewall drops this lab's bridged traffic: ${describeChain(c)} has no nslab accept for ${open.join(", ")}`,
-                where: `bridge ${open.join(", ")}`,
-                fix: ctx.repair,
-                check: "host firewall",
-              },
-            ];
+        const open = bridges.filter((b) => !has(c, { kind: "bridge", dev: b }));
+        const natOpen =
+          c.family === "ip6"
+            ? []
+            : nats.filter(
+                (n) =>
+                  !has(c, { kind: "route", iif: n.transit, oif: n.uplink, replies: false }) ||
+                  !has(c, { kind: "route", iif: n.uplink, oif: n.transit, replies: true }),
+              );
+        return [
+          ...(open.length === 0
+            ? []
+            : [
+                {
+                  what: `the host firewall drops this lab's bridged traffic: ${describeChain(c)} has no nslab accept for ${open.join(", ")}`,
+                  where: `bridge ${open.join(", ")}`,
+                  fix: ctx.repair,
+                  check: "host firewall",
+                },
+              ]),
+          ...natOpen.map((n) => ({
+            what: `the host firewall drops this lab's NAT traffic: ${describeChain(c)} has no nslab accepts for ${n.transit} → ${n.uplink} and the replies`,
+            where: `NAT node ${n.node}`,
+            fix: ctx.repair,
+            check: "host firewall",
+          })),
+        ];
       });
   },
 };

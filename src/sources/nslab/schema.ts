@@ -137,6 +137,12 @@ export const NatNodeSchema = z
       .describe(
         "The /30 of the link between the node and the host (default: one derived from the lab and node names in 198.19.128.0/17).",
       ),
+    dns: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "Name servers (IP addresses, at most 3) for the lab's nodes, reached through this gateway: every namespace node without an /etc/resolv.conf of its own gets one naming them. Default: nodes use the host's /etc/resolv.conf.",
+      ),
     ...namespaceFields,
   })
   .describe("A NAT gateway from the lab to the host's networks (Mininet's NAT node).");

@@ -141,7 +141,8 @@ describe.skipIf(!canTouchKernel && !mustRun)("throughput, shaping and link fault
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/FAIL {2}a -> b: reachable/);
     expect(nslab(["link", lab, "b:eth0", "up"]).code).toBe(0);
-    expect(nslab(["test", lab]).code).toBe(0);
+    const back = nslab(["test", lab]);
+    expect(back.code, `${back.stdout}${back.stderr}`).toBe(0);
     expect(pidsIn(b)).toEqual([]);
   });
 });

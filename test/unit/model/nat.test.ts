@@ -125,3 +125,55 @@ describe("the uplink's forwarding, shared across NAT labs", () => {
     expect(decideRelease(entry, now("1", 2, "1")).why).toMatch(/ip_forward changed from 0 to 1/);
   });
 });
+
+describe("name servers behind NAT (dns:)", () => {
+  const bad = (text: string) => {
+    try {
+      parseTopology(text);
+    } catch (e) {
+      return (e as TopologyError).problems.map(formatProblem).join("\n");
+    }
+    return "";
+  };
+  const files = (t: ReturnType<typeof parseTopology>, name: string) =>
+    (node(t, name).files ?? []).map((f) => [f.path, f.kind === "file" ? f.from : undefined]);
+
+  it("gives every node without one of its own an /etc/resolv.conf naming them, in the node's view", () => {
+    const t = parseTopology(
+      lab("", "uplink: veth9, dns: [198.18.5.53, '2001:db8::53', 198.18.5.53]").replace(
+        "h2: { interfaces: { eth0: 10.0.0.2/24 },",
+        'h2: { files: { /etc/resolv.conf: { content: "nameserver 10.9.9.9\\n" } }, interfaces: { eth0: 10.0.0.2/24 },',
+      ),
+    );
+    expect(node(t, "gw").nat?.dns).toEqual(["198.18.5.53", "2001:db8::53"]);
+    const content =
+      "# nslab: lab 'web' — the name servers of its NAT gateway (dns:)\nnameserver 198.18.5.53\nnameserver 2001:db8::53\n";
+    expect(files(t, "h1")).toEqual([["/etc/resolv.conf", { content }]]);
+    expect(files(t, "gw")).toEqual([["/etc/resolv.conf", { content }]]);
+    expect(files(t, "h2")).toEqual([["/etc/resolv.conf", { content: "nameserver 10.9.9.9\n" }]]); // its own
+    // The file is placed like any node file: a bind over the host's /etc/resolv.conf in the node's view.
+    const ops = planUp(t, {
+      ovsKernelDatapath: true,
+      nodeEnv: true,
+      paths: { "/etc/resolv.conf": { canonical: "/etc/resolv.conf", type: "file", existing: "/etc" } },
+      mounts: ["/"],
+    });
+    const mnt = ops.find((o) => o.op === "mntns.add" && o.ns.endsWith("h1"));
+    expect(JSON.stringify(mnt)).toMatch(/"kind":"bind".*"\/etc\/resolv.conf"/);
+    // Without dns: nodes keep the host's file (nothing added).
+    expect(files(parseTopology(lab()), "h1")).toEqual([]);
+  });
+
+  it("refuses what a node's resolver cannot use, at the line", () => {
+    expect(bad(lab("", "uplink: veth9, dns: [8.8.8.x]"))).toMatch(
+      /^<string>:5:\d+ \(nodes\.gw\.dns\): dns: '8\.8\.8\.x' is not a valid IPv4/m,
+    );
+    expect(bad(lab("", "uplink: veth9, dns: [127.0.0.53]"))).toMatch(
+      /loopback address: inside a node it is the node itself/,
+    );
+    expect(bad(lab("", "uplink: veth9, dns: ['::1']"))).toMatch(/loopback/);
+    expect(bad(lab("", "uplink: veth9, dns: [10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4]"))).toMatch(
+      /4 name servers; .* reads only the first 3/,
+    );
+  });
+});

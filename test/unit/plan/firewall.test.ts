@@ -9,6 +9,7 @@ import { parseTopology } from "../../../src/model/load.js";
 import { planUp } from "../../../src/plan/build.js";
 import { commandArgv, opCommands } from "../../../src/plan/commands.js";
 import { labFirewallRemoval, missingAccepts } from "../../../src/plan/firewall.js";
+import { hostReadsNeeded, labLinuxBridges } from "../../../src/plan/host.js";
 import type { DroppingChain, HostFirewall } from "../../../src/plan/host-firewall.js";
 import { EMPTY_FIREWALL } from "../../../src/plan/host-firewall.js";
 import { inverseOps } from "../../../src/plan/inverse.js";
@@ -74,6 +75,25 @@ describe("accepts in the host's dropping forward chains", () => {
       "ip6tables-nft -I FORWARD -i sw -o sw -m comment --comment nslab:web -j ACCEPT",
       'nft insert rule inet hostfw forward iifname "sw" oifname "sw" counter accept comment "nslab:web"',
       `nft insert rule bridge brfw forward meta iifgroup ${linkGroupFor("web")} meta oifgroup ${linkGroupFor("web")} counter accept comment "nslab:web"`,
+    ]);
+  });
+
+  it("the management bridge gets the same accepts; a lab with only it has the firewall read", () => {
+    const t = parseTopology(`name: mg
+management: { ipv4: 198.18.201.0/24 }
+nodes:
+  a: {}
+  b: {}
+links:
+  - [a:eth0, b:eth0]
+`);
+    expect(hostReadsNeeded(t).firewall).toBe(true);
+    expect(labLinuxBridges(t)).toEqual(["mgmt"]);
+    expect(accepts(planUp(t, { ...host, firewall: docker })).map((o) => [o.chain, o.match])).toEqual([
+      ["DOCKER-USER", { kind: "bridge", dev: "mgmt" }],
+      ["FORWARD", { kind: "bridge", dev: "mgmt" }],
+      ["forward", { kind: "bridge", dev: "mgmt" }],
+      ["forward", { kind: "group", group: linkGroupFor("mg") }],
     ]);
   });
 

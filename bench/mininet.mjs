@@ -1,6 +1,7 @@
 // Mininet through its Python API (bench/mininet_api.py), with names that cannot clash with anyone's:
 // a prefix of letters only (Mininet derives a switch's datapath id from the first number in its
 // name), checked unused. After every run: its root-namespace interfaces and host shells are gone.
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { have, onCleanup, ROOT, rootLinks, run, waitGone } from "./lib.mjs";
@@ -8,15 +9,32 @@ import { have, onCleanup, ROOT, rootLinks, run, waitGone } from "./lib.mjs";
 const PY = "/usr/bin/python3";
 let available;
 
-/** Mininet 2.3 is importable; installs the Debian package (and bridge-utils for LinuxBridge) once if missing. */
+/**
+ * Mininet 2.3 is importable; installs the Debian package (and bridge-utils for LinuxBridge) once if
+ * missing, holding the tests' host-net lock exclusively (installing packages tests use changes what
+ * every test on the host depends on). Only the bench installs it, never CI's set-up.
+ */
 export async function mininetAvailable() {
   if (available !== undefined) return available;
   const probe = () => run([PY, "-c", "import mininet.net, mininet.nodelib"]);
   if ((await probe()).code !== 0 || !have("brctl")) {
     process.stderr.write("bench: installing the Debian packages mininet and bridge-utils…\n");
-    await run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "mininet", "bridge-utils"], {
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-    });
+    mkdirSync("/run/lock/nslab-tests", { recursive: true });
+    await run(
+      [
+        "flock",
+        "-x",
+        "/run/lock/nslab-tests/host-net.lock",
+        "apt-get",
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "mininet",
+        "bridge-utils",
+      ],
+      { env: { DEBIAN_FRONTEND: "noninteractive" } },
+    );
   }
   available = (await probe()).code === 0 && have("brctl");
   return available;
@@ -35,7 +53,7 @@ function uniqueLetterPrefix() {
   }
 }
 
-/** One Mininet run: build+start ("up"), optional pingAll, stop ("down"). */
+/** One Mininet run: build+start ("up"), optional pingAll, stop ("down"). `sw`: bridge, ovs, or ovs-remote:PORT. */
 export async function mininetRun(spec, sw, { pingall = false } = {}) {
   const prefix = uniqueLetterPrefix();
   // If the bench is interrupted, the Python process gets SIGTERM and calls net.stop() itself;

@@ -1,5 +1,8 @@
 """Mininet 2.3 driven through its Python API for the nslab benchmark: build + start, then stop,
-with Linux-bridge switches (Mininet's LinuxBridge, i.e. `--switch lxbr`) and no controller.
+with Linux-bridge switches (Mininet's LinuxBridge, i.e. `--switch lxbr`) and no controller; or
+(switch `ovs-remote:PORT`) Open vSwitch switches speaking OpenFlow13 to a remote controller on
+127.0.0.1:PORT, what `mn --topo T --switch ovs,protocols=OpenFlow13 --controller remote,port=PORT`
+builds (the userspace datapath when the host has no openvswitch kernel module, as nslab picks).
 
 Names: every switch gets the bench's unique prefix (so its root-namespace interfaces, e.g.
 `m1a2s1-eth3`, cannot clash with anyone's at that moment; Mininet deletes interfaces and bridges
@@ -20,7 +23,9 @@ import mininet.net
 from mininet.log import setLogLevel
 from mininet.net import Mininet
 from mininet.nodelib import LinuxBridge
-from mininet.node import OVSSwitch
+import os
+
+from mininet.node import OVSSwitch, RemoteController
 from mininet.topo import LinearTopo, SingleSwitchTopo
 from mininet.topolib import TreeTopo
 
@@ -56,7 +61,13 @@ def main():
     spec, prefix, switch = sys.argv[1], sys.argv[2], sys.argv[3]
     do_ping = len(sys.argv) > 4 and sys.argv[4] == "pingall"
     setLogLevel("error")
-    if switch == "ovs":
+    controller = None
+    if switch.startswith("ovs-remote:"):
+        port = int(switch.split(":", 1)[1])
+        datapath = "kernel" if os.path.isdir("/sys/module/openvswitch") else "user"
+        switch_cls = lambda name, **kw: OVSSwitch(name, datapath=datapath, protocols="OpenFlow13", **kw)
+        controller = lambda name: RemoteController(name, ip="127.0.0.1", port=port)
+    elif switch == "ovs":
         # Userspace datapath, standalone (no controller): a learning switch, like nslab's OVS bridges.
         switch_cls = lambda name, **kw: OVSSwitch(name, datapath="user", failMode="standalone", **kw)
     else:
@@ -72,7 +83,7 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     t0 = time.time()
-    net = Mininet(topo=make_topo(spec, prefix), switch=switch_cls, controller=None, build=False,
+    net = Mininet(topo=make_topo(spec, prefix), switch=switch_cls, controller=controller, build=False,
                   autoSetMacs=False)
     try:
         net.build()

@@ -5,4 +5,7 @@
 /* dump: `{"links":[...],"addrs":[...],"routes":[...]}` (see link_json, addr_json, route_json). */
 int cmd_dump(char **a);
 
+/* nsdump NAME: the same of namespace NAME, read from the root namespace the agent stays in. */
+int cmd_nsdump(char **a);
+
 #endif

@@ -123,6 +123,8 @@ int cmd_txoff(char **a)
 
 /* ---------------------------------------------------------------- reading links */
 
+const struct rtnl_link_stats64 *(*link_stats_lookup)(int ifindex);
+
 static const char *const operstates[] = { "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
 					  "TESTING", "DORMANT", "UP" };
 
@@ -168,9 +170,12 @@ void link_json(const struct nlmsghdr *m)
 		sb_putf(&g_out, "null");
 	struct rtnl_link_stats64 s;
 	memset(&s, 0, sizeof s);
+	const struct rtnl_link_stats64 *known;
 	if (tb[IFLA_STATS64])
 		memcpy(&s, RTA_DATA(tb[IFLA_STATS64]),
 		       RTA_PAYLOAD(tb[IFLA_STATS64]) < sizeof s ? RTA_PAYLOAD(tb[IFLA_STATS64]) : sizeof s);
+	else if (link_stats_lookup && (known = link_stats_lookup(ifi->ifi_index)))
+		s = *known;
 	sb_putf(&g_out,
 		",\"stats\":{\"rxBytes\":%llu,\"txBytes\":%llu,\"rxPackets\":%llu,\"txPackets\":%llu,"
 		"\"rxErrors\":%llu,\"txErrors\":%llu,\"rxDropped\":%llu,\"txDropped\":%llu}}",
@@ -178,6 +183,20 @@ void link_json(const struct nlmsghdr *m)
 		(unsigned long long)s.rx_packets, (unsigned long long)s.tx_packets,
 		(unsigned long long)s.rx_errors, (unsigned long long)s.tx_errors,
 		(unsigned long long)s.rx_dropped, (unsigned long long)s.tx_dropped);
+}
+
+void link_json_bridges(const struct nlmsghdr *m)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(m);
+	struct rtattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+	if (m->nlmsg_type != RTM_NEWLINK || m->nlmsg_len < NLMSG_LENGTH(sizeof *ifi))
+		return;
+	nl_parse(tb, IFLA_MAX, IFLA_RTA(ifi), (int)IFLA_PAYLOAD(m));
+	if (!tb[IFLA_LINKINFO])
+		return;
+	nl_parse(info, IFLA_INFO_MAX, RTA_DATA(tb[IFLA_LINKINFO]), (int)RTA_PAYLOAD(tb[IFLA_LINKINFO]));
+	if (info[IFLA_INFO_KIND] && !strcmp(RTA_DATA(info[IFLA_INFO_KIND]), "bridge"))
+		link_json(m);
 }
 
 int cmd_getlink(char **a)

@@ -22,6 +22,13 @@ int link_alias(const char *dev, char *alias, size_t size);
 /* nl_cb for RTM_GETLINK answers: appends each link as a JSON object to g_out (see json_first). */
 void link_json(const struct nlmsghdr *m);
 
+/* link_json for the bridges among the links (a kernel that ignores a dump's kind filter sends all). */
+void link_json_bridges(const struct nlmsghdr *m);
+
+struct rtnl_link_stats64;
+/* When set, link_json takes the counters of a link whose message carries none from here. */
+extern const struct rtnl_link_stats64 *(*link_stats_lookup)(int ifindex);
+
 /* up IF: `ip link set IF up`. */
 int cmd_up(char **a);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "bridgedump.h"
 #include "dump.h"
 #include "link.h"
 #include "mntns.h"
@@ -63,7 +64,8 @@ static const struct command commands[] = {
 	{ "mnttmpl", 2, 0, cmd_mnttmpl }, { "mntbind", 2, 0, cmd_mntbind },
 	{ "mntover", 3, 0, cmd_mntover }, { "mntsys", 0, 0, cmd_mntsys },
 	{ "mkmnt", 3, 0, cmd_mkmnt },     { "delmnt", 1, 0, cmd_delmnt },
-	{ "set", 2, 0, cmd_set },
+	{ "set", 2, 0, cmd_set },         { "bridgedump", 0, 1, cmd_bridgedump },
+	{ "nsdump", 1, 0, cmd_nsdump },
 	{ "resume", 0, 0, cmd_resume },
 };
 

@@ -85,7 +85,11 @@ export async function fileOrGenerated(
   if (options.topo !== undefined) {
     if (file !== undefined) throw new NslabError("E_USAGE", "give a topology file or --topo, not both");
     const { generatedTopology } = await import("../model/generated.js");
-    return generatedTopology(options.topo, { ...names, ...(await generateOptions(options)) });
+    return generatedTopology(options.topo, {
+      ...names,
+      ...(options.log ? { log: options.log } : {}),
+      ...(await generateOptions(options)),
+    });
   }
   if (options.nat !== undefined)
     throw new NslabError("E_USAGE", "--nat goes with --topo (in a file, add a node of kind: nat)");

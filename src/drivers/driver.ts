@@ -17,7 +17,7 @@ import { ofctlChannel } from "./apply/ofctl-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
 import type { Faults } from "./faults.js";
-import { findAgentBinary, NsAgent } from "./nsagent/index.js";
+import { asNsDump, findAgentBinary, NsAgent } from "./nsagent/index.js";
 import { iprouteDump } from "./observe/iproute-dump.js";
 import { OvsdbClient, ovsDbSocket, ovsRuntimePaths } from "./ovs/index.js";
 import { type Runner, systemRunner } from "./runner/index.js";
@@ -156,20 +156,62 @@ export class Driver {
     return iprouteDump(this.runner, ns);
   }
 
+  /**
+   * The root namespace as a lab's status needs it: its bridges, the ports of every bridge, the links
+   * named in `names` (whatever they are attached to, or not) and its addresses; no routes. Through
+   * the agent this avoids a full link dump, whose cost grows with veth ends × namespaces (0.76 s of
+   * kernel time with 10,000 of each, against 0.23 s); otherwise it is the full dump.
+   */
+  async rootLinks(names: Iterable<string>): Promise<NsDump> {
+    if (this.backend !== "agent") return this.dump(null);
+    const agent = await this.agent();
+    let view: NsDump | undefined;
+    for (let attempt = 1; attempt <= DUMP_ATTEMPTS && !view; attempt++) {
+      const [entered, dumped] = await agent.exec([{ op: "root" }, { op: "bridgedump" }], {
+        stopOnError: true,
+      });
+      if (entered?.status === "ok" && dumped?.status === "ok") view = asNsDump(dumped.data);
+      else if (dumped?.status === "err" && DUMP_INTERRUPTED.test(dumped.message))
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+      else return this.dump(null);
+    }
+    if (!view) return this.dump(null);
+    const seen = new Set(view.links.map((l) => l.name));
+    const missing = [...new Set(names)].filter((n) => !seen.has(n));
+    if (missing.length === 0) return view;
+    // Not a bridge port (detached, or a port of an OVS bridge): each read on its own.
+    const replies = await agent.exec(missing.map((dev) => ({ op: "getlink", dev }) as const));
+    const links = [...view.links];
+    for (const r of replies) if (r.status === "ok") links.push(r.data as DumpLink);
+    return { ...view, links };
+  }
+
   /** Dumps of many namespaces; a namespace that cannot be read maps to its error. */
   async dumpMany(namespaces: readonly string[]): Promise<Map<string, NsDump | Error>> {
     const out = new Map<string, NsDump | Error>();
     if (this.backend === "agent") {
       const agent = await this.agent();
-      const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
-      const replies = await agent.exec([...cmds, { op: "root" }]);
-      namespaces.forEach((ns, i) => {
-        const enter = replies[2 * i]!;
-        const dump = replies[2 * i + 1]!;
-        if (enter.status === "err") out.set(ns, new Error(enter.message));
-        else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
-        else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
-      });
+      // One visit per namespace (`nsdump`: the agent stays in root); an agent built before it has
+      // the op answers "unknown command", and moves into each namespace instead.
+      const replies = await agent.exec(namespaces.map((ns) => ({ op: "nsdump", ns }) as const));
+      if (replies[0]?.status === "err" && /unknown command/.test(replies[0].message)) {
+        const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
+        const moved = await agent.exec([...cmds, { op: "root" }]);
+        namespaces.forEach((ns, i) => {
+          const enter = moved[2 * i]!;
+          const dump = moved[2 * i + 1]!;
+          if (enter.status === "err") out.set(ns, new Error(enter.message));
+          else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
+          else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
+        });
+      } else
+        namespaces.forEach((ns, i) => {
+          const r = replies[i]!;
+          out.set(
+            ns,
+            r.status === "ok" ? (r.data as NsDump) : new Error(r.status === "err" ? r.message : "not read"),
+          );
+        });
       for (const [ns, d] of out)
         if (d instanceof Error && DUMP_INTERRUPTED.test(d.message))
           out.set(ns, await this.dump(ns).catch((e: Error) => e));

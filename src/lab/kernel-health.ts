@@ -1,9 +1,10 @@
 /**
  * The problems `status` sees in a lab's own kernel objects (from the node reports it observed):
  * a node missing, an interface missing or not attached to its bridge, an interface down or without
- * carrier. Each says what, where, and the command that repairs it. Pure: no I/O.
+ * carrier, an address written for a namespace's interface missing from it. Each says what, where, and the command that repairs it. Pure: no I/O.
  */
 import type { HealthProblem } from "../engine/health-types.js";
+import { formatCidr } from "../model/ip.js";
 import type { Topology } from "../model/types.js";
 import type { InterfaceReport, NodeReport } from "./report.js";
 
@@ -42,7 +43,14 @@ export function kernelProblems(
           fix: fixMissing,
           check: CHECK,
         });
-      else if (!i.up) out.push(downProblem(lab, endpoint, i, at, repair));
+      else {
+        if (!i.up) out.push(downProblem(lab, endpoint, i, at, repair));
+        // A namespace's addresses as written (root addresses are made with their device).
+        if (n.kind === "netns")
+          for (const cidr of (written[j]?.addresses ?? []).map(formatCidr))
+            if (!i.addresses.includes(cidr))
+              out.push({ what: `address ${cidr} is missing`, where: at, fix: fixMissing, check: CHECK });
+      }
     });
   });
   return out;

@@ -3,13 +3,20 @@
  * or take it down between two calls), with the errors that say what exists.
  */
 import { NslabError } from "../errors.js";
-import { type LabState, readLab } from "../state/store.js";
+import { type LabState, readLab, readLabShared } from "../state/store.js";
 
 const LIST_HINT = "list labs with: nslab status";
 
 /** The record of lab `lab` (E_NOT_FOUND when it has none). */
 export function recordOf(lab: string): LabState {
   const state = readLab(lab);
+  if (!state) throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, { hint: LIST_HINT });
+  return state;
+}
+
+/** The record of lab `lab` for reading only, parsed again only when its file changed (E_NOT_FOUND). */
+export function observedRecordOf(lab: string): Readonly<LabState> {
+  const state = readLabShared(lab);
   if (!state) throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, { hint: LIST_HINT });
   return state;
 }

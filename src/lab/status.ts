@@ -13,7 +13,7 @@ import type { DumpLink, NsDump } from "../plan/observed.js";
 import { labOfMarker } from "../plan/ops.js";
 import { type LabStatus, listLabs, readLab } from "../state/store.js";
 import { kernelProblems } from "./kernel-health.js";
-import { recordOf } from "./record.js";
+import { observedRecordOf } from "./record.js";
 import type { InterfaceReport, LabReport, NodeReport, OpenFlowReport } from "./report.js";
 import { labServiceReports } from "./services.js";
 
@@ -54,11 +54,16 @@ export function labSummaries(): LabSummary[] {
 
 /** Observe lab `lab` in the kernel now, through `driver` (E_NOT_FOUND when it has no record). */
 export async function observeLab(lab: string, driver: Driver): Promise<LabReport> {
-  const state = recordOf(lab);
+  const state = observedRecordOf(lab);
   const t = state.topology;
   const existing = new Set(listNetns());
   const nsNames = t.nodes.flatMap((n) => (n.kind === "netns" && existing.has(n.netns) ? [n.netns] : []));
-  const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.dump(null)]);
+  // The root namespace: only what the lab's bridges and their ports need (a full dump of a root
+  // holding thousands of veth ends costs the kernel more than reading every namespace).
+  const rootNames = t.nodes.flatMap((n) =>
+    n.kind === "netns" ? [] : [n.ifname, ...n.interfaces.map((i) => i.ifname)],
+  );
+  const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.rootLinks(rootNames)]);
   let ovsPorts = new Map<string, string>();
   let ovsBridges: BridgeInfo[] | Error | undefined;
   let openflow = new Map<string, BridgeOpenFlow>();
@@ -67,7 +72,8 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
       const client = await driver.ovsdb();
       ovsBridges = await listBridges(client);
       ovsPorts = new Map(ovsBridges.flatMap((b) => b.ports.map((p) => [p.name, b.name] as const)));
-      if (t.nodes.some((n) => n.kind === "ovs-bridge" && n.openflow)) openflow = await readOpenflow(client);
+      // Every OVS bridge's datapath ID, fail mode and controllers (one more select in the same trip).
+      if (t.nodes.some((n) => n.kind === "ovs-bridge")) openflow = await readOpenflow(client);
     } catch (e) {
       // OVS not running: its bridges show as absent, and the Open vSwitch check says why.
       ovsBridges = e as Error;
@@ -152,7 +158,7 @@ interface Context {
   /** OVS port name → its bridge. */
   ovsPorts: Map<string, string>;
   ovsBridges: Set<string>;
-  /** OpenFlow state of OVS bridges, by OVS name (read only for labs with OpenFlow settings). */
+  /** OpenFlow state of OVS bridges, by OVS name. */
   openflow: Map<string, BridgeOpenFlow>;
 }
 
@@ -209,7 +215,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
             ...(r.oif !== null ? { dev: d.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
-  const of = n.kind === "ovs-bridge" && n.openflow ? ctx.openflow.get(n.ifname) : undefined;
+  const of = n.kind === "ovs-bridge" ? ctx.openflow.get(n.ifname) : undefined;
   return {
     name: n.name,
     kind: n.kind,

@@ -12,7 +12,7 @@ import { readNamedFile } from "../sources/read.js";
 import type { TopologySource } from "../sources/source.js";
 import { defaultLogger, type Logger } from "../util/logger.js";
 import { bridgeLoopWarnings } from "./loops.js";
-import { type FlowsFile, flowsFileNames } from "./openflow.js";
+import { type FlowsFile, flowsFileNames, openflowWarnings } from "./openflow.js";
 import { type ResolveOptions, resolveTopology } from "./resolve.js";
 import type { Topology } from "./types.js";
 
@@ -72,10 +72,11 @@ function said(source: TopologySource, options: { log?: Logger }): TopologySource
   return source;
 }
 
-/** A valid topology with what is worth a warning said (bridge loops without a spanning tree). */
+/** A valid topology with what is worth a warning said (bridge loops without a spanning tree, too many switches on ovs-testcontroller). */
 function warned(t: Topology, options: { log?: Logger }): Topology {
   const log = options.log ?? defaultLogger();
-  for (const w of bridgeLoopWarnings(t)) log("warn", w.location ? formatProblem(w) : w.message);
+  for (const w of [...bridgeLoopWarnings(t), ...openflowWarnings(t)])
+    log("warn", w.location ? formatProblem(w) : w.message);
   return t;
 }
 

@@ -231,3 +231,29 @@ export function numberPorts(t: Topology, problems: Problem[]): void {
     }
   }
 }
+
+/** How many switches ovs-testcontroller (`controller: default`) serves: its MAX_SWITCHES. */
+export const TESTCONTROLLER_MAX_SWITCHES = 16;
+
+/**
+ * What is worth a warning in a valid topology's OpenFlow settings: more bridges on the controller
+ * nslab runs than ovs-testcontroller accepts (it stops accepting at 16; the rest never connect).
+ */
+export function openflowWarnings(t: Topology): Problem[] {
+  const on = t.nodes.filter(
+    (n): n is OvsBridgeNode =>
+      n.kind === "ovs-bridge" && !!n.openflow?.controllers.includes(DEFAULT_CONTROLLER),
+  );
+  if (on.length <= TESTCONTROLLER_MAX_SWITCHES) return [];
+  const secure = on.filter((n) => n.openflow?.failMode === "secure").length;
+  return [
+    {
+      message:
+        `${on.length} bridges use controller '${DEFAULT_CONTROLLER}' (ovs-testcontroller), which serves at most ` +
+        `${TESTCONTROLLER_MAX_SWITCHES} switches: the others never connect` +
+        `${secure > 0 ? " and, in secure mode, forward nothing" : ""}; run a controller of your own ` +
+        "(os-ken, docs/sdn.md) and give it with controller: tcp:… (--controller remote)",
+      location: undefined,
+    },
+  ];
+}

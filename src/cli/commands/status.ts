@@ -1,13 +1,13 @@
 /** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses, link state and health, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
-import { NslabError } from "../../errors.js";
 import { status, statusAll } from "../../lab/functions.js";
 import { serviceState } from "../../lab/service-state.js";
-import type { LabReport } from "../../lab/status.js";
+import type { LabReport, NodeReport } from "../../lab/status.js";
 import { out as pc } from "../colour.js";
 import { info } from "../output.js";
 import { Table } from "../table.js";
 import { formatOption, labOf, resolveTarget, topologyFileOption, wantsJson } from "../target.js";
+import { renderLabSummary, SUMMARY_OVER } from "./status-summary.js";
 
 export function registerStatus(program: Command): void {
   program
@@ -17,12 +17,14 @@ export function registerStatus(program: Command): void {
     )
     .argument("[lab]", "a lab name or its topology file (default: every lab)")
     .addOption(topologyFileOption())
-    .option("-a, --all", "every lab (the default without a lab)")
+    .option(
+      "-a, --all",
+      `every lab (the default without a lab); with a lab: every node, even of a lab of more than ${SUMMARY_OVER} nodes (those are summarised, unhealthy parts first)`,
+    )
     .option("--json", "machine-readable output")
     .addOption(formatOption())
     .action(async (arg, opts) => {
       const given = arg ?? opts.topology;
-      if (given !== undefined && opts.all) throw new NslabError("E_USAGE", "give a lab or --all, not both");
       const lab = given === undefined ? undefined : labOf(await resolveTarget(given));
       const reports = lab ? [await status(lab)] : await statusAll();
       if (wantsJson(opts)) {
@@ -52,20 +54,24 @@ export function registerStatus(program: Command): void {
         process.stdout.write(`${[table.toString(), ...problems].join("\n")}\n`);
         return;
       }
-      process.stdout.write(renderLab(reports[0]!));
+      process.stdout.write(renderLab(reports[0]!, opts.all === true));
     });
 }
 
 /** What is wrong with a lab, root causes first, each with its fix (`named`: headed by the lab's name). */
 export function renderHealth(r: LabReport, named: boolean): string {
-  const lines = named ? [`${r.lab}:`] : [];
-  for (const p of r.health)
-    lines.push(`  ${pc.red("✗")} ${p.where}: ${p.what}`, `    ${pc.dim("fix:")} ${p.fix}`);
-  return lines.join("\n");
+  return [...(named ? [`${r.lab}:`] : []), healthLines(r.health)].join("\n");
 }
 
-/** One lab, node by node. */
-export function renderLab(r: LabReport): string {
+function healthLines(problems: LabReport["health"]): string {
+  return problems
+    .map((p) => `  ${pc.red("✗")} ${p.where}: ${p.what}\n    ${pc.dim("fix:")} ${p.fix}`)
+    .join("\n");
+}
+
+/** One lab, node by node (`all`), or summarised when it has more than {@link SUMMARY_OVER} nodes. */
+export function renderLab(r: LabReport, all = false): string {
+  if (!all && !r.objects && r.nodes.length > SUMMARY_OVER) return renderLabSummary(r, nodeTable, healthLines);
   const out = [
     `lab ${r.lab}: ${r.status}, ${r.healthy ? pc.green("healthy") : pc.red("degraded")}${r.source ? ` (${r.source})` : ""}`,
   ];
@@ -74,40 +80,7 @@ export function renderLab(r: LabReport): string {
     out.push(`objects marked as its own: ${r.objects.map((o) => `${o.kind} ${o.name}`).join(", ")}`);
     return `${out.join("\n")}\n`;
   }
-  const table = new Table({
-    head: ["node", "kind", "interface", "state", "addresses", "mtu", "peer", "rx/tx packets"],
-    style: { head: [], border: [] },
-  });
-  for (const n of r.nodes) {
-    if (n.interfaces.length === 0)
-      table.push([
-        n.name,
-        n.router ? "router" : n.kind,
-        "",
-        n.present ? "" : pc.red("ABSENT"),
-        "",
-        "",
-        "",
-        "",
-      ]);
-    n.interfaces.forEach((i, k) => {
-      const state = !i.present ? pc.red("ABSENT") : i.up ? pc.green(i.operstate) : pc.red(i.operstate);
-      table.push([
-        k === 0 ? (n.present ? n.name : `${n.name} ${pc.red("(absent)")}`) : "",
-        k === 0 ? (n.router ? "router" : n.kind) : "",
-        i.name,
-        state,
-        i.addresses
-          .filter((a) => !a.startsWith("fe80:"))
-          .map((a) => (i.autoAddresses?.includes(a) ? `${a} ${pc.dim("(auto)")}` : a))
-          .join("\n"),
-        i.mtu !== undefined ? String(i.mtu) : "",
-        i.peer ?? "",
-        i.stats ? `${i.stats.rxPackets}/${i.stats.txPackets}` : "",
-      ]);
-    });
-  }
-  out.push(table.toString());
+  out.push(nodeTable(r.nodes));
   const openflow = r.nodes.filter((n) => n.openflow);
   if (openflow.length > 0) {
     out.push("openflow:");
@@ -140,4 +113,42 @@ export function renderLab(r: LabReport): string {
     }
   }
   return `${out.join("\n")}\n`;
+}
+
+/** Nodes as a table: one row per interface (a node without any gets one). */
+function nodeTable(nodes: readonly NodeReport[]): string {
+  const table = new Table({
+    head: ["node", "kind", "interface", "state", "addresses", "mtu", "peer", "rx/tx packets"],
+    style: { head: [], border: [] },
+  });
+  for (const n of nodes) {
+    if (n.interfaces.length === 0)
+      table.push([
+        n.name,
+        n.router ? "router" : n.kind,
+        "",
+        n.present ? "" : pc.red("ABSENT"),
+        "",
+        "",
+        "",
+        "",
+      ]);
+    n.interfaces.forEach((i, k) => {
+      const state = !i.present ? pc.red("ABSENT") : i.up ? pc.green(i.operstate) : pc.red(i.operstate);
+      table.push([
+        k === 0 ? (n.present ? n.name : `${n.name} ${pc.red("(absent)")}`) : "",
+        k === 0 ? (n.router ? "router" : n.kind) : "",
+        i.name,
+        state,
+        i.addresses
+          .filter((a) => !a.startsWith("fe80:"))
+          .map((a) => (i.autoAddresses?.includes(a) ? `${a} ${pc.dim("(auto)")}` : a))
+          .join("\n"),
+        i.mtu !== undefined ? String(i.mtu) : "",
+        i.peer ?? "",
+        i.stats ? `${i.stats.rxPackets}/${i.stats.txPackets}` : "",
+      ]);
+    });
+  }
+  return table.toString();
 }

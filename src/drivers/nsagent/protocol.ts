@@ -60,6 +60,14 @@ export type AgentCommand =
   | { op: "txoff"; dev: string }
   /** Links, addresses and main-table routes of the current namespace (reply data: {@link NsDump}). */
   | { op: "dump" }
+  /**
+   * The current namespace's bridges (whole) and bridge ports (no kind, alias or peer namespace id)
+   * with their counters, and its addresses; no routes. Costs the kernel no scan of namespace ids per
+   * veth end, which a full `dump` of a root namespace holding thousands of them does.
+   */
+  | { op: "bridgedump" }
+  /** `dump` of namespace `ns`, read from the root namespace, where the agent is afterwards. */
+  | { op: "nsdump"; ns: string }
   /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
   | { op: "getlink"; dev: string }
   /**
@@ -145,6 +153,7 @@ function args(cmd: AgentCommand): string[] {
   switch (cmd.op) {
     case "root":
     case "dump":
+    case "bridgedump":
     case "neighflush":
     case "mntsys":
       return [];
@@ -170,6 +179,7 @@ function args(cmd: AgentCommand): string[] {
     case "pingrun":
       return [uint32(cmd.timeoutMs, "timeout"), uint32(cmd.retryMs, "retry interval")];
     case "ns":
+    case "nsdump":
     case "delns":
       return [field(cmd.ns, "namespace name")];
     case "mkns":

@@ -20,6 +20,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Extra environment variables, on top of the scrubbed base. */
   env?: Readonly<Record<string, string>>;
+  /** The directory it runs in (default: nslab's own). */
+  cwd?: string;
   /**
    * Kill the command (SIGKILL) when this aborts: the run fails with a CommandError (or with
    * E_INTERRUPTED, without starting it, when it was aborted already).
@@ -108,6 +110,7 @@ export const systemRunner: Runner = {
       // commands it is in the middle of.
       const child = spawn(full[0]!, full.slice(1), {
         env: scrubbedEnv(options.env),
+        ...(options.cwd ? { cwd: options.cwd } : {}),
         stdio: ["pipe", "pipe", "pipe"],
         detached: true,
       });

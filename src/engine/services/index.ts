@@ -6,12 +6,14 @@ import type { Op } from "../../plan/ops.js";
 import type { LabState, OwnedObject } from "../../state/store.js";
 import { firewallService } from "./firewall.js";
 import { forwardingService } from "./forwarding.js";
+import { openflowSslService } from "./openflow-ssl.js";
 import { ovsService } from "./ovs.js";
 import type { HostService, ServiceContext } from "./service.js";
 import { testControllerService } from "./testcontroller.js";
 
 export { firewallService } from "./firewall.js";
 export { forwardingService } from "./forwarding.js";
+export { openflowPki, openflowSslService } from "./openflow-ssl.js";
 export { ovsService } from "./ovs.js";
 export type { HostService, ServiceContext, ServiceHealth } from "./service.js";
 export { defaultControllerTarget, testControllerService } from "./testcontroller.js";
@@ -20,6 +22,7 @@ export { defaultControllerTarget, testControllerService } from "./testcontroller
 export const SERVICES: readonly HostService[] = [
   ovsService,
   testControllerService,
+  openflowSslService,
   firewallService,
   forwardingService,
 ];

@@ -1,6 +1,7 @@
 /**
  * The side panel: a node's interfaces (state, addresses, counters and their rates, a down/up
- * toggle), its routes, its services and their state; or a link's two ends. Built once per selection, then updated in place so a
+ * toggle), its routes, its services and their state, an OVS bridge's OpenFlow state (controllers
+ * connected or not); or a link's two ends. Built once per selection, then updated in place so a
  * button never moves under the pointer.
  */
 import type { GraphEdge, GraphModel, GraphNode } from "../../graph/model.js";
@@ -9,6 +10,7 @@ import type { ServiceReport } from "../../lab/services.js";
 import type { InterfaceReport, NodeReport } from "../../lab/status.js";
 import { h } from "./dom.js";
 import { bytes, rate } from "./format.js";
+import { openflowView } from "./openflow.js";
 
 const KIND_NAMES = {
   netns: "namespace",
@@ -49,6 +51,7 @@ export class Panel {
   #routes: HTMLElement | null = null;
   #services: HTMLElement | null = null;
   #presence: HTMLElement | null = null;
+  #openflow: HTMLElement | null = null;
   /** Previous counters per `node\u0000ifname`, for rates. */
   #samples = new Map<string, Sample>();
   #rates = new Map<string, { rx: number; tx: number }>();
@@ -98,6 +101,7 @@ export class Panel {
     const ifaces = (report?.interfaces ?? []).map((i) => this.#ifaceBlock(id, i));
     this.#routes = h("div", { class: "routes" });
     this.#services = h("div", { class: "services" });
+    this.#openflow = node.kind === "ovs-bridge" ? h("div", { class: "openflow" }) : null;
     const inNamespace = node.kind === "netns" || node.kind === "router";
     const parts: (HTMLElement | null)[] = [
       h("h2", {}, KIND_NAMES[node.kind]),
@@ -119,6 +123,8 @@ export class Panel {
             button("ping to here", () => this.actions.pingTo(id)),
           )
         : null,
+      this.#openflow ? h("h2", {}, "OpenFlow") : null,
+      this.#openflow,
       h("h2", {}, `interfaces (${node.interfaces.length})`),
       ...(ifaces.length > 0 ? ifaces : [h("p", { class: "muted" }, "not observed yet")]),
       inNamespace ? h("h2", {}, "routes") : null,
@@ -138,6 +144,7 @@ export class Panel {
     this.#routes = null;
     this.#services = null;
     this.#presence = null;
+    this.#openflow = null;
     const ends = [edge.a, edge.b].map((end) => {
       const i = this.reports.get(end.node)?.interfaces.find((x) => x.name === end.ifname);
       return h(
@@ -188,6 +195,7 @@ export class Panel {
           return;
         }
       }
+      if (sel.kind === "node" && this.#openflow) this.#fillOpenflow(this.#openflow, report);
       if (sel.kind === "node" && this.#routes)
         this.#routes.replaceChildren(
           ...(report.routes.length === 0
@@ -292,6 +300,38 @@ export class Panel {
     const r = this.#rates.get(`${node}\u0000${i.name}`);
     b.rxRate.textContent = r ? rate(r.rx) : "";
     b.txRate.textContent = r ? rate(r.tx) : "";
+  }
+
+  /** The bridge's datapath ID, fail mode, versions and controllers (replaced whole: a few lines). */
+  #fillOpenflow(el: HTMLElement, report: NodeReport): void {
+    if (!report.openflow) {
+      el.replaceChildren(h("p", { class: "muted" }, report.present ? "not observed yet" : "bridge absent"));
+      return;
+    }
+    const v = openflowView(report.openflow);
+    el.replaceChildren(
+      h(
+        "dl",
+        { class: "kv" },
+        h("dt", {}, "dpid"),
+        h("dd", { class: "mono", "data-of": "dpid" }, v.dpid),
+        h("dt", {}, "fail mode"),
+        h("dd", { "data-of": "fail-mode" }, v.failMode),
+        h("dt", {}, "versions"),
+        h("dd", { "data-of": "protocols" }, v.protocols),
+        h("dt", {}, "controllers"),
+        h("dd", { "data-of": "summary" }, v.summary),
+      ),
+      ...v.controllers.map((c) =>
+        h(
+          "div",
+          { class: "controller", "data-target": c.target, "data-connected": String(c.connected) },
+          h("span", { class: "mono" }, c.target),
+          " ",
+          h("span", { class: `state ${c.connected ? "up" : "down"}` }, c.text),
+        ),
+      ),
+    );
   }
 
   /** `node:iface` (topology names) of the interface with kernel name `ifname`. */

@@ -182,6 +182,9 @@ describe.skipIf((!canTouchKernel || !hasTools) && !mustRun)("controllers (genera
       "linear,3",
       "--controller",
       `remote,port=${port}`,
+      // ovs-testcontroller 3.1's OpenFlow 1.5 packet-outs are refused at random (docs/sdn.md): 1.3.
+      "--switch",
+      "ovs,protocols=OpenFlow13",
       "--prefix",
       prefix,
       "--name",
@@ -191,7 +194,7 @@ describe.skipIf((!canTouchKernel || !hasTools) && !mustRun)("controllers (genera
     expect(await untilConnected(lab)).toBe(true);
     const status = nslab(["status", lab]);
     expect(status.stdout).toMatch(
-      new RegExp(`s1: dpid 0000000000000001, secure, tcp:127.0.0.1:${port} connected`),
+      new RegExp(`s1: dpid 0000000000000001, secure, OpenFlow13, tcp:127.0.0.1:${port} connected`),
     );
     const ping = nslab(["ping", lab, "--timeout", "3"]);
     expect(ping.code, ping.stdout + ping.stderr).toBe(0);
@@ -199,7 +202,7 @@ describe.skipIf((!canTouchKernel || !hasTools) && !mustRun)("controllers (genera
     const flows = JSON.parse(nslab(["flows", lab, "s2", "--json"]).stdout);
     expect(flows[0].flows.length).toBeGreaterThan(1);
     process.kill(controller.pid!, "SIGTERM");
-    for (const s of ["s1", "s2", "s3"]) run("ovs-ofctl", ["del-flows", `${prefix}${s}`]);
+    for (const s of ["s1", "s2", "s3"]) run("ovs-ofctl", ["-O", "OpenFlow13", "del-flows", `${prefix}${s}`]);
     expect(nslab(["ping", lab, "--timeout", "1"]).code).toBe(1);
     expect(nslab(["status", lab]).stdout).toMatch(/not connected/);
     expect(nslab(["down", lab]).code).toBe(0);

@@ -25,6 +25,22 @@ function node(name: string, over: Partial<NodeReport> = {}, i: InterfaceReport =
 }
 
 describe("a lab's kernel problems", () => {
+  it("an address written for an interface and gone from it", () => {
+    const t = parseTopology(
+      "name: kh\nnodes:\n  a: {interfaces: {e0: 10.9.0.1/24}}\n  b: {}\nlinks:\n  - [a:e0, b:e0]\n",
+    );
+    const well = node("a", {}, iface({ addresses: ["10.9.0.1/24", "fe80::1/64"] }));
+    expect(kernelProblems("kh", t, [well, node("b")], repair, true)).toEqual([]);
+    expect(kernelProblems("kh", t, [node("a"), node("b")], repair, true)).toEqual([
+      {
+        what: "address 10.9.0.1/24 is missing",
+        where: "node a, interface e0",
+        fix: "nslab up kh (re-creates what is missing, in place)",
+        check: "kernel",
+      },
+    ]);
+  });
+
   it("none when every node and interface is there and up", () => {
     expect(kernelProblems("kh", topo, [node("a"), node("b")], repair, true)).toEqual([]);
   });

@@ -25,6 +25,7 @@ import {
   listLabs,
   newLabState,
   readLab,
+  readLabShared,
   removeLab,
   saveLab,
 } from "../../../src/state/store.js";
@@ -58,6 +59,19 @@ describe("state directory", () => {
     removeLab("s1");
     removeLab("s1"); // idempotent
     expect(readLab("s1")).toBeUndefined();
+  });
+
+  it("shares a record read for observation until its file is replaced or removed", () => {
+    saveLab(newLabState(topo(), [{ kind: "netns", name: "a" }]));
+    const first = readLabShared("s1");
+    expect(first?.owned).toEqual([{ kind: "netns", name: "a" }]);
+    expect(readLabShared("s1")).toBe(first);
+    saveLab({ ...first!, owned: [{ kind: "netns", name: "b" }] });
+    const second = readLabShared("s1");
+    expect(second).not.toBe(first);
+    expect(second?.owned).toEqual([{ kind: "netns", name: "b" }]);
+    removeLab("s1");
+    expect(readLabShared("s1")).toBeUndefined();
   });
 
   it("refuses a symlinked or world-accessible directory", () => {

@@ -1,0 +1,14 @@
+/* bridgedump: the current namespace's bridges and bridge ports, read without a full link dump. */
+#ifndef NSAGENT_BRIDGEDUMP_H
+#define NSAGENT_BRIDGEDUMP_H
+
+/*
+ * bridgedump: `{"links":[...],"addrs":[...],"routes":[]}` like `dump`, but `links` holds only the
+ * bridges (whole) and the bridge ports (name, flags, operstate, MTU, MAC, master, peer index) with
+ * their counters. A full link dump of a namespace holding thousands of veth ends whose peers sit
+ * in other namespaces costs the kernel a scan of its namespace ids per such end (quadratic);
+ * these three dumps do not (kind-filtered links, the AF_BRIDGE port dump, RTM_GETSTATS).
+ */
+int cmd_bridgedump(char **a);
+
+#endif

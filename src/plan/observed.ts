@@ -86,6 +86,8 @@ export interface NsDump {
 export interface Observed {
   netns: ReadonlySet<string>;
   rootLinks: ReadonlySet<string>;
+  /** Root link → the name of the bridge it is a port of (null: none); absent when not observed. */
+  rootMasters?: ReadonlyMap<string, string | null>;
   /** OVS bridge → its port names. */
   ovs: ReadonlyMap<string, ReadonlySet<string>>;
   /** Namespace → its links, addresses and routes (for namespaces that exist). */

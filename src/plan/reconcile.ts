@@ -61,9 +61,19 @@ export function reconcileOps(
         take ||= freshRoot.has(op.dev);
         break;
       case "link.master":
+      case "link.set": {
+        // Root links are finished (alias, bridge, up) when they are created now; a port taken off
+        // its bridge since (ip link set … nomaster) is put back.
+        const master = op.master;
+        take ||=
+          freshRoot.has(op.dev) ||
+          (master !== undefined &&
+            seen.rootMasters !== undefined &&
+            seen.rootLinks.has(op.dev) &&
+            seen.rootMasters.get(op.dev) !== master);
+        break;
+      }
       case "link.ipv6off":
-      case "link.set":
-        // Root links are finished (IPv6 off, alias, bridge, up) when they are created now.
         take ||= freshRoot.has(op.dev);
         break;
       case "link.addrgen.none":

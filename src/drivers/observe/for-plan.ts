@@ -20,5 +20,9 @@ export async function observeForPlan(plans: readonly (readonly Op[])[], driver: 
     if (client)
       for (const b of await listBridges(client)) ovs.set(b.name, new Set(b.ports.map((p) => p.name)));
   }
-  return { netns, rootLinks: new Set(root.links.map((l) => l.name)), ovs, dumps };
+  const names = new Map(root.links.map((l) => [l.ifindex, l.name]));
+  const rootMasters = new Map(
+    root.links.map((l) => [l.name, l.master === null ? null : (names.get(l.master) ?? null)]),
+  );
+  return { netns, rootLinks: new Set(root.links.map((l) => l.name)), rootMasters, ovs, dumps };
 }

@@ -106,12 +106,11 @@ describe.skipIf(!canTouchKernel && !mustRun)("status reads bridges and ports fro
     const p1 = broken.nodes.find((n) => n.name === "sw")!.interfaces[0]!;
     expect(p1).toMatchObject({ name: `${prefix}p1`, present: false, adminUp: true });
 
-    // up of the file again puts back the address and the link state (a port off its bridge it does
-    // not re-attach: put back by hand).
-    run(["ip", "link", "set", `${prefix}p1`, "master", `${prefix}sw`]);
+    // up of the file again puts back the address, the link state and the port on its bridge.
     const again = nslab(["up", file, "--name", lab, "--prefix", prefix]);
     expect(again.code, again.stderr).toBe(0);
     expect(status()).toMatchObject({ healthy: true, health: [] });
+    expect(ipJson(["link", "show", "dev", `${prefix}p1`])[0]).toMatchObject({ master: `${prefix}sw` });
 
     const down = nslab(["down", lab]);
     expect(down.code, down.stderr).toBe(0);

@@ -94,3 +94,61 @@ describe("plan changes", () => {
     ]);
   });
 });
+
+describe("reconciling a running lab", () => {
+  it("puts a port taken off its bridge back, and leaves attached ports alone", () => {
+    const plan = planUp(v1, host);
+    const dump = (ns: string): NsDump => ({
+      links: [
+        {
+          ifindex: 2,
+          name: "e0",
+          kind: "veth",
+          flags: 1,
+          up: true,
+          lowerUp: true,
+          operstate: "UP",
+          mtu: 1500,
+          mac: null,
+          alias: null,
+          group: 0,
+          master: null,
+          link: null,
+          linkNetnsid: null,
+          stats: {
+            rxBytes: 0,
+            txBytes: 0,
+            rxPackets: 0,
+            txPackets: 0,
+            rxErrors: 0,
+            txErrors: 0,
+            rxDropped: 0,
+            txDropped: 0,
+          },
+        },
+      ],
+      addrs: [{ ifindex: 2, family: 4, cidr: ns === "a" ? "10.0.0.1/24" : "10.0.0.2/24", scope: "global" }],
+      routes: [],
+    });
+    const seen = (pbMaster: string | null) => ({
+      netns: new Set(["a", "b"]),
+      rootLinks: new Set(["br", "pa", "pb"]),
+      rootMasters: new Map<string, string | null>([
+        ["br", null],
+        ["pa", "br"],
+        ["pb", pbMaster],
+      ]),
+      ovs: new Map(),
+      dumps: new Map([
+        ["a", dump("a")],
+        ["b", dump("b")],
+      ]),
+    });
+    const masters = (ops: ReturnType<typeof reconcileOps>) =>
+      ops.flatMap((o) =>
+        (o.op === "link.master" || o.op === "link.set") && o.master ? [`${o.dev} → ${o.master}`] : [],
+      );
+    expect(masters(reconcileOps(plan, seen("br")))).toEqual([]);
+    expect(masters(reconcileOps(plan, seen(null)))).toEqual(["pb → br"]);
+  });
+});

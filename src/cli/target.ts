@@ -257,3 +257,18 @@ export const formatOption = () =>
 export function wantsJson(opts: { json?: boolean; format?: string }): boolean {
   return !!opts.json || opts.format === "json";
 }
+
+/**
+ * `--wait S` / `--no-wait` of `up` and `test` (labs whose routers run FRR) as the library's
+ * options: how long to wait for routing to converge, or not to wait.
+ */
+export function waitChoice(wait: string | boolean | undefined): { wait?: false; waitTimeoutMs?: number } {
+  if (wait === false) return { wait: false };
+  if (wait === undefined) return {};
+  const n = Number(wait);
+  if (wait === true || !Number.isFinite(n) || n <= 0)
+    throw new NslabError("E_USAGE", `--wait takes a number of seconds, not '${String(wait)}'`, {
+      hint: "e.g. --wait 300",
+    });
+  return { waitTimeoutMs: n * 1000 };
+}

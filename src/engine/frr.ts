@@ -8,6 +8,7 @@ import type { Driver } from "../drivers/driver.js";
 import { checkConfigs } from "../drivers/frr/check.js";
 import { readNamedFiles } from "../drivers/frr/files.js";
 import { probeFrr } from "../drivers/frr/host.js";
+import { inNode } from "../drivers/in-node.js";
 import { type Runner, systemRunner } from "../drivers/runner/index.js";
 import { formatProblem, type Problem, TopologyError } from "../errors.js";
 import type { Topology } from "../model/types.js";
@@ -16,13 +17,18 @@ import { describeLacking } from "../plan/frr/lacking-text.js";
 import { frrRouters } from "../plan/frr/ports.js";
 import { type FrrPlan, frrFilesNamed, planFrr } from "../plan/frr/routers.js";
 import { frrNodeEnv } from "../plan/frr/services.js";
+import { nodeMountFile } from "../plan/node-env.js";
 import type { Logger } from "../util/logger.js";
 import { type ConvergeOptions, type ConvergeResult, lookWith, waitConverged } from "./converge.js";
 
-/** The lab's FRR plan (undefined when no router runs FRR); problems mean `up` would refuse. */
+/**
+ * The lab's FRR plan (undefined when no router runs FRR); problems mean `up` would refuse. With
+ * `check: false` the configurations are not put to the host's `vtysh -C`.
+ */
 export async function frrForLab(
   topology: Topology,
   runner: Runner = systemRunner,
+  options: { check?: boolean } = {},
 ): Promise<FrrPlan | undefined> {
   const routers = frrRouters(topology);
   if (routers.length === 0) return undefined;
@@ -31,7 +37,7 @@ export async function frrForLab(
     readNamedFiles(frrFilesNamed(topology).map((f) => f.path)),
   ]);
   const plan = planFrr(topology, host, files);
-  if (!host || plan.problems.length > 0) return plan;
+  if (!host || plan.problems.length > 0 || options.check === false) return plan;
   const byName = new Map(routers.map((r) => [r.name, r]));
   const configs = plan.routers.map((r) => {
     const frr = byName.get(r.node)!.frr!;
@@ -77,6 +83,15 @@ export function withFrr(topology: Topology, frr: FrrPlan): Topology {
 }
 
 /**
+ * `topology` as `up` would deploy and record it (FRR's files and daemons added), to compare with a
+ * running lab's record; unchanged when no router runs FRR or its FRR has problems.
+ */
+export async function asDeployed(topology: Topology, runner: Runner = systemRunner): Promise<Topology> {
+  const frr = await frrForLab(topology, runner, { check: false });
+  return frr && frr.problems.length === 0 ? withFrr(topology, frr) : topology;
+}
+
+/**
  * Before `up` changes anything: FRR's problems (not installed, a file unreadable, a line its vtysh
  * refuses) refuse the lab; otherwise the topology with the routers' FRR added (withFrr), and the plan.
  */
@@ -92,23 +107,34 @@ export async function prepareFrr(
   return { topology: withFrr(topology, frr), frr };
 }
 
-/** The daemons each router runs, by router name (what its sessions are read with). */
-export function daemonsOf(frr: FrrPlan): Map<string, string[]> {
-  return new Map(frr.routers.map((r) => [r.node, r.daemons.map((d) => d.name)]));
+/**
+ * The daemons each FRR router of `topology` runs, by router name: its services, once withFrr has
+ * added them (the topology `up` deploys and records) — so a running lab's record says it too.
+ */
+export function routerDaemons(topology: Topology): Map<string, string[]> {
+  return new Map(frrRouters(topology).map((n) => [n.name, (n.services ?? []).map((s) => s.name)]));
+}
+
+/** Whether routing daemons run in the lab (`topology` as recorded: FRR added). */
+export function runsRouting(topology: Topology): boolean {
+  return frrRouters(topology).some((n) => (n.services ?? []).length > 0);
 }
 
 /**
- * Wait until the lab's routing has converged (see plan/frr/converge.ts), saying every few seconds
- * what is still lacking; `inRouter` builds the argv that runs a command in a router's namespaces.
+ * Wait until the routing of lab `topology` (FRR added, as `up` deploys and records it) has
+ * converged (see plan/frr/converge.ts), saying every few seconds what is still lacking. `labfs` is
+ * the lab's file system, whose mount namespaces the commands read in a router enter.
  */
 export async function waitForRouting(
   topology: Topology,
-  frr: FrrPlan,
   driver: Driver,
-  inRouter: (netns: string, argv: readonly string[]) => string[],
+  labfs: string | undefined,
   options: ConvergeOptions & { log?: Logger } = {},
 ): Promise<ConvergeResult> {
-  const expectations = convergenceExpectations(topology, daemonsOf(frr));
+  const expectations = convergenceExpectations(topology, routerDaemons(topology));
+  const nodeOf = new Map(topology.nodes.map((n) => [n.kind === "netns" ? n.netns : n.name, n.name]));
+  const inRouter = (netns: string, argv: readonly string[]) =>
+    inNode(netns, argv, "net", labfs ? nodeMountFile(labfs, nodeOf.get(netns)!) : undefined);
   const vtysh = (await probeFrr(driver.runner))?.vtysh ?? "vtysh";
   let said = 0;
   return waitConverged(expectations, lookWith(driver, vtysh, inRouter), {

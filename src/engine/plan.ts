@@ -7,11 +7,13 @@ import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { frrPlanNotes } from "../plan/frr/render.js";
 import type { FrrPlan } from "../plan/frr/routers.js";
+import { LOAD_SERVICE } from "../plan/frr/services.js";
 import type { HostFacts, HostLimits } from "../plan/host.js";
 import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
 import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
+import { plannedServices, servicePlanNotes } from "../plan/services.js";
 import { stateRoot } from "../state/dir.js";
 import { checkDeclaredFlows } from "./flows.js";
 import { frrForLab, withFrr } from "./frr.js";
@@ -29,7 +31,7 @@ export interface Plan {
   limits: { errors: LimitProblem[]; warnings: LimitProblem[] };
   /** FRR in the lab's routers (absent when none runs it): daemons, files, and problems `up` would refuse. */
   frr?: FrrPlan;
-  /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines. */
+  /** The plan as a runnable shell script of `ip`/`ovs-vsctl` lines (services and FRR as comments after them). */
   toShell(): string;
   /** The operations as JSON. */
   toJson(): string;
@@ -43,6 +45,15 @@ export function planLab(
   frr?: FrrPlan,
 ): Plan {
   const operations = planUp(topology, host);
+  // FRR's daemons are services too, shown with their routers: the text lists the others.
+  const frrServices = new Set(
+    (frr?.routers ?? []).flatMap((r) =>
+      [...r.daemons.map((d) => d.name), LOAD_SERVICE].map((d) => `${r.node}/${d}`),
+    ),
+  );
+  const serviceNotes = servicePlanNotes(topology, (id) => frrServices.has(id));
+  const frrNotes = frrPlanNotes(frr);
+  const services = plannedServices(topology);
   return {
     topology,
     host,
@@ -50,9 +61,20 @@ export function planLab(
     limits: checkHostLimits(topology, limits),
     ...(frr ? { frr } : {}),
     toShell: () =>
-      renderShell(operations, { lab: topology.name, notes: planNotes(topology), after: frrPlanNotes(frr) }),
+      renderShell(operations, {
+        lab: topology.name,
+        notes: planNotes(topology),
+        after: [
+          ...serviceNotes,
+          ...(serviceNotes.length > 0 && frrNotes.length > 0 ? [""] : []),
+          ...frrNotes,
+        ],
+      }),
     toJson: () =>
-      renderJson(operations, { lab: topology.name, ...(frr ? { extra: { frr: frr.routers } } : {}) }),
+      renderJson(operations, {
+        lab: topology.name,
+        extra: { ...(services.length > 0 ? { services } : {}), ...(frr ? { frr: frr.routers } : {}) },
+      }),
   };
 }
 

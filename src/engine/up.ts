@@ -8,8 +8,8 @@ import type { Driver } from "../drivers/driver.js";
 import { recordWriteHook } from "../drivers/faults.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
-import { inNode } from "../drivers/in-node.js";
 import { NslabError, TopologyError } from "../errors.js";
+import { serviceChanges } from "../model/service-order.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { diffPlans } from "../plan/diff.js";
@@ -17,7 +17,6 @@ import type { HostFacts } from "../plan/host.js";
 import { checkHostLimits } from "../plan/limits.js";
 import { natHostConflicts } from "../plan/nat.js";
 import { natResolv } from "../plan/nat-dns.js";
-import { nodeMountFile } from "../plan/node-env.js";
 import type { Op } from "../plan/ops.js";
 import { stateRoot } from "../state/dir.js";
 import { removeLabDir } from "../state/lab-dir.js";
@@ -31,7 +30,7 @@ import { prepareFrr, waitForRouting } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
 import { borrowedDevices, createdObjects, withHostSettings } from "./inventory.js";
 import { startServices } from "./node-services.js";
-import { logOf, type UpOptions } from "./options.js";
+import { type Logger, logOf, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
 import { repair } from "./repair.js";
 import type { UpResult } from "./results.js";
@@ -156,6 +155,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
       });
       const change = diffPlans(planUp(existing.topology, withRecorded(before, existing)), full);
       const n = await update(c, existing, topology, change);
+      warnServiceChanges(existing.topology, topology, log);
       return result({
         alreadyUp: false,
         updated: true,
@@ -183,15 +183,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
     let convergedMs: number | undefined;
     if (frr && frr.routers.length > 0 && options.wait !== false) {
       const labfs = full.find((o) => o.op === "labfs.mount");
-      const nodeOf = new Map(topology.nodes.map((n) => [n.kind === "netns" ? n.netns : n.name, n.name]));
-      const inRouter = (netns: string, argv: readonly string[]) =>
-        inNode(
-          netns,
-          argv,
-          "net",
-          labfs?.op === "labfs.mount" ? nodeMountFile(labfs.path, nodeOf.get(netns)!) : undefined,
-        );
-      const r = await waitForRouting(topology, frr, driver, inRouter, {
+      const r = await waitForRouting(topology, driver, labfs?.op === "labfs.mount" ? labfs.path : undefined, {
         log,
         ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -268,4 +260,22 @@ async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise
     await release(heldServices(state, []), serviceContext(c));
     throw cause;
   });
+}
+
+/**
+ * A running lab's services are started by `up` and not yet changed in place: an edited file that
+ * adds, removes or redefines one says so (files are changed in place; the running programs are not).
+ */
+function warnServiceChanges(before: Topology, after: Topology, log: Logger): void {
+  const { added, removed, changed } = serviceChanges(before, after);
+  const parts = [
+    added.length > 0 ? `added ${added.join(", ")}` : "",
+    removed.length > 0 ? `removed ${removed.join(", ")}` : "",
+    changed.length > 0 ? `changed ${changed.join(", ")}` : "",
+  ].filter(Boolean);
+  if (parts.length > 0)
+    log(
+      "warn",
+      `services ${parts.join("; ")}: a running lab's services are not started, stopped or restarted in place (yet); the ones running are as they were\n  hint: nslab down ${after.name}, then nslab up again`,
+    );
 }

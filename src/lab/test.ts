@@ -2,15 +2,19 @@
  * `test`: prove a lab does what its file says — every expectation (reachable AND unreachable pairs,
  * ICMP and TCP) plus the subnet ping matrix — with a result per check. A running lab is tested as it
  * is; a topology that is not up yet is brought up for the test and taken down after (unless kept).
+ * In a lab whose routers run FRR the checks wait for routing to converge first (as `up` does), so a
+ * test right after `up --no-wait` checks the converged lab, not one still learning its routes.
  */
 import { systemRunner } from "../drivers/runner/index.js";
 import { down } from "../engine/down.js";
+import { withDriver } from "../engine/driver.js";
 import { sameTopology } from "../engine/fingerprint.js";
+import { asDeployed, runsRouting, waitForRouting } from "../engine/frr.js";
 import { type CommonOptions, logOf } from "../engine/options.js";
 import { up } from "../engine/up.js";
 import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
-import { readLab } from "../state/store.js";
+import { type LabState, readLab } from "../state/store.js";
 import { type CheckResult, labChecks, type RunChecksOptions, runChecks } from "../verify/checks.js";
 import { upRecordOf } from "./record.js";
 
@@ -19,6 +23,13 @@ export interface TestOptions extends CommonOptions, RunChecksOptions {
   matrix?: boolean;
   /** When `test` brought the lab up, leave it up afterwards. */
   keep?: boolean;
+  /**
+   * Labs whose routers run FRR: check once routing has converged (default true); false checks at
+   * once. When `test` brings the lab up, `up` waits (or not) the same way.
+   */
+  wait?: boolean;
+  /** How long to wait for routing to converge (default 120 s); E_VERIFY naming what is lacking after it. */
+  waitTimeoutMs?: number;
 }
 
 /** What `test` found. */
@@ -31,15 +42,17 @@ export interface TestReport {
   broughtUp: boolean;
   startedAt: string;
   durationMs: number;
+  /** Labs whose routers run FRR: how long routing took to converge before the checks (`up`'s wait when `test` brought it up). */
+  convergedMs?: number;
 }
 
 /** Test running lab `lab` with the expectations it was brought up with. */
 export async function testRunning(lab: string, options: TestOptions = {}): Promise<TestReport> {
-  const topology = upRecordOf(
-    lab,
-    "give the topology file instead: nslab test FILE brings it up for the test",
-  ).topology;
-  return check(topology, false, performance.now(), new Date().toISOString(), options);
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const record = upRecordOf(lab, "give the topology file instead: nslab test FILE brings it up for the test");
+  const convergedMs = await converged(record, options);
+  return check(record.topology, false, started, startedAt, options, convergedMs);
 }
 
 /**
@@ -54,8 +67,14 @@ export async function testLab(target: string | Topology, options: TestOptions = 
   const lab = target.name;
   const state = readLab(lab);
   let broughtUp = false;
+  let convergedMs: number | undefined;
   if (state) {
-    if (state.status !== "up" || !sameTopology(state.topology, target))
+    // The record holds the lab as deployed: with its routers' FRR files and daemons added.
+    const same =
+      state.status === "up" &&
+      (sameTopology(state.topology, target) ||
+        sameTopology(state.topology, await asDeployed(target, options.runner)));
+    if (!same)
       throw new NslabError(
         "E_CONFLICT",
         state.status === "up"
@@ -63,13 +82,14 @@ export async function testLab(target: string | Topology, options: TestOptions = 
           : `lab '${lab}' has a record in state '${state.status}'`,
         { hint: `take it down first (nslab down ${lab}), or test it by name: nslab test ${lab}` },
       );
+    convergedMs = await converged(state, options);
   } else {
     log("info", `bringing lab '${lab}' up for the test`);
-    await up(target, options);
+    convergedMs = (await up(target, options)).convergedMs;
     broughtUp = true;
   }
   try {
-    return await check(target, broughtUp, started, startedAt, options);
+    return await check(target, broughtUp, started, startedAt, options, convergedMs);
   } finally {
     if (broughtUp && !options.keep) {
       log("info", `taking lab '${lab}' down after the test`);
@@ -84,6 +104,7 @@ async function check(
   started: number,
   startedAt: string,
   options: TestOptions,
+  convergedMs: number | undefined,
 ): Promise<TestReport> {
   const checks = labChecks(topology, { matrix: options.matrix !== false });
   const results = await runChecks(options.runner ?? systemRunner, checks, options);
@@ -96,5 +117,29 @@ async function check(
     broughtUp,
     startedAt,
     durationMs: performance.now() - started,
+    ...(convergedMs !== undefined ? { convergedMs } : {}),
   };
+}
+
+/**
+ * A running lab whose routers run FRR: wait until its routing has converged (E_VERIFY naming what
+ * each router lacks after `waitTimeoutMs`); the time it took, or undefined when nothing was waited for.
+ */
+async function converged(record: LabState, options: TestOptions): Promise<number | undefined> {
+  if (options.wait === false || !runsRouting(record.topology)) return undefined;
+  const log = logOf(options);
+  const labfs = record.owned.find((o) => o.kind === "labfs")?.name;
+  const choice = {
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  };
+  const r = await withDriver(choice, (driver) =>
+    waitForRouting(record.topology, driver, labfs, {
+      log,
+      ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
+  );
+  log("info", `routing converged in ${(r.ms / 1000).toFixed(1)} s`);
+  return r.ms;
 }

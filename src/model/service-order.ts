@@ -100,3 +100,23 @@ export function startOrder(services: readonly Service[]): Service[] {
   }
   return out;
 }
+
+/** How the services of two versions of a lab differ, by id (`node/service`). */
+export interface ServiceChanges {
+  added: string[];
+  removed: string[];
+  /** Same id, another definition (command, readiness, order, restart, environment…). */
+  changed: string[];
+}
+
+/** The services `after` adds, removes or defines differently from `before` (where they were written aside). */
+export function serviceChanges(before: Topology, after: Topology): ServiceChanges {
+  const def = (s: Service) => JSON.stringify({ ...s, src: undefined, at: undefined });
+  const old = new Map(labServices(before).map((s) => [serviceId(s), def(s)]));
+  const now = new Map(labServices(after).map((s) => [serviceId(s), def(s)]));
+  return {
+    added: [...now.keys()].filter((id) => !old.has(id)),
+    removed: [...old.keys()].filter((id) => !now.has(id)),
+    changed: [...now].filter(([id, d]) => old.has(id) && old.get(id) !== d).map(([id]) => id),
+  };
+}

@@ -1,9 +1,11 @@
 /**
  * Live observation for the web view: one loop per watched lab, observing the kernel about once a
  * second while someone watches, and fanning the result out to every watcher — the whole lab to a
- * new watcher, then only the nodes that changed. A write (link down/up) asks for a fresh round now.
+ * new watcher, then only the nodes that changed (and the services, when any of them changed). A write
+ * (link down/up) asks for a fresh round now.
  */
 import type { HealthProblem } from "../engine/health-types.js";
+import type { ServiceReport } from "../lab/services.js";
 import type { LabReport, NodeReport } from "../lab/status.js";
 
 /** A watcher: receives server-sent events (name and JSON text). */
@@ -21,12 +23,15 @@ export interface StateEvent {
   /** What is wrong with the lab and what it depends on, each with its fix (sent every round: small). */
   health: HealthProblem[];
   nodes: NodeReport[];
+  /** Every service of the lab and its state: in a full event, and in others when any changed. */
+  services?: ServiceReport[];
 }
 
 class LiveLab {
   readonly watchers = new Set<Watcher>();
   report: LabReport | undefined;
   #last = new Map<string, string>();
+  #lastServices = "";
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> | undefined;
   /** Callers waiting for a round that starts after the one in flight. */
@@ -76,7 +81,13 @@ class LiveLab {
         if (this.#last.get(n.name) !== json) changed.push(n);
       }
       this.#last = next;
-      this.#send("state", JSON.stringify(this.#event(report, changed, full, tookMs)));
+      const services = JSON.stringify(report.services ?? []);
+      const servicesChanged = services !== this.#lastServices;
+      this.#lastServices = services;
+      this.#send(
+        "state",
+        JSON.stringify(this.#event(report, changed, tookMs, { full, services: full || servicesChanged })),
+      );
     } catch (e) {
       // Keep the last observation: the page shows the error beside what it already has.
       const err = e as Error & { code?: string };
@@ -88,16 +99,22 @@ class LiveLab {
     }
   }
 
-  #event(report: LabReport, nodes: NodeReport[], full: boolean, tookMs: number): StateEvent {
+  #event(
+    report: LabReport,
+    nodes: NodeReport[],
+    tookMs: number,
+    send: { full: boolean; services: boolean },
+  ): StateEvent {
     return {
       lab: report.lab,
       at: new Date().toISOString(),
       tookMs,
-      full,
+      full: send.full,
       status: report.status,
       healthy: report.healthy,
       health: report.health,
       nodes,
+      ...(send.services ? { services: report.services ?? [] } : {}),
     };
   }
 
@@ -107,7 +124,11 @@ class LiveLab {
 
   add(w: Watcher): void {
     this.watchers.add(w);
-    if (this.report) w("state", JSON.stringify(this.#event(this.report, this.report.nodes, true, 0)));
+    if (this.report)
+      w(
+        "state",
+        JSON.stringify(this.#event(this.report, this.report.nodes, 0, { full: true, services: true })),
+      );
     else if (!this.#round) void this.refresh();
   }
 

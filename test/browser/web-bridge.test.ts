@@ -3,11 +3,12 @@
  * a real lab: the Linux-bridge seed experiment, brought up under a unique name and prefix. The
  * page shows both namespaces and the bridge, pings from the UI, takes a link down from the UI (the
  * ping fails, the link is drawn down) and sees a link taken down by hand; requests without the
- * token, or with a foreign Host or Origin, are refused. Leaves a screenshot in test-results/.
+ * token, or with a foreign Host or Origin, are refused. A second lab, whose node runs services,
+ * lists them in its panel with their state. Leaves a screenshot in test-results/.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,6 +63,10 @@ describe.skipIf(!mustRun && (!canTouchKernel || !haveChromium))("web view in Chr
   const tag = randomBytes(2).toString("hex");
   const lab = `web-${tag}`;
   const prefix = `x${tag}-`;
+  // A lab whose node runs services: one running, one that ran once and exited 0, one restarting.
+  const svcLab = `websvc-${tag}`;
+  const svcPrefix = `y${tag}-`;
+  let svcDir = "";
   let server: ChildProcess | undefined;
   let url = "";
   let origin = "";
@@ -72,6 +77,24 @@ describe.skipIf(!mustRun && (!canTouchKernel || !haveChromium))("web view in Chr
   beforeAll(async () => {
     const up = nslab(["up", "examples/seed/bridge.yaml", "--name", lab, "--prefix", prefix]);
     expect(up.stderr).toContain(`lab '${lab}' is up`);
+    svcDir = mkdtempSync(join(tmpdir(), "nslab-websvc-"));
+    writeFileSync(
+      join(svcDir, "svc.yaml"),
+      `name: svc
+nodes:
+  app:
+    interfaces: { eth0: 10.73.0.1/24 }
+    services:
+      idle: { command: [sleep, "600"] }
+      once: { command: ["true"], oneshot: true }
+      crashy: { command: [sh, -c, "sleep 0.2; exit 3"], restart: on-failure }
+  peer:
+    interfaces: { eth0: 10.73.0.2/24 }
+links: [[app:eth0, peer:eth0]]
+`,
+    );
+    const svcUp = nslab(["up", join(svcDir, "svc.yaml"), "--name", svcLab, "--prefix", svcPrefix]);
+    expect(svcUp.code, svcUp.stderr).toBe(0);
 
     server = spawn(process.execPath, [CLI, "web", lab, "--port", "0"], {
       cwd: ROOT,
@@ -118,8 +141,11 @@ describe.skipIf(!mustRun && (!canTouchKernel || !haveChromium))("web view in Chr
     if (profile) rmSync(profile, { recursive: true, force: true });
     const down = nslab(["down", lab]);
     expect(down.code).toBe(0);
+    expect(nslab(["down", svcLab]).code).toBe(0);
+    if (svcDir) rmSync(svcDir, { recursive: true, force: true });
     // Nothing of this test is left (others' labs may come and go meanwhile: look at ours only).
-    const mine = (name: string) => name.startsWith(prefix) || name === lab;
+    const mine = (name: string) =>
+      name.startsWith(prefix) || name === lab || name.startsWith(svcPrefix) || name === svcLab;
     const empty = { netns: [], rootLinks: [], ovsBridges: [], state: [], labFileSystems: [], etcNetns: [] };
     await eventually(() => kernelSnapshot(mine).rootLinks.length === 0);
     expect(kernelSnapshot(mine)).toEqual(empty);
@@ -268,5 +294,24 @@ describe.skipIf(!mustRun && (!canTouchKernel || !haveChromium))("web view in Chr
     // From the browser: a fetch without the cookie gets 401.
     const status = await page.evaluate(async (u) => (await fetch(u, { credentials: "omit" })).status, api);
     expect(status).toBe(401);
+  });
+
+  it("lists a node's services with their state: running, done, restarting or failed", async () => {
+    await page.goto(`${origin}/labs/${svcLab}`);
+    await page.waitForFunction(() => (globalThis as unknown as PageDebug).nslab?.timings?.live !== undefined);
+    await clickNode("app");
+    const state = (name: string) =>
+      page.locator(`#details .service[data-service="${name}"]`).getAttribute("data-state");
+    await expect.poll(() => state("idle"), { timeout: LIVE_MS }).toBe("running");
+    await expect.poll(() => state("once"), { timeout: LIVE_MS }).toBe("done");
+    // The crashing one restarts with a back-off (restarting between its runs), until the supervisor
+    // gives up after 8 failures in a row (failed): by now it is one or the other, never hidden.
+    await expect.poll(() => state("crashy"), { timeout: LIVE_MS }).toMatch(/^(restarting|failed)$/);
+    expect(await page.locator('#details .service[data-service="crashy"]').textContent()).toMatch(
+      /(restarting|failed) \(code 3\), \d+ restarts?/,
+    );
+    // A node without services says so.
+    await clickNode("peer");
+    expect(await page.locator("#details .services").textContent()).toBe("none");
   });
 });

@@ -2,7 +2,7 @@
  * A containerlab FRR lab in the style of containerlab's lab-examples/frr01, written for nslab's
  * tests (not copied from it): three FRR routers in a triangle, each with a bound daemons file and
  * integrated frr.conf (addresses in frr.conf, OSPF by `network` statements, the PC side passive),
- * one PC per router configured by exec lines. The router links are point-to-point with 1 s hellos
+ * one PC per router configured by exec lines, with a file of the lab bound over its /etc/motd. The router links are point-to-point with 1 s hellos
  * so the lab converges in seconds (frr01 keeps FRR's broadcast defaults: about 50 s).
  */
 import { mkdirSync } from "node:fs";
@@ -75,6 +75,8 @@ ${[1, 2, 3]
     (n) => `    PC${n}:
       kind: linux
       image: wbitt/network-multitool:latest
+      binds:
+        - PC${n}/motd:/etc/motd:ro
       exec:
         - ip link set eth1 up
         - ip addr add 10.92.${n}.2/24 dev eth1
@@ -98,6 +100,8 @@ export function writeFrrTriangle(files: ReturnType<typeof scratch>): string {
     mkdirSync(files.path(`router${n}`), { recursive: true });
     files.file(`router${n}/daemons`, DAEMONS);
     files.file(`router${n}/frr.conf`, frrConf(n));
+    mkdirSync(files.path(`PC${n}`), { recursive: true });
+    files.file(`PC${n}/motd`, `bound into PC${n}\n`);
   }
   return files.file("frrtri.clab.yml", CLAB);
 }

@@ -1,6 +1,7 @@
 /** `nslab status [LAB] [--json]`: labs, nodes, interfaces, addresses, link state and health, from the kernel. */
 import type { Command } from "@commander-js/extra-typings";
 import { status, statusAll } from "../../lab/functions.js";
+import { serviceState } from "../../lab/service-state.js";
 import type { LabReport, NodeReport } from "../../lab/status.js";
 import { out as pc } from "../colour.js";
 import { info } from "../output.js";
@@ -106,18 +107,9 @@ export function renderLab(r: LabReport, all = false): string {
   if (r.services && r.services.length > 0) {
     out.push("services:");
     for (const s of r.services) {
-      const how =
-        s.state === "running"
-          ? pc.green(`running (pid ${s.pid})`)
-          : s.state === "unknown"
-            ? pc.red("unknown: the lab's supervisor is not running")
-            : s.state === "exited" && s.exitCode === 0
-              ? "exited 0"
-              : pc.red(
-                  `${s.state}${s.signal ? ` (signal ${s.signal})` : s.exitCode !== undefined ? ` (code ${s.exitCode})` : ""}`,
-                );
-      const restarts = s.restarts > 0 ? `, ${s.restarts} restart${s.restarts === 1 ? "" : "s"}` : "";
-      out.push(`  ${s.id}: ${how}${restarts}${s.since ? ` since ${s.since}` : ""}`);
+      const st = serviceState(s);
+      const text = st.ok ? (st.condition === "running" ? pc.green(st.text) : st.text) : pc.red(st.text);
+      out.push(`  ${s.id}: ${text}${s.since ? ` since ${s.since}` : ""}`);
     }
   }
   return `${out.join("\n")}\n`;

@@ -14,6 +14,7 @@ import {
   prefixOption,
   resolveTarget,
   topologyFileOption,
+  waitChoice,
   wantsJson,
 } from "../target.js";
 
@@ -31,6 +32,11 @@ export function registerTest(program: Command): void {
     .option("--parallel <n>", "probes in flight at once", "16")
     .option("--no-matrix", "only the expectations, not the subnet ping matrix")
     .option("--keep", "leave a lab that `test` brought up running")
+    .option(
+      "--wait <seconds>",
+      "labs whose routers run FRR: how long to wait for routing to converge before checking (default 120)",
+    )
+    .option("--no-wait", "labs whose routers run FRR: check at once, without waiting for routing")
     .addOption(nameOption())
     .addOption(prefixOption())
     .action(async (positional, opts) => {
@@ -48,6 +54,7 @@ export function registerTest(program: Command): void {
         parallel,
         matrix: opts.matrix,
         ...(opts.keep ? { keep: true } : {}),
+        ...waitChoice(opts.wait),
       });
       if (opts.junit)
         writeFileSync(

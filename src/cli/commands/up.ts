@@ -1,7 +1,6 @@
 /** `nslab up FILE|--topo SPEC`: create a lab; on failure undo what was created and say what failed and where. */
 import type { Command } from "@commander-js/extra-typings";
 import { up } from "../../engine/up.js";
-import { NslabError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { cliLog, info } from "../output.js";
 import { progress } from "../progress.js";
@@ -20,6 +19,7 @@ import {
   switchOption,
   topologyFileOption,
   topoOption,
+  waitChoice,
   wantsJson,
 } from "../target.js";
 
@@ -50,12 +50,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
   cmd.action(async (arg, opts) => {
     const file = fileArgument(arg, opts.topology);
     const t = await fileOrGenerated(file, { ...opts, log: cliLog });
-    const wait =
-      opts.wait === false
-        ? { wait: false }
-        : opts.wait === undefined
-          ? {}
-          : { waitTimeoutMs: seconds(opts.wait) };
+    const wait = waitChoice(opts.wait);
     const p = progress(`up ${t.name}`);
     try {
       const r = await up(t, { log: cliLog, onProgress: p.update, faults: ctx.faults, ...wait });
@@ -106,19 +101,4 @@ export function registerUp(program: Command, ctx: CliContext): void {
     }
     if (opts.shell) process.exitCode = await (await import("./shell.js")).openShell(t.name, ctx);
   });
-}
-
-/** `--wait 90` in milliseconds. */
-function seconds(text: string | true): number {
-  const n = Number(text);
-  if (text === true || !Number.isFinite(n) || n <= 0)
-    throw new NslabError("E_USAGE", `--wait takes a number of seconds, not '${String(text)}'`, {
-      hint: "e.g. --wait 300",
-    });
-  return n * 1000;
-}
-
-/** `1 link`, `2 links`. */
-function count(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

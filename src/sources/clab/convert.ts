@@ -6,8 +6,8 @@
  * defaults). Links in the brief and extended (`type: veth`) formats keep their endpoints, MACs, MTU
  * and their `ipv4`/`ipv6` addresses; `exec:` lines that are `ip addr add`, `ip route add`,
  * `ip link set` or `sysctl -w` become settings; links out of the lab (host, mgmt-net, macvlan, dummy)
- * and the management network convert as external.ts says. What does not apply to namespaces
- * (images, binds …) is ignored with a warning, and every error and warning points into the
+ * and the management network convert as external.ts says; a namespace node's `binds` become its
+ * `files:` (binds.ts). What does not apply to namespaces (images …) is ignored with a warning, and every error and warning points into the
  * .clab.yml. Pure.
  */
 import { type Problem, TopologyError } from "../../errors.js";
@@ -15,6 +15,7 @@ import { checkSchema } from "../nslab/check.js";
 import type { TopologySource } from "../source.js";
 import { didYouMean } from "../suggest.js";
 import type { YamlSource } from "../yaml.js";
+import { bindFiles, mergedBinds } from "./binds.js";
 import { Conversion, type Fields, isMap, type NslabKind, type Path } from "./conversion.js";
 import { applyExec } from "./exec-lines.js";
 import { convertManagement, MGMT_NODE_FIELDS } from "./external.js";
@@ -192,6 +193,7 @@ class Converter extends Conversion {
         } else if (
           !USED_FIELDS.has(field) &&
           !(frr && FRR_FIELDS.has(field)) &&
+          !(nslabKind === "netns" && field === "binds") &&
           !(own && field in MGMT_NODE_FIELDS)
         ) {
           const entry = this.#ignored.get(field) ?? { nodes: [], at };
@@ -199,11 +201,15 @@ class Converter extends Conversion {
           this.#ignored.set(field, entry);
         }
       }
-      out[name] = frr
-        ? { kind: "router", frr: convertFrrNode(this, name, fields) }
-        : nslabKind === "netns"
-          ? {}
-          : { kind: nslabKind };
+      const binds = nslabKind === "netns" ? mergedBinds(this, name, layers) : [];
+      if (frr) {
+        const r = convertFrrNode(this, name, fields, binds);
+        out[name] = { kind: "router", frr: r.frr };
+        bindFiles(this, name, out[name] as Fields, r.others);
+      } else if (nslabKind === "netns") {
+        out[name] = {};
+        bindFiles(this, name, out[name] as Fields, binds);
+      } else out[name] = { kind: nslabKind };
       this.from(["nodes", name], path);
       this.from(["nodes", name, "kind"], kindPath);
     }

@@ -2,10 +2,12 @@
  * containerlab's FRR nodes → nslab routers running the host's FRR: a node of `kind: frr`, or of
  * `kind: linux` with FRR's image (`frrouting/frr`, `quay.io/frrouting/frr`, any registry, tag or
  * digest), becomes `kind: router` with `frr:` — its frr.conf from `startup-config` or the bind onto
- * /etc/frr/frr.conf, its daemons from the bind onto /etc/frr/daemons or `extras.frr.daemons`. Paths
+ * /etc/frr/frr.conf, its daemons from the bind onto /etc/frr/daemons or `extras.frr.daemons` (its
+ * other binds become files, as any node's: binds.ts). Paths
  * stay relative to the .clab.yml, as containerlab reads them. The image's tag is not used: the
  * host's FRR runs. Pure.
  */
+import type { Bind } from "./binds.js";
 import type { Conversion, Fields, Path } from "./conversion.js";
 import { isMap } from "./conversion.js";
 
@@ -20,42 +22,35 @@ export function isFrrImage(image: unknown): boolean {
 /** A node field and where it was written (the node, its group, its kind or the defaults). */
 export type Inherited = ReadonlyMap<string, { value: unknown; path: Path }>;
 
-/** The fields an FRR node uses (besides kind, exec and group). */
-export const FRR_FIELDS = new Set(["image", "binds", "startup-config", "extras"]);
+/** The fields an FRR node uses (besides kind, exec, group and binds). */
+export const FRR_FIELDS = new Set(["image", "startup-config", "extras"]);
 
 /** Where FRR's files are in a container. */
 const ETC_FRR = "/etc/frr/";
 
-/** The `frr:` of the router nslab makes from FRR node `name`. */
-export function convertFrrNode(c: Conversion, name: string, fields: Inherited): Fields {
+/**
+ * The `frr:` of the router nslab makes from FRR node `name`, and the binds that are not FRR's
+ * (they become the node's files: binds.ts).
+ */
+export function convertFrrNode(
+  c: Conversion,
+  name: string,
+  fields: Inherited,
+  binds: readonly Bind[],
+): { frr: Fields; others: Bind[] } {
   const frr: Fields = {};
   const at = (key: string): Path => ["nodes", name, "frr", key];
-  const binds = fields.get("binds");
-  if (binds !== undefined) {
-    if (!Array.isArray(binds.value)) c.error("'binds' must be a list of host:container paths", binds.path);
-    else
-      binds.value.forEach((b, i) => {
-        const path = [...binds.path, i];
-        const parts = typeof b === "string" ? b.split(":") : [];
-        if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) {
-          c.error(`bind '${String(b)}' is not host-path:container-path[:ro|rw]`, path);
-          return;
-        }
-        const [host, target] = parts as [string, string];
-        if (target === `${ETC_FRR}frr.conf`) {
-          frr.config = host;
-          c.from(at("config"), path);
-        } else if (target === `${ETC_FRR}daemons`) {
-          frr.daemons = host;
-          c.from(at("daemons"), path);
-        } else if (target === `${ETC_FRR}vtysh.conf`)
-          c.warn(`bind '${b}' of node '${name}' is not used: nslab writes each router's vtysh.conf`, path);
-        else
-          c.warn(
-            `bind '${b}' of node '${name}' is not imported: only FRR's /etc/frr/frr.conf and /etc/frr/daemons are`,
-            path,
-          );
-      });
+  const others: Bind[] = [];
+  for (const b of binds) {
+    if (b.target === `${ETC_FRR}frr.conf`) {
+      frr.config = b.host;
+      c.from(at("config"), b.path);
+    } else if (b.target === `${ETC_FRR}daemons`) {
+      frr.daemons = b.host;
+      c.from(at("daemons"), b.path);
+    } else if (b.target === `${ETC_FRR}vtysh.conf`)
+      c.warn(`bind '${b.text}' of node '${name}' is not used: nslab writes each router's vtysh.conf`, b.path);
+    else others.push(b);
   }
   const startup = fields.get("startup-config");
   if (startup !== undefined) {
@@ -86,5 +81,5 @@ export function convertFrrNode(c: Conversion, name: string, fields: Inherited): 
     }
   }
   c.from(["nodes", name, "frr"], fields.get("image")?.path ?? ["topology", "nodes", name]);
-  return frr;
+  return { frr, others };
 }

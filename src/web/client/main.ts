@@ -5,6 +5,7 @@
 import { type GraphModel, plural } from "../../graph/model.js";
 import type { Point } from "../../graph/render.js";
 import { KIND_COLORS } from "../../graph/style.js";
+import type { ServiceReport } from "../../lab/services.js";
 import type { LabReport, LabSummary, NodeReport } from "../../lab/status.js";
 import type { PingResult } from "../../verify/ping-result.js";
 import type { StateEvent } from "../live.js";
@@ -79,10 +80,12 @@ async function labPage(lab: string): Promise<void> {
   mark("graph-drawn");
   const reports = new Map<string, NodeReport>();
   debug.reports = reports;
+  // Each node's services, as the last event that carried them said.
+  const services = new Map<string, ServiceReport[]>();
 
   const pingFrom = byId<HTMLInputElement>("ping-from");
   const pingTo = byId<HTMLInputElement>("ping-to");
-  const panel = new Panel(byId("details"), graph, reports, {
+  const panel = new Panel(byId("details"), graph, reports, services, {
     setLink: (endpoint, state) => void setLink(endpoint, state),
     pingFrom: (node) => {
       pingFrom.value = node;
@@ -112,8 +115,17 @@ async function labPage(lab: string): Promise<void> {
     if (ev.target === view.cy) panel.clear();
   });
 
-  const apply = (nodes: NodeReport[], healthy: boolean, health: StateEvent["health"]) => {
+  const apply = (
+    nodes: NodeReport[],
+    healthy: boolean,
+    health: StateEvent["health"],
+    serviceList?: ServiceReport[],
+  ) => {
     for (const n of nodes) reports.set(n.name, n);
+    if (serviceList) {
+      services.clear();
+      for (const sv of serviceList) services.set(sv.node, [...(services.get(sv.node) ?? []), sv]);
+    }
     panel.sample(nodes, Date.now());
     view.update(nodes);
     panel.refresh();
@@ -130,7 +142,7 @@ async function labPage(lab: string): Promise<void> {
   const events = new EventSource(`${base}/events`);
   events.addEventListener("state", (ev) => {
     const s = JSON.parse((ev as MessageEvent<string>).data) as StateEvent;
-    apply(s.nodes, s.healthy, s.health);
+    apply(s.nodes, s.healthy, s.health, s.services);
     live.textContent = `live · ${clock(s.at)}${s.tookMs ? ` · observed in ${s.tookMs} ms` : ""}`;
     live.className = "live on";
     showMessage(null);
@@ -149,7 +161,7 @@ async function labPage(lab: string): Promise<void> {
   async function setLink(endpoint: string, state: "up" | "down"): Promise<void> {
     try {
       const r = await postJson<{ report: LabReport }>(`${base}/link`, { endpoint, state });
-      apply(r.report.nodes, r.report.healthy, r.report.health);
+      apply(r.report.nodes, r.report.healthy, r.report.health, r.report.services ?? []);
       showMessage(null);
     } catch (e) {
       showMessage(`link ${endpoint} ${state}: ${errorText(e)}`);

@@ -1,10 +1,12 @@
 /**
  * The side panel: a node's interfaces (state, addresses, counters and their rates, a down/up
- * toggle), its routes, an OVS bridge's OpenFlow state (controllers connected or not); or a link's
- * two ends. Built once per selection, then updated in place so a
+ * toggle), its routes, its services and their state, an OVS bridge's OpenFlow state (controllers
+ * connected or not); or a link's two ends. Built once per selection, then updated in place so a
  * button never moves under the pointer.
  */
 import type { GraphEdge, GraphModel, GraphNode } from "../../graph/model.js";
+import { serviceState } from "../../lab/service-state.js";
+import type { ServiceReport } from "../../lab/services.js";
 import type { InterfaceReport, NodeReport } from "../../lab/status.js";
 import { h } from "./dom.js";
 import { bytes, rate } from "./format.js";
@@ -47,6 +49,7 @@ export class Panel {
   #selected: { kind: "node"; id: string } | { kind: "edge"; id: string } | null = null;
   #blocks = new Map<string, IfaceBlock>();
   #routes: HTMLElement | null = null;
+  #services: HTMLElement | null = null;
   #presence: HTMLElement | null = null;
   #openflow: HTMLElement | null = null;
   /** Previous counters per `node\u0000ifname`, for rates. */
@@ -57,6 +60,8 @@ export class Panel {
     readonly root: HTMLElement,
     readonly graph: GraphModel,
     readonly reports: Map<string, NodeReport>,
+    /** Each node's services (by node name). */
+    readonly services: Map<string, ServiceReport[]>,
     readonly actions: PanelActions,
   ) {}
 
@@ -95,6 +100,7 @@ export class Panel {
     this.#presence = h("dd", {});
     const ifaces = (report?.interfaces ?? []).map((i) => this.#ifaceBlock(id, i));
     this.#routes = h("div", { class: "routes" });
+    this.#services = h("div", { class: "services" });
     this.#openflow = node.kind === "ovs-bridge" ? h("div", { class: "openflow" }) : null;
     const inNamespace = node.kind === "netns" || node.kind === "router";
     const parts: (HTMLElement | null)[] = [
@@ -123,6 +129,8 @@ export class Panel {
       ...(ifaces.length > 0 ? ifaces : [h("p", { class: "muted" }, "not observed yet")]),
       inNamespace ? h("h2", {}, "routes") : null,
       inNamespace ? this.#routes : null,
+      inNamespace ? h("h2", {}, "services") : null,
+      inNamespace ? this.#services : null,
     ];
     this.root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
     this.refresh();
@@ -134,6 +142,7 @@ export class Panel {
     this.#selected = { kind: "edge", id };
     this.#blocks.clear();
     this.#routes = null;
+    this.#services = null;
     this.#presence = null;
     this.#openflow = null;
     const ends = [edge.a, edge.b].map((end) => {
@@ -161,6 +170,7 @@ export class Panel {
   refresh(): void {
     const sel = this.#selected;
     if (!sel) return;
+    if (sel.kind === "node" && this.#services) this.#fillServices(this.#services, sel.id);
     const nodes =
       sel.kind === "node"
         ? [sel.id]
@@ -199,6 +209,31 @@ export class Panel {
               )),
         );
     }
+  }
+
+  /** One line per service of `node`: its name, its state in a word (data-state), the detail. */
+  #fillServices(into: HTMLElement, node: string): void {
+    const list = this.services.get(node) ?? [];
+    into.replaceChildren(
+      ...(list.length === 0
+        ? [h("p", { class: "muted" }, "none")]
+        : list.map((sv) => {
+            const st = serviceState(sv);
+            return h(
+              "div",
+              { class: "service", "data-service": sv.name, "data-state": st.condition },
+              h("span", { class: "name mono" }, sv.name),
+              " ",
+              h("span", { class: `state ${st.ok ? "up" : "down"}` }, st.condition),
+              " ",
+              h(
+                "span",
+                { class: "muted" },
+                `${st.text}${sv.since ? ` · since ${new Date(sv.since).toLocaleTimeString([], { hour12: false })}` : ""}`,
+              ),
+            );
+          })),
+    );
   }
 
   #ifaceBlock(node: string, i: InterfaceReport): HTMLElement {

@@ -2,9 +2,10 @@
  * A containerlab FRR lab in frr01's style (test/support/frr-lab.ts) through the CLI: imported as
  * routers running the host's FRR, planned with each router's daemons (from its bound daemons file)
  * and its frr.conf checked by the host's vtysh -C; `up` brings it up unmodified (FRR started from
- * the bound daemons file and frr.conf, PCs from their exec lines), OSPF converges and the PCs reach
- * each other.
+ * the bound daemons file and frr.conf, PCs from their exec lines, their other binds as node files),
+ * OSPF converges and the PCs reach each other.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { writeFrrTriangle } from "../../support/frr-lab.js";
 import { canTouchKernel, mustRun, nslab } from "../../support/kernel.js";
@@ -20,7 +21,9 @@ describe.skipIf(!canTouchKernel && !mustRun)("containerlab FRR lab", () => {
     expect(r.stdout).toMatch(
       /router1:\n {4}kind: router\n {4}frr:\n {6}daemons: router1\/daemons\n {6}config: router1\/frr.conf/,
     );
-    expect(r.stdout).toMatch(/PC1:\n {4}interfaces:\n {6}eth1:\n {8}addresses: \[ 10\.92\.1\.2\/24 \]/);
+    expect(r.stdout).toMatch(
+      /PC1:\n {4}files:\n {6}\/etc\/motd: PC1\/motd\n {4}interfaces:\n {6}eth1:\n {8}addresses: \[ 10\.92\.1\.2\/24 \]/,
+    );
     expect(r.stderr).toMatch(/'image' is ignored for nodes PC1, PC2, PC3/);
   });
 
@@ -71,6 +74,10 @@ describe.skipIf(!canTouchKernel && !mustRun)("containerlab FRR lab", () => {
       ["PC3", "10.93.0.1"],
     ])
       expect(nslab(["exec", lab, from, "--", "ping", "-c1", "-W2", to]).code, `${from} -> ${to}`).toBe(0);
+    // A bind became a file of the node: PC2 sees its own /etc/motd, the host keeps its own.
+    const hostMotd = existsSync("/etc/motd") ? readFileSync("/etc/motd", "utf8") : undefined;
+    expect(nslab(["exec", lab, "PC2", "--", "cat", "/etc/motd"]).stdout).toBe("bound into PC2\n");
+    expect(existsSync("/etc/motd") ? readFileSync("/etc/motd", "utf8") : undefined).toBe(hostMotd);
     expect(nslab(["down", lab]).code).toBe(0);
   });
 });

@@ -85,6 +85,28 @@ links:
     expect(nslab(["logs", lab, "web", "nope"]).stderr).toMatch(/has no service 'nope'/);
   });
 
+  it("up of the edited file changes files in place and says the services it did not change", () => {
+    const pid = () =>
+      JSON.parse(nslab(["status", lab, "--json"]).stdout).services.find(
+        (x: { id: string }) => x.id === "web/http",
+      ).pid;
+    const before = pid();
+    const edited = files.file(
+      "web2.yaml",
+      readFileSync(topo, "utf8")
+        .replace("only in web\\n", "edited in place\\n")
+        .replace("echo flaky ran; exit 3", "echo flaky ran again; exit 3"),
+    );
+    const up = nslab(["up", edited, "--prefix", prefix, "--name", lab]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/was changed in place/);
+    expect(up.stderr).toMatch(
+      /services changed client\/flaky: a running lab's services are not .* restarted in place/,
+    );
+    expect(nslab(["exec", lab, "web", "--", "cat", "/etc/motd"]).stdout).toBe("edited in place\n");
+    expect(pid()).toBe(before);
+  });
+
   it("ends every process of the lab at down, also one started by hand, and leaves nothing", async () => {
     const sleeper = spawn("ip", ["netns", "exec", `${prefix}client`, "sleep", "300"], { stdio: "ignore" });
     await new Promise((r) => setTimeout(r, 300));

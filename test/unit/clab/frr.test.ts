@@ -1,6 +1,6 @@
 /**
  * containerlab's FRR nodes → routers running the host's FRR: by image (kind linux, binds of
- * /etc/frr/daemons and frr.conf — frr01's older style) and by kind (groups, startup-config,
+ * /etc/frr/daemons and frr.conf — frr01's older style; other binds become files, binds.test.ts) and by kind (groups, startup-config,
  * extras.frr.daemons — its current style); the PCs beside them stay plain namespaces. The labs here
  * are written in frr01's style, not copied from it.
  */
@@ -128,18 +128,19 @@ describe("containerlab FRR nodes", () => {
     }
   });
 
-  it("says what it does not take: other binds, vtysh.conf, both config sources, inline configurations", () => {
+  it("says what it does not take: vtysh.conf, both config sources, inline configurations; other binds are files", () => {
     const r = convert(
       BINDS.replace(
         "        - ra/frr.conf:/etc/frr/frr.conf\n",
         "        - ra/frr.conf:/etc/frr/frr.conf\n        - ra/vtysh.conf:/etc/frr/vtysh.conf\n        - ra/web:/srv/web\n      startup-config: ra/other.conf\n",
       ),
     );
-    expect(r.document.nodes).toMatchObject({ ra: { frr: { config: "ra/other.conf" } } });
+    expect(r.document.nodes).toMatchObject({
+      ra: { frr: { config: "ra/other.conf" }, files: { "/srv/web": "ra/web" } },
+    });
     expect(r.warnings.join("\n")).toMatch(
       /bind 'ra\/vtysh.conf:\/etc\/frr\/vtysh.conf' of node 'ra' is not used/,
     );
-    expect(r.warnings.join("\n")).toMatch(/bind 'ra\/web:\/srv\/web' of node 'ra' is not imported/);
     expect(r.warnings.join("\n")).toMatch(/both 'startup-config' and a bind onto \/etc\/frr\/frr.conf/);
     expect(() =>
       convert(KIND.replace("startup-config: ra/frr.conf", 'startup-config: "hostname ra\\n"')),

@@ -1,5 +1,6 @@
 /** Live observation for the web view: full state to a new watcher, then only what changed; a write's refresh. */
 import { afterEach, describe, expect, it } from "vitest";
+import type { ServiceReport } from "../../../src/lab/services.js";
 import type { LabReport, NodeReport } from "../../../src/lab/status.js";
 import { LiveHub, type StateEvent } from "../../../src/web/live.js";
 
@@ -38,6 +39,7 @@ function node(name: string, up: boolean, rx = 0): NodeReport {
 function fakeKernel() {
   const k = {
     nodes: [node("a", true), node("b", true)],
+    services: undefined as ServiceReport[] | undefined,
     observations: 0,
     observe: async (lab: string): Promise<LabReport> => {
       k.observations++;
@@ -48,6 +50,7 @@ function fakeKernel() {
         healthy: k.nodes.every((n) => n.interfaces[0]!.up),
         health: [],
         nodes: k.nodes,
+        ...(k.services ? { services: k.services } : {}),
       };
     },
   };
@@ -160,5 +163,37 @@ describe("LiveHub", () => {
     await hub.refresh("lab");
     expect(JSON.parse(w.errors[0]!)).toEqual({ code: "E_NOT_FOUND", message: "no lab named 'lab' is up" });
     expect(hub.latest("lab")?.nodes).toHaveLength(2);
+  });
+
+  it("sends the services with the first state, then only when one of them changed", async () => {
+    const k = fakeKernel();
+    const http = (state: ServiceReport["state"], restarts = 0): ServiceReport => ({
+      id: "a/http",
+      node: "a",
+      name: "http",
+      state,
+      restarts,
+      log: "/run/nslab/labs/lab/logs/a/http.log",
+    });
+    k.services = [http("running")];
+    const hub = new LiveHub(k.observe, 60_000);
+    hubs.push(hub);
+    const w = watcher();
+    const stop = hub.watch("lab", w.fn);
+    await tick();
+    expect(w.events[0]!.services).toEqual([http("running")]);
+    await hub.refresh("lab");
+    expect(w.events[1]!.services).toBeUndefined();
+    k.services = [http("backoff", 1)];
+    await hub.refresh("lab");
+    expect(w.events[2]!.services).toEqual([http("backoff", 1)]);
+    expect(w.events[2]!.full).toBe(false);
+    expect(w.events[2]!.nodes).toEqual([]);
+    // A new watcher gets them at once, with the nodes.
+    const w2 = watcher();
+    const stop2 = hub.watch("lab", w2.fn);
+    expect(w2.events[0]!.services).toEqual([http("backoff", 1)]);
+    stop();
+    stop2();
   });
 });

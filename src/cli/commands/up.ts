@@ -102,3 +102,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
     if (opts.shell) process.exitCode = await (await import("./shell.js")).openShell(t.name, ctx);
   });
 }
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -5,7 +5,12 @@
  * And no file may leave a process running in a namespace that no longer has a name (leaks.ts): the
  * check runs after the file's own afterAll hooks (hooks run as a stack), so it sees what the file's
  * teardown — and nslab's `down` and rollback under it — left.
+ * Each file gets a temporary directory of its own (TMPDIR, which os.tmpdir() reads, inherited by the
+ * commands it runs), removed when it ends: topology files written by a test never pile up in /tmp.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { hostLock, SHARED_HOLD } from "./host-lock.js";
 import { leakedProcesses, processKeys } from "./leaks.js";
@@ -16,6 +21,8 @@ const g = globalThis as { [SHARED_HOLD]?: Awaited<ReturnType<typeof hostLock>> }
 beforeAll(async () => {
   if (process.getuid?.() === 0) g[SHARED_HOLD] = await hostLock("host-net", "shared", 1_800_000);
 }, 1_900_000);
+const scratch = mkdtempSync(join(tmpdir(), "nslab-test-"));
+process.env.TMPDIR = scratch;
 const before = processKeys();
 afterAll(async () => {
   try {
@@ -32,6 +39,7 @@ afterAll(async () => {
           .join("\n")}`,
       );
   } finally {
+    rmSync(scratch, { recursive: true, force: true });
     await g[SHARED_HOLD]?.release();
     g[SHARED_HOLD] = undefined;
   }

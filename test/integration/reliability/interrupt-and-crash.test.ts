@@ -13,6 +13,7 @@ import {
   mustRun,
   nslab,
   ovsDaemons,
+  type RunningCli,
   scopedSnapshot,
   startNslab,
   stateEntries,
@@ -36,7 +37,20 @@ function writeLab(name: string): string {
 }
 
 const labs: string[] = [];
-afterAll(() => {
+const clis: RunningCli[] = [];
+/** startNslab, remembered: a test that fails while its `up` still runs must not leave it running. */
+function start(args: string[], env: Record<string, string>): RunningCli {
+  const cli = startNslab(args, env);
+  clis.push(cli);
+  return cli;
+}
+afterAll(async () => {
+  // An up still running (its test failed waiting for it) would finish after our down: end it first.
+  for (const cli of clis)
+    if (cli.child.exitCode === null && cli.child.signalCode === null) {
+      cli.child.kill("SIGKILL");
+      await cli.exited;
+    }
   for (const lab of labs) nslab(["down", lab]);
 });
 
@@ -53,7 +67,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       const file = writeLab(name);
       const before = scopedSnapshot(prefix, name);
       const stateBefore = stateEntries((lab) => lab === name);
-      const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: `pause-op=${at}` });
+      const cli = start(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: `pause-op=${at}` });
       await cli.waitFor(`paused before operation ${at}`);
       expect(scopedSnapshot(prefix, name)).not.toEqual(before); // it had created things
       cli.child.kill(signal);
@@ -75,7 +89,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       const file = writeLab(name);
       const before = scopedSnapshot(prefix, name);
       const stateBefore = stateEntries((lab) => lab === name);
-      const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: `pause-op=${at}` });
+      const cli = start(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: `pause-op=${at}` });
       await cli.waitFor(`paused before operation ${at}`);
       cli.child.kill("SIGKILL");
       await cli.exited;
@@ -99,7 +113,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     const before = scopedSnapshot(prefix, name);
     const stateBefore = stateEntries((lab) => lab === name);
     const daemonsBefore = ovsDaemons();
-    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=ovs-started" });
+    const cli = start(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=ovs-started" });
     if (daemonsBefore.length === 2) {
       // OVS runs already (someone's, or a packaged service): nslab starts nothing and up completes.
       expect((await cli.exited).code).toBe(0);
@@ -125,7 +139,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
       const file = writeLab(name);
       const before = scopedSnapshot(prefix, name);
       const stateBefore = stateEntries((lab) => lab === name);
-      const cli = startNslab(["up", file, "--prefix", prefix]);
+      const cli = start(["up", file, "--prefix", prefix], {});
       await new Promise((r) => setTimeout(r, 250 + Math.random() * 400));
       cli.child.kill("SIGKILL");
       await cli.exited;
@@ -150,7 +164,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     const file = writeLab(name);
     const before = scopedSnapshot(prefix, name);
     const stateBefore = stateEntries((lab) => lab === name);
-    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=lab-record-write" });
+    const cli = start(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=lab-record-write" });
     await cli.waitFor(`paused while writing the record of lab '${name}'`);
     cli.child.kill("SIGKILL");
     await cli.exited;
@@ -172,7 +186,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     labs.push(name);
     const file = writeLab(name);
     const stateBefore = stateEntries((lab) => lab === name);
-    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=lab-record-write" });
+    const cli = start(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=lab-record-write" });
     await cli.waitFor("paused while writing the record");
     cli.child.kill("SIGKILL");
     await cli.exited;
@@ -197,7 +211,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     const before = scopedSnapshot(prefix, name);
     const stateBefore = stateEntries((lab) => lab === name);
     const daemonsBefore = ovsDaemons();
-    const cli = startNslab(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=ovs-record-write" });
+    const cli = start(["up", file, "--prefix", prefix], { NSLAB_TEST_FAULTS: "pause=ovs-record-write" });
     if (daemonsBefore.length === 2) {
       // OVS runs already: nslab writes no ovs.json and up completes (the pause is never reached).
       expect((await cli.exited).code).toBe(0);

@@ -226,7 +226,11 @@ static int node_mounts(const char *labfs)
 		return fail_errno("open %s (in the node)", labfs);
 	for (int i = 0; i < g_nqueued && rc == 0; i++) {
 		struct queued *q = &g_queue[i];
-		if (q->kind == Q_BIND && (q->fa = open(q->a, O_PATH | O_CLOEXEC)) < 0)
+		if (q->kind != Q_BIND)
+			continue;
+		if (q->fa >= 0)
+			close(q->fa); /* a previous attempt's (make_and_bind on another CPU) */
+		if ((q->fa = open(q->a, O_PATH | O_CLOEXEC)) < 0)
 			rc = fail_errno("open %s", q->a);
 	}
 	for (int i = 0; i < g_nqueued && rc == 0; i++) {
@@ -262,9 +266,53 @@ static int release_file(const char *file)
 	return 0;
 }
 
+/* The last make_and_bind failed only because the kernel refused the bind with EINVAL. */
+static int g_bind_einval;
+
+/*
+ * Make a node's mount namespace (the template's copy with the node's mounts, in network namespace
+ * netfd) and bind it onto file; back in the host's namespaces after. cpu >= 0: a retry on that CPU
+ * (said in the error). The namespace dies with its descriptor when the bind fails.
+ */
+static int make_and_bind(int netfd, const char *name, const char *file, const char *labfs, int cpu)
+{
+	int rc = -1, mntfd = -1;
+	g_bind_einval = 0;
+	if (setns(netfd, CLONE_NEWNET) < 0) {
+		fail_errno("setns %s", name);
+	} else if (setns(g_tmpl, CLONE_NEWNS) < 0) {
+		fail_errno("setns (mount template)");
+	} else if (unshare(CLONE_NEWNS) < 0) {
+		fail_errno("unshare --mount");
+	} else if (node_mounts(labfs) == 0) {
+		mntfd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		if (mntfd < 0)
+			fail_errno("open the node's ns/mnt");
+		else
+			rc = 0;
+	}
+	host_mnt();
+	if (ns_leave() < 0)
+		rc = -1;
+	if (rc == 0) {
+		char src[64];
+		snprintf(src, sizeof src, "/proc/self/fd/%d", mntfd);
+		if (mount(src, file, NULL, MS_BIND, NULL) < 0) {
+			g_bind_einval = errno == EINVAL;
+			if (cpu >= 0)
+				rc = fail_errno("mount --bind (mount namespace of %s, made on CPU %d) %s", name, cpu, file);
+			else
+				rc = fail_errno("mount --bind (mount namespace of %s) %s", name, file);
+		}
+	}
+	if (mntfd >= 0)
+		close(mntfd);
+	return rc;
+}
+
 int cmd_mkmnt(char **a)
 {
-	int rc = -1, netfd = -1, mntfd = -1;
+	int rc = -1, netfd = -1;
 	if (g_tmpl < 0) {
 		fail(EINVAL, "no mount template (send mnttmpl first)");
 		goto out;
@@ -284,35 +332,35 @@ int cmd_mkmnt(char **a)
 		goto out;
 	}
 	close(f);
-	if (setns(netfd, CLONE_NEWNET) < 0) {
-		fail_errno("setns %s", a[0]);
-	} else if (setns(g_tmpl, CLONE_NEWNS) < 0) {
-		fail_errno("setns (mount template)");
-	} else if (unshare(CLONE_NEWNS) < 0) {
-		fail_errno("unshare --mount");
-	} else if (node_mounts(a[2]) == 0) {
-		mntfd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-		if (mntfd < 0)
-			fail_errno("open the node's ns/mnt");
-		else
-			rc = 0;
-	}
-	host_mnt();
-	if (ns_leave() < 0)
-		rc = -1;
-	if (rc == 0) {
-		char src[64];
-		snprintf(src, sizeof src, "/proc/self/fd/%d", mntfd);
-		if (mount(src, a[1], NULL, MS_BIND, NULL) < 0)
-			rc = fail_errno("mount --bind (mount namespace of %s) %s", a[0], a[1]);
+	rc = make_and_bind(netfd, a[0], a[1], a[2], -1);
+	if (rc < 0 && g_bind_einval) {
+		/*
+		 * The kernel refuses to bind a mount namespace that is not newer than the caller's own
+		 * (a loop guard comparing namespace ids). Outside the initial mount namespace (nslab in a
+		 * container, or a machine simulated with unshare) that order is not guaranteed: Linux
+		 * 6.18 hands out namespace ids from per-CPU batches, so a namespace made on one CPU can
+		 * get a smaller id than an older one made on another (measured: made on the other CPU,
+		 * every bind failed; on the same CPU, none). Make the node's namespace again on each CPU
+		 * until one is newer.
+		 */
+		cpu_set_t was, one;
+		long cpus = sysconf(_SC_NPROCESSORS_CONF);
+		if (sched_getaffinity(0, sizeof was, &was) == 0) {
+			/* Every CPU, also those outside the agent's mask (a taskset): root may move there. */
+			for (long cpu = 0; cpu < cpus && cpu < CPU_SETSIZE && rc < 0 && g_bind_einval; cpu++) {
+				CPU_ZERO(&one);
+				CPU_SET((size_t)cpu, &one);
+				if (sched_setaffinity(0, sizeof one, &one) == 0)
+					rc = make_and_bind(netfd, a[0], a[1], a[2], (int)cpu);
+			}
+			sched_setaffinity(0, sizeof was, &was);
+		}
 	}
 	if (rc < 0)
 		unlink(a[1]); /* a half-made namespace dies with its last reference, just below */
 out:
 	if (netfd >= 0)
 		close(netfd);
-	if (mntfd >= 0)
-		close(mntfd);
 	clear_queue();
 	return rc;
 }

@@ -12,14 +12,6 @@ import { canSimulateMachines, MACHINE_NSLAB, type Machines, startMachines } from
 
 const can = canSimulateMachines();
 
-/**
- * Opt-in (NSLAB_TEST_MULTIHOST=1 npm run test:multihost; a vitest project of its own, so the default
- * run neither runs nor skips it) until one flake is understood: inside a simulated machine (a
- * mount namespace made by unshare), the native agent's bind of a node's new mount namespace onto
- * its file fails now and then with EINVAL ("mount --bind (mount namespace of h1) …: Invalid
- * argument"; about half the runs on a loaded host, never on the real root namespace). `up` then
- * rolls back on every machine, as it should, but the test fails. See docs/multihost.md.
- */
 const NSLAB = MACHINE_NSLAB;
 
 describe.skipIf(!can)("a lab across two machines (VXLAN over ssh-driven machines)", () => {

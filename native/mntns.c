@@ -337,9 +337,9 @@ int cmd_mkmnt(char **a)
 		/*
 		 * The kernel refuses to bind a mount namespace that is not newer than the caller's own
 		 * (a loop guard comparing namespace ids). Outside the initial mount namespace (nslab in a
-		 * container, or a machine simulated with unshare) that order is not guaranteed: Linux
-		 * 6.18 hands out namespace ids from per-CPU batches, so a namespace made on one CPU can
-		 * get a smaller id than an older one made on another (measured: made on the other CPU,
+		 * container, or a machine simulated with unshare) that order is not guaranteed: on Linux
+		 * 6.18 namespace ids are not in creation order across CPUs (per-CPU batches, we believe),
+		 * so a namespace made on one CPU can get a smaller id than an older one made on another (measured: made on the other CPU,
 		 * every bind failed; on the same CPU, none). Make the node's namespace again on each CPU
 		 * until one is newer.
 		 */

@@ -1,8 +1,8 @@
 /**
  * nslab run inside a mount namespace of its own (as in a container, or a machine simulated with
  * unshare): nodes get their mount namespaces there too. The kernel binds a mount namespace onto a
- * file only when it is newer than the caller's own, and Linux 6.18 hands out namespace ids from
- * per-CPU batches: the outer namespace made on the last CPU and nslab kept on CPU 0, every node
+ * file only when it is newer than the caller's own, and on Linux 6.18 namespace ids are not in
+ * creation order across CPUs: the outer namespace made on the last CPU and nslab kept on CPU 0, every node
  * namespace made there is "older" and its bind fails with EINVAL (about half the two-machine runs
  * failed so). The agent makes it again on each CPU until one binds; here the lab comes up, answers
  * pings and goes down, all inside that namespace.

@@ -53,7 +53,9 @@ describe("fuzz: nslab validate on generated files", () => {
       .filter((f) => f.endsWith(".yaml"))
       .map((f) => readText(join(ROOT, "examples", f)));
     const clabDir = join(ROOT, "test", "fixtures", "clab");
-    const clab = readdirSync(clabDir).map((f) => readText(join(clabDir, f)));
+    const clab = readdirSync(clabDir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => readText(join(clabDir, e.name)));
     const file = fc.oneof(
       fc
         .tuple(plausibleTopology, fc.array(dataMutation, { maxLength: 2 }))

@@ -83,6 +83,7 @@ async function untilConnected(lab: string, timeoutMs = 40_000): Promise<boolean>
 describe.skipIf((!canTouchKernel || !hasTools) && !mustRun)("ssl: controllers", () => {
   const a = netLab("ssla");
   const b = netLab("sslb");
+  const holder = netLab("sslh");
   const port = 20000 + Math.floor(Math.random() * 20000);
 
   it("up sets nslab's SSL setting and PKI; ovs-testcontroller on pssl: connects and every pair pings", async () => {
@@ -133,6 +134,13 @@ describe.skipIf((!canTouchKernel || !hasTools) && !mustRun)("ssl: controllers", 
   });
 
   it("uses a setting nslab did not make as it is, and leaves it in place at down", () => {
+    // Open vSwitch running before the setting is made: the last lab's down stopped the daemons nslab
+    // had started (on a fresh machine nothing else runs them), so a plain OVS lab holds them.
+    const held = nslab(
+      ["up", "--topo", "single,2", "--switch", "ovs", "--name", holder.lab, "--prefix", holder.prefix],
+      { env },
+    );
+    expect(held.code, held.stderr).toBe(0);
     // The host's own SSL setting, made here with ovs-vsctl as an administrator would.
     const set = spawnSync("ovs-vsctl", [
       "set-ssl",
@@ -152,6 +160,7 @@ describe.skipIf((!canTouchKernel || !hasTools) && !mustRun)("ssl: controllers", 
       expect(sslSetting()).toEqual(hosts);
     } finally {
       spawnSync("ovs-vsctl", ["del-ssl"]);
+      nslab(["down", holder.lab], { env });
     }
   });
 });

@@ -10,8 +10,7 @@
  *   NSLAB_FUZZ_CASE_MS=T  the CPU time bound of one case (default 2000 ms; CPU time, not wall time,
  *                         so a busy shared machine does not fail the run; wall time is bounded at 15×)
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { stringify } from "yaml";
@@ -41,7 +40,10 @@ export async function fuzz<Ts extends [unknown, ...unknown[]]>(
     const example = fc.stringify(details.counterexample);
     let saved = "";
     if (example.length > 3000) {
-      const file = join(tmpdir(), `nslab-fuzz-counterexample-${details.seed}.json`);
+      // In test-results/ (kept, as CI's artifacts are): a test file's temporary directory is removed.
+      const dir = join(import.meta.dirname, "..", "..", "test-results");
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `fuzz-counterexample-${details.seed}.json`);
       writeFileSync(file, example);
       saved = ` (in full: ${file})`;
     }

@@ -8,7 +8,7 @@
  * Binds on several levels are merged as containerlab merges them: the node's, its group's, its
  * kind's and the defaults', the more specific winning for one container path. Pure.
  */
-import { type Conversion, child, type Fields, type Path } from "./conversion.js";
+import { type Conversion, child, type Fields, type Path, shown } from "./conversion.js";
 
 /** One bind as written. */
 export interface Bind {
@@ -41,7 +41,7 @@ export function parseBinds(c: Conversion, binds: { value: unknown; path: Path } 
       !parts[1] ||
       (parts.length === 3 && !isFlag(flag))
     ) {
-      c.error(`bind '${String(b)}' is not host-path:container-path[:ro|rw]`, path);
+      c.error(`bind '${shown(b)}' is not host-path:container-path[:ro|rw]`, path);
       return;
     }
     out.push({

@@ -105,6 +105,8 @@ describe("containerlab binds", () => {
       /bind 'just-a-path' is not host-path:container-path\[:ro\|rw\]/,
     );
     expect(() => bad("        - a:/x:rx\n")).toThrow(/is not host-path:container-path/);
+    // A map whose toString is a key (String() throws on it; found by the fuzz test, seed 1127761174).
+    expect(() => bad('        - { toString: "" }\n')).toThrow(/bind '\{"toString":""\}' is not host-path/);
     try {
       bad("        - a.txt:/etc/a\n        - b.txt:/etc/a/\n");
       expect.unreachable();

@@ -61,7 +61,14 @@ function withHost<T extends ResolveOptions>(options: T): T {
 }
 
 function sourceKind(path: string): "file" | "dir" | "other" | "missing" {
-  const st = statSync(path, { throwIfNoEntry: false });
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    // A path that cannot name a file (a name too long, a file where a directory should be, a loop
+    // of links): there is nothing there to copy (found by the containerlab fuzz test, seed 1644447353).
+    return "missing";
+  }
   return !st ? "missing" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
 }
 

@@ -93,6 +93,13 @@ describe("containerlab binds", () => {
     expect(e.problems).toHaveLength(1);
     expect(e.problems[0]!.message).toMatch(/^files: source \S+\/site\/gone\.html does not exist$/);
     expect(e.problems[0]!.location).toMatchObject({ line: 15 });
+    // A path that cannot name a file at all (ENAMETOOLONG: found by the fuzz test, seed 1644447353).
+    const long = `${"x".repeat(300)}/config`;
+    const e2 = await problemsOf(
+      (await import("node:fs")).readFileSync(FILE, "utf8").replace("site/index.html:", `${long}:`),
+    );
+    expect(e2.problems[0]!.message).toMatch(/^files: source \S+\/x{300}\/config does not exist$/);
+    expect(e2.problems[0]!.location).toMatchObject({ line: 15 });
   });
 
   it("a malformed bind, and one target bound twice, are errors at the bind", () => {

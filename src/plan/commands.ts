@@ -77,7 +77,10 @@ export function opCommands(op: Op): Command[] {
         ),
       ];
     case "link.delgroup":
-      return [ip(null, "link", "del", "group", String(op.group))];
+      return [
+        ...(op.adopt ?? []).map((dev) => ip(null, "link", "set", "dev", dev, "group", String(op.group))),
+        ip(null, "link", "del", "group", String(op.group)),
+      ];
     case "link.del":
       return [ip(op.ns, "link", "del", "dev", op.dev)];
     case "link.addrgen.none":

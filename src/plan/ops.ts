@@ -86,8 +86,12 @@ export type Op =
   | (OpBase & { op: "link.ipv6off"; dev: string })
   /** Finish a root-namespace link in one message: ownership alias, bridge (if any), up. */
   | (OpBase & { op: "link.set"; dev: string; alias: string; master?: string })
-  /** Delete every root-namespace link of a link group at once (one kernel batch); ownership checked first. */
-  | (OpBase & { op: "link.delgroup"; group: number })
+  /**
+   * Delete every root-namespace link of a link group at once (one kernel batch); ownership checked
+   * first. `adopt`: devices moved into the group just before (the tap devices ovs-vswitchd made for
+   * the lab's OVS bridges), so that they go in the same batch.
+   */
+  | (OpBase & { op: "link.delgroup"; group: number; adopt?: string[] })
   | (OpBase & { op: "link.del"; ns: NsName; dev: string })
   | (OpBase & { op: "link.up"; ns: NsName; dev: string })
   /** No IPv6 address generation on an interface (IPv4-only nodes); before it comes up. */

@@ -138,12 +138,18 @@ function groupOvsOps(ops: readonly Op[]): Group[] {
     const ports = specs.reduce((n, s) => n + s.spec.ports.length, 0);
     groups.push({
       indexes: specs.flatMap((s) => s.indexes),
-      run: (c) =>
-        addBridges(
+      run: async (c) => {
+        // `down` returns without waiting for ovs-vswitchd to release the ports of the bridges it
+        // deleted (see teardown). A bridge of the same name committed before that is done could be
+        // merged by ovs-vswitchd with the old one and keep the old ports' dead sockets: first let
+        // it finish whatever is pending (no wait at all when it is idle).
+        await c.waitForCfg(await c.pendingCfg(), vswitchdTimeout(1000));
+        return addBridges(
           c,
           specs.map((s) => s.spec),
           { wait: true, timeoutMs: vswitchdTimeout(ports) },
-        ),
+        );
+      },
     });
   }
   for (const [bridge, g] of extraPorts)

@@ -188,6 +188,15 @@ export class OvsdbClient {
   }
 
   /**
+   * The root row's `next_cfg` as it is (no bump): waiting for `cur_cfg` to reach it proves
+   * ovs-vswitchd has applied every change committed so far, by anyone.
+   */
+  async pendingCfg(): Promise<number> {
+    const results = await this.transact([nextCfgOps()[1]!]);
+    return readNextCfg(results, 0);
+  }
+
+  /**
    * Watch the root row's `cur_cfg`/`next_cfg` with an OVSDB `monitor` (no polling). `listener` is
    * called with the initial values and after every change.
    */

@@ -6,10 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { vswitchdTimeout } from "../../drivers/apply/ovs-channel.js";
 import { recordWriteHook } from "../../drivers/faults.js";
 import {
   daemonsStartedSince,
   isSameProcess,
+  OvsdbClient,
   ovsDbSocket,
   ovsRuntimePaths,
   probeOvs,
@@ -142,6 +144,7 @@ export const ovsService: HostService = {
       const record = readRecord();
       if (!record) return;
       if (heldByOthers(ovsService, ctx.lab)) return;
+      if (record.vswitchd) await vswitchdIdle(ovsDbSocket(ovsRuntimePaths()));
       const reports = await stopOvs(record, ctx.runner);
       for (const r of reports)
         if (r.outcome === "still-running") ctx.log("info", `could not stop ${r.comm} (pid ${r.pid})`);
@@ -168,6 +171,23 @@ export const ovsService: HostService = {
     };
   },
 };
+
+/**
+ * Let ovs-vswitchd finish what it was given (the last lab's `down` does not wait for it to release
+ * the ports of the bridges it deleted): a daemon stopped mid-work gets SIGKILL after the grace time.
+ * Bounded; stopping goes on either way.
+ */
+async function vswitchdIdle(socket: string): Promise<void> {
+  let client: OvsdbClient | undefined;
+  try {
+    client = await OvsdbClient.connect(socket, { timeoutMs: 5_000 });
+    await client.waitForCfg(await client.pendingCfg(), vswitchdTimeout(1000));
+  } catch {
+    // Not answering: stopOvs ends it anyway.
+  } finally {
+    await client?.close();
+  }
+}
 
 /** The fault `pause=ovs-started`: stop between starting the daemons and recording them (kill -9 here). */
 async function pause(): Promise<void> {

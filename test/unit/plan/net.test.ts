@@ -100,3 +100,16 @@ describe("plans for shaping, VLANs and routers", () => {
     expect(script).toContain("ip -n r1 route add 10.10.1.0/24 via 10.10.2.2");
   });
 });
+
+describe("deleting a lab's root links", () => {
+  it("moves adopted devices (OVS bridges' taps) into the group first, then deletes the group in the same batch", () => {
+    const argv = (op: Parameters<typeof opCommands>[0]) =>
+      opCommands(op).map((c) => commandArgv(c).join(" "));
+    expect(argv({ op: "link.delgroup", group: 1845493761 })).toEqual(["ip link del group 1845493761"]);
+    expect(argv({ op: "link.delgroup", group: 1845493761, adopt: ["s3s1", "s3s2"] })).toEqual([
+      "ip link set dev s3s1 group 1845493761",
+      "ip link set dev s3s2 group 1845493761",
+      "ip link del group 1845493761",
+    ]);
+  });
+});

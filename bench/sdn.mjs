@@ -8,13 +8,17 @@
 // line builds, because `mn` itself raises host-wide sysctls (Mininet.init → fixLimits) and the bench
 // must not change the host; it never runs `mn -c` or any cleanup by name. The controller is Debian's
 // ovs-testcontroller on 127.0.0.1:P, started by the bench and stopped by its pid; up is timed to
-// the command's return (neither waits for the switches to connect). Runs interleave the two tools;
-// medians. Results: bench/results/sdn-*.json.
+// the command's return (neither waits for the switches to connect). Open vSwitch runs for the whole
+// bench, as Mininet requires (it never starts the daemons): a one-switch nslab lab holds it (nslab
+// starts the daemons if none run, and its `down` at the end stops what it started). Before each run
+// ovs-vswitchd has finished all earlier work (neither tool is billed for the other's leftovers).
+// Runs interleave the two tools; medians. Results: bench/results/sdn-*.json.
 //
 //   --topos linear,100[,single,100…]   (default linear,100)
 //   --runs R                             (default 3)
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import {
   CLI,
@@ -74,6 +78,36 @@ async function startController() {
   throw new Error("sdn bench: ovs-testcontroller would not listen on any port tried");
 }
 
+/** Until ovs-vswitchd has applied every change committed so far (cur_cfg reaches next_cfg). */
+async function vswitchdIdle() {
+  const next = await run(["ovs-vsctl", "--timeout=10", "get", "Open_vSwitch", ".", "next_cfg"]);
+  if (next.code !== 0) throw new Error(`sdn bench: ovs-vsctl: ${next.stderr.trim()}`);
+  const wait = ["wait-until", "Open_vSwitch", ".", `cur_cfg>=${next.stdout.trim()}`];
+  const r = await run(["ovs-vsctl", "--timeout=300", ...wait]);
+  if (r.code !== 0) throw new Error(`sdn bench: ovs-vswitchd did not catch up: ${r.stderr.trim()}`);
+}
+
+/** A one-switch lab that keeps Open vSwitch running for the bench; returns its `down`. */
+async function holdOvs() {
+  const p = uniquePrefix("o");
+  const lab = `bench-${p.slice(0, -1)}`;
+  const up = await run(
+    ["node", CLI, "-q", "up", "--topo", "single,1", "--switch", "ovs"].concat([
+      "--controller",
+      "none",
+      "--name",
+      lab,
+      "--prefix",
+      p,
+    ]),
+  );
+  if (up.code !== 0) throw new Error(`sdn bench: could not start Open vSwitch: ${up.stderr.trim()}`);
+  return async () => {
+    const down = await run(["node", CLI, "-q", "down", lab]);
+    if (down.code !== 0) process.stderr.write(`sdn bench: nslab down ${lab}: ${down.stderr.trim()}\n`);
+  };
+}
+
 /** nslab up and down as typed; the lab must be gone after. */
 async function nslabRun(spec, port) {
   const p = uniquePrefix("n");
@@ -113,8 +147,9 @@ async function nslabRun(spec, port) {
   );
 }
 
-const results = { startedAt: new Date().toISOString(), args, rows: [] };
+const results = { startedAt: new Date().toISOString(), args, load: loadavg()[0], rows: [] };
 const controller = await startController();
+const releaseOvs = await holdOvs();
 try {
   if (!(await mininetAvailable()))
     throw new Error("sdn bench: Mininet is not installed and could not be installed");
@@ -122,6 +157,7 @@ try {
     const row = { spec, controller: "ovs-testcontroller (remote)", runs: { nslab: [], mininet: [] } };
     for (let r = 0; r < args.runs; r++) {
       for (const tool of r % 2 === 0 ? ["nslab", "mininet"] : ["mininet", "nslab"]) {
+        await vswitchdIdle();
         await settle();
         const res =
           tool === "nslab"
@@ -141,6 +177,7 @@ try {
   }
 } finally {
   await controller.stop();
+  await releaseOvs();
   await cleanupAll();
 }
 
@@ -149,7 +186,7 @@ mkdirSync(dir, { recursive: true });
 const file = join(dir, `sdn-${results.startedAt.replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, `${JSON.stringify(results, null, 1)}\n`);
 process.stdout.write(
-  `\nmedians of ${args.runs} runs (wall time, as typed; OVS + OpenFlow13 + remote ovs-testcontroller)\n`,
+  `\nmedians of ${args.runs} runs (wall time, as typed; OVS + OpenFlow13 + remote ovs-testcontroller; load ${results.load.toFixed(1)} at start)\n`,
 );
 for (const r of results.rows) {
   const m = r.median;

@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { canTouchKernel, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
+import { canTouchKernel, mustRun, nslab, ownSnapshot, scopedSnapshot } from "../../support/kernel.js";
 import { netLab, run } from "../../support/net.js";
 
 const hasTools = ["/usr/bin/ovs-testcontroller", "/usr/bin/osken-manager"].every((p) => existsSync(p));
@@ -167,6 +167,21 @@ describe.skipIf(!canTouchKernel && !mustRun)("a secure bridge without a controll
     expect(changed.code, changed.stderr).toBe(0);
     expect(changed.stderr).toMatch(/changed in place/);
     expect(nslab(["ping", lab, "--timeout", "2"]).code).toBe(0);
+  });
+
+  it("down leaves nothing of the lab in the kernel or OVSDB when it returns (the bridge's tap too), and the same lab up again at once forwards", () => {
+    const standalone = ["up", "--topo", "single,2", "--switch", "ovs,failMode=standalone"];
+    const bridgeTap = () => run("ip", ["-o", "link", "show"]).includes(`${prefix}s1:`);
+    expect(nslab([...standalone, "--prefix", prefix, "--name", lab]).code).toBe(0); // (up already)
+    expect(bridgeTap()).toBe(true);
+    expect(nslab(["down", lab]).code).toBe(0);
+    // Not waited for: ovs-vswitchd releasing its sockets of the ports; gone already: every device.
+    expect(bridgeTap()).toBe(false);
+    expect(ownSnapshot(prefix)).toMatchObject({ netns: [], rootLinks: [], ovsBridges: [] });
+    const again = nslab([...standalone, "--prefix", prefix, "--name", lab]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(nslab(["ping", lab, "--timeout", "2"]).code).toBe(0);
+    expect(nslab(["down", lab]).code).toBe(0);
   });
 });
 

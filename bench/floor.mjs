@@ -7,6 +7,8 @@
 // the reference: one `nsenter --net=… ip -batch` per namespace, 4 at a time. For OVS, one
 // `ovs-vsctl` call with every add-port chained. Down: one `ip link del group` for the root links
 // (a random link group set at creation), then the namespaces; done when every root name is gone.
+// Not done here, though nslab does it: each node's kept mount namespace and /etc/netns entry, the
+// ownership markers, the host firewall read (see docs/benchmark.md, "Small labs against the floor").
 import { readFileSync } from "node:fs";
 import { AGENT, must, rootLinks, run, waitGone } from "./lib.mjs";
 

@@ -4,6 +4,7 @@
  * operations (with the faults injected for tests, if any), and reads namespaces back for
  * observation. Only the engine constructs one (engine/driver.ts). Close it when done.
  */
+import { constants } from "node:os";
 import { NslabError } from "../errors.js";
 import type { DumpLink, NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
@@ -184,6 +185,35 @@ export class Driver {
     const links = [...view.links];
     for (const r of replies) if (r.status === "ok") links.push(r.data as DumpLink);
     return { ...view, links };
+  }
+
+  /**
+   * The root-namespace links named in `names` that exist (by name), each read on its own: no full
+   * link dump, whose cost grows with every veth end on the host (other labs' included). Through
+   * iproute2, the full dump filtered.
+   */
+  async rootLinksNamed(names: Iterable<string>): Promise<Map<string, DumpLink>> {
+    const wanted = [...new Set(names)];
+    const out = new Map<string, DumpLink>();
+    if (wanted.length === 0) return out;
+    if (this.backend !== "agent") {
+      const want = new Set(wanted);
+      for (const l of (await this.dump(null)).links) if (want.has(l.name)) out.set(l.name, l);
+      return out;
+    }
+    const replies = await (await this.agent()).exec([
+      { op: "root" },
+      ...wanted.map((dev) => ({ op: "getlink", dev }) as const),
+    ]);
+    if (replies[0]?.status === "err")
+      throw new NslabError("E_COMMAND", `nsagent: entering the root namespace: ${replies[0].message}`);
+    wanted.forEach((name, i) => {
+      const r = replies[i + 1];
+      if (r?.status === "ok") out.set(name, r.data as DumpLink);
+      else if (r?.status === "err" && r.errno !== constants.errno.ENODEV)
+        throw new NslabError("E_COMMAND", `nsagent: reading link ${name}: ${r.message}`);
+    });
+    return out;
   }
 
   /** Dumps of many namespaces; a namespace that cannot be read maps to its error. */

@@ -116,8 +116,9 @@ export async function findConflicts(
     ...created.filter((o) => o.kind === "ovs-bridge").map((o) => o.name),
   ];
   if (wantLinks.length > 0) {
-    const root = await driver.dump(null);
-    const byName = new Map(root.links.map((l) => [l.name, l]));
+    // Only the names the plan needs are looked up (a full dump of a root namespace crowded with
+    // other labs' veth ends costs seconds).
+    const byName = await driver.rootLinksNamed(wantLinks);
     for (const name of wantLinks) {
       const l = byName.get(name);
       if (l) conflicts.push({ what: "interface in the root namespace", name, owner: labOfMarker(l.alias) });

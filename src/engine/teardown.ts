@@ -11,12 +11,12 @@
 import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
-import { listNetns } from "../drivers/host/facts.js";
+import { listNetns, sysfsLinkGroups } from "../drivers/host/facts.js";
 import { readFirewall } from "../drivers/host/firewall.js";
 import type { EndReport } from "../drivers/host/ns-procs.js";
 import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
 import { labFirewallRemoval } from "../plan/firewall.js";
-import type { DumpLink, NsDump } from "../plan/observed.js";
+import type { DumpLink } from "../plan/observed.js";
 import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KEY } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 import { formatArgv } from "../util/quote.js";
@@ -66,7 +66,7 @@ export async function teardown(
   report.removed.push(...given.removed);
   report.skipped.push(...given.skipped);
   report.failures.push(...given.failures);
-  const seen: { root?: NsDump } = {};
+  const seen: { root?: Map<string, DumpLink> } = {};
   const ours = await ownedAndPresent(lab, objects, driver, options, report, seen);
 
   // 0. The lab's part of the host firewall: its accepts in the host's chains and its own tables,
@@ -88,11 +88,16 @@ export async function teardown(
   //    The tap devices ovs-vswitchd made for the lab's OVS bridges (userspace datapath; named after
   //    their bridge, whose row is the lab's) join the batch: ovs-vswitchd closing them one by one
   //    costs the kernel an RCU barrier each (100 bridges: ~2-4 s; in one batch: ~70 ms).
-  const root = links.length === 0 ? undefined : (seen.root ?? (await driver.dump(null)));
+  //    (A fresh look at the root namespace if OVS took a while since the ownership check.)
+  const root =
+    links.length === 0
+      ? undefined
+      : ovsBridges.length > 0 || !seen.root
+        ? await driver.rootLinksNamed([...links, ...ovsBridges].map((o) => o.name))
+        : seen.root;
   let tapsGone = false;
-  if (root && groupIsOurs(root, group, links)) {
-    const groupOf = new Map(root.links.map((l) => [l.name, l.group]));
-    const inGroup = links.filter((o) => groupOf.get(o.name) === group);
+  if (root && (await groupIsOurs(root, group, links, driver))) {
+    const inGroup = links.filter((o) => root.get(o.name)?.group === group);
     const taps = bridgeTaps(root, lab, ovsBridges);
     if (inGroup.length > 0) {
       const res = await driver.apply(
@@ -125,13 +130,11 @@ export async function teardown(
 
   // 5. Whatever root links remain (bridges, bridge-to-bridge pairs, ends held by a busy namespace).
   if (links.length > 0) {
-    const now = await driver.dump(null);
-    const present = new Set(now.links.map((l) => l.name));
-    const doomed = links.filter((o) => present.has(o.name));
-    for (const o of links) if (!present.has(o.name)) report.removed.push(o);
+    const now = await driver.rootLinksNamed(links.map((o) => o.name));
+    const doomed = links.filter((o) => now.has(o.name));
+    for (const o of links) if (!now.has(o.name)) report.removed.push(o);
     // Ports before bridges: deleting a veth end detaches it; deleting the bridge then is cheap.
-    const bridges = new Set(now.links.filter((l) => l.kind === "bridge").map((l) => l.name));
-    const byKind = (o: OwnedObject) => (bridges.has(o.name) ? 1 : 0);
+    const byKind = (o: OwnedObject) => (now.get(o.name)?.kind === "bridge" ? 1 : 0);
     doomed.sort((a, b) => byKind(a) - byKind(b));
     if (doomed.length > 0)
       await run(
@@ -205,13 +208,11 @@ export async function teardown(
     const deadline = Date.now() + Math.max(2000, list.length * 4);
     let remaining = list;
     for (;;) {
-      const now = await drv.dump(null);
-      const present = new Set(now.links.map((l) => l.name));
-      const gone = remaining.filter((o) => !present.has(o.name));
+      const byName = await drv.rootLinksNamed(remaining.map((o) => o.name));
+      const gone = remaining.filter((o) => !byName.has(o.name));
       report.removed.push(...gone);
-      remaining = remaining.filter((o) => present.has(o.name));
+      remaining = remaining.filter((o) => byName.has(o.name));
       // Only veth ends with a peer elsewhere can still vanish by themselves.
-      const byName = new Map(now.links.map((l) => [l.name, l]));
       const waiting = remaining.filter((o) => isForeignPeer(byName.get(o.name)));
       if (waiting.length === 0 || Date.now() > deadline) return remaining;
       await new Promise((r) => setTimeout(r, 20));
@@ -245,12 +246,23 @@ async function removeFirewall(
 
 /**
  * Whether deleting link group `group` removes exactly lab links: every root link in the group is
- * one of `ours` (whose ownership was checked one by one). Anything else in the group — another
- * lab whose name hashes alike, a link someone moved into it — and the links go one by one.
+ * one of `ours` (whose ownership was checked one by one; `root` holds them by name). Anything else
+ * in the group — another lab whose name hashes alike, a link someone moved into it — and the links
+ * go one by one. The group of every root link is read from sysfs (no full netlink dump); when sysfs
+ * does not show this namespace's links as `root` has them, from a full dump instead.
  */
-function groupIsOurs(root: NsDump, group: number, ours: readonly OwnedObject[]): boolean {
+async function groupIsOurs(
+  root: ReadonlyMap<string, DumpLink>,
+  group: number,
+  ours: readonly OwnedObject[],
+  driver: Driver,
+): Promise<boolean> {
   const names = new Set(ours.map((o) => o.name));
-  return root.links.every((l) => l.group !== group || names.has(l.name));
+  let groups = sysfsLinkGroups();
+  if (groups && [...root.values()].some((l) => groups?.get(l.name) !== l.group)) groups = undefined;
+  if (!groups) groups = new Map((await driver.dump(null)).links.map((l) => [l.name, l.group]));
+  for (const [name, g] of groups) if (g === group && !names.has(name)) return false;
+  return true;
 }
 
 /**
@@ -258,10 +270,13 @@ function groupIsOurs(root: NsDump, group: number, ours: readonly OwnedObject[]):
  * named after it): the bridge's row was checked as the lab's; the device must be a tap carrying no
  * other owner's marker.
  */
-function bridgeTaps(root: NsDump, lab: string, bridges: readonly OwnedObject[]): string[] {
-  const byName = new Map(root.links.map((l) => [l.name, l]));
+function bridgeTaps(
+  root: ReadonlyMap<string, DumpLink>,
+  lab: string,
+  bridges: readonly OwnedObject[],
+): string[] {
   return bridges.flatMap((b) => {
-    const l = byName.get(b.name);
+    const l = root.get(b.name);
     return l?.kind === "tun" && (!l.alias || labOfMarker(l.alias) === lab) ? [b.name] : [];
   });
 }
@@ -277,7 +292,7 @@ async function ownedAndPresent(
   driver: Driver,
   options: TeardownOptions,
   report: TeardownReport,
-  seen: { root?: NsDump },
+  seen: { root?: Map<string, DumpLink> },
 ): Promise<OwnedObject[]> {
   const out: OwnedObject[] = [];
   const skip = (object: OwnedObject, reason: string) => report.skipped.push({ object, reason });
@@ -305,9 +320,8 @@ async function ownedAndPresent(
 
   const linkWanted = objects.filter((o) => o.kind === "link");
   if (linkWanted.length > 0) {
-    const root = await driver.dump(null);
-    seen.root = root;
-    const byName = new Map(root.links.map((l) => [l.name, l]));
+    const byName = await driver.rootLinksNamed(linkWanted.map((o) => o.name));
+    seen.root = byName;
     for (const o of linkWanted) {
       const l = byName.get(o.name);
       if (!l) skip(o, "already gone");

@@ -37,6 +37,17 @@ export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
       let template: string | undefined;
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
+        // A run of mount namespaces (one per node) goes to the agent in one request: one round
+        // trip for the lab instead of one per node; it stops at the first refusal.
+        if (op.op === "mntns.add" && mode === "stop") {
+          let end = i + 1;
+          while (end < ops.length && ops[end]!.op === "mntns.add") end++;
+          const run = ops.slice(i, end) as OpOf<"mntns.add">[];
+          template = await mountNamespaces(run, agent, template, outcomes, i);
+          if (outcomes.slice(i, end).some((o) => o.status === "failed")) break;
+          i = end - 1;
+          continue;
+        }
         try {
           const done = await applyOne(op, agent, template);
           if (op.op === "mntns.add") template = `${op.fsroot}\t${op.labfs}`;
@@ -49,6 +60,65 @@ export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
       return outcomes;
     },
   };
+}
+
+/** The agent's commands making one node's mount namespace (the template only when it changes). */
+function mountCommands(op: OpOf<"mntns.add">, template: string | undefined): AgentCommand[] {
+  const cmds: AgentCommand[] = [];
+  if (template !== `${op.fsroot}\t${op.labfs}`)
+    cmds.push({ op: "mnttmpl", fsroot: op.fsroot, labfs: op.labfs });
+  for (const m of op.mounts)
+    cmds.push(
+      m.kind === "sysfs"
+        ? { op: "mntsys" }
+        : m.kind === "bind"
+          ? { op: "mntbind", from: m.from, to: m.to }
+          : { op: "mntover", dir: m.dir, upper: m.upper, work: m.work },
+    );
+  cmds.push({ op: "mkmnt", ns: op.ns, file: op.file, labfs: op.labfs });
+  return cmds;
+}
+
+/**
+ * Mount namespaces of several nodes in one agent request (stopping at the first error); each op's
+ * outcome is written to `outcomes` from index `at`. Returns the template the agent holds after.
+ */
+async function mountNamespaces(
+  ops: readonly OpOf<"mntns.add">[],
+  agent: () => Promise<NsAgent>,
+  template: string | undefined,
+  outcomes: OpOutcome[],
+  at: number,
+): Promise<string | undefined> {
+  const spans: number[] = [];
+  const cmds: AgentCommand[] = [];
+  let held = template;
+  for (const op of ops) {
+    const c = mountCommands(op, held);
+    held = `${op.fsroot}\t${op.labfs}`;
+    cmds.push(...c);
+    spans.push(c.length);
+  }
+  let replies: AgentReply[];
+  try {
+    replies = await (await agent()).exec(cmds, { stopOnError: true });
+  } catch (e) {
+    outcomes[at] = { status: "failed", message: (e as Error).message, command: commandOf(ops[0]!) };
+    return undefined;
+  }
+  let k = 0;
+  let failed = false;
+  ops.forEach((op, j) => {
+    const mine = replies.slice(k, k + spans[j]!);
+    k += spans[j]!;
+    const err = mine.find((r) => r.status === "err");
+    if (err?.status === "err") {
+      failed = true;
+      outcomes[at + j] = { status: "failed", message: err.message, command: commandOf(op) };
+    } else if (mine.every((r) => r.status === "ok")) outcomes[at + j] = { status: "ok" };
+  });
+  // After a refusal the agent's template is not known: the next request sends it again.
+  return failed ? undefined : held;
 }
 
 const commandOf = (op: Op) =>
@@ -93,22 +163,9 @@ async function applyOne(
       if (op.mode !== undefined) chmodSync(op.path, op.mode);
       if (op.owner) ownTree(op.path, op.owner);
       break;
-    case "mntns.add": {
-      const cmds: AgentCommand[] = [];
-      if (template !== `${op.fsroot}\t${op.labfs}`)
-        cmds.push({ op: "mnttmpl", fsroot: op.fsroot, labfs: op.labfs });
-      for (const m of op.mounts)
-        cmds.push(
-          m.kind === "sysfs"
-            ? { op: "mntsys" }
-            : m.kind === "bind"
-              ? { op: "mntbind", from: m.from, to: m.to }
-              : { op: "mntover", dir: m.dir, upper: m.upper, work: m.work },
-        );
-      cmds.push({ op: "mkmnt", ns: op.ns, file: op.file, labfs: op.labfs });
-      await viaAgent(agent, cmds);
+    case "mntns.add":
+      await viaAgent(agent, mountCommands(op, template));
       break;
-    }
     case "mntns.del":
       await viaAgent(agent, [{ op: "delmnt", file: op.file }]);
       break;

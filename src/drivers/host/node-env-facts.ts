@@ -42,7 +42,9 @@ export function nodeEnvFacts(t: Topology, stateRoot: string): Partial<HostFacts>
     nodeEnv: true,
     stateRoot,
     paths,
-    mounts: mountPoints(),
+    // Only an overlay over a node file's directory needs them (it must not hide a mount); the
+    // host's mount table is long where many namespaces exist (each one a mount in /run/netns).
+    mounts: Object.keys(paths).length > 0 ? mountPoints() : [],
     programs,
     ...(owners ? { accounts: accounts() } : {}),
     ...(resolv ? { resolvConf: resolv } : {}),

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Old vs new side by side: `node bench/compare.mjs --old DIR [--runs N] [--specs single,100;linear,100]`
+// times `nslab up`/`down` (the CLI as typed, end to end) of two builds — DIR's dist (e.g. a checkout
+// of main) and this one — and the raw floor (bench/floor.mjs), interleaved run by run, Linux
+// bridges; prints medians, ratios to the floor and the load average. Kept out of the test suite.
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { floorCleanup, floorDown, floorModel, floorRootNames, floorUp } from "./floor.mjs";
+import {
+  cleanupAll,
+  guarded,
+  listNetns,
+  median,
+  ROOT,
+  rootLinks,
+  run,
+  settle,
+  uniquePrefix,
+} from "./lib.mjs";
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const OLD = opt("--old");
+if (!OLD) {
+  process.stderr.write(
+    "usage: node bench/compare.mjs --old DIR [--runs N] [--specs 'single,100;linear,100']\n",
+  );
+  process.exit(2);
+}
+const runs = Number(opt("--runs", "5"));
+const specs = opt("--specs", "single,100;linear,100").split(";");
+const clis = { old: join(OLD, "dist", "bin", "nslab.js"), new: join(ROOT, "dist", "bin", "nslab.js") };
+const { generateTopology } = await import(join(ROOT, "dist", "sources", "mininet", "index.js"));
+
+function leakCheck(m) {
+  const ns = new Set(listNetns());
+  const links = new Set(rootLinks());
+  const left = [
+    ...m.hosts.filter((h) => ns.has(h.ns)).map((h) => h.ns),
+    ...floorRootNames(m).filter((n) => links.has(n)),
+  ];
+  if (left.length) throw new Error(`leak: ${left.slice(0, 5).join(", ")}`);
+}
+
+async function nslab(which, spec) {
+  const p = uniquePrefix(which === "old" ? "o" : "n");
+  const lab = `cmp-${p.slice(0, -1)}`;
+  const m = floorModel(generateTopology(spec, { switch: "bridge" }), p);
+  return guarded(
+    () => run(["node", clis[which], "-q", "down", lab]),
+    async () => {
+      const up = await run(["node", clis[which], "-q", "up", "--topo", spec, "--name", lab, "--prefix", p]);
+      if (up.code !== 0) throw new Error(`${which} up ${spec}: ${up.stderr.trim()}`);
+      const down = await run(["node", clis[which], "-q", "down", lab]);
+      if (down.code !== 0) throw new Error(`${which} down ${lab}: ${down.stderr.trim()}`);
+      leakCheck(m);
+      return { up: up.ms, down: down.ms };
+    },
+  );
+}
+
+async function floor(spec) {
+  const m = floorModel(generateTopology(spec, { switch: "bridge" }), uniquePrefix("f"));
+  return guarded(
+    () => floorCleanup(m, { ovs: false }),
+    async () => {
+      const up = await floorUp(m, { ovs: false, config: "agent" });
+      const down = await floorDown(m, { ovs: false });
+      leakCheck(m);
+      return { up, down };
+    },
+  );
+}
+
+const loads = [];
+const out = [];
+try {
+  for (const spec of specs) {
+    const res = { floor: [], old: [], new: [] };
+    for (let r = 0; r < runs; r++) {
+      const order = r % 2 === 0 ? ["floor", "old", "new"] : ["new", "old", "floor"];
+      for (const method of order) {
+        await settle();
+        loads.push(loadavg()[0]);
+        const x = method === "floor" ? await floor(spec) : await nslab(method, spec);
+        res[method].push(x);
+        process.stderr.write(`${spec} ${method}: up ${x.up.toFixed(0)} ms, down ${x.down.toFixed(0)} ms\n`);
+      }
+    }
+    const med = (m, k) => median(res[m].map((x) => x[k]));
+    out.push({
+      spec,
+      ...Object.fromEntries(
+        ["floor", "old", "new"].map((m) => [m, { up: med(m, "up"), down: med(m, "down") }]),
+      ),
+    });
+  }
+} finally {
+  await cleanupAll();
+}
+const ms = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+process.stdout.write(
+  `\nmedians of ${runs} interleaved runs; load average (1 min) during the runs: ${median(loads).toFixed(1)} (min ${Math.min(...loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)})\n`,
+);
+process.stdout.write(
+  "| scenario | floor up | old up | new up | old/floor | new/floor | floor down | old down | new down | old/floor | new/floor |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+);
+for (const o of out)
+  process.stdout.write(
+    `| ${o.spec} bridge | ${ms(o.floor.up)} | ${ms(o.old.up)} | ${ms(o.new.up)} | ${(o.old.up / o.floor.up).toFixed(2)} | ${(o.new.up / o.floor.up).toFixed(2)} | ${ms(o.floor.down)} | ${ms(o.old.down)} | ${ms(o.new.down)} | ${(o.old.down / o.floor.down).toFixed(2)} | ${(o.new.down / o.floor.down).toFixed(2)} |\n`,
+  );

@@ -4,7 +4,7 @@
  * operations (with the faults injected for tests, if any), and reads namespaces back for
  * observation. Only the engine constructs one (engine/driver.ts). Close it when done.
  */
-import { constants } from "node:os";
+import { availableParallelism, constants } from "node:os";
 import { NslabError } from "../errors.js";
 import type { DumpLink, NsDump } from "../plan/observed.js";
 import type { Op } from "../plan/ops.js";
@@ -25,6 +25,10 @@ import { type Runner, systemRunner } from "./runner/index.js";
 
 const DUMP_INTERRUPTED = /dump interrupted/;
 const DUMP_ATTEMPTS = 4;
+/** Reading more namespaces than this at once is split between agents. */
+const SPLIT_OVER = 2_000;
+/** The most agents reading side by side. */
+const READERS = 2;
 
 /** Which way namespace work is done: the native agent, or iproute2 processes. */
 export type Backend = "agent" | "iproute2";
@@ -47,6 +51,8 @@ export class Driver {
   readonly #ovsMode: "ovsdb" | "vsctl";
   #agent: Promise<NsAgent> | undefined;
   #envAgent: Promise<NsAgent> | undefined;
+  /** A second agent that reads namespaces beside the first (big labs' observations). */
+  #readerAgent: Promise<NsAgent> | undefined;
   #ovs: Promise<OvsdbClient> | undefined;
   readonly #ip: Channel;
   readonly #agentCh: Channel;
@@ -122,6 +128,11 @@ export class Driver {
     if (this.backend === "agent") return this.agent();
     this.#envAgent ??= NsAgent.start({ runner: this.runner });
     return this.#envAgent;
+  }
+
+  #reader(): Promise<NsAgent> {
+    this.#readerAgent ??= NsAgent.start({ runner: this.runner });
+    return this.#readerAgent;
   }
 
   /** The OVSDB connection (opened on first use; OVS must be running). */
@@ -216,32 +227,24 @@ export class Driver {
     return out;
   }
 
-  /** Dumps of many namespaces; a namespace that cannot be read maps to its error. */
+  /**
+   * Dumps of many namespaces; a namespace that cannot be read maps to its error. Through the agent,
+   * more than {@link SPLIT_OVER} namespaces are read by two agents side by side (the reading is
+   * kernel time in the agent: a second one uses a second core).
+   */
   async dumpMany(namespaces: readonly string[]): Promise<Map<string, NsDump | Error>> {
     const out = new Map<string, NsDump | Error>();
     if (this.backend === "agent") {
-      const agent = await this.agent();
-      // One visit per namespace (`nsdump`: the agent stays in root); an agent built before it has
-      // the op answers "unknown command", and moves into each namespace instead.
-      const replies = await agent.exec(namespaces.map((ns) => ({ op: "nsdump", ns }) as const));
-      if (replies[0]?.status === "err" && /unknown command/.test(replies[0].message)) {
-        const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
-        const moved = await agent.exec([...cmds, { op: "root" }]);
-        namespaces.forEach((ns, i) => {
-          const enter = moved[2 * i]!;
-          const dump = moved[2 * i + 1]!;
-          if (enter.status === "err") out.set(ns, new Error(enter.message));
-          else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
-          else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
-        });
-      } else
-        namespaces.forEach((ns, i) => {
-          const r = replies[i]!;
-          out.set(
-            ns,
-            r.status === "ok" ? (r.data as NsDump) : new Error(r.status === "err" ? r.message : "not read"),
-          );
-        });
+      const parts = Math.min(READERS, namespaces.length > SPLIT_OVER ? availableParallelism() : 1);
+      const size = Math.ceil(namespaces.length / parts);
+      const chunks = Array.from({ length: parts }, (_, k) => namespaces.slice(k * size, (k + 1) * size));
+      const read = await Promise.all(
+        // The last part on the driver's own agent (which may have the root namespace to read as well).
+        chunks.map(async (chunk, k) =>
+          dumpWith(await (k === parts - 1 ? this.agent() : this.#reader()), chunk),
+        ),
+      );
+      for (const part of read) for (const [ns, d] of part) out.set(ns, d);
       for (const [ns, d] of out)
         if (d instanceof Error && DUMP_INTERRUPTED.test(d.message))
           out.set(ns, await this.dump(ns).catch((e: Error) => e));
@@ -291,14 +294,45 @@ export class Driver {
   async close(): Promise<void> {
     const agent = this.#agent;
     const envAgent = this.#envAgent;
+    const reader = this.#readerAgent;
     const ovs = this.#ovs;
     this.#agent = undefined;
     this.#envAgent = undefined;
+    this.#readerAgent = undefined;
     this.#ovs = undefined;
     await Promise.allSettled([
       agent?.then((a) => a.close()),
       envAgent?.then((a) => a.close()),
+      reader?.then((a) => a.close()),
       ovs?.then((c) => c.close()),
     ]);
   }
+}
+
+/** Namespaces read by one agent, each visited in turn (`nsdump`: the agent stays in root). */
+async function dumpWith(agent: NsAgent, namespaces: readonly string[]): Promise<Map<string, NsDump | Error>> {
+  const out = new Map<string, NsDump | Error>();
+  if (namespaces.length === 0) return out;
+  const replies = await agent.exec(namespaces.map((ns) => ({ op: "nsdump", ns }) as const));
+  // An agent built before `nsdump` answers "unknown command": it moves into each namespace instead.
+  if (replies[0]?.status === "err" && /unknown command/.test(replies[0].message)) {
+    const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
+    const moved = await agent.exec([...cmds, { op: "root" }]);
+    namespaces.forEach((ns, i) => {
+      const enter = moved[2 * i]!;
+      const dump = moved[2 * i + 1]!;
+      if (enter.status === "err") out.set(ns, new Error(enter.message));
+      else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
+      else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
+    });
+    return out;
+  }
+  namespaces.forEach((ns, i) => {
+    const r = replies[i]!;
+    out.set(
+      ns,
+      r.status === "ok" ? (r.data as NsDump) : new Error(r.status === "err" ? r.message : "not read"),
+    );
+  });
+  return out;
 }

@@ -21,16 +21,19 @@ import type { OwnedObject } from "../state/store.js";
 
 /**
  * Every lab that has marked objects on this host, with those objects. `known`: namespaces not to
- * read (those of labs whose records name them: `status` looks only for labs without one).
+ * read (those of labs whose records name them: `status` looks only for labs without one). `only`:
+ * the one lab looked for (`down` of a lab without a record) — other labs' namespaces are not read
+ * beyond their loopback's marker, and the result holds that lab alone.
  */
 export async function discoverLabs(
   driver: Driver,
   ovs: OvsdbClient | undefined,
   known: ReadonlySet<string> = new Set(),
+  only?: string,
 ): Promise<Map<string, OwnedObject[]>> {
   const out = new Map<string, OwnedObject[]>();
   const add = (lab: string | undefined, o: OwnedObject) => {
-    if (!lab) return;
+    if (!lab || (only !== undefined && lab !== only)) return;
     const list = out.get(lab) ?? [];
     list.push(o);
     out.set(lab, list);
@@ -40,7 +43,7 @@ export async function discoverLabs(
     const marked: string[] = [];
     for (const [name, alias] of await driver.loopbackAliases(namespaces)) {
       const lab = alias instanceof Error || alias === null ? undefined : labOfMarker(alias);
-      if (!lab) continue;
+      if (!lab || (only !== undefined && lab !== only)) continue;
       add(lab, { kind: "netns", name });
       marked.push(name);
     }

@@ -131,7 +131,9 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
     else {
       // A scan made before this lock (down --all's) may be stale by now: the lab may have gone down
       // meanwhile. Without a record, look again (objects of a lab without a record are rare).
-      objects = (await discoverLabs(driver, await driver.ovsdb().catch(() => undefined))).get(lab) ?? [];
+      // Only this lab's marks are looked for: other labs' recorded namespaces are not visited.
+      const ovs = await driver.ovsdb().catch(() => undefined);
+      objects = (await discoverLabs(driver, ovs, recordedNamespaces(lab), lab)).get(lab) ?? [];
       if (objects.length > 0)
         log("warn", `lab '${lab}' has no record; removing the ${objects.length} object(s) marked as its own`);
     }
@@ -208,4 +210,23 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
   } finally {
     lock.release();
   }
+}
+
+/**
+ * The namespaces other labs' records name as their own (a lab's `up` refuses a name that exists, so
+ * none of them can hold lab `lab`'s marker). A record that cannot be read names none.
+ */
+function recordedNamespaces(lab: string): Set<string> {
+  const out = new Set<string>();
+  for (const other of listLabs()) {
+    if (other === lab) continue;
+    let record: ReturnType<typeof readLab>;
+    try {
+      record = readLab(other);
+    } catch {
+      continue;
+    }
+    for (const o of record?.owned ?? []) if (o.kind === "netns") out.add(o.name);
+  }
+  return out;
 }

@@ -38,13 +38,14 @@ export interface Layout {
 /** A chain longer than this many nodes wraps into rows (back and forth, like a snake). */
 export const CHAIN_ROW = 10;
 
-interface Part {
+/** A connected part of a lab: its nodes (in written order) and its edges. */
+export interface Part {
   nodes: string[];
   edges: GraphEdge[];
 }
 
 /** The lab's connected parts, in the order their first node is written. */
-function parts(g: GraphModel): Part[] {
+export function parts(g: GraphModel): Part[] {
   const part = new Map<string, number>();
   const adj = adjacency(g);
   const out: Part[] = [];

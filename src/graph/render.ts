@@ -4,6 +4,7 @@
  * labs of other shapes.
  */
 import type { Viz } from "@viz-js/viz";
+import { chainPositions } from "./chain-layout.js";
 import { engineFor, FONT, toDot } from "./dot.js";
 import { layoutOf } from "./layout.js";
 import type { GraphModel } from "./model.js";
@@ -45,14 +46,20 @@ export interface Point {
  * closest nodes are about `spacing` pixels apart.
  */
 export async function layoutPositions(g: GraphModel, spacing = 40): Promise<Record<string, Point>> {
+  // A chain too big for `dot` keeps its shape (sfdp would scatter it, slowly): placed directly.
+  const layout = layoutOf(g);
+  if (layout.shape !== "tree" && engineFor(g, layout) === "sfdp") {
+    const placed = chainPositions(g, spacing);
+    if (placed) return placed;
+  }
   const v = await graphviz();
-  const page = g.nodes.length <= PAGE_LABELS_MAX ? pageBoxes(g, layoutOf(g)) : undefined;
+  const page = g.nodes.length <= PAGE_LABELS_MAX ? pageBoxes(g, layout) : undefined;
   const size = (id: string) => {
     const o = page?.get(id)?.outer;
     return o ? { width: o.width / 96, height: o.height / 96 } : { width: 0.3, height: 0.3 };
   };
   const boxes = page ? { size, sep: 0.3, ranksep: 0.55 } : { size, sep: 0.35, ranksep: 0.45 };
-  const json = v.renderJSON(toDot(g, { boxes }), { engine: engineFor(g) }) as {
+  const json = v.renderJSON(toDot(g, { boxes }), { engine: engineFor(g, layout) }) as {
     objects?: { name: string; pos?: string }[];
   };
   const raw = new Map<string, Point>();

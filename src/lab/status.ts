@@ -63,7 +63,8 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   const rootNames = t.nodes.flatMap((n) =>
     n.kind === "netns" ? [] : [n.ifname, ...n.interfaces.map((i) => i.ifname)],
   );
-  const [dumps, root] = await Promise.all([driver.dumpMany(nsNames), driver.rootLinks(rootNames)]);
+  // The root first: the agent answers in order, and the namespaces' dumps are the long part.
+  const [root, dumps] = await Promise.all([driver.rootLinks(rootNames), driver.dumpMany(nsNames)]);
   let ovsPorts = new Map<string, string>();
   let ovsBridges: BridgeInfo[] | Error | undefined;
   let openflow = new Map<string, BridgeOpenFlow>();

@@ -87,6 +87,18 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
     expect(scopedSnapshot(prefix, name)).toEqual(before);
   });
 
+  it("down of a lab that is not up reads no other lab's namespaces", () => {
+    const { name, prefix } = fresh();
+    labs.push(name);
+    expect(nslab(["up", bridgeLab(name, 43), "--prefix", prefix]).code).toBe(0);
+    const r = nslab(["-v", "down", `${name}-none`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`lab '${name}-none' is not up`);
+    // Namespaces recorded as another lab's are skipped; marked ones of other labs are not dumped.
+    expect(r.stderr).not.toMatch(/nsdump×/);
+    expect(nslab(["status", name, "--json"]).stdout).toMatch(/"healthy": true/);
+  });
+
   it("down --all (filtered to this test's labs) finds labs, OVS bridges included, by their markers alone", async () => {
     const { name, prefix } = fresh();
     labs.push(name);

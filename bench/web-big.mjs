@@ -1,0 +1,80 @@
+/**
+ * The web view of a big lab in headless Chromium, as the browser tests drive it: for each given
+ * nslab build (main's and a branch's, interleaved), `nslab web LAB` is started, the page opened, and
+ * the time until the graph is drawn and the page is live taken, then the observation times the page
+ * shows for ~10 s (`observed in N ms`). The lab must be up. Usage:
+ *   node bench/web-big.mjs LAB ROUNDS CLI… (CLI: path of dist/bin/nslab.js)
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const [lab, rounds = "1", ...clis] = process.argv.slice(2);
+const CHROMIUM = process.env.NSLAB_CHROMIUM || "/usr/bin/chromium";
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"];
+
+async function once(cli) {
+  const server = spawn(process.execPath, [cli, "web", lab, "--port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (b) => {
+      out += b;
+      const line = out.split("\n").find((l) => l.startsWith("http://"));
+      if (line) resolve(line.trim());
+    });
+    server.once("exit", (c) => reject(new Error(`nslab web exited ${c}`)));
+  });
+  const profile = mkdtempSync(join(tmpdir(), "nslab-bench-chromium-"));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 720 },
+  });
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(url);
+    await page.waitForFunction(() => globalThis.nslab?.timings?.live !== undefined, null, {
+      timeout: 120_000,
+    });
+    const t = await page.evaluate(() => globalThis.nslab.timings);
+    const seen = [];
+    const until = Date.now() + 10_000;
+    let last = "";
+    while (Date.now() < until) {
+      const text = (await page.textContent("#live")) ?? "";
+      if (text !== last) {
+        last = text;
+        const m = text.match(/observed in (\d+) ms/);
+        if (m) seen.push(Number(m[1]));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const rss = Number(
+      (await import("node:fs"))
+        .readFileSync(`/proc/${server.pid}/status`, "utf8")
+        .match(/VmRSS:\s+(\d+)/)?.[1] ?? 0,
+    );
+    return {
+      timings: t,
+      drawn: t["graph-drawn"],
+      live: t.live,
+      observations: seen,
+      serverRssMB: Math.round(rss / 1024),
+    };
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+    server.kill("SIGTERM");
+  }
+}
+
+for (let r = 0; r < Number(rounds); r++)
+  for (const cli of clis) {
+    const x = await once(cli);
+    console.log(JSON.stringify({ cli, ...x }));
+  }

@@ -140,7 +140,7 @@ describe("the zod-free schema check", () => {
           if (agree(data)) accepted++;
           sameMessages(stringify(data ?? null, { lineWidth: 0 }));
         }),
-        3000,
+        1500,
       );
       expect(accepted).toBeGreaterThan(0);
     },

@@ -14,7 +14,7 @@ import { readFirewall } from "../drivers/host/firewall.js";
 import { readMounts } from "../drivers/host/mounts.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
 import { labsInFirewall } from "../plan/firewall.js";
-import { labfsName, labfsPath, labHostsPath } from "../plan/node-env.js";
+import { fsRoot, labfsName, labfsPath, labHostsPath } from "../plan/node-env.js";
 import { labOfMarker, OVS_LAB_KEY, physOfMarker } from "../plan/ops.js";
 import { stateRoot } from "../state/dir.js";
 import type { OwnedObject } from "../state/store.js";
@@ -56,20 +56,21 @@ export async function discoverLabs(
       }
     }
   }
-  const root = await driver.dump(null);
+  // The root namespace, OVS and the firewall are asked at once (each is a process or a socket away).
+  const [root, bridges, firewall] = await Promise.all([
+    driver.dump(null),
+    ovs ? ovsBridges(ovs) : [],
+    // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
+    isRoot() ? readFirewall(driver.runner, { ownRules: true }) : undefined,
+  ]);
   for (const l of root.links) {
     add(labOfMarker(l.alias), { kind: "link", name: l.name });
     const p = physOfMarker(l.alias);
     if (p) add(p.lab, { kind: "phys", name: p.device });
   }
-  if (ovs)
-    for (const b of await ovsBridges(ovs))
-      add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
+  for (const b of bridges) add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
   for (const [lab, objects] of labFileSystems()) for (const o of objects) add(lab, o);
-  // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
-  if (isRoot())
-    for (const lab of labsInFirewall(await readFirewall(driver.runner, { ownRules: true })))
-      add(lab, { kind: "firewall", name: lab });
+  if (firewall) for (const lab of labsInFirewall(firewall)) add(lab, { kind: "firewall", name: lab });
   return out;
 }
 
@@ -78,6 +79,9 @@ function labFileSystems(): Map<string, OwnedObject[]> {
   const out = new Map<string, OwnedObject[]>();
   const hosts = new Map<string, string>(); // a lab's hosts file → the lab
   const root = stateRoot();
+  // Mount points are directories under the state's fs/: none there, no lab's file system (and no
+  // need to read every mount of a host whose other namespaces hold thousands).
+  if (!hasEntries(fsRoot(root))) return out;
   for (const m of readMounts()) {
     const lab = m.source.slice("nslab-".length);
     if (m.fstype !== "tmpfs" || m.source !== labfsName(lab) || m.point !== labfsPath(lab, root)) continue;
@@ -102,6 +106,14 @@ function labFileSystems(): Map<string, OwnedObject[]> {
     if (lab) out.get(lab)!.push({ kind: "etc-netns", name: ns });
   }
   return out;
+}
+
+function hasEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 /** `nslab exec LAB NODE -- CMD…`: run a command in a node's namespace (argv, no shell). */
 import type { Command } from "@commander-js/extra-typings";
 import { execInteractive } from "../../lab/functions.js";
+import { cliLog } from "../output.js";
 
 export function registerExec(program: Command): void {
   program
@@ -13,6 +14,6 @@ export function registerExec(program: Command): void {
     .action(async (lab, node, command) => {
       // `--` ends nslab's options; it is not part of the command.
       const argv = command[0] === "--" ? command.slice(1) : command;
-      process.exitCode = await execInteractive(lab, node, argv);
+      process.exitCode = await execInteractive(lab, node, argv, { log: cliLog });
     });
 }

@@ -121,8 +121,10 @@ export function execInteractive(
   lab: string,
   node: string,
   argv: readonly string[],
-  options: Pick<CommonOptions, "log"> = {},
+  options: Pick<CommonOptions, "log"> & { here?: boolean } = {},
 ): Promise<number> {
+  // `here`: this machine's part of a lab spread over several (what the controller asks over ssh).
+  if (options.here) return import("./exec.js").then(({ execAttached }) => execAttached(lab, node, argv));
   return new RunningLab(lab, options.log ? { log: options.log } : {}).execInteractive(node, argv);
 }
 

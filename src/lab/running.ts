@@ -161,9 +161,13 @@ export class RunningLab {
   ): Promise<PingResult> {
     const s = this.#stoppable(options);
     const o = { ...options, ...s };
-    const work = import("./ping.js").then(({ pingFromNode }) =>
-      pingFromNode(this.name, this.use(o), from, to, { ...this.options, ...o }),
-    );
+    const work = isMultiLab(this.name)
+      ? import("./remote/node-ops.js").then(({ pingFromMulti }) =>
+          pingFromMulti(this.name, from, to, { ...this.options, ...o }),
+        )
+      : import("./ping.js").then(({ pingFromNode }) =>
+          pingFromNode(this.name, this.use(o), from, to, { ...this.options, ...o }),
+        );
     return abortable(work, s.signal, `ping from ${from} to ${to} in lab '${this.name}'`);
   }
 
@@ -199,9 +203,11 @@ export class RunningLab {
   /** Take one end of a link (`node:interface`) administratively down, or back up. */
   async link(endpoint: string, state: "up" | "down", options: SignalOption = {}): Promise<ResolvedEndpoint> {
     const s = this.#stoppable(options);
-    const work = import("./link.js").then(({ setEndState }) =>
-      setEndState(this.name, this.use(s), endpoint, state),
-    );
+    const work = isMultiLab(this.name)
+      ? import("./remote/node-ops.js").then(({ linkMulti }) =>
+          linkMulti(this.name, endpoint, state, { ...this.options, ...s }),
+        )
+      : import("./link.js").then(({ setEndState }) => setEndState(this.name, this.use(s), endpoint, state));
     return abortable(work, s.signal, `setting ${endpoint} of lab '${this.name}' ${state}`);
   }
 

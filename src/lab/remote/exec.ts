@@ -2,7 +2,8 @@
  * `exec` in a node of a lab spread over several machines: the command runs over ssh on the node's
  * machine, as `nslab exec LAB NODE -- argv…` there (that machine's nslab finds the node's namespaces
  * in its own record of its part). The argv travels word by word, each quoted for the remote shell;
- * attached to a terminal, ssh is given one (`-t`). ssh's own failure (exit 255 and its message) names
+ * attached to a terminal, ssh is given one (`-t`). `--here` makes the machine use its own part even
+ * when it is this controller too (it then also holds the record of the lab spread over machines). ssh's own failure (exit 255 and its message) names
  * the machine and what to do; any other exit code is the command's.
  */
 
@@ -35,9 +36,14 @@ function remoteExec(
     env && Object.keys(env).length > 0
       ? ["env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), "--", ...argv]
       : [...argv];
-  const ssh = sshArgv(targetOf(on.host), ["exec", lab, node, "--", ...words], sshSettings(state.sshConfig), {
-    tty,
-  });
+  const ssh = sshArgv(
+    targetOf(on.host),
+    ["exec", "--here", lab, node, "--", ...words],
+    sshSettings(state.sshConfig),
+    {
+      tty,
+    },
+  );
   return { ssh, host: on.host, lab: state.lab };
 }
 

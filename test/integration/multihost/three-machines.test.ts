@@ -7,6 +7,7 @@
  * machine refusing ssh (it is named, the rest answer), `down` after the controlling `up` was killed
  * with SIGKILL, and `up` with one machine unreachable (nothing changed anywhere).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,11 +61,17 @@ expect:
 
   afterAll(() => {
     try {
-      if (m) for (const name of [lab, `${lab}k`, `${lab}u`]) m.nslab(["down", name], { timeoutMs: 60_000 });
+      if (m) {
+        for (const name of [lab, `${lab}k`, `${lab}u`]) m.nslab(["down", name], { timeoutMs: 60_000 });
+        onM1(["down", `${lab}h`]);
+      }
     } finally {
       m?.cleanup();
     }
   }, 240_000);
+
+  // The CLI run on machine m1 itself, as a user logged in there types it (its own /run/nslab).
+  const onM1 = (args: string[]) => m.on("m1", [...MACHINE_NSLAB.split(" "), ...args], 180_000);
 
   const nsOf = (machine: string, node: string) => {
     const list = m
@@ -178,6 +185,60 @@ expect:
     for (const n of ["h1", "o2", "s3"]) expect(g.stdout).toContain(n);
   }, 240_000);
 
+  it("the web view of the lab: list, graph, live status, ping and a link end down on another machine", async () => {
+    const server = m.startNslab(["web", lab, "--port", "0"]);
+    try {
+      let out = "";
+      server.stdout?.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      const deadline = Date.now() + 60_000;
+      while (!/http:\/\/\S+token=\S+/.test(out) && Date.now() < deadline && server.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      const url = new URL(/(http:\/\/\S+)/.exec(out)![1]!);
+      const token = url.searchParams.get("token")!;
+      // The server listens in the controller namespace: ask it from there.
+      const call = (method: string, path: string, body?: object) => {
+        const script = `const r = await fetch(${JSON.stringify(`${url.origin}${path}`)}, { method: ${JSON.stringify(method)}, headers: { authorization: "Bearer ${token}", "content-type": "application/json" }${body ? `, body: ${JSON.stringify(JSON.stringify(body))}` : ""} }); process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() }));`;
+        const r = spawnSync(
+          "nsenter",
+          [`--net=${m.controllerNet}`, "--", process.execPath, "--input-type=module", "-e", script],
+          {
+            encoding: "utf8",
+            timeout: 120_000,
+          },
+        );
+        if (r.status !== 0) throw new Error(`fetch ${path}: ${r.stderr}`);
+        return JSON.parse(r.stdout) as { status: number; body: Record<string, unknown> };
+      };
+      const labs = call("GET", "/api/labs");
+      expect((labs.body.labs as { lab: string }[]).map((l) => l.lab)).toContain(lab);
+      const graph = call("GET", `/api/labs/${lab}/graph`);
+      expect(graph.status).toBe(200);
+      expect(JSON.stringify(graph.body.graph)).toContain("o2");
+      const status = call("GET", `/api/labs/${lab}/status`);
+      expect(status.body.healthy).toBe(true);
+      expect(
+        (status.body.nodes as { name: string; host: string }[]).map((n) => `${n.name}@${n.host}`),
+      ).toContain("h3@c");
+      const ping = call("POST", `/api/labs/${lab}/ping`, { from: "h1", to: "h3" });
+      expect(ping.body.ok).toBe(true);
+      const downed = call("POST", `/api/labs/${lab}/link`, { endpoint: "h3:eth0", state: "down" });
+      expect(downed.status).toBe(200);
+      const h3 = (
+        downed.body.report as { nodes: { name: string; interfaces: { name: string; adminUp: boolean }[] }[] }
+      ).nodes.find((n) => n.name === "h3")!;
+      expect(h3.interfaces.find((i) => i.name === "eth0")!.adminUp).toBe(false);
+      expect(call("POST", `/api/labs/${lab}/ping`, { from: "h1", to: "h3" }).body.ok).toBe(false);
+      expect(call("POST", `/api/labs/${lab}/link`, { endpoint: "h3:eth0", state: "up" }).status).toBe(200);
+      expect(call("POST", `/api/labs/${lab}/ping`, { from: "h1", to: "h3" }).body.ok).toBe(true);
+    } finally {
+      const gone = new Promise((r) => server.once("close", r));
+      if (server.exitCode === null) server.kill("SIGTERM");
+      await gone;
+    }
+  }, 240_000);
+
   it("a machine that refuses ssh is named; the others still answer; down finishes when it is back", () => {
     m.refuseSsh("m3", true);
     try {
@@ -276,4 +337,35 @@ expect:
     for (const x of ["m1", "m2", "m3"]) expect(m.leftovers(x)).toEqual([]);
     expect(existsSync(join(m.stateDir, "multi", `${name}.json`))).toBe(false);
   }, 120_000);
+
+  it("the controlling machine is one of the lab's machines (as with two real VMs)", () => {
+    const name = `${lab}h`;
+    const f = file(name);
+    const up = onM1(["up", f]);
+    expect(up.stderr + up.stdout).toMatch(/is up on 3 machines/);
+    expect(up.code).toBe(0);
+    // m1 holds both: the record of the lab over machines and the record of its own part.
+    expect(m.on("m1", ["ls", "/run/nslab/multi"]).stdout).toContain(`${name}.json`);
+    expect(m.records("m1")).toContain(`${name}.json`);
+
+    const st = onM1(["status", name, "--json"]);
+    expect(st.code).toBe(0);
+    const report = JSON.parse(st.stdout) as { healthy: boolean; hosts: { reachable: boolean }[] };
+    expect(report.healthy).toBe(true);
+    expect(report.hosts.every((h) => h.reachable)).toBe(true);
+    // exec on a node of this very machine, and on one of another, over ssh.
+    const here = onM1(["exec", name, "h1", "--", "ip", "-o", "-4", "addr", "show", "dev", "eth0"]);
+    expect(here.stdout).toMatch(/10\.62\.0\.1\/24/);
+    expect(onM1(["exec", name, "h3", "--", "ping", "-c", "1", "-W", "2", "10.62.0.1"]).code).toBe(0);
+    const pinged = onM1(["ping", name]);
+    expect(pinged.stderr).toMatch(/6\/6 pairs answered/);
+    const linkDown = onM1(["status", name]);
+    expect(linkDown.code).toBe(0);
+
+    const down = onM1(["down", name]);
+    expect(down.stderr + down.stdout).not.toMatch(/error/i);
+    expect(down.code).toBe(0);
+    for (const x of ["m1", "m2", "m3"]) expect(m.leftovers(x)).toEqual([]);
+    expect(m.on("m1", ["sh", "-c", "ls /run/nslab/multi 2>/dev/null"]).stdout).toBe("");
+  }, 240_000);
 });

@@ -74,14 +74,14 @@ describe("exec in a lab spread over machines", () => {
     expect(argv).toContain("BatchMode=yes");
     expect(argv.slice(-2)).toEqual([
       "root@192.0.2.11",
-      "sudo -n nslab exec spread h2 -- sh -c 'echo $HOME; exit 7'",
+      "sudo -n nslab exec --here spread h2 -- sh -c 'echo $HOME; exit 7'",
     ]);
   });
 
   it("sets variables in the node with env, never through the remote shell", async () => {
     const { runner, calls } = answering({});
     await execMulti("spread", "h1", ["printenv", "X"], { runner, env: { X: "a b;c" } });
-    expect(calls[0]!.argv.at(-1)).toBe("nslab exec spread h1 -- env 'X=a b;c' -- printenv X");
+    expect(calls[0]!.argv.at(-1)).toBe("nslab exec --here spread h1 -- env 'X=a b;c' -- printenv X");
   });
 
   it("names the machine when ssh cannot reach it (exit 255 with ssh's message)", async () => {

@@ -180,6 +180,12 @@ expect:
     expect(tr.passed).toBe(8); // 2 expectations + 6 ping pairs
     expect(t.code).toBe(0);
 
+    // A link end taken down on its machine (c), then up again.
+    expect(m.nslab(["link", lab, "h3:eth0", "down"]).code).toBe(0);
+    expect(ping("m1", "h1", "10.62.0.3").code).not.toBe(0);
+    expect(m.nslab(["link", lab, "h3:eth0", "up"]).code).toBe(0);
+    expect(ping("m1", "h1", "10.62.0.3").stdout).toMatch(/3 received/);
+
     const g = m.nslab(["graph", lab]);
     expect(g.code).toBe(0);
     for (const n of ["h1", "o2", "s3"]) expect(g.stdout).toContain(n);

@@ -4,6 +4,7 @@
  * the hosts that use it, and the rules a NAT node must follow. Pure.
  */
 import type { Problem, SourceLocation } from "../errors.js";
+import { fnv1a32 } from "../util/hash.js";
 import { bigintToV4, type Cidr, parseAddress, parseCidr, subnetOf, v4ToBigint } from "./ip.js";
 import { checkName } from "./names.js";
 import { forwards } from "./routing.js";
@@ -15,25 +16,15 @@ export const TRANSIT_POOL = "198.19.128.0/17";
 /** The node end of the transit link, inside the NAT node. */
 export const NAT_TRANSIT_IFNAME = "up0";
 
-/** FNV-1a, 32 bits. */
-function fnv(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
 /** The default transit /30 of NAT node `node` of lab `lab`: one of the 8192 in {@link TRANSIT_POOL}. */
 export function defaultTransit(lab: string, node: string): string {
-  const index = fnv(`${lab}/${node}`) % 8192;
+  const index = fnv1a32(`${lab}/${node}`) % 8192;
   return `${bigintToV4(v4ToBigint("198.19.128.0") + BigInt(index * 4))}/30`;
 }
 
 /** The root-namespace end of the transit link: `PREFIX` + `nt` + 6 hex digits of the lab and node. */
 export function transitRootName(prefix: string, lab: string, node: string): string {
-  return `${prefix}nt${(fnv(`${node}@${lab}`) & 0xffffff).toString(16).padStart(6, "0")}`;
+  return `${prefix}nt${(fnv1a32(`${node}@${lab}`) & 0xffffff).toString(16).padStart(6, "0")}`;
 }
 
 /** A transit subnet as written: a /30 network; the message when it is not. */

@@ -8,6 +8,7 @@
  * and improved by Fiduccia–Mattheyses passes. Nodes with a `host:` stay where they are. Pure.
  */
 import { naturalCompare } from "../sources/mininet/graph.js";
+import { fnv1a32, mulberry32 } from "../util/hash.js";
 import type { Node, Topology } from "./types.js";
 
 export type PlacementPolicy = "auto" | "block" | "random";
@@ -30,7 +31,7 @@ export function placeNodes(
   const servers = (t.hosts ?? []).map((h) => h.name);
   if (servers.length === 0) return { problems: [] };
   if (policy === "random") {
-    const rnd = random(hash(options.seed ?? t.name));
+    const rnd = mulberry32(fnv1a32(options.seed ?? t.name));
     for (const n of t.nodes) n.host ??= servers[Math.floor(rnd() * servers.length)]!;
     return { problems: [] };
   }
@@ -236,25 +237,4 @@ function depthFirst(vertices: Vertex[]): number[] {
     }
   }
   return out;
-}
-
-/** FNV-1a of a string, as a seed. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-/** mulberry32: a small deterministic generator. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }

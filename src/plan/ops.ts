@@ -5,6 +5,7 @@
  */
 import type { SourceLocation } from "../errors.js";
 import type { FileOrigin, FileOwner } from "../model/env-types.js";
+import { fnv1a32 } from "../util/hash.js";
 import type { FwOp } from "./fw-ops.js";
 import type { HostDevice } from "./host-devices.js";
 
@@ -247,11 +248,7 @@ const LAB_GROUP_BASE = 0x6e00_0000;
  * (`ip link del group G`) — after checking that every link in the group carries the lab's alias.
  */
 export function linkGroupFor(lab: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < lab.length; i++) {
-    h ^= lab.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
+  const h = fnv1a32(lab);
   return LAB_GROUP_BASE + ((h ^ (h >>> 24)) & 0xff_ffff);
 }
 

@@ -10,6 +10,7 @@ import { networkOf } from "../model/ip.js";
 import { adjacency } from "../model/lookup.js";
 import { l2Segments, segmentIndex } from "../model/segments.js";
 import type { Topology } from "../model/types.js";
+import { mulberry32 } from "../util/hash.js";
 
 /** One ping to make. */
 export interface PingPair {
@@ -87,17 +88,6 @@ export function subnetPairs(t: Topology): PingPair[] {
   return pairs.sort((a, b) => a.rank - b.rank).map((x) => x.p);
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so a sample is the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `count` distinct subnet pairs drawn uniformly (the same ones for the same topology), without
  * listing every pair: a 10,000-host lab on one subnet has 10⁸ of them.
@@ -110,7 +100,7 @@ export function samplePairs(t: Topology, count: number, seed = 0x6e736c): PingPa
   if (total === 0) return out;
   const want = Math.min(count, countSubnetPairs(t));
   const seen = new Set<string>();
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   for (let tries = 0; out.length < want && tries < want * 20; tries++) {
     let r = rnd() * total;
     let gi = 0;

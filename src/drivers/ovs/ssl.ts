@@ -8,8 +8,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Runner } from "../runner/index.js";
-import { type OvsdbClient, OvsdbError } from "./ovsdb.js";
-import { decodeOptional, decodeStringMap, decodeUuid, map, set, uuid } from "./values.js";
+import { type Operation, type OvsdbClient, OvsdbError } from "./ovsdb.js";
+import { decodeOptional, decodeStringMap, decodeUuid, map, set, uuid, type Value } from "./values.js";
 
 /** The marker nslab writes on the SSL row it made. */
 export const SSL_OWNER_KEY = "nslab-owner";
@@ -101,6 +101,19 @@ export async function readSsl(client: OvsdbClient): Promise<SslSetting | null> {
   };
 }
 
+/** An OVSDB guard: the transaction goes on only while the database's SSL setting is still `value`. */
+function sslStillIs(value: Value): Operation {
+  return {
+    op: "wait",
+    table: "Open_vSwitch",
+    where: [],
+    columns: ["ssl"],
+    until: "==",
+    rows: [{ ssl: value }],
+    timeout: 0,
+  };
+}
+
 /**
  * Set the switches' side of `pki` as the database's SSL setting, marked as `owner`'s — only if no
  * SSL setting exists (checked in the same transaction). Returns false when one appeared meanwhile.
@@ -108,15 +121,7 @@ export async function readSsl(client: OvsdbClient): Promise<SslSetting | null> {
 export async function setOwnSsl(client: OvsdbClient, pki: OpenflowPki, owner: string): Promise<boolean> {
   try {
     await client.transact([
-      {
-        op: "wait",
-        table: "Open_vSwitch",
-        where: [],
-        columns: ["ssl"],
-        until: "==",
-        rows: [{ ssl: set([]) }],
-        timeout: 0,
-      },
+      sslStillIs(set([])),
       {
         op: "insert",
         table: "SSL",
@@ -145,15 +150,7 @@ export async function setOwnSsl(client: OvsdbClient, pki: OpenflowPki, owner: st
 export async function clearSsl(client: OvsdbClient, id: string): Promise<boolean> {
   try {
     await client.transact([
-      {
-        op: "wait",
-        table: "Open_vSwitch",
-        where: [],
-        columns: ["ssl"],
-        until: "==",
-        rows: [{ ssl: uuid(id) }],
-        timeout: 0,
-      },
+      sslStillIs(uuid(id)),
       { op: "update", table: "Open_vSwitch", where: [], row: { ssl: set([]) } },
       { op: "comment", comment: "nslab: del-ssl" },
     ]);

@@ -9,6 +9,7 @@
 import type { SourceLocation } from "../../errors.js";
 import { innerMtu, VXLAN_PORT } from "../../model/hosts.js";
 import type { EndpointRef, Host, Topology } from "../../model/types.js";
+import { fnv1a32 } from "../../util/hash.js";
 import { ASSUMED_UNDERLAY_MTU, type MachineFacts } from "./facts.js";
 
 /** One end of a tunnel. */
@@ -51,11 +52,7 @@ const VNI_MAX = 0xff_ffff;
 
 /** Where a lab's VNIs start: derived from its name, so two labs rarely start at the same place. */
 export function vniBase(lab: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < lab.length; i++) {
-    h ^= lab.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
+  const h = fnv1a32(lab);
   return (((h ^ (h >>> 24)) & VNI_MAX) % (VNI_MAX - 4096)) + 1;
 }
 

@@ -7,7 +7,6 @@
 // run so other load hits both alike. Every lab is checked to leave nothing behind on any machine.
 // The simulated machines share one kernel and its CPUs: this measures nslab's cost of spreading a
 // lab (ssh, the transaction, VXLAN), not a speed-up from more machines. Results: bench/results/.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";

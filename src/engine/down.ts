@@ -41,6 +41,14 @@ export interface DownAllOptions extends CommonOptions {
 export async function down(lab: string, options: CommonOptions = {}): Promise<DownResult> {
   // A lab this machine brought up over several machines: down on each (its code loads only then).
   if (isMultiLab(lab)) return (await import("./multi/down.js")).downMulti(lab, options);
+  return downHere(lab, options);
+}
+
+/**
+ * Take down this machine's lab `lab` only — also when this machine controls a lab of that name
+ * spread over several and holds a part of it (what `nslab remote` does with its part).
+ */
+export async function downHere(lab: string, options: CommonOptions = {}): Promise<DownResult> {
   const driver = openDriver(options);
   try {
     return await downWith(lab, driver, options);

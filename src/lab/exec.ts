@@ -100,6 +100,8 @@ export interface AttachedOptions {
   stdin?: "inherit" | "ignore";
   /** Ends the command (SIGTERM) when it aborts. */
   signal?: AbortSignal;
+  /** Added to the command's scrubbed environment (ssh's key agent, for a node on another machine). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -131,9 +133,11 @@ export function execOnHost(
   return attached(argv, runner, options);
 }
 
-function attached(argv: readonly string[], runner: Runner, options: AttachedOptions): Promise<number> {
+/** Run `argv` (already complete) attached to this terminal; resolves with its exit code. */
+export function attached(argv: readonly string[], runner: Runner, options: AttachedOptions): Promise<number> {
   const child: ChildProcess = runner.start(argv, {
     stdio: options.stdin === "ignore" ? "output" : "inherit",
+    ...(options.env ? { env: options.env } : {}),
   });
   return new Promise((resolve) => {
     const ignore = () => {};

@@ -96,6 +96,13 @@ export async function statusAll(options: CommonOptions = {}): Promise<LabReport[
       }
     }
     out.push(...(await unrecordedLabs(driver, recorded, namespaces)));
+    // Labs this machine spread over several: each machine observes its part.
+    const { listMultiLabs, readMultiLab } = await import("../state/multi.js");
+    const spread = listMultiLabs().filter((lab) => readMultiLab(lab)?.status === "up");
+    if (spread.length > 0) {
+      const { statusMulti } = await import("./remote/status.js");
+      for (const lab of spread) out.push(await statusMulti(lab, options));
+    }
     return out;
   });
 }
@@ -116,8 +123,15 @@ export function exec(
 }
 
 /** Run `argv` in `node` of `lab` attached to this terminal; resolves with its exit code. */
-export function execInteractive(lab: string, node: string, argv: readonly string[]): Promise<number> {
-  return new RunningLab(lab).execInteractive(node, argv);
+export function execInteractive(
+  lab: string,
+  node: string,
+  argv: readonly string[],
+  options: Pick<CommonOptions, "log"> & { here?: boolean } = {},
+): Promise<number> {
+  // `here`: this machine's part of a lab spread over several (what the controller asks over ssh).
+  if (options.here) return import("./exec.js").then(({ execAttached }) => execAttached(lab, node, argv));
+  return new RunningLab(lab, options.log ? { log: options.log } : {}).execInteractive(node, argv);
 }
 
 /** Ping pairs of lab `lab`: every subnet pair, or in big labs the farthest pair and a sample. */

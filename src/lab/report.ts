@@ -41,6 +41,22 @@ export interface NodeReport {
   routes: { dst: string; via?: string; dev?: string }[];
   /** An OVS bridge with OpenFlow settings: as OVS has them now, each controller connected or not. */
   openflow?: OpenFlowReport;
+  /** A lab spread over machines: the machine the node is on. */
+  host?: string;
+  /** false: its machine could not be reached, so nothing of it was observed. */
+  observed?: false;
+}
+
+/** A machine of a lab spread over several, as `status` reached it. */
+export interface MachineReport {
+  name: string;
+  ssh: string;
+  reachable: boolean;
+  /** Why it could not be reached (or observed). */
+  error?: string;
+  /** Its part's record state and health, when it answered. */
+  status?: LabReport["status"];
+  healthy?: boolean;
 }
 
 /** An OVS bridge's OpenFlow state (OVS refreshes `connected` every few seconds). */
@@ -67,4 +83,6 @@ export interface LabReport {
   problem?: { message: string; fix: string };
   /** A lab whose record is missing: the objects found marked as its own. */
   objects?: OwnedObject[];
+  /** A lab spread over several machines: each machine, reached or not. */
+  hosts?: MachineReport[];
 }

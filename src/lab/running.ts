@@ -84,25 +84,38 @@ export class RunningLab {
   /** The lab as the kernel sees it now (E_NOT_FOUND when it has no record). */
   async status(options: SignalOption = {}): Promise<LabReport> {
     const s = this.#stoppable(options);
-    const work = import("./status.js").then(({ observeLab }) =>
-      this.use(s)((driver) => observeLab(this.name, driver)),
-    );
+    // A lab this machine spread over several: each machine observes its part.
+    const work = isMultiLab(this.name)
+      ? import("./remote/status.js").then(({ statusMulti }) =>
+          statusMulti(this.name, { ...this.options, ...s }),
+        )
+      : import("./status.js").then(({ observeLab }) =>
+          this.use(s)((driver) => observeLab(this.name, driver)),
+        );
     return abortable(work, s.signal, `status of lab '${this.name}'`);
   }
 
   /** Run `argv` (no shell) in namespace node `node` and capture its output; see {@link execIn}. */
   exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const signal = anySignal(this.signal, options.signal);
-    return execIn(this.name, node, argv, { ...this.options, ...options, ...(signal ? { signal } : {}) });
+    const o = { ...this.options, ...options, ...(signal ? { signal } : {}) };
+    if (isMultiLab(this.name))
+      return import("./remote/exec.js").then(({ execMulti }) => execMulti(this.name, node, argv, o));
+    return execIn(this.name, node, argv, o);
   }
 
   /** Run `argv` in `node` attached to this terminal; resolves with its exit code. */
   execInteractive(node: string, argv: readonly string[], options: AttachedOptions = {}): Promise<number> {
     const signal = anySignal(this.signal, options.signal);
-    return execAttached(this.name, node, argv, this.options.runner, {
-      ...options,
-      ...(signal ? { signal } : {}),
-    });
+    const o = { ...options, ...(signal ? { signal } : {}) };
+    if (isMultiLab(this.name))
+      return import("./remote/exec.js").then(({ execAttachedMulti }) =>
+        execAttachedMulti(this.name, node, argv, this.options.runner, {
+          ...o,
+          ...(this.options.log ? { log: this.options.log } : {}),
+        }),
+      );
+    return execAttached(this.name, node, argv, this.options.runner, o);
   }
 
   /** The lab's services and their state (running, exited with a code, restarts, since when). */
@@ -148,27 +161,36 @@ export class RunningLab {
   ): Promise<PingResult> {
     const s = this.#stoppable(options);
     const o = { ...options, ...s };
-    const work = import("./ping.js").then(({ pingFromNode }) =>
-      pingFromNode(this.name, this.use(o), from, to, { ...this.options, ...o }),
-    );
+    const work = isMultiLab(this.name)
+      ? import("./remote/node-ops.js").then(({ pingFromMulti }) =>
+          pingFromMulti(this.name, from, to, { ...this.options, ...o }),
+        )
+      : import("./ping.js").then(({ pingFromNode }) =>
+          pingFromNode(this.name, this.use(o), from, to, { ...this.options, ...o }),
+        );
     return abortable(work, s.signal, `ping from ${from} to ${to} in lab '${this.name}'`);
   }
 
   /** Check the lab's expectations and its subnet ping matrix; one result per check. */
   async test(options: TestOptions = {}): Promise<TestReport> {
     const s = this.#stoppable(options);
-    const work = import("./test.js").then(({ testRunning }) =>
-      testRunning(this.name, { ...this.options, ...options, ...s }),
-    );
+    const work = isMultiLab(this.name)
+      ? import("./remote/test.js").then(({ testMulti }) =>
+          testMulti(this.name, { ...this.options, ...options, ...s }),
+        )
+      : import("./test.js").then(({ testRunning }) =>
+          testRunning(this.name, { ...this.options, ...options, ...s }),
+        );
     return abortable(work, s.signal, `test of lab '${this.name}'`);
   }
 
   /** Throughput from node `from` to node `to` with iperf3 (server in `to`). */
   async iperf(from: string, to: string, options: IperfOptions = {}): Promise<IperfResult> {
     const s = this.#stoppable(options);
-    const work = import("./iperf.js").then(({ measureThroughput }) =>
-      measureThroughput(this.name, from, to, { ...this.options, ...options, ...s }),
-    );
+    const o = { ...this.options, ...options, ...s };
+    const work = isMultiLab(this.name)
+      ? import("./remote/iperf.js").then(({ iperfMulti }) => iperfMulti(this.name, from, to, o))
+      : import("./iperf.js").then(({ measureThroughput }) => measureThroughput(this.name, from, to, o));
     return abortable(work, s.signal, `iperf from ${from} to ${to} in lab '${this.name}'`);
   }
 
@@ -181,9 +203,11 @@ export class RunningLab {
   /** Take one end of a link (`node:interface`) administratively down, or back up. */
   async link(endpoint: string, state: "up" | "down", options: SignalOption = {}): Promise<ResolvedEndpoint> {
     const s = this.#stoppable(options);
-    const work = import("./link.js").then(({ setEndState }) =>
-      setEndState(this.name, this.use(s), endpoint, state),
-    );
+    const work = isMultiLab(this.name)
+      ? import("./remote/node-ops.js").then(({ linkMulti }) =>
+          linkMulti(this.name, endpoint, state, { ...this.options, ...s }),
+        )
+      : import("./link.js").then(({ setEndState }) => setEndState(this.name, this.use(s), endpoint, state));
     return abortable(work, s.signal, `setting ${endpoint} of lab '${this.name}' ${state}`);
   }
 

@@ -14,6 +14,7 @@ import { type CommonOptions, logOf } from "../engine/options.js";
 import { up } from "../engine/up.js";
 import { NslabError } from "../errors.js";
 import type { Topology } from "../model/types.js";
+import { isMultiLab, readMultiLab } from "../state/multi.js";
 import { type LabState, readLab } from "../state/store.js";
 import { type CheckResult, labChecks, type RunChecksOptions, runChecks } from "../verify/checks.js";
 import { upRecordOf } from "./record.js";
@@ -48,6 +49,8 @@ export interface TestReport {
 
 /** Test running lab `lab` with the expectations it was brought up with. */
 export async function testRunning(lab: string, options: TestOptions = {}): Promise<TestReport> {
+  // A lab this machine spread over several: each check runs on its source's machine.
+  if (isMultiLab(lab)) return (await import("./remote/test.js")).testMulti(lab, options);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const record = upRecordOf(lab, "give the topology file instead: nslab test FILE brings it up for the test");
@@ -65,6 +68,7 @@ export async function testLab(target: string | Topology, options: TestOptions = 
   if (typeof target === "string") return testRunning(target, options);
   const log = logOf(options);
   const lab = target.name;
+  if (target.hosts !== undefined) return testSpread(target, options);
   const state = readLab(lab);
   let broughtUp = false;
   let convergedMs: number | undefined;
@@ -92,6 +96,32 @@ export async function testLab(target: string | Topology, options: TestOptions = 
     return await check(target, broughtUp, started, startedAt, options, convergedMs);
   } finally {
     if (broughtUp && !options.keep) {
+      log("info", `taking lab '${lab}' down after the test`);
+      await down(lab, options);
+    }
+  }
+}
+
+/** `test FILE` of a lab spread over machines: tested as it runs, or brought up for the test. */
+async function testSpread(target: Topology, options: TestOptions): Promise<TestReport> {
+  const log = logOf(options);
+  const lab = target.name;
+  const state = readMultiLab(lab);
+  if (state && !(state.status === "up" && sameTopology(state.topology, target)))
+    throw new NslabError(
+      "E_CONFLICT",
+      state.status === "up"
+        ? `lab '${lab}' is up with a different topology than this file`
+        : `lab '${lab}' has a record in state '${state.status}'`,
+      { hint: `take it down first (nslab down ${lab}), or test it by name: nslab test ${lab}` },
+    );
+  if (state) return testRunning(lab, options);
+  log("info", `bringing lab '${lab}' up for the test`);
+  await up(target, options);
+  try {
+    return { ...(await testRunning(lab, options)), broughtUp: true };
+  } finally {
+    if (!options.keep) {
       log("info", `taking lab '${lab}' down after the test`);
       await down(lab, options);
     }

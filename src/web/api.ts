@@ -7,13 +7,14 @@ import { createHash } from "node:crypto";
 import { DriverSession } from "../engine/driver.js";
 import type { GraphModel } from "../graph/model.js";
 import { layoutPositions, type Point } from "../graph/render.js";
+import { multiLabSummaries } from "../lab/remote/node-ops.js";
 import { RunningLab } from "../lab/running.js";
 import { type LabReport, type LabSummary, labSummaries } from "../lab/status.js";
 import type { PingResult } from "../verify/ping-result.js";
 
 /** The library operations behind the web view. */
 export interface WebApi {
-  /** Every recorded lab. */
+  /** Every recorded lab (those this machine spread over several too). */
   labs(): LabSummary[];
   /** The lab's graph (from its record). */
   graph(lab: string): GraphModel;
@@ -33,7 +34,7 @@ export function libraryApi(): WebApi {
   // Laying out a large lab takes Graphviz most of a second: once per graph is enough.
   const layouts = new Map<string, Promise<Record<string, Point>>>();
   return {
-    labs: () => labSummaries(),
+    labs: () => [...labSummaries(), ...multiLabSummaries()],
     graph: (name) => lab(name).graph(),
     layout: (g) => {
       const key = createHash("sha256").update(JSON.stringify(g)).digest("hex");

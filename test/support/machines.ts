@@ -62,6 +62,11 @@ export interface Machines {
   startNslab(args: string[], env?: Record<string, string>): ChildProcess;
   /** Drop (or accept again) new ssh connections to machine `name` in its own firewall. */
   blockSsh(name: string, blocked: boolean): void;
+  /**
+   * Refuse (or accept again) ssh to machine `name` in its own firewall, at once: new connections are
+   * refused and the packets of established ones (a multiplexed master) answered with a reset.
+   */
+  refuseSsh(name: string, refused: boolean): void;
   /** The nslab state a machine holds: its lab records. */
   records(name: string): string[];
   /** What a machine has that a lab could leave: named namespaces, links besides lo/ul0, records. */
@@ -357,6 +362,22 @@ export function startMachines(count: number, options: { watchdog?: boolean } = {
         "22",
         "-j",
         "DROP",
+      ]);
+      if (r.code !== 0) throw new Error(`iptables in ${name}: ${r.stderr}`);
+    },
+    refuseSsh(name, refused) {
+      const r = on(name, [
+        "iptables",
+        refused ? "-I" : "-D",
+        "INPUT",
+        "-p",
+        "tcp",
+        "--dport",
+        "22",
+        "-j",
+        "REJECT",
+        "--reject-with",
+        "tcp-reset",
       ]);
       if (r.code !== 0) throw new Error(`iptables in ${name}: ${r.stderr}`);
     },

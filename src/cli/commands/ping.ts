@@ -5,7 +5,7 @@ import { ping } from "../../lab/functions.js";
 import { ALL_PAIRS_MAX, DEFAULT_SAMPLE, type PairPolicy, type PingReport } from "../../lab/ping.js";
 import type { PingResult } from "../../verify/ping-result.js";
 import { out as pc } from "../colour.js";
-import { EXIT, info } from "../output.js";
+import { cliLog, EXIT, info } from "../output.js";
 import { progress } from "../progress.js";
 import { Table } from "../table.js";
 import { formatOption, labOf, resolveTarget, wantsJson } from "../target.js";
@@ -47,6 +47,7 @@ export function registerPing(program: Command): void {
           waitSeconds: Number(opts.timeout),
           parallel: positive(opts.parallel, "--parallel"),
           onProgress: p.update,
+          log: cliLog,
         });
       } finally {
         p.done();

@@ -75,6 +75,15 @@ export function renderLab(r: LabReport, all = false): string {
   const out = [
     `lab ${r.lab}: ${r.status}, ${r.healthy ? pc.green("healthy") : pc.red("degraded")}${r.source ? ` (${r.source})` : ""}`,
   ];
+  if (r.hosts)
+    out.push(
+      `machines: ${r.hosts
+        .map(
+          (h) =>
+            `${h.name} (${h.ssh}) ${h.reachable ? (h.healthy ? pc.green("ok") : pc.red("degraded")) : pc.red("unreachable")}`,
+        )
+        .join(", ")}`,
+    );
   if (r.health.length > 0) out.push(renderHealth(r, false));
   if (r.objects) {
     out.push(`objects marked as its own: ${r.objects.map((o) => `${o.kind} ${o.name}`).join(", ")}`);
@@ -124,10 +133,14 @@ function nodeTable(nodes: readonly NodeReport[]): string {
   for (const n of nodes) {
     if (n.interfaces.length === 0)
       table.push([
-        n.name,
+        n.host !== undefined ? `${n.name} @${n.host}` : n.name,
         n.router ? "router" : n.kind,
         "",
-        n.present ? "" : pc.red("ABSENT"),
+        n.observed === false
+          ? pc.red("NOT OBSERVED (machine unreachable)")
+          : n.present
+            ? ""
+            : pc.red("ABSENT"),
         "",
         "",
         "",
@@ -136,7 +149,9 @@ function nodeTable(nodes: readonly NodeReport[]): string {
     n.interfaces.forEach((i, k) => {
       const state = !i.present ? pc.red("ABSENT") : i.up ? pc.green(i.operstate) : pc.red(i.operstate);
       table.push([
-        k === 0 ? (n.present ? n.name : `${n.name} ${pc.red("(absent)")}`) : "",
+        k === 0
+          ? `${n.name}${n.host !== undefined ? ` @${n.host}` : ""}${n.present ? "" : ` ${pc.red("(absent)")}`}`
+          : "",
         k === 0 ? (n.router ? "router" : n.kind) : "",
         i.name,
         state,

@@ -17,7 +17,7 @@ export function sshSettings(configFile: string | undefined): SshSettings {
 }
 
 /** The environment ssh gets: the user's key agent, when there is one (the runner scrubs the rest). */
-function sshEnv(): Record<string, string> | undefined {
+export function sshEnv(): Record<string, string> | undefined {
   const sock = process.env.SSH_AUTH_SOCK;
   return sock ? { SSH_AUTH_SOCK: sock } : undefined;
 }

@@ -2,7 +2,8 @@
  * `ping` of a lab spread over several machines, from the machine that brought it up: the pairs are
  * chosen over the whole lab (as for a lab on one machine), each pair is pinged on the machine of its
  * source node (`nslab remote`, request `ping`, over ssh), and the answers are merged in pair order.
- * A machine that cannot be reached is named in the error; nothing is guessed for its pairs.
+ * A machine that cannot be reached is named (a warning, and the error of each of its pairs, which
+ * count as lost); the other machines' pairs are still pinged and reported.
  */
 import { failures, Machines, machinesError, sshSettings } from "../../engine/multi/machines.js";
 import { targetOf } from "../../engine/multi/up.js";
@@ -49,13 +50,21 @@ export async function pingMulti(lab: string, options: LabPingOptions = {}): Prom
   } finally {
     await machines.close();
   }
-  const failed = failures(answered);
-  if (failed.length > 0) throw machinesError(`could not ping every pair of lab '${lab}'`, failed);
+  // A machine that did not answer: its pairs are failed results that name it (the rest are reported).
+  const unanswered = new Map<string, string>();
+  for (const [h, o] of answered)
+    if (!o.ok) {
+      unanswered.set(h, o.error.message);
+      options.log?.("warn", `${o.error.message}: its ${byHost.get(h)!.length} pairs were not pinged`);
+    }
+  if (unanswered.size === byHost.size && unanswered.size > 0)
+    throw machinesError(`could not ping any pair of lab '${lab}'`, failures(answered));
   const key = (p: PingPair) => `${p.netns}\u0000${p.source ?? ""}\u0000${p.target}\u0000${p.to}`;
   const byPair = new Map<string, PingResult>();
   for (const o of answered.values()) if (o.ok) for (const r of o.value) byPair.set(key(r.pair), r);
   const results = pairs.map((p) => {
-    const r = byPair.get(key(p));
+    const why = unanswered.get(hostOf.get(p.from)!);
+    const r = why !== undefined ? { pair: p, ok: false, error: `not pinged: ${why}` } : byPair.get(key(p));
     if (!r) throw new Error(`internal: no answer for the pair ${p.from} -> ${p.to}`);
     options.onResult?.(r);
     return r;

@@ -10,7 +10,7 @@ import type { Readable, Writable } from "node:stream";
 import { deviceWithAddress, machineIdentity, pathToward, vxlanIds } from "../../drivers/host/underlay.js";
 import { type RemoteHandler, type RemoteRequest, serveLines } from "../../drivers/remote/serve.js";
 import { systemRunner } from "../../drivers/runner/index.js";
-import { type DownResult, down } from "../../engine/down.js";
+import { type DownResult, downHere } from "../../engine/down.js";
 import { withDriver } from "../../engine/driver.js";
 import type { Faults } from "../../engine/options.js";
 import { planForHost } from "../../engine/plan.js";
@@ -24,9 +24,10 @@ import type { PingPair } from "../../verify/pairs.js";
 import type { PingOptions } from "../../verify/ping-result.js";
 import { type Listener, startListener } from "../../verify/probe.js";
 import { runIperfClient, startIperfServer, stopIperfServer } from "../iperf.js";
+import { setEndState } from "../link.js";
 import { runPairs } from "../ping.js";
 import { upRecordOf } from "../record.js";
-import { RunningLab } from "../running.js";
+import { observeLab } from "../status.js";
 import { PartUp } from "./part-up.js";
 
 /** What the composition root hands the remote side. */
@@ -87,8 +88,9 @@ class Session {
         return this.#partUp().abort();
       case "down":
         return downWaiting(str(req, "lab"), log, typeof req.waitMs === "number" ? req.waitMs : 30_000);
+      // This machine's part, never the lab this machine may control under the same name.
       case "status":
-        return new RunningLab(str(req, "lab")).status();
+        return withDriver({}, (driver) => observeLab(str(req, "lab"), driver));
       case "ping": {
         const lab = str(req, "lab");
         const t = upRecordOf(lab).topology;
@@ -134,7 +136,9 @@ class Session {
         return { stopped: !!server };
       }
       case "link":
-        return new RunningLab(str(req, "lab")).link(
+        return setEndState(
+          str(req, "lab"),
+          (fn) => withDriver({}, fn),
           str(req, "endpoint"),
           req.state === "down" ? "down" : "up",
         );
@@ -203,7 +207,7 @@ async function downWaiting(
   let said = false;
   for (;;) {
     try {
-      return await down(lab, { log });
+      return await downHere(lab, { log });
     } catch (e) {
       if (!(e instanceof NslabError && e.code === "E_LOCKED") || Date.now() >= deadline) throw e;
       if (!said) log("info", `waiting for another nslab process working on '${lab}' here: ${e.message}`);

@@ -60,9 +60,13 @@ export function kernelSnapshot(only: (name: string) => boolean = () => true): Ke
   const labsDir = join(stateDir, "labs");
   return {
     netns: (existsSync("/run/netns") ? readdirSync("/run/netns") : []).filter(only).sort(),
+    // Not `ovs-netdev`: Open vSwitch's own device for its userspace datapath, made with the first
+    // netdev bridge of anyone on the host and removed by ovs-vswitchd after the last — which it may
+    // do a moment after a `down` returned (down does not wait for ovs-vswitchd to close the sockets
+    // of ports whose devices are already gone), or while another test's OVS lab comes and goes.
     rootLinks: links
       .map((l) => l.ifname)
-      .filter(only)
+      .filter((name) => name !== "ovs-netdev" && only(name))
       .sort(),
     ovsBridges,
     state: (existsSync(labsDir) ? readdirSync(labsDir) : [])

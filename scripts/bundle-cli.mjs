@@ -1,24 +1,25 @@
-// Bundles the `nslab` command: dist/cli/main.js (what tsc emitted) → dist/bin/nslab.js, one ES module
-// file for the entry and one chunk per command and shared part (esbuild code splitting keeps each
-// command's `await import(...)` lazy), with commander, yaml and zod inside. Node then reads a handful
-// of files instead of ~200 modules at every start. Chunks sit beside the entry, two levels under the
-// package root as the modules they replace do (the agent and web page are found from there).
-// The schema check's zod part (sources/nslab/full-check.js: the problems of a file that does not fit)
-// is an entry of its own, loaded on demand: a valid file is checked without zod (accept.js), and
-// zod's module initialisation was most of `nslab validate`'s start.
-import { chmodSync, rmSync } from "node:fs";
+// Bundles the `nslab` command: dist/cli/main.js (what tsc emitted) → dist/bin/cli.cjs, one CommonJS
+// file with commander, yaml and zod inside, started by dist/bin/nslab.js (src/cli/launcher.ts) from
+// V8's code cache. CommonJS because Node 20 hands cached bytecode only to vm.Script: an ES module
+// is compiled afresh at every start. One file, and still lazy: each command's `await import(...)`
+// becomes a module initialised when it runs (esbuild wraps every module reached that way), so
+// `nslab down` does not initialise the YAML parser and `validate` of a valid file not zod.
+// The file sits two levels under the package root, as the modules it replaces do (the agent, the
+// web page and package.json are found from there).
+// The schema check's zod part (sources/nslab/full-check.js: the problems of a file that does not
+// fit) is required only when a document does not fit: a valid file is checked without zod
+// (accept.js), and zod's module initialisation was most of `nslab validate`'s start.
+import { createHash } from "node:crypto";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist", "bin");
+const fullCheck = join(root, "dist", "sources", "nslab", "full-check.js");
 
-/**
- * check.js's static import of full-check.js becomes a loader of the `full-check` entry, run when a
- * document does not fit (synchronously: checkSchema is; Node ≥ 20.19 requires an ES module). The
- * chunks it shares with the command are the same modules (one loader), so `instanceof` holds.
- */
+/** check.js's static import of full-check.js becomes a require() at the first document that does not fit. */
 const lazyFullCheck = {
   name: "lazy-full-check",
   setup(b) {
@@ -28,11 +29,8 @@ const lazyFullCheck = {
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({
-      contents: [
-        'import { createRequire } from "node:module";',
-        "const load = createRequire(import.meta.url);",
-        'export function checkFully(source) { return load("./full-check.js").checkFully(source); }',
-      ].join("\n"),
+      contents: `export function checkFully(source) { return require(${JSON.stringify(fullCheck)}).checkFully(source); }`,
+      resolveDir: dirname(fullCheck),
       loader: "js",
     }));
   },
@@ -40,19 +38,17 @@ const lazyFullCheck = {
 
 rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: {
-    nslab: join(root, "dist", "cli", "main.js"),
-    "full-check": join(root, "dist", "sources", "nslab", "full-check.js"),
-  },
-  outdir: out,
+  entryPoints: [join(root, "dist", "cli", "main.js")],
+  outfile: join(out, "cli.cjs"),
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20",
-  chunkNames: "[name]-[hash]",
   minify: true,
   legalComments: "none",
+  // import.meta in the bundled modules: the bundle's own place (the launcher passes __filename).
+  define: { "import.meta.url": "__nslabUrl", "import.meta.dirname": "__dirname" },
+  banner: { js: 'var __nslabUrl=require("node:url").pathToFileURL(__filename).href;' },
   // The web view's server and the diagram renderers are loaded by a few commands only; they stay
   // ordinary dependencies (and @viz-js/viz carries its WebAssembly).
   external: [
@@ -64,11 +60,30 @@ await build({
     // PNG diagrams: a native addon, loaded by `graph -o x.png` only.
     "@resvg/resvg-js",
   ],
-  // Bundled CommonJS (commander) may call require(): give the ES module one.
-  banner: {
-    js: 'import { createRequire as __nslabRequire } from "node:module"; const require = __nslabRequire(import.meta.url);',
-  },
+  // import() of the external packages becomes require() (each has a CommonJS build): a dynamic
+  // import from code run by vm.Script needs Node's experimental loader option, and warns.
+  supported: { "dynamic-import": false },
   plugins: [lazyFullCheck],
   logLevel: "warning",
 });
+
+// The launcher, with the bundle's id: it names the code cache's files.
+const id = createHash("sha256")
+  .update(readFileSync(join(out, "cli.cjs")))
+  .digest("hex")
+  .slice(0, 16);
+const launcher = readFileSync(join(root, "dist", "cli", "launcher.js"), "utf8");
+if (!launcher.includes('"__NSLAB_BUILD__"')) throw new Error("dist/cli/launcher.js: no build id placeholder");
+// CommonJS too (dist/bin/package.json says so): Node starts a CommonJS file a few ms sooner than
+// an ES module, and the launcher needs nothing of ES modules.
+const { code } = await transform(launcher.replace('"__NSLAB_BUILD__"', JSON.stringify(id)), {
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  legalComments: "none",
+  define: { "import.meta.dirname": "__dirname" },
+});
+writeFileSync(join(out, "package.json"), '{ "type": "commonjs" }\n');
+writeFileSync(join(out, "nslab.js"), code.startsWith("#!") ? code : `#!/usr/bin/env node\n${code}`);
 chmodSync(join(out, "nslab.js"), 0o755);

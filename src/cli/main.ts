@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** The `nslab` command: a thin shell over the library; each command lives in commands/. */
 import { readFileSync } from "node:fs";
 import { Command, type Option } from "@commander-js/extra-typings";
@@ -99,36 +98,42 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 const ALIASES: Record<string, string> = { deploy: "up", destroy: "down", inspect: "status" };
 
 program.exitOverride();
-try {
-  // The composition root: what every command gets from the environment is read here, once.
-  const ctx: CliContext = {
-    faults: parseFaults(process.env[FAULTS_ENV]),
-    historyFile: process.env.NSLAB_HISTORY ?? `${process.env.HOME ?? "/root"}/.nslab_history`,
-  };
-  const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
-  const name = first !== undefined ? (ALIASES[first] ?? first) : undefined;
-  const version = first === undefined && process.argv.some((a) => a === "-V" || a === "--version");
-  // One command's module, except for help and `completion` (which lists every command); none for
-  // --version.
-  const one = name !== undefined && Object.hasOwn(COMMANDS, name) && name !== "completion";
-  const wanted = one ? [name] : version ? [] : Object.keys(COMMANDS);
-  for (const n of wanted) (await COMMANDS[n]!())(program, ctx);
-  // -v/-q anywhere on the line: each command takes them too (the program's are read before it).
-  for (const c of program.commands) for (const o of globalOptions()) c.addOption(o as Option);
-  for (const [alias, of] of Object.entries(ALIASES))
-    program.commands.find((c) => c.name() === of)?.alias(alias);
-  await program.parseAsync(process.argv);
-} catch (e) {
-  const code = (e as { code?: string }).code;
-  if (typeof code === "string" && code.startsWith("commander.")) {
-    const exitCode = (e as { exitCode?: number }).exitCode ?? EXIT.invalid;
-    process.exit(
-      code === "commander.helpDisplayed" || code === "commander.version"
-        ? EXIT.ok
-        : exitCode === 0
-          ? 0
-          : EXIT.invalid,
-    );
+
+/** Parse the command line and run the command (no top-level await: the command is bundled as CommonJS, see scripts/bundle-cli.mjs). */
+async function main(): Promise<void> {
+  try {
+    // The composition root: what every command gets from the environment is read here, once.
+    const ctx: CliContext = {
+      faults: parseFaults(process.env[FAULTS_ENV]),
+      historyFile: process.env.NSLAB_HISTORY ?? `${process.env.HOME ?? "/root"}/.nslab_history`,
+    };
+    const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
+    const name = first !== undefined ? (ALIASES[first] ?? first) : undefined;
+    const version = first === undefined && process.argv.some((a) => a === "-V" || a === "--version");
+    // One command's module, except for help and `completion` (which lists every command); none for
+    // --version.
+    const one = name !== undefined && Object.hasOwn(COMMANDS, name) && name !== "completion";
+    const wanted = one ? [name] : version ? [] : Object.keys(COMMANDS);
+    for (const n of wanted) (await COMMANDS[n]!())(program, ctx);
+    // -v/-q anywhere on the line: each command takes them too (the program's are read before it).
+    for (const c of program.commands) for (const o of globalOptions()) c.addOption(o as Option);
+    for (const [alias, of] of Object.entries(ALIASES))
+      program.commands.find((c) => c.name() === of)?.alias(alias);
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (typeof code === "string" && code.startsWith("commander.")) {
+      const exitCode = (e as { exitCode?: number }).exitCode ?? EXIT.invalid;
+      process.exit(
+        code === "commander.helpDisplayed" || code === "commander.version"
+          ? EXIT.ok
+          : exitCode === 0
+            ? 0
+            : EXIT.invalid,
+      );
+    }
+    process.exit(reportError(e));
   }
-  process.exit(reportError(e));
 }
+
+void main();

@@ -1,101 +1,164 @@
 /**
- * What the installed command loads as it runs (dist/bin, the bundle `npm pack` ships): every module
- * Node loads is logged by a load hook, for the commands people and scripts type most. `--version`,
- * `status` and `down` of a lab that is not up never load the YAML parser or zod (the bulk of a
- * start), `validate` of a valid file never loads zod (only a file with problems does, for its
- * messages), and each loads a handful of files, not the ~200 modules TypeScript emits. Counts, not
- * times: it holds on a loaded machine. Needs no root; it uses the built CLI (dist/).
+ * What the installed command does as it starts (dist/bin: the launcher nslab.js and the bundle
+ * cli.cjs that `npm pack` ships): which heavy libraries' module code runs, read from V8's own
+ * coverage of the bundle (NODE_V8_COVERAGE: the function around a library's first statements ran or
+ * not), and that the launcher keeps and reuses V8's code cache. `--version`, `status` and `down` of
+ * a lab that is not up never initialise the YAML parser or zod (the bulk of a start), `validate` of
+ * a valid file never initialises zod (only a file with problems does, for its messages). Counts and
+ * facts, not times: it holds on a loaded machine. Needs no root; it uses the built CLI (dist/).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "dist", "bin", "nslab.js");
+const BUNDLE = join(ROOT, "dist", "bin", "cli.cjs");
+/** What the launcher puts before the bundle's text (coverage offsets count it). */
+const WRAP = "(function (exports, require, module, __filename, __dirname) {";
 const dir = mkdtempSync(join(tmpdir(), "nslab-cli-start-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-writeFileSync(
-  join(dir, "hooks.mjs"),
-  `import { appendFileSync } from "node:fs";
-export async function load(url, context, next) {
-  appendFileSync(process.env.NSLAB_TEST_LOAD_LOG, url + "\\n");
-  return next(url, context);
+interface Range {
+  startOffset: number;
+  endOffset: number;
+  count: number;
 }
-`,
-);
-writeFileSync(
-  join(dir, "register.mjs"),
-  `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`,
-);
+interface FunctionCoverage {
+  functionName: string;
+  ranges: Range[];
+}
 
-/** The files of this package a command loads (and its exit code), in an empty state directory. */
-function loads(args: string[]): { code: number | null; files: string[]; stderr: string } {
-  const log = join(dir, `load-${args.join("-").replace(/\W+/g, "_")}.log`);
-  const r = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), CLI, ...args], {
+let runs = 0;
+/** Run the command with V8's coverage on; the bundle's functions with their call counts. */
+function run(args: string[], env: Record<string, string> = {}) {
+  const cov = join(dir, `cov-${++runs}`);
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: "1", NSLAB_TEST_LOAD_LOG: log, NSLAB_STATE_DIR: join(dir, "state") },
+    env: {
+      ...process.env,
+      NO_COLOR: "1",
+      NODE_V8_COVERAGE: cov,
+      NSLAB_STATE_DIR: join(dir, "state"),
+      NSLAB_CACHE_DIR: join(dir, "cache"),
+      ...env,
+    },
     encoding: "utf8",
     timeout: 60_000,
   });
-  const files = readFileSync(log, "utf8")
-    .split("\n")
-    .filter((u) => u.startsWith("file:") && !u.startsWith(`file://${dir}`))
-    .map((u) => fileURLToPath(u));
-  return { code: r.status, files, stderr: r.stderr };
+  const url = pathToFileURL(BUNDLE).href;
+  const functions: FunctionCoverage[] = readdirSync(cov).flatMap((f) =>
+    (
+      JSON.parse(readFileSync(join(cov, f), "utf8")) as {
+        result: { url: string; functions: FunctionCoverage[] }[];
+      }
+    ).result
+      .filter((s) => s.url === url || s.url === BUNDLE)
+      .flatMap((s) => s.functions),
+  );
+  return { code: r.status, stderr: r.stderr, functions };
 }
 
-/** Which of the heavy libraries the files hold (their code is bundled: found by what it says). */
-function heavy(files: string[]): string[] {
-  const text = files.map((f) => readFileSync(f, "utf8")).join("\n");
-  return [
-    ...(text.includes("$ZodObject") ? ["zod"] : []),
-    ...(text.includes("Excessive alias count") ? ["yaml"] : []),
-  ];
+const source = readFileSync(BUNDLE, "utf8");
+/** Text that only each library's module code holds (in its first statements). */
+const MARKERS = { yaml: 'Symbol.for("yaml.alias")', zod: '"$ZodObject"' } as const;
+
+/** The libraries whose module code ran: the innermost function around each marker was called. */
+function initialised(functions: FunctionCoverage[]): string[] {
+  return Object.entries(MARKERS).flatMap(([lib, marker]) => {
+    const at = source.indexOf(marker);
+    expect(at, `${lib}'s marker is in the bundle`).toBeGreaterThan(0);
+    const offset = WRAP.length + at;
+    let inner: Range | undefined;
+    for (const f of functions) {
+      const r = f.ranges[0]!;
+      if (
+        r.startOffset <= offset &&
+        offset < r.endOffset &&
+        (!inner || r.endOffset - r.startOffset < inner.endOffset - inner.startOffset)
+      )
+        inner = r;
+    }
+    expect(inner, `${lib}: a function around its marker`).toBeDefined();
+    return inner!.count > 0 ? [lib] : [];
+  });
 }
 
-describe("what the nslab command loads at start", () => {
-  // Files and bytes: what Node reads and compiles before the command can answer. The counts leave
-  // room for a module or two more (esbuild splits shared code into chunks: one new shared module can
-  // add a file); the bytes are what costs start time (all of yaml and zod would be ~1 MB more).
-  it.each([
-    [["--version"], 10, 80_000],
-    // status with no record still looks for labs by their markers (a lost /run/nslab): the agent's
-    // code, and the mount reader that finds a lab's file system (51 files, 218 kB on 2026-12-03).
-    [["status"], 60, 300_000],
-    [["down", "nslab-never-up"], 50, 280_000],
-  ])("nslab %j loads neither yaml nor zod, from few files", (args, most, bytes) => {
-    const r = loads(args);
+describe("what the nslab command runs at start", () => {
+  it.each([[["--version"]], [["status"]], [["down", "nslab-never-up"]]])(
+    "nslab %j initialises neither yaml nor zod",
+    (args) => {
+      const r = run(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.functions.length).toBeGreaterThan(100);
+      expect(initialised(r.functions)).toEqual([]);
+    },
+  );
+
+  it("nslab validate of a valid file initialises the YAML parser but not zod", () => {
+    const r = run(["validate", join(ROOT, "examples", "seed", "bridge.yaml")]);
     expect(r.code, r.stderr).toBe(0);
-    expect(heavy(r.files)).toEqual([]);
-    expect(r.files.every((f) => f.startsWith(join(ROOT, "dist", "bin")) || f.includes("node_modules"))).toBe(
-      true,
-    );
-    expect(r.files.length).toBeLessThanOrEqual(most);
-    expect(r.files.reduce((sum, f) => sum + statSync(f).size, 0)).toBeLessThanOrEqual(bytes);
+    expect(initialised(r.functions)).toEqual(["yaml"]);
   });
 
-  it("nslab validate of a valid file loads the YAML parser but not zod, from few files", () => {
-    const r = loads(["validate", join(ROOT, "examples", "seed", "bridge.yaml")]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(heavy(r.files)).toEqual(["yaml"]);
-    // 30 files, 299 kB on 2026-12-03 (the YAML parser is 150 kB of it; zod would add 116 kB).
-    expect(r.files.length).toBeLessThanOrEqual(40);
-    expect(r.files.reduce((sum, f) => sum + statSync(f).size, 0)).toBeLessThanOrEqual(340_000);
-  });
-
-  // (zod comes in by require(), which the load hook does not see: the messages show it ran.)
-  it("nslab validate of a file with problems loads zod then, and says where each is", () => {
+  it("nslab validate of a file with problems initialises zod then, and says where each is", () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "name: x\nnodes:\n  h1: {kind: netnz}\n  h2: {interfacez: {}}\n");
-    const r = loads(["validate", bad]);
+    const r = run(["validate", bad]);
     expect(r.code).toBe(2);
+    expect(initialised(r.functions)).toEqual(["yaml", "zod"]);
     expect(r.stderr).toContain(`${bad}:3:14 (nodes.h1.kind): unknown node kind 'netnz'`);
     expect(r.stderr).toContain("did you mean 'netns'?");
     expect(r.stderr).toContain(`${bad}:4:8 (nodes.h2.interfacez): unknown field 'interfacez'`);
     expect(r.stderr).not.toMatch(/Warning|TypeError|at file:/);
+  });
+});
+
+describe("the code cache", () => {
+  const cache = join(dir, "own-cache");
+  const files = () => readdirSync(cache).filter((f) => f.endsWith(".v8"));
+  const validate = (env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [CLI, "validate", join(ROOT, "examples", "seed", "bridge.yaml")], {
+      env: { ...process.env, NSLAB_CACHE_DIR: cache, ...env },
+      encoding: "utf8",
+    });
+
+  it("is written at the first run of a command, reused after, and rewritten when V8 rejects it", () => {
+    expect(validate().status).toBe(0);
+    expect(files()).toHaveLength(1);
+    const [name] = files();
+    expect(name).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version}-${process.arch}-validate\\.v8$`));
+    expect(statSync(cache).mode & 0o777).toBe(0o700);
+    const path = join(cache, name!);
+    const first = statSync(path);
+    expect(first.size).toBeGreaterThan(10_000);
+    expect(validate().stderr).toContain("is valid");
+    expect(statSync(path).mtimeMs).toBe(first.mtimeMs); // accepted: not written again
+    writeFileSync(path, "not V8's cache");
+    expect(validate().stderr).toContain("is valid"); // rejected: compiled afresh, then rewritten
+    expect(statSync(path).size).toBeGreaterThan(10_000);
+  });
+
+  it("is not used in a directory others can write to, nor with NSLAB_COMPILE_CACHE=0", () => {
+    const open = join(dir, "open-cache");
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    expect(validate({ NSLAB_CACHE_DIR: open }).stderr).toContain("is valid");
+    expect(readdirSync(open)).toEqual([]);
+    const off = join(dir, "off-cache");
+    expect(validate({ NSLAB_CACHE_DIR: off, NSLAB_COMPILE_CACHE: "0" }).stderr).toContain("is valid");
+    expect(() => readdirSync(off)).toThrow();
   });
 });

@@ -126,6 +126,19 @@ describe("what the nslab command runs at start", () => {
   });
 });
 
+describe("the bundle in its place", () => {
+  it("finds the package's native agent (dist/bin's own package.json is not the package's)", () => {
+    const r = spawnSync(process.execPath, [CLI, "doctor"], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      encoding: "utf8",
+    });
+    expect(`${r.stdout}${r.stderr}`).toMatch(
+      new RegExp(`ok +native agent: ${join(ROOT, "dist", "native", "nsagent")}`),
+    );
+  });
+});
+
 describe("the code cache", () => {
   const cache = join(dir, "own-cache");
   const files = () => readdirSync(cache).filter((f) => f.endsWith(".v8"));

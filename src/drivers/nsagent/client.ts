@@ -3,7 +3,7 @@
  * (all requests written at once, replies matched in order), and close it.
  */
 import type { ChildProcess } from "node:child_process";
-import { accessSync, closeSync, constants, existsSync, openSync, readSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -82,7 +82,8 @@ interface PendingBatch {
 export function findAgentBinary(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, "package.json"))) {
+    // The package's own package.json (dist/bin holds one that only says its files are CommonJS).
+    if (isPackageRoot(dir)) {
       const path = join(dir, AGENT_PATH);
       try {
         accessSync(path, constants.X_OK);
@@ -94,6 +95,14 @@ export function findAgentBinary(): string | null {
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
+  }
+}
+
+function isPackageRoot(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name === "nslab";
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,163 @@
+// `npm run bench -- --seed [--runs N]`: the walkthrough's three experiments (examples/seed/*.yaml),
+// `nslab up FILE` and `nslab down LAB` as a person types them, against the walkthrough's own commands
+// (../shared/seed/veth-experiments.md, without the ping) typed as one `ip -batch` script — for the
+// Open vSwitch one, `ip -batch`, one `ovs-vsctl` call with the bridge and its two ports (with the
+// userspace datapath where the host has no openvswitch module, as nslab chooses), `ip -batch` again.
+// Down: `ip -batch` deleting the namespaces (and the bridge), `ovs-vsctl del-br`. Names get a unique
+// prefix on both sides (a person's ns1/ns2 are never touched), runs are interleaved, each lab is
+// checked with a ping outside the timed part, and everything is removed on errors and on Ctrl-C.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CLI, cleanupAll, guarded, median, must, ROOT, run, uniquePrefix } from "./lib.mjs";
+
+const argv = process.argv.slice(2);
+const runs = Number(argv[argv.indexOf("--runs") + 1]) || 5;
+const which = ["direct", "bridge", "ovs"];
+const userspace = !existsSync("/sys/module/openvswitch");
+const dir = mkdtempSync(join(tmpdir(), "nslab-bench-seed-"));
+
+/** The walkthrough's commands for `seed`, names prefixed with `p`: [batch before OVS, ovs-vsctl argv, batch after]. */
+function walkthrough(seed, p) {
+  const ns = (n) => `${p}${n}`;
+  const addrs = [
+    `netns exec ${ns("ns1")} ip addr add 10.1.1.2/24 dev veth0`,
+    `netns exec ${ns("ns1")} ip link set veth0 up`,
+    `netns exec ${ns("ns2")} ip addr add 10.1.1.3/24 dev veth1`,
+    `netns exec ${ns("ns2")} ip link set veth1 up`,
+  ];
+  const nss = [`netns add ${ns("ns1")}`, `netns add ${ns("ns2")}`];
+  if (seed === "direct")
+    return {
+      up: [
+        [
+          ...nss,
+          `link add ${p}veth0 type veth peer name ${p}veth1`,
+          `link set ${p}veth0 netns ${ns("ns1")}`,
+          `link set ${p}veth1 netns ${ns("ns2")}`,
+          // the walkthrough's names inside the namespaces (prefixed only where the root holds them)
+          `-n ${ns("ns1")} link set ${p}veth0 name veth0`,
+          `-n ${ns("ns2")} link set ${p}veth1 name veth1`,
+          ...addrs,
+        ],
+      ],
+      down: [[`netns del ${ns("ns1")}`, `netns del ${ns("ns2")}`]],
+    };
+  const sw = seed === "bridge" ? `${p}br0` : `${p}ovs-br`;
+  const port = (i) => (seed === "bridge" ? `${p}br-veth${i}` : `${p}ovs-veth${i}`);
+  const pairs = [
+    `link add ${p}veth0 type veth peer name ${port(0)}`,
+    `link add ${p}veth1 type veth peer name ${port(1)}`,
+    `link set ${p}veth0 netns ${ns("ns1")}`,
+    `link set ${p}veth1 netns ${ns("ns2")}`,
+    `-n ${ns("ns1")} link set ${p}veth0 name veth0`,
+    `-n ${ns("ns2")} link set ${p}veth1 name veth1`,
+  ];
+  if (seed === "bridge")
+    return {
+      up: [
+        [
+          ...nss,
+          `link add ${sw} type bridge`,
+          `link set ${sw} up`,
+          ...pairs,
+          `link set ${port(0)} master ${sw}`,
+          `link set ${port(0)} up`,
+          `link set ${port(1)} master ${sw}`,
+          `link set ${port(1)} up`,
+          ...addrs,
+        ],
+      ],
+      down: [[`netns del ${ns("ns1")}`, `netns del ${ns("ns2")}`, `link del ${sw}`]],
+    };
+  return {
+    up: [
+      [...nss, ...pairs],
+      [
+        "ovs-vsctl",
+        "add-br",
+        sw,
+        ...(userspace ? ["--", "set", "bridge", sw, "datapath_type=netdev"] : []),
+        "--",
+        "add-port",
+        sw,
+        port(0),
+        "--",
+        "add-port",
+        sw,
+        port(1),
+      ],
+      [`link set ${port(0)} up`, `link set ${port(1)} up`, ...addrs],
+    ],
+    down: [["ovs-vsctl", "del-br", sw], [`netns del ${ns("ns1")}`, `netns del ${ns("ns2")}`]],
+  };
+}
+
+/** Run a list of steps (an array of ip batch lines, or an argv whose first word is a program); total ms. */
+async function steps(list) {
+  let ms = 0;
+  for (const s of list) {
+    if (s[0] === "ovs-vsctl") {
+      ms += (await must(s)).ms;
+      continue;
+    }
+    const f = join(dir, "batch");
+    writeFileSync(f, `${s.join("\n")}\n`);
+    // The `-n NS` lines are options of one line: ip -batch takes them only with -force off, so
+    // they are split into their own `ip -n NS` runs... no: ip's batch mode reads global options
+    // per line since iproute2 5.x? It does not; see below.
+    ms += (await must(["ip", "-batch", f])).ms;
+  }
+  return ms;
+}
+
+async function ping(p) {
+  await must(["ip", "netns", "exec", `${p}ns1`, "ping", "-c", "1", "-W", "2", "10.1.1.3"]);
+}
+
+const results = {};
+try {
+  for (const seed of which) results[seed] = { ipUp: [], ipDown: [], nslabUp: [], nslabDown: [] };
+  for (let r = 0; r < runs; r++)
+    for (const seed of which) {
+      const file = join(ROOT, "examples", "seed", `${seed}.yaml`);
+      // ip -batch
+      const p = uniquePrefix("q");
+      const w = walkthrough(seed, p);
+      await guarded(
+        async () => {
+          results[seed].ipUp.push(await steps(w.up));
+          await ping(p);
+          results[seed].ipDown.push(await steps(w.down));
+        },
+        () => steps(w.down).catch(() => {}),
+      );
+      // nslab
+      const q = uniquePrefix("s");
+      const lab = `bench-seed-${q.slice(0, -1)}`;
+      await guarded(
+        async () => {
+          results[seed].nslabUp.push((await must(["node", CLI, "up", file, "--name", lab, "--prefix", q, "-q"])).ms);
+          await ping(q);
+          results[seed].nslabDown.push((await must(["node", CLI, "down", lab, "-q"])).ms);
+        },
+        () => run(["node", CLI, "down", lab, "-q"]),
+      );
+    }
+  const node = [];
+  for (let r = 0; r < runs; r++) node.push((await must(["node", "-e", "0"])).ms);
+  const f = (ms) => `${ms.toFixed(0)} ms`;
+  console.log(`seed labs, medians of ${runs} (node -e 0: ${f(median(node))}; load ${(await import("node:os")).loadavg()[0].toFixed(2)})`);
+  console.log("| seed   | ip -batch up | nslab up | ratio | ip -batch down | nslab down | ratio |");
+  console.log("| ------ | -----------: | -------: | ----: | -------------: | ---------: | ----: |");
+  for (const seed of which) {
+    const x = results[seed];
+    const [iu, nu, id, nd] = [x.ipUp, x.nslabUp, x.ipDown, x.nslabDown].map(median);
+    console.log(
+      `| ${seed.padEnd(6)} | ${f(iu).padStart(12)} | ${f(nu).padStart(8)} | ${(nu / iu).toFixed(2).padStart(5)} | ${f(id).padStart(14)} | ${f(nd).padStart(10)} | ${(nd / id).toFixed(2).padStart(5)} |`,
+    );
+  }
+} finally {
+  await cleanupAll();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -194,3 +194,24 @@ export function median(xs) {
 export function have(program) {
   return spawnSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" }).status === 0;
 }
+
+/** A one-switch lab that keeps Open vSwitch running for the bench; returns its `down`. */
+export async function holdOvs() {
+  const p = uniquePrefix("o");
+  const lab = `bench-${p.slice(0, -1)}`;
+  const up = await run(
+    ["node", CLI, "-q", "up", "--topo", "single,1", "--switch", "ovs"].concat([
+      "--controller",
+      "none",
+      "--name",
+      lab,
+      "--prefix",
+      p,
+    ]),
+  );
+  if (up.code !== 0) throw new Error(`bench: could not start Open vSwitch: ${up.stderr.trim()}`);
+  return async () => {
+    const down = await run(["node", CLI, "-q", "down", lab]);
+    if (down.code !== 0) process.stderr.write(`bench: nslab down ${lab}: ${down.stderr.trim()}\n`);
+  };
+}

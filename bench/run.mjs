@@ -14,6 +14,8 @@
 //   --frr               only the FRR ring (bench/frr-ring.mjs: --n N routers, default 100)
 //   --sdn               only Mininet vs nslab with OVS and a remote controller (bench/sdn.mjs:
 //                       --topos linear,100, --runs R)
+//   --seed              only the walkthrough's three labs, nslab vs its commands as one `ip -batch`
+//                       script (bench/seed.mjs: --runs N, default 5)
 //   --multihost         only a lab spread over three simulated machines vs on one (bench/multihost.mjs:
 //                       --topo linear,300, --runs R)
 //   --huge              only the 10,000-host scenario (linear,100,100 by default; --huge-topo SPEC:
@@ -44,6 +46,10 @@ const { generateTopology } = await import(join(ROOT, "dist", "sources", "mininet
 // `npm run bench -- --frr [--n N]`: the FRR ring instead (bench/frr-ring.mjs).
 if (process.argv.includes("--frr")) {
   await import("./frr-ring.mjs");
+  process.exit(0);
+}
+if (process.argv.includes("--seed")) {
+  await import("./seed.mjs");
   process.exit(0);
 }
 if (process.argv.includes("--multihost")) {

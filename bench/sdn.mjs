@@ -24,6 +24,7 @@ import {
   CLI,
   cleanupAll,
   guarded,
+  holdOvs,
   listNetns,
   median,
   ROOT,
@@ -85,27 +86,6 @@ async function vswitchdIdle() {
   const wait = ["wait-until", "Open_vSwitch", ".", `cur_cfg>=${next.stdout.trim()}`];
   const r = await run(["ovs-vsctl", "--timeout=300", ...wait]);
   if (r.code !== 0) throw new Error(`sdn bench: ovs-vswitchd did not catch up: ${r.stderr.trim()}`);
-}
-
-/** A one-switch lab that keeps Open vSwitch running for the bench; returns its `down`. */
-async function holdOvs() {
-  const p = uniquePrefix("o");
-  const lab = `bench-${p.slice(0, -1)}`;
-  const up = await run(
-    ["node", CLI, "-q", "up", "--topo", "single,1", "--switch", "ovs"].concat([
-      "--controller",
-      "none",
-      "--name",
-      lab,
-      "--prefix",
-      p,
-    ]),
-  );
-  if (up.code !== 0) throw new Error(`sdn bench: could not start Open vSwitch: ${up.stderr.trim()}`);
-  return async () => {
-    const down = await run(["node", CLI, "-q", "down", lab]);
-    if (down.code !== 0) process.stderr.write(`sdn bench: nslab down ${lab}: ${down.stderr.trim()}\n`);
-  };
 }
 
 /** nslab up and down as typed; the lab must be gone after. */

@@ -50,6 +50,12 @@ export interface TeardownReport {
 
 const key = (o: OwnedObject) => `${o.kind}/${o.name}`;
 
+/**
+ * Up to this many root links, a lab's go by name; above, by one deletion of the lab's link group
+ * (one kernel batch, after reading every root link's group to prove it holds only the lab's).
+ */
+const FEW_LINKS = 64;
+
 /** Remove `objects` that exist and are marked as `lab`'s. */
 export async function teardown(
   lab: string,
@@ -96,7 +102,29 @@ export async function teardown(
         ? await driver.rootLinksNamed([...links, ...ovsBridges].map((o) => o.name))
         : seen.root;
   let tapsGone = false;
-  if (root && (await groupIsOurs(root, group, links, driver))) {
+  if (root && links.length <= FEW_LINKS) {
+    // A small lab's root links go by name, in one batch, before its namespaces (as the group would):
+    // proving the group holds nothing else reads the group of every root link (beside a
+    // 10,000-host lab, 20,000 sysfs files: ~0.4 s, for a lab of a few links).
+    const present = links.filter((o) => root.has(o.name));
+    for (const o of links) if (!root.has(o.name)) report.removed.push(o);
+    const taps = bridgeTaps(root, lab, ovsBridges);
+    if (present.length > 0) {
+      const doomed = [...present].sort((a, b) => bridgeLast(root, a) - bridgeLast(root, b));
+      await run(
+        doomed.map((o) => ({ op: "link.del", ns: null, dev: o.name })),
+        doomed,
+      );
+    }
+    if (taps.length > 0) {
+      const res = await driver.apply(
+        taps.map((dev) => ({ op: "link.del", ns: null, dev })),
+        { mode: "continue" },
+      );
+      tapsGone = taps.length === ovsBridges.length && res.outcomes.every((o) => o.status === "ok");
+    }
+    links = [];
+  } else if (root && (await groupIsOurs(root, group, links, driver))) {
     const inGroup = links.filter((o) => root.get(o.name)?.group === group);
     const taps = bridgeTaps(root, lab, ovsBridges);
     if (inGroup.length > 0) {
@@ -133,9 +161,7 @@ export async function teardown(
     const now = await driver.rootLinksNamed(links.map((o) => o.name));
     const doomed = links.filter((o) => now.has(o.name));
     for (const o of links) if (!now.has(o.name)) report.removed.push(o);
-    // Ports before bridges: deleting a veth end detaches it; deleting the bridge then is cheap.
-    const byKind = (o: OwnedObject) => (now.get(o.name)?.kind === "bridge" ? 1 : 0);
-    doomed.sort((a, b) => byKind(a) - byKind(b));
+    doomed.sort((a, b) => bridgeLast(now, a) - bridgeLast(now, b));
     if (doomed.length > 0)
       await run(
         doomed.map((o) => ({ op: "link.del", ns: null, dev: o.name })),
@@ -279,6 +305,11 @@ function bridgeTaps(
     const l = root.get(b.name);
     return l?.kind === "tun" && (!l.alias || labOfMarker(l.alias) === lab) ? [b.name] : [];
   });
+}
+
+/** Ports before bridges: deleting a veth end detaches it; deleting the bridge then is cheap. */
+function bridgeLast(links: ReadonlyMap<string, DumpLink>, o: OwnedObject): number {
+  return links.get(o.name)?.kind === "bridge" ? 1 : 0;
 }
 
 function isForeignPeer(l: DumpLink | undefined): boolean {

@@ -3,7 +3,7 @@
  * (all requests written at once, replies matched in order), and close it.
  */
 import type { ChildProcess } from "node:child_process";
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -100,7 +100,9 @@ export function findAgentBinary(): string | null {
 
 function isPackageRoot(dir: string): boolean {
   try {
-    return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name === "nslab";
+    return (
+      (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name === "nslab"
+    );
   } catch {
     return false;
   }

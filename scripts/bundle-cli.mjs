@@ -67,11 +67,12 @@ await build({
   logLevel: "warning",
 });
 
+// The launcher reads the bundle as latin1: it must be ASCII (esbuild's default charset escapes the rest).
+const bundle = readFileSync(join(out, "cli.cjs"));
+if (bundle.some((b) => b > 0x7f))
+  throw new Error("dist/bin/cli.cjs: not ASCII (the launcher reads it as latin1)");
 // The launcher, with the bundle's id: it names the code cache's files.
-const id = createHash("sha256")
-  .update(readFileSync(join(out, "cli.cjs")))
-  .digest("hex")
-  .slice(0, 16);
+const id = createHash("sha256").update(bundle).digest("hex").slice(0, 16);
 const launcher = readFileSync(join(root, "dist", "cli", "launcher.js"), "utf8");
 if (!launcher.includes('"__NSLAB_BUILD__"')) throw new Error("dist/cli/launcher.js: no build id placeholder");
 // CommonJS too (dist/bin/package.json says so): Node starts a CommonJS file a few ms sooner than

@@ -33,7 +33,8 @@ const BUILD = "__NSLAB_BUILD__";
 
 const here = import.meta.dirname;
 const file = join(here, "cli.cjs");
-const source = readFileSync(file, "utf8");
+// ASCII only (esbuild escapes the rest; the bundler checks): read as latin1, no UTF-8 decoding.
+const source = readFileSync(file, "latin1");
 const cacheFile = cachePath();
 let cached: Buffer | undefined;
 if (cacheFile !== undefined)

@@ -3,6 +3,8 @@
 // times `nslab up`/`down` (the CLI as typed, end to end) of two builds — DIR's dist (e.g. a checkout
 // of main) and this one — and the raw floor (bench/floor.mjs), interleaved run by run, Linux
 // bridges; prints medians, ratios to the floor and the load average. Kept out of the test suite.
+// Two floors: the network alone (`floor`), and the network with nslab's node environments
+// (`+env`: a kept mount namespace per node, bench/floor.mjs) — the same kernel work as nslab's.
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { floorCleanup, floorDown, floorModel, floorRootNames, floorUp } from "./floor.mjs";
@@ -62,13 +64,13 @@ async function nslab(which, spec) {
   );
 }
 
-async function floor(spec) {
+async function floor(spec, env) {
   const m = floorModel(generateTopology(spec, { switch: "bridge" }), uniquePrefix("f"));
   return guarded(
     () => floorCleanup(m, { ovs: false }),
     async () => {
-      const up = await floorUp(m, { ovs: false, config: "agent" });
-      const down = await floorDown(m, { ovs: false });
+      const up = await floorUp(m, { ovs: false, config: "agent", env });
+      const down = await floorDown(m, { ovs: false, env });
       leakCheck(m);
       return { up, down };
     },
@@ -79,13 +81,15 @@ const loads = [];
 const out = [];
 try {
   for (const spec of specs) {
-    const res = { floor: [], old: [], new: [] };
+    const res = { floor: [], floorenv: [], old: [], new: [] };
     for (let r = 0; r < runs; r++) {
-      const order = r % 2 === 0 ? ["floor", "old", "new"] : ["new", "old", "floor"];
+      const order = r % 2 === 0 ? ["floor", "floorenv", "old", "new"] : ["new", "old", "floorenv", "floor"];
       for (const method of order) {
         await settle();
         loads.push(loadavg()[0]);
-        const x = method === "floor" ? await floor(spec) : await nslab(method, spec);
+        const x = method.startsWith("floor")
+          ? await floor(spec, method === "floorenv")
+          : await nslab(method, spec);
         res[method].push(x);
         process.stderr.write(`${spec} ${method}: up ${x.up.toFixed(0)} ms, down ${x.down.toFixed(0)} ms\n`);
       }
@@ -94,7 +98,7 @@ try {
     out.push({
       spec,
       ...Object.fromEntries(
-        ["floor", "old", "new"].map((m) => [m, { up: med(m, "up"), down: med(m, "down") }]),
+        ["floor", "floorenv", "old", "new"].map((m) => [m, { up: med(m, "up"), down: med(m, "down") }]),
       ),
     });
   }
@@ -106,9 +110,10 @@ process.stdout.write(
   `\nmedians of ${runs} interleaved runs; load average (1 min) during the runs: ${median(loads).toFixed(1)} (min ${Math.min(...loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)})\n`,
 );
 process.stdout.write(
-  "| scenario | floor up | old up | new up | old/floor | new/floor | floor down | old down | new down | old/floor | new/floor |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+  "| scenario | floor up | +env up | old up | new up | new/floor | new/+env | floor down | +env down | old down | new down | new/floor | new/+env |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
 );
+const r2 = (a, b) => (a / b).toFixed(2);
 for (const o of out)
   process.stdout.write(
-    `| ${o.spec} bridge | ${ms(o.floor.up)} | ${ms(o.old.up)} | ${ms(o.new.up)} | ${(o.old.up / o.floor.up).toFixed(2)} | ${(o.new.up / o.floor.up).toFixed(2)} | ${ms(o.floor.down)} | ${ms(o.old.down)} | ${ms(o.new.down)} | ${(o.old.down / o.floor.down).toFixed(2)} | ${(o.new.down / o.floor.down).toFixed(2)} |\n`,
+    `| ${o.spec} bridge | ${ms(o.floor.up)} | ${ms(o.floorenv.up)} | ${ms(o.old.up)} | ${ms(o.new.up)} | ${r2(o.new.up, o.floor.up)} | ${r2(o.new.up, o.floorenv.up)} | ${ms(o.floor.down)} | ${ms(o.floorenv.down)} | ${ms(o.old.down)} | ${ms(o.new.down)} | ${r2(o.new.down, o.floor.down)} | ${r2(o.new.down, o.floorenv.down)} |\n`,
   );

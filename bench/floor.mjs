@@ -9,7 +9,11 @@
 // (a random link group set at creation), then the namespaces; done when every root name is gone.
 // Not done here, though nslab does it: each node's kept mount namespace and /etc/netns entry, the
 // ownership markers, the host firewall read (see docs/benchmark.md, "Small labs against the floor").
-import { readFileSync } from "node:fs";
+// With `env: true` (compare.mjs's `floor+env`) the floor also makes what nslab gives every node, the
+// same raw way: a tmpfs for the lab with a hosts file and a /run per node, and per node a kept mount
+// namespace (the agent's template, /etc/hosts and /run bound, a fresh sysfs) — the kernel work of
+// nslab's node environments, without nslab's records, markers and checks.
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { AGENT, must, rootLinks, run, waitGone } from "./lib.mjs";
 
 /** Names and commands of a generated spec (from dist/sources/mininet) with prefix `p`. */
@@ -83,10 +87,51 @@ function rootLines(m, ovs) {
   return { add, set };
 }
 
-/** Bring the lab up the raw way; `config` is "agent" (one setns process) or "nsenter". */
-export async function floorUp(m, { ovs, config }) {
+/** Where the floor's node environments live (outside nslab's state directory: no lab of nslab's). */
+const ENV_ROOT = "/run/nslab-floor";
+const envDir = (m) => `${ENV_ROOT}/${m.p.slice(0, -1)}`;
+
+/** The node environments, as nslab makes them (see the header): one agent request for the mounts. */
+async function floorEnv(m) {
+  const fs = envDir(m);
+  await agentLines([`mkfs\t${fs}\tnslab-floor-${m.p.slice(0, -1)}`]);
+  writeFileSync(
+    `${fs}/hosts`,
+    `127.0.0.1\tlocalhost\n${m.hosts.map((h) => `${h.cidr.split("/")[0]}\t${h.name}`).join("\n")}\n`,
+  );
+  const lines = [`mnttmpl\t${ENV_ROOT}\t${fs}`];
+  mkdirSync(`${fs}/ns`, { mode: 0o700 });
+  for (const h of m.hosts) {
+    mkdirSync(`${fs}/n/${h.name}/run/lock`, { recursive: true });
+    lines.push(
+      `mntbind\t${fs}/hosts\t/etc/hosts`,
+      "mntsys",
+      `mntbind\t${fs}/n/${h.name}/run\t/run`,
+      `mkmnt\t${h.ns}\t${fs}/ns/${h.name}\t${fs}`,
+    );
+  }
+  await agentLines(lines);
+}
+
+/** Detach the node environments' file system (the kept mount namespaces go with it). */
+async function floorEnvDown(m) {
+  await run([AGENT], { input: `umnt\t${envDir(m)}\tnslab-floor-${m.p.slice(0, -1)}\n` });
+  try {
+    rmdirSync(ENV_ROOT); // when no other run of the bench still has a lab there
+  } catch {}
+}
+
+async function agentLines(lines) {
+  const r = await must([AGENT], { input: `${lines.join("\n")}\n` });
+  const bad = r.stdout.split("\n").filter((l) => l && l !== "ok" && !l.startsWith("ok"));
+  if (bad.length) throw new Error(`floor agent: ${bad.slice(0, 3).join("; ")}`);
+}
+
+/** Bring the lab up the raw way; `config` is "agent" (one setns process) or "nsenter"; `env`: node environments too. */
+export async function floorUp(m, { ovs, config, env = false }) {
   const t0 = performance.now();
   await must(["ip", "-batch", "-"], { input: `${m.hosts.map((h) => `netns add ${h.ns}`).join("\n")}\n` });
+  if (env) await floorEnv(m);
   const { add, set } = rootLines(m, ovs);
   await must(["ip", "-batch", "-"], { input: `${add.join("\n")}\n` });
   // IPv6 off on the root-namespace switch devices nslab creates: Linux bridges and root veth ends
@@ -147,8 +192,9 @@ export async function floorUp(m, { ovs, config }) {
 
 /** Take it down: OVS bridges; every root link at once by its link group (the veth peers in the
  * namespaces go with them); the namespaces. Done when every root-namespace name of the lab is gone. */
-export async function floorDown(m, { ovs }) {
+export async function floorDown(m, { ovs, env = false }) {
   const t0 = performance.now();
+  if (env) await floorEnvDown(m);
   await deleteAll(m, ovs);
   const left = await waitGone(floorRootNames(m));
   if (left.length) throw new Error(`floor down left ${left.length} links, e.g. ${left[0]}`);
@@ -157,6 +203,7 @@ export async function floorDown(m, { ovs }) {
 
 /** Remove whatever of the floor lab exists (after an interrupt or a failure). Only its own names. */
 export async function floorCleanup(m, { ovs }) {
+  await floorEnvDown(m);
   await deleteAll(m, ovs);
   await waitGone(floorRootNames(m), 30_000);
 }

@@ -15,6 +15,7 @@
  * turns it off. Only Node built-ins here: this runs before anything else of nslab.
  */
 import {
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -63,6 +64,10 @@ function cachePath(): string | undefined {
     const dir =
       process.env.NSLAB_CACHE_DIR ||
       join(process.env.XDG_CACHE_HOME || join(process.env.HOME || homedir(), ".cache"), "nslab");
+    // Never make a directory in someone else's: root under a sudo that kept the user's HOME.
+    const parent = dirname(dir);
+    const owner = statSync(existsSync(parent) ? parent : dirname(parent)).uid;
+    if (owner !== process.getuid?.()) return undefined;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = statSync(dir);
     if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) return undefined;

@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
+  chownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -174,4 +175,19 @@ describe("the code cache", () => {
     expect(validate({ NSLAB_CACHE_DIR: off, NSLAB_COMPILE_CACHE: "0" }).stderr).toContain("is valid");
     expect(() => readdirSync(off)).toThrow();
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "is not made in another user's home (root under a sudo that kept HOME)",
+    () => {
+      const home = join(dir, "someone");
+      mkdirSync(home);
+      chownSync(home, 65534, 65534);
+      const env = { ...process.env, HOME: home };
+      delete env.XDG_CACHE_HOME;
+      delete env.NSLAB_CACHE_DIR;
+      const r = spawnSync(process.execPath, [CLI, "--version"], { env, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      expect(readdirSync(home)).toEqual([]);
+    },
+  );
 });

@@ -6,6 +6,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import { NslabError } from "../errors.js";
+import type { GraphModel } from "../graph/model.js";
 import type { WebApi } from "./api.js";
 import type { Asset } from "./assets.js";
 import { checkRequest, type GuardConfig, tokenCookie } from "./auth.js";
@@ -37,11 +38,28 @@ const STATUS_OF: Partial<Record<string, 400 | 404 | 409>> = {
   E_LOCKED: 409,
 };
 
-/** The app and its live hub (close the hub when the server stops). */
-export function createApp(options: AppOptions): { app: Hono; live: LiveHub } {
+/** The app, its live hub (close the hub when the server stops) and what prepares a lab's page. */
+export function createApp(options: AppOptions): { app: Hono; live: LiveHub; warm: (lab: string) => void } {
   const { api } = options;
   const live = new LiveHub((lab) => api.observe(lab), options.intervalMs ?? 1000);
   const app = new Hono();
+  // The graph request's answer, once per graph (a 10,000-host lab's is 4 MB of JSON).
+  const graphBodies = new WeakMap<GraphModel, Promise<string>>();
+  const graphBody = (lab: string): Promise<string> => {
+    const graph = api.graph(lab);
+    let body = graphBodies.get(graph);
+    if (!body) {
+      // Without positions (Graphviz failed to load) the page lays the graph out itself.
+      const laid = api.layout(graph).catch(() => null);
+      body = laid.then((positions) => JSON.stringify({ graph, positions }));
+      graphBodies.set(graph, body);
+      // A failed layout is tried again next time.
+      void laid.then((positions) => {
+        if (positions === null) graphBodies.delete(graph);
+      });
+    }
+    return body;
+  };
 
   app.use(async (c, next) => {
     const guard = options.guard();
@@ -87,11 +105,9 @@ export function createApp(options: AppOptions): { app: Hono; live: LiveHub } {
 
   app.get("/api/labs", (c) => c.json({ labs: api.labs() }));
 
-  app.get("/api/labs/:lab/graph", async (c) => {
-    const graph = api.graph(c.req.param("lab"));
-    // Without positions (Graphviz failed to load) the page lays the graph out itself.
-    return c.json({ graph, positions: await api.layout(graph).catch(() => null) });
-  });
+  app.get("/api/labs/:lab/graph", async (c) =>
+    c.body(await graphBody(c.req.param("lab")), 200, { "Content-Type": "application/json" }),
+  );
 
   app.get("/api/labs/:lab/status", async (c) => {
     const lab = c.req.param("lab");
@@ -131,7 +147,13 @@ export function createApp(options: AppOptions): { app: Hono; live: LiveHub } {
     return c.json({ endpoint, state, report: await live.refresh(lab) });
   });
 
-  return { app, live };
+  /** Read, lay out and serialise `lab`'s graph now, so the page's first request finds it ready. */
+  const warm = (lab: string) => {
+    try {
+      void graphBody(lab).catch(() => {});
+    } catch {}
+  };
+  return { app, live, warm };
 }
 
 async function readBody(req: Request): Promise<Record<string, unknown>> {

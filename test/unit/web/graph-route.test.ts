@@ -1,0 +1,78 @@
+/**
+ * The page's graph request: the graph and its positions as one JSON answer, built once per graph
+ * (a 10,000-host lab's is 4 MB) and ready before the page asks when the server warms it; a layout
+ * that failed gives null positions (the page lays the graph out) and is tried again.
+ */
+import { describe, expect, it, vi } from "vitest";
+import type { GraphModel } from "../../../src/graph/model.js";
+import type { WebApi } from "../../../src/web/api.js";
+import { createApp } from "../../../src/web/app.js";
+import { cookieName, type GuardConfig, newToken } from "../../../src/web/auth.js";
+
+const PORT = 48124;
+const guard: GuardConfig = { token: newToken(), hosts: [`127.0.0.1:${PORT}`], cookie: cookieName(PORT) };
+const graph: GraphModel = {
+  lab: "demo",
+  nodes: [{ id: "h1", kind: "netns", kernelName: "h1", interfaces: [] }],
+  edges: [],
+};
+
+function setup(layout: WebApi["layout"]) {
+  const api = {
+    labs: () => [],
+    graph: vi.fn(() => graph),
+    layout: vi.fn(layout),
+    observe: async () => {
+      throw new Error("not observed here");
+    },
+    ping: async () => {
+      throw new Error("no ping here");
+    },
+    setLink: async () => {},
+    close: async () => {},
+  };
+  const { app, warm } = createApp({ api, guard: () => guard, assets: undefined });
+  const get = async () => {
+    const r = await app.request(`http://127.0.0.1:${PORT}/api/labs/demo/graph`, {
+      headers: { host: `127.0.0.1:${PORT}`, authorization: `Bearer ${guard.token}` },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toMatch(/^application\/json/);
+    return (await r.json()) as { graph: GraphModel; positions: unknown };
+  };
+  return { api, get, warm };
+}
+
+describe("GET /api/labs/:lab/graph", () => {
+  it("answers the graph with its positions, laid out and serialised once per graph", async () => {
+    const { api, get } = setup(async () => ({ h1: { x: 1, y: 2 } }));
+    expect(await get()).toEqual({ graph, positions: { h1: { x: 1, y: 2 } } });
+    expect(await get()).toEqual({ graph, positions: { h1: { x: 1, y: 2 } } });
+    expect(api.graph).toHaveBeenCalledTimes(2);
+    expect(api.layout).toHaveBeenCalledTimes(1);
+  });
+
+  it("is ready before the first request once warmed, and warming a missing lab throws nothing", async () => {
+    const { api, get, warm } = setup(async () => ({ h1: { x: 0, y: 0 } }));
+    warm("demo");
+    expect(api.layout).toHaveBeenCalledTimes(1);
+    await get();
+    expect(api.layout).toHaveBeenCalledTimes(1);
+    api.graph.mockImplementationOnce(() => {
+      throw new Error("no lab named 'gone' is up");
+    });
+    expect(() => warm("gone")).not.toThrow();
+  });
+
+  it("sends null positions when the layout failed, and lays out again next time", async () => {
+    let fail = true;
+    const { api, get } = setup(async () => {
+      if (fail) throw new Error("Graphviz did not load");
+      return { h1: { x: 3, y: 4 } };
+    });
+    expect((await get()).positions).toBeNull();
+    fail = false;
+    expect((await get()).positions).toEqual({ h1: { x: 3, y: 4 } });
+    expect(api.layout).toHaveBeenCalledTimes(2);
+  });
+});

@@ -2,6 +2,8 @@
  * The web view's HTTP routes (Hono): the page, a JSON API over {@link WebApi}, and live state as
  * server-sent events. Every request passes the guard first; there are no CORS headers at all.
  */
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
@@ -32,6 +34,14 @@ const SECURITY_HEADERS: Record<string, string> = {
   "Cross-Origin-Resource-Policy": "same-origin",
 };
 
+/** A graph request's answer, as JSON and compressed. */
+interface GraphBody {
+  json: string;
+  gzip: Buffer;
+}
+
+const gzipped = promisify(gzip);
+
 const STATUS_OF: Partial<Record<string, 400 | 404 | 409>> = {
   E_NOT_FOUND: 404,
   E_USAGE: 400,
@@ -43,15 +53,19 @@ export function createApp(options: AppOptions): { app: Hono; live: LiveHub; warm
   const { api } = options;
   const live = new LiveHub((lab) => api.observe(lab), options.intervalMs ?? 1000);
   const app = new Hono();
-  // The graph request's answer, once per graph (a 10,000-host lab's is 4 MB of JSON).
-  const graphBodies = new WeakMap<GraphModel, Promise<string>>();
-  const graphBody = (lab: string): Promise<string> => {
+  // The graph request's answer, once per graph: a 10,000-host lab's is 4.5 MB of JSON, 0.3 MB
+  // compressed (off the event loop), which the browser takes in a quarter of the time.
+  const graphBodies = new WeakMap<GraphModel, Promise<GraphBody>>();
+  const graphBody = (lab: string): Promise<GraphBody> => {
     const graph = api.graph(lab);
     let body = graphBodies.get(graph);
     if (!body) {
       // Without positions (Graphviz failed to load) the page lays the graph out itself.
       const laid = api.layout(graph).catch(() => null);
-      body = laid.then((positions) => JSON.stringify({ graph, positions }));
+      body = laid.then(async (positions) => {
+        const json = JSON.stringify({ graph, positions });
+        return { json, gzip: await gzipped(json) };
+      });
       graphBodies.set(graph, body);
       // A failed layout is tried again next time.
       void laid.then((positions) => {
@@ -105,9 +119,16 @@ export function createApp(options: AppOptions): { app: Hono; live: LiveHub; warm
 
   app.get("/api/labs", (c) => c.json({ labs: api.labs() }));
 
-  app.get("/api/labs/:lab/graph", async (c) =>
-    c.body(await graphBody(c.req.param("lab")), 200, { "Content-Type": "application/json" }),
-  );
+  app.get("/api/labs/:lab/graph", async (c) => {
+    const body = await graphBody(c.req.param("lab"));
+    c.header("Vary", "Accept-Encoding");
+    if (/\bgzip\b/.test(c.req.header("accept-encoding") ?? ""))
+      return c.body(new Uint8Array(body.gzip), 200, {
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+      });
+    return c.body(body.json, 200, { "Content-Type": "application/json" });
+  });
 
   app.get("/api/labs/:lab/status", async (c) => {
     const lab = c.req.param("lab");

@@ -49,7 +49,7 @@ async function once(cli) {
     });
     const t = await page.evaluate(() => globalThis.nslab.timings);
     const graphRequest = await page.evaluate(() => {
-      const e = performance.getEntriesByType("resource").find((r) => r.name.endsWith("/graph"));
+      const e = performance.getEntriesByType("resource").find((r) => /\/graph(\?|$)/.test(r.name));
       return e ? { ms: Math.round(e.responseEnd - e.startTime), bytes: e.encodedBodySize } : undefined;
     });
     const seen = [];

@@ -6,6 +6,7 @@ import { type GraphModel, plural } from "../../graph/model.js";
 import { PAGE_LABELS_MAX } from "../../graph/page.js";
 import type { Point } from "../../graph/render.js";
 import { KIND_COLORS } from "../../graph/style.js";
+import { type PackedGraph, unpackGraph } from "../../graph/wire.js";
 import type { ServiceReport } from "../../lab/services.js";
 import type { LabReport, LabSummary, NodeReport } from "../../lab/status.js";
 import type { PingResult } from "../../verify/ping-result.js";
@@ -74,9 +75,13 @@ async function labPage(lab: string): Promise<void> {
   byId("lab-view").hidden = false;
   const base = `/api/labs/${encodeURIComponent(lab)}`;
   mark("graph-requested");
-  const { graph, positions } = await getJson<{ graph: GraphModel; positions: Record<string, Point> | null }>(
-    `${base}/graph`,
-  );
+  const answer = await getJson<{
+    graph?: GraphModel;
+    packed?: PackedGraph;
+    positions: Record<string, Point> | null;
+  }>(`${base}/graph?form=packed`);
+  const graph = answer.packed ? unpackGraph(answer.packed) : (answer.graph as GraphModel);
+  const { positions } = answer;
   mark("graph-loaded");
   // Watch the lab now: the server observes it while this page draws.
   const events = new EventSource(`${base}/events`);

@@ -1,11 +1,12 @@
 /**
- * The page's graph request: the graph and its positions as one JSON answer (gzipped for those
- * that take it), built once per graph (a 10,000-host lab's is 4.5 MB) and ready before the page asks when the server warms it; a layout
+ * The page's graph request: the graph and its positions as one JSON answer (packed for the page
+ * with `?form=packed`, gzipped for those that take it), built once per graph (a 10,000-host lab's is 4.5 MB) and ready before the page asks when the server warms it; a layout
  * that failed gives null positions (the page lays the graph out) and is tried again.
  */
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
 import type { GraphModel } from "../../../src/graph/model.js";
+import { type PackedGraph, unpackGraph } from "../../../src/graph/wire.js";
 import type { WebApi } from "../../../src/web/api.js";
 import { createApp } from "../../../src/web/app.js";
 import { cookieName, type GuardConfig, newToken } from "../../../src/web/auth.js";
@@ -33,13 +34,13 @@ function setup(layout: WebApi["layout"]) {
     close: async () => {},
   };
   const { app, warm } = createApp({ api, guard: () => guard, assets: undefined });
-  const get = async () => {
-    const r = await app.request(`http://127.0.0.1:${PORT}/api/labs/demo/graph`, {
+  const get = async (query = "") => {
+    const r = await app.request(`http://127.0.0.1:${PORT}/api/labs/demo/graph${query}`, {
       headers: { host: `127.0.0.1:${PORT}`, authorization: `Bearer ${guard.token}` },
     });
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toMatch(/^application\/json/);
-    return (await r.json()) as { graph: GraphModel; positions: unknown };
+    return (await r.json()) as { graph?: GraphModel; packed?: PackedGraph; positions: unknown };
   };
   const getGzip = () =>
     app.request(`http://127.0.0.1:${PORT}/api/labs/demo/graph`, {
@@ -76,8 +77,11 @@ describe("GET /api/labs/:lab/graph", () => {
     const { api, get, warm } = setup(async () => ({ h1: { x: 0, y: 0 } }));
     warm("demo");
     expect(api.layout).toHaveBeenCalledTimes(1);
-    await get();
+    // The page's form is the one warmed.
+    const answer = await get("?form=packed");
     expect(api.layout).toHaveBeenCalledTimes(1);
+    expect(answer.graph).toBeUndefined();
+    expect(unpackGraph(answer.packed!)).toEqual(graph);
     api.graph.mockImplementationOnce(() => {
       throw new Error("no lab named 'gone' is up");
     });

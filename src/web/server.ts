@@ -79,8 +79,8 @@ export async function startWeb(options: WebOptions = {}): Promise<WebServer> {
     );
     server.listen(options.port ?? 0, address, () => resolve((server.address() as AddressInfo).port));
   });
-  // Read and lay out the lab while the browser starts (a 10,000-host lab's record takes half a
-  // second to parse): after the address is printed, before the page asks.
+  // Prepare the page's graph answer (read, laid out, packed, serialised, compressed: most of a
+  // second for 10,000 hosts) while the browser starts: after the address is printed.
   const lab = options.lab;
   if (lab) setImmediate(() => warm(lab));
   const urlHost = address.includes(":") ? `[${address}]` : address;

@@ -1,13 +1,16 @@
 /**
  * The web view of a big lab in headless Chromium, as the browser tests drive it: for each given
- * nslab build (main's and a branch's, interleaved), `nslab web LAB` is started, the page opened, and
- * the time until the graph is drawn and the page is live taken, then the observation times the page
- * shows for ~10 s (`observed in N ms`). The lab must be up. Usage:
+ * nslab build (main's and a branch's, interleaved), `nslab web LAB` is started, the page opened
+ * as soon as the address is printed, and the page's own marks taken (ms since navigation: its
+ * script running, the graph requested and received, drawn, on the screen — older builds lack this
+ * one — and live), with the graph request's time as the browser saw it, then the observation
+ * times the page shows for ~10 s (`observed in N ms`). Each run prints one JSON line, the load
+ * average at its start included. The lab must be up. Usage:
  *   node bench/web-big.mjs LAB ROUNDS CLI… (CLI: path of dist/bin/nslab.js)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -16,6 +19,8 @@ const CHROMIUM = process.env.NSLAB_CHROMIUM || "/usr/bin/chromium";
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"];
 
 async function once(cli) {
+  const load = loadavg().map((x) => Math.round(x * 100) / 100);
+  const started = Date.now();
   const server = spawn(process.execPath, [cli, "web", lab, "--port", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -28,6 +33,7 @@ async function once(cli) {
     });
     server.once("exit", (c) => reject(new Error(`nslab web exited ${c}`)));
   });
+  const urlMs = Date.now() - started;
   const profile = mkdtempSync(join(tmpdir(), "nslab-bench-chromium-"));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -42,6 +48,10 @@ async function once(cli) {
       timeout: 120_000,
     });
     const t = await page.evaluate(() => globalThis.nslab.timings);
+    const graphRequest = await page.evaluate(() => {
+      const e = performance.getEntriesByType("resource").find((r) => /\/graph(\?|$)/.test(r.name));
+      return e ? { ms: Math.round(e.responseEnd - e.startTime), bytes: e.encodedBodySize } : undefined;
+    });
     const seen = [];
     const until = Date.now() + 10_000;
     let last = "";
@@ -60,8 +70,12 @@ async function once(cli) {
         .match(/VmRSS:\s+(\d+)/)?.[1] ?? 0,
     );
     return {
+      load,
+      urlMs,
       timings: t,
+      graphRequest,
       drawn: t["graph-drawn"],
+      painted: t["graph-painted"],
       live: t.live,
       observations: seen,
       serverRssMB: Math.round(rss / 1024),

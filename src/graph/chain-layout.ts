@@ -6,7 +6,7 @@
  * lab's size (a force-directed layout of 10,000 nodes takes many seconds and scatters the chain).
  * Pure.
  */
-import { CHAIN_ROW, parts, spineOf } from "./layout.js";
+import { CHAIN_ROW, layoutOf, parts, spineOf } from "./layout.js";
 import type { GraphModel } from "./model.js";
 
 /** A node position in pixels (y grows downwards). */
@@ -50,6 +50,42 @@ export function chainPositions(g: GraphModel, spacing = 40): Record<string, Poin
       });
     });
     top += Math.ceil(spine.length / CHAIN_ROW) * cellHeight + spacing;
+  }
+  return out;
+}
+
+/** A rank wider than this many nodes wraps onto several rows. */
+const RANK_ROW = 100;
+
+/**
+ * A position for every node without any layout engine: a chain as {@link chainPositions} places
+ * it, anything else in rows by its rank in {@link layoutOf} (the centre at the top), each rank
+ * centred and wrapped every RANK_ROW nodes. What the page draws a large lab with when the server
+ * sent no positions. Linear in the lab's size.
+ */
+export function directPositions(g: GraphModel, spacing = 40): Record<string, Point> {
+  const chain = chainPositions(g, spacing);
+  if (chain) return chain;
+  const { rank } = layoutOf(g);
+  const byRank = new Map<number, string[]>();
+  for (const n of g.nodes) {
+    const r = rank.get(n.id) ?? 0;
+    const list = byRank.get(r);
+    if (list) list.push(n.id);
+    else byRank.set(r, [n.id]);
+  }
+  const out: Record<string, Point> = {};
+  let y = 0;
+  for (const r of [...byRank.keys()].sort((a, b) => a - b)) {
+    const nodes = byRank.get(r) ?? [];
+    for (let start = 0; start < nodes.length; start += RANK_ROW) {
+      const row = nodes.slice(start, start + RANK_ROW);
+      row.forEach((id, k) => {
+        out[id] = { x: (k - (row.length - 1) / 2) * spacing, y };
+      });
+      y += spacing;
+    }
+    y += spacing;
   }
   return out;
 }

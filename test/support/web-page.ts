@@ -93,7 +93,7 @@ export async function stop(child: ChildProcess): Promise<void> {
 /** What a test reads in the page (tests are compiled without the DOM library). */
 type PageGlobals = {
   nslab: {
-    view: { cy: { getElementById(id: string): { renderedPosition(): { x: number; y: number } } } };
+    view: { renderedPosition(id: string): { x: number; y: number } | undefined };
     timings: Record<string, number>;
   };
   document: { getElementById(id: string): { getBoundingClientRect(): { left: number; top: number } } | null };
@@ -108,7 +108,8 @@ export async function untilLive(page: Page): Promise<void> {
 export async function clickNode(page: Page, id: string): Promise<void> {
   const at = await page.evaluate((node) => {
     const g = globalThis as unknown as PageGlobals;
-    const p = g.nslab.view.cy.getElementById(node).renderedPosition();
+    const p = g.nslab.view.renderedPosition(node);
+    if (!p) throw new Error(`node ${node} is not drawn`);
     const box = g.document.getElementById("graph")!.getBoundingClientRect();
     return { x: box.left + p.x, y: box.top + p.y };
   }, id);

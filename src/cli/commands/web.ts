@@ -1,7 +1,7 @@
 /** `nslab web [LAB]`: serve the live view on a loopback address; prints the URL with its token. */
 import type { Command } from "@commander-js/extra-typings";
 import { NslabError } from "../../errors.js";
-import { labTopology } from "../../lab/graph.js";
+import { observedLabGraph } from "../../lab/graph.js";
 import { startWeb } from "../../web/server.js";
 import { info } from "../output.js";
 
@@ -18,7 +18,9 @@ export function registerWeb(program: Command): void {
       const port = opts.port === undefined ? 0 : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new NslabError("E_USAGE", `--port must be a number from 0 to 65535, not '${opts.port}'`);
-      if (lab) labTopology(lab); // fail now, not in the page, when there is no such lab
+      // Fail now, not in the page, when there is no such lab (the record read is the one the page's
+      // graph and the observation use: a 10,000-host record is parsed once).
+      if (lab) observedLabGraph(lab);
       const server = await startWeb({ ...(lab ? { lab } : {}), host: opts.host, port });
       process.stdout.write(`${server.url}\n`);
       info(`nslab web: serving ${lab ? `lab '${lab}'` : "every lab"} on ${server.origin} (Ctrl-C stops)`);

@@ -1,18 +1,21 @@
 /**
- * The topology drawn with cytoscape: nodes by kind, links labelled at each end (name, addresses,
- * VLAN, MTU) and in the middle (the link's shaping and MTU), links of a VLAN in its colour, links
- * drawn red and dashed when an end is down, absent nodes faded. Positions come from the server
- * (Graphviz: the same ranks as `nslab graph` — chains left to right, trees top down — and sfdp for
- * large labs of other shapes); without them the page lays the graph out itself (fcose).
+ * A lab the page labels in full (up to PAGE_LABELS_MAX nodes; larger ones: canvas-view.ts) drawn
+ * with cytoscape: nodes by kind, links labelled at each end (name, addresses, VLAN, MTU) and in the
+ * middle (the link's shaping and MTU), links of a VLAN in its colour, links drawn red and dashed
+ * when an end is down, absent nodes faded. Positions come from the server (Graphviz: the same
+ * ranks as `nslab graph` — chains left to right, trees top down); without them the page lays the
+ * graph out itself (fcose).
  */
 import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
 import { layoutOf } from "../../graph/layout.js";
-import { type GraphEdge, type GraphModel, linkNotes } from "../../graph/model.js";
-import { endLines, nodeWidth, PAGE_LABELS_MAX, type PagePort, pageBoxes } from "../../graph/page.js";
+import { type GraphModel, linkNotes } from "../../graph/model.js";
+import { endLines, nodeWidth, type PagePort, pageBoxes } from "../../graph/page.js";
 import type { Point } from "../../graph/render.js";
 import { KIND_COLORS, vlanColors } from "../../graph/style.js";
-import type { InterfaceReport, NodeReport } from "../../lab/status.js";
+import type { NodeReport } from "../../lab/status.js";
+import { LinkStates } from "./link-states.js";
+import type { GraphView, Tap } from "./view.js";
 
 cytoscape.use(fcose);
 
@@ -26,27 +29,21 @@ function portStyle(p: PagePort | undefined): { end: string; offset: number } {
 }
 
 /** The drawn graph, kept in step with observations. */
-export class TopologyView {
+export class TopologyView implements GraphView {
   readonly cy: cytoscape.Core;
   readonly graph: GraphModel;
-  /** `node\u0000ifname` → the edge that interface is an end of. */
-  readonly #edgeOf = new Map<string, string>();
-  readonly #edges: Map<string, GraphEdge>;
-  /** Latest state of every interface, by `node\u0000ifname`. */
-  readonly #ifs = new Map<string, InterfaceReport>();
+  readonly #states: LinkStates;
 
   constructor(container: HTMLElement, graph: GraphModel, positions: Record<string, Point> | null) {
     this.graph = graph;
-    this.#edges = new Map(graph.edges.map((e) => [e.id, e]));
-    // Above this many nodes: cheaper drawing (no end labels, textures while moving).
-    const big = graph.nodes.length > PAGE_LABELS_MAX;
+    this.#states = new LinkStates(graph);
     const elements: cytoscape.ElementDefinition[] = [];
     const vlans = vlanColors(graph);
     // The same ranks and port sides as `nslab graph` (and as the server's positions).
     const layout = layoutOf(graph);
-    const boxes = big ? undefined : pageBoxes(graph, layout);
+    const boxes = pageBoxes(graph, layout);
     for (const n of graph.nodes) {
-      const box = boxes?.get(n.id);
+      const box = boxes.get(n.id);
       elements.push({
         group: "nodes",
         data: {
@@ -62,8 +59,8 @@ export class TopologyView {
     }
     for (const { edge: e, tail, head } of layout.edges) {
       const vlan = e.a.vlan ?? e.b.vlan;
-      const src = portStyle(boxes?.get(tail.node)?.ports.get(tail.iface));
-      const tgt = portStyle(boxes?.get(head.node)?.ports.get(head.iface));
+      const src = portStyle(boxes.get(tail.node)?.ports.get(tail.iface));
+      const tgt = portStyle(boxes.get(head.node)?.ports.get(head.iface));
       elements.push({
         group: "edges",
         data: {
@@ -81,13 +78,11 @@ export class TopologyView {
           state: "up",
         },
       });
-      this.#edgeOf.set(`${e.a.node}\u0000${e.a.ifname}`, e.id);
-      this.#edgeOf.set(`${e.b.node}\u0000${e.b.ifname}`, e.id);
     }
     this.cy = cytoscape({
       container,
       elements,
-      style: style(big),
+      style: style(),
       layout: positions
         ? { name: "preset", fit: true, padding: 30 }
         : ({
@@ -101,43 +96,19 @@ export class TopologyView {
       minZoom: 0.02,
       maxZoom: 4,
       boxSelectionEnabled: false,
-      ...(big ? { textureOnViewport: true, hideEdgesOnViewport: true, pixelRatio: 1 } : {}),
     });
     if (!positions && graph.nodes.length <= 3) this.cy.zoom(Math.min(this.cy.zoom(), 1.6));
     this.cy.center();
   }
 
-  /** Take in observed nodes (all, or only those that changed). */
   update(nodes: NodeReport[]): void {
-    const touched = new Set<string>();
+    const changes = this.#states.take(nodes);
     this.cy.batch(() => {
-      for (const n of nodes) {
-        this.cy.getElementById(n.name).data("present", n.present ? 1 : 0);
-        for (const i of n.interfaces) {
-          const key = `${n.name}\u0000${i.name}`;
-          this.#ifs.set(key, i);
-          const edge = this.#edgeOf.get(key);
-          if (edge) touched.add(edge);
-        }
-      }
-      for (const id of touched) {
-        const e = this.#edges.get(id);
-        if (!e) continue;
-        const up = [e.a, e.b].every((end) => {
-          const i = this.#ifs.get(`${end.node}\u0000${end.ifname}`);
-          return !i || (i.present && i.up);
-        });
-        this.cy.getElementById(id).data("state", up ? "up" : "down");
-      }
+      for (const n of changes.nodes) this.cy.getElementById(n.id).data("present", n.present ? 1 : 0);
+      for (const l of changes.links) this.cy.getElementById(l.id).data("state", l.up ? "up" : "down");
     });
   }
 
-  /** The observed state of one interface. */
-  iface(node: string, ifname: string): InterfaceReport | undefined {
-    return this.#ifs.get(`${node}\u0000${ifname}`);
-  }
-
-  /** Select and centre a node. */
   focus(id: string): boolean {
     const n = this.cy.getElementById(id);
     if (n.empty()) return false;
@@ -146,9 +117,25 @@ export class TopologyView {
     this.cy.animate({ center: { eles: n }, zoom: Math.max(this.cy.zoom(), 1.2) }, { duration: 250 });
     return true;
   }
+
+  onTap(handler: (tap: Tap) => void): void {
+    this.cy.on("tap", (ev) => {
+      const t = ev.target as cytoscape.Core | cytoscape.SingularElementReturnValue;
+      if (t === this.cy) handler(null);
+      else {
+        const el = t as cytoscape.SingularElementReturnValue;
+        handler({ kind: el.isNode() ? "node" : "edge", id: el.id() });
+      }
+    });
+  }
+
+  renderedPosition(id: string): { x: number; y: number } | undefined {
+    const n = this.cy.getElementById(id);
+    return n.empty() ? undefined : n.renderedPosition();
+  }
 }
 
-function style(big: boolean): cytoscape.StylesheetJson {
+function style(): cytoscape.StylesheetJson {
   const kinds = Object.entries(KIND_COLORS).map(([kind, c]) => ({
     selector: `node[kind = "${kind}"]`,
     style: {
@@ -162,12 +149,11 @@ function style(big: boolean): cytoscape.StylesheetJson {
       selector: "node",
       style: {
         label: "data(label)",
-        "font-size": big ? 9 : 13,
-        "text-valign": big ? "bottom" : "center",
+        "font-size": 13,
+        "text-valign": "center",
         "text-halign": "center",
-        "text-margin-y": big ? 3 : 0,
-        width: big ? 22 : "data(w)",
-        height: big ? 22 : "data(h)",
+        width: "data(w)",
+        height: "data(h)",
         "border-width": 1.5,
         color: "#1a202c",
         "min-zoomed-font-size": 7,
@@ -183,34 +169,30 @@ function style(big: boolean): cytoscape.StylesheetJson {
     {
       selector: "edge",
       style: {
-        width: big ? 1.2 : 2,
+        width: 2,
         "line-color": "data(color)",
-        "curve-style": big ? "haystack" : "straight",
-        ...(big
-          ? {}
-          : {
-              "source-label": "data(srcLabel)",
-              "target-label": "data(tgtLabel)",
-              label: "data(midLabel)",
-              "source-endpoint": "data(srcEnd)",
-              "target-endpoint": "data(tgtEnd)",
-              "source-text-offset": "data(srcOffset)",
-              "target-text-offset": "data(tgtOffset)",
-              "text-wrap": "wrap",
-              "font-size": 10,
-              color: "#2d3748",
-              "text-background-color": "#ffffff",
-              "text-background-opacity": 0.85,
-              "text-background-padding": "2px",
-              "min-zoomed-font-size": 8,
-            }),
+        "curve-style": "straight",
+        "source-label": "data(srcLabel)",
+        "target-label": "data(tgtLabel)",
+        label: "data(midLabel)",
+        "source-endpoint": "data(srcEnd)",
+        "target-endpoint": "data(tgtEnd)",
+        "source-text-offset": "data(srcOffset)",
+        "target-text-offset": "data(tgtOffset)",
+        "text-wrap": "wrap",
+        "font-size": 10,
+        color: "#2d3748",
+        "text-background-color": "#ffffff",
+        "text-background-opacity": 0.85,
+        "text-background-padding": "2px",
+        "min-zoomed-font-size": 8,
       },
     },
     {
       selector: 'edge[state = "down"]',
-      style: { "line-color": "#e53e3e", "line-style": "dashed", width: big ? 2 : 3 },
+      style: { "line-color": "#e53e3e", "line-style": "dashed", width: 3 },
     },
-    { selector: "edge:selected", style: { "line-color": "#d69e2e", width: big ? 3 : 4 } },
+    { selector: "edge:selected", style: { "line-color": "#d69e2e", width: 4 } },
     { selector: 'edge[state = "down"]:selected', style: { "line-color": "#c53030" } },
   ] as cytoscape.StylesheetJson;
 }

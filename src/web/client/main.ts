@@ -3,21 +3,25 @@
  * server's event stream, the details panel, ping and link toggles. It only calls the server.
  */
 import { type GraphModel, plural } from "../../graph/model.js";
+import { PAGE_LABELS_MAX } from "../../graph/page.js";
 import type { Point } from "../../graph/render.js";
 import { KIND_COLORS } from "../../graph/style.js";
+import { type PackedGraph, unpackGraph } from "../../graph/wire.js";
 import type { ServiceReport } from "../../lab/services.js";
 import type { LabReport, LabSummary, NodeReport } from "../../lab/status.js";
 import type { PingResult } from "../../verify/ping-result.js";
 import type { StateEvent } from "../live.js";
+import { CanvasView } from "./canvas-view.js";
 import { byId, h } from "./dom.js";
 import { clock } from "./format.js";
 import { TopologyView } from "./graph.js";
 import { getJson, postJson, ServerError } from "./http.js";
 import { Panel } from "./panel.js";
+import type { GraphView } from "./view.js";
 
 /** For tests and the curious: the page's state (`window.nslab`). */
 interface Debug {
-  view?: TopologyView;
+  view?: GraphView;
   reports?: Map<string, NodeReport>;
   /** Timings in ms since navigation start. */
   timings: Record<string, number>;
@@ -71,13 +75,25 @@ async function labPage(lab: string): Promise<void> {
   byId("lab-view").hidden = false;
   const base = `/api/labs/${encodeURIComponent(lab)}`;
   mark("graph-requested");
-  const { graph, positions } = await getJson<{ graph: GraphModel; positions: Record<string, Point> | null }>(
-    `${base}/graph`,
-  );
+  const answer = await getJson<{
+    graph?: GraphModel;
+    packed?: PackedGraph;
+    positions: Record<string, Point> | null;
+  }>(`${base}/graph?form=packed`);
+  const graph = answer.packed ? unpackGraph(answer.packed) : (answer.graph as GraphModel);
+  const { positions } = answer;
   mark("graph-loaded");
-  const view = new TopologyView(byId("graph"), graph, positions);
+  // Watch the lab now: the server observes it while this page draws.
+  const events = new EventSource(`${base}/events`);
+  // Up to PAGE_LABELS_MAX nodes every port is labelled (cytoscape); larger labs straight on a canvas.
+  const view: GraphView =
+    graph.nodes.length > PAGE_LABELS_MAX
+      ? new CanvasView(byId("graph"), graph, positions)
+      : new TopologyView(byId("graph"), graph, positions);
   debug.view = view;
   mark("graph-drawn");
+  // On the screen: after the next frame.
+  requestAnimationFrame(() => setTimeout(() => mark("graph-painted")));
   const reports = new Map<string, NodeReport>();
   debug.reports = reports;
   // Each node's services, as the last event that carried them said.
@@ -95,24 +111,31 @@ async function labPage(lab: string): Promise<void> {
     },
   });
 
-  // Node lists for the ping form and the finder.
+  // Node lists for the ping form and the finder: filled when first needed (thousands of options
+  // in a large lab are not worth building before the graph shows).
   const namespaces = graph.nodes.filter((n) => n.kind === "netns" || n.kind === "router");
-  byId("netns-nodes").replaceChildren(...namespaces.map((n) => h("option", { value: n.id })));
-  byId("all-nodes").replaceChildren(...graph.nodes.map((n) => h("option", { value: n.id })));
+  let listed = false;
+  const fillLists = () => {
+    if (listed) return;
+    listed = true;
+    byId("netns-nodes").replaceChildren(...namespaces.map((n) => h("option", { value: n.id })));
+    byId("all-nodes").replaceChildren(...graph.nodes.map((n) => h("option", { value: n.id })));
+  };
   pingFrom.value = namespaces[0]?.id ?? "";
   pingTo.value = namespaces[1]?.id ?? "";
   legend(graph);
 
   const find = byId<HTMLInputElement>("find");
+  for (const input of [find, pingFrom, pingTo]) input.addEventListener("focus", fillLists);
   find.hidden = false;
   find.addEventListener("change", () => {
     if (view.focus(find.value.trim())) panel.showNode(find.value.trim());
   });
 
-  view.cy.on("tap", "node", (ev) => panel.showNode(ev.target.id()));
-  view.cy.on("tap", "edge", (ev) => panel.showEdge(ev.target.id()));
-  view.cy.on("tap", (ev) => {
-    if (ev.target === view.cy) panel.clear();
+  view.onTap((tap) => {
+    if (tap?.kind === "node") panel.showNode(tap.id);
+    else if (tap?.kind === "edge") panel.showEdge(tap.id);
+    else panel.clear();
   });
 
   const apply = (
@@ -139,7 +162,6 @@ async function labPage(lab: string): Promise<void> {
   };
 
   const live = byId("live");
-  const events = new EventSource(`${base}/events`);
   events.addEventListener("state", (ev) => {
     const s = JSON.parse((ev as MessageEvent<string>).data) as StateEvent;
     apply(s.nodes, s.healthy, s.health, s.services);

@@ -1,7 +1,7 @@
 /** Large chains placed directly: the spine snakes in rows, each switch's hosts in a block under it. */
 import { describe, expect, it } from "vitest";
-import { chainPositions } from "../../../src/graph/chain-layout.js";
-import { CHAIN_ROW } from "../../../src/graph/layout.js";
+import { chainPositions, directPositions } from "../../../src/graph/chain-layout.js";
+import { CHAIN_ROW, layoutOf } from "../../../src/graph/layout.js";
 import { type GraphModel, graphModel } from "../../../src/graph/model.js";
 import { layoutPositions } from "../../../src/graph/render.js";
 import { topologyFromObject } from "../../../src/model/load.js";
@@ -50,5 +50,32 @@ describe("chainPositions", () => {
     // Ten rows of ten switches (a chain, not a scatter); Graphviz's sfdp took many seconds here.
     expect(new Set(Array.from({ length: 100 }, (_, i) => p[`s${i + 1}`]!.y)).size).toBe(100 / CHAIN_ROW);
     expect(cpuMs).toBeLessThan(5_000);
+  });
+});
+
+describe("directPositions", () => {
+  it("places a chain as chainPositions does", () => {
+    const g = generated("linear,25,9");
+    expect(directPositions(g)).toEqual(chainPositions(g));
+  });
+
+  it("places any other shape in rows by rank, centre on top, each rank centred and wrapped at 100", () => {
+    // tree,7,2: 127 switches, the 128 hosts on the deepest rank.
+    const g = generated("tree,7,2");
+    const p = directPositions(g, 40);
+    expect(Object.keys(p)).toHaveLength(g.nodes.length);
+    expect(new Set(Object.values(p).map((q) => `${q.x},${q.y}`)).size).toBe(g.nodes.length);
+    const { rank } = layoutOf(g);
+    const ys = (r: number) => new Set(g.nodes.filter((n) => rank.get(n.id) === r).map((n) => p[n.id]!.y));
+    // Rank 0 (the root) alone on the top row, centred; deeper ranks lower.
+    const root = g.nodes.find((n) => rank.get(n.id) === 0)!;
+    expect(p[root.id]).toEqual({ x: 0, y: 0 });
+    expect(Math.min(...ys(1))).toBeGreaterThan(0);
+    // The 128 hosts on the last rank take two rows (100 + 28), the second centred too.
+    const last = Math.max(...rank.values());
+    expect(ys(last).size).toBe(2);
+    const rows = [...ys(last)].map((y) => g.nodes.filter((n) => p[n.id]!.y === y).map((n) => p[n.id]!.x));
+    expect(rows.map((r) => r.length).sort((a, b) => a - b)).toEqual([28, 100]);
+    for (const r of rows) expect(Math.min(...r) + Math.max(...r)).toBeCloseTo(0, 9);
   });
 });

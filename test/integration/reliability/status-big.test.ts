@@ -91,12 +91,12 @@ describe.skipIf(!canTouchKernel && !mustRun)(
         ["node h4, interface eth0", "interface eth0 is administratively down"],
         ["node h5, interface eth0", "interface eth0 is missing"],
         ["node h6, interface eth0", "address 10.76.0.6/16 is missing"],
-        ["node sw, interface " + ns("p3"), `interface ${ns("p3")} is missing`],
+        [`node sw, interface ${ns("p3")}`, `interface ${ns("p3")} is missing`],
         [
-          "node sw, interface " + ns("p4"),
+          `node sw, interface ${ns("p4")}`,
           /^interface .* has no carrier .*: its peer h4:eth0 is down or missing$/,
         ],
-        ["node sw, interface " + ns("p5"), `interface ${ns("p5")} is missing`],
+        [`node sw, interface ${ns("p5")}`, `interface ${ns("p5")} is missing`],
       ];
       for (const [where, what] of expected)
         expect(found, `${where}: ${what}`).toContainEqual([

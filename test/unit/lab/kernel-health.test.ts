@@ -50,10 +50,14 @@ describe("a lab's kernel problems", () => {
       { dst: "10.8.0.0/16", via: "10.9.0.2", dev: "e0" },
       { dst: "0.0.0.0/0", via: "10.9.0.254", dev: "e0" },
     ];
-    expect(kernelProblems("kh", t, [node("a", { routes }, iface(addr)), node("b")], repair, true)).toEqual([]);
+    expect(kernelProblems("kh", t, [node("a", { routes }, iface(addr)), node("b")], repair, true)).toEqual(
+      [],
+    );
     // Through another gateway is not the route written.
     const other = [routes[0]!, { dst: "0.0.0.0/0", via: "10.9.0.253", dev: "e0" }];
-    expect(kernelProblems("kh", t, [node("a", { routes: other }, iface(addr)), node("b")], repair, true)).toEqual([
+    expect(
+      kernelProblems("kh", t, [node("a", { routes: other }, iface(addr)), node("b")], repair, true),
+    ).toEqual([
       {
         what: "route to 0.0.0.0/0 via 10.9.0.254 is missing",
         where: "node a",

@@ -245,7 +245,7 @@ export class Driver {
   async dumpMany(namespaces: readonly string[]): Promise<Map<string, NsDump | Error>> {
     const out = new Map<string, NsDump | Error>();
     if (this.backend === "agent") {
-      const parts = Math.min(READERS, namespaces.length > SPLIT_OVER ? availableParallelism() : 1);
+      const parts = readersFor(namespaces.length);
       const size = Math.ceil(namespaces.length / parts);
       const chunks = Array.from({ length: parts }, (_, k) => namespaces.slice(k * size, (k + 1) * size));
       const read = await Promise.all(
@@ -270,6 +270,20 @@ export class Driver {
     };
     await Promise.all(Array.from({ length: Math.min(4, namespaces.length) }, worker));
     return out;
+  }
+
+  /**
+   * Start the agents {@link dumpMany} of `count` namespaces uses (and the driver's own), so that
+   * its requests are written at once when it is called: a caller with other work to do meanwhile
+   * (parsing a lab's record) calls this first.
+   */
+  async ready(count: number): Promise<void> {
+    if (this.backend !== "agent") return;
+    const parts = readersFor(count);
+    await Promise.all([
+      this.agent(),
+      ...Array.from({ length: parts > 1 ? parts : 0 }, (_, k) => this.#reader(k)),
+    ]);
   }
 
   /**
@@ -315,6 +329,11 @@ export class Driver {
   }
 }
 
+/** How many agents read `count` namespaces (more than {@link SPLIT_OVER}: one per core, at most {@link READERS}). */
+function readersFor(count: number): number {
+  return Math.min(READERS, count > SPLIT_OVER ? availableParallelism() : 1);
+}
+
 /**
  * Namespaces read by one agent, each visited in turn (`nsdumpc`: the agent stays in root, and
  * answers in the compact form).
@@ -322,11 +341,10 @@ export class Driver {
 async function dumpWith(agent: NsAgent, namespaces: readonly string[]): Promise<Map<string, NsDump | Error>> {
   const out = new Map<string, NsDump | Error>();
   if (namespaces.length === 0) return out;
-  // Asked of the first namespace alone: an agent built before `nsdumpc` answers "unknown command".
-  const [first] = await agent.exec([{ op: "nsdumpc", ns: namespaces[0]! }]);
-  if (!(first?.status === "err" && UNKNOWN_COMMAND.test(first.message))) {
-    const rest = await agent.exec(namespaces.slice(1).map((ns) => ({ op: "nsdumpc", ns }) as const));
-    [first!, ...rest].forEach((r, i) => {
+  // An agent built before `nsdumpc` answers "unknown command" to each: asked again the old way.
+  const compact = await agent.exec(namespaces.map((ns) => ({ op: "nsdumpc", ns }) as const));
+  if (!(compact[0]?.status === "err" && UNKNOWN_COMMAND.test(compact[0].message))) {
+    compact.forEach((r, i) => {
       const ns = namespaces[i]!;
       if (r.status !== "ok") out.set(ns, new Error(r.status === "err" ? r.message : "not read"));
       else

@@ -54,18 +54,20 @@ export function labSummaries(): LabSummary[] {
 
 /** Observe lab `lab` in the kernel now, through `driver` (E_NOT_FOUND when it has no record). */
 export async function observeLab(lab: string, driver: Driver): Promise<LabReport> {
-  const state = observedRecordOf(lab);
-  const t = state.topology;
+  const observed = observedRecordOf(lab);
   const existing = new Set(listNetns());
-  const nsNames = t.nodes.flatMap((n) => (n.kind === "netns" && existing.has(n.netns) ? [n.netns] : []));
-  // The root namespace: only what the lab's bridges and their ports need (a full dump of a root
-  // holding thousands of veth ends costs the kernel more than reading every namespace).
-  const rootNames = t.nodes.flatMap((n) =>
-    n.kind === "netns" ? [] : [n.ifname, ...n.interfaces.map((i) => i.ifname)],
-  );
-  // The root first: the agent answers in order, and the namespaces' dumps are the long part. OVS
-  // and the lab's other checks are asked meanwhile.
-  const reading = Promise.all([driver.rootLinks(rootNames), driver.dumpMany(nsNames)]);
+  const nsNames = observed.names.netns.filter((ns) => existing.has(ns));
+  // The kernel is read while the record is parsed (a big lab's record comes without its kernel
+  // names, see state/view.ts): the agents first, then every request written at once. The root
+  // namespace: only what the lab's bridges and their ports need (a full dump of a root holding
+  // thousands of veth ends costs the kernel more than reading every namespace).
+  await driver.ready(nsNames.length);
+  const reading = Promise.all([driver.rootLinks(observed.names.rootLinks), driver.dumpMany(nsNames)]);
+  reading.catch(() => {}); // awaited below
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const state = observed.record();
+  const t = state.topology;
+  // OVS and the lab's other checks are asked meanwhile too.
   const ovs = state.usesOvs
     ? readOvs(
         driver,

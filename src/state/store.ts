@@ -9,7 +9,15 @@ import { checkName, type NameRole } from "../model/names.js";
 import type { Topology } from "../model/types.js";
 import type { HostDevice } from "../plan/host-devices.js";
 import { checkFile, removeFile, removeStaleTemps, staleTemps, stateDir, writeFileAtomic } from "./dir.js";
-import { fileKey, readView, removeView, VIEW_FROM_BYTES, writeView } from "./view.js";
+import {
+  fileKey,
+  type KernelNames,
+  kernelNames,
+  readView,
+  removeView,
+  VIEW_FROM_BYTES,
+  writeView,
+} from "./view.js";
 
 /** A kernel/OVS object a lab owns. Things inside an owned namespace are owned through it. */
 export type OwnedObject =
@@ -192,8 +200,14 @@ export function newLabState(topology: Topology, owned: OwnedObject[]): LabState 
   };
 }
 
+/** What observing a lab reads first, the kernel names of its nodes; its record parsed when asked for. */
+export interface ObservedRecord {
+  names: KernelNames;
+  record(): Readonly<LabState>;
+}
+
 /** Records read for observation, by lab, with the identity of the file they were read from. */
-const shared = new Map<string, { key: string; state: LabState }>();
+const shared = new Map<string, { key: string; observed: ObservedRecord }>();
 
 /**
  * The record of lab `lab`, for reading only: the same object as long as its file is the same one
@@ -201,27 +215,65 @@ const shared = new Map<string, { key: string; state: LabState }>();
  * view observes a lab every second, and `status` of one lab reads nothing else: a big record
  * (see state/view.ts) is read from its view, without the topology's source positions (`src`, `at`),
  * which a 10,000-host record spends 13 of its 17 MB on — parsed, the record alone took a third of a
- * second. Callers must not modify what it returns.
+ * second — and the kernel names of its nodes come first, so that reading the kernel can start
+ * while the record is parsed. Callers must not modify what it returns.
  */
-export function readLabShared(lab: string): LabState | undefined {
+export function readLabForObservation(lab: string): ObservedRecord | undefined {
   const file = labFile(lab);
   const id = fileKey(file);
   if (!id) {
     shared.delete(lab);
-    return readLab(lab);
+    return whole(readLab(lab));
   }
   const hit = shared.get(lab);
-  if (hit?.key === id.key) return hit.state;
-  let state: LabState | undefined;
+  if (hit?.key === id.key) return hit.observed;
+  let observed: ObservedRecord | undefined;
   if (id.size >= VIEW_FROM_BYTES && checkFile(file)) {
     const view = readView<LabState>(lab, id.key);
-    if (view) state = checkedRecord(view, lab, file);
+    if (view) {
+      const bad = [
+        ...view.names.netns.map((n) => [n, "netns"] as const),
+        ...view.names.rootLinks.map((n) => [n, "interface"] as const),
+      ].find(([name, role]) => checkName(name, role) !== undefined);
+      if (bad)
+        throw new NslabError("E_STATE", `the view of ${file} holds an invalid ${bad[1]} name '${bad[0]}'`, {
+          hint: "it was not written by nslab; remove it (it is made again from the record)",
+        });
+      let state: LabState | undefined;
+      observed = {
+        names: view.names,
+        record: () => {
+          // A view whose record part cannot be read: the record itself.
+          state ??= (() => {
+            const r = view.record();
+            return r ? checkedRecord(r, lab, file) : recordOf(lab, file);
+          })();
+          return state;
+        },
+      };
+    }
   }
-  if (!state) {
-    state = readLab(lab);
+  if (!observed) {
+    const state = readLab(lab);
     if (state && id.size >= VIEW_FROM_BYTES) writeView(lab, id.key, state);
+    observed = whole(state);
   }
-  if (state) shared.set(lab, { key: id.key, state });
+  if (observed) shared.set(lab, { key: id.key, observed });
   else shared.delete(lab);
+  return observed;
+}
+
+function whole(state: LabState | undefined): ObservedRecord | undefined {
+  return state && { names: kernelNames(state.topology), record: () => state };
+}
+
+function recordOf(lab: string, file: string): LabState {
+  const state = readLab(lab);
+  if (!state) throw new NslabError("E_STATE", `the state file ${file} is gone`);
   return state;
+}
+
+/** The record of lab `lab` for reading only (see {@link readLabForObservation}). */
+export function readLabShared(lab: string): Readonly<LabState> | undefined {
+  return readLabForObservation(lab)?.record();
 }

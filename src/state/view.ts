@@ -39,30 +39,80 @@ function withoutPositions(key: string, value: unknown): unknown {
   return (key === "src" || key === "at") && typeof value === "object" ? undefined : value;
 }
 
-/** The text of the view of `state` (a record whose file has identity `key`). Pure. */
+/**
+ * The kernel objects a lab's nodes are, as observing reads them: its namespaces, and in the root
+ * namespace its bridges and their ports (OVS bridges and theirs too). Pure.
+ */
+export interface KernelNames {
+  netns: string[];
+  rootLinks: string[];
+}
+
+export function kernelNames(t: Topology): KernelNames {
+  const netns: string[] = [];
+  const rootLinks: string[] = [];
+  for (const n of t.nodes)
+    if (n.kind === "netns") netns.push(n.netns);
+    else rootLinks.push(n.ifname, ...n.interfaces.map((i) => i.ifname));
+  return { netns, rootLinks };
+}
+
+/**
+ * The text of the view of `state` (a record whose file has identity `key`): a first line with the
+ * kernel names of its nodes (read before the rest: observing can start reading the kernel while
+ * the record is parsed), then the record. Pure.
+ */
 export function viewText(state: Recorded, key: string): string {
   const { topology, ...rest } = state;
-  return `{"version":${VIEW_VERSION},"key":${JSON.stringify(key)},"topology":${JSON.stringify(topology, withoutPositions)},"record":${JSON.stringify(rest)}}\n`;
+  const head = { version: VIEW_VERSION, key, ...kernelNames(topology) };
+  return `${JSON.stringify(head)}\n{"topology":${JSON.stringify(topology, withoutPositions)},"record":${JSON.stringify(rest)}}\n`;
+}
+
+/** A view read: the kernel names of its nodes, and its record, parsed when first asked for. */
+export interface ViewOf<T> {
+  names: KernelNames;
+  record(): T | undefined;
+}
+
+/** A view's text, when it is a view of the file with identity `key`. Pure. */
+export function parseViewHead<T extends Recorded>(text: string, key: string): ViewOf<T> | undefined {
+  const nl = text.indexOf("\n");
+  let head: { version?: unknown; key?: unknown; netns?: unknown; rootLinks?: unknown };
+  try {
+    head = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as typeof head;
+  } catch {
+    return undefined;
+  }
+  if (head.version !== VIEW_VERSION || head.key !== key) return undefined;
+  if (!Array.isArray(head.netns) || !Array.isArray(head.rootLinks) || nl < 0) return undefined;
+  let body: T | undefined | null = null;
+  return {
+    names: { netns: head.netns as string[], rootLinks: head.rootLinks as string[] },
+    record: () => {
+      if (body === null) {
+        try {
+          const v = JSON.parse(text.slice(nl + 1)) as { topology?: Topology; record?: Omit<T, "topology"> };
+          body = v.topology && v.record ? ({ ...v.record, topology: v.topology } as T) : undefined;
+        } catch {
+          body = undefined;
+        }
+      }
+      return body;
+    },
+  };
 }
 
 /** The record a view's text holds, when it is a view of the file with identity `key`. Pure. */
 export function parseView<T extends Recorded>(text: string, key: string): T | undefined {
-  let v: { version?: unknown; key?: unknown; topology?: Topology; record?: Omit<T, "topology"> };
-  try {
-    v = JSON.parse(text) as typeof v;
-  } catch {
-    return undefined;
-  }
-  if (v.version !== VIEW_VERSION || v.key !== key || !v.topology || !v.record) return undefined;
-  return { ...v.record, topology: v.topology } as T;
+  return parseViewHead<T>(text, key)?.record();
 }
 
-/** The view of lab `lab`'s record file with identity `key`, if one was kept. */
-export function readView<T extends Recorded>(lab: string, key: string): T | undefined {
+/** The view of lab `lab`'s record file with identity `key`, if one was kept (its record unparsed). */
+export function readView<T extends Recorded>(lab: string, key: string): ViewOf<T> | undefined {
   const file = viewFile(lab);
   try {
     if (!checkFile(file)) return undefined;
-    return parseView<T>(readFileSync(file, "utf8"), key);
+    return parseViewHead<T>(readFileSync(file, "utf8"), key);
   } catch {
     return undefined;
   }

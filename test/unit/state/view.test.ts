@@ -7,7 +7,7 @@ import { generatedTopology } from "../../../src/model/generated.js";
 import { parseTopology } from "../../../src/model/load.js";
 import type { LabState } from "../../../src/state/store.js";
 import { newLabState } from "../../../src/state/store.js";
-import { parseView, VIEW_FROM_BYTES, viewText } from "../../../src/state/view.js";
+import { parseView, parseViewHead, VIEW_FROM_BYTES, viewText } from "../../../src/state/view.js";
 
 let root: string;
 const saved = process.env.NSLAB_STATE_DIR;
@@ -60,6 +60,12 @@ describe("viewText and parseView", () => {
     expect(back).toEqual(stripped(state));
     expect(back?.owned).toEqual(state.owned);
     expect(JSON.stringify(back)).not.toMatch(/"(src|at)":/);
+  });
+
+  it("put the kernel names of the nodes first, read without the record", () => {
+    const head = parseViewHead<LabState>(viewText(state, "k1"), "k1");
+    expect(head?.names).toEqual({ netns: ["a", "b"], rootLinks: [] });
+    expect(head?.record()).toEqual(stripped(state));
   });
 
   it("refuse a view of another file, of another version, or not a view at all", () => {

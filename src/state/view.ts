@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Topology } from "../model/types.js";
-import { checkFile, removeFile, stateDir, writeFileAtomic } from "./dir.js";
+import { checkFile, removeFile, stateDir, stateRoot, writeFileAtomic } from "./dir.js";
 
 /** What a view is kept of: a lab's record (store.ts's LabState). */
 interface Recorded {
@@ -30,8 +30,9 @@ export function fileKey(path: string): { key: string; size: number } | undefined
   }
 }
 
-function viewFile(lab: string): string {
-  return join(stateDir("views"), `${lab}.json`);
+/** Where lab `lab`'s view is; `make`: the directory made (and secured) for writing it. */
+function viewFile(lab: string, make = false): string {
+  return join(make ? stateDir("views") : join(stateRoot(), "views"), `${lab}.json`);
 }
 
 /** Source positions (`src`, `at`: where something was written), left out of a view. */
@@ -121,7 +122,7 @@ export function readView<T extends Recorded>(lab: string, key: string): ViewOf<T
 /** Keep the view of `state`, read from (or just written to) the record file with identity `key`. */
 export function writeView(lab: string, key: string, state: Recorded): void {
   try {
-    writeFileAtomic(viewFile(lab), viewText(state, key));
+    writeFileAtomic(viewFile(lab, true), viewText(state, key));
   } catch {
     // Only a cache: the next reader reads the record.
   }

@@ -68,7 +68,7 @@ export type AgentCommand =
   | { op: "bridgedump" }
   /** `dump` of namespace `ns`, read from the root namespace, where the agent is afterwards. */
   | { op: "nsdump"; ns: string }
-  /** `nsdump` in the compact form (reply data: see {@link fromCompactDump}); a fourth of the bytes. */
+  /** `nsdump` in the compact form (reply data: see {@link fromCompactDump}); a third of the bytes. */
   | { op: "nsdumpc"; ns: string }
   /** `bridgedump` in the compact form (see {@link fromCompactDump}). */
   | { op: "bridgedumpc" }

@@ -10,6 +10,7 @@ import type { Topology } from "../model/types.js";
 import type { HostDevice } from "../plan/host-devices.js";
 import { checkFile, removeFile, removeStaleTemps, staleTemps, stateDir, writeFileAtomic } from "./dir.js";
 import {
+  clearViewLeftovers,
   fileKey,
   type KernelNames,
   kernelNames,
@@ -96,7 +97,7 @@ export function saveLab(state: LabState, options: { beforeRename?: () => void } 
  * Call it holding the lab's lock. Returns the files removed.
  */
 export function clearLeftovers(lab: string): string[] {
-  return removeStaleTemps(labFile(lab));
+  return [...removeStaleTemps(labFile(lab)), ...clearViewLeftovers(lab)];
 }
 
 /** Labs whose record a dead writer left half-written (a temp file and maybe no record). */

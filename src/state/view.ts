@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Topology } from "../model/types.js";
-import { checkFile, removeFile, stateDir, stateRoot, writeFileAtomic } from "./dir.js";
+import { checkFile, removeFile, removeStaleTemps, stateDir, stateRoot, writeFileAtomic } from "./dir.js";
 
 /** What a view is kept of: a lab's record (store.ts's LabState). */
 interface Recorded {
@@ -126,6 +126,11 @@ export function writeView(lab: string, key: string, state: Recorded): void {
   } catch {
     // Only a cache: the next reader reads the record.
   }
+}
+
+/** Remove what writers of lab `lab`'s view left when they died mid-write (hold the lab's lock). */
+export function clearViewLeftovers(lab: string): string[] {
+  return removeStaleTemps(viewFile(lab));
 }
 
 /** Forget lab `lab`'s view. */

@@ -111,6 +111,15 @@ describe("readLabShared of a big lab", () => {
     expect(first).toEqual(whole); // the first reader parsed the record itself
   });
 
+  it("has a dead writer's half-written view removed with the record's leftovers", async () => {
+    const store = await freshStore();
+    store.saveLab(bigRecord());
+    const temp = join(root, "views", "v1.json.tmp.999999999");
+    writeFileSync(temp, "{");
+    expect(store.clearLeftovers("v1")).toEqual([temp]);
+    expect(existsSync(temp)).toBe(false);
+  });
+
   it("checks the names a view gives the kernel as strictly as a record's", async () => {
     const state = bigRecord();
     (await freshStore()).saveLab(state);

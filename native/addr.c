@@ -91,6 +91,12 @@ void addr_json(const struct nlmsghdr *m)
 	if (!addr)
 		return;
 	json_comma();
+	if (g_compact) { /* [ifindex,family,cidr,scope (number)] */
+		sb_putf(&g_out, "[%u,%d,", ifa->ifa_index, ifa->ifa_family == AF_INET ? 4 : 6);
+		json_addr(ifa->ifa_family, RTA_DATA(addr), ifa->ifa_prefixlen);
+		sb_putf(&g_out, ",%u]", ifa->ifa_scope);
+		return;
+	}
 	sb_putf(&g_out, "{\"ifindex\":%u,\"family\":%d,\"cidr\":", ifa->ifa_index,
 		ifa->ifa_family == AF_INET ? 4 : 6);
 	json_addr(ifa->ifa_family, RTA_DATA(addr), ifa->ifa_prefixlen);

@@ -81,7 +81,7 @@ static int dump_once(void)
 	qsort(g_stats, g_nstats, sizeof *g_stats, by_index);
 	link_stats_lookup = stats_of;
 
-	sb_putf(&g_out, "{\"links\":[");
+	sb_putf(&g_out, g_compact ? "[[" : "{\"links\":[");
 	json_first();
 	/* The bridges, whole: the kernel filters the dump by kind before filling any link. */
 	struct ifinfomsg *ifi = nl_begin(RTM_GETLINK, 0, sizeof *ifi);
@@ -96,12 +96,12 @@ static int dump_once(void)
 	ifi->ifi_family = AF_BRIDGE;
 	if (nl_dump(g_nl, link_json) < 0)
 		goto failed;
-	sb_putf(&g_out, "],\"addrs\":[");
+	sb_putf(&g_out, g_compact ? "],[" : "],\"addrs\":[");
 	json_first();
 	nl_begin(RTM_GETADDR, 0, sizeof(struct ifaddrmsg));
 	if (nl_dump(g_nl, addr_json) < 0)
 		goto failed;
-	sb_putf(&g_out, "],\"routes\":[]}");
+	sb_putf(&g_out, g_compact ? "],[]]" : "],\"routes\":[]}");
 	link_stats_lookup = NULL;
 	return 0;
 failed:
@@ -121,4 +121,12 @@ int cmd_bridgedump(char **a)
 		usleep(1000u << (attempt < 6 ? attempt : 6));
 	}
 	return -1;
+}
+
+int cmd_bridgedumpc(char **a)
+{
+	g_compact = 1;
+	int rc = cmd_bridgedump(a);
+	g_compact = 0;
+	return rc;
 }

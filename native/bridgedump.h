@@ -10,5 +10,7 @@
  * these three dumps do not (kind-filtered links, the AF_BRIDGE port dump, RTM_GETSTATS).
  */
 int cmd_bridgedump(char **a);
+/* bridgedumpc: bridgedump in the compact form (see g_compact). */
+int cmd_bridgedumpc(char **a);
 
 #endif

@@ -21,17 +21,17 @@
  * with the kernel keeping only the main table (no local, multicast or other families' tables). */
 static int dump_fd(int fd, int strict)
 {
-	sb_putf(&g_out, "{\"links\":[");
+	sb_putf(&g_out, g_compact ? "[[" : "{\"links\":[");
 	json_first();
 	nl_begin(RTM_GETLINK, 0, sizeof(struct ifinfomsg));
 	if (nl_dump(fd, link_json) < 0)
 		goto failed;
-	sb_putf(&g_out, "],\"addrs\":[");
+	sb_putf(&g_out, g_compact ? "],[" : "],\"addrs\":[");
 	json_first();
 	nl_begin(RTM_GETADDR, 0, sizeof(struct ifaddrmsg));
 	if (nl_dump(fd, addr_json) < 0)
 		goto failed;
-	sb_putf(&g_out, "],\"routes\":[");
+	sb_putf(&g_out, g_compact ? "],[" : "],\"routes\":[");
 	json_first();
 	if (strict) {
 		static const unsigned char families[] = { AF_INET, AF_INET6 };
@@ -47,7 +47,7 @@ static int dump_fd(int fd, int strict)
 		if (nl_dump(fd, route_json) < 0)
 			goto failed;
 	}
-	sb_putf(&g_out, "]}");
+	sb_putf(&g_out, g_compact ? "]]" : "]}");
 	return 0;
 failed:
 	g_out.len = 0;
@@ -102,5 +102,13 @@ int cmd_nsdump(char **a)
 	/* The socket keeps the namespace it was made in: dump it from the root namespace. */
 	int rc = dump_retrying(fd, strict);
 	close(fd);
+	return rc;
+}
+
+int cmd_nsdumpc(char **a)
+{
+	g_compact = 1;
+	int rc = cmd_nsdump(a);
+	g_compact = 0;
 	return rc;
 }

@@ -7,5 +7,7 @@ int cmd_dump(char **a);
 
 /* nsdump NAME: the same of namespace NAME, read from the root namespace the agent stays in. */
 int cmd_nsdump(char **a);
+/* nsdumpc NAME: nsdump in the compact form, `[links,addrs,routes]` of arrays (see g_compact). */
+int cmd_nsdumpc(char **a);
 
 #endif

@@ -128,6 +128,56 @@ const struct rtnl_link_stats64 *(*link_stats_lookup)(int ifindex);
 static const char *const operstates[] = { "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
 					  "TESTING", "DORMANT", "UP" };
 
+/* A MAC address attribute as a JSON string, or null. */
+static void json_mac(const struct rtattr *rta)
+{
+	if (!rta || RTA_PAYLOAD(rta) == 0) {
+		sb_putf(&g_out, "null");
+		return;
+	}
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *mac = RTA_DATA(rta);
+	char text[3 * 32 + 3], *p = text;
+	size_t n = RTA_PAYLOAD(rta) < 32 ? RTA_PAYLOAD(rta) : 32; /* MAX_ADDR_LEN */
+	*p++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ':';
+		*p++ = hex[mac[i] >> 4];
+		*p++ = hex[mac[i] & 15];
+	}
+	*p++ = '"';
+	*p = 0;
+	sb_putf(&g_out, "%s", text);
+}
+
+/* The compact form: [ifindex,name,kind,flags,operstate (0-6),mtu,mac,alias,group,master,link,
+ * linkNetnsid, rxBytes,txBytes,rxPackets,txPackets,rxErrors,txErrors,rxDropped,txDropped]. */
+static void link_array(const struct ifinfomsg *ifi, struct rtattr **tb, struct rtattr **info, unsigned int oper,
+		       const struct rtnl_link_stats64 *s)
+{
+	sb_putf(&g_out, "[%d,", ifi->ifi_index);
+	json_str_attr(tb[IFLA_IFNAME]);
+	sb_putf(&g_out, ",");
+	json_str_attr(info[IFLA_INFO_KIND]);
+	sb_putf(&g_out, ",%u,%u,%u,", ifi->ifi_flags, oper, tb[IFLA_MTU] ? nl_u32(tb[IFLA_MTU]) : 0);
+	json_mac(tb[IFLA_ADDRESS]);
+	sb_putf(&g_out, ",");
+	json_str_attr(tb[IFLA_IFALIAS]);
+	sb_putf(&g_out, ",%u,", tb[IFLA_GROUP] ? nl_u32(tb[IFLA_GROUP]) : 0);
+	json_u32_attr(tb[IFLA_MASTER]);
+	sb_putf(&g_out, ",");
+	json_u32_attr(tb[IFLA_LINK]);
+	if (tb[IFLA_LINK_NETNSID])
+		sb_putf(&g_out, ",%d", (int32_t)nl_u32(tb[IFLA_LINK_NETNSID]));
+	else
+		sb_putf(&g_out, ",null");
+	sb_putf(&g_out, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu]", (unsigned long long)s->rx_bytes,
+		(unsigned long long)s->tx_bytes, (unsigned long long)s->rx_packets, (unsigned long long)s->tx_packets,
+		(unsigned long long)s->rx_errors, (unsigned long long)s->tx_errors, (unsigned long long)s->rx_dropped,
+		(unsigned long long)s->tx_dropped);
+}
+
 void link_json(const struct nlmsghdr *m)
 {
 	struct ifinfomsg *ifi = NLMSG_DATA(m);
@@ -139,24 +189,28 @@ void link_json(const struct nlmsghdr *m)
 	if (tb[IFLA_LINKINFO])
 		nl_parse(info, IFLA_INFO_MAX, RTA_DATA(tb[IFLA_LINKINFO]), (int)RTA_PAYLOAD(tb[IFLA_LINKINFO]));
 	json_comma();
+	unsigned int oper = tb[IFLA_OPERSTATE] ? *(unsigned char *)RTA_DATA(tb[IFLA_OPERSTATE]) : 0;
+	struct rtnl_link_stats64 s;
+	memset(&s, 0, sizeof s);
+	const struct rtnl_link_stats64 *known;
+	if (tb[IFLA_STATS64])
+		memcpy(&s, RTA_DATA(tb[IFLA_STATS64]),
+		       RTA_PAYLOAD(tb[IFLA_STATS64]) < sizeof s ? RTA_PAYLOAD(tb[IFLA_STATS64]) : sizeof s);
+	else if (link_stats_lookup && (known = link_stats_lookup(ifi->ifi_index)))
+		s = *known;
+	if (g_compact) {
+		link_array(ifi, tb, info, oper < 7 ? oper : 0, &s);
+		return;
+	}
 	sb_putf(&g_out, "{\"ifindex\":%d,\"name\":", ifi->ifi_index);
 	json_str_attr(tb[IFLA_IFNAME]);
 	sb_putf(&g_out, ",\"kind\":");
 	json_str_attr(info[IFLA_INFO_KIND]);
-	unsigned int oper = tb[IFLA_OPERSTATE] ? *(unsigned char *)RTA_DATA(tb[IFLA_OPERSTATE]) : 0;
 	sb_putf(&g_out, ",\"flags\":%u,\"up\":%s,\"lowerUp\":%s,\"operstate\":\"%s\",\"mtu\":%u,\"mac\":",
 		ifi->ifi_flags, ifi->ifi_flags & IFF_UP ? "true" : "false",
 		ifi->ifi_flags & IFF_LOWER_UP ? "true" : "false", oper < 7 ? operstates[oper] : "UNKNOWN",
 		tb[IFLA_MTU] ? nl_u32(tb[IFLA_MTU]) : 0);
-	if (tb[IFLA_ADDRESS] && RTA_PAYLOAD(tb[IFLA_ADDRESS]) > 0) {
-		const unsigned char *mac = RTA_DATA(tb[IFLA_ADDRESS]);
-		sb_putf(&g_out, "\"");
-		for (size_t i = 0; i < RTA_PAYLOAD(tb[IFLA_ADDRESS]); i++)
-			sb_putf(&g_out, i ? ":%02x" : "%02x", mac[i]);
-		sb_putf(&g_out, "\"");
-	} else {
-		sb_putf(&g_out, "null");
-	}
+	json_mac(tb[IFLA_ADDRESS]);
 	sb_putf(&g_out, ",\"alias\":");
 	json_str_attr(tb[IFLA_IFALIAS]);
 	sb_putf(&g_out, ",\"group\":%u,\"master\":", tb[IFLA_GROUP] ? nl_u32(tb[IFLA_GROUP]) : 0);
@@ -168,14 +222,6 @@ void link_json(const struct nlmsghdr *m)
 		sb_putf(&g_out, "%d", (int32_t)nl_u32(tb[IFLA_LINK_NETNSID]));
 	else
 		sb_putf(&g_out, "null");
-	struct rtnl_link_stats64 s;
-	memset(&s, 0, sizeof s);
-	const struct rtnl_link_stats64 *known;
-	if (tb[IFLA_STATS64])
-		memcpy(&s, RTA_DATA(tb[IFLA_STATS64]),
-		       RTA_PAYLOAD(tb[IFLA_STATS64]) < sizeof s ? RTA_PAYLOAD(tb[IFLA_STATS64]) : sizeof s);
-	else if (link_stats_lookup && (known = link_stats_lookup(ifi->ifi_index)))
-		s = *known;
 	sb_putf(&g_out,
 		",\"stats\":{\"rxBytes\":%llu,\"txBytes\":%llu,\"rxPackets\":%llu,\"txPackets\":%llu,"
 		"\"rxErrors\":%llu,\"txErrors\":%llu,\"rxDropped\":%llu,\"txDropped\":%llu}}",

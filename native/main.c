@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,6 +40,11 @@ int main(int argc, char **argv)
 	int discarding = 0; /* inside an over-long line that was already answered */
 
 	setvbuf(stdout, out, _IOFBF, sizeof out);
+	/* Pipes of a megabyte (best effort): a client busy with something else meanwhile (parsing a
+	 * lab's record) can have written ten thousand requests, and read their replies later, without
+	 * the agent waiting for it in between. */
+	fcntl(STDIN_FILENO, F_SETPIPE_SZ, 1 << 20);
+	fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
 	if (ns_start() < 0) {
 		fprintf(stderr, "nsagent: cannot start: %s\n", e_msg);
 		return 1;

@@ -65,7 +65,8 @@ static const struct command commands[] = {
 	{ "mntover", 3, 0, cmd_mntover }, { "mntsys", 0, 0, cmd_mntsys },
 	{ "mkmnt", 3, 0, cmd_mkmnt },     { "delmnt", 1, 0, cmd_delmnt },
 	{ "set", 2, 0, cmd_set },         { "bridgedump", 0, 1, cmd_bridgedump },
-	{ "nsdump", 1, 0, cmd_nsdump },
+	{ "nsdump", 1, 0, cmd_nsdump },   { "nsdumpc", 1, 0, cmd_nsdumpc },
+	{ "bridgedumpc", 0, 1, cmd_bridgedumpc },
 	{ "resume", 0, 0, cmd_resume },
 };
 

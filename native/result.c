@@ -13,6 +13,7 @@
 #include "netlink.h"
 
 int e_no;
+int g_compact;
 char e_msg[512];
 
 int fail(int err, const char *fmt, ...)

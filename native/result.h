@@ -30,6 +30,10 @@ void sb_putf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf,
 /* A JSON string literal of the n bytes at s (UTF-8 passed through, control bytes escaped). */
 void sb_json_str(struct sbuf *b, const char *s, size_t n);
 
+/* Set while a compact command runs: links, addresses and routes are written as JSON arrays of
+ * their fields (in the order of their object form; see link_json, addr_json, route_json), and a
+ * dump as `[links,addrs,routes]` — a third of the bytes, and no keys for the reader to parse. */
+extern int g_compact;
 /* JSON arrays in g_out: json_first() before the first element, json_comma() before each one. */
 void json_first(void);
 void json_comma(void);

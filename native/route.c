@@ -84,6 +84,21 @@ void route_json(const struct nlmsghdr *m)
 	if (rtm->rtm_family == AF_INET6 && rtm->rtm_dst_len >= 8 && dst[0] == 0xff)
 		return; /* multicast */
 	json_comma();
+	if (g_compact) { /* [family,dst,gateway,oif,metric,protocol,scope,table] */
+		sb_putf(&g_out, "[%d,", rtm->rtm_family == AF_INET ? 4 : 6);
+		json_addr(rtm->rtm_family, dst, rtm->rtm_dst_len);
+		sb_putf(&g_out, ",");
+		if (tb[RTA_GATEWAY])
+			json_addr(rtm->rtm_family, RTA_DATA(tb[RTA_GATEWAY]), UINT_MAX);
+		else
+			sb_putf(&g_out, "null");
+		sb_putf(&g_out, ",");
+		json_u32_attr(tb[RTA_OIF]);
+		sb_putf(&g_out, ",");
+		json_u32_attr(tb[RTA_PRIORITY]);
+		sb_putf(&g_out, ",%u,%u,%u]", rtm->rtm_protocol, rtm->rtm_scope, table);
+		return;
+	}
 	sb_putf(&g_out, "{\"family\":%d,\"dst\":", rtm->rtm_family == AF_INET ? 4 : 6);
 	json_addr(rtm->rtm_family, dst, rtm->rtm_dst_len);
 	sb_putf(&g_out, ",\"gateway\":");

@@ -1,7 +1,8 @@
 /**
  * The problems `status` sees in a lab's own kernel objects (from the node reports it observed):
  * a node missing, an interface missing or not attached to its bridge, an interface down or without
- * carrier, an address written for a namespace's interface missing from it. Each says what, where, and the command that repairs it. Pure: no I/O.
+ * carrier, an address written for a namespace's interface missing from it, a route of a namespace
+ * missing from its main table. Each says what, where, and the command that repairs it. Pure: no I/O.
  */
 import type { HealthProblem } from "../engine/health-types.js";
 import { formatCidr } from "../model/ip.js";
@@ -24,7 +25,9 @@ export function kernelProblems(
   const out: HealthProblem[] = [];
   const fixMissing = `${repair} (re-creates what is missing, in place)`;
   nodes.forEach((n, k) => {
-    const written = topology.nodes[k]?.interfaces ?? [];
+    const node = topology.nodes[k];
+    const written = node?.interfaces ?? [];
+    const before = out.length;
     if (n.kind === "ovs-bridge" && !ovsReadable) return;
     const where = `node ${n.name}`;
     if (!n.present) {
@@ -52,6 +55,18 @@ export function kernelProblems(
               out.push({ what: `address ${cidr} is missing`, where: at, fix: fixMissing, check: CHECK });
       }
     });
+    // Routes as written, as `up` would see them there (its destination, and gateway when written) —
+    // judged only with the node's interfaces well: an interface taken down takes its routes along,
+    // and bringing it up (its fix) restores them.
+    if (node?.kind === "netns" && out.length === before)
+      for (const r of node.routes)
+        if (!n.routes.some((o) => o.dst === r.to && (r.via === undefined || o.via === r.via)))
+          out.push({
+            what: `route to ${r.to}${r.via !== undefined ? ` via ${r.via}` : ""} is missing`,
+            where,
+            fix: fixMissing,
+            check: CHECK,
+          });
   });
   return out;
 }

@@ -3,7 +3,7 @@
  * or take it down between two calls), with the errors that say what exists.
  */
 import { NslabError } from "../errors.js";
-import { type LabState, readLab, readLabShared } from "../state/store.js";
+import { type LabState, type ObservedRecord, readLab, readLabForObservation } from "../state/store.js";
 
 const LIST_HINT = "list labs with: nslab status";
 
@@ -14,11 +14,14 @@ export function recordOf(lab: string): LabState {
   return state;
 }
 
-/** The record of lab `lab` for reading only, parsed again only when its file changed (E_NOT_FOUND). */
-export function observedRecordOf(lab: string): Readonly<LabState> {
-  const state = readLabShared(lab);
-  if (!state) throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, { hint: LIST_HINT });
-  return state;
+/**
+ * The record of lab `lab` for reading only, parsed again only when its file changed, and the kernel
+ * names of its nodes, known before it is parsed (E_NOT_FOUND).
+ */
+export function observedRecordOf(lab: string): ObservedRecord {
+  const observed = readLabForObservation(lab);
+  if (!observed) throw new NslabError("E_NOT_FOUND", `no lab named '${lab}' is up`, { hint: LIST_HINT });
+  return observed;
 }
 
 /** The record of lab `lab`, which must be up (E_NOT_FOUND saying its state otherwise). */

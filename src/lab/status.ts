@@ -54,32 +54,35 @@ export function labSummaries(): LabSummary[] {
 
 /** Observe lab `lab` in the kernel now, through `driver` (E_NOT_FOUND when it has no record). */
 export async function observeLab(lab: string, driver: Driver): Promise<LabReport> {
-  const state = observedRecordOf(lab);
-  const t = state.topology;
+  const observed = observedRecordOf(lab);
   const existing = new Set(listNetns());
-  const nsNames = t.nodes.flatMap((n) => (n.kind === "netns" && existing.has(n.netns) ? [n.netns] : []));
-  // The root namespace: only what the lab's bridges and their ports need (a full dump of a root
-  // holding thousands of veth ends costs the kernel more than reading every namespace).
-  const rootNames = t.nodes.flatMap((n) =>
-    n.kind === "netns" ? [] : [n.ifname, ...n.interfaces.map((i) => i.ifname)],
-  );
-  // The root first: the agent answers in order, and the namespaces' dumps are the long part.
-  const [root, dumps] = await Promise.all([driver.rootLinks(rootNames), driver.dumpMany(nsNames)]);
-  let ovsPorts = new Map<string, string>();
-  let ovsBridges: BridgeInfo[] | Error | undefined;
-  let openflow = new Map<string, BridgeOpenFlow>();
-  if (state.usesOvs) {
-    try {
-      const client = await driver.ovsdb();
-      ovsBridges = await listBridges(client);
-      ovsPorts = new Map(ovsBridges.flatMap((b) => b.ports.map((p) => [p.name, b.name] as const)));
-      // Every OVS bridge's datapath ID, fail mode and controllers (one more select in the same trip).
-      if (t.nodes.some((n) => n.kind === "ovs-bridge")) openflow = await readOpenflow(client);
-    } catch (e) {
-      // OVS not running: its bridges show as absent, and the Open vSwitch check says why.
-      ovsBridges = e as Error;
-    }
-  }
+  const nsNames = observed.names.netns.filter((ns) => existing.has(ns));
+  // The kernel is read while the record is parsed (a big lab's record comes without its kernel
+  // names, see state/view.ts): the agents first, then every request written at once. The root
+  // namespace: only what the lab's bridges and their ports need (a full dump of a root holding
+  // thousands of veth ends costs the kernel more than reading every namespace).
+  await driver.ready(nsNames.length);
+  const reading = Promise.all([driver.rootLinks(observed.names.rootLinks), driver.dumpMany(nsNames)]);
+  reading.catch(() => {}); // awaited below
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const state = observed.record();
+  const t = state.topology;
+  // OVS and the lab's other checks are asked meanwhile too.
+  const ovs = state.usesOvs
+    ? readOvs(
+        driver,
+        t.nodes.some((n) => n.kind === "ovs-bridge"),
+      )
+    : undefined;
+  const repair = repairCommand(state);
+  const checks = (async () => {
+    const ovsBridges = (await ovs)?.bridges;
+    return checkLabHealth({ lab, record: state, driver, repair, ...(ovsBridges ? { ovsBridges } : {}) });
+  })();
+  checks.catch(() => {}); // awaited below, unless the reading fails first
+  const [[root, dumps], seen] = await Promise.all([reading, ovs]);
+  const ovsBridges = seen?.bridges;
+  const ovsPorts = seen?.ports ?? new Map<string, string>();
   // Indexes built once per observation: labs of a thousand nodes are observed every second.
   const ctx: Context = {
     lab,
@@ -88,7 +91,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
     root: indexDump(root),
     ovsPorts,
     ovsBridges: new Set(ovsPorts.values()),
-    openflow,
+    openflow: seen?.openflow ?? new Map(),
   };
   const nodes = t.nodes.map((n) => {
     const d = n.kind === "netns" ? dumps.get(n.netns) : root;
@@ -99,17 +102,10 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
     );
   });
   const services = labServiceReports(lab, state);
-  const repair = repairCommand(state);
   const health = [
     // The machinery first (a dead ovs-vswitchd explains the rest), then the lab's own objects —
     // those only of a lab that is up (one being built or removed lacks some by nature).
-    ...(await checkLabHealth({
-      lab,
-      record: state,
-      driver,
-      repair,
-      ...(ovsBridges ? { ovsBridges } : {}),
-    })),
+    ...(await checks),
     ...(state.status === "up" ? kernelProblems(lab, t, nodes, repair, !(ovsBridges instanceof Error)) : []),
   ];
   return {
@@ -125,27 +121,63 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   };
 }
 
-/** A dump with lookups by name and index, and addresses grouped by interface. */
-interface IndexedDump {
-  dump: NsDump;
-  byName: Map<string, DumpLink>;
-  byIndex: Map<number, DumpLink>;
-  addrs: Map<number, string[]>;
+/** What OVS says of the lab's bridges: each port's bridge, and their OpenFlow state. */
+interface OvsSeen {
+  /** The bridges, or why OVSDB could not be read (OVS not running: the Open vSwitch check says why). */
+  bridges: BridgeInfo[] | Error;
+  /** OVS port name → its bridge. */
+  ports: Map<string, string>;
+  openflow: Map<string, BridgeOpenFlow>;
 }
 
+async function readOvs(driver: Driver, withOpenflow: boolean): Promise<OvsSeen> {
+  try {
+    const client = await driver.ovsdb();
+    const bridges = await listBridges(client);
+    const ports = new Map(bridges.flatMap((b) => b.ports.map((p) => [p.name, b.name] as const)));
+    // Every OVS bridge's datapath ID, fail mode and controllers (one more select in the same trip).
+    return { bridges, ports, openflow: withOpenflow ? await readOpenflow(client) : new Map() };
+  } catch (e) {
+    // OVS not running: its bridges show as absent.
+    return { bridges: e as Error, ports: new Map(), openflow: new Map() };
+  }
+}
+
+/** A dump with lookups by name and index, and each interface's addresses (host scope left out). */
+interface IndexedDump {
+  dump: NsDump;
+  byName(name: string): DumpLink | undefined;
+  byIndex(ifindex: number): DumpLink | undefined;
+  addrs(ifindex: number): string[];
+}
+
+/** Dumps of at most this many links are searched in place (a host's two links need no maps). */
+const SEARCHED = 8;
+
 function indexDump(d: NsDump): IndexedDump {
+  if (d.links.length <= SEARCHED && d.addrs.length <= 4 * SEARCHED)
+    return {
+      dump: d,
+      byName: (name) => d.links.find((l) => l.name === name),
+      byIndex: (ifindex) => d.links.find((l) => l.ifindex === ifindex),
+      addrs: (ifindex) =>
+        d.addrs.flatMap((a) => (a.ifindex === ifindex && a.scope !== "host" ? [a.cidr] : [])),
+    };
   const addrs = new Map<number, string[]>();
   for (const a of d.addrs) {
     if (a.scope === "host") continue;
-    const list = addrs.get(a.ifindex) ?? [];
-    list.push(a.cidr);
-    addrs.set(a.ifindex, list);
+    const list = addrs.get(a.ifindex);
+    if (list) list.push(a.cidr);
+    else addrs.set(a.ifindex, [a.cidr]);
   }
+  const byName = new Map(d.links.map((l) => [l.name, l]));
+  const byIndex = new Map(d.links.map((l) => [l.ifindex, l]));
   return {
     dump: d,
-    byName: new Map(d.links.map((l) => [l.name, l])),
-    byIndex: new Map(d.links.map((l) => [l.ifindex, l])),
-    addrs,
+    byName: (name) => byName.get(name),
+    byIndex: (ifindex) => byIndex.get(ifindex),
+    // A copy: each report gets its own list.
+    addrs: (ifindex) => [...(addrs.get(ifindex) ?? [])],
   };
 }
 
@@ -166,14 +198,14 @@ interface Context {
 function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeReport {
   const { root, ovsPorts, lab } = ctx;
   const kernelName = n.kind === "netns" ? n.netns : n.ifname;
-  const self = n.kind === "netns" ? d?.byName.get("lo") : root.byName.get(n.ifname);
+  const self = n.kind === "netns" ? d?.byName("lo") : root.byName(n.ifname);
   const present =
     n.kind === "ovs-bridge" ? ctx.ovsBridges.has(n.ifname) || !!self : !!d && (n.kind === "netns" || !!self);
   const owned = labOfMarker(self?.alias) === lab || (n.kind === "ovs-bridge" && present);
   // A namespace that could not be read has no interfaces to show (never look them up in root).
   const where = n.kind === "netns" ? d : root;
   const interfaces = n.interfaces.map((i): InterfaceReport => {
-    const l: DumpLink | undefined = where?.byName.get(i.ifname);
+    const l: DumpLink | undefined = where?.byName(i.ifname);
     const peer = ctx.peers.get(`${n.name}:${i.name}`);
     if (!l)
       return {
@@ -185,7 +217,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
         addresses: [],
         ...(peer ? { peer } : {}),
       };
-    const addresses = where?.addrs.get(l.ifindex) ?? [];
+    const addresses = where?.addrs(l.ifindex) ?? [];
     const auto = (ctx.auto.get(`${n.name}:${i.name}`) ?? []).filter((c) => addresses.includes(c));
     return {
       name: l.name,
@@ -194,7 +226,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
         n.kind === "ovs-bridge"
           ? ovsPorts.get(l.name) === n.ifname
           : n.kind === "bridge"
-            ? root.byIndex.get(l.master ?? -1)?.name === n.ifname
+            ? root.byIndex(l.master ?? -1)?.name === n.ifname
             : true,
       up: l.up && l.operstate !== "DOWN" && l.operstate !== "LOWERLAYERDOWN",
       operstate: l.operstate,
@@ -213,7 +245,7 @@ function nodeReport(n: Node, d: IndexedDump | undefined, ctx: Context): NodeRepo
           .map((r) => ({
             dst: r.dst,
             ...(r.gateway ? { via: r.gateway } : {}),
-            ...(r.oif !== null ? { dev: d.byIndex.get(r.oif)?.name ?? String(r.oif) } : {}),
+            ...(r.oif !== null ? { dev: d.byIndex(r.oif)?.name ?? String(r.oif) } : {}),
           }))
       : [];
   const of = n.kind === "ovs-bridge" ? ctx.openflow.get(n.ifname) : undefined;

@@ -4,6 +4,7 @@ import {
   AGENT_ERRNO,
   type AgentCommand,
   asNsDump,
+  fromCompactDump,
   parseReply,
   serializeCommand,
   serializeCommands,
@@ -143,6 +144,117 @@ describe("asNsDump", () => {
     "rejects %j",
     (data) => {
       expect(() => asNsDump(data)).toThrow(TypeError);
+    },
+  );
+});
+
+describe("fromCompactDump", () => {
+  it("reads the compact form into the dump's objects, field by field", () => {
+    const line =
+      'ok\t[[[1,"lo",null,73,0,65536,"00:00:00:00:00:00","nslab:l1",0,null,null,null,10,11,12,13,0,0,1,2],' +
+      '[2,"eth0","veth",4099,2,1500,"aa:bb:cc:dd:ee:ff",null,7,3,9,0,1,2,3,4,5,6,7,8]],' +
+      '[[1,4,"127.0.0.1/8",254],[2,4,"10.0.0.1/24",0],[2,6,"fe80::1/64",253],[2,6,"2001:db8::1/64",200]],' +
+      '[[4,"0.0.0.0/0","10.0.0.254",2,100,4,0,254],[4,"10.0.0.0/24",null,2,null,2,253,254]]]';
+    const reply = parseReply(line);
+    expect(reply.status).toBe("ok");
+    const d = fromCompactDump(reply.status === "ok" ? reply.data : undefined);
+    expect(d.links).toEqual([
+      {
+        ifindex: 1,
+        name: "lo",
+        kind: null,
+        flags: 73,
+        up: true,
+        lowerUp: false,
+        operstate: "UNKNOWN",
+        mtu: 65536,
+        mac: "00:00:00:00:00:00",
+        alias: "nslab:l1",
+        group: 0,
+        master: null,
+        link: null,
+        linkNetnsid: null,
+        stats: {
+          rxBytes: 10,
+          txBytes: 11,
+          rxPackets: 12,
+          txPackets: 13,
+          rxErrors: 0,
+          txErrors: 0,
+          rxDropped: 1,
+          txDropped: 2,
+        },
+      },
+      {
+        ifindex: 2,
+        name: "eth0",
+        kind: "veth",
+        flags: 4099,
+        up: true,
+        lowerUp: false,
+        operstate: "DOWN",
+        mtu: 1500,
+        mac: "aa:bb:cc:dd:ee:ff",
+        alias: null,
+        group: 7,
+        master: 3,
+        link: 9,
+        linkNetnsid: 0,
+        stats: {
+          rxBytes: 1,
+          txBytes: 2,
+          rxPackets: 3,
+          txPackets: 4,
+          rxErrors: 5,
+          txErrors: 6,
+          rxDropped: 7,
+          txDropped: 8,
+        },
+      },
+    ]);
+    expect(d.addrs).toEqual([
+      { ifindex: 1, family: 4, cidr: "127.0.0.1/8", scope: "host" },
+      { ifindex: 2, family: 4, cidr: "10.0.0.1/24", scope: "global" },
+      { ifindex: 2, family: 6, cidr: "fe80::1/64", scope: "link" },
+      { ifindex: 2, family: 6, cidr: "2001:db8::1/64", scope: 200 },
+    ]);
+    expect(d.routes).toEqual([
+      {
+        family: 4,
+        dst: "0.0.0.0/0",
+        gateway: "10.0.0.254",
+        oif: 2,
+        metric: 100,
+        protocol: 4,
+        scope: 0,
+        table: 254,
+      },
+      {
+        family: 4,
+        dst: "10.0.0.0/24",
+        gateway: null,
+        oif: 2,
+        metric: null,
+        protocol: 2,
+        scope: 253,
+        table: 254,
+      },
+    ]);
+  });
+
+  it("reads the carrier from the flags (IFF_LOWER_UP) and an unknown operstate as UNKNOWN", () => {
+    const [l] = fromCompactDump([
+      [[3, "e", "veth", 65537, 9, 1500, null, null, 0, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0]],
+      [],
+      [],
+    ]).links;
+    expect(l).toMatchObject({ up: true, lowerUp: true, operstate: "UNKNOWN", mac: null });
+  });
+
+  it.each([null, {}, [], [[], []], [[], [], {}], { links: [], addrs: [], routes: [] }])(
+    "rejects %j",
+    (data) => {
+      expect(() => fromCompactDump(data)).toThrow(TypeError);
     },
   );
 });

@@ -10,6 +10,7 @@ export {
   type DumpLinkStats,
   type DumpOperstate,
   type DumpRoute,
+  fromCompactDump,
   type NsDump,
   parseReply,
   type RouteFields,

@@ -41,6 +41,37 @@ describe("a lab's kernel problems", () => {
     ]);
   });
 
+  it("a route written for a namespace and gone from its table (judged with its interfaces well)", () => {
+    const t = parseTopology(
+      "name: kh\nnodes:\n  a: {interfaces: {e0: 10.9.0.1/24}, routes: [{to: 10.8.0.0/16, via: 10.9.0.2}, {to: default, via: 10.9.0.254}]}\n  b: {}\nlinks:\n  - [a:e0, b:e0]\n",
+    );
+    const addr = { addresses: ["10.9.0.1/24"] };
+    const routes = [
+      { dst: "10.8.0.0/16", via: "10.9.0.2", dev: "e0" },
+      { dst: "0.0.0.0/0", via: "10.9.0.254", dev: "e0" },
+    ];
+    expect(kernelProblems("kh", t, [node("a", { routes }, iface(addr)), node("b")], repair, true)).toEqual(
+      [],
+    );
+    // Through another gateway is not the route written.
+    const other = [routes[0]!, { dst: "0.0.0.0/0", via: "10.9.0.253", dev: "e0" }];
+    expect(
+      kernelProblems("kh", t, [node("a", { routes: other }, iface(addr)), node("b")], repair, true),
+    ).toEqual([
+      {
+        what: "route to 0.0.0.0/0 via 10.9.0.254 is missing",
+        where: "node a",
+        fix: "nslab up kh (re-creates what is missing, in place)",
+        check: "kernel",
+      },
+    ]);
+    // Its interface down took the routes along: that is the problem reported, with its fix.
+    const down = iface({ ...addr, up: false, adminUp: false, operstate: "DOWN" });
+    expect(
+      kernelProblems("kh", t, [node("a", { routes: [] }, down), node("b")], repair, true).map((p) => p.what),
+    ).toEqual(["interface e0 is administratively down"]);
+  });
+
   it("none when every node and interface is there and up", () => {
     expect(kernelProblems("kh", topo, [node("a"), node("b")], repair, true)).toEqual([]);
   });

@@ -31,7 +31,7 @@ const observedGraphs = new WeakMap<object, GraphModel>();
  */
 export function observedLabGraph(lab: string): GraphModel {
   if (isMultiLab(lab)) return labGraph(lab);
-  const record = observedRecordOf(lab);
+  const record = observedRecordOf(lab).record();
   let g = observedGraphs.get(record);
   if (!g) {
     g = graphModel(record.topology);

@@ -182,7 +182,7 @@ describe("the code cache", () => {
       const home = join(dir, "someone");
       mkdirSync(home);
       chownSync(home, 65534, 65534);
-      const env = { ...process.env, HOME: home };
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
       delete env.XDG_CACHE_HOME;
       delete env.NSLAB_CACHE_DIR;
       const r = spawnSync(process.execPath, [CLI, "--version"], { env, encoding: "utf8" });

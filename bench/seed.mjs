@@ -118,6 +118,11 @@ async function steps(list) {
   return ms;
 }
 
+/** Every step of a teardown, whatever fails (a step whose objects were never made fails). */
+async function cleanup(list) {
+  for (const s of list) await steps([s]).catch(() => {});
+}
+
 /** The lab works: ns1 reaches ns2 (a few tries: ovs-vswitchd adds ports a moment after ovs-vsctl returns). */
 async function ping(seed, p) {
   for (let i = 0; ; i++) {
@@ -140,7 +145,7 @@ try {
       const p = uniquePrefix("q");
       const w = walkthrough(seed, p);
       await guarded(
-        () => steps(w.down).catch(() => {}),
+        () => cleanup(w.down),
         async () => {
           results[seed].ipUp.push(await steps(w.up));
           await ping(seed, p);

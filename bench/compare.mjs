@@ -13,6 +13,7 @@ import {
   guarded,
   listNetns,
   median,
+  nslabArgv,
   ROOT,
   rootLinks,
   run,
@@ -34,7 +35,7 @@ if (!OLD) {
 }
 const runs = Number(opt("--runs", "5"));
 const specs = opt("--specs", "single,100;linear,100").split(";");
-const clis = { old: join(OLD, "dist", "bin", "nslab.js"), new: join(ROOT, "dist", "bin", "nslab.js") };
+const clis = { old: nslabArgv(OLD), new: nslabArgv(ROOT) };
 const { generateTopology } = await import(join(ROOT, "dist", "sources", "mininet", "index.js"));
 
 function leakCheck(m) {
@@ -52,11 +53,11 @@ async function nslab(which, spec) {
   const lab = `cmp-${p.slice(0, -1)}`;
   const m = floorModel(generateTopology(spec, { switch: "bridge" }), p);
   return guarded(
-    () => run(["node", clis[which], "-q", "down", lab]),
+    () => run([...clis[which], "-q", "down", lab]),
     async () => {
-      const up = await run(["node", clis[which], "-q", "up", "--topo", spec, "--name", lab, "--prefix", p]);
+      const up = await run([...clis[which], "-q", "up", "--topo", spec, "--name", lab, "--prefix", p]);
       if (up.code !== 0) throw new Error(`${which} up ${spec}: ${up.stderr.trim()}`);
-      const down = await run(["node", clis[which], "-q", "down", lab]);
+      const down = await run([...clis[which], "-q", "down", lab]);
       if (down.code !== 0) throw new Error(`${which} down ${lab}: ${down.stderr.trim()}`);
       leakCheck(m);
       return { up: up.ms, down: down.ms };

@@ -12,7 +12,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLI, cleanupAll, guarded, median, must, ROOT, run, settle, uniquePrefix } from "./lib.mjs";
+import { cleanupAll, guarded, median, must, NSLAB, ROOT, run, settle, uniquePrefix } from "./lib.mjs";
 
 const args = { n: 100, runs: 1, timeout: 120 };
 for (let i = 2; i < process.argv.length; i++) {
@@ -76,11 +76,10 @@ try {
     writeFileSync(file, ringYaml(lab, args.n));
     await settle();
     await guarded(
-      () => run([process.execPath, CLI, "down", lab]),
+      () => run([...NSLAB, "down", lab]),
       async () => {
         const up = await must([
-          process.execPath,
-          CLI,
+          ...NSLAB,
           "up",
           file,
           "--name",
@@ -92,8 +91,8 @@ try {
         ]);
         const converged = /routing converged in ([\d.]+) s/.exec(up.stderr + up.stdout)?.[1];
         const pss = pssPerRouter(routerNamespaces(prefix, args.n));
-        const ping = await run([process.execPath, CLI, "ping", lab, "--farthest"]);
-        const down = await must([process.execPath, CLI, "down", lab]);
+        const ping = await run([...NSLAB, "ping", lab, "--farthest"]);
+        const down = await must([...NSLAB, "down", lab]);
         const r = {
           upMs: up.ms,
           convergedS: converged ? Number(converged) : null,

@@ -8,6 +8,13 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const CLI = join(ROOT, "dist", "bin", "nslab.js");
+/** The command as a person types it (`nslab`: package.json's bin) of the build in `dir`, as an argv
+ * prefix; `node dist/bin/nslab.js` for builds made before that existed. */
+export function nslabArgv(dir = ROOT) {
+  const bin = join(dir, "dist", "bin", "nslab");
+  return existsSync(bin) ? [bin] : ["node", join(dir, "dist", "bin", "nslab.js")];
+}
+export const NSLAB = nslabArgv();
 export const AGENT = join(ROOT, "dist", "native", "nsagent");
 
 /** A prefix nobody else uses right now: a letter, `digits` hex digits and '-' (5 bytes by default,
@@ -200,7 +207,7 @@ export async function holdOvs() {
   const p = uniquePrefix("o");
   const lab = `bench-${p.slice(0, -1)}`;
   const up = await run(
-    ["node", CLI, "-q", "up", "--topo", "single,1", "--switch", "ovs"].concat([
+    [...NSLAB, "-q", "up", "--topo", "single,1", "--switch", "ovs"].concat([
       "--controller",
       "none",
       "--name",
@@ -211,7 +218,7 @@ export async function holdOvs() {
   );
   if (up.code !== 0) throw new Error(`bench: could not start Open vSwitch: ${up.stderr.trim()}`);
   return async () => {
-    const down = await run(["node", CLI, "-q", "down", lab]);
+    const down = await run([...NSLAB, "-q", "down", lab]);
     if (down.code !== 0) process.stderr.write(`bench: nslab down ${lab}: ${down.stderr.trim()}\n`);
   };
 }

@@ -25,13 +25,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { floorCleanup, floorDown, floorModel, floorRootNames, floorUp } from "./floor.mjs";
 import {
-  CLI,
   cleanupAll,
   guarded,
   isInterrupted,
   listNetns,
   median,
   must,
+  NSLAB,
   ROOT,
   rootLinks,
   run,
@@ -172,26 +172,13 @@ function log(msg) {
 async function ovsKeeper() {
   const p = uniquePrefix("k");
   const lab = `bench-keep-${p.slice(0, -1)}`;
-  await must([
-    "node",
-    CLI,
-    "-q",
-    "up",
-    "--topo",
-    "single,1",
-    "--switch",
-    "ovs",
-    "--name",
-    lab,
-    "--prefix",
-    p,
-  ]);
+  await must([...NSLAB, "-q", "up", "--topo", "single,1", "--switch", "ovs", "--name", lab, "--prefix", p]);
   const { onCleanup } = await import("./lib.mjs");
-  const off = onCleanup(() => run(["node", CLI, "-q", "down", lab]));
+  const off = onCleanup(() => run([...NSLAB, "-q", "down", lab]));
   return {
     async release() {
       off();
-      await run(["node", CLI, "-q", "down", lab]);
+      await run([...NSLAB, "-q", "down", lab]);
     },
   };
 }
@@ -202,11 +189,10 @@ async function nslabRun(spec, sw) {
   const lab = `bench-${p.slice(0, -1)}`;
   const gen = generateTopology(spec, { switch: sw });
   return guarded(
-    () => run(["node", CLI, "-q", "down", lab]),
+    () => run([...NSLAB, "-q", "down", lab]),
     async () => {
       const up = await run([
-        "node",
-        CLI,
+        ...NSLAB,
         "-q",
         "up",
         "--topo",
@@ -220,7 +206,7 @@ async function nslabRun(spec, sw) {
       ]);
       if (up.code !== 0) throw new Error(`nslab up ${spec}: ${up.stderr.trim()}`);
       await verifyPing(floorModel(gen, p), { ovs: sw === "ovs" });
-      const down = await run(["node", CLI, "-q", "down", lab]);
+      const down = await run([...NSLAB, "-q", "down", lab]);
       if (down.code !== 0) throw new Error(`nslab down ${lab}: ${down.stderr.trim()}`);
       leakCheck(floorModel(gen, p), sw === "ovs");
       return { up: up.ms, down: down.ms };
@@ -330,18 +316,18 @@ async function pingScenario(spec, sw) {
   const out = { spec, switch: sw, nslab: [], mininet: [] };
   const p = uniquePrefix("n");
   const lab = `bench-${p.slice(0, -1)}`;
-  const off = onCleanup(() => run(["node", CLI, "-q", "down", lab]));
+  const off = onCleanup(() => run([...NSLAB, "-q", "down", lab]));
   try {
-    await must(["node", CLI, "-q", "up", "--topo", spec, "--switch", sw, "--name", lab, "--prefix", p]);
+    await must([...NSLAB, "-q", "up", "--topo", spec, "--switch", sw, "--name", lab, "--prefix", p]);
     await verifyPing(floorModel(generateTopology(spec, { switch: sw }), p), { ovs: sw === "ovs" });
     for (let r = 0; r < args.runs; r++) {
-      const res = await run(["node", CLI, "ping", lab, "--json"]);
+      const res = await run([...NSLAB, "ping", lab, "--json"]);
       const j = JSON.parse(res.stdout || "{}");
       out.nslab.push({ ms: res.ms, pairs: j.results?.length, lost: j.lost, exit: res.code });
       log(`ping ${spec} ${sw} nslab: ${fmt(res.ms)} (${j.results?.length} pairs, ${j.lost} lost)`);
     }
   } finally {
-    await run(["node", CLI, "-q", "down", lab]);
+    await run([...NSLAB, "-q", "down", lab]);
     off();
   }
   // Mininet's pingAll over OVS userspace takes ~90 s: once is enough there.
@@ -365,13 +351,13 @@ async function hugeScenario(spec) {
   const p = uniquePrefix("n", 2);
   const lab = `bench-${p.slice(0, -1)}`;
   const timed = async (argv) => {
-    const r = await run(["/usr/bin/time", "-f", "MAXRSS_KB=%M", "node", CLI, ...argv]);
+    const r = await run(["/usr/bin/time", "-f", "MAXRSS_KB=%M", ...NSLAB, ...argv]);
     const m = r.stderr.match(/MAXRSS_KB=(\d+)/);
     return { ...r, rssMB: m ? Number(m[1]) / 1024 : null };
   };
   const out = { spec, switch: "bridge" };
   await guarded(
-    () => run(["node", CLI, "-q", "down", lab]),
+    () => run([...NSLAB, "-q", "down", lab]),
     async () => {
       const up = await timed(["-q", "up", "--topo", spec, "--name", lab, "--prefix", p]);
       if (up.code !== 0) throw new Error(`up: ${up.stderr}`);

@@ -21,12 +21,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import {
-  CLI,
   cleanupAll,
   guarded,
   holdOvs,
   listNetns,
   median,
+  NSLAB,
   ROOT,
   rootLinks,
   run,
@@ -93,11 +93,10 @@ async function nslabRun(spec, port) {
   const p = uniquePrefix("n");
   const lab = `bench-${p.slice(0, -1)}`;
   return guarded(
-    () => run(["node", CLI, "-q", "down", lab]),
+    () => run([...NSLAB, "-q", "down", lab]),
     async () => {
       const up = await run([
-        "node",
-        CLI,
+        ...NSLAB,
         "-q",
         "up",
         "--topo",
@@ -112,7 +111,7 @@ async function nslabRun(spec, port) {
         p,
       ]);
       if (up.code !== 0) throw new Error(`nslab up ${spec}: ${up.stderr.trim()}`);
-      const down = await run(["node", CLI, "-q", "down", lab]);
+      const down = await run([...NSLAB, "-q", "down", lab]);
       if (down.code !== 0) throw new Error(`nslab down ${lab}: ${down.stderr.trim()}`);
       const left = (
         await waitGone(

@@ -10,12 +10,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  CLI,
   cleanupAll,
   guarded,
   holdOvs,
   median,
   must,
+  NSLAB,
   onCleanup,
   ROOT,
   run,
@@ -156,13 +156,13 @@ try {
       const q = uniquePrefix("s");
       const lab = `bench-seed-${q.slice(0, -1)}`;
       await guarded(
-        () => run(["node", CLI, "down", lab, "-q"]),
+        () => run([...NSLAB, "down", lab, "-q"]),
         async () => {
           results[seed].nslabUp.push(
-            (await must(["node", CLI, "up", file, "--name", lab, "--prefix", q, "-q"])).ms,
+            (await must([...NSLAB, "up", file, "--name", lab, "--prefix", q, "-q"])).ms,
           );
           await ping(seed, q);
-          results[seed].nslabDown.push((await must(["node", CLI, "down", lab, "-q"])).ms);
+          results[seed].nslabDown.push((await must([...NSLAB, "down", lab, "-q"])).ms);
         },
       );
     }

@@ -20,7 +20,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CLI, cleanupAll, onCleanup, ROOT, run, uniquePrefix } from "./lib.mjs";
+import { cleanupAll, NSLAB, onCleanup, ROOT, run, uniquePrefix } from "./lib.mjs";
 import { hostLock } from "./soak/lock.mjs";
 import { daemons, hostSample, leftovers, STATE_DIR, stateTempFiles, timeSummary } from "./soak/metrics.mjs";
 
@@ -91,7 +91,7 @@ process.exit(results.verdict.length > 0 ? 1 : 0);
 async function cliSoak(label, cycles, commands) {
   const prefix = uniquePrefix("s");
   const name = `soak-${tag}-${prefix.slice(1, -1)}`;
-  onCleanup(() => run(["node", CLI, "-q", "down", name]));
+  onCleanup(() => run([...NSLAB, "-q", "down", name]));
   log(`${label}: ${cycles} cycles as lab ${name}, prefix ${prefix}`);
   const every = Math.max(1, Math.floor(cycles / 10));
   const times = [];
@@ -102,7 +102,7 @@ async function cliSoak(label, cycles, commands) {
   for (let i = 1; i <= cycles; i++) {
     const start = performance.now();
     const [upArgs, downArgs] = commands(name, prefix);
-    const u = await run(["node", CLI, ...upArgs]);
+    const u = await run([...NSLAB, ...upArgs]);
     // While up: the OVS daemons' fds and RSS (on sample cycles).
     if (i % every === 0 || i === 1)
       daemonsUp.push({
@@ -110,7 +110,7 @@ async function cliSoak(label, cycles, commands) {
         ovsdbServer: daemons("ovsdb-server")[0] ?? null,
         ovsVswitchd: daemons("ovs-vswitchd")[0] ?? null,
       });
-    const d = await run(["node", CLI, ...downArgs]);
+    const d = await run([...NSLAB, ...downArgs]);
     times.push(performance.now() - start);
     for (const [what, r] of [
       ["up", u],
@@ -167,7 +167,7 @@ async function libSoak(cycles) {
   const prefix = uniquePrefix("l");
   log(`library: ${cycles} cycles of Lab.up/down in one process, prefix ${prefix}`);
   for (const seed of ["direct", "bridge", "ovs"])
-    onCleanup(() => run(["node", CLI, "-q", "down", `soak-${tag}-lib-${seed}`]));
+    onCleanup(() => run([...NSLAB, "-q", "down", `soak-${tag}-lib-${seed}`]));
   const t0 = Date.now();
   const r = await new Promise((resolve, reject) => {
     const child = spawn(
@@ -229,8 +229,7 @@ async function ovsKeeper() {
   const p = uniquePrefix("k");
   const lab = `soak-${tag}-keeper`;
   const r = await run([
-    "node",
-    CLI,
+    ...NSLAB,
     "-q",
     "up",
     "--topo",
@@ -243,11 +242,11 @@ async function ovsKeeper() {
     p,
   ]);
   if (r.code !== 0) throw new Error(`could not bring up the OVS keeper lab: ${r.stderr}`);
-  const off = onCleanup(() => run(["node", CLI, "-q", "down", lab]));
+  const off = onCleanup(() => run([...NSLAB, "-q", "down", lab]));
   return {
     async release() {
       off();
-      await run(["node", CLI, "-q", "down", lab]);
+      await run([...NSLAB, "-q", "down", lab]);
     },
   };
 }

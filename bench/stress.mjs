@@ -19,7 +19,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { CLI, cleanupAll, onCleanup, ROOT, run, sleep, uniquePrefix } from "./lib.mjs";
+import { cleanupAll, NSLAB, onCleanup, ROOT, run, sleep, uniquePrefix } from "./lib.mjs";
 import { hostLock } from "./soak/lock.mjs";
 import { daemons, leftovers, STATE_DIR, stateTempFiles, timeSummary } from "./soak/metrics.mjs";
 
@@ -81,7 +81,7 @@ async function stress() {
     const kind = i % 2 === 0 ? "bridge" : "ovs";
     const prefix = uniquePrefix("w");
     const name = `stress-${tag}-w${i}-${kind}`;
-    onCleanup(() => run(["node", CLI, "-q", "down", name]));
+    onCleanup(() => run([...NSLAB, "-q", "down", name]));
     workers.push(startWorker({ name, prefix, kind, until }));
   }
   log(
@@ -177,14 +177,14 @@ async function every(seconds, until, fn) {
 
 async function statusCall() {
   results.status.calls++;
-  const r = await run(["node", CLI, "status"]);
+  const r = await run([...NSLAB, "status"]);
   if (r.code !== 0 || /^\s+at |internal error/m.test(r.stderr))
     results.status.failures.push(`exit ${r.code}: ${r.stderr.trim().slice(0, 500)}`);
 }
 
 async function downAllCli() {
   results.downAll.calls++;
-  const r = await run(["node", CLI, "down", "--all"]);
+  const r = await run([...NSLAB, "down", "--all"]);
   const skipped = r.stderr.match(/skipped lab '[^']+'/g) ?? [];
   results.downAll.skippedBusy += skipped.length;
   results.downAll.takenDown += (`${r.stdout}${r.stderr}`.match(/is down: removed/g) ?? []).length;

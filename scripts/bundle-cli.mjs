@@ -88,3 +88,26 @@ const { code } = await transform(launcher.replace('"__NSLAB_BUILD__"', JSON.stri
 writeFileSync(join(out, "package.json"), '{ "type": "commonjs" }\n');
 writeFileSync(join(out, "nslab.js"), code.startsWith("#!") ? code : `#!/usr/bin/env node\n${code}`);
 chmodSync(join(out, "nslab.js"), 0o755);
+// The installed command (package.json's bin): Node on the launcher, without NODE_EXTRA_CA_CERTS.
+// Node 20 reads and parses the certificates that names at every start, before any JavaScript runs
+// (~35 ms of the development VM's 117 ms `node -e 0`, where the variable names the system's bundle);
+// nslab makes no TLS connection of its own, so Node starts without it and the launcher hands it
+// back (NSLAB_NODE_EXTRA_CA_CERTS) to whatever nslab runs. npm links the command: resolve the link.
+writeFileSync(
+  join(out, "nslab"),
+  `#!/bin/sh
+# nslab: starts dist/bin/nslab.js (src/cli/launcher.ts); made by scripts/bundle-cli.mjs.
+if [ -n "\${NODE_EXTRA_CA_CERTS+x}" ]; then
+  NSLAB_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
+  export NSLAB_NODE_EXTRA_CA_CERTS
+  unset NODE_EXTRA_CA_CERTS
+fi
+case $0 in
+  */*) self=$0 ;;
+  *) self=$(command -v -- "$0") ;;
+esac
+if [ -L "$self" ]; then self=$(readlink -f -- "$self"); fi
+exec node "\${self%/*}/nslab.js" "$@"
+`,
+);
+chmodSync(join(out, "nslab"), 0o755);

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-nslab() { node dist/bin/nslab.js "$@"; }
+nslab() { dist/bin/nslab "$@"; }
 trap 'nslab down examples/seed/bridge.yaml >/dev/null 2>&1 || true' EXIT
 
 nslab doctor

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `nslab` executable (dist/bin/nslab.js): starts the bundled command (dist/bin/cli.cjs, see
+ * The launcher (dist/bin/nslab.js, run by the installed command dist/bin/nslab, a few lines of sh
+ * that scripts/bundle-cli.mjs writes): starts the bundled command (dist/bin/cli.cjs, see
  * scripts/bundle-cli.mjs) from V8's code cache. Node 20 has no compile cache of its own
  * (module.enableCompileCache is Node 22), so every start would parse and compile the functions a
  * command runs — commander's, the YAML parser's, nslab's — again; here the bytecode V8 made at the
@@ -34,28 +35,46 @@ const BUILD = "__NSLAB_BUILD__";
 
 const here = import.meta.dirname;
 const file = join(here, "cli.cjs");
-// ASCII only (esbuild escapes the rest; the bundler checks): read as latin1, no UTF-8 decoding.
-const source = readFileSync(file, "latin1");
-const cacheFile = cachePath();
-let cached: Buffer | undefined;
-if (cacheFile !== undefined)
-  try {
-    cached = readFileSync(cacheFile);
-  } catch {
-    // none yet: made at the end of this run
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  // The commonest look at nslab answered without the bundle (as the bundle would: the package's version).
+  process.stdout.write(
+    `${(JSON.parse(readFileSync(join(here, "..", "..", "package.json"), "utf8")) as { version: string }).version}\n`,
+  );
+} else start();
+
+/** Run the bundled command, from the code cache when there is one. */
+function start(): void {
+  // What the installed command (dist/bin/nslab, see scripts/bundle-cli.mjs) kept from Node's start,
+  // back in the environment of the programs nslab runs.
+  const extraCa = process.env.NSLAB_NODE_EXTRA_CA_CERTS;
+  if (extraCa !== undefined) {
+    process.env.NODE_EXTRA_CA_CERTS = extraCa;
+    delete process.env.NSLAB_NODE_EXTRA_CA_CERTS;
   }
+  // ASCII only (esbuild escapes the rest; the bundler checks): read as latin1, no UTF-8 decoding.
+  const source = readFileSync(file, "latin1");
+  const cacheFile = cachePath();
+  let cached: Buffer | undefined;
+  if (cacheFile !== undefined)
+    try {
+      cached = readFileSync(cacheFile);
+    } catch {
+      // none yet: made at the end of this run
+    }
 
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename: file,
-  ...(cached ? { cachedData: cached } : {}),
-});
-if (cacheFile !== undefined && (cached === undefined || script.cachedDataRejected === true))
-  // At exit, so that the cache holds every function this command compiled, not only the top level.
-  process.once("exit", () => save(cacheFile, script));
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cached ? { cachedData: cached } : {}),
+  });
+  if (cacheFile !== undefined && (cached === undefined || script.cachedDataRejected === true))
+    // At exit, so that the cache holds every function this command compiled, not only the top level.
+    process.once("exit", () => save(cacheFile, script));
 
-const req = createRequire(file);
-const mod = { exports: {}, filename: file, id: file, loaded: false, require: req };
-(script.runInThisContext() as (...args: unknown[]) => void)(mod.exports, req, mod, file, dirname(file));
+  const req = createRequire(file);
+  const mod = { exports: {}, filename: file, id: file, loaded: false, require: req };
+  (script.runInThisContext() as (...args: unknown[]) => void)(mod.exports, req, mod, file, dirname(file));
+}
 
 /** This run's cache file, or undefined when there is no directory of the user's own to keep it in. */
 function cachePath(): string | undefined {

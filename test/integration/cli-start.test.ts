@@ -17,6 +17,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,10 +70,11 @@ function run(args: string[], env: Record<string, string> = {}) {
       .filter((s) => s.url === url || s.url === BUNDLE)
       .flatMap((s) => s.functions),
   );
-  return { code: r.status, stderr: r.stderr, functions };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, functions };
 }
 
 const source = readFileSync(BUNDLE, "utf8");
+const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 /** Text that only each library's module code holds (in its first statements). */
 const MARKERS = { yaml: 'Symbol.for("yaml.alias")', zod: '"$ZodObject"' } as const;
 
@@ -98,7 +100,14 @@ function initialised(functions: FunctionCoverage[]): string[] {
 }
 
 describe("what the nslab command runs at start", () => {
-  it.each([[["--version"]], [["status"]], [["down", "nslab-never-up"]]])(
+  it("nslab --version answers without running the bundle at all", () => {
+    const r = run(["--version"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${VERSION}\n`);
+    expect(r.functions).toEqual([]);
+  });
+
+  it.each([[["status"]], [["down", "nslab-never-up"]]])(
     "nslab %j initialises neither yaml nor zod",
     (args) => {
       const r = run(args);
@@ -185,9 +194,67 @@ describe("the code cache", () => {
       const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
       delete env.XDG_CACHE_HOME;
       delete env.NSLAB_CACHE_DIR;
-      const r = spawnSync(process.execPath, [CLI, "--version"], { env, encoding: "utf8" });
+      const r = spawnSync(
+        process.execPath,
+        [CLI, "validate", join(ROOT, "examples", "seed", "bridge.yaml")],
+        {
+          env,
+          encoding: "utf8",
+        },
+      );
       expect(r.status, r.stderr).toBe(0);
       expect(readdirSync(home)).toEqual([]);
     },
   );
+});
+
+describe("the installed command (dist/bin/nslab, package.json's bin)", () => {
+  const BIN = join(ROOT, "dist", "bin", "nslab");
+  const NO_CA = "Ignoring extra certs";
+  /** The command linked the way npm links it, and a PATH that finds it by name. */
+  const linked = join(dir, "npm-bin");
+  mkdirSync(linked, { recursive: true });
+  symlinkSync(BIN, join(linked, "nslab"));
+
+  it("runs through npm's link, by path and by name", () => {
+    const byPath = spawnSync(join(linked, "nslab"), ["--version"], { encoding: "utf8" });
+    expect(byPath.status, byPath.stderr).toBe(0);
+    expect(byPath.stdout).toBe(`${VERSION}\n`);
+    const byName = spawnSync("nslab", ["validate", join(ROOT, "examples", "seed", "bridge.yaml")], {
+      cwd: dir,
+      env: { ...process.env, PATH: `${linked}:${process.env.PATH}` },
+      encoding: "utf8",
+    });
+    expect(byName.status, byName.stderr).toBe(0);
+    expect(byName.stderr).toContain("is valid");
+  });
+
+  it("starts Node without NODE_EXTRA_CA_CERTS and gives it back to what nslab runs", () => {
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, "no-such-bundle.pem") };
+    // Control: Node itself loads the file at start (and warns that it cannot).
+    const node = spawnSync(process.execPath, [CLI, "--version"], { env, encoding: "utf8" });
+    expect(node.stderr).toContain(NO_CA);
+    const bin = spawnSync(join(linked, "nslab"), ["--version"], { env, encoding: "utf8" });
+    expect(bin.status, bin.stderr).toBe(0);
+    expect(bin.stderr).not.toContain(NO_CA);
+    // What Node started with, and what the programs nslab starts would get: read by a preload.
+    const seen = join(dir, "env-seen.json");
+    const probe = join(dir, "env-probe.cjs");
+    writeFileSync(
+      probe,
+      `const pick = () => ({ ca: process.env.NODE_EXTRA_CA_CERTS, kept: process.env.NSLAB_NODE_EXTRA_CA_CERTS });
+const start = pick();
+process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ start, exit: pick() })));`,
+    );
+    const r = spawnSync(join(linked, "nslab"), ["validate", join(ROOT, "examples", "seed", "bridge.yaml")], {
+      env: { ...env, NODE_OPTIONS: `--require ${probe}` },
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain(NO_CA);
+    expect(JSON.parse(readFileSync(seen, "utf8"))).toEqual({
+      start: { kept: env.NODE_EXTRA_CA_CERTS },
+      exit: { ca: env.NODE_EXTRA_CA_CERTS },
+    });
+  });
 });

@@ -53,6 +53,8 @@ export class Driver {
   readonly #ovsMode: "ovsdb" | "vsctl";
   #agent: Promise<NsAgent> | undefined;
   #envAgent: Promise<NsAgent> | undefined;
+  /** Node environments are being made beside the rest (an overlapping apply): their own agent. */
+  #envAside = false;
   /** Agents that read a big lab's namespaces side by side, the driver's own being left free. */
   readonly #readers: Promise<NsAgent>[] = [];
   #ovs: Promise<OvsdbClient> | undefined;
@@ -104,6 +106,8 @@ export class Driver {
     options: Omit<ApplyOptions, "faultAt" | "pauseAt"> & { injectFaults?: boolean },
   ): Promise<ApplyReport> {
     const { injectFaults, ...rest } = options;
+    // Node environments made beside the rest: by an agent of their own.
+    if (options.overlap && ops.some((o) => this.route(o) === this.#envCh)) this.#envAside = true;
     const { failOp, pauseOp } = injectFaults ? this.faults : {};
     // Loaded when something is applied: observing (status, web) never needs it.
     const { applyOps } = await import("./apply/executor.js");
@@ -127,7 +131,7 @@ export class Driver {
    * iproute2 backend) one of its own — these have no iproute2 equivalent.
    */
   envAgent(): Promise<NsAgent> {
-    if (this.backend === "agent") return this.agent();
+    if (this.backend === "agent" && !this.#envAside) return this.agent();
     this.#envAgent ??= NsAgent.start({ runner: this.runner });
     return this.#envAgent;
   }

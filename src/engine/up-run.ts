@@ -66,6 +66,8 @@ export async function refuseConflicts(
 export function applyPlan(c: UpRun, ops: readonly Op[], signal: AbortSignal) {
   return c.driver.apply(ops, {
     mode: "stop",
+    // Nodes' file systems and mount namespaces made while the links are.
+    overlap: true,
     signal,
     injectFaults: true,
     ...(c.options.onProgress ? { onProgress: c.options.onProgress } : {}),

@@ -25,6 +25,12 @@ export interface ApplyOptions {
    * signal aborts (or 60 s pass), so tests can interrupt or kill `up` at an exact point.
    */
   pauseAt?: number;
+  /**
+   * Building (`stop` mode): runs of an independent channel (see `Channel.independent`) go on while
+   * the next runs of the other channels are applied, each channel's runs still in order. The
+   * first failure in either stops the rest; nothing is left running when this returns.
+   */
+  overlap?: boolean;
 }
 
 /** Kernel answers that mean "try again shortly" rather than "no". */
@@ -77,6 +83,40 @@ async function pause(index: number, signal: AbortSignal | undefined): Promise<vo
   while (!signal?.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
+/**
+ * Apply one run of operations through `channel`; a refusal that means "busy, try again" is retried
+ * (a few times, backing off) before it counts — from the refused operation on when building, only
+ * the refused ones when tearing down.
+ */
+async function applyRun(channel: Channel, run: readonly Op[], options: ApplyOptions): Promise<OpOutcome[]> {
+  const isTransient = (r: OpOutcome) => r.status === "failed" && TRANSIENT.test(r.message);
+  const results = await channel.apply(run, options.mode, options.signal);
+  for (let attempt = 0; attempt < RETRIES; attempt++) {
+    if (options.mode === "stop") {
+      const t = results.findIndex(isTransient);
+      if (t < 0) break;
+      await sleep(BACKOFF_MS << attempt);
+      const redo = await channel.apply(run.slice(t), "stop", options.signal);
+      redo.forEach((r, k) => {
+        results[t + k] = r;
+      });
+    } else {
+      const again = results.flatMap((r, i) => (isTransient(r) ? [i] : []));
+      if (again.length === 0) break;
+      await sleep(BACKOFF_MS << attempt);
+      const redo = await channel.apply(
+        again.map((i) => run[i]!),
+        "continue",
+        options.signal,
+      );
+      again.forEach((i, k) => {
+        results[i] = redo[k]!;
+      });
+    }
+  }
+  return results;
+}
+
 /** Apply `ops` in order through the channels `route` picks. */
 export async function applyOps(
   ops: readonly Op[],
@@ -86,61 +126,60 @@ export async function applyOps(
   const outcomes: OpOutcome[] = ops.map(() => ({ status: "skipped" }));
   const limit = options.faultAt !== undefined ? Math.min(options.faultAt - 1, ops.length) : ops.length;
   const chunk = options.chunk ?? 2000;
+  const stopMode = options.mode === "stop";
   let firstFailure: number | undefined;
   let interrupted = false;
   let done = 0;
+  /** The independent channel's runs, one after another, beside the rest (options.overlap). */
+  let aside: Promise<void> | undefined;
+
+  const record = (at: number, results: readonly OpOutcome[], phase: string) => {
+    results.forEach((r, i) => {
+      outcomes[at + i] = r;
+      if (
+        (r.status === "failed" || r.status === "partial") &&
+        (firstFailure === undefined || at + i < firstFailure)
+      )
+        firstFailure = at + i;
+    });
+    done += results.length;
+    options.onProgress?.({ done, total: ops.length, phase });
+  };
 
   const pauseIndex = options.pauseAt !== undefined ? options.pauseAt - 1 : -1;
-  let retries = 0;
   let start = 0;
-  while (start < limit) {
-    if (start === pauseIndex && !options.signal?.aborted) await pause(pauseIndex, options.signal);
-    if (options.signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    const channel = route(ops[start]!);
-    let end = start + 1;
-    while (end < limit && end - start < chunk && end !== pauseIndex && route(ops[end]!) === channel) end++;
-    const results = await channel.apply(ops.slice(start, end), options.mode, options.signal);
-    // A refusal that means "busy, try again" is retried (a few times, backing off) before it counts.
-    const isTransient = (r: OpOutcome) => r.status === "failed" && TRANSIENT.test(r.message);
-    if (options.mode === "stop") {
-      const t = results.findIndex(isTransient);
-      if (t >= 0 && retries < RETRIES) {
-        await sleep(BACKOFF_MS << retries++);
-        results.slice(0, t).forEach((r, i) => {
-          outcomes[start + i] = r;
-        });
-        done += t;
-        start += t; // the ops after it were skipped: resume from the refused one
+  try {
+    while (start < limit) {
+      if (start === pauseIndex && !options.signal?.aborted) await pause(pauseIndex, options.signal);
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      if (firstFailure !== undefined && stopMode) break;
+      const channel = route(ops[start]!);
+      let end = start + 1;
+      while (end < limit && end - start < chunk && end !== pauseIndex && route(ops[end]!) === channel) end++;
+      const at = start;
+      const run = ops.slice(start, end);
+      start = end;
+      if (options.overlap && stopMode && channel.independent) {
+        const go = async () => {
+          if (options.signal?.aborted) interrupted = true;
+          if (firstFailure !== undefined || interrupted) return;
+          record(at, await applyRun(channel, run, options), channel.name);
+        };
+        // Started now (its request goes out before the next run's), after its channel's earlier runs.
+        aside = aside ? aside.then(go) : go();
         continue;
       }
-    } else {
-      for (let attempt = 0; attempt < RETRIES && results.some(isTransient); attempt++) {
-        await sleep(BACKOFF_MS << attempt);
-        const again = results.flatMap((r, i) => (isTransient(r) ? [i] : []));
-        const redo = await channel.apply(
-          again.map((i) => ops[start + i]!),
-          "continue",
-          options.signal,
-        );
-        again.forEach((i, k) => {
-          results[i] = redo[k]!;
-        });
-      }
+      record(at, await applyRun(channel, run, options), channel.name);
     }
-    retries = 0;
-    results.forEach((r, i) => {
-      outcomes[start + i] = r;
-      if ((r.status === "failed" || r.status === "partial") && firstFailure === undefined)
-        firstFailure = start + i;
-    });
-    done += end - start;
-    options.onProgress?.({ done, total: ops.length, phase: channel.name });
-    if (firstFailure !== undefined && options.mode === "stop") break;
-    start = end;
+  } finally {
+    // Nothing goes on after this returns (or throws): the report says what was done.
+    if (aside) await aside.catch(() => undefined);
   }
+  // A failure of the independent channel itself (not of an operation): as if it were not aside.
+  if (aside) await aside;
 
   if (firstFailure === undefined && !interrupted && options.faultAt !== undefined && limit < ops.length) {
     firstFailure = limit;

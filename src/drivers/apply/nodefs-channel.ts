@@ -32,6 +32,7 @@ const ETC_NETNS = "/etc/netns";
 export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
   return {
     name: "node environment",
+    independent: true,
     async apply(ops, mode) {
       const outcomes: OpOutcome[] = ops.map(() => ({ status: "skipped" }));
       let template: string | undefined;

@@ -16,6 +16,13 @@ export type FailureMode = "stop" | "continue";
 /** Carries a list of operations to the kernel or OVS, as few requests as it can. */
 export interface Channel {
   readonly name: string;
+  /**
+   * Its operations need only what comes before them, and nothing after them in a plan needs them
+   * (nodes' own file systems and mount namespaces: made after the namespaces, used by the services
+   * started once the plan is applied). With `overlap`, the executor lets such a channel work while
+   * the others go on; it must then be carried by a process of its own.
+   */
+  readonly independent?: boolean;
   /** Apply `ops` in order; one outcome per op. Must not throw for an operation's failure. */
   apply(ops: readonly Op[], mode: FailureMode, signal?: AbortSignal): Promise<OpOutcome[]>;
 }

@@ -116,3 +116,126 @@ describe("applyOps", () => {
     expect(r.outcomes.map((o) => o.status)).toEqual(["ok", "skipped"]);
   });
 });
+
+describe("applyOps with overlap: an independent channel beside the rest", () => {
+  const mnt = (n: string): Op => ({ op: "nodefs.dir", path: `/x/${n}`, mode: 0o755 });
+  /** A channel that holds its batch until `release` is called, recording when it ran. */
+  function heldChannel(log: string[], fail?: string) {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const ch: Channel = {
+      name: "env",
+      independent: true,
+      async apply(ops: readonly Op[]) {
+        log.push(`env start ${ops.length}`);
+        await held;
+        log.push("env end");
+        return ops.map((op) =>
+          op.op === "nodefs.dir" && op.path === `/x/${fail}`
+            ? { status: "failed" as const, message: "No space left on device", command: "mkdir" }
+            : { status: "ok" as const },
+        );
+      },
+    };
+    return { ch, release: () => release() };
+  }
+  const route = (env: Channel, a: Channel, b: Channel) => (op: Op) =>
+    op.op === "nodefs.dir" ? env : op.op === "netns.add" ? a : b;
+
+  it("applies the runs after the independent one while it works, and waits for it before returning", async () => {
+    const log: string[] = [];
+    const env = heldChannel(log);
+    const a = fakeChannel("a");
+    const b: Channel = {
+      name: "b",
+      async apply(ops) {
+        log.push(`b ${ops.length}`);
+        env.release(); // only reached because the env run did not block the way
+        return ops.map(() => ({ status: "ok" as const }));
+      },
+    };
+    const r = await applyOps([ns("1"), mnt("1"), mnt("2"), br("x"), br("y")], route(env.ch, a, b), {
+      mode: "stop",
+      overlap: true,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.outcomes.every((o) => o.status === "ok")).toBe(true);
+    expect(log).toEqual(["env start 2", "b 2", "env end"]);
+  });
+
+  it("without overlap (or when tearing down) the independent channel is waited for as any other", async () => {
+    const log: string[] = [];
+    const env = heldChannel(log);
+    const b: Channel = {
+      name: "b",
+      async apply(ops) {
+        log.push(`b ${ops.length}`);
+        return ops.map(() => ({ status: "ok" as const }));
+      },
+    };
+    const p = applyOps([mnt("1"), br("x")], route(env.ch, b, b), { mode: "stop" });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(log).toEqual(["env start 1"]);
+    env.release();
+    await p;
+    expect(log).toEqual(["env start 1", "env end", "b 1"]);
+  });
+
+  it("a failure beside the rest stops what has not started and is the error", async () => {
+    const log: string[] = [];
+    const env = heldChannel(log, "2");
+    const a = fakeChannel("a");
+    const b: Channel = {
+      name: "b",
+      async apply(ops) {
+        log.push(`b ${ops.length}`);
+        env.release();
+        await new Promise((r) => setTimeout(r, 10)); // the env run fails meanwhile
+        return ops.map(() => ({ status: "ok" as const }));
+      },
+    };
+    const r = await applyOps([ns("1"), mnt("1"), mnt("2"), br("x"), ns("2"), br("y")], route(env.ch, a, b), {
+      mode: "stop",
+      overlap: true,
+    });
+    expect(r.outcomes.map((o) => o.status)).toEqual(["ok", "ok", "failed", "ok", "skipped", "skipped"]);
+    expect(r.error?.index).toBe(2);
+    expect(r.error?.message).toMatch(/No space left on device/);
+  });
+
+  it("a failure of the rest waits for the independent run and keeps its outcomes (to undo them)", async () => {
+    const log: string[] = [];
+    const env = heldChannel(log);
+    const b = fakeChannel("b", () => {
+      setTimeout(() => env.release(), 10);
+      return { status: "failed", message: "File exists", command: "ip link add x" };
+    });
+    const r = await applyOps([mnt("1"), br("x"), br("y")], route(env.ch, b, b), {
+      mode: "stop",
+      overlap: true,
+    });
+    expect(log).toEqual(["env start 1", "env end"]);
+    expect(r.outcomes.map((o) => o.status)).toEqual(["ok", "failed", "skipped"]);
+    expect(r.error?.index).toBe(1);
+  });
+
+  it("an abort while the independent channel waits its turn leaves its run undone and says so", async () => {
+    const ac = new AbortController();
+    const log: string[] = [];
+    const env = heldChannel(log);
+    const a = fakeChannel("a");
+    const r = applyOps([mnt("1"), ns("1"), mnt("2")], route(env.ch, a, a), {
+      mode: "stop",
+      overlap: true,
+      signal: ac.signal,
+    });
+    await new Promise((res) => setTimeout(res, 10));
+    ac.abort();
+    env.release();
+    const report = await r;
+    expect(report.interrupted).toBe(true);
+    expect(report.outcomes.map((o) => o.status)).toEqual(["ok", "ok", "skipped"]);
+  });
+});

@@ -127,8 +127,7 @@ export function centredOn(x: number, y: number, scale: number, width: number, he
 
 /** The node under screen point (sx, sy) (within `slack` pixels of its box), or -1; the nearest wins. */
 export function nodeAt(s: Scene, v: Viewport, sx: number, sy: number, slack = 3): number {
-  const x = (sx - v.dx) / v.scale;
-  const y = (sy - v.dy) / v.scale;
+  const [x, y] = toLayout(v, sx, sy);
   const extra = slack / v.scale;
   let best = -1;
   let bestDistance = Infinity;
@@ -145,8 +144,7 @@ export function nodeAt(s: Scene, v: Viewport, sx: number, sy: number, slack = 3)
 
 /** The link passing within `slack` screen pixels of (sx, sy), or -1; the nearest wins. */
 export function edgeAt(s: Scene, v: Viewport, sx: number, sy: number, slack = 4): number {
-  const x = (sx - v.dx) / v.scale;
-  const y = (sy - v.dy) / v.scale;
+  const [x, y] = toLayout(v, sx, sy);
   const limit = slack / v.scale;
   let best = -1;
   let bestDistance = limit;
@@ -162,6 +160,11 @@ export function edgeAt(s: Scene, v: Viewport, sx: number, sy: number, slack = 4)
     if (d <= bestDistance) [best, bestDistance] = [i, d];
   });
   return best;
+}
+
+/** The layout point under screen point (sx, sy). */
+export function toLayout(v: Viewport, sx: number, sy: number): [number, number] {
+  return [(sx - v.dx) / v.scale, (sy - v.dy) / v.scale];
 }
 
 /** Distance from point p to the segment a–b. */

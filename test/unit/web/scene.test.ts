@@ -13,6 +13,7 @@ import {
   NODE_SIZE,
   nodeAt,
   segmentDistance,
+  toLayout,
   zoomAround,
 } from "../../../src/web/client/scene.js";
 
@@ -96,5 +97,12 @@ describe("what is under the pointer", () => {
     expect(segmentDistance(-4, 3, 0, 0, 10, 0)).toBe(5);
     expect(segmentDistance(14, 3, 0, 0, 10, 0)).toBe(5);
     expect(segmentDistance(1, 1, 2, 2, 2, 2)).toBeCloseTo(Math.SQRT2, 12);
+  });
+});
+
+describe("toLayout", () => {
+  it("undoes the viewport's pan and zoom", () => {
+    expect(toLayout({ dx: 10, dy: -20, scale: 2 }, 30, 0)).toEqual([10, 10]);
+    expect(toLayout({ dx: 0, dy: 0, scale: 1 }, 5, 7)).toEqual([5, 7]);
   });
 });

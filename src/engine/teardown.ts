@@ -11,7 +11,7 @@
 import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
-import { listNetns, sysfsLinkGroups } from "../drivers/host/facts.js";
+import { listNetns, rootLinkNames, sysfsLinkGroups } from "../drivers/host/facts.js";
 import { readFirewall } from "../drivers/host/firewall.js";
 import type { EndReport } from "../drivers/host/ns-procs.js";
 import { deleteBridges, listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
@@ -51,10 +51,14 @@ export interface TeardownReport {
 const key = (o: OwnedObject) => `${o.kind}/${o.name}`;
 
 /**
- * Up to this many root links, a lab's go by name; above, by one deletion of the lab's link group
- * (one kernel batch, after reading every root link's group to prove it holds only the lab's).
+ * A lab's root links go by one deletion of its link group (one kernel batch: one RCU barrier for
+ * all of them, where each deletion by name costs one, ~30 ms on the development VM), after reading
+ * every root link's group in sysfs to prove it holds only the lab's. On a host with more root links
+ * than SCAN_LIMIT (beside a 10,000-host lab: 20,000 files, ~0.4 s) a lab of up to FEW_LINKS links
+ * goes by name instead.
  */
 const FEW_LINKS = 64;
+const SCAN_LIMIT = 1000;
 
 /** Remove `objects` that exist and are marked as `lab`'s. */
 export async function teardown(
@@ -102,10 +106,11 @@ export async function teardown(
         ? await driver.rootLinksNamed([...links, ...ovsBridges].map((o) => o.name))
         : seen.root;
   let tapsGone = false;
-  if (root && links.length <= FEW_LINKS) {
-    // A small lab's root links go by name, in one batch, before its namespaces (as the group would):
-    // proving the group holds nothing else reads the group of every root link (beside a
-    // 10,000-host lab, 20,000 sysfs files: ~0.4 s, for a lab of a few links).
+  const hostLinks = root ? rootLinkNames() : undefined;
+  if (root && links.length <= FEW_LINKS && (hostLinks === undefined || hostLinks.length > SCAN_LIMIT)) {
+    // A small lab's root links on a crowded host go by name, in one batch, before its namespaces
+    // (as the group would): proving the group holds nothing else would read the group of every
+    // root link.
     const present = links.filter((o) => root.has(o.name));
     for (const o of links) if (!root.has(o.name)) report.removed.push(o);
     const taps = bridgeTaps(root, lab, ovsBridges);
@@ -124,7 +129,7 @@ export async function teardown(
       tapsGone = taps.length === ovsBridges.length && res.outcomes.every((o) => o.status === "ok");
     }
     links = [];
-  } else if (root && (await groupIsOurs(root, group, links, driver))) {
+  } else if (root && (await groupIsOurs(root, group, links, driver, hostLinks))) {
     const inGroup = links.filter((o) => root.get(o.name)?.group === group);
     const taps = bridgeTaps(root, lab, ovsBridges);
     if (inGroup.length > 0) {
@@ -282,9 +287,10 @@ async function groupIsOurs(
   group: number,
   ours: readonly OwnedObject[],
   driver: Driver,
+  hostLinks?: readonly string[],
 ): Promise<boolean> {
   const names = new Set(ours.map((o) => o.name));
-  let groups = sysfsLinkGroups();
+  let groups = sysfsLinkGroups(hostLinks);
   if (groups && [...root.values()].some((l) => groups?.get(l.name) !== l.group)) groups = undefined;
   if (!groups) groups = new Map((await driver.dump(null)).links.map((l) => [l.name, l.group]));
   for (const [name, g] of groups) if (g === group && !names.has(name)) return false;

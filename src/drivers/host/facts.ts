@@ -97,18 +97,25 @@ export function processNetns(): Map<string, number> {
   return out;
 }
 
-/**
- * Link group of every link in this process's network namespace as sysfs shows it (name → group),
- * or undefined when sysfs cannot be read. One small file per link, no netlink dump: a dump's cost
- * grows with every veth end whose peer is in another namespace (seconds with 10,000 of them).
- */
-export function sysfsLinkGroups(): Map<string, number> | undefined {
-  let names: string[];
+/** The names under /sys/class/net (this namespace's links, and bonding_masters); undefined without sysfs. */
+export function rootLinkNames(): string[] | undefined {
   try {
-    names = readdirSync("/sys/class/net");
+    return readdirSync("/sys/class/net");
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Link group of every link in this process's network namespace as sysfs shows it (name → group),
+ * or undefined when sysfs cannot be read (`names`: the links, when listed already). One small file
+ * per link, no netlink dump: a dump's cost grows with every veth end whose peer is in another
+ * namespace (seconds with 10,000 of them).
+ */
+export function sysfsLinkGroups(
+  names: readonly string[] | undefined = rootLinkNames(),
+): Map<string, number> | undefined {
+  if (names === undefined) return undefined;
   const out = new Map<string, number>();
   for (const name of names) {
     try {

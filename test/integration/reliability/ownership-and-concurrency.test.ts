@@ -5,7 +5,7 @@
  * different labs live side by side.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -136,6 +136,30 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`left netns '${prefix}a' alone: not marked as this lab's`));
     expect(ownSnapshot(prefix, name).netns).toEqual([`${prefix}a`]);
+  });
+
+  it("down deletes the lab's link group at once only when the group holds nothing else", () => {
+    const crowded = readdirSync("/sys/class/net").length > 1000;
+    for (const intruder of [false, true]) {
+      const { name, prefix } = fresh();
+      labs.push(name);
+      expect(nslab(["up", bridgeLab(name, 45), "--prefix", prefix]).code).toBe(0);
+      const group = readFileSync(`/sys/class/net/${prefix}br/netdev_group`, "utf8").trim();
+      // Someone else's link put in the lab's group (a number anyone can use).
+      if (intruder) {
+        execFileSync("ip", ["link", "add", "name", `${prefix}x`, "group", group, "type", "bridge"]);
+        foreign.links.push(`${prefix}x`);
+      }
+      const r = nslab(["-v", "down", name]);
+      expect(r.code, r.stderr).toBe(0);
+      // `ip link del group G` (one line) goes before the namespaces; without it the bridge goes by
+      // name after them. A host with over 1,000 links (beside a big lab) is not scanned: by name.
+      const groupDeleted = /-batch - <<1 lines[\s\S]*delown/.test(r.stderr);
+      expect(groupDeleted, r.stderr).toBe(!intruder && !crowded);
+      const left = ownSnapshot(prefix, name);
+      expect(left.netns).toEqual([]);
+      expect(left.rootLinks).toEqual(intruder ? [`${prefix}x`] : []);
+    }
   });
 });
 

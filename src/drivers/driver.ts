@@ -118,6 +118,14 @@ export class Driver {
     });
   }
 
+  /**
+   * Start the agent now, without waiting for it: its start overlaps what the command does before
+   * it first needs it (a failure to start surfaces there).
+   */
+  prestart(): void {
+    if (this.backend === "agent") this.agent().catch(() => undefined);
+  }
+
   /** The running agent (started on first use). */
   agent(): Promise<NsAgent> {
     if (this.backend !== "agent")

@@ -50,6 +50,7 @@ export async function down(lab: string, options: CommonOptions = {}): Promise<Do
  */
 export async function downHere(lab: string, options: CommonOptions = {}): Promise<DownResult> {
   const driver = openDriver(options);
+  driver.prestart(); // while the record and the lock are read
   try {
     return await downWith(lab, driver, options);
   } finally {

@@ -9,7 +9,7 @@ import { frrPlanNotes } from "../plan/frr/render.js";
 import type { FrrPlan } from "../plan/frr/routers.js";
 import { LOAD_SERVICE } from "../plan/frr/services.js";
 import type { HostFacts, HostLimits } from "../plan/host.js";
-import { checkHostLimits, type LimitProblem } from "../plan/limits.js";
+import { checkHostLimits, type LimitProblem, namespacesOf } from "../plan/limits.js";
 import { planNotes } from "../plan/notes.js";
 import type { Op } from "../plan/ops.js";
 import { renderJson, renderShell } from "../plan/render.js";
@@ -41,7 +41,7 @@ export interface Plan {
 export function planLab(
   topology: Topology,
   host: HostFacts = { ovsKernelDatapath: ovsKernelModule(), defaultController: defaultControllerTarget() },
-  limits: HostLimits = hostLimits(),
+  limits: HostLimits = hostLimits(namespacesOf(topology)),
   frr?: FrrPlan,
 ): Plan {
   const operations = planUp(topology, host);
@@ -89,5 +89,10 @@ export async function planForHost(topology: Topology, runner?: Runner): Promise<
   // Routers' FRR as `up` adds it: their /etc/frr, /run/frr and daemons in the node environment.
   const t = frr && frr.problems.length === 0 ? withFrr(topology, frr) : topology;
   const host = await hostFactsFor(t, runner, stateRoot(), { borrowed: borrowedDevices(topology.name) });
-  return planLab(t, { ...host, defaultController: defaultControllerTarget() }, hostLimits(), frr);
+  return planLab(
+    t,
+    { ...host, defaultController: defaultControllerTarget() },
+    hostLimits(namespacesOf(t)),
+    frr,
+  );
 }

@@ -14,7 +14,7 @@ import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { diffPlans } from "../plan/diff.js";
 import type { HostFacts } from "../plan/host.js";
-import { checkHostLimits } from "../plan/limits.js";
+import { checkHostLimits, namespacesOf } from "../plan/limits.js";
 import { natHostConflicts } from "../plan/nat.js";
 import { natResolv } from "../plan/nat-dns.js";
 import type { Op } from "../plan/ops.js";
@@ -86,7 +86,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   await checkDeclaredFlows(topology, driver.runner);
   const datapath = full.find((o) => o.op === "ovs.bridge.add")?.datapath;
   checkEnvironment(full, driver.backend, options.host);
-  const limits = checkHostLimits(topology, hostLimits());
+  const limits = checkHostLimits(topology, hostLimits(namespacesOf(topology)));
   if (limits.errors.length > 0)
     throw new NslabError(
       "E_ENV",

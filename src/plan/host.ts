@@ -123,7 +123,8 @@ export interface HostLimits {
   netnsNow: number;
   /** fs.mount-max: mounts per mount namespace (each named namespace is a mount under /run/netns). */
   mountMax?: number;
-  mountsNow: number;
+  /** Mounts now (undefined: not counted, as far from fs.mount-max as can be told without it). */
+  mountsNow?: number;
   /** Neighbour tables (shared by every namespace): gc_thresh3 and entries now. */
   neigh4?: { gcThresh3: number; entries: number };
   neigh6?: { gcThresh3: number; entries: number };

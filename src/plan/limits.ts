@@ -18,6 +18,11 @@ export interface LimitProblem {
 /** Kernel memory one host of a lab takes (namespace, veth pair, bridge port), measured here: ~410 kB. */
 export const KB_PER_NAMESPACE = 512;
 
+/** How many network namespaces `t` makes. */
+export function namespacesOf(t: Topology): number {
+  return t.nodes.filter((n) => n.kind === "netns").length;
+}
+
 /** The limits `t` would hit on a host with `limits`. */
 export function checkHostLimits(
   t: Topology,
@@ -25,7 +30,7 @@ export function checkHostLimits(
 ): { errors: LimitProblem[]; warnings: LimitProblem[] } {
   const errors: LimitProblem[] = [];
   const warnings: LimitProblem[] = [];
-  const namespaces = t.nodes.filter((n) => n.kind === "netns").length;
+  const namespaces = namespacesOf(t);
 
   if (limits.maxNetNamespaces !== undefined && limits.netnsNow + namespaces > limits.maxNetNamespaces)
     errors.push({
@@ -33,7 +38,11 @@ export function checkHostLimits(
       hint: `raise it: sysctl -w user.max_net_namespaces=${limits.netnsNow + namespaces + 1000}`,
     });
 
-  if (limits.mountMax !== undefined && limits.mountsNow + namespaces > limits.mountMax)
+  if (
+    limits.mountMax !== undefined &&
+    limits.mountsNow !== undefined &&
+    limits.mountsNow + namespaces > limits.mountMax
+  )
     errors.push({
       message: `each named namespace is a mount under /run/netns: the lab needs ${namespaces}, ${limits.mountsNow} exist and fs.mount-max is ${limits.mountMax}`,
       hint: `raise it: sysctl -w fs.mount-max=${limits.mountsNow + namespaces + 10000}`,

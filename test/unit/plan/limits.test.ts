@@ -1,5 +1,7 @@
 /** Host limits found at plan time, with numbers and fixes (pure: fake host limits). */
 import { describe, expect, it } from "vitest";
+import { listNetns, procNumber } from "../../../src/drivers/host/facts.js";
+import { hostLimits } from "../../../src/drivers/host/limits.js";
 import { generatedTopology } from "../../../src/model/generated.js";
 import type { HostLimits } from "../../../src/plan/host.js";
 import { broadcastPeak, checkHostLimits } from "../../../src/plan/limits.js";
@@ -64,5 +66,22 @@ describe("checkHostLimits", () => {
       expect.stringMatching(/need about 5000 MiB of kernel memory/),
     ]);
     expect(errors[0]!.hint).toBe("raise it: sysctl -w user.max_net_namespaces=11010");
+  });
+
+  it("checks the mounts only when the host counted them", () => {
+    const t = generatedTopology("tree,2,100");
+    const { mountsNow: _, ...uncounted } = roomy;
+    expect(checkHostLimits(t, { ...uncounted, mountMax: 8000 }).errors).toEqual([]);
+  });
+});
+
+describe("hostLimits (this host's /proc)", () => {
+  it("counts the mounts only for a lab that brings the named namespaces near half of fs.mount-max", () => {
+    const max = procNumber("/proc/sys/fs/mount-max");
+    const few = hostLimits(2);
+    expect(few.netnsNow).toBe(listNetns().length);
+    if (max === undefined || few.netnsNow + 2 >= max / 2) expect(few.mountsNow).toBeGreaterThan(0);
+    else expect(few.mountsNow).toBeUndefined();
+    expect(hostLimits(max ?? 1).mountsNow).toBeGreaterThan(0); // the root file system at least
   });
 });

@@ -62,7 +62,6 @@ export async function up(topology: Topology, options: UpOptions = {}): Promise<U
   if (topology.hosts !== undefined) return (await import("./multi/up.js")).upMulti(topology, options);
   const started = performance.now();
   const driver = openDriver(options);
-  driver.prestart(); // while the host is probed and the plan made
   try {
     return await upWith(topology, driver, options, started);
   } finally {

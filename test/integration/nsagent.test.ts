@@ -1,6 +1,7 @@
 // The native netns agent against the real kernel (root): every command, checked with iproute2.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -8,8 +9,10 @@ import {
   type AgentCommand,
   type AgentReply,
   findAgentBinary,
+  fromCompactDump,
   NsAgent,
   type NsDump,
+  parseReply,
 } from "../../src/drivers/nsagent/index.js";
 import { CommandError, type Runner, systemRunner } from "../../src/drivers/runner/index.js";
 import { NslabError } from "../../src/errors.js";
@@ -353,6 +356,48 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(inB?.linkNetnsid).toEqual(expect.any(Number));
       expect(inB?.stats.txPackets).toBeGreaterThan(0);
       expect(inC?.stats.rxBytes).toBeGreaterThan(0);
+    });
+
+    it("nsdumpc reads namespace after namespace without going back, and returns to root before anything else", async () => {
+      // A raw agent: its process's namespace is what this checks.
+      const child = spawn(findAgentBinary()!, [], { stdio: ["pipe", "pipe", "inherit"] });
+      const lines: string[] = [];
+      let partial = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => {
+        const parts = (partial + chunk).split("\n");
+        partial = parts.pop() ?? "";
+        lines.push(...parts);
+      });
+      const replies = async (count: number): Promise<string[]> => {
+        for (let waited = 0; lines.length < count && waited < 5000; waited += 10)
+          await new Promise((r) => setTimeout(r, 10));
+        return lines.splice(0, count);
+      };
+      const netnsOf = (path: string): number => statSync(path).ino;
+      const noStats = (d: NsDump) => ({ ...d, links: d.links.map(({ stats: _, ...l }) => l) });
+      try {
+        child.stdin.write(`nsdumpc\t${nsB}\nnsdumpc\t${nsC}\nnsdumpc\t${prefix}-none\nnsdumpc\t${nsB}\n`);
+        const [b, c, none, again] = await replies(4);
+        // The same as the object form, read by moving into each namespace.
+        const first = parseReply(b!);
+        expect(first.status).toBe("ok");
+        expect(noStats(fromCompactDump(first.status === "ok" ? first.data : null))).toEqual(
+          noStats(await agent.dump(nsB)),
+        );
+        expect(parseReply(c!)).toMatchObject({ status: "ok" });
+        expect(parseReply(none!)).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENOENT });
+        expect(parseReply(again!)).toMatchObject({ status: "ok" });
+        // Left where the last visit went…
+        expect(netnsOf(`/proc/${child.pid}/ns/net`)).toBe(netnsOf(`/run/netns/${nsB}`));
+        // …and back in root before the next request of another kind runs.
+        child.stdin.write("resume\n");
+        expect(await replies(1)).toEqual(["ok"]);
+        expect(netnsOf(`/proc/${child.pid}/ns/net`)).toBe(netnsOf("/proc/self/ns/net"));
+      } finally {
+        child.stdin.end();
+        await new Promise((r) => child.once("close", r));
+      }
     });
 
     it("delns removes a namespace; a second delns reports ENOENT", async () => {

@@ -275,9 +275,13 @@ export class Driver {
   /**
    * {@link dumpMany} in the compact form the agent answers in (`[links, addrs, routes]` of arrays,
    * see `CompactDump`): for a reader of thousands of namespaces that makes its own objects from
-   * them (status), without a second set made on the way.
+   * them (status), without a second set made on the way. `onDump` is given each one read as it
+   * comes, while the agents read the rest (not necessarily every one: the map returned has them all).
    */
-  async dumpManyCompact(namespaces: readonly string[]): Promise<Map<string, CompactDump | Error>> {
+  async dumpManyCompact(
+    namespaces: readonly string[],
+    onDump?: (ns: string, dump: CompactDump) => void,
+  ): Promise<Map<string, CompactDump | Error>> {
     const out = new Map<string, CompactDump | Error>();
     if (this.backend !== "agent") {
       for (const [ns, d] of await this.dumpMany(namespaces))
@@ -288,7 +292,9 @@ export class Driver {
     const size = Math.ceil(namespaces.length / parts);
     const chunks = Array.from({ length: parts }, (_, k) => namespaces.slice(k * size, (k + 1) * size));
     const read = await Promise.all(
-      chunks.map(async (chunk, k) => dumpWith(await (parts === 1 ? this.agent() : this.#reader(k)), chunk)),
+      chunks.map(async (chunk, k) =>
+        dumpWith(await (parts === 1 ? this.agent() : this.#reader(k)), chunk, onDump),
+      ),
     );
     for (const part of read) for (const [ns, d] of part) out.set(ns, d);
     for (const [ns, d] of out)

@@ -137,7 +137,7 @@ function statsOf(l: CompactLink): DumpLinkStats {
 export function namespaceReport(
   n: Node & { kind: "netns" },
   d: CompactDump | undefined,
-  ctx: Context,
+  ctx: Pick<Context, "lab" | "peers" | "auto">,
 ): NodeReport {
   const [links, addrs, routes] = d ?? [[], [], []];
   const linkNamed = (name: string) => {

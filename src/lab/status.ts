@@ -5,14 +5,15 @@
  * uses the same observation, through a driver it keeps open.
  */
 import type { Driver } from "../drivers/driver.js";
-import { listNetns } from "../drivers/host/facts.js";
+import type { CompactDump } from "../drivers/nsagent/index.js";
 import { type BridgeInfo, type BridgeOpenFlow, listBridges, readOpenflow } from "../drivers/ovs/index.js";
 import { checkLabHealth, repairCommand } from "../engine/health.js";
+import type { Node } from "../model/types.js";
 import { type LabStatus, listLabs, readLab } from "../state/store.js";
 import { kernelProblems } from "./kernel-health.js";
 import { type Context, indexDump, namespaceReport, nodeReport, topologyIndexes } from "./node-report.js";
 import { observedRecordOf } from "./record.js";
-import type { LabReport } from "./report.js";
+import type { LabReport, NodeReport } from "./report.js";
 import { labServiceReports } from "./services.js";
 
 export type { InterfaceReport, LabReport, NodeReport, OpenFlowReport } from "./report.js";
@@ -53,18 +54,37 @@ export function labSummaries(): LabSummary[] {
 /** Observe lab `lab` in the kernel now, through `driver` (E_NOT_FOUND when it has no record). */
 export async function observeLab(lab: string, driver: Driver): Promise<LabReport> {
   const observed = observedRecordOf(lab);
-  const existing = new Set(listNetns());
-  const nsNames = observed.names.netns.filter((ns) => existing.has(ns));
+  // A namespace that is gone answers as such: no list of /run/netns first (10,000 entries there).
+  const nsNames = observed.names.netns;
   // The kernel is read while the record is parsed (a big lab's record comes without its kernel
   // names, see state/view.ts): the agents first, then every request written at once. The root
   // namespace: only what the lab's bridges and their ports need (a full dump of a root holding
   // thousands of veth ends costs the kernel more than reading every namespace).
   await driver.ready(nsNames.length);
-  const reading = Promise.all([driver.rootLinks(observed.names.rootLinks), driver.dumpManyCompact(nsNames)]);
+  // Each namespace's report is made as its dump comes, while the agents read the rest (those that
+  // come before the record is parsed wait for it).
+  const early = new Map<string, NodeReport>();
+  let waiting: [string, CompactDump][] = [];
+  let onDump = (ns: string, d: CompactDump) => {
+    waiting.push([ns, d]);
+  };
+  const reading = Promise.all([
+    driver.rootLinks(observed.names.rootLinks),
+    driver.dumpManyCompact(nsNames, (ns, d) => onDump(ns, d)),
+  ]);
   reading.catch(() => {}); // awaited below
   await new Promise<void>((resolve) => setImmediate(resolve));
   const state = observed.record();
   const t = state.topology;
+  const indexes = { lab, ...topologyIndexes(t) };
+  const byNetns = new Map<string, Node & { kind: "netns" }>();
+  for (const n of t.nodes) if (n.kind === "netns") byNetns.set(n.netns, n);
+  onDump = (ns, d) => {
+    const n = byNetns.get(ns);
+    if (n) early.set(ns, namespaceReport(n, d, indexes));
+  };
+  for (const [ns, d] of waiting) onDump(ns, d);
+  waiting = [];
   // OVS and the lab's other checks are asked meanwhile too.
   const ovs = state.usesOvs
     ? readOvs(
@@ -83,8 +103,7 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   const ovsPorts = seen?.ports ?? new Map<string, string>();
   // Indexes built once per observation: labs of a thousand nodes are observed every second.
   const ctx: Context = {
-    lab,
-    ...topologyIndexes(t),
+    ...indexes,
     root: indexDump(root),
     ovsPorts,
     ovsBridges: new Set(ovsPorts.values()),
@@ -92,6 +111,8 @@ export async function observeLab(lab: string, driver: Driver): Promise<LabReport
   };
   const nodes = t.nodes.map((n) => {
     if (n.kind !== "netns") return nodeReport(n, ctx);
+    const seen = early.get(n.netns);
+    if (seen) return seen;
     const d = dumps.get(n.netns);
     return namespaceReport(n, d instanceof Error ? undefined : d, ctx);
   });

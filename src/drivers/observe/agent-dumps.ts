@@ -3,6 +3,7 @@
  * older agent is asked the old ways and its answers given in the same form.
  */
 import {
+  type AgentReply,
   asCompactDump,
   type CompactDump,
   type NsAgent,
@@ -15,16 +16,34 @@ const UNKNOWN_COMMAND = /unknown command/;
 
 /**
  * Namespaces read by one agent, each visited in turn (`nsdumpc`: the agent stays in root, and
- * answers in the compact form).
+ * answers in the compact form). `onDump` gets each one read in that form as it comes; the map
+ * returned holds every namespace anyway, read or not.
  */
 export async function dumpWith(
   agent: NsAgent,
   namespaces: readonly string[],
+  onDump?: (ns: string, dump: CompactDump) => void,
 ): Promise<Map<string, CompactDump | Error>> {
   const out = new Map<string, CompactDump | Error>();
   if (namespaces.length === 0) return out;
+  // Each one handed on as it comes (the agent is still reading the rest).
+  const early = onDump
+    ? (i: number, r: AgentReply) => {
+        if (r.status !== "ok") return;
+        let d: CompactDump;
+        try {
+          d = asCompactDump(r.data);
+        } catch {
+          return; // said below
+        }
+        onDump(namespaces[i]!, d);
+      }
+    : undefined;
   // An agent built before `nsdumpc` answers "unknown command" to each: asked again the old way.
-  const compact = await agent.exec(namespaces.map((ns) => ({ op: "nsdumpc", ns }) as const));
+  const compact = await agent.exec(
+    namespaces.map((ns) => ({ op: "nsdumpc", ns }) as const),
+    early ? { onReply: early } : {},
+  );
   if (!(compact[0]?.status === "err" && UNKNOWN_COMMAND.test(compact[0].message))) {
     compact.forEach((r, i) => {
       const ns = namespaces[i]!;

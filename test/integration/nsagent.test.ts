@@ -14,6 +14,7 @@ import {
   type NsDump,
   parseReply,
 } from "../../src/drivers/nsagent/index.js";
+import { dumpWith } from "../../src/drivers/observe/agent-dumps.js";
 import { CommandError, type Runner, systemRunner } from "../../src/drivers/runner/index.js";
 import { NslabError } from "../../src/errors.js";
 
@@ -660,6 +661,43 @@ describe("NsAgent process handling (fake agents, no root)", () => {
     await agent.close();
     await agent.close();
     await expect(agent.exec([{ op: "root" }])).rejects.toMatchObject({ code: "E_COMMAND" });
+  });
+
+  it("hands each reply on as it comes (onReply), and dumpWith each namespace read", async () => {
+    // Answers the first request at once and the second only after its third line came.
+    const agent = await NsAgent.start({
+      runner: fake(
+        `read x; echo ok; read a; echo 'ok\t[[],[],[]]'; read b; read c; echo 'err\t2\tsetns x: gone'; echo 'ok\t[[[1,"lo",null,73,0,65536,null,null,0,null,null,null,0,0,0,0,0,0,0,0]],[],[]]'; while read l; do echo ok; done`,
+      ),
+      path: "/x",
+    });
+    const seen: [number, string][] = [];
+    const replies = await agent.exec(
+      [
+        { op: "nsdumpc", ns: "n1" },
+        { op: "nsdumpc", ns: "n2" },
+        { op: "nsdumpc", ns: "n3" },
+      ],
+      { onReply: (i, r) => seen.push([i, r.status]) },
+    );
+    expect(seen).toEqual([
+      [0, "ok"],
+      [1, "err"],
+      [2, "ok"],
+    ]);
+    expect(replies.map((r) => r.status)).toEqual(["ok", "err", "ok"]);
+    const early: string[] = [];
+    const again = await NsAgent.start({
+      runner: fake(
+        `read x; echo ok; read a; read b; echo 'ok\t[[],[],[]]'; echo 'err\t2\tgone'; while read l; do echo ok; done`,
+      ),
+      path: "/x",
+    });
+    const read = await dumpWith(again, ["n1", "n2"], (ns, d) => early.push(`${ns}:${d.length}`));
+    expect(early).toEqual(["n1:3"]);
+    expect(read.get("n1")).toEqual([[], [], []]);
+    expect(read.get("n2")).toBeInstanceOf(Error);
+    await Promise.all([agent.close(), again.close()]);
   });
 
   it("reports a missing binary as E_ENV", async () => {

@@ -359,7 +359,7 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(inC?.stats.rxBytes).toBeGreaterThan(0);
     });
 
-    it("nsdumpc reads namespace after namespace without going back, and returns to root before anything else", async () => {
+    it("nsdumpc reads namespace after namespace as the object form has them, and the agent is back in root when idle", async () => {
       // A raw agent: its process's namespace is what this checks.
       const child = spawn(findAgentBinary()!, [], { stdio: ["pipe", "pipe", "inherit"] });
       const lines: string[] = [];
@@ -389,11 +389,8 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
         expect(parseReply(c!)).toMatchObject({ status: "ok" });
         expect(parseReply(none!)).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENOENT });
         expect(parseReply(again!)).toMatchObject({ status: "ok" });
-        // Left where the last visit went…
-        expect(netnsOf(`/proc/${child.pid}/ns/net`)).toBe(netnsOf(`/run/netns/${nsB}`));
-        // …and back in root before the next request of another kind runs.
-        child.stdin.write("resume\n");
-        expect(await replies(1)).toEqual(["ok"]);
+        // Back in root once it has run what it was sent (an idle agent holds no namespace: one it
+        // sat in would outlive its deletion, and the veth ends in it with it).
         expect(netnsOf(`/proc/${child.pid}/ns/net`)).toBe(netnsOf("/proc/self/ns/net"));
       } finally {
         child.stdin.end();

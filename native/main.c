@@ -66,6 +66,10 @@ int main(int argc, char **argv)
 			discarding = 1;
 			len = 0;
 		}
+		/* Nothing left to run: back from the namespaces visited (ns_pass) before the replies go
+		 * out, so that an idle agent never holds one (a namespace it sits in outlives its
+		 * deletion, and so do the veth ends in it, the root's peers included). */
+		ns_back();
 		/* Replies are flushed before every blocking read, so a pipelining client never waits. */
 		fflush(stdout);
 		ssize_t n = read(STDIN_FILENO, in + len, sizeof in - len);

@@ -28,6 +28,7 @@ static int g_ctx_is_root = 1;  /* g_nl/g_io belong to the root namespace */
 static int g_poisoned;         /* last namespace switch failed: refuse scoped commands */
 static const char *g_poison_reason = "";
 static int g_shared_done;      /* /run/netns has been made a shared mount */
+static int g_away;             /* left in a namespace by ns_pass() (root's sockets kept) */
 
 /* ---------------------------------------------------------------- namespace context */
 
@@ -131,12 +132,29 @@ int ns_visit(int fd, const char *name)
 
 int ns_leave(void)
 {
+	g_away = 0;
 	if (setns(g_root_fd, CLONE_NEWNET) < 0) {
 		g_ctx_is_root = 0;
 		poison("not in a namespace (return to the root namespace failed)");
 		return fail_errno("setns root");
 	}
 	return 0;
+}
+
+int ns_pass(const char *name)
+{
+	if (!g_away && ns_root() < 0)
+		return -1;
+	int fd = ns_open(name);
+	if (fd < 0 || ns_visit(fd, name) < 0)
+		return -1;
+	g_away = 1;
+	return 0;
+}
+
+int ns_back(void)
+{
+	return g_away ? ns_leave() : 0;
 }
 
 /* ---------------------------------------------------------------- namespace commands */

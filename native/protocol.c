@@ -70,6 +70,12 @@ static const struct command commands[] = {
 	{ "resume", 0, 0, cmd_resume },
 };
 
+/* Requests that run where ns_pass() left the agent; every other one returns to root first. */
+static int passes(const struct command *c)
+{
+	return c && (c->run == cmd_nsdump || c->run == cmd_nsdumpc);
+}
+
 /* Write the reply of one request; an error under stop-on-error starts skipping. */
 static void reply(int rc)
 {
@@ -125,6 +131,9 @@ void protocol_line(char *line, size_t n)
 		fputs("skip\n", stdout);
 		return;
 	}
+	/* Back from the namespaces visited by the requests before (poisoned if that fails). */
+	if (!passes(c))
+		ns_back();
 	const char *poisoned = ns_poisoned();
 	int rc;
 	if (!c)

@@ -18,7 +18,15 @@ import { ofctlChannel } from "./apply/ofctl-channel.js";
 import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
 import type { Faults } from "./faults.js";
-import { asNsDump, findAgentBinary, fromCompactDump, NsAgent } from "./nsagent/index.js";
+import {
+  asNsDump,
+  type CompactDump,
+  findAgentBinary,
+  fromCompactDump,
+  NsAgent,
+  toCompactDump,
+} from "./nsagent/index.js";
+import { dumpWith } from "./observe/agent-dumps.js";
 import { iprouteDump } from "./observe/iproute-dump.js";
 import { OvsdbClient, ovsDbSocket, ovsRuntimePaths } from "./ovs/index.js";
 import { type Runner, systemRunner } from "./runner/index.js";
@@ -257,16 +265,8 @@ export class Driver {
   async dumpMany(namespaces: readonly string[]): Promise<Map<string, NsDump | Error>> {
     const out = new Map<string, NsDump | Error>();
     if (this.backend === "agent") {
-      const parts = readersFor(namespaces.length);
-      const size = Math.ceil(namespaces.length / parts);
-      const chunks = Array.from({ length: parts }, (_, k) => namespaces.slice(k * size, (k + 1) * size));
-      const read = await Promise.all(
-        chunks.map(async (chunk, k) => dumpWith(await (parts === 1 ? this.agent() : this.#reader(k)), chunk)),
-      );
-      for (const part of read) for (const [ns, d] of part) out.set(ns, d);
-      for (const [ns, d] of out)
-        if (d instanceof Error && DUMP_INTERRUPTED.test(d.message))
-          out.set(ns, await this.dump(ns).catch((e: Error) => e));
+      for (const [ns, d] of await this.dumpManyCompact(namespaces))
+        out.set(ns, d instanceof Error ? d : fromCompactDump(d));
       return out;
     }
     let next = 0;
@@ -281,6 +281,43 @@ export class Driver {
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, namespaces.length) }, worker));
+    return out;
+  }
+
+  /**
+   * {@link dumpMany} in the compact form the agent answers in (`[links, addrs, routes]` of arrays,
+   * see `CompactDump`): for a reader of thousands of namespaces that makes its own objects from
+   * them (status), without a second set made on the way. `onDump` is given each one read as it
+   * comes, while the agents read the rest (not necessarily every one: the map returned has them all).
+   */
+  async dumpManyCompact(
+    namespaces: readonly string[],
+    onDump?: (ns: string, dump: CompactDump) => void,
+  ): Promise<Map<string, CompactDump | Error>> {
+    const out = new Map<string, CompactDump | Error>();
+    if (this.backend !== "agent") {
+      for (const [ns, d] of await this.dumpMany(namespaces))
+        out.set(ns, d instanceof Error ? d : toCompactDump(d));
+      return out;
+    }
+    const parts = readersFor(namespaces.length);
+    const size = Math.ceil(namespaces.length / parts);
+    const chunks = Array.from({ length: parts }, (_, k) => namespaces.slice(k * size, (k + 1) * size));
+    const read = await Promise.all(
+      chunks.map(async (chunk, k) =>
+        dumpWith(await (parts === 1 ? this.agent() : this.#reader(k)), chunk, onDump),
+      ),
+    );
+    for (const part of read) for (const [ns, d] of part) out.set(ns, d);
+    for (const [ns, d] of out)
+      if (d instanceof Error && DUMP_INTERRUPTED.test(d.message))
+        out.set(
+          ns,
+          await this.dump(ns).then(
+            (x) => toCompactDump(x),
+            (e: Error) => e,
+          ),
+        );
     return out;
   }
 
@@ -344,50 +381,4 @@ export class Driver {
 /** How many agents read `count` namespaces (more than {@link SPLIT_OVER}: one per core, at most {@link READERS}). */
 function readersFor(count: number): number {
   return Math.min(READERS, count > SPLIT_OVER ? availableParallelism() : 1);
-}
-
-/**
- * Namespaces read by one agent, each visited in turn (`nsdumpc`: the agent stays in root, and
- * answers in the compact form).
- */
-async function dumpWith(agent: NsAgent, namespaces: readonly string[]): Promise<Map<string, NsDump | Error>> {
-  const out = new Map<string, NsDump | Error>();
-  if (namespaces.length === 0) return out;
-  // An agent built before `nsdumpc` answers "unknown command" to each: asked again the old way.
-  const compact = await agent.exec(namespaces.map((ns) => ({ op: "nsdumpc", ns }) as const));
-  if (!(compact[0]?.status === "err" && UNKNOWN_COMMAND.test(compact[0].message))) {
-    compact.forEach((r, i) => {
-      const ns = namespaces[i]!;
-      if (r.status !== "ok") out.set(ns, new Error(r.status === "err" ? r.message : "not read"));
-      else
-        try {
-          out.set(ns, fromCompactDump(r.data));
-        } catch (e) {
-          out.set(ns, e as Error);
-        }
-    });
-    return out;
-  }
-  const replies = await agent.exec(namespaces.map((ns) => ({ op: "nsdump", ns }) as const));
-  // An agent built before `nsdump` answers "unknown command": it moves into each namespace instead.
-  if (replies[0]?.status === "err" && UNKNOWN_COMMAND.test(replies[0].message)) {
-    const cmds = namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "dump" } as const]);
-    const moved = await agent.exec([...cmds, { op: "root" }]);
-    namespaces.forEach((ns, i) => {
-      const enter = moved[2 * i]!;
-      const dump = moved[2 * i + 1]!;
-      if (enter.status === "err") out.set(ns, new Error(enter.message));
-      else if (dump.status === "ok") out.set(ns, dump.data as NsDump);
-      else out.set(ns, new Error(dump.status === "err" ? dump.message : "not read"));
-    });
-    return out;
-  }
-  namespaces.forEach((ns, i) => {
-    const r = replies[i]!;
-    out.set(
-      ns,
-      r.status === "ok" ? (r.data as NsDump) : new Error(r.status === "err" ? r.message : "not read"),
-    );
-  });
-  return out;
 }

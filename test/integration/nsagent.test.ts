@@ -1,6 +1,7 @@
 // The native netns agent against the real kernel (root): every command, checked with iproute2.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -8,9 +9,12 @@ import {
   type AgentCommand,
   type AgentReply,
   findAgentBinary,
+  fromCompactDump,
   NsAgent,
   type NsDump,
+  parseReply,
 } from "../../src/drivers/nsagent/index.js";
+import { dumpWith } from "../../src/drivers/observe/agent-dumps.js";
 import { CommandError, type Runner, systemRunner } from "../../src/drivers/runner/index.js";
 import { NslabError } from "../../src/errors.js";
 
@@ -355,6 +359,45 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(inC?.stats.rxBytes).toBeGreaterThan(0);
     });
 
+    it("nsdumpc reads namespace after namespace as the object form has them, and the agent is back in root when idle", async () => {
+      // A raw agent: its process's namespace is what this checks.
+      const child = spawn(findAgentBinary()!, [], { stdio: ["pipe", "pipe", "inherit"] });
+      const lines: string[] = [];
+      let partial = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => {
+        const parts = (partial + chunk).split("\n");
+        partial = parts.pop() ?? "";
+        lines.push(...parts);
+      });
+      const replies = async (count: number): Promise<string[]> => {
+        for (let waited = 0; lines.length < count && waited < 5000; waited += 10)
+          await new Promise((r) => setTimeout(r, 10));
+        return lines.splice(0, count);
+      };
+      const netnsOf = (path: string): number => statSync(path).ino;
+      const noStats = (d: NsDump) => ({ ...d, links: d.links.map(({ stats: _, ...l }) => l) });
+      try {
+        child.stdin.write(`nsdumpc\t${nsB}\nnsdumpc\t${nsC}\nnsdumpc\t${prefix}-none\nnsdumpc\t${nsB}\n`);
+        const [b, c, none, again] = await replies(4);
+        // The same as the object form, read by moving into each namespace.
+        const first = parseReply(b!);
+        expect(first.status).toBe("ok");
+        expect(noStats(fromCompactDump(first.status === "ok" ? first.data : null))).toEqual(
+          noStats(await agent.dump(nsB)),
+        );
+        expect(parseReply(c!)).toMatchObject({ status: "ok" });
+        expect(parseReply(none!)).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENOENT });
+        expect(parseReply(again!)).toMatchObject({ status: "ok" });
+        // Back in root once it has run what it was sent (an idle agent holds no namespace: one it
+        // sat in would outlive its deletion, and the veth ends in it with it).
+        expect(netnsOf(`/proc/${child.pid}/ns/net`)).toBe(netnsOf("/proc/self/ns/net"));
+      } finally {
+        child.stdin.end();
+        await new Promise((r) => child.once("close", r));
+      }
+    });
+
     it("delns removes a namespace; a second delns reports ENOENT", async () => {
       const replies = await agent.exec([
         { op: "delns", ns: nsB },
@@ -615,6 +658,43 @@ describe("NsAgent process handling (fake agents, no root)", () => {
     await agent.close();
     await agent.close();
     await expect(agent.exec([{ op: "root" }])).rejects.toMatchObject({ code: "E_COMMAND" });
+  });
+
+  it("hands each reply on as it comes (onReply), and dumpWith each namespace read", async () => {
+    // Answers the first request at once and the second only after its third line came.
+    const agent = await NsAgent.start({
+      runner: fake(
+        `read x; echo ok; read a; echo 'ok\t[[],[],[]]'; read b; read c; echo 'err\t2\tsetns x: gone'; echo 'ok\t[[[1,"lo",null,73,0,65536,null,null,0,null,null,null,0,0,0,0,0,0,0,0]],[],[]]'; while read l; do echo ok; done`,
+      ),
+      path: "/x",
+    });
+    const seen: [number, string][] = [];
+    const replies = await agent.exec(
+      [
+        { op: "nsdumpc", ns: "n1" },
+        { op: "nsdumpc", ns: "n2" },
+        { op: "nsdumpc", ns: "n3" },
+      ],
+      { onReply: (i, r) => seen.push([i, r.status]) },
+    );
+    expect(seen).toEqual([
+      [0, "ok"],
+      [1, "err"],
+      [2, "ok"],
+    ]);
+    expect(replies.map((r) => r.status)).toEqual(["ok", "err", "ok"]);
+    const early: string[] = [];
+    const again = await NsAgent.start({
+      runner: fake(
+        `read x; echo ok; read a; read b; echo 'ok\t[[],[],[]]'; echo 'err\t2\tgone'; while read l; do echo ok; done`,
+      ),
+      path: "/x",
+    });
+    const read = await dumpWith(again, ["n1", "n2"], (ns, d) => early.push(`${ns}:${d.length}`));
+    expect(early).toEqual(["n1:3"]);
+    expect(read.get("n1")).toEqual([[], [], []]);
+    expect(read.get("n2")).toBeInstanceOf(Error);
+    await Promise.all([agent.close(), again.close()]);
   });
 
   it("reports a missing binary as E_ENV", async () => {

@@ -1,10 +1,15 @@
 // The nsagent wire protocol: request lines, reply parsing and the dump outline (no root, no I/O).
 import { describe, expect, it } from "vitest";
 import {
+  asCompactDump,
+  fromCompactDump,
+  operstateOf,
+  toCompactDump,
+} from "../../src/drivers/nsagent/compact.js";
+import {
   AGENT_ERRNO,
   type AgentCommand,
   asNsDump,
-  fromCompactDump,
   parseReply,
   serializeCommand,
   serializeCommands,
@@ -255,8 +260,49 @@ describe("fromCompactDump", () => {
     "rejects %j",
     (data) => {
       expect(() => fromCompactDump(data)).toThrow(TypeError);
+      expect(() => asCompactDump(data)).toThrow(TypeError);
     },
   );
+
+  it("toCompactDump gives back the compact form of what an older agent or iproute2 answered", () => {
+    const compact = [
+      [
+        [
+          1,
+          "lo",
+          null,
+          73,
+          0,
+          65536,
+          "00:00:00:00:00:00",
+          "nslab:l1",
+          0,
+          null,
+          null,
+          null,
+          10,
+          11,
+          12,
+          13,
+          0,
+          0,
+          1,
+          2,
+        ],
+        [2, "eth0", "veth", 69699, 6, 1500, "aa:bb:cc:dd:ee:ff", null, 7, 3, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8],
+      ],
+      [
+        [1, 4, "127.0.0.1/8", 254],
+        [2, 6, "fe80::1/64", 253],
+        [2, 4, "10.0.0.1/24", 0],
+        [2, 6, "2001:db8::1/64", 200],
+      ],
+      [[4, "0.0.0.0/0", "10.0.0.254", 2, 100, 4, 0, 254]],
+    ];
+    expect(toCompactDump(fromCompactDump(compact))).toEqual(compact);
+    expect(operstateOf(6)).toBe("UP");
+    expect(operstateOf(42)).toBe("UNKNOWN");
+  });
 });
 
 describe("AGENT_ERRNO", () => {

@@ -65,12 +65,18 @@ export interface NsAgentOptions {
 export interface ExecOptions {
   /** After the first `err`, skip the rest of the batch (their replies are `skip`). Default false. */
   stopOnError?: boolean;
+  /**
+   * Called with each reply as it comes, with its command's index (not with stopOnError): a caller
+   * can work on the first replies of a long batch while the agent is still at the rest.
+   */
+  onReply?: (index: number, reply: AgentReply) => void;
 }
 
 /** Replies still owed for one written batch of request lines. */
 interface PendingBatch {
   expected: number;
   replies: AgentReply[];
+  onReply?: ((index: number, reply: AgentReply) => void) | undefined;
   resolve: (replies: AgentReply[]) => void;
   reject: (error: Error) => void;
 }
@@ -179,7 +185,7 @@ export class NsAgent {
           1,
           1 + cmds.length,
         )
-      : await this.#send(body, cmds.length);
+      : await this.#send(body, cmds.length, options.onReply);
     logCommand({
       argv: [...this.#argv, `(${summarize(cmds)})`],
       exitCode: replies.some((r) => r.status === "err") ? 1 : 0,
@@ -223,11 +229,15 @@ export class NsAgent {
   }
 
   /** Write request lines and collect the next `expected` replies. */
-  #send(text: string, expected: number): Promise<AgentReply[]> {
+  #send(
+    text: string,
+    expected: number,
+    onReply?: (index: number, reply: AgentReply) => void,
+  ): Promise<AgentReply[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closing) return Promise.reject(new NslabError("E_COMMAND", "nsagent: the agent is closed"));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ expected, replies: [], resolve, reject });
+      this.#queue.push({ expected, replies: [], onReply, resolve, reject });
       this.#child.stdin?.write(text);
     });
   }
@@ -255,6 +265,7 @@ export class NsAgent {
       return;
     }
     batch.replies.push(reply);
+    batch.onReply?.(batch.replies.length - 1, reply);
     if (batch.replies.length === batch.expected) {
       this.#queue.shift();
       batch.resolve(batch.replies);

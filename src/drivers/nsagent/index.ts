@@ -1,6 +1,16 @@
 /** The native netns agent driver: one long-lived process that configures namespaces over rtnetlink. */
 export { type ExecOptions, findAgentBinary, NsAgent, type NsAgentOptions } from "./client.js";
 export {
+  asCompactDump,
+  type CompactAddr,
+  type CompactDump,
+  type CompactLink,
+  type CompactRoute,
+  fromCompactDump,
+  operstateOf,
+  toCompactDump,
+} from "./compact.js";
+export {
   AGENT_ERRNO,
   type AgentCommand,
   type AgentReply,
@@ -10,7 +20,6 @@ export {
   type DumpLinkStats,
   type DumpOperstate,
   type DumpRoute,
-  fromCompactDump,
   type NsDump,
   parseReply,
   type RouteFields,

@@ -3,7 +3,7 @@
  * parsing and the shape of `dump`. Pure functions only; the process lives in client.ts.
  */
 import { constants } from "node:os";
-import type { DumpAddr, DumpLink, DumpOperstate, DumpRoute, NsDump } from "../../plan/observed.js";
+import type { NsDump } from "../../plan/observed.js";
 
 export type {
   DumpAddr,
@@ -274,115 +274,4 @@ export function asNsDump(data: unknown): NsDump {
     throw new TypeError("nsagent: dump reply is not {links, addrs, routes}");
   }
   return d as NsDump;
-}
-
-const OPERSTATES: readonly DumpOperstate[] = [
-  "UNKNOWN",
-  "NOTPRESENT",
-  "DOWN",
-  "LOWERLAYERDOWN",
-  "TESTING",
-  "DORMANT",
-  "UP",
-];
-/** `IFF_UP` and `IFF_LOWER_UP` of a link's flags. */
-const IFF_UP = 1;
-const IFF_LOWER_UP = 1 << 16;
-
-type CompactLink = [
-  ifindex: number,
-  name: string,
-  kind: string | null,
-  flags: number,
-  operstate: number,
-  mtu: number,
-  mac: string | null,
-  alias: string | null,
-  group: number,
-  master: number | null,
-  link: number | null,
-  linkNetnsid: number | null,
-  rxBytes: number,
-  txBytes: number,
-  rxPackets: number,
-  txPackets: number,
-  rxErrors: number,
-  txErrors: number,
-  rxDropped: number,
-  txDropped: number,
-];
-type CompactAddr = [ifindex: number, family: 4 | 6, cidr: string, scope: number];
-type CompactRoute = [
-  family: 4 | 6,
-  dst: string,
-  gateway: string | null,
-  oif: number | null,
-  metric: number | null,
-  protocol: number,
-  scope: number,
-  table: number,
-];
-
-function scopeName(scope: number): DumpAddr["scope"] {
-  return scope === 0 ? "global" : scope === 253 ? "link" : scope === 254 ? "host" : scope;
-}
-
-/**
- * A compact dump (`nsdumpc`, `bridgedumpc`: `[links, addrs, routes]`, each member an array of its
- * fields in the order of the object form) as the {@link NsDump} `dump` answers. Throws TypeError
- * when its outline is not that; the members are trusted as the agent wrote them.
- */
-export function fromCompactDump(data: unknown): NsDump {
-  if (
-    !Array.isArray(data) ||
-    data.length !== 3 ||
-    !Array.isArray(data[0]) ||
-    !Array.isArray(data[1]) ||
-    !Array.isArray(data[2])
-  )
-    throw new TypeError("nsagent: compact dump reply is not [links, addrs, routes]");
-  const links = (data[0] as CompactLink[]).map(
-    (l): DumpLink => ({
-      ifindex: l[0],
-      name: l[1],
-      kind: l[2],
-      flags: l[3],
-      up: (l[3] & IFF_UP) !== 0,
-      lowerUp: (l[3] & IFF_LOWER_UP) !== 0,
-      operstate: OPERSTATES[l[4]] ?? "UNKNOWN",
-      mtu: l[5],
-      mac: l[6],
-      alias: l[7],
-      group: l[8],
-      master: l[9],
-      link: l[10],
-      linkNetnsid: l[11],
-      stats: {
-        rxBytes: l[12],
-        txBytes: l[13],
-        rxPackets: l[14],
-        txPackets: l[15],
-        rxErrors: l[16],
-        txErrors: l[17],
-        rxDropped: l[18],
-        txDropped: l[19],
-      },
-    }),
-  );
-  const addrs = (data[1] as CompactAddr[]).map(
-    (a): DumpAddr => ({ ifindex: a[0], family: a[1], cidr: a[2], scope: scopeName(a[3]) }),
-  );
-  const routes = (data[2] as CompactRoute[]).map(
-    (r): DumpRoute => ({
-      family: r[0],
-      dst: r[1],
-      gateway: r[2],
-      oif: r[3],
-      metric: r[4],
-      protocol: r[5],
-      scope: r[6],
-      table: r[7],
-    }),
-  );
-  return { links, addrs, routes };
 }

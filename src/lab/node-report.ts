@@ -4,7 +4,7 @@
  * address and route), a bridge's from the root namespace's dump. Pure: no I/O.
  */
 
-import { type CompactDump, type CompactLink, operstateOf } from "../drivers/nsagent/index.js";
+import { type CompactDump, linkStats, operstateOf } from "../drivers/nsagent/index.js";
 import type { BridgeOpenFlow } from "../drivers/ovs/index.js";
 import type { Node, Topology } from "../model/types.js";
 import type { DumpLink, DumpLinkStats, DumpOperstate, NsDump } from "../plan/observed.js";
@@ -120,19 +120,6 @@ function present(
   };
 }
 
-function statsOf(l: CompactLink): DumpLinkStats {
-  return {
-    rxBytes: l[12],
-    txBytes: l[13],
-    rxPackets: l[14],
-    txPackets: l[15],
-    rxErrors: l[16],
-    txErrors: l[17],
-    rxDropped: l[18],
-    txDropped: l[19],
-  };
-}
-
 /** A namespace's report from its compact dump (undefined: it could not be read, or is gone). */
 export function namespaceReport(
   n: Node & { kind: "netns" },
@@ -161,7 +148,7 @@ export function namespaceReport(
       l[6],
       addresses,
       peer,
-      statsOf(l),
+      linkStats(l),
     );
   });
   const shown: NodeReport["routes"] = [];

@@ -4,7 +4,14 @@
  * bytes, no keys to parse, and, for a reader that makes its own objects from them, no second set.
  * Pure functions: the outline check and the conversions between the two forms.
  */
-import type { DumpAddr, DumpLink, DumpOperstate, DumpRoute, NsDump } from "../../plan/observed.js";
+import type {
+  DumpAddr,
+  DumpLink,
+  DumpLinkStats,
+  DumpOperstate,
+  DumpRoute,
+  NsDump,
+} from "../../plan/observed.js";
 
 const OPERSTATES: readonly DumpOperstate[] = [
   "UNKNOWN",
@@ -127,6 +134,20 @@ export function toCompactDump(d: NsDump): CompactDump {
   ];
 }
 
+/** A compact link's counters. */
+export function linkStats(l: CompactLink): DumpLinkStats {
+  return {
+    rxBytes: l[12],
+    txBytes: l[13],
+    rxPackets: l[14],
+    txPackets: l[15],
+    rxErrors: l[16],
+    txErrors: l[17],
+    rxDropped: l[18],
+    txDropped: l[19],
+  };
+}
+
 /**
  * A compact dump (`nsdumpc`, `bridgedumpc`: see {@link asCompactDump}) as the {@link NsDump} `dump`
  * answers. Throws TypeError when its outline is not that.
@@ -150,16 +171,7 @@ export function fromCompactDump(data: unknown): NsDump {
       master: l[9],
       link: l[10],
       linkNetnsid: l[11],
-      stats: {
-        rxBytes: l[12],
-        txBytes: l[13],
-        rxPackets: l[14],
-        txPackets: l[15],
-        rxErrors: l[16],
-        txErrors: l[17],
-        rxDropped: l[18],
-        txDropped: l[19],
-      },
+      stats: linkStats(l),
     }),
   );
   const addrs = compactAddrs.map(

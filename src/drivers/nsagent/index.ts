@@ -7,6 +7,7 @@ export {
   type CompactLink,
   type CompactRoute,
   fromCompactDump,
+  linkStats,
   operstateOf,
   toCompactDump,
 } from "./compact.js";

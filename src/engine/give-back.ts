@@ -7,7 +7,6 @@
  * to the root namespace and restored as the record saved it. A virtual interface (a veth, as in
  * tests) dies with its namespace: then there is nothing to give back, and `down` says so.
  */
-import { randomBytes } from "node:crypto";
 import type { Driver } from "../drivers/driver.js";
 import { attachNetns, detachNetns, listDevices, type SeenDevice } from "../drivers/host/devices.js";
 import { listNetns, processNetns } from "../drivers/host/facts.js";
@@ -141,6 +140,8 @@ async function processNamespaces(
   attached: string[],
 ): Promise<{ name: string; devices: SeenDevice[] }[]> {
   const out: { name: string; devices: SeenDevice[] }[] = [];
+  // node:crypto only here (a few ms of every `down` otherwise: this module is on its path).
+  const { randomBytes } = await import("node:crypto");
   for (const pid of processNetns().values()) {
     const name = `nslab-giveback-${randomBytes(3).toString("hex")}`;
     if (!(await attachNetns(driver.runner, name, pid))) continue;

@@ -4,7 +4,6 @@
  * (/proc/config.gz) — and only when that cannot tell (or `doctor` asks), a real attempt inside a
  * scratch namespace that is removed at once. The results are plan's data types (HostFacts).
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Topology } from "../../model/types.js";
@@ -73,6 +72,8 @@ export async function attemptFeatures(
   label = "nslab-probe",
 ): Promise<Partial<Record<KernelFeature, FeatureAttempt>>> {
   const out: Partial<Record<KernelFeature, FeatureAttempt>> = {};
+  // node:crypto only here (a few ms of every start otherwise: this module is on up's path).
+  const { randomBytes } = await import("node:crypto");
   const ns = `${label}-${randomBytes(3).toString("hex")}`;
   await runner.run(["ip", "netns", "add", ns]);
   try {

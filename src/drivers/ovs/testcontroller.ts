@@ -6,9 +6,9 @@
  * ovs-vswitchd connects to no unix socket elsewhere ("possibility for remote exploit"). Starting
  * and stopping it; the policy (who needs it, when it stops) is the engine's service.
  */
-import { createHash } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { fnv1a32 } from "../../util/hash.js";
 import type { Runner } from "../runner/index.js";
 import { type DaemonHandle, isSameProcess, readOwnPidfile, stopDaemon } from "./daemon-process.js";
 import { startDaemon } from "./daemons.js";
@@ -29,7 +29,7 @@ export interface TestControllerFiles {
  * never share one).
  */
 export function testControllerFiles(dir: string, ovsRunDir: string): TestControllerFiles {
-  const tag = dir === "/run/nslab" ? "" : `-${createHash("sha256").update(dir).digest("hex").slice(0, 8)}`;
+  const tag = dir === "/run/nslab" ? "" : `-${fnv1a32(dir).toString(16).padStart(8, "0")}`;
   return {
     socket: join(ovsRunDir, `nslab-testcontroller${tag}.sock`),
     pidfile: join(dir, `${COMM}.pid`),

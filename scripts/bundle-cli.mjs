@@ -1,5 +1,6 @@
 // Bundles the `nslab` command: dist/cli/main.js (what tsc emitted) → dist/bin/cli.cjs, one CommonJS
-// file with commander, yaml and zod inside, started by dist/bin/nslab.js (src/cli/launcher.ts) from
+// file with commander, yaml and zod inside (and the busiest commands' own smaller copies of it,
+// cli-<command>.cjs, see OWN_BUNDLE), started by dist/bin/nslab.js (src/cli/launcher.ts) from
 // V8's code cache. CommonJS because Node 20 hands cached bytecode only to vm.Script: an ES module
 // is compiled afresh at every start. One file, and still lazy: each command's `await import(...)`
 // becomes a module initialised when it runs (esbuild wraps every module reached that way), so
@@ -36,55 +37,107 @@ const lazyFullCheck = {
   },
 };
 
-rmSync(out, { recursive: true, force: true });
-await build({
-  entryPoints: [join(root, "dist", "cli", "main.js")],
-  outfile: join(out, "cli.cjs"),
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  minify: true,
-  legalComments: "none",
-  // import.meta in the bundled modules: the bundle's own place (the launcher passes __filename).
-  define: { "import.meta.url": "__nslabUrl", "import.meta.dirname": "__dirname" },
-  banner: { js: 'var __nslabUrl=require("node:url").pathToFileURL(__filename).href;' },
-  // The web view's server and the diagram renderers are loaded by a few commands only; they stay
-  // ordinary dependencies (and @viz-js/viz carries its WebAssembly).
-  external: [
-    "hono",
-    "hono/*",
-    "@hono/node-server",
-    "@hono/node-server/*",
-    "@viz-js/viz",
-    // PNG diagrams: a native addon, loaded by `graph -o x.png` only.
-    "@resvg/resvg-js",
-  ],
-  // import() of the external packages becomes require() (each has a CommonJS build): a dynamic
-  // import from code run by vm.Script needs Node's experimental loader option, and warns.
-  supported: { "dynamic-import": false },
-  plugins: [lazyFullCheck],
-  logLevel: "warning",
+/**
+ * Commands that scripts run in loops and that reach a small part of the code get a bundle of their
+ * own (`cli-<command>.cjs`): the same entry with every other command's line taken out of its table,
+ * so the file the launcher reads, the code cache V8 deserialises and the module wrappers the bundle
+ * defines at start hold only what that command can reach. Measured on the development VM (interleaved
+ * runs, the whole bundle 811 kB): `validate` 405 kB, ~12–17 ms less per start; `down` 538 kB, 14 ms;
+ * `status` (702 kB) and `up` (722 kB) gained 2 ms or less and stay in the whole one, which keeps the
+ * package from doubling for nothing. Everything else — help, `completion`, the other commands,
+ * containerlab's aliases — starts from the whole `cli.cjs`.
+ */
+const OWN_BUNDLE = ["validate", "plan", "down", "exec", "link"];
+const main = join(root, "dist", "cli", "main.js");
+/** A line of main.js's command table: `  name: async () => (await import("./commands/x.js")).registerX,`. */
+const COMMAND_LINE =
+  /^\s+([a-z]+): async \(\) => \(await import\("\.\/commands\/[a-z-]+\.js"\)\)\.register[A-Za-z]+,\n/gm;
+
+/** main.js with only `command`'s line left in its table (the bundler then leaves the others' modules out). */
+const onlyCommand = (command) => ({
+  name: "only-command",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]cli[\\/]main\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const names = [...text.matchAll(COMMAND_LINE)].map((m) => m[1]);
+      if (!names.includes(command) || names.length < OWN_BUNDLE.length)
+        throw new Error(
+          `dist/cli/main.js: its command table is not what scripts/bundle-cli.mjs expects (${names})`,
+        );
+      return {
+        contents: text.replace(COMMAND_LINE, (line, name) => (name === command ? line : "")),
+        loader: "js",
+      };
+    });
+  },
 });
 
-// The launcher reads the bundle as latin1: it must be ASCII (esbuild's default charset escapes the rest).
-const bundle = readFileSync(join(out, "cli.cjs"));
-if (bundle.some((b) => b > 0x7f))
-  throw new Error("dist/bin/cli.cjs: not ASCII (the launcher reads it as latin1)");
-// The launcher, with the bundle's id: it names the code cache's files.
-const id = createHash("sha256").update(bundle).digest("hex").slice(0, 16);
+/** One bundle of the command line: all of it, or one command's. */
+const bundle = (outfile, plugins) =>
+  build({
+    entryPoints: [main],
+    outfile,
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    minify: true,
+    legalComments: "none",
+    // import.meta in the bundled modules: the bundle's own place (the launcher passes __filename).
+    define: { "import.meta.url": "__nslabUrl", "import.meta.dirname": "__dirname" },
+    banner: { js: 'var __nslabUrl=require("node:url").pathToFileURL(__filename).href;' },
+    // The web view's server and the diagram renderers are loaded by a few commands only; they stay
+    // ordinary dependencies (and @viz-js/viz carries its WebAssembly).
+    external: [
+      "hono",
+      "hono/*",
+      "@hono/node-server",
+      "@hono/node-server/*",
+      "@viz-js/viz",
+      // PNG diagrams: a native addon, loaded by `graph -o x.png` only.
+      "@resvg/resvg-js",
+    ],
+    // import() of the external packages becomes require() (each has a CommonJS build): a dynamic
+    // import from code run by vm.Script needs Node's experimental loader option, and warns.
+    supported: { "dynamic-import": false },
+    plugins: [lazyFullCheck, ...plugins],
+    logLevel: "warning",
+  });
+
+rmSync(out, { recursive: true, force: true });
+await Promise.all([
+  bundle(join(out, "cli.cjs"), []),
+  ...OWN_BUNDLE.map((c) => bundle(join(out, `cli-${c}.cjs`), [onlyCommand(c)])),
+]);
+
+// The launcher reads the bundles as latin1: they must be ASCII (esbuild's default charset escapes the rest).
+const hash = createHash("sha256");
+for (const f of ["cli.cjs", ...OWN_BUNDLE.map((c) => `cli-${c}.cjs`)]) {
+  const text = readFileSync(join(out, f));
+  if (text.some((b) => b > 0x7f))
+    throw new Error(`dist/bin/${f}: not ASCII (the launcher reads it as latin1)`);
+  hash.update(f).update(text);
+}
+// The launcher, with the build's id (it names the code cache's files) and the commands with a bundle of their own.
+const id = hash.digest("hex").slice(0, 16);
 const launcher = readFileSync(join(root, "dist", "cli", "launcher.js"), "utf8");
-if (!launcher.includes('"__NSLAB_BUILD__"')) throw new Error("dist/cli/launcher.js: no build id placeholder");
+for (const p of ['"__NSLAB_BUILD__"', '"__NSLAB_OWN_BUNDLE__"'])
+  if (!launcher.includes(p)) throw new Error(`dist/cli/launcher.js: no ${p} placeholder`);
 // CommonJS too (dist/bin/package.json says so): Node starts a CommonJS file a few ms sooner than
 // an ES module, and the launcher needs nothing of ES modules.
-const { code } = await transform(launcher.replace('"__NSLAB_BUILD__"', JSON.stringify(id)), {
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  minify: true,
-  legalComments: "none",
-  define: { "import.meta.dirname": "__dirname" },
-});
+const { code } = await transform(
+  launcher
+    .replace('"__NSLAB_BUILD__"', JSON.stringify(id))
+    .replace('"__NSLAB_OWN_BUNDLE__"', JSON.stringify(OWN_BUNDLE.join(" "))),
+  {
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    minify: true,
+    legalComments: "none",
+    define: { "import.meta.dirname": "__dirname" },
+  },
+);
 writeFileSync(join(out, "package.json"), '{ "type": "commonjs" }\n');
 writeFileSync(join(out, "nslab.js"), code.startsWith("#!") ? code : `#!/usr/bin/env node\n${code}`);
 chmodSync(join(out, "nslab.js"), 0o755);

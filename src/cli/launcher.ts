@@ -30,12 +30,18 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
 
-/** Replaced by the bundler with a hash of cli.cjs. */
+/** Replaced by the bundler with a hash of the bundles. */
 const BUILD = "__NSLAB_BUILD__";
+/** Replaced by the bundler: the commands with a bundle of their own (cli-<command>.cjs), space-separated. */
+const OWN_BUNDLE: string = "__NSLAB_OWN_BUNDLE__";
 
 const here = import.meta.dirname;
-const file = join(here, "cli.cjs");
 const args = process.argv.slice(2);
+/** The command, as the bundle's own main finds it: the first word that is not an option (all of them are flags). */
+const first = args.find((a) => !a.startsWith("-")) ?? "";
+const command = /^[a-z]{1,16}$/.test(first) ? first : "other";
+// A command's own bundle holds that command only: for anything else (help, aliases, the rest) the whole one.
+const file = join(here, OWN_BUNDLE.split(" ").includes(command) ? `cli-${command}.cjs` : "cli.cjs");
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   // The commonest look at nslab answered without the bundle (as the bundle would: the package's version).
   process.stdout.write(
@@ -90,8 +96,6 @@ function cachePath(): string | undefined {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = statSync(dir);
     if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) return undefined;
-    const first = process.argv.slice(2).find((a) => !a.startsWith("-")) ?? "";
-    const command = /^[a-z]{1,16}$/.test(first) ? first : "other";
     return join(dir, `${BUILD}-${process.version}-${process.arch}-${command}.v8`);
   } catch {
     return undefined;

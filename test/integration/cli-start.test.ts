@@ -1,6 +1,7 @@
 /**
- * What the installed command does as it starts (dist/bin: the launcher nslab.js and the bundle
- * cli.cjs that `npm pack` ships): which heavy libraries' module code runs, read from V8's own
+ * What the installed command does as it starts (dist/bin: the launcher nslab.js and the bundles
+ * cli.cjs and cli-<command>.cjs that `npm pack` ships): which bundle a command starts from, which
+ * heavy libraries' module code runs, read from V8's own
  * coverage of the bundle (NODE_V8_COVERAGE: the function around a library's first statements ran or
  * not), and that the launcher keeps and reuses V8's code cache. `--version`, `status` and `down` of
  * a lab that is not up never initialise the YAML parser or zod (the bulk of a start), `validate` of
@@ -27,7 +28,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "dist", "bin", "nslab.js");
-const BUNDLE = join(ROOT, "dist", "bin", "cli.cjs");
+const BIN_DIR = join(ROOT, "dist", "bin");
 /** What the launcher puts before the bundle's text (coverage offsets count it). */
 const WRAP = "(function (exports, require, module, __filename, __dirname) {";
 const dir = mkdtempSync(join(tmpdir(), "nslab-cli-start-"));
@@ -44,7 +45,7 @@ interface FunctionCoverage {
 }
 
 let runs = 0;
-/** Run the command with V8's coverage on; the bundle's functions with their call counts. */
+/** Run the command with V8's coverage on; the bundle it ran from, and its functions with their call counts. */
 function run(args: string[], env: Record<string, string> = {}) {
   const cov = join(dir, `cov-${++runs}`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
@@ -60,32 +61,47 @@ function run(args: string[], env: Record<string, string> = {}) {
     encoding: "utf8",
     timeout: 60_000,
   });
-  const url = pathToFileURL(BUNDLE).href;
-  const functions: FunctionCoverage[] = readdirSync(cov).flatMap((f) =>
-    (
-      JSON.parse(readFileSync(join(cov, f), "utf8")) as {
-        result: { url: string; functions: FunctionCoverage[] }[];
-      }
-    ).result
-      .filter((s) => s.url === url || s.url === BUNDLE)
-      .flatMap((s) => s.functions),
+  const bundles = readdirSync(BIN_DIR).filter((f) => /^cli(-[a-z]+)?\.cjs$/.test(f));
+  const scripts = readdirSync(cov).flatMap(
+    (f) =>
+      (
+        JSON.parse(readFileSync(join(cov, f), "utf8")) as {
+          result: { url: string; functions: FunctionCoverage[] }[];
+        }
+      ).result,
   );
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, functions };
+  const ran = bundles.filter((b) =>
+    scripts.some((s) => s.url === pathToFileURL(join(BIN_DIR, b)).href || s.url === join(BIN_DIR, b)),
+  );
+  expect(ran.length, `at most one bundle ran: ${ran}`).toBeLessThanOrEqual(1);
+  const bundle = ran[0];
+  const functions = scripts
+    .filter(
+      (s) =>
+        bundle !== undefined &&
+        (s.url === pathToFileURL(join(BIN_DIR, bundle)).href || s.url === join(BIN_DIR, bundle)),
+    )
+    .flatMap((s) => s.functions);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, bundle, functions };
 }
 
-const source = readFileSync(BUNDLE, "utf8");
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 /** Text that only each library's module code holds (in its first statements). */
 const MARKERS = { yaml: 'Symbol.for("yaml.alias")', zod: '"$ZodObject"' } as const;
 
-/** The libraries whose module code ran: the innermost function around each marker was called. */
-function initialised(functions: FunctionCoverage[]): string[] {
+/**
+ * The libraries whose module code ran: the innermost function around each marker was called. A
+ * library the bundle does not hold at all (a command's own bundle may leave one out) did not run.
+ */
+function initialised(ran: { bundle: string | undefined; functions: FunctionCoverage[] }): string[] {
+  expect(ran.bundle, "a bundle ran").toBeDefined();
+  const source = readFileSync(join(BIN_DIR, ran.bundle!), "utf8");
   return Object.entries(MARKERS).flatMap(([lib, marker]) => {
     const at = source.indexOf(marker);
-    expect(at, `${lib}'s marker is in the bundle`).toBeGreaterThan(0);
+    if (at < 0) return [];
     const offset = WRAP.length + at;
     let inner: Range | undefined;
-    for (const f of functions) {
+    for (const f of ran.functions) {
       const r = f.ranges[0]!;
       if (
         r.startOffset <= offset &&
@@ -104,7 +120,31 @@ describe("what the nslab command runs at start", () => {
     const r = run(["--version"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${VERSION}\n`);
+    expect(r.bundle).toBeUndefined();
     expect(r.functions).toEqual([]);
+  });
+
+  it("a busy command starts from its own bundle, help and aliases from the whole one", () => {
+    expect(run(["status"]).bundle).toBe("cli.cjs");
+    expect(run(["-q", "down", "nslab-never-up"]).bundle).toBe("cli-down.cjs");
+    expect(run(["validate", "--help"]).bundle).toBe("cli-validate.cjs");
+    const help = run(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.bundle).toBe("cli.cjs");
+    expect(help.stdout).toMatch(/^ {2}validate /m);
+    expect(help.stdout).toMatch(/^ {2}graph /m);
+    // containerlab's name for `down`: the whole bundle knows it.
+    const alias = run(["destroy", "nslab-never-up"]);
+    expect(alias.code, alias.stderr).toBe(0);
+    expect(alias.bundle).toBe("cli.cjs");
+    expect(alias.stderr).toContain("is not up");
+    // A command's own bundle holds no other command: its code is not in there.
+    const own = readFileSync(join(BIN_DIR, "cli-validate.cjs"), "utf8");
+    const whole = readFileSync(join(BIN_DIR, "cli.cjs"), "utf8");
+    expect(own.length).toBeLessThan(whole.length * 0.7);
+    const generate = "print a Mininet-style topology as YAML"; // `generate`'s description
+    expect(whole).toContain(generate);
+    expect(own).not.toContain(generate);
   });
 
   it.each([[["status"]], [["down", "nslab-never-up"]]])(
@@ -113,14 +153,14 @@ describe("what the nslab command runs at start", () => {
       const r = run(args);
       expect(r.code, r.stderr).toBe(0);
       expect(r.functions.length).toBeGreaterThan(100);
-      expect(initialised(r.functions)).toEqual([]);
+      expect(initialised(r)).toEqual([]);
     },
   );
 
   it("nslab validate of a valid file initialises the YAML parser but not zod", () => {
     const r = run(["validate", join(ROOT, "examples", "seed", "bridge.yaml")]);
     expect(r.code, r.stderr).toBe(0);
-    expect(initialised(r.functions)).toEqual(["yaml"]);
+    expect(initialised(r)).toEqual(["yaml"]);
   });
 
   it("nslab validate of a file with problems initialises zod then, and says where each is", () => {
@@ -128,7 +168,7 @@ describe("what the nslab command runs at start", () => {
     writeFileSync(bad, "name: x\nnodes:\n  h1: {kind: netnz}\n  h2: {interfacez: {}}\n");
     const r = run(["validate", bad]);
     expect(r.code).toBe(2);
-    expect(initialised(r.functions)).toEqual(["yaml", "zod"]);
+    expect(initialised(r)).toEqual(["yaml", "zod"]);
     expect(r.stderr).toContain(`${bad}:3:14 (nodes.h1.kind): unknown node kind 'netnz'`);
     expect(r.stderr).toContain("did you mean 'netns'?");
     expect(r.stderr).toContain(`${bad}:4:8 (nodes.h2.interfacez): unknown field 'interfacez'`);

@@ -70,17 +70,14 @@ function run(args: string[], env: Record<string, string> = {}) {
         }
       ).result,
   );
-  const ran = bundles.filter((b) =>
-    scripts.some((s) => s.url === pathToFileURL(join(BIN_DIR, b)).href || s.url === join(BIN_DIR, b)),
-  );
+  /** The bundle a covered script is (V8 names it by path or by file URL), if it is one. */
+  const bundleOf = (url: string) =>
+    bundles.find((b) => url === join(BIN_DIR, b) || url === pathToFileURL(join(BIN_DIR, b)).href);
+  const ran = [...new Set(scripts.flatMap((s) => bundleOf(s.url) ?? []))];
   expect(ran.length, `at most one bundle ran: ${ran}`).toBeLessThanOrEqual(1);
   const bundle = ran[0];
   const functions = scripts
-    .filter(
-      (s) =>
-        bundle !== undefined &&
-        (s.url === pathToFileURL(join(BIN_DIR, bundle)).href || s.url === join(BIN_DIR, bundle)),
-    )
+    .filter((s) => bundle !== undefined && bundleOf(s.url) === bundle)
     .flatMap((s) => s.functions);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, bundle, functions };
 }

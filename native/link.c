@@ -103,6 +103,21 @@ int cmd_dellink(char **a)
 	return nl_talk(g_nl);
 }
 
+/* delgroup G: every link of the current namespace in link group G, in one kernel batch (one RCU
+ * barrier for all of them): `ip link del group G`. A group that holds nothing: ENODEV (the kernel's). */
+int cmd_delgroup(char **a)
+{
+	uint32_t group;
+	if (parse_u32(a[0], &group, "link group") < 0)
+		return -1;
+	if (group == 0)
+		return fail(EINVAL, "link group 0 is every link's default: not deleted by group");
+	struct ifinfomsg *ifi = nl_begin(RTM_DELLINK, 0, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	nl_put_u32(IFLA_GROUP, group);
+	return nl_talk(g_nl);
+}
+
 int cmd_txoff(char **a)
 {
 	struct ifreq ifr;
@@ -260,6 +275,39 @@ int cmd_getlink(char **a)
 			return fail(ENODEV, "Cannot find device \"%s\"", a[0]);
 		return -1;
 	}
+	return 0;
+}
+
+/* The link group grouplinks looks for. */
+static uint32_t g_group;
+
+static void in_group(const struct nlmsghdr *m)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(m);
+	struct rtattr *tb[IFLA_MAX + 1];
+	if (m->nlmsg_type != RTM_NEWLINK || m->nlmsg_len < NLMSG_LENGTH(sizeof *ifi))
+		return;
+	nl_parse(tb, IFLA_MAX, IFLA_RTA(ifi), (int)IFLA_PAYLOAD(m));
+	if (!tb[IFLA_GROUP] || nl_u32(tb[IFLA_GROUP]) != g_group)
+		return;
+	json_comma();
+	json_str_attr(tb[IFLA_IFNAME]);
+}
+
+int cmd_grouplinks(char **a)
+{
+	if (parse_u32(a[0], &g_group, "link group") < 0)
+		return -1;
+	struct ifinfomsg *ifi = nl_begin(RTM_GETLINK, 0, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	nl_put_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	sb_putf(&g_out, "[");
+	json_first();
+	if (nl_dump(g_nl, in_group) < 0) {
+		g_out.len = 0;
+		return -1;
+	}
+	sb_putf(&g_out, "]");
 	return 0;
 }
 

@@ -47,10 +47,17 @@ int cmd_mac(char **a);
 /* dellink IF: `ip link del IF`. */
 int cmd_dellink(char **a);
 
+/* delgroup G: `ip link del group G` (G > 0). */
+int cmd_delgroup(char **a);
+
 /* txoff IF: `ethtool -K IF tx off` (legacy ETHTOOL_STXCSUM, on this namespace's socket). */
 int cmd_txoff(char **a);
 
 /* getlink IF: one link of the current namespace, as one `dump` link object. */
 int cmd_getlink(char **a);
+
+/* grouplinks G: the names of the current namespace's links in link group G, as a JSON array (one
+ * dump without counters: what `ip link del group G` would take). */
+int cmd_grouplinks(char **a);
 
 #endif

@@ -256,6 +256,24 @@ export class Driver {
   }
 
   /**
+   * The names of the root namespace's links in link group `group`: through the agent one dump
+   * without counters, else from a full dump.
+   */
+  async rootLinksInGroup(group: number): Promise<string[]> {
+    if (this.backend !== "agent")
+      return (await this.dump(null)).links.filter((l) => l.group === group).map((l) => l.name);
+    const [root, r] = await (await this.agent()).exec([{ op: "root" }, { op: "grouplinks", group }]);
+    if (root?.status === "err")
+      throw new NslabError("E_COMMAND", `nsagent: entering the root namespace: ${root.message}`);
+    if (r?.status !== "ok")
+      throw new NslabError(
+        "E_COMMAND",
+        `nsagent: reading link group ${group}: ${r?.status === "err" ? r.message : "no answer"}`,
+      );
+    return r.data as string[];
+  }
+
+  /**
    * Dumps of many namespaces; a namespace that cannot be read maps to its error. Through the agent,
    * more than {@link SPLIT_OVER} namespaces are read by two agents of their own side by side (the
    * reading is kernel time in the agent: a second one uses a second core), the driver's agent left

@@ -455,6 +455,40 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(run("ip", "netns", "exec", nsE, "ip", "-br", "addr", "show", "dev", vethE)).toContain("fe80:");
     });
 
+    it("grouplinks names a group's links; delgroup deletes them in one request, and no others", async () => {
+      // In a namespace of this run's own: links in group 7, one in group 8, lo in group 0.
+      run("ip", "-n", nsD, "link", "add", "g7a", "type", "veth", "peer", "name", "g7b");
+      run("ip", "-n", nsD, "link", "add", "g8a", "type", "bridge");
+      for (const [dev, group] of [
+        ["g7a", "7"],
+        ["g7b", "7"],
+        ["g8a", "8"],
+      ] as const)
+        run("ip", "-n", nsD, "link", "set", "dev", dev, "group", group);
+      const replies = await agent.exec([
+        { op: "ns", ns: nsD },
+        { op: "grouplinks", group: 7 },
+        { op: "grouplinks", group: 9 },
+        { op: "delgroup", group: 7 },
+        { op: "grouplinks", group: 7 },
+        { op: "delgroup", group: 9 },
+        { op: "delgroup", group: 0 },
+        { op: "root" },
+      ]);
+      expect(replies[1]!.status).toBe("ok");
+      expect([...((replies[1] as { data: string[] }).data ?? [])].sort()).toEqual(["g7a", "g7b"]);
+      expect(replies[2]).toMatchObject({ status: "ok", data: [] });
+      ok([replies[3]!]);
+      expect(replies[4]).toMatchObject({ status: "ok", data: [] });
+      expect(replies[5]).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENODEV });
+      expect(replies[6]).toMatchObject({ status: "err", errno: AGENT_ERRNO.EINVAL });
+      const left = run("ip", "-n", nsD, "-br", "link");
+      expect(left).not.toContain("g7a");
+      expect(left).toContain("g8a");
+      expect(left).toContain("lo");
+      run("ip", "-n", nsD, "link", "del", "g8a");
+    });
+
     it("pingrun pings from inside namespaces, IPv4 and IPv6, and reports what does not answer", async () => {
       const replies = await agent.exec([
         { op: "pingadd", ns: nsD, source: "10.79.1.1", target: "10.79.1.2" },

@@ -36,6 +36,8 @@ describe("serializeCommand", () => {
       "delroute\t::/0\tfd00::1\teth0\t1024\n",
     ],
     [{ op: "dellink", dev: "eth0" }, "dellink\teth0\n"],
+    [{ op: "delgroup", group: 1845493761 }, "delgroup\t1845493761\n"],
+    [{ op: "grouplinks", group: 7 }, "grouplinks\t7\n"],
     [{ op: "sysctl", key: "net.ipv4.ip_forward", value: "1" }, "sysctl\tnet.ipv4.ip_forward\t1\n"],
     [
       { op: "sysctl", key: "net/ipv4/conf/eth0.10/forwarding", value: "1" },

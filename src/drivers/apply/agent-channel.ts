@@ -25,6 +25,9 @@ export function agentCommand(op: Op): AgentCommand | undefined {
       return { op: "down", dev: op.dev };
     case "link.del":
       return { op: "dellink", dev: op.dev };
+    case "link.delgroup":
+      // Devices to move into the group first (OVS taps) stay with `ip -batch`.
+      return op.adopt?.length ? undefined : { op: "delgroup", group: op.group };
     case "addr.add":
       return { op: "addr", dev: op.dev, cidr: op.cidr };
     case "addr.del":
@@ -58,9 +61,11 @@ function nsOf(op: Op): string | null {
 /** Whether the agent channel carries `op`. */
 export function agentCarries(op: Op): boolean {
   if (agentCommand(op) === undefined) return false;
-  // Root-namespace link changes stay with `ip -batch` (they come with bridge/veth creation).
+  // Root-namespace link changes stay with `ip -batch` (they come with bridge/veth creation); a
+  // lab's root links go by group through the agent (`down` need not start `ip` for them).
   return (
     nsOf(op) !== null ||
+    op.op === "link.delgroup" ||
     op.op === "netns.add" ||
     op.op === "netns.del" ||
     op.op === "offload.off" ||

@@ -54,6 +54,8 @@ export type AgentCommand =
   | ({ op: "delroute" } & RouteFields)
   /** `ip link del <dev>`. */
   | { op: "dellink"; dev: string }
+  /** `ip link del group <group>`: every link of the group in one kernel batch (group > 0). */
+  | { op: "delgroup"; group: number }
   /** `sysctl -w <key>=<value>`; `key` dotted (`net.ipv4.ip_forward`) or a path under /proc/sys. */
   | { op: "sysctl"; key: string; value: string }
   /** `ethtool -K <dev> tx off`. */
@@ -74,6 +76,8 @@ export type AgentCommand =
   | { op: "bridgedumpc" }
   /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
   | { op: "getlink"; dev: string }
+  /** The names of the current namespace's links in link group `group` (reply data: `string[]`). */
+  | { op: "grouplinks"; group: number }
   /**
    * Queue one ICMP echo probe from namespace `ns` to `target`, sent from address `source` (same
    * family) or, without it, from whatever address the namespace's routing picks.
@@ -197,6 +201,9 @@ function args(cmd: AgentCommand): string[] {
     case "txoff":
     case "getlink":
       return [field(cmd.dev, "interface name")];
+    case "delgroup":
+    case "grouplinks":
+      return [uint32(cmd.group, "link group")];
     case "alias":
       return [field(cmd.dev, "interface name"), field(cmd.alias, "alias")];
     case "mtu":

@@ -152,9 +152,10 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
       }
       const r = nslab(["-v", "down", name]);
       expect(r.code, r.stderr).toBe(0);
-      // `ip link del group G` (one line) goes before the namespaces; without it the bridge goes by
-      // name after them. A host with over 1,000 links (beside a big lab) is not scanned: by name.
-      const groupDeleted = /-batch - <<1 lines[\s\S]*delown/.test(r.stderr);
+      // The group's deletion (the agent's `delgroup`, `ip link del group G`) goes before the
+      // namespaces; without it the bridge goes by name after them. A host with over 1,000 links
+      // (beside a big lab) is not scanned: by name.
+      const groupDeleted = /delgroup×1[\s\S]*delown/.test(r.stderr);
       expect(groupDeleted, r.stderr).toBe(!intruder && !crowded);
       const left = ownSnapshot(prefix, name);
       expect(left.netns).toEqual([]);

@@ -36,6 +36,7 @@ export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
     async apply(ops, mode) {
       const outcomes: OpOutcome[] = ops.map(() => ({ status: "skipped" }));
       let template: string | undefined;
+      let removedEtcNetns = false;
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
         // A run of mount namespaces (one per node) goes to the agent in one request: one round
@@ -51,6 +52,7 @@ export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
         }
         try {
           const done = await applyOne(op, agent, template);
+          if (op.op === "etcnetns.del") removedEtcNetns = true;
           if (op.op === "mntns.add") template = `${op.fsroot}\t${op.labfs}`;
           outcomes[i] = done;
         } catch (e) {
@@ -58,6 +60,8 @@ export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
         }
         if (outcomes[i]!.status === "failed" && mode === "stop") break;
       }
+      // /etc/netns itself once after a run of removals, if they left it empty.
+      if (removedEtcNetns) removeIfEmpty(ETC_NETNS);
       return outcomes;
     },
   };
@@ -204,23 +208,30 @@ function addEtcNetns(op: OpOf<"etcnetns.add">): void {
   }
 }
 
-/** Remove our /etc/netns/NS/hosts (only if it is our link), then the directories left empty. */
-export function delEtcNetns(ns: string, hosts: string): void {
+/**
+ * Remove our /etc/netns/NS/hosts (only if it is our link), then NS's directory if that left it
+ * empty (/etc/netns itself: once after the run, see the channel).
+ */
+function delEtcNetns(ns: string, hosts: string): void {
   const dir = `${ETC_NETNS}/${ns}`;
   const link = `${dir}/hosts`;
   if (linkTarget(link) === hosts) unlinkSync(link);
-  // rmdir removes only empty directories: someone else's entries keep theirs (ENOTEMPTY).
-  for (const d of [dir, ETC_NETNS])
-    try {
-      rmdirSync(d);
-    } catch {
-      // gone already, or not empty: leave it
-    }
+  removeIfEmpty(dir);
 }
 
+/** rmdir removes only empty directories: someone else's entries keep theirs (ENOTEMPTY). */
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // gone already, or not empty: leave it
+  }
+}
+
+/** Where the symbolic link `path` points; undefined when it is missing or not a link (EINVAL). */
 function linkTarget(path: string): string | undefined {
   try {
-    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : undefined;
+    return readlinkSync(path);
   } catch {
     return undefined;
   }

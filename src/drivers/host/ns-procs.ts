@@ -1,6 +1,6 @@
 /**
  * Ending every process that runs in given namespaces — and nothing else: one pass over /proc
- * compares each process's /proc/PID/ns/net and /ns/mnt (device and inode of the namespace) with the
+ * compares each process's /proc/PID/ns/net and /ns/mnt (the namespace's inode on nsfs) with the
  * namespaces' files; each process is checked again (start time and namespace) right before it is
  * signalled. SIGTERM first, SIGKILL after a grace period, then one more scan (a process may have
  * forked meanwhile) straight to SIGKILL.
@@ -23,30 +23,28 @@ export interface NsProcess {
   target: NsTarget;
 }
 
-interface Key {
-  dev: number;
-  ino: number;
-}
-
-const keyOf = (path: string): Key | undefined => {
-  try {
-    const st = statSync(path);
-    return { dev: st.dev, ino: st.ino };
-  } catch {
-    return undefined;
-  }
-};
-
 /** A live process's start time (a zombie has ended already). */
 const startTime = (pid: number): number | undefined => liveProcess(pid)?.startTime;
 
-/** The targets by their namespace's device and inode (what /proc/PID/ns/* resolve to). */
-function targetKeys(targets: readonly NsTarget[]): Map<string, NsTarget> {
-  const keys = new Map<string, NsTarget>();
-  for (const t of targets) {
-    const k = keyOf(t.file);
-    if (k) keys.set(`${k.dev}:${k.ino}`, t);
+/**
+ * The targets by their namespace's inode: the files that are namespaces (on nsfs, whose device
+ * /proc/self/ns/net shows), keyed by inode, as /proc/PID/ns/* name theirs (`net:[INODE]`).
+ */
+function targetKeys(targets: readonly NsTarget[]): Map<number, NsTarget> {
+  const keys = new Map<number, NsTarget>();
+  let nsfs: number;
+  try {
+    nsfs = statSync("/proc/self/ns/net").dev;
+  } catch {
+    return keys;
   }
+  for (const t of targets)
+    try {
+      const st = statSync(t.file);
+      if (st.dev === nsfs) keys.set(st.ino, t);
+    } catch {
+      // gone: nothing runs in it
+    }
   return keys;
 }
 
@@ -81,21 +79,27 @@ function visitingAgent(pid: number): boolean {
   }
 }
 
-function inTargets(pid: number, keys: Map<string, NsTarget>): NsTarget | undefined {
+/** The target process `pid` is in: its /proc/PID/ns links read (no stat: a string each). */
+function inTargets(pid: number, keys: Map<number, NsTarget>): NsTarget | undefined {
   for (const kind of ["net", "mnt"]) {
-    const k = keyOf(`/proc/${pid}/ns/${kind}`);
-    const t = k && keys.get(`${k.dev}:${k.ino}`);
+    let link: string;
+    try {
+      link = readlinkSync(`/proc/${pid}/ns/${kind}`); // net:[4026531840]
+    } catch {
+      continue;
+    }
+    const t = keys.get(Number(link.slice(kind.length + 2, -1)));
     if (t) return t;
   }
   return undefined;
 }
 
 /** Still the same process, still in one of the targets. */
-function still(p: NsProcess, keys: Map<string, NsTarget>): boolean {
+function still(p: NsProcess, keys: Map<number, NsTarget>): boolean {
   return startTime(p.pid) === p.startTime && inTargets(p.pid, keys) !== undefined;
 }
 
-function signal(p: NsProcess, sig: NodeJS.Signals, keys: Map<string, NsTarget>): boolean {
+function signal(p: NsProcess, sig: NodeJS.Signals, keys: Map<number, NsTarget>): boolean {
   if (!still(p, keys)) return false;
   try {
     process.kill(p.pid, sig);
@@ -122,9 +126,9 @@ export async function endProcesses(
   found: readonly NsProcess[],
   graceMs = 3000,
 ): Promise<EndReport> {
-  const keys = targetKeys(targets);
   const report: EndReport = { ended: 0, killed: 0 };
   if (found.length === 0) return report;
+  const keys = targetKeys(targets);
   let left = found.filter((p) => signal(p, "SIGTERM", keys));
   report.ended += found.length - left.length; // gone before the signal
   const deadline = Date.now() + graceMs;

@@ -2,7 +2,8 @@
  * The first part of taking a lab down (and of a rollback): stop its service supervisor, end every
  * process that runs in the lab's network or mount namespaces (services, and anything started by
  * hand — `down` never leaves a process holding a namespace of the lab), then detach the lab's file
- * system (which takes every node's kept mount namespace with it) and remove its /etc/netns entries.
+ * system (which takes every node's kept mount namespace with it); and its /etc/netns entries, removed
+ * while the kernel works.
  */
 import { readdirSync } from "node:fs";
 import type { Driver } from "../drivers/driver.js";
@@ -69,26 +70,47 @@ export async function clearNodeEnv(
   }
   const ended = await endProcesses(targets, found);
 
-  const ops: Op[] = [];
-  const objs: OwnedObject[] = [];
-  for (const o of objects)
-    if (o.kind === "etc-netns" && labfs) {
-      ops.push({ op: "etcnetns.del", ns: o.name, hosts: labHostsPath(labfs.name) });
-      objs.push(o);
-    }
   if (labfs) {
-    if (ours) {
-      ops.push({ op: "labfs.umount", path: labfs.name, name: labfsName(lab) });
-      objs.push(labfs);
-    } else report.skipped.push({ object: labfs, reason: "already gone" });
-  }
-  if (ops.length > 0) {
-    const res = await driver.apply(ops, { mode: "continue" });
-    res.outcomes.forEach((o, i) => {
-      if (o.status === "ok") report.removed.push(objs[i]!);
-      else if (o.status === "failed" || o.status === "partial")
-        report.failures.push({ object: objs[i]!, message: o.message, command: o.command });
-    });
+    if (ours)
+      await applyReported(
+        [{ op: "labfs.umount", path: labfs.name, name: labfsName(lab) }],
+        [labfs],
+        driver,
+        report,
+      );
+    else report.skipped.push({ object: labfs, reason: "already gone" });
   }
   return ended;
+}
+
+/**
+ * Remove the lab's /etc/netns entries (those of `objects`). File system work off the main thread
+ * (the node-environment channel's): `teardown` runs it while the kernel deletes the lab's links
+ * and namespaces. Never rejects: what failed goes to `report`.
+ */
+export async function removeEtcNetns(
+  objects: readonly OwnedObject[],
+  driver: Driver,
+  report: Report,
+): Promise<void> {
+  const labfs = objects.find((o) => o.kind === "labfs");
+  if (!labfs) return;
+  const objs = objects.filter((o) => o.kind === "etc-netns");
+  const ops: Op[] = objs.map((o) => ({ op: "etcnetns.del", ns: o.name, hosts: labHostsPath(labfs.name) }));
+  try {
+    await applyReported(ops, objs, driver, report);
+  } catch (e) {
+    for (const object of objs) report.failures.push({ object, message: (e as Error).message });
+  }
+}
+
+/** Apply `ops` (`objs[i]` removed by `ops[i]`), their outcomes in `report`. */
+async function applyReported(ops: Op[], objs: OwnedObject[], driver: Driver, report: Report): Promise<void> {
+  if (ops.length === 0) return;
+  const res = await driver.apply(ops, { mode: "continue" });
+  res.outcomes.forEach((o, i) => {
+    if (o.status === "ok") report.removed.push(objs[i]!);
+    else if (o.status === "failed" || o.status === "partial")
+      report.failures.push({ object: objs[i]!, message: o.message, command: o.command });
+  });
 }

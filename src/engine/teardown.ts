@@ -21,7 +21,7 @@ import { isNslabGroup, labOfMarker, linkGroupFor, markerFor, type Op, OVS_LAB_KE
 import type { OwnedObject } from "../state/store.js";
 import { formatArgv } from "../util/quote.js";
 import { giveBack } from "./give-back.js";
-import { clearNodeEnv } from "./teardown-env.js";
+import { clearNodeEnv, removeEtcNetns } from "./teardown-env.js";
 
 export interface TeardownOptions {
   /**
@@ -70,6 +70,24 @@ export async function teardown(
   const report: TeardownReport = { removed: [], skipped: [], failures: [] };
   // 0. Nothing may run in the lab any more (a process holds its namespace and veths alive).
   report.processes = await clearNodeEnv(lab, objects, driver, report);
+  // Its /etc/netns entries go meanwhile (file system work in libuv's threads, beside the kernel's).
+  const etcNetns = removeEtcNetns(objects, driver, report);
+  try {
+    await removeNetwork(lab, objects, driver, options, report);
+  } finally {
+    await etcNetns;
+  }
+  return report;
+}
+
+/** The rest of {@link teardown}: the lab's links, namespaces, firewall rules and OVS bridges. */
+async function removeNetwork(
+  lab: string,
+  objects: readonly OwnedObject[],
+  driver: Driver,
+  options: TeardownOptions,
+  report: TeardownReport,
+): Promise<void> {
   const group = linkGroupFor(lab);
   // 0. Host interfaces the lab borrowed go back first, while their namespaces still exist.
   const given = await giveBack(lab, objects, driver, options.signal);
@@ -195,7 +213,6 @@ export async function teardown(
         });
     }
   }
-  return report;
 
   async function run(ops: Op[], objs: OwnedObject[]): Promise<void> {
     if (options.failFirst && ops.length > 0) {

@@ -16,9 +16,9 @@ import {
   readlinkSync,
   rmdirSync,
   symlinkSync,
-  unlinkSync,
   writeFileSync,
 } from "node:fs";
+import { readlink, rmdir, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { FileOwner } from "../../model/env-types.js";
 import { commandArgv, opCommands } from "../../plan/commands.js";
@@ -178,7 +178,7 @@ async function applyOne(
       addEtcNetns(op);
       break;
     case "etcnetns.del":
-      delEtcNetns(op.ns, op.hosts);
+      await delEtcNetns(op.ns, op.hosts);
       break;
     default:
       throw new Error(`internal: ${op.op} is not a node-environment operation`);
@@ -210,13 +210,14 @@ function addEtcNetns(op: OpOf<"etcnetns.add">): void {
 
 /**
  * Remove our /etc/netns/NS/hosts (only if it is our link), then NS's directory if that left it
- * empty (/etc/netns itself: once after the run, see the channel).
+ * empty (/etc/netns itself: once after the run, see the channel). In libuv's threads: `down` has
+ * the kernel delete the lab's network meanwhile.
  */
-function delEtcNetns(ns: string, hosts: string): void {
+async function delEtcNetns(ns: string, hosts: string): Promise<void> {
   const dir = `${ETC_NETNS}/${ns}`;
   const link = `${dir}/hosts`;
-  if (linkTarget(link) === hosts) unlinkSync(link);
-  removeIfEmpty(dir);
+  if ((await readlink(link).catch(() => undefined)) === hosts) await unlink(link);
+  await rmdir(dir).catch(() => undefined); // gone already, or not empty: someone else's entries
 }
 
 /** rmdir removes only empty directories: someone else's entries keep theirs (ENOTEMPTY). */

@@ -19,6 +19,8 @@ import { ovsdbChannel, vsctlChannel } from "./apply/ovs-channel.js";
 import type { Channel } from "./apply/types.js";
 import type { Faults } from "./faults.js";
 import {
+  type AgentCommand,
+  type AgentReply,
   asNsDump,
   type CompactDump,
   findAgentBinary,
@@ -240,14 +242,9 @@ export class Driver {
       for (const l of (await this.dump(null)).links) if (want.has(l.name)) out.set(l.name, l);
       return out;
     }
-    const replies = await (await this.agent()).exec([
-      { op: "root" },
-      ...wanted.map((dev) => ({ op: "getlink", dev }) as const),
-    ]);
-    if (replies[0]?.status === "err")
-      throw new NslabError("E_COMMAND", `nsagent: entering the root namespace: ${replies[0].message}`);
+    const replies = await this.#inRoot(wanted.map((dev) => ({ op: "getlink", dev }) as const));
     wanted.forEach((name, i) => {
-      const r = replies[i + 1];
+      const r = replies[i];
       if (r?.status === "ok") out.set(name, r.data as DumpLink);
       else if (r?.status === "err" && r.errno !== constants.errno.ENODEV)
         throw new NslabError("E_COMMAND", `nsagent: reading link ${name}: ${r.message}`);
@@ -255,22 +252,24 @@ export class Driver {
     return out;
   }
 
-  /**
-   * The names of the root namespace's links in link group `group`: through the agent one dump
-   * without counters, else from a full dump.
-   */
+  /** The names of the root namespace's links in group `group` (the agent: a dump without counters). */
   async rootLinksInGroup(group: number): Promise<string[]> {
     if (this.backend !== "agent")
       return (await this.dump(null)).links.filter((l) => l.group === group).map((l) => l.name);
-    const [root, r] = await (await this.agent()).exec([{ op: "root" }, { op: "grouplinks", group }]);
+    const [r] = await this.#inRoot([{ op: "grouplinks", group }]);
+    if (r?.status === "ok") return r.data as string[];
+    throw new NslabError(
+      "E_COMMAND",
+      `nsagent: reading link group ${group}: ${r?.status === "err" ? r.message : "no answer"}`,
+    );
+  }
+
+  /** The agent's replies to `cmds`, run in the root namespace (E_COMMAND when it cannot go there). */
+  async #inRoot(cmds: AgentCommand[]): Promise<AgentReply[]> {
+    const [root, ...replies] = await (await this.agent()).exec([{ op: "root" }, ...cmds]);
     if (root?.status === "err")
       throw new NslabError("E_COMMAND", `nsagent: entering the root namespace: ${root.message}`);
-    if (r?.status !== "ok")
-      throw new NslabError(
-        "E_COMMAND",
-        `nsagent: reading link group ${group}: ${r?.status === "err" ? r.message : "no answer"}`,
-      );
-    return r.data as string[];
+    return replies;
   }
 
   /**
@@ -380,19 +379,10 @@ export class Driver {
   }
 
   async close(): Promise<void> {
-    const agent = this.#agent;
-    const envAgent = this.#envAgent;
-    const readers = this.#readers.splice(0);
+    const agents = [this.#agent, this.#envAgent, ...this.#readers.splice(0)];
     const ovs = this.#ovs;
-    this.#agent = undefined;
-    this.#envAgent = undefined;
-    this.#ovs = undefined;
-    await Promise.allSettled([
-      agent?.then((a) => a.close()),
-      envAgent?.then((a) => a.close()),
-      ...readers.map((r) => r.then((a) => a.close())),
-      ovs?.then((c) => c.close()),
-    ]);
+    this.#agent = this.#envAgent = this.#ovs = undefined;
+    await Promise.allSettled([...agents.map((a) => a?.then((x) => x.close())), ovs?.then((c) => c.close())]);
   }
 }
 

@@ -74,6 +74,21 @@ int cmd_alias(char **a)
 	return nl_talk(g_nl);
 }
 
+int cmd_linkset(char **a)
+{
+	int master = 0;
+	if (strlen(a[1]) > ALIAS_MAX)
+		return fail(EINVAL, "alias longer than %d bytes", ALIAS_MAX);
+	if (strcmp(a[2], "-") && (master = link_index(a[2])) < 0)
+		return -1;
+	if (link_begin(a[0], IFF_UP, IFF_UP) < 0)
+		return -1;
+	nl_put(IFLA_IFALIAS, a[1], strlen(a[1]));
+	if (master)
+		nl_put_u32(IFLA_MASTER, (uint32_t)master);
+	return nl_talk(g_nl);
+}
+
 int cmd_mtu(char **a)
 {
 	uint32_t mtu;

@@ -38,6 +38,10 @@ int cmd_down(char **a);
 /* alias IF TEXT: `ip link set IF alias TEXT` (empty TEXT removes the alias). */
 int cmd_alias(char **a);
 
+/* linkset IF ALIAS MASTER: `ip link set IF alias ALIAS master MASTER up` in one request (MASTER
+ * `-`: none), how a lab's root-namespace end of a link is finished. */
+int cmd_linkset(char **a);
+
 /* mtu IF N: `ip link set IF mtu N`. */
 int cmd_mtu(char **a);
 

@@ -455,7 +455,7 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(run("ip", "netns", "exec", nsE, "ip", "-br", "addr", "show", "dev", vethE)).toContain("fe80:");
     });
 
-    it("grouplinks names a group's links; delgroup deletes them in one request, and no others", async () => {
+    it("linkset finishes a link in one request; grouplinks names a group's links; delgroup deletes them, and no others", async () => {
       // In a namespace of this run's own: links in group 7, one in group 8, lo in group 0.
       run("ip", "-n", nsD, "link", "add", "g7a", "type", "veth", "peer", "name", "g7b");
       run("ip", "-n", nsD, "link", "add", "g8a", "type", "bridge");
@@ -465,6 +465,26 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
         ["g8a", "8"],
       ] as const)
         run("ip", "-n", nsD, "link", "set", "dev", dev, "group", group);
+      // linkset: marker, master and up in one request (a lab's root end of a link, finished).
+      const set = await agent.exec([
+        { op: "ns", ns: nsD },
+        { op: "linkset", dev: "g8a", alias: marker },
+        { op: "linkset", dev: "g7a", alias: marker, master: "g8a" },
+        { op: "linkset", dev: "g7b", alias: marker, master: "nope0" },
+        { op: "root" },
+      ]);
+      ok([set[0]!, set[1]!, set[2]!, set[4]!]);
+      expect(set[3]).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENODEV });
+      const g7a = ipJson<{ ifalias?: string; master?: string; flags: string[] }[]>(
+        "-n",
+        nsD,
+        "link",
+        "show",
+        "dev",
+        "g7a",
+      )[0]!;
+      expect(g7a).toMatchObject({ ifalias: marker, master: "g8a" });
+      expect(g7a.flags).toContain("UP");
       const replies = await agent.exec([
         { op: "ns", ns: nsD },
         { op: "grouplinks", group: 7 },

@@ -37,6 +37,11 @@ describe("serializeCommand", () => {
     ],
     [{ op: "dellink", dev: "eth0" }, "dellink\teth0\n"],
     [{ op: "delgroup", group: 1845493761 }, "delgroup\t1845493761\n"],
+    [
+      { op: "linkset", dev: "br-veth0", alias: "nslab:lab", master: "br0" },
+      "linkset\tbr-veth0\tnslab:lab\tbr0\n",
+    ],
+    [{ op: "linkset", dev: "br0", alias: "nslab:lab" }, "linkset\tbr0\tnslab:lab\t-\n"],
     [{ op: "grouplinks", group: 7 }, "grouplinks\t7\n"],
     [{ op: "sysctl", key: "net.ipv4.ip_forward", value: "1" }, "sysctl\tnet.ipv4.ip_forward\t1\n"],
     [

@@ -25,6 +25,8 @@ export function agentCommand(op: Op): AgentCommand | undefined {
       return { op: "down", dev: op.dev };
     case "link.del":
       return { op: "dellink", dev: op.dev };
+    case "link.set":
+      return { op: "linkset", dev: op.dev, alias: op.alias, ...(op.master ? { master: op.master } : {}) };
     case "link.delgroup":
       // Devices to move into the group first (OVS taps) stay with `ip -batch`.
       return op.adopt?.length ? undefined : { op: "delgroup", group: op.group };
@@ -61,10 +63,12 @@ function nsOf(op: Op): string | null {
 /** Whether the agent channel carries `op`. */
 export function agentCarries(op: Op): boolean {
   if (agentCommand(op) === undefined) return false;
-  // Root-namespace link changes stay with `ip -batch` (they come with bridge/veth creation); a
-  // lab's root links go by group through the agent (`down` need not start `ip` for them).
+  // Root-namespace link changes stay with `ip -batch` (they come with bridge/veth creation), but
+  // for the last touch on the lab's root ends (marker, bridge, up) and the lab's root links going
+  // by group: `up` and `down` need not start `ip` for them.
   return (
     nsOf(op) !== null ||
+    op.op === "link.set" ||
     op.op === "link.delgroup" ||
     op.op === "netns.add" ||
     op.op === "netns.del" ||

@@ -40,6 +40,8 @@ export type AgentCommand =
   | { op: "down"; dev: string }
   /** `ip link set <dev> alias <alias>` (≤ 255 bytes; empty removes it). */
   | { op: "alias"; dev: string; alias: string }
+  /** `ip link set <dev> alias <alias> [master <master>] up`, in one request. */
+  | { op: "linkset"; dev: string; alias: string; master?: string }
   /** `ip link set <dev> mtu <mtu>`. */
   | { op: "mtu"; dev: string; mtu: number }
   /** `ip link set <dev> address <mac>` (`aa:bb:cc:dd:ee:ff`). */
@@ -206,6 +208,12 @@ function args(cmd: AgentCommand): string[] {
       return [uint32(cmd.group, "link group")];
     case "alias":
       return [field(cmd.dev, "interface name"), field(cmd.alias, "alias")];
+    case "linkset":
+      return [
+        field(cmd.dev, "interface name"),
+        field(cmd.alias, "alias"),
+        optional(cmd.master, "master interface name"),
+      ];
     case "mtu":
       return [field(cmd.dev, "interface name"), uint32(cmd.mtu, "mtu")];
     case "mac":

@@ -11,7 +11,7 @@
  * The cache is a file per command and build in the user's cache directory (NSLAB_CACHE_DIR, else
  * $XDG_CACHE_HOME/nslab, else ~/.cache/nslab), used only when that directory belongs to the user and
  * no one else can write to it (bytecode runs as the user: root's must be root's). A cache V8 rejects
- * (another Node, other flags) is rewritten; the build's id (a hash of cli.cjs, written in here by the
+ * (another Node, other flags) is rewritten, by the next run that succeeds; the build's id (a hash of cli.cjs, written in here by the
  * bundler) names the files, so a rebuilt bundle never meets an old cache. NSLAB_COMPILE_CACHE=0
  * turns it off. Only Node built-ins here: this runs before anything else of nslab.
  */
@@ -74,8 +74,12 @@ function start(): void {
     ...(cached ? { cachedData: cached } : {}),
   });
   if (cacheFile !== undefined && (cached === undefined || script.cachedDataRejected === true))
-    // At exit, so that the cache holds every function this command compiled, not only the top level.
-    process.once("exit", () => save(cacheFile, script));
+    // At exit, so that the cache holds every function this command compiled, not only the top level;
+    // of a run that succeeded only: one that stopped at an error (a mistyped file, a missing
+    // package) compiled a fraction of the command, and its cache would be every later run's.
+    process.once("exit", (code) => {
+      if (code === 0) save(cacheFile, script);
+    });
 
   const req = createRequire(file);
   const mod = { exports: {}, filename: file, id: file, loaded: false, require: req };

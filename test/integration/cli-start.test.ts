@@ -211,6 +211,18 @@ describe("the code cache", () => {
     expect(statSync(path).size).toBeGreaterThan(10_000);
   });
 
+  it("is written by a run that succeeds, not by one that stopped at an error", () => {
+    const own = join(dir, "error-first-cache");
+    const missing = spawnSync(process.execPath, [CLI, "validate", join(dir, "no-such-file.yaml")], {
+      env: { ...process.env, NSLAB_CACHE_DIR: own },
+      encoding: "utf8",
+    });
+    expect(missing.status).not.toBe(0);
+    expect(readdirSync(own).filter((f) => f.endsWith(".v8"))).toEqual([]);
+    expect(validate({ NSLAB_CACHE_DIR: own }).status).toBe(0);
+    expect(readdirSync(own).filter((f) => f.endsWith(".v8"))).toHaveLength(1);
+  });
+
   it("is not used in a directory others can write to, nor with NSLAB_COMPILE_CACHE=0", () => {
     const open = join(dir, "open-cache");
     mkdirSync(open);

@@ -12,6 +12,7 @@
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <linux/sockios.h>
 
 #include "netlink.h"
@@ -86,6 +87,105 @@ int cmd_linkset(char **a)
 	nl_put(IFLA_IFALIAS, a[1], strlen(a[1]));
 	if (master)
 		nl_put_u32(IFLA_MASTER, (uint32_t)master);
+	return nl_talk(g_nl);
+}
+
+/* One end of a veth pair from its fields NAME NS MTU MAC MASTER UP (`-`: absent; UP 0 or 1): its
+ * attributes appended to the request, the namespace file it goes to opened into *fd. Returns the
+ * interface flags it is made with, or -1. */
+static int veth_end(char **f, uint32_t group, int *fd)
+{
+	size_t n;
+	uint32_t mtu;
+	unsigned char mac[6];
+	if (parse_ifname(f[0], &n) < 0)
+		return -1;
+	nl_put(IFLA_IFNAME, f[0], n + 1);
+	nl_put_u32(IFLA_GROUP, group);
+	if (strcmp(f[2], "-")) {
+		if (parse_u32(f[2], &mtu, "MTU") < 0)
+			return -1;
+		nl_put_u32(IFLA_MTU, mtu);
+	}
+	if (strcmp(f[3], "-")) {
+		if (parse_mac(f[3], mac) < 0)
+			return -1;
+		nl_put(IFLA_ADDRESS, mac, sizeof mac);
+	}
+	if (strcmp(f[4], "-")) {
+		if (strcmp(f[1], "-"))
+			return fail(EINVAL, "a veth end made with a master stays in the current namespace");
+		int master = link_index(f[4]);
+		if (master < 0)
+			return -1;
+		nl_put_u32(IFLA_MASTER, (uint32_t)master);
+	}
+	if (strcmp(f[1], "-")) {
+		if ((*fd = ns_open(f[1])) < 0)
+			return -1;
+		nl_put_u32(IFLA_NET_NS_FD, (uint32_t)*fd);
+	}
+	if (strcmp(f[5], "0") && strcmp(f[5], "1"))
+		return fail(EINVAL, "up takes 0 or 1");
+	return f[5][0] == '1' ? IFF_UP : 0;
+}
+
+int cmd_vethadd(char **a)
+{
+	uint32_t group;
+	int fds[2] = { -1, -1 }, rc = -1, flags;
+	if (parse_u32(a[0], &group, "link group") < 0)
+		return -1;
+	struct ifinfomsg *ifi = nl_begin(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	if ((flags = veth_end(a + 1, group, &fds[0])) < 0)
+		goto out;
+	ifi->ifi_flags = ifi->ifi_change = (unsigned int)flags;
+	struct rtattr *info = nl_nest_begin(IFLA_LINKINFO);
+	nl_put(IFLA_INFO_KIND, "veth", sizeof "veth");
+	struct rtattr *data = nl_nest_begin(IFLA_INFO_DATA);
+	struct rtattr *peer = nl_nest_begin(VETH_INFO_PEER);
+	struct ifinfomsg *pifi = nl_reserve(sizeof *pifi);
+	pifi->ifi_family = AF_UNSPEC;
+	if ((flags = veth_end(a + 7, group, &fds[1])) < 0)
+		goto out;
+	pifi->ifi_flags = pifi->ifi_change = (unsigned int)flags;
+	nl_nest_end(peer);
+	nl_nest_end(data);
+	nl_nest_end(info);
+	rc = nl_talk(g_nl);
+out:
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return rc;
+}
+
+int cmd_bridgeadd(char **a)
+{
+	size_t n;
+	uint32_t group, mtu;
+	if (parse_ifname(a[0], &n) < 0 || parse_u32(a[1], &group, "link group") < 0)
+		return -1;
+	if (strcmp(a[3], "0") && strcmp(a[3], "1"))
+		return fail(EINVAL, "stp takes 0 or 1");
+	struct ifinfomsg *ifi = nl_begin(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof *ifi);
+	ifi->ifi_family = AF_UNSPEC;
+	nl_put(IFLA_IFNAME, a[0], n + 1);
+	nl_put_u32(IFLA_GROUP, group);
+	if (strcmp(a[2], "-")) {
+		if (parse_u32(a[2], &mtu, "MTU") < 0)
+			return -1;
+		nl_put_u32(IFLA_MTU, mtu);
+	}
+	struct rtattr *info = nl_nest_begin(IFLA_LINKINFO);
+	nl_put(IFLA_INFO_KIND, "bridge", sizeof "bridge");
+	if (a[3][0] == '1') {
+		struct rtattr *data = nl_nest_begin(IFLA_INFO_DATA);
+		nl_put_u32(IFLA_BR_STP_STATE, 1);
+		nl_nest_end(data);
+	}
+	nl_nest_end(info);
 	return nl_talk(g_nl);
 }
 

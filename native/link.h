@@ -42,6 +42,15 @@ int cmd_alias(char **a);
  * `-`: none), how a lab's root-namespace end of a link is finished. */
 int cmd_linkset(char **a);
 
+/* vethadd GROUP A_NAME A_NS A_MTU A_MAC A_MASTER A_UP B_NAME B_NS B_MTU B_MAC B_MASTER B_UP: `ip link
+ * add name A netns A_NS group GROUP [mtu] [address] [master] [up] type veth peer name B ...` in
+ * one request (`-`: absent, NS `-` the current namespace; a MASTER is looked up here). */
+int cmd_vethadd(char **a);
+
+/* bridgeadd NAME GROUP MTU STP: `ip link add name NAME group GROUP [mtu MTU] type bridge [stp_state 1]`
+ * (MTU `-`: the default; STP 0 or 1). */
+int cmd_bridgeadd(char **a);
+
 /* mtu IF N: `ip link set IF mtu N`. */
 int cmd_mtu(char **a);
 

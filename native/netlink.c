@@ -59,6 +59,16 @@ void nl_put_u32(int type, uint32_t v)
 	nl_put(type, &v, sizeof v);
 }
 
+void *nl_reserve(size_t len)
+{
+	size_t off = NLMSG_ALIGN(req.h.nlmsg_len);
+	if (off + NLMSG_ALIGN(len) > sizeof req.buf)
+		abort();
+	memset(req.buf + off, 0, NLMSG_ALIGN(len));
+	req.h.nlmsg_len = (uint32_t)(off + NLMSG_ALIGN(len));
+	return req.buf + off;
+}
+
 struct rtattr *nl_nest_begin(int type)
 {
 	size_t off = NLMSG_ALIGN(req.h.nlmsg_len);

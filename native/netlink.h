@@ -22,6 +22,10 @@ void *nl_begin(int type, int flags, size_t hdrlen);
 void nl_put(int type, const void *data, size_t len);
 void nl_put_u32(int type, uint32_t v);
 
+/* Append `len` zeroed bytes (aligned) that are no attribute: a family header inside a nest (a veth
+ * peer's ifinfomsg). Returns them. */
+void *nl_reserve(size_t len);
+
 /* Open a nested attribute; attributes put until nl_nest_end(nest) go inside it. */
 struct rtattr *nl_nest_begin(int type);
 void nl_nest_end(struct rtattr *nest);

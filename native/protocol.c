@@ -16,7 +16,7 @@
 #include "result.h"
 #include "route.h"
 
-#define MAX_ARGS 8
+#define MAX_ARGS 13
 
 static int g_stop_on_error; /* `set stop-on-error 1` */
 static int g_skipping;      /* an error happened under stop-on-error: skip until `resume` */
@@ -52,7 +52,8 @@ static const struct command commands[] = {
 	{ "mkns", 2, 0, cmd_mkns },       { "delns", 1, 0, cmd_delns },
 	{ "up", 1, 1, cmd_up },           { "down", 1, 1, cmd_down },
 	{ "alias", 2, 1, cmd_alias },
-	{ "linkset", 3, 1, cmd_linkset },     { "mtu", 2, 1, cmd_mtu },
+	{ "linkset", 3, 1, cmd_linkset },
+	{ "vethadd", 13, 1, cmd_vethadd }, { "bridgeadd", 4, 1, cmd_bridgeadd },     { "mtu", 2, 1, cmd_mtu },
 	{ "mac", 2, 1, cmd_mac },         { "addr", 2, 1, cmd_addr },
 	{ "addrgen", 2, 1, cmd_addrgen },
 	{ "deladdr", 2, 1, cmd_deladdr }, { "route", 4, 1, cmd_route },

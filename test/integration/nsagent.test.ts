@@ -509,6 +509,57 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       run("ip", "-n", nsD, "link", "del", "g8a");
     });
 
+    it("vethadd makes a pair across namespaces in one request; bridgeadd a bridge (what ip link add does)", async () => {
+      const br = `zb-${tag}`;
+      const root = `zr-${tag}`;
+      const replies = await agent.exec([
+        { op: "root" },
+        { op: "bridgeadd", dev: br, group: 7, mtu: 1400, stp: true },
+        // Root end on the bridge, its peer in nsD with its own MAC and MTU.
+        {
+          op: "vethadd",
+          group: 7,
+          a: { name: root, mtu: 1400, master: br },
+          b: { name: "zv-p", ns: nsD, mtu: 1400, mac: "02:00:00:00:79:01" },
+        },
+        // Both ends in namespaces, one up at once.
+        { op: "vethadd", group: 8, a: { name: "zv-d", ns: nsD, up: true }, b: { name: "zv-e", ns: nsE } },
+        { op: "vethadd", group: 8, a: { name: "zv-d", ns: nsD }, b: { name: "zv-x", ns: nsE } },
+        { op: "vethadd", group: 8, a: { name: "zv-y", ns: nsD, master: br }, b: { name: "zv-z" } },
+        { op: "vethadd", group: 8, a: { name: "zv-y" }, b: { name: "zv-z", ns: "nope-ns" } },
+      ]);
+      try {
+        ok(replies.slice(0, 4));
+        expect(replies[4]).toMatchObject({ status: "err", errno: AGENT_ERRNO.EEXIST });
+        expect(replies[5]).toMatchObject({ status: "err", errno: AGENT_ERRNO.EINVAL });
+        expect(replies[6]).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENOENT });
+        type L = {
+          ifname: string;
+          mtu: number;
+          group: string;
+          master?: string;
+          address: string;
+          flags: string[];
+          linkinfo?: { info_data?: { stp_state?: number } };
+        };
+        const [b] = ipJson<L[]>("-d", "link", "show", "dev", br);
+        expect(b).toMatchObject({ mtu: 1400, group: "7", linkinfo: { info_data: { stp_state: 1 } } });
+        const [r] = ipJson<L[]>("link", "show", "dev", root);
+        expect(r).toMatchObject({ mtu: 1400, group: "7", master: br });
+        const [p] = ipJson<L[]>("-n", nsD, "link", "show", "dev", "zv-p");
+        expect(p).toMatchObject({ mtu: 1400, group: "7", address: "02:00:00:00:79:01" });
+        const [d] = ipJson<L[]>("-n", nsD, "link", "show", "dev", "zv-d");
+        const [e] = ipJson<L[]>("-n", nsE, "link", "show", "dev", "zv-e");
+        expect(d!.flags).toContain("UP");
+        expect(e!.flags).not.toContain("UP");
+        // Nothing half-made by the refused ones.
+        expect(ip("-br", "link")).not.toContain("zv-z");
+      } finally {
+        for (const dev of [root, br]) if (ip("-br", "link").includes(dev)) run("ip", "link", "del", dev);
+        run("ip", "-n", nsD, "link", "del", "zv-d");
+      }
+    });
+
     it("pingrun pings from inside namespaces, IPv4 and IPv6, and reports what does not answer", async () => {
       const replies = await agent.exec([
         { op: "pingadd", ns: nsD, source: "10.79.1.1", target: "10.79.1.2" },

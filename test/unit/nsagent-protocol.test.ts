@@ -38,6 +38,21 @@ describe("serializeCommand", () => {
     [{ op: "dellink", dev: "eth0" }, "dellink\teth0\n"],
     [{ op: "delgroup", group: 1845493761 }, "delgroup\t1845493761\n"],
     [
+      { op: "vethadd", group: 7, a: { name: "veth0", ns: "ns1", up: true }, b: { name: "veth1", ns: "ns2" } },
+      "vethadd\t7\tveth0\tns1\t-\t-\t-\t1\tveth1\tns2\t-\t-\t-\t0\n",
+    ],
+    [
+      {
+        op: "vethadd",
+        group: 7,
+        a: { name: "br-veth0", mtu: 9000, master: "br0" },
+        b: { name: "veth0", ns: "ns1", mac: "02:00:00:00:00:01" },
+      },
+      "vethadd\t7\tbr-veth0\t-\t9000\t-\tbr0\t0\tveth0\tns1\t-\t02:00:00:00:00:01\t-\t0\n",
+    ],
+    [{ op: "bridgeadd", dev: "br0", group: 7, stp: false }, "bridgeadd\tbr0\t7\t-\t0\n"],
+    [{ op: "bridgeadd", dev: "br0", group: 7, mtu: 1400, stp: true }, "bridgeadd\tbr0\t7\t1400\t1\n"],
+    [
       { op: "linkset", dev: "br-veth0", alias: "nslab:lab", master: "br0" },
       "linkset\tbr-veth0\tnslab:lab\tbr0\n",
     ],

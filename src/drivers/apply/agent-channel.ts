@@ -3,8 +3,8 @@
  * namespace and speaks rtnetlink, so configuring a thousand namespaces costs no process spawns.
  */
 import { commandArgv, opCommands } from "../../plan/commands.js";
-import type { Op } from "../../plan/ops.js";
-import type { AgentCommand, NsAgent } from "../nsagent/index.js";
+import type { Op, VethEnd } from "../../plan/ops.js";
+import type { AgentCommand, AgentVethEnd, NsAgent } from "../nsagent/index.js";
 import { formatArgv } from "../runner/index.js";
 import type { Channel, OpOutcome } from "./types.js";
 
@@ -25,6 +25,18 @@ export function agentCommand(op: Op): AgentCommand | undefined {
       return { op: "down", dev: op.dev };
     case "link.del":
       return { op: "dellink", dev: op.dev };
+    case "veth.add":
+      // An end made with a master in a namespace: its master is looked up there (ip -batch does).
+      if ((op.a.master && op.a.ns !== null) || (op.b.master && op.b.ns !== null)) return undefined;
+      return { op: "vethadd", group: op.group, a: vethEnd(op.a), b: vethEnd(op.b) };
+    case "bridge.add":
+      return {
+        op: "bridgeadd",
+        dev: op.dev,
+        group: op.group,
+        ...(op.mtu !== undefined ? { mtu: op.mtu } : {}),
+        stp: op.stp,
+      };
     case "link.set":
       return { op: "linkset", dev: op.dev, alias: op.alias, ...(op.master ? { master: op.master } : {}) };
     case "link.delgroup":
@@ -54,6 +66,18 @@ export function agentCommand(op: Op): AgentCommand | undefined {
   }
 }
 
+/** A veth end of the plan as the agent takes it (in a namespace, or in the root it starts from). */
+function vethEnd(e: VethEnd): AgentVethEnd {
+  return {
+    name: e.name,
+    ...(e.ns !== null ? { ns: e.ns } : {}),
+    ...(e.mtu !== undefined ? { mtu: e.mtu } : {}),
+    ...(e.mac !== undefined ? { mac: e.mac } : {}),
+    ...(e.master !== undefined ? { master: e.master } : {}),
+    ...(e.up ? { up: true } : {}),
+  };
+}
+
 /** Namespace an op runs in (`null` = root); namespace creation/deletion run from the root. */
 function nsOf(op: Op): string | null {
   if (op.op === "netns.add" || op.op === "netns.del") return null;
@@ -63,11 +87,13 @@ function nsOf(op: Op): string | null {
 /** Whether the agent channel carries `op`. */
 export function agentCarries(op: Op): boolean {
   if (agentCommand(op) === undefined) return false;
-  // Root-namespace link changes stay with `ip -batch` (they come with bridge/veth creation), but
-  // for the last touch on the lab's root ends (marker, bridge, up) and the lab's root links going
-  // by group: `up` and `down` need not start `ip` for them.
+  // In the root namespace: the lab's veth pairs and bridges, the last touch on its root ends
+  // (marker, bridge, up), its root links going by group — `up` and `down` of a lab of bridges and
+  // veth pairs start no `ip`. Other root-namespace links stay with `ip -batch`.
   return (
     nsOf(op) !== null ||
+    op.op === "veth.add" ||
+    op.op === "bridge.add" ||
     op.op === "link.set" ||
     op.op === "link.delgroup" ||
     op.op === "netns.add" ||

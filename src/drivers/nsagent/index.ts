@@ -15,6 +15,7 @@ export {
   AGENT_ERRNO,
   type AgentCommand,
   type AgentReply,
+  type AgentVethEnd,
   asNsDump,
   type DumpAddr,
   type DumpLink,

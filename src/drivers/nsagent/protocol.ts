@@ -40,6 +40,14 @@ export type AgentCommand =
   | { op: "down"; dev: string }
   /** `ip link set <dev> alias <alias>` (≤ 255 bytes; empty removes it). */
   | { op: "alias"; dev: string; alias: string }
+  /**
+   * `ip link add name <a.name> [netns <a.ns>] group <group> … type veth peer name <b.name> …`: a
+   * veth pair, each end made in its namespace (none: the current one); an end with a master stays
+   * in the current namespace.
+   */
+  | { op: "vethadd"; group: number; a: AgentVethEnd; b: AgentVethEnd }
+  /** `ip link add name <dev> group <group> [mtu <mtu>] type bridge [stp_state 1]`. */
+  | { op: "bridgeadd"; dev: string; group: number; mtu?: number; stp: boolean }
   /** `ip link set <dev> alias <alias> [master <master>] up`, in one request. */
   | { op: "linkset"; dev: string; alias: string; master?: string }
   /** `ip link set <dev> mtu <mtu>`. */
@@ -158,6 +166,29 @@ function optional(value: string | undefined, what: string): string {
   return field(value, what);
 }
 
+/** One end of a veth pair as `vethadd` takes it (see the agent's link.h). */
+export interface AgentVethEnd {
+  name: string;
+  /** Its namespace; absent: the agent's current one. */
+  ns?: string;
+  mtu?: number;
+  mac?: string;
+  /** A bridge of the current namespace (only for an end that stays there). */
+  master?: string;
+  up?: boolean;
+}
+
+function vethEnd(e: AgentVethEnd): string[] {
+  return [
+    field(e.name, "interface name"),
+    optional(e.ns, "namespace name"),
+    e.mtu === undefined ? ABSENT : uint32(e.mtu, "mtu"),
+    optional(e.mac, "MAC address"),
+    optional(e.master, "master interface name"),
+    e.up ? "1" : "0",
+  ];
+}
+
 /** The fields of one command after the op, in wire order. */
 function args(cmd: AgentCommand): string[] {
   switch (cmd.op) {
@@ -208,6 +239,15 @@ function args(cmd: AgentCommand): string[] {
       return [uint32(cmd.group, "link group")];
     case "alias":
       return [field(cmd.dev, "interface name"), field(cmd.alias, "alias")];
+    case "vethadd":
+      return [uint32(cmd.group, "link group"), ...vethEnd(cmd.a), ...vethEnd(cmd.b)];
+    case "bridgeadd":
+      return [
+        field(cmd.dev, "interface name"),
+        uint32(cmd.group, "link group"),
+        cmd.mtu === undefined ? ABSENT : uint32(cmd.mtu, "mtu"),
+        cmd.stp ? "1" : "0",
+      ];
     case "linkset":
       return [
         field(cmd.dev, "interface name"),

@@ -21,8 +21,12 @@ const quiet = (...argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encodi
 const pings = (ns: string | null, to: string) =>
   (ns ? inNs(ns, ["ping", "-c1", "-W2", to]) : { code: quiet("ping", "-c1", "-W2", to).status }).code === 0;
 
-/** A random /24 of 198.19.0.0/16 per run, so parallel runs never share a subnet. */
-const net = () => `198.19.${10 + Math.floor(Math.random() * 240)}`;
+/** `n` different random /24s of 198.19.0.0/16 per run, so parallel runs never share a subnet. */
+const nets = (n: number): string[] => {
+  const picked = new Set<number>();
+  while (picked.size < n) picked.add(10 + Math.floor(Math.random() * 240));
+  return [...picked].map((k) => `198.19.${k}`);
+};
 
 describe.skipIf(!canTouchKernel && !mustRun)("links out of the lab", () => {
   const { prefix, lab, files } = netLab("ext", ["-phys", "-rb", "-kill", "-dum"]);
@@ -32,7 +36,8 @@ describe.skipIf(!canTouchKernel && !mustRun)("links out of the lab", () => {
   const shim = `${tag}shim`;
   const nic = `${tag}nic`;
   const lan = `${tag}-lan`;
-  const [h, m, v, p] = [net(), net(), net(), net()];
+  // Four subnets that differ: the management network on the stand-in NIC's would be refused.
+  const [h, m, v, p] = nets(4);
 
   /** How the stand-in NIC is, in every respect giving it back restores. */
   const nicState = () => ({

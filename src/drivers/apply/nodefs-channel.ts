@@ -28,6 +28,8 @@ import { formatArgv } from "../runner/index.js";
 import type { Channel, OpOutcome } from "./types.js";
 
 const ETC_NETNS = "/etc/netns";
+/** How many /etc/netns entries are removed side by side (libuv has four threads). */
+const ETC_NETNS_AT_ONCE = 64;
 
 export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
   return {
@@ -50,9 +52,28 @@ export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
           i = end - 1;
           continue;
         }
+        // A run of /etc/netns removals: a few dozen at a time in libuv's threads (one after the
+        // other, 10,000 of them took twice as long as the synchronous calls).
+        if (op.op === "etcnetns.del") {
+          let end = i + 1;
+          while (end < ops.length && ops[end]!.op === "etcnetns.del") end++;
+          for (let k = i; k < end; k += ETC_NETNS_AT_ONCE)
+            await Promise.all(
+              ops.slice(k, Math.min(end, k + ETC_NETNS_AT_ONCE)).map(async (o, j) => {
+                outcomes[k + j] = await applyOne(o, agent, template).catch((e: Error) => ({
+                  status: "failed" as const,
+                  message: e.message,
+                  command: commandOf(o),
+                }));
+              }),
+            );
+          removedEtcNetns = true;
+          if (mode === "stop" && outcomes.slice(i, end).some((o) => o.status === "failed")) break;
+          i = end - 1;
+          continue;
+        }
         try {
           const done = await applyOne(op, agent, template);
-          if (op.op === "etcnetns.del") removedEtcNetns = true;
           if (op.op === "mntns.add") template = `${op.fsroot}\t${op.labfs}`;
           outcomes[i] = done;
         } catch (e) {

@@ -256,8 +256,14 @@ export class Driver {
   async rootLinksInGroup(group: number): Promise<string[]> {
     if (this.backend !== "agent")
       return (await this.dump(null)).links.filter((l) => l.group === group).map((l) => l.name);
-    const [r] = await this.#inRoot([{ op: "grouplinks", group }]);
-    if (r?.status === "ok") return r.data as string[];
+    let r: AgentReply | undefined;
+    // A dump the kernel marks interrupted by a concurrent change (another lab coming up): again.
+    for (let attempt = 1; attempt <= DUMP_ATTEMPTS; attempt++) {
+      [r] = await this.#inRoot([{ op: "grouplinks", group }]);
+      if (r?.status === "ok") return r.data as string[];
+      if (!(r?.status === "err" && DUMP_INTERRUPTED.test(r.message))) break;
+      await new Promise((res) => setTimeout(res, 10 * 2 ** attempt));
+    }
     throw new NslabError(
       "E_COMMAND",
       `nsagent: reading link group ${group}: ${r?.status === "err" ? r.message : "no answer"}`,

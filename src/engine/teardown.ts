@@ -310,7 +310,11 @@ async function groupIsOurs(
   // sysfs costs a file each); not on a crowded host, where the kernel fills every veth end's peer
   // namespace id by a scan of them all.
   if (driver.backend === "agent" && hostLinks !== undefined && hostLinks.length <= SCAN_LIMIT)
-    return (await driver.rootLinksInGroup(group)).every((n) => names.has(n));
+    try {
+      return (await driver.rootLinksInGroup(group)).every((n) => names.has(n));
+    } catch {
+      // still interrupted by a busy host: read the groups from sysfs instead
+    }
   let groups = sysfsLinkGroups(hostLinks);
   if (groups && [...root.values()].some((l) => groups?.get(l.name) !== l.group)) groups = undefined;
   if (!groups) groups = new Map((await driver.dump(null)).links.map((l) => [l.name, l.group]));

@@ -24,7 +24,12 @@ static uint32_t g_seq;
 
 int nl_open(void)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	return nl_open_proto(NETLINK_ROUTE);
+}
+
+int nl_open_proto(int protocol)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return fail_errno("netlink socket");
 	return fd;

@@ -14,6 +14,9 @@ typedef void (*nl_cb)(const struct nlmsghdr *m);
 /* A NETLINK_ROUTE socket of the calling thread's namespace, or -1 with the error set. */
 int nl_open(void);
 
+/* A netlink socket of another `protocol` (NETLINK_NETFILTER) of the calling thread's namespace. */
+int nl_open_proto(int protocol);
+
 /* Start the request of `type` with a zeroed family header of `hdrlen` bytes; returns the header.
  * There is one request buffer: build a request, send it, then build the next. */
 void *nl_begin(int type, int flags, size_t hdrlen);

@@ -12,6 +12,7 @@
 #include "link.h"
 #include "mntns.h"
 #include "netns.h"
+#include "nft.h"
 #include "ping.h"
 #include "result.h"
 #include "route.h"
@@ -61,7 +62,7 @@ static const struct command commands[] = {
 	{ "delgroup", 1, 1, cmd_delgroup },
 	{ "sysctl", 2, 1, cmd_sysctl },   { "txoff", 1, 1, cmd_txoff },
 	{ "dump", 0, 1, cmd_dump },       { "getlink", 1, 1, cmd_getlink },
-	{ "grouplinks", 1, 1, cmd_grouplinks },
+	{ "grouplinks", 1, 1, cmd_grouplinks }, { "nfttables", 0, 1, cmd_nfttables },
 	{ "delown", 2, 0, cmd_delown },   { "pingadd", 3, 0, cmd_pingadd },
 	{ "pingrun", 2, 0, cmd_pingrun }, { "neighflush", 0, 1, cmd_neighflush },
 	{ "mkfs", 2, 0, cmd_mkfs },       { "umnt", 2, 0, cmd_umnt },

@@ -12,8 +12,10 @@ import type { Driver } from "../drivers/driver.js";
 import { isRoot, listNetns } from "../drivers/host/facts.js";
 import { readFirewall } from "../drivers/host/firewall.js";
 import { readMounts } from "../drivers/host/mounts.js";
+import { nftTablesOf } from "../drivers/nsagent/index.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
 import { labsInFirewall } from "../plan/firewall.js";
+import type { HostFirewall } from "../plan/host-firewall.js";
 import { fsRoot, labfsName, labfsPath, labHostsPath } from "../plan/node-env.js";
 import { labOfMarker, OVS_LAB_KEY, physOfMarker } from "../plan/ops.js";
 import { stateRoot } from "../state/dir.js";
@@ -61,7 +63,7 @@ export async function discoverLabs(
     driver.dump(null),
     ovs ? ovsBridges(ovs) : [],
     // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
-    isRoot() ? readFirewall(driver.runner, { ownRules: true }) : undefined,
+    isRoot() ? readHostFirewall(driver) : undefined,
   ]);
   for (const l of root.links) {
     add(labOfMarker(l.alias), { kind: "link", name: l.name });
@@ -72,6 +74,17 @@ export async function discoverLabs(
   for (const [lab, objects] of labFileSystems()) for (const o of objects) add(lab, o);
   if (firewall) for (const lab of labsInFirewall(firewall)) add(lab, { kind: "firewall", name: lab });
   return out;
+}
+
+/**
+ * The host's firewall with nslab's rules in it; whether it has any nftables table at all is asked of
+ * the driver's agent first (a host without one is read without starting `nft`).
+ */
+export function readHostFirewall(driver: Driver): Promise<HostFirewall> {
+  return readFirewall(driver.runner, {
+    ownRules: true,
+    nftTables: async () => (driver.backend === "agent" ? nftTablesOf(await driver.agent()) : undefined),
+  });
 }
 
 /** Labs' file systems (tmpfs `nslab-LAB` at its place) and the /etc/netns entries linking into them. */

@@ -4,11 +4,11 @@
  * `flush ruleset`, Docker started after the lab came up), the lab's own NAT tables, and the NAT
  * uplink's forwarding. Nothing is read for a lab without Linux bridges or NAT nodes.
  */
-import { readFirewall } from "../drivers/host/firewall.js";
 import { missingAccepts } from "../plan/firewall.js";
 import type { HostFirewall } from "../plan/host-firewall.js";
 import type { Op } from "../plan/ops.js";
 import { type LabState, saveLab } from "../state/store.js";
+import { readHostFirewall } from "./discover.js";
 import { forwardingService } from "./services/forwarding.js";
 import { serviceContext, type UpRun } from "./up-run.js";
 
@@ -34,7 +34,7 @@ export async function repairFirewall(c: UpRun, ops: readonly Op[], existing: Lab
   if (ops.some((o) => o.op === "nat.masquerade"))
     await forwardingService.acquire({ ...serviceContext(c), ops });
   if (!needs) return 0;
-  const missing = missingFirewallOps(ops, await readFirewall(c.driver.runner, { ownRules: true }), c.lab);
+  const missing = missingFirewallOps(ops, await readHostFirewall(c.driver), c.lab);
   if (missing.length === 0) return 0;
   c.log("info", `restoring ${missing.length} missing part(s) of lab '${c.lab}' in the host firewall`);
   // The intent first: `down` then removes what this adds, even if it is interrupted.

@@ -12,7 +12,6 @@ import { vswitchdTimeout } from "../drivers/apply/ovs-channel.js";
 import type { ProgressFn } from "../drivers/apply/types.js";
 import type { Driver } from "../drivers/driver.js";
 import { rootLinkNames, sysfsLinkGroups } from "../drivers/host/facts.js";
-import { readFirewall } from "../drivers/host/firewall.js";
 import type { EndReport } from "../drivers/host/ns-procs.js";
 import { deleteBridges, type OvsdbClient } from "../drivers/ovs/index.js";
 import { labFirewallRemoval } from "../plan/firewall.js";
@@ -20,6 +19,7 @@ import type { DumpLink } from "../plan/observed.js";
 import { labOfMarker, linkGroupFor, markerFor, type Op } from "../plan/ops.js";
 import type { OwnedObject } from "../state/store.js";
 import { formatArgv } from "../util/quote.js";
+import { readHostFirewall } from "./discover.js";
 import { giveBack } from "./give-back.js";
 import { clearNodeEnv, removeEtcNetns } from "./teardown-env.js";
 import { ownedAndPresent } from "./teardown-owned.js";
@@ -274,7 +274,7 @@ async function removeFirewall(
   driver: Driver,
   report: TeardownReport,
 ): Promise<void> {
-  const removal = labFirewallRemoval(lab, await readFirewall(driver.runner, { ownRules: true }));
+  const removal = labFirewallRemoval(lab, await readHostFirewall(driver));
   if (removal.length > 0) {
     const res = await driver.apply(removal, { mode: "continue" });
     const failed = res.outcomes.flatMap((o) => (o.status === "failed" || o.status === "partial" ? [o] : []));

@@ -8,6 +8,7 @@ import {
   AGENT_ERRNO,
   type AgentCommand,
   type AgentReply,
+  asNftTables,
   findAgentBinary,
   fromCompactDump,
   NsAgent,
@@ -507,6 +508,38 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(left).toContain("g8a");
       expect(left).toContain("lo");
       run("ip", "-n", nsD, "link", "del", "g8a");
+    });
+
+    it("nfttables lists the current namespace's nftables tables, every family, as nft names them", async () => {
+      const before = await agent.exec([{ op: "ns", ns: nsE }, { op: "nfttables" }, { op: "root" }]);
+      expect(before[1]).toEqual({ status: "ok", data: [] });
+      for (const [family, name] of [
+        ["inet", "t-inet"],
+        ["ip6", "t-ip6"],
+        ["bridge", "t-br"],
+        ["netdev", "t-nd"],
+      ])
+        run("ip", "netns", "exec", nsE, "nft", "add", "table", family!, name!);
+      const [, listed, , root] = await agent.exec([
+        { op: "ns", ns: nsE },
+        { op: "nfttables" },
+        { op: "root" },
+        { op: "nfttables" },
+      ]);
+      expect(listed?.status).toBe("ok");
+      const got = asNftTables((listed as { data: unknown }).data);
+      expect(got.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+        { family: "bridge", name: "t-br" },
+        { family: "inet", name: "t-inet" },
+        { family: "ip6", name: "t-ip6" },
+        { family: "netdev", name: "t-nd" },
+      ]);
+      // As nft itself lists them; the root namespace's are not nsE's.
+      const nft = run("ip", "netns", "exec", nsE, "nft", "list", "tables").trim().split("\n").sort();
+      expect(nft).toEqual(got.map((t) => `table ${t.family} ${t.name}`).sort());
+      expect(root?.status).toBe("ok");
+      expect(asNftTables((root as { data: unknown }).data).map((t) => t.name)).not.toContain("t-inet");
+      run("ip", "netns", "exec", nsE, "nft", "flush", "ruleset");
     });
 
     it("vethadd makes a pair across namespaces in one request; bridgeadd a bridge (what ip link add does)", async () => {

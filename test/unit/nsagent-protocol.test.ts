@@ -58,6 +58,7 @@ describe("serializeCommand", () => {
     ],
     [{ op: "linkset", dev: "br0", alias: "nslab:lab" }, "linkset\tbr0\tnslab:lab\t-\n"],
     [{ op: "grouplinks", group: 7 }, "grouplinks\t7\n"],
+    [{ op: "nfttables" }, "nfttables\n"],
     [{ op: "sysctl", key: "net.ipv4.ip_forward", value: "1" }, "sysctl\tnet.ipv4.ip_forward\t1\n"],
     [
       { op: "sysctl", key: "net/ipv4/conf/eth0.10/forwarding", value: "1" },

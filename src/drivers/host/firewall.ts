@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { DroppingChain, HostFirewall, NslabRule } from "../../plan/host-firewall.js";
+import { type NftTable, nftTablesOnce } from "../nsagent/index.js";
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
 import { scanNftJson } from "./nft-json.js";
 import { scanXtSave } from "./xt-save.js";
@@ -16,6 +17,11 @@ import { scanXtSave } from "./xt-save.js";
 export interface FirewallReadOptions {
   /** nslab's rules in iptables-nft's tables (for removing them, repairing, status); default true. */
   ownRules?: boolean;
+  /**
+   * The namespace's nftables tables, read cheaply (undefined: not known); default: by an agent
+   * process of its own. When there are none, `nft` is not run: there is nothing for it to list.
+   */
+  nftTables?: () => Promise<readonly NftTable[] | undefined>;
 }
 
 function procLines(path: string): string[] | undefined {
@@ -51,17 +57,10 @@ export async function readFirewall(
   if (bnf) fw.brNetfilter = bnf;
   const xtFamilies: ("ip" | "ip6")[] = [];
   if (findBinary("nft")) {
-    const r = await runner.run(["nft", "-j", "list", "ruleset"], { allowFailure: true, timeoutMs: 30_000 });
-    if (r.exitCode !== 0) fw.read.notes.push(`nft -j list ruleset failed: ${r.stderr.trim()}`);
-    else {
-      const scan = scanNftJson(r.stdout || '{"nftables":[]}');
-      fw.read.nft = true;
-      fw.chains.push(...scan.chains);
-      fw.uneditable.push(...scan.uneditable);
-      fw.rules.push(...scan.rules);
-      fw.tables.push(...scan.tables);
-      for (const t of scan.xtTables) if (t.table === "filter") xtFamilies.push(t.family);
-    }
+    // A host without a single table (most hosts without Docker or a firewall): nothing to list.
+    const tables = await (options.nftTables ?? (() => nftTablesOnce(runner)))().catch(() => undefined);
+    if (tables?.length === 0) fw.read.nft = true;
+    else await readNft(runner, fw, xtFamilies);
   } else if (findBinary("iptables-nft-save")) {
     // No nft: native tables cannot be seen; iptables-nft's own can (its -save creates nothing).
     fw.read.notes.push(
@@ -108,6 +107,22 @@ export async function readFirewall(
     if (scan.chain) fw.chains.push(scan.chain);
   }
   return fw;
+}
+
+/** `nft -j list ruleset` into `fw`; the families whose iptables-nft filter table it lists into `xtFamilies`. */
+async function readNft(runner: Runner, fw: HostFirewall, xtFamilies: ("ip" | "ip6")[]): Promise<void> {
+  const r = await runner.run(["nft", "-j", "list", "ruleset"], { allowFailure: true, timeoutMs: 30_000 });
+  if (r.exitCode !== 0) {
+    fw.read.notes.push(`nft -j list ruleset failed: ${r.stderr.trim()}`);
+    return;
+  }
+  const scan = scanNftJson(r.stdout || '{"nftables":[]}');
+  fw.read.nft = true;
+  fw.chains.push(...scan.chains);
+  fw.uneditable.push(...scan.uneditable);
+  fw.rules.push(...scan.rules);
+  fw.tables.push(...scan.tables);
+  for (const t of scan.xtTables) if (t.table === "filter") xtFamilies.push(t.family);
 }
 
 /** The chains of `fw` as one line each (doctor, plan). */

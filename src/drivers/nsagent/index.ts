@@ -1,5 +1,12 @@
 /** The native netns agent driver: one long-lived process that configures namespaces over rtnetlink. */
-export { type ExecOptions, findAgentBinary, NsAgent, type NsAgentOptions } from "./client.js";
+export {
+  type ExecOptions,
+  findAgentBinary,
+  NsAgent,
+  type NsAgentOptions,
+  nftTablesOf,
+  nftTablesOnce,
+} from "./client.js";
 export {
   asCompactDump,
   type CompactAddr,
@@ -16,12 +23,14 @@ export {
   type AgentCommand,
   type AgentReply,
   type AgentVethEnd,
+  asNftTables,
   asNsDump,
   type DumpAddr,
   type DumpLink,
   type DumpLinkStats,
   type DumpOperstate,
   type DumpRoute,
+  type NftTable,
   type NsDump,
   parseReply,
   type RouteFields,

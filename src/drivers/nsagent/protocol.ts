@@ -89,6 +89,11 @@ export type AgentCommand =
   /** The names of the current namespace's links in link group `group` (reply data: `string[]`). */
   | { op: "grouplinks"; group: number }
   /**
+   * The current namespace's nftables tables, every family (reply data: `[family, name][]`, see
+   * {@link asNftTables}): one netlink dump, what `nft list tables` reads.
+   */
+  | { op: "nfttables" }
+  /**
    * Queue one ICMP echo probe from namespace `ns` to `target`, sent from address `source` (same
    * family) or, without it, from whatever address the namespace's routing picks.
    */
@@ -196,6 +201,7 @@ function args(cmd: AgentCommand): string[] {
     case "dump":
     case "bridgedump":
     case "bridgedumpc":
+    case "nfttables":
     case "neighflush":
     case "mntsys":
       return [];
@@ -314,6 +320,22 @@ export function parseReply(line: string): AgentReply {
     }
   }
   throw new TypeError(`nsagent: malformed reply line: ${JSON.stringify(line.slice(0, 120))}`);
+}
+
+/** An nftables table: its family as nft names it (`ip`, `ip6`, `inet`, `arp`, `bridge`, `netdev`) and its name. */
+export interface NftTable {
+  family: string;
+  name: string;
+}
+
+/** The data of an `nfttables` reply. Throws TypeError for anything else. */
+export function asNftTables(data: unknown): NftTable[] {
+  if (!Array.isArray(data)) throw new TypeError("nsagent: nfttables reply is not an array");
+  return data.map((t: unknown) => {
+    if (!Array.isArray(t) || t.length !== 2 || typeof t[1] !== "string")
+      throw new TypeError("nsagent: nfttables reply holds something other than [family, name]");
+    return { family: String(t[0]), name: t[1] };
+  });
 }
 
 /** Check the outline of a `dump` reply's data; the members are trusted as the agent wrote them. */

@@ -37,10 +37,10 @@ const DUMP_INTERRUPTED = /dump interrupted/;
 /** What an agent built before a command answers to it. */
 const UNKNOWN_COMMAND = /unknown command/;
 const DUMP_ATTEMPTS = 4;
-/** Reading more namespaces than this at once is split between agents. */
-const SPLIT_OVER = 2_000;
-/** The most agents reading side by side. */
-const READERS = 2;
+/** Namespaces read at once beyond which the reading is split between agents (at most READERS). */
+const [SPLIT_OVER, READERS] = [2_000, 2];
+/** Operations on node environments beyond which an overlapping apply gives them an agent of their own. */
+const ENV_ASIDE_OVER = 64;
 
 /** Which way namespace work is done: the native agent, or iproute2 processes. */
 export type Backend = "agent" | "iproute2";
@@ -116,8 +116,10 @@ export class Driver {
     options: Omit<ApplyOptions, "faultAt" | "pauseAt"> & { injectFaults?: boolean },
   ): Promise<ApplyReport> {
     const { injectFaults, ...rest } = options;
-    // Node environments made beside the rest: by an agent of their own.
-    if (options.overlap && ops.some((o) => this.route(o) === this.#envCh)) this.#envAside = true;
+    // Node environments made beside the rest, by an agent of their own, when they are many (that
+    // agent's start, ~6 ms of this thread, is more than a small lab's environments take).
+    if (options.overlap && ops.filter((o) => this.route(o) === this.#envCh).length > ENV_ASIDE_OVER)
+      this.#envAside = true;
     const { failOp, pauseOp } = injectFaults ? this.faults : {};
     // Loaded when something is applied: observing (status, web) never needs it.
     const { applyOps } = await import("./apply/executor.js");

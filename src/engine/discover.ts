@@ -12,7 +12,7 @@ import type { Driver } from "../drivers/driver.js";
 import { isRoot, listNetns } from "../drivers/host/facts.js";
 import { readFirewall } from "../drivers/host/firewall.js";
 import { readMounts } from "../drivers/host/mounts.js";
-import { nftTablesOf } from "../drivers/nsagent/index.js";
+import { type NftTable, nftTablesOf } from "../drivers/nsagent/index.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
 import { labsInFirewall } from "../plan/firewall.js";
 import type { HostFirewall } from "../plan/host-firewall.js";
@@ -81,10 +81,12 @@ export async function discoverLabs(
  * the driver's agent first (a host without one is read without starting `nft`).
  */
 export function readHostFirewall(driver: Driver): Promise<HostFirewall> {
-  return readFirewall(driver.runner, {
-    ownRules: true,
-    nftTables: async () => (driver.backend === "agent" ? nftTablesOf(await driver.agent()) : undefined),
-  });
+  return readFirewall(driver.runner, { ownRules: true, nftTables: nftTablesBy(driver) });
+}
+
+/** The root namespace's nftables tables as the driver's agent lists them (undefined without one). */
+export function nftTablesBy(driver: Driver): () => Promise<NftTable[] | undefined> {
+  return async () => (driver.backend === "agent" ? nftTablesOf(await driver.agent()) : undefined);
 }
 
 /** Labs' file systems (tmpfs `nslab-LAB` at its place) and the /etc/netns entries linking into them. */

@@ -22,6 +22,7 @@ import { stateRoot } from "../state/dir.js";
 import { removeLabDir } from "../state/lab-dir.js";
 import { acquireLock } from "../state/lock.js";
 import { clearLeftovers, type LabState, newLabState, readLab, removeLab, saveLab } from "../state/store.js";
+import { nftTablesBy } from "./discover.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
 import { repairFirewall } from "./firewall-repair.js";
@@ -77,7 +78,11 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
   const host: HostFacts = {
-    ...(await hostFactsFor(topology, driver.runner, stateRoot(), { borrowed: borrowedDevices(lab) })),
+    // The firewall's tables asked of the driver's agent (started here: it is needed next anyway).
+    ...(await hostFactsFor(topology, driver.runner, stateRoot(), {
+      borrowed: borrowedDevices(lab),
+      nftTables: nftTablesBy(driver),
+    })),
     defaultController: defaultControllerTarget(),
   };
   const full = planUp(topology, host);
@@ -152,6 +157,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
       // The running lab's plan (from its record) against the one made above.
       const before = await hostFactsFor(existing.topology, driver.runner, stateRoot(), {
         borrowed: borrowedDevices(lab),
+        nftTables: nftTablesBy(driver),
       });
       const change = diffPlans(planUp(existing.topology, withRecorded(before, existing)), full);
       const n = await update(c, existing, topology, change);

@@ -11,7 +11,7 @@ import { devicesNamed, type HostDevice, touchesHost } from "../../plan/host-devi
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
 import { listDevices, probeDevice, probeRootRoutes } from "./devices.js";
 import { isRoot, ovsKernelModule } from "./facts.js";
-import { readFirewall } from "./firewall.js";
+import { type FirewallReadOptions, readFirewall } from "./firewall.js";
 import { nodeEnvFacts } from "./node-env-facts.js";
 import { defaultUplink } from "./uplink.js";
 
@@ -134,18 +134,26 @@ export async function probeFeatures(
  * and routes (read-only). With `stateRoot` (where nslab keeps its state), also what nodes' own
  * environments need. `ownRules`: also nslab's rules already in iptables-nft's tables (to repair a
  * running lab). `borrowed`: host interfaces the running lab of that name has moved into its nodes,
- * as they were before (from its record): they count as they were, not as absent.
+ * as they were before (from its record): they count as they were, not as absent. `nftTables`: how
+ * the firewall's tables are first looked at (see readFirewall).
  */
 export async function hostFactsFor(
   t: Topology,
   runner: Runner = systemRunner,
   stateRoot?: string,
-  options: { ownRules?: boolean; borrowed?: Readonly<Record<string, HostDevice>> } = {},
+  options: {
+    ownRules?: boolean;
+    borrowed?: Readonly<Record<string, HostDevice>>;
+    nftTables?: FirewallReadOptions["nftTables"];
+  } = {},
 ): Promise<HostFacts> {
   const reads = hostReadsNeeded(t);
+  const { ownRules = false, nftTables } = options;
   const [features, firewall, uplink] = await Promise.all([
     probeFeatures(featuresNeeded(t), runner),
-    reads.firewall && isRoot() ? readFirewall(runner, { ownRules: options.ownRules ?? false }) : undefined,
+    reads.firewall && isRoot()
+      ? readFirewall(runner, { ownRules, ...(nftTables ? { nftTables } : {}) })
+      : undefined,
     reads.defaultUplink ? defaultUplink(runner) : undefined,
   ]);
   const facts: HostFacts = {

@@ -5,7 +5,10 @@
 // bridges; prints medians, ratios to the floor and the load average. Kept out of the test suite.
 // Two floors: the network alone (`floor`), and the network with nslab's node environments
 // (`+env`: a kept mount namespace per node, bench/floor.mjs) — the same kernel work as nslab's.
-import { loadavg } from "node:os";
+// `--file`: `up FILE` of what `nslab generate --topo SPEC` writes (the YAML read and checked, as a
+// person's lab file is) instead of `up --topo SPEC`.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { floorCleanup, floorDown, floorModel, floorRootNames, floorUp } from "./floor.mjs";
 import {
@@ -29,14 +32,26 @@ const opt = (name, dflt) => {
 const OLD = opt("--old");
 if (!OLD) {
   process.stderr.write(
-    "usage: node bench/compare.mjs --old DIR [--runs N] [--specs 'single,100;linear,100']\n",
+    "usage: node bench/compare.mjs --old DIR [--runs N] [--specs 'single,100;linear,100'] [--file]\n",
   );
   process.exit(2);
 }
 const runs = Number(opt("--runs", "5"));
 const specs = opt("--specs", "single,100;linear,100").split(";");
 const clis = { old: nslabArgv(OLD), new: nslabArgv(ROOT) };
-const { generateTopology } = await import(join(ROOT, "dist", "sources", "mininet", "index.js"));
+const { generateTopology, generatedYaml } = await import(
+  join(ROOT, "dist", "sources", "mininet", "index.js")
+);
+const fromFile = argv.includes("--file");
+const fileDir = fromFile ? mkdtempSync(join(tmpdir(), "nslab-compare-")) : undefined;
+if (fileDir) process.on("exit", () => rmSync(fileDir, { recursive: true, force: true }));
+/** What `up` is given: the spec, or a file holding what `nslab generate --topo spec` prints. */
+function upSource(spec) {
+  if (!fileDir) return ["--topo", spec];
+  const file = join(fileDir, `${spec.replace(/[^a-z0-9]+/g, "-")}.yaml`);
+  writeFileSync(file, generatedYaml(generateTopology(spec), `nslab generate --topo ${spec}`));
+  return [file];
+}
 
 function leakCheck(m) {
   const ns = new Set(listNetns());
@@ -55,7 +70,7 @@ async function nslab(which, spec) {
   return guarded(
     () => run([...clis[which], "-q", "down", lab]),
     async () => {
-      const up = await run([...clis[which], "-q", "up", "--topo", spec, "--name", lab, "--prefix", p]);
+      const up = await run([...clis[which], "-q", "up", ...upSource(spec), "--name", lab, "--prefix", p]);
       if (up.code !== 0) throw new Error(`${which} up ${spec}: ${up.stderr.trim()}`);
       const down = await run([...clis[which], "-q", "down", lab]);
       if (down.code !== 0) throw new Error(`${which} down ${lab}: ${down.stderr.trim()}`);

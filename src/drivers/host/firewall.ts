@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { DroppingChain, HostFirewall, NslabRule } from "../../plan/host-firewall.js";
-import { type NftTable, nftTablesOnce } from "../nsagent/index.js";
+import type { NftTable } from "../nsagent/index.js";
 import { findBinary, type Runner, systemRunner } from "../runner/index.js";
 import { scanNftJson } from "./nft-json.js";
 import { scanXtSave } from "./xt-save.js";
@@ -18,8 +18,9 @@ export interface FirewallReadOptions {
   /** nslab's rules in iptables-nft's tables (for removing them, repairing, status); default true. */
   ownRules?: boolean;
   /**
-   * The namespace's nftables tables, read cheaply (undefined: not known); default: by an agent
-   * process of its own. When there are none, `nft` is not run: there is nothing for it to list.
+   * The namespace's nftables tables, from an agent already running (undefined: not known). When
+   * there are none, `nft` is not run: there is nothing for it to list. Without it, `nft` is run (an
+   * agent process of its own would be one more process on a host that has a firewall).
    */
   nftTables?: () => Promise<readonly NftTable[] | undefined>;
 }
@@ -58,7 +59,7 @@ export async function readFirewall(
   const xtFamilies: ("ip" | "ip6")[] = [];
   if (findBinary("nft")) {
     // A host without a single table (most hosts without Docker or a firewall): nothing to list.
-    const tables = await (options.nftTables ?? (() => nftTablesOnce(runner)))().catch(() => undefined);
+    const tables = await options.nftTables?.().catch(() => undefined);
     if (tables?.length === 0) fw.read.nft = true;
     else await readNft(runner, fw, xtFamilies);
   } else if (findBinary("iptables-nft-save")) {

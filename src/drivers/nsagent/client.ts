@@ -106,23 +106,6 @@ export function findAgentBinary(): string | null {
   }
 }
 
-/**
- * The nftables tables of the runner's namespace, read by an agent process started for this alone
- * (a few ms; `nft -j list ruleset` takes 12–15 ms to start): undefined when there is no agent or
- * it could not say (an older agent, nfnetlink missing, tables changing meanwhile).
- */
-export async function nftTablesOnce(runner: Runner = systemRunner): Promise<NftTable[] | undefined> {
-  const path = findAgentBinary();
-  if (!path) return undefined;
-  try {
-    const r = await runner.run([path], { input: "nfttables\n", allowFailure: true, timeoutMs: 10_000 });
-    const reply = r.exitCode === 0 ? parseReply(r.stdout.split("\n", 1)[0] ?? "") : undefined;
-    return reply?.status === "ok" ? asNftTables(reply.data) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The nftables tables of the root namespace, asked of a running agent (undefined: it could not say). */
 export async function nftTablesOf(agent: NsAgent): Promise<NftTable[] | undefined> {
   const [root, r] = await agent.exec([{ op: "root" }, { op: "nfttables" }]);

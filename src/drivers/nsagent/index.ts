@@ -5,7 +5,6 @@ export {
   NsAgent,
   type NsAgentOptions,
   nftTablesOf,
-  nftTablesOnce,
 } from "./client.js";
 export {
   asCompactDump,

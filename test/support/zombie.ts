@@ -54,6 +54,13 @@ export async function makeZombie(
         throw new Error(`timed out waiting for '${options.ready}'; stderr:\n${stderr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
+    // Only once `sh` has become the `sleep` that never waits: killed before that exec, the child is
+    // reaped by `sh` itself (dash collects finished jobs between commands) and never shows as a
+    // zombie (CI, under load: the test timed out waiting for one).
+    while (readProcess(parent.pid!)?.comm !== "sleep") {
+      if (Date.now() > deadline) throw new Error(`the parent ${parent.pid} did not exec sleep`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
     process.kill(pid, "SIGKILL");
     while (readProcess(pid)?.state !== "Z") {
       if (Date.now() > deadline) throw new Error(`process ${pid} did not become a zombie`);

@@ -65,7 +65,9 @@ function undoneByTeardown(op: Op, created: ReturnType<typeof createdObjects>): b
   // The lab's file system goes whole (with every node's mount namespace), /etc/netns entries too.
   if (op.op === "labfs.umount") return has("labfs", op.path);
   if (op.op === "mntns.del") return created.some((o) => o.kind === "labfs");
-  if (op.op === "etcnetns.del") return has("etc-netns", op.ns);
+  // The teardown finds the entries' hosts file by the lab's file system: without it (an added node
+  // of a running lab), their inverse operations remove them.
+  if (op.op === "etcnetns.del") return has("etc-netns", op.ns) && created.some((o) => o.kind === "labfs");
   // The lab's firewall part goes by comment and table name with the teardown.
   const rootFirewall =
     op.op === "fw.delete" || ((op.op === "nft.table.del" || op.op === "nft.chain.del") && op.ns === null);

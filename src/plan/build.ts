@@ -42,12 +42,13 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     else nsOps.set(ns, [op]);
   };
 
-  // 1. Namespaces, then (where the host can) each node's own file system and mount namespace.
+  // 1. Namespaces, then (where the host can) each node's own file system and mount namespace, and
+  //    its /etc/netns/NS/hosts for `ip netns exec`.
   for (const n of t.nodes)
     if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
   const env = planNodeEnv(t, host);
   if (env.problems.length > 0) throw new TopologyError(env.problems);
-  ops.push(...env.early);
+  ops.push(...env.ops);
 
   // 2. Linux bridges, created down.
   const group = linkGroupFor(t.name);
@@ -255,10 +256,7 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
   }
   ops.push(...settings, ...flows);
 
-  // 7. What only the host's /etc can offer: /etc/netns/NS/hosts for `ip netns exec`.
-  ops.push(...env.late);
-
-  // 8. The lab's own nftables tables (NAT), and its accepts in the host's chains that could drop
+  // 7. The lab's own nftables tables (NAT), and its accepts in the host's chains that could drop
   //    its traffic (none on a host whose forward path drops nothing).
   ops.push(...natRootTables(t, host));
   ops.push(...acceptOps(ops, t.name, host.firewall ?? EMPTY_FIREWALL));

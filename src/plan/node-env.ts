@@ -47,10 +47,9 @@ export function labHostsPath(labfs: string): string {
   return `${labfs}/hosts`;
 }
 
-/** What planning the node environment gives: ops after the namespaces, ops at the end, problems. */
+/** What planning the node environment gives: ops right after the namespaces, and problems. */
 export interface NodeEnvPlan {
-  early: Op[];
-  late: Op[];
+  ops: Op[];
   problems: Problem[];
 }
 
@@ -59,7 +58,7 @@ const own = (owner: FileOwner | undefined) => (owner ? { owner } : {});
 
 /** The node-environment operations of `t` on `host`. */
 export function planNodeEnv(t: Topology, host: HostFacts): NodeEnvPlan {
-  const out: NodeEnvPlan = { early: [], late: [], problems: [] };
+  const out: NodeEnvPlan = { ops: [], problems: [] };
   const nodes = t.nodes.filter((n): n is NetnsNode => n.kind === "netns");
   if (nodes.length === 0) return out;
   if (!host.nodeEnv) {
@@ -76,16 +75,17 @@ export function planNodeEnv(t: Topology, host: HostFacts): NodeEnvPlan {
   const root = host.stateRoot ?? DEFAULT_STATE_ROOT;
   const labfs = labfsPath(t.name, root);
   const hosts = labHostsPath(labfs);
-  out.early.push(
+  out.ops.push(
     { op: "labfs.mount", path: labfs, name: labfsName(t.name) },
     { op: "nodefs.dir", path: `${labfs}/ns`, mode: 0o700 },
     { op: "nodefs.file", path: hosts, from: { content: hostsFile(t) }, mode: 0o644 },
   );
   const mntOps: Op[] = [];
+  const etcOps: Op[] = [];
   const natCopy = natResolv(t, host).content;
   for (const n of nodes) {
     const { ops, mounts } = nodeTree(n, labfs, host, out.problems, natCopy);
-    out.early.push(...ops);
+    out.ops.push(...ops);
     mntOps.push({
       op: "mntns.add",
       ns: n.netns,
@@ -95,9 +95,12 @@ export function planNodeEnv(t: Topology, host: HostFacts): NodeEnvPlan {
       mounts,
       ...(n.src ? { src: n.src } : {}),
     });
-    out.late.push({ op: "etcnetns.add", ns: n.netns, hosts, ...(n.src ? { src: n.src } : {}) });
+    etcOps.push({ op: "etcnetns.add", ns: n.netns, hosts, ...(n.src ? { src: n.src } : {}) });
   }
-  out.early.push(...mntOps);
+  // The /etc/netns entries right after the mount namespaces, on the same channel: applied with
+  // overlap, they are made while the agent makes the network (100 nodes: ~12 ms of the main
+  // thread that came after the network's reply when they were the plan's last operations).
+  out.ops.push(...mntOps, ...etcOps);
   out.problems.push(...programProblems(nodes, host), ...ownerProblems(nodes, host));
   return out;
 }

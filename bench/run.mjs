@@ -371,9 +371,22 @@ async function hugeScenario(spec) {
         results: j.results?.map((r) => ({ from: r.pair.from, to: r.pair.to, ok: r.ok, rttMs: r.rttMs })),
       };
       log(`huge ${spec}: farthest-pair ping ${fmt(ping.ms)} ${JSON.stringify(out.ping.results)}`);
+      // Both forms, as a person types them: the table (what most people read) and --json.
+      const table = await timed(["status", lab]);
+      out.statusTable = {
+        ms: table.ms,
+        rssMB: table.rssMB,
+        code: table.code,
+        lines: table.stdout.split("\n").length,
+      };
+      log(
+        `huge ${spec}: status ${fmt(table.ms)} (${out.statusTable.lines} lines) RSS ${table.rssMB?.toFixed(0)} MB`,
+      );
       const st = await timed(["status", lab, "--json"]);
       out.status = { ms: st.ms, rssMB: st.rssMB, healthy: JSON.parse(st.stdout || "{}").healthy };
-      log(`huge ${spec}: status ${fmt(st.ms)} healthy=${out.status.healthy} RSS ${st.rssMB?.toFixed(0)} MB`);
+      log(
+        `huge ${spec}: status --json ${fmt(st.ms)} healthy=${out.status.healthy} RSS ${st.rssMB?.toFixed(0)} MB`,
+      );
       const down = await timed(["-q", "down", lab]);
       out.down = { ms: down.ms, rssMB: down.rssMB, code: down.code };
       log(`huge ${spec}: down ${fmt(down.ms)}, nslab RSS ${down.rssMB?.toFixed(0)} MB`);

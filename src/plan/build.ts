@@ -42,13 +42,15 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
     else nsOps.set(ns, [op]);
   };
 
-  // 1. Namespaces, then (where the host can) each node's own file system and mount namespace, and
-  //    its /etc/netns/NS/hosts for `ip netns exec`.
-  for (const n of t.nodes)
-    if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
+  // 1. Namespaces and (where the host can) the nodes' own files: the lab's file system and each
+  //    node's tree in it first (the driver writes them while the agent makes the namespaces), then
+  //    each node's mount namespace and its /etc/netns/NS/hosts for `ip netns exec`.
   const env = planNodeEnv(t, host);
   if (env.problems.length > 0) throw new TopologyError(env.problems);
-  ops.push(...env.ops);
+  ops.push(...env.files);
+  for (const n of t.nodes)
+    if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
+  ops.push(...env.mounts);
 
   // 2. Linux bridges, created down.
   const group = linkGroupFor(t.name);

@@ -47,9 +47,14 @@ export function labHostsPath(labfs: string): string {
   return `${labfs}/hosts`;
 }
 
-/** What planning the node environment gives: ops right after the namespaces, and problems. */
+/**
+ * What planning the node environment gives: the lab's file system and the nodes' trees in it (they
+ * need no namespace: planned before the namespaces, they are written while the agent makes them),
+ * the nodes' mount namespaces and /etc/netns entries (right after the namespaces), and problems.
+ */
 export interface NodeEnvPlan {
-  ops: Op[];
+  files: Op[];
+  mounts: Op[];
   problems: Problem[];
 }
 
@@ -58,7 +63,7 @@ const own = (owner: FileOwner | undefined) => (owner ? { owner } : {});
 
 /** The node-environment operations of `t` on `host`. */
 export function planNodeEnv(t: Topology, host: HostFacts): NodeEnvPlan {
-  const out: NodeEnvPlan = { ops: [], problems: [] };
+  const out: NodeEnvPlan = { files: [], mounts: [], problems: [] };
   const nodes = t.nodes.filter((n): n is NetnsNode => n.kind === "netns");
   if (nodes.length === 0) return out;
   if (!host.nodeEnv) {
@@ -75,7 +80,7 @@ export function planNodeEnv(t: Topology, host: HostFacts): NodeEnvPlan {
   const root = host.stateRoot ?? DEFAULT_STATE_ROOT;
   const labfs = labfsPath(t.name, root);
   const hosts = labHostsPath(labfs);
-  out.ops.push(
+  out.files.push(
     { op: "labfs.mount", path: labfs, name: labfsName(t.name) },
     { op: "nodefs.dir", path: `${labfs}/ns`, mode: 0o700 },
     { op: "nodefs.file", path: hosts, from: { content: hostsFile(t) }, mode: 0o644 },
@@ -85,7 +90,7 @@ export function planNodeEnv(t: Topology, host: HostFacts): NodeEnvPlan {
   const natCopy = natResolv(t, host).content;
   for (const n of nodes) {
     const { ops, mounts } = nodeTree(n, labfs, host, out.problems, natCopy);
-    out.ops.push(...ops);
+    out.files.push(...ops);
     mntOps.push({
       op: "mntns.add",
       ns: n.netns,
@@ -100,7 +105,7 @@ export function planNodeEnv(t: Topology, host: HostFacts): NodeEnvPlan {
   // The /etc/netns entries right after the mount namespaces, on the same channel: applied with
   // overlap, they are made while the agent makes the network (100 nodes: ~12 ms of the main
   // thread that came after the network's reply when they were the plan's last operations).
-  out.ops.push(...mntOps, ...etcOps);
+  out.mounts.push(...mntOps, ...etcOps);
   out.problems.push(...programProblems(nodes, host), ...ownerProblems(nodes, host));
   return out;
 }

@@ -36,6 +36,24 @@ function writeLab(name: string): string {
   return file;
 }
 
+/**
+ * Where operations of kind `op` sit in `file`'s plan (1-based, as the fault hooks count): the
+ * points below follow the plan's phases (the nodes' files, the namespaces, their mount namespaces,
+ * the links), wherever a change of the plan's order moves them.
+ */
+function planned(file: string, prefix: string): (op: string) => { first: number; last: number } {
+  const { operations } = JSON.parse(nslab(["plan", file, "--prefix", prefix, "--json"]).stdout) as {
+    operations: { n: number; op: string }[];
+  };
+  return (op) => {
+    const ns = operations.filter((o) => o.op === op).map((o) => o.n);
+    if (ns.length === 0) throw new Error(`the plan has no ${op}`);
+    return { first: ns[0]!, last: ns.at(-1)! };
+  };
+}
+/** The plan of the labs writeLab makes (the same operations whatever the name). */
+const phases = planned(writeLab(`probe-${uniqueTag().slice(1, 5)}`), "p0-");
+
 const labs: string[] = [];
 const clis: RunningCli[] = [];
 /** startNslab, remembered: a test that fails while its `up` still runs must not leave it running. */
@@ -56,8 +74,8 @@ afterAll(async () => {
 
 describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rollbacks", () => {
   for (const [signal, at] of [
-    ["SIGINT", 45],
-    ["SIGTERM", 95],
+    ["SIGINT", phases("netns.add").first], // the nodes' files written, no namespace yet
+    ["SIGTERM", phases("mntns.add").first + 5], // amid the mount namespaces
   ] as const) {
     it(`${signal} during up rolls back and exits 130`, async () => {
       const tag = uniqueTag().slice(1, 5);
@@ -81,7 +99,16 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
   }
 
   it("SIGKILL at several points: down removes everything the lab created", async () => {
-    for (const at of [2, 41, 44, 88, 120]) {
+    const ns = phases("netns.add");
+    const files = phases("nodefs.dir");
+    for (const at of [
+      2, // the lab's file system mounted
+      Math.round((files.first + files.last) / 2), // amid the nodes' trees
+      ns.first + 1, // the first namespace made
+      ns.last, // all but the last
+      phases("mntns.add").last, // the mount namespaces
+      phases("veth.add").first + 5, // the links
+    ]) {
       const tag = uniqueTag().slice(1, 5);
       const name = `kill-${tag}`;
       const prefix = `k${tag}-`;
@@ -235,11 +262,13 @@ describe.skipIf(!canTouchKernel && !mustRun)("interrupts, crashes and failed rol
     labs.push(name);
     const file = writeLab(name);
     const before = scopedSnapshot(prefix, name);
+    // The fault strikes among the links, with the namespaces (whose removal fails) made already.
+    const at = phases("veth.add").first + 10;
     const r = nslab(["up", file, "--prefix", prefix], {
-      env: { NSLAB_TEST_FAULTS: "fail-op=60,fail-rollback" },
+      env: { NSLAB_TEST_FAULTS: `fail-op=${at},fail-rollback` },
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/operation 60 of \d+ failed/);
+    expect(r.stderr).toMatch(new RegExp(`operation ${at} of \\d+ failed`));
     expect(r.stderr).toMatch(/the rollback failed too: .*injected teardown fault/);
     expect(r.stderr).toContain(`hint: finish the cleanup with: nslab down ${name}`);
     const st = nslab(["status", name, "--json"]);

@@ -1,8 +1,11 @@
 /**
- * Where the node environments' operations sit in a plan: right after the namespaces, before any
- * link — the driver applies them on their own channel while the agent makes the network, so that
- * none of them is left for after it (the /etc/netns entries used to be the plan's last operations,
- * ~12 ms of the main thread after the network's reply at 100 nodes).
+ * Where the node environments' operations sit in a plan. The lab's file system and the nodes'
+ * trees in it need no namespace: they come first, and the driver writes them (on their own
+ * channel) while the agent makes the namespaces. The mount namespaces need their network
+ * namespace: right after the namespaces, with the /etc/netns entries after them, all before any
+ * link — applied while the agent makes the network, so that none of them is left for after it
+ * (the /etc/netns entries used to be the plan's last operations, ~12 ms of the main thread after
+ * the network's reply at 100 nodes).
  */
 import { describe, expect, it } from "vitest";
 import { parseTopology } from "../../../src/model/load.js";
@@ -10,20 +13,31 @@ import { planUp } from "../../../src/plan/build.js";
 import { generatedYaml, generateTopology } from "../../../src/sources/mininet/index.js";
 
 const host = { ovsKernelDatapath: false, nodeEnv: true };
-const ENV = /^(labfs|nodefs|mntns|etcnetns)\./;
+const FILES = /^(labfs|nodefs)\./;
+const MOUNTS = /^(mntns|etcnetns)\./;
+
+/** The indexes of the operations whose names match `re`. */
+const where = (ops: string[], re: RegExp) => ops.flatMap((op, i) => (re.test(op) ? [i] : []));
 
 describe("node environments in the plan", () => {
-  it("come as one run after the namespaces, the /etc/netns entries after the mount namespaces, before any link", () => {
+  it("files before the namespaces, mount namespaces and /etc/netns entries after them, before any link", () => {
     const t = parseTopology(generatedYaml(generateTopology("single,3"), "test"), { file: "single3.yaml" });
     const ops = planUp(t, host).map((o) => o.op);
-    const env = ops.flatMap((op, i) => (ENV.test(op) ? [i] : []));
-    expect(env.length).toBeGreaterThan(0);
-    // one contiguous run, right after the last namespace
-    expect(env.at(-1)! - env[0]! + 1).toBe(env.length);
-    expect(env[0]).toBe(ops.lastIndexOf("netns.add") + 1);
+    const files = where(ops, FILES);
+    const mounts = where(ops, MOUNTS);
+    const namespaces = where(ops, /^netns\.add$/);
+    expect(namespaces).toHaveLength(3);
+    // the file system and the trees: one run, first of all
+    expect(files[0]).toBe(0);
+    expect(ops[0]).toBe("labfs.mount");
+    expect(files.at(-1)! - files[0]! + 1).toBe(files.length);
+    expect(namespaces[0]).toBe(files.at(-1)! + 1);
+    // the mount namespaces, then the /etc/netns entries: one run, right after the last namespace
+    expect(mounts).toHaveLength(6);
+    expect(mounts[0]).toBe(namespaces.at(-1)! + 1);
+    expect(mounts.at(-1)! - mounts[0]! + 1).toBe(mounts.length);
     expect(ops.indexOf("etcnetns.add")).toBeGreaterThan(ops.lastIndexOf("mntns.add"));
-    expect(ops.filter((op) => op === "etcnetns.add")).toHaveLength(3);
-    const firstLink = ops.findIndex((op) => op.startsWith("link."));
-    expect(firstLink).toBeGreaterThan(env.at(-1)!);
+    const firstLink = ops.findIndex((op) => op.startsWith("link.") || op.startsWith("veth."));
+    expect(firstLink).toBeGreaterThan(mounts.at(-1)!);
   });
 });

@@ -25,6 +25,9 @@ interface EndInfo {
   ns: NsName;
 }
 
+/** Labs of more namespaces than this write their nodes' files before making the namespaces. */
+const FILES_FIRST_OVER = 16;
+
 /**
  * The operations that bring `t` up from nothing. Throws a TopologyError, before any operation exists,
  * when the topology needs something the host is known to lack (e.g. netem).
@@ -43,13 +46,17 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
   };
 
   // 1. Namespaces and (where the host can) the nodes' own files: the lab's file system and each
-  //    node's tree in it first (the driver writes them while the agent makes the namespaces), then
-  //    each node's mount namespace and its /etc/netns/NS/hosts for `ip netns exec`.
+  //    node's tree in it, then each node's mount namespace and its /etc/netns/NS/hosts for
+  //    `ip netns exec`. A small lab's plan reads as the walkthrough does, namespaces first; a
+  //    bigger one's files come first (they need no namespace), written while the agent makes the
+  //    namespaces (single,100: ~40 ms less).
   const env = planNodeEnv(t, host);
   if (env.problems.length > 0) throw new TopologyError(env.problems);
-  ops.push(...env.files);
+  const namespaces: Op[] = [];
   for (const n of t.nodes)
-    if (n.kind === "netns") ops.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
+    if (n.kind === "netns") namespaces.push({ op: "netns.add", ns: n.netns, marker, src: n.src });
+  if (namespaces.length > FILES_FIRST_OVER) ops.push(...env.files, ...namespaces);
+  else ops.push(...namespaces, ...env.files);
   ops.push(...env.mounts);
 
   // 2. Linux bridges, created down.

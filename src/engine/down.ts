@@ -22,7 +22,6 @@ import { openDriver } from "./driver.js";
 import { type CommonOptions, logOf } from "./options.js";
 import { heldServices, release, SERVICES, type ServiceContext } from "./services/index.js";
 import { type TeardownReport, teardown } from "./teardown.js";
-import { lookUpRootLinks } from "./teardown-owned.js";
 
 export type { DownResult } from "./results.js";
 
@@ -162,8 +161,6 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
       };
     }
 
-    // The agent reads the lab's root links (ownership checks) while the record is written.
-    const rootLinks = lookUpRootLinks(objects, driver);
     const held = heldServices(state, objects);
     if (state) saveLab({ ...state, status: "destroying" });
     // Removing some objects needs their service running (OVS bridges: OVSDB).
@@ -176,7 +173,6 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
         ovs: () => driver.ovsdb(),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(rootLinks ? { rootLinks } : {}),
       });
     } catch (e) {
       if (state)

@@ -12,34 +12,12 @@ import type { OwnedObject } from "../state/store.js";
 
 const key = (o: OwnedObject) => `${o.kind}/${o.name}`;
 
-/**
- * Start reading `objects`' root links (for {@link ownedAndPresent}) now, so that the agent reads them
- * while this thread does other work (`down`: writing the record, looking for the lab's processes).
- * Not for a lab that borrowed host interfaces: giving them back comes first and changes the root.
- */
-export function lookUpRootLinks(
-  objects: readonly OwnedObject[],
-  driver: Driver,
-): Promise<Map<string, DumpLink>> | undefined {
-  if (objects.some((o) => o.kind === "phys")) return undefined;
-  const names = objects.filter((o) => o.kind === "link").map((o) => o.name);
-  if (names.length === 0) return undefined;
-  const p = driver.rootLinksNamed(names);
-  p.catch(() => undefined); // awaited (and its failure seen) by ownedAndPresent, or not needed
-  return p;
-}
-
 /** Which of `objects` exist and carry `lab`'s marker; the rest go to `report.skipped`. */
 export async function ownedAndPresent(
   lab: string,
   objects: readonly OwnedObject[],
   driver: Driver,
-  options: {
-    acceptUnaliasedLinks?: boolean;
-    ovs?: () => Promise<OvsdbClient>;
-    /** The root links of `objects`, being read already (see {@link lookUpRootLinks}). */
-    rootLinks?: Promise<Map<string, DumpLink>>;
-  },
+  options: { acceptUnaliasedLinks?: boolean; ovs?: () => Promise<OvsdbClient> },
   report: { skipped: { object: OwnedObject; reason: string }[] },
   seen: { root?: Map<string, DumpLink> },
 ): Promise<OwnedObject[]> {
@@ -69,7 +47,7 @@ export async function ownedAndPresent(
 
   const linkWanted = objects.filter((o) => o.kind === "link");
   if (linkWanted.length > 0) {
-    const byName = await (options.rootLinks ?? driver.rootLinksNamed(linkWanted.map((o) => o.name)));
+    const byName = await driver.rootLinksNamed(linkWanted.map((o) => o.name));
     seen.root = byName;
     for (const o of linkWanted) {
       const l = byName.get(o.name);

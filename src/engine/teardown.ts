@@ -22,7 +22,7 @@ import { formatArgv } from "../util/quote.js";
 import { readHostFirewall } from "./discover.js";
 import { giveBack } from "./give-back.js";
 import { clearNodeEnv, removeEtcNetns } from "./teardown-env.js";
-import { lookUpRootLinks, ownedAndPresent } from "./teardown-owned.js";
+import { ownedAndPresent } from "./teardown-owned.js";
 
 export interface TeardownOptions {
   /**
@@ -37,8 +37,6 @@ export interface TeardownOptions {
   signal?: AbortSignal;
   /** Objects removed so far, out of those to remove (phase: `root links`, `namespaces`, …). */
   onProgress?: ProgressFn;
-  /** The root links of the objects, being read already (see `lookUpRootLinks`). */
-  rootLinks?: Promise<Map<string, DumpLink>>;
 }
 
 export interface TeardownReport {
@@ -69,15 +67,12 @@ export async function teardown(
   options: TeardownOptions = {},
 ): Promise<TeardownReport> {
   const report: TeardownReport = { removed: [], skipped: [], failures: [] };
-  // The agent reads the lab's root links (for the ownership checks) while the processes are found.
-  const rootLinks = options.rootLinks ?? lookUpRootLinks(objects, driver);
-  const withLinks = rootLinks ? { ...options, rootLinks } : options;
   // 0. Nothing may run in the lab any more (a process holds its namespace and veths alive).
   report.processes = await clearNodeEnv(lab, objects, driver, report);
   // Its /etc/netns entries go meanwhile (file system work in libuv's threads, beside the kernel's).
   const etcNetns = removeEtcNetns(objects, driver, report);
   try {
-    await removeNetwork(lab, objects, driver, withLinks, report);
+    await removeNetwork(lab, objects, driver, options, report);
   } finally {
     await etcNetns;
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Old vs new side by side: `node bench/compare.mjs --old DIR [--runs N] [--specs single,100;linear,100]`
+// Old vs new side by side: `node bench/compare.mjs --old DIR [--runs N] [--specs single,100;linear,100] [--gap MS]`
 // times `nslab up`/`down` (the CLI as typed, end to end) of two builds — DIR's dist (e.g. a checkout
 // of main) and this one — and the raw floor (bench/floor.mjs), interleaved run by run, Linux
 // bridges; prints medians, ratios to the floor and the load average. Kept out of the test suite.
@@ -32,7 +32,7 @@ const opt = (name, dflt) => {
 const OLD = opt("--old");
 if (!OLD) {
   process.stderr.write(
-    "usage: node bench/compare.mjs --old DIR [--runs N] [--specs 'single,100;linear,100'] [--file]\n",
+    "usage: node bench/compare.mjs --old DIR [--runs N] [--specs 'single,100;linear,100'] [--file] [--gap MS]\n",
   );
   process.exit(2);
 }
@@ -43,6 +43,11 @@ const { generateTopology, generatedYaml } = await import(
   join(ROOT, "dist", "sources", "mininet", "index.js")
 );
 const fromFile = argv.includes("--file");
+// `--gap MS` (default 3000): a pause before each timed run. The kernel finishes tearing down the last
+// run's namespaces seconds after their deletion returned (no CPU to see: settle() cannot tell), and
+// a lab made meanwhile is slower: here `ip -batch` making 100 namespaces and their veths took 97,
+// 142, 154, 150, 165 ms one second apart, 103–119 ms three or more seconds apart.
+const gapMs = Number(opt("--gap", "3000"));
 const fileDir = fromFile ? mkdtempSync(join(tmpdir(), "nslab-compare-")) : undefined;
 if (fileDir) process.on("exit", () => rmSync(fileDir, { recursive: true, force: true }));
 /** What `up` is given: the spec, or a file holding what `nslab generate --topo spec` prints. */
@@ -102,6 +107,7 @@ try {
       const order = r % 2 === 0 ? ["floor", "floorenv", "old", "new"] : ["new", "old", "floorenv", "floor"];
       for (const method of order) {
         await settle();
+        await new Promise((r) => setTimeout(r, gapMs));
         loads.push(loadavg()[0]);
         const x = method.startsWith("floor")
           ? await floor(spec, method === "floorenv")

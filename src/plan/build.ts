@@ -49,7 +49,7 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
   //    node's tree in it, then each node's mount namespace and its /etc/netns/NS/hosts for
   //    `ip netns exec`. A small lab's plan reads as the walkthrough does, namespaces first; a
   //    bigger one's files come first (they need no namespace), written while the agent makes the
-  //    namespaces (single,100: ~40 ms less).
+  //    namespaces (docs/benchmark.md, the 2026-12-05 night stop).
   const env = planNodeEnv(t, host);
   if (env.problems.length > 0) throw new TopologyError(env.problems);
   const namespaces: Op[] = [];

@@ -17,6 +17,7 @@ import { labLinuxBridges } from "../../plan/host.js";
 import type { DroppingChain, HostFirewall } from "../../plan/host-firewall.js";
 import type { Op } from "../../plan/ops.js";
 import type { LabState } from "../../state/store.js";
+import { nftTablesBy } from "../discover.js";
 import type { HealthProblem, LabHealthContext } from "../health-types.js";
 import type { HostService, ServiceHealth } from "./service.js";
 
@@ -101,7 +102,9 @@ export const firewallService: HostService = {
       return uplink ? [{ node: n.name, transit: n.nat.rootIfname, uplink }] : [];
     });
     if (bridges.length === 0 && nats.length === 0) return [];
-    const fw = await readFirewall(ctx.driver.runner, { ownRules: true });
+    // The agent tells whether nftables has any table at all first (no `nft` process on a host
+    // without one, where `status` of a big lab would start it beside the agents reading).
+    const fw = await readFirewall(ctx.driver.runner, { ownRules: true, nftTables: nftTablesBy(ctx.driver) });
     const has = (c: DroppingChain, match: FwMatch) =>
       fw.rules.some(
         (r) =>

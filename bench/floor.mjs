@@ -218,3 +218,24 @@ async function deleteAll(m, ovs) {
   const lines = [`link del group ${m.group}`, ...m.hosts.map((h) => `netns del ${h.ns}`)];
   await run(["ip", "-force", "-batch", "-"], { input: `${lines.join("\n")}\n` });
 }
+
+/**
+ * The floor of `status`: the kernel read the fastest raw way — every namespace's links, addresses
+ * and main-table routes (one setns, one netlink socket and four dumps each), split between as many
+ * processes as there are cores (at most two, as nslab), and the root namespace's bridges and ports —
+ * by the native agent fed its requests directly: no record, no report, no Node. Returns the wall
+ * time until every reader has exited and the bytes they wrote.
+ */
+export async function floorRead(namespaces, readers) {
+  const size = Math.ceil(namespaces.length / readers);
+  const parts = Array.from({ length: readers }, (_, k) => namespaces.slice(k * size, (k + 1) * size));
+  const t0 = performance.now();
+  const done = await Promise.all([
+    run([AGENT], { input: "bridgedumpc\n" }),
+    ...parts.map((part) => run([AGENT], { input: `${part.map((ns) => `nsdumpc\t${ns}`).join("\n")}\n` })),
+  ]);
+  const ms = performance.now() - t0;
+  const failed = done.find((r) => r.code !== 0 || r.stdout.split("\n").some((l) => l && !l.startsWith("ok")));
+  if (failed) throw new Error(`floor read: ${failed.stderr || failed.stdout.slice(0, 200)}`);
+  return { ms, bytes: done.reduce((n, r) => n + r.stdout.length, 0) };
+}

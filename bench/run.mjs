@@ -22,8 +22,9 @@
 //                       tree,2,100 needs net.core.netdev_max_backlog raised, see `nslab plan`)
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { floorCleanup, floorDown, floorModel, floorRootNames, floorUp } from "./floor.mjs";
+import { floorCleanup, floorDown, floorModel, floorRead, floorRootNames, floorUp } from "./floor.mjs";
 import {
   cleanupAll,
   guarded,
@@ -386,6 +387,16 @@ async function hugeScenario(spec) {
       out.status = { ms: st.ms, rssMB: st.rssMB, healthy: JSON.parse(st.stdout || "{}").healthy };
       log(
         `huge ${spec}: status --json ${fmt(st.ms)} healthy=${out.status.healthy} RSS ${st.rssMB?.toFixed(0)} MB`,
+      );
+      // The same kernel reading done the raw way (bench/floor.mjs), for the ratio.
+      const readers = Math.min(2, availableParallelism());
+      const floor = await floorRead(
+        listNetns().filter((n) => n.startsWith(p)),
+        readers,
+      );
+      out.statusFloor = { ms: floor.ms, readers };
+      log(
+        `huge ${spec}: status floor (${readers} raw readers) ${fmt(floor.ms)}: status ×${(table.ms / floor.ms).toFixed(2)}, --json ×${(st.ms / floor.ms).toFixed(2)}`,
       );
       const down = await timed(["-q", "down", lab]);
       out.down = { ms: down.ms, rssMB: down.rssMB, code: down.code };

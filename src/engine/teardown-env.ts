@@ -7,7 +7,7 @@
  */
 import { readdirSync } from "node:fs";
 import type { Driver } from "../drivers/driver.js";
-import { readMounts } from "../drivers/host/mounts.js";
+import { isMountedTmpfs } from "../drivers/host/mounts.js";
 import { type EndReport, endProcesses, type NsTarget, processesIn } from "../drivers/host/ns-procs.js";
 import { stopSupervisor, supervisorAlive } from "../drivers/supervisor.js";
 import { labfsName, labHostsPath } from "../plan/node-env.js";
@@ -20,11 +20,6 @@ interface Report {
   removed: OwnedObject[];
   skipped: { object: OwnedObject; reason: string }[];
   failures: { object: OwnedObject; message: string; command?: string }[];
-}
-
-/** Whether a tmpfs named `name` is mounted at `path` (the lab's file system, by its marker). */
-function isLabfs(path: string, name: string): boolean {
-  return readMounts().some((m) => m.point === path && m.fstype === "tmpfs" && m.source === name);
 }
 
 /**
@@ -40,7 +35,9 @@ export async function clearNodeEnv(
   const dir = labDir(lab);
   if (supervisorAlive(dir)) await stopSupervisor(dir);
   const labfs = objects.find((o) => o.kind === "labfs");
-  const ours = labfs && isLabfs(labfs.name, labfsName(lab)) ? labfs.name : undefined;
+  // The lab's file system is there (a tmpfs of its own at its place in nslab's state directory);
+  // that it carries the lab's name, the agent checks before it unmounts it.
+  const ours = labfs && isMountedTmpfs(labfs.name) ? labfs.name : undefined;
   const targets: NsTarget[] = objects
     .filter((o) => o.kind === "netns")
     .map((o) => ({ file: `/run/netns/${o.name}`, label: o.name }));
@@ -71,14 +68,17 @@ export async function clearNodeEnv(
   const ended = await endProcesses(targets, found);
 
   if (labfs) {
-    if (ours)
-      await applyReported(
-        [{ op: "labfs.umount", path: labfs.name, name: labfsName(lab) }],
-        [labfs],
-        driver,
-        report,
-      );
-    else report.skipped.push({ object: labfs, reason: "already gone" });
+    if (ours) {
+      const res = await driver.apply([{ op: "labfs.umount", path: labfs.name, name: labfsName(lab) }], {
+        mode: "continue",
+      });
+      const o = res.outcomes[0];
+      if (o?.status === "ok") report.removed.push(labfs);
+      else if ((o?.status === "failed" || o?.status === "partial") && / is not marked /.test(o.message))
+        report.skipped.push({ object: labfs, reason: `not this lab's: ${o.message}` });
+      else if (o?.status === "failed" || o?.status === "partial")
+        report.failures.push({ object: labfs, message: o.message, command: o.command });
+    } else report.skipped.push({ object: labfs, reason: "already gone" });
   }
   return ended;
 }

@@ -138,6 +138,28 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
     expect(ownSnapshot(prefix, name).netns).toEqual([`${prefix}a`]);
   });
 
+  it("down leaves alone another file system mounted where the lab's was", () => {
+    const { name, prefix } = fresh();
+    labs.push(name);
+    expect(nslab(["up", bridgeLab(name, 46), "--prefix", prefix]).code).toBe(0);
+    const at = `${process.env.NSLAB_STATE_DIR || "/run/nslab"}/fs/${name}`;
+    // Someone unmounts the lab's file system and mounts a tmpfs of their own there.
+    execFileSync("umount", ["-l", at]);
+    execFileSync("mount", ["-t", "tmpfs", "someones", at]);
+    try {
+      const r = nslab(["down", name]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/left labfs '.*' alone: not this lab's: .* is not marked "nslab-/);
+      expect(readFileSync("/proc/self/mountinfo", "utf8")).toMatch(new RegExp(` ${at} .* - tmpfs someones `));
+      const left = ownSnapshot(prefix, name);
+      expect(left.netns).toEqual([]);
+      expect(left.rootLinks).toEqual([]);
+    } finally {
+      spawnSync("umount", ["-l", at]);
+      spawnSync("rmdir", [at]);
+    }
+  });
+
   it("down deletes the lab's link group at once only when the group holds nothing else", () => {
     const crowded = readdirSync("/sys/class/net").length > 1000;
     for (const intruder of [false, true]) {
@@ -160,6 +182,55 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
       const left = ownSnapshot(prefix, name);
       expect(left.netns).toEqual([]);
       expect(left.rootLinks).toEqual(intruder ? [`${prefix}x`] : []);
+    }
+  });
+});
+
+describe.skipIf(!canTouchKernel && !mustRun)("ownership on a crowded host", () => {
+  it("beside over 1,000 root links a lab of more than 12 still goes by its group, proven from sysfs", () => {
+    // The host made crowded (unless a big lab already does it) by root veth pairs of the test's
+    // own, in a link group of their own.
+    const crowd = fresh().prefix;
+    const crowdGroup = 3_000_000 + Math.floor(Math.random() * 1_000_000);
+    const pairs = Math.max(0, Math.ceil((1001 - readdirSync("/sys/class/net").length) / 2));
+    const lines = Array.from(
+      { length: pairs },
+      (_, i) =>
+        `link add name ${crowd}c${i} group ${crowdGroup} type veth peer name ${crowd}d${i} group ${crowdGroup}`,
+    );
+    try {
+      if (pairs > 0) execFileSync("ip", ["-batch", "-"], { input: `${lines.join("\n")}\n` });
+      expect(readdirSync("/sys/class/net").length).toBeGreaterThan(1000);
+      for (const intruder of [false, true]) {
+        const { name, prefix } = fresh();
+        labs.push(name);
+        // 13 hosts on a bridge: 14 root links, more than go by name on a crowded host.
+        const up = nslab(["up", "--topo", "single,13", "--name", name, "--prefix", prefix]);
+        expect(up.code, up.stderr).toBe(0);
+        const group = readFileSync(`/sys/class/net/${prefix}s1/netdev_group`, "utf8").trim();
+        if (intruder) {
+          execFileSync("ip", ["link", "add", "name", `${prefix}x`, "group", group, "type", "bridge"]);
+          foreign.links.push(`${prefix}x`);
+        }
+        const r = nslab(["-v", "down", name]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(/delgroup×1/.test(r.stderr), r.stderr).toBe(!intruder);
+        const left = ownSnapshot(prefix, name);
+        expect(left.netns).toEqual([]);
+        expect(left.rootLinks).toEqual(intruder ? [`${prefix}x`] : []);
+      }
+    } finally {
+      // The crowd at once by its group, when that holds nothing but the crowd (else by name).
+      const listed = spawnSync("ip", ["-o", "link", "show", "group", String(crowdGroup)], {
+        encoding: "utf8",
+      });
+      const names = listed.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(": ")[1]?.split("@")[0] ?? "");
+      if (names.every((n) => n.startsWith(crowd)))
+        spawnSync("ip", ["link", "del", "group", String(crowdGroup)]);
+      else for (let i = 0; i < pairs; i++) spawnSync("ip", ["link", "del", `${crowd}c${i}`]);
     }
   });
 });

@@ -58,9 +58,12 @@ static void write_status(void)
 		return;
 	fprintf(f, "{\"supervisor\":%d,\"stopping\":%s,\"updated\":%.3f,\"reapedOrphans\":%ld,\"services\":[",
 		getpid(), g_stopping ? "true" : "false", wall_now(), g_orphans);
-	for (int i = 0; i < g_nsvcs; i++) {
+	for (int i = 0, first = 1; i < g_nsvcs; i++) {
 		struct svc *s = &g_svcs[i];
-		fprintf(f, "%s\n{\"id\":", i ? "," : "");
+		if (s->dropped && s->pid <= 0)
+			continue; /* removed from the lab and ended */
+		fprintf(f, "%s\n{\"id\":", first ? "" : ",");
+		first = 0;
 		json_str(f, s->id);
 		fprintf(f, ",\"state\":\"%s\",\"pid\":%d,\"restarts\":%d,\"since\":%.3f", svc_state_name(s->state),
 			s->pid, s->restarts, s->since);
@@ -181,12 +184,10 @@ int supervise_main(int argc, char **argv)
 		return 1;
 	}
 	write_pidfile();
-	if (svc_load(spec) < 0) {
+	if (svc_load(spec, STOP_GRACE_S) < 0) {
 		fprintf(stderr, "nsagent supervise: cannot read %s: %s\n", spec, strerror(errno));
 		return 1;
 	}
-	for (int i = 0; i < g_nsvcs; i++)
-		svc_start(&g_svcs[i]);
 	write_status();
 	double kill_at = 0, housekeep_at = mono_now() + HOUSEKEEP_S;
 	for (;;) {
@@ -203,6 +204,18 @@ int supervise_main(int argc, char **argv)
 			} else if (s->next_start < next) {
 				next = s->next_start;
 			}
+		}
+		/* Services stopped by a reload (redefined, removed) that outlive their grace. */
+		for (int i = 0; i < g_nsvcs && !g_stopping; i++) {
+			struct svc *s = &g_svcs[i];
+			if (s->pid <= 0 || !(s->respawn || s->dropped))
+				continue;
+			if (now >= s->kill_at) {
+				kill(-s->pid, SIGKILL);
+				s->kill_at = now + 3600;
+			}
+			if (s->kill_at < next)
+				next = s->kill_at;
 		}
 		if (g_stopping) {
 			if (active() == 0)
@@ -230,10 +243,8 @@ int supervise_main(int argc, char **argv)
 		struct signalfd_siginfo si;
 		while (read(sfd, &si, sizeof si) == sizeof si) {
 			if (si.ssi_signo == SIGHUP && !g_stopping) {
-				int first = g_nsvcs;
-				if (svc_load(spec) > 0)
-					for (int i = first; i < g_nsvcs; i++)
-						svc_start(&g_svcs[i]);
+				if (svc_load(spec, STOP_GRACE_S) < 0)
+					fprintf(stderr, "nsagent supervise: cannot read %s: %s\n", spec, strerror(errno));
 			} else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && !g_stopping) {
 				begin_stop();
 				kill_at = mono_now() + STOP_GRACE_S;

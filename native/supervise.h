@@ -6,8 +6,9 @@
  * up its child (it is a child subreaper: daemons that fork away are reaped too), and writes
  * DIR/status.json (atomically) on every change. DIR/supervisor holds its "PID STARTTIME".
  *
- * SIGHUP: read DIR/spec again and start the services not started yet (`up` starts services in
- * dependency order this way). SIGTERM or SIGINT: stop — no more restarts, SIGTERM to every
+ * SIGHUP: read DIR/spec again: start the services it adds (`up` starts services in dependency
+ * order this way), start again those it redefines (a running one once it ended: SIGTERM, SIGKILL
+ * after the grace period), and stop those it no longer has (they leave the status once ended). SIGTERM or SIGINT: stop — no more restarts, SIGTERM to every
  * service's process group, SIGKILL after a grace period, final status, exit 0. It also exits by
  * itself once no service runs or waits to restart and every service's network namespace is gone.
  *

@@ -73,9 +73,36 @@ static struct svc *find(const char *id)
 	return NULL;
 }
 
-/* One spec line (its newline removed) → a new service; 1 added, 0 known already, -1 bad. */
-static int parse_line(char *line)
+static void free_def(struct svc *s)
 {
+	free(s->line);
+	free(s->net);
+	free(s->mnt);
+	free(s->log);
+	free(s->restart);
+	free(s->cwd);
+	for (char **p = s->env; p && *p; p++)
+		free(*p);
+	free(s->env);
+	for (char **p = s->argv; p && *p; p++)
+		free(*p);
+	free(s->argv);
+}
+
+/* Stop a service that no longer runs as defined (redefined, dropped): SIGTERM now, SIGKILL at kill_at. */
+static void stop_for_reload(struct svc *s, double grace)
+{
+	kill(-s->pid, SIGTERM);
+	s->kill_at = mono_now() + grace;
+}
+
+/* Services of the spec being read, by index into g_svcs (what a reload did not meet is dropped). */
+static unsigned char g_seen[SVC_MAX];
+
+/* One spec line (its newline removed): a service added (1), redefined (1), the same (0), bad (-1). */
+static int parse_line(char *line, double grace)
+{
+	char *copy = strdup(line);
 	char *f[4096];
 	int n = 0;
 	for (char *p = line; n < 4096;) {
@@ -87,20 +114,52 @@ static int parse_line(char *line)
 	}
 	for (int i = 0; i < n; i++)
 		unescape(f[i]);
-	if (n < 9 || strcmp(f[0], "svc"))
+	int nenv = n >= 9 ? atoi(f[7]) : -1;
+	if (n < 9 || strcmp(f[0], "svc") || nenv < 0 || 8 + nenv >= n ||
+	    (strcmp(f[5], "no") && strcmp(f[5], "on-failure") && strcmp(f[5], "always"))) {
+		free(copy);
 		return -1;
-	int nenv = atoi(f[7]);
-	if (nenv < 0 || 8 + nenv >= n)
-		return -1;
-	if (find(f[1]))
-		return 0;
-	if (g_nsvcs == SVC_MAX)
-		return -1;
-	if (strcmp(f[5], "no") && strcmp(f[5], "on-failure") && strcmp(f[5], "always"))
-		return -1;
-	struct svc *s = &g_svcs[g_nsvcs];
-	memset(s, 0, sizeof *s);
-	s->id = strdup(f[1]);
+	}
+	struct svc *s = find(f[1]);
+	if (s && !s->dropped) {
+		g_seen[s - g_svcs] = 1;
+		if (!strcmp(s->line, copy)) {
+			free(copy);
+			return 0;
+		}
+		/* Redefined: the new definition replaces the old now; the process started by the old
+		 * one (if any) is stopped and the service started again once it ended. */
+		free_def(s);
+		s->streak = 0;
+		if (s->pid > 0) {
+			s->respawn = 1;
+			stop_for_reload(s, grace);
+		} else {
+			s->state = SVC_STOPPED; /* started below by the caller */
+		}
+	} else if (s) {
+		/* Dropped earlier and back in the spec: its old process (if it still runs) ends first. */
+		g_seen[s - g_svcs] = 1;
+		free_def(s);
+		s->dropped = 0;
+		s->streak = 0;
+		if (s->pid > 0)
+			s->respawn = 1;
+		else
+			s->state = SVC_STOPPED;
+	} else {
+		if (g_nsvcs == SVC_MAX) {
+			free(copy);
+			return -1;
+		}
+		s = &g_svcs[g_nsvcs];
+		memset(s, 0, sizeof *s);
+		s->id = strdup(f[1]);
+		s->state = SVC_STOPPED;
+		g_seen[g_nsvcs] = 1;
+		g_nsvcs++;
+	}
+	s->line = copy;
 	s->net = strdup(f[2]);
 	s->mnt = strcmp(f[3], "-") ? strdup(f[3]) : NULL;
 	s->log = strdup(f[4]);
@@ -115,33 +174,56 @@ static int parse_line(char *line)
 	s->argv = calloc((size_t)nargv + 1, sizeof(char *));
 	for (int i = 0; i < nargv; i++)
 		s->argv[i] = strdup(f[8 + nenv + i]);
-	g_nsvcs++;
 	return 1;
 }
 
-int svc_load(const char *spec)
+int svc_load(const char *spec, double grace)
 {
 	FILE *f = fopen(spec, "re");
 	if (!f)
 		return -1;
+	memset(g_seen, 0, sizeof g_seen);
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int added = 0;
+	int changed = 0;
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
 			line[len - 1] = 0;
 		if (!*line)
 			continue;
-		int rc = parse_line(line);
+		int rc = parse_line(line, grace);
 		if (rc < 0)
 			fprintf(stderr, "nsagent supervise: %s: a line is not a service (ignored)\n", spec);
 		else
-			added += rc;
+			changed += rc;
 	}
 	free(line);
 	fclose(f);
-	return added;
+	for (int i = 0; i < g_nsvcs; i++) {
+		struct svc *s = &g_svcs[i];
+		if (g_seen[i] || s->dropped)
+			continue;
+		/* No longer in the spec: stopped (no restart), then left out of the status. */
+		s->dropped = 1;
+		s->respawn = 0;
+		changed++;
+		if (s->pid > 0) {
+			stop_for_reload(s, grace);
+		} else {
+			if (s->state == SVC_BACKOFF)
+				svc_note(s, "%s stopped (removed from the lab while it waited to restart)", s->id);
+			s->state = SVC_STOPPED;
+			s->since = wall_now();
+		}
+	}
+	/* What is (re)defined and not running starts now. */
+	for (int i = 0; i < g_nsvcs; i++) {
+		struct svc *s = &g_svcs[i];
+		if (!s->dropped && !s->respawn && s->pid == 0 && s->state == SVC_STOPPED)
+			svc_start(s);
+	}
+	return changed;
 }
 
 void svc_note(const struct svc *s, const char *fmt, ...)
@@ -239,9 +321,17 @@ void svc_exited(struct svc *s, int status, int stopping)
 		snprintf(how, sizeof how, "killed by signal %d (%s)", s->signal, strsignal(s->signal));
 	else
 		snprintf(how, sizeof how, "exited with code %d", s->exit_code);
-	if (stopping) {
+	if (stopping || s->dropped) {
 		s->state = SVC_STOPPED;
-		svc_note(s, "%s %s (stopped)", s->id, how);
+		svc_note(s, "%s %s (stopped%s)", s->id, how, s->dropped && !stopping ? ": removed from the lab" : "");
+		return;
+	}
+	if (s->respawn) {
+		/* Redefined while it ran: started again at once, as it is now defined. */
+		s->respawn = 0;
+		svc_note(s, "%s %s (stopped: redefined)", s->id, how);
+		s->restarts++;
+		svc_start(s);
 		return;
 	}
 	if (mono_now() - s->started >= BACKOFF_RESET_S)

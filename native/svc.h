@@ -9,6 +9,7 @@
 enum svc_state { SVC_RUNNING, SVC_BACKOFF, SVC_EXITED, SVC_FAILED, SVC_STOPPED };
 
 struct svc {
+	char *line; /* its spec line as read (what a reload compares) */
 	char *id, *net, *mnt, *log, *restart, *cwd;
 	char **env;  /* NULL-terminated, the fixed base first */
 	char **argv; /* NULL-terminated */
@@ -19,14 +20,20 @@ struct svc {
 	double started;    /* monotonic (s) of the last start */
 	double next_start; /* monotonic (s) of the restart waited for (backoff) */
 	char *why;         /* why it failed to start, when it did */
+	int respawn;       /* redefined while running: started again, as now defined, once it ended */
+	int dropped;       /* no longer in the spec: stopped, then left out of the status */
+	double kill_at;    /* monotonic (s): SIGKILL if it still runs (respawn, dropped) */
 };
 
 extern struct svc g_svcs[SVC_MAX];
 extern int g_nsvcs;
 
-/* Read the spec file, adding the services not known yet (by id); returns how many were added, -1
- * when the file cannot be read. Bad lines are reported on stderr and skipped. */
-int svc_load(const char *spec);
+/* Read the spec file: services not known yet (by id) are added and started; a known one whose line
+ * differs is redefined — started again now if it does not run, else sent SIGTERM and started again
+ * once it ended (SIGKILL after `grace` s); a known one the file no longer has is stopped the same
+ * way and then dropped. Returns how many services were added, started or stopped, -1 when the file
+ * cannot be read. Bad lines are reported on stderr and skipped. */
+int svc_load(const char *spec, double grace);
 
 /* Start (or restart) a service in its node. */
 void svc_start(struct svc *s);

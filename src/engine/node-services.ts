@@ -4,6 +4,9 @@
  * (tcp/udp/file/command, or started) within its timeout before the next starts. A service that
  * exits, fails or is not ready in time fails `up`, naming it with the last lines of its log; the
  * caller then rolls the lab back (which stops the supervisor and ends every process of the lab).
+ * An `up` of an edited file changes a running lab's services in place the same way: those it no
+ * longer has are stopped (before their nodes may go), those it redefines started again as now
+ * defined, those it adds started, in waves, each ready before the next.
  */
 import { readFileSync } from "node:fs";
 import { inNode } from "../drivers/in-node.js";
@@ -14,10 +17,12 @@ import {
   type ServiceState,
   type SupervisedService,
   startSupervisor,
+  supervisorAlive,
   writeSpec,
 } from "../drivers/supervisor.js";
 import { NslabError } from "../errors.js";
 import { type Service, serviceId } from "../model/env-types.js";
+import { labServices, type ServiceChanges, serviceChanges } from "../model/service-order.js";
 import type { NetnsNode, Topology } from "../model/types.js";
 import { nodeMountFile } from "../plan/node-env.js";
 import { labDir, serviceLog } from "../state/lab-dir.js";
@@ -61,27 +66,12 @@ export async function startServices(
   t: Topology,
   labfs: string | undefined,
   signal: AbortSignal,
+  hint?: string,
 ): Promise<number> {
-  const nodes = new Map(
-    t.nodes.filter((n): n is NetnsNode => n.kind === "netns").map((n) => [n.name, n] as const),
-  );
+  const { nodes, mntOf, spec } = supervised(c.lab, t, labfs);
   const services = [...nodes.values()].flatMap((n) => n.services ?? []);
   if (services.length === 0) return 0;
   const dir = labDir(c.lab, true);
-  const mntOf = (node: string) => (labfs ? nodeMountFile(labfs, node) : undefined);
-  const spec = (s: Service): SupervisedService => {
-    const mnt = mntOf(s.node);
-    return {
-      id: serviceId(s),
-      net: `/run/netns/${nodes.get(s.node)!.netns}`,
-      ...(mnt ? { mnt } : {}),
-      log: serviceLog(c.lab, s.node, s.name),
-      restart: s.oneshot ? "no" : s.restart,
-      ...(s.cwd ? { cwd: s.cwd } : {}),
-      ...(s.env ? { env: s.env } : {}),
-      argv: s.command,
-    };
-  };
   const given: SupervisedService[] = [];
   let started = false;
   for (const wave of serviceWaves(services)) {
@@ -92,9 +82,127 @@ export async function startServices(
       started = true;
     } else reloadSupervisor(dir);
     c.log("info", `starting ${wave.map(serviceId).join(", ")}`);
-    await waitReady(c, wave, dir, nodes, mntOf, signal);
+    await waitReady(c, wave, dir, nodes, mntOf, signal, hint ? { since: 0, hint } : undefined);
   }
   return services.length;
+}
+
+/** A lab's nodes by name, each node's kept mount namespace, and each service as the supervisor runs it. */
+function supervised(lab: string, t: Topology, labfs: string | undefined) {
+  const nodes = new Map(
+    t.nodes.filter((n): n is NetnsNode => n.kind === "netns").map((n) => [n.name, n] as const),
+  );
+  const mntOf = (node: string) => (labfs ? nodeMountFile(labfs, node) : undefined);
+  const spec = (s: Service): SupervisedService => {
+    const mnt = mntOf(s.node);
+    return {
+      id: serviceId(s),
+      net: `/run/netns/${nodes.get(s.node)!.netns}`,
+      ...(mnt ? { mnt } : {}),
+      log: serviceLog(lab, s.node, s.name),
+      restart: s.oneshot ? "no" : s.restart,
+      ...(s.cwd ? { cwd: s.cwd } : {}),
+      ...(s.env ? { env: s.env } : {}),
+      argv: s.command,
+    };
+  };
+  return { nodes, mntOf, spec };
+}
+
+/** How long the supervisor may take to stop a service (its grace before SIGKILL is 3 s). */
+const STOP_WAIT_MS = 6000;
+
+/**
+ * The first half of changing a running lab's services in place: stop the services `after` no
+ * longer has (before the nodes they run in may be removed), and wait until they ended. Returns
+ * the changes; nothing is done when none is removed or no supervisor runs.
+ */
+export async function stopRemovedServices(
+  c: UpRun,
+  before: Topology,
+  after: Topology,
+  labfs: string | undefined,
+): Promise<ServiceChanges> {
+  const changes = serviceChanges(before, after);
+  const dir = labDir(c.lab);
+  if (changes.removed.length === 0 || !supervisorAlive(dir)) return changes;
+  const removed = new Set(changes.removed);
+  // The others' lines exactly as the supervisor has them (a line that differs restarts its service).
+  const { spec } = supervised(c.lab, before, labfs);
+  writeSpec(
+    dir,
+    labServices(before)
+      .filter((s) => !removed.has(serviceId(s)))
+      .map(spec),
+  );
+  const sent = Date.now() / 1000;
+  reloadSupervisor(dir);
+  c.log("info", `stopping ${changes.removed.join(", ")}`);
+  const deadline = Date.now() + STOP_WAIT_MS;
+  for (;;) {
+    // A status written since the signal, without them: they ended (or were not running).
+    const status = readStatus(dir);
+    if (status && status.updated >= sent && !status.services.some((x) => removed.has(x.id))) return changes;
+    if (Date.now() > deadline)
+      throw new NslabError("E_SERVICE", `services ${changes.removed.join(", ")} did not stop`, {
+        hint: `the lab's supervisor did not end them; nslab down ${c.lab} ends every process of the lab`,
+      });
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Back to the services of `before` (an in-place change that failed): stopped ones start again. */
+export async function restoreServices(c: UpRun, before: Topology, labfs: string | undefined): Promise<void> {
+  const dir = labDir(c.lab);
+  if (!supervisorAlive(dir)) return;
+  const { spec } = supervised(c.lab, before, labfs);
+  writeSpec(dir, labServices(before).map(spec));
+  reloadSupervisor(dir);
+}
+
+/**
+ * The second half: start again the services `after` redefines (as now defined) and start those it
+ * adds, wave by wave in dependency order, each wave ready before the next. A lab whose supervisor
+ * does not run (it had no services) gets one, with all of `after`'s services.
+ */
+export async function startChangedServices(
+  c: UpRun,
+  before: Topology,
+  after: Topology,
+  labfs: string | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  const { added, removed, changed } = serviceChanges(before, after);
+  const dir = labDir(c.lab, true);
+  if (added.length + changed.length === 0 && (removed.length === 0 || supervisorAlive(dir))) return;
+  if (!supervisorAlive(dir)) {
+    await startServices(c, after, labfs, signal, "the lab is changed; its other services run as they were");
+    return;
+  }
+  const old = supervised(c.lab, before, labfs);
+  const now = supervised(c.lab, after, labfs);
+  const gone = new Set(removed);
+  // What the supervisor runs now: the old definitions until each wave replaces its own.
+  const given = new Map(
+    labServices(before)
+      .filter((s) => !gone.has(serviceId(s)))
+      .map((s) => [serviceId(s), old.spec(s)] as const),
+  );
+  const todo = new Set([...added, ...changed]);
+  for (const wave of serviceWaves(labServices(after))) {
+    const mine = wave.filter((s) => todo.has(serviceId(s)));
+    if (mine.length === 0) continue;
+    for (const s of mine) given.set(serviceId(s), now.spec(s));
+    writeSpec(dir, [...given.values()]);
+    const since = Date.now() / 1000;
+    reloadSupervisor(dir);
+    const verb = (s: Service) => (changed.includes(serviceId(s)) ? "restarting" : "starting");
+    c.log("info", mine.map((s) => `${verb(s)} ${serviceId(s)}`).join(", "));
+    await waitReady(c, mine, dir, now.nodes, now.mntOf, signal, {
+      since,
+      hint: "the lab is changed; its other services run as they were",
+    });
+  }
 }
 
 async function waitReady(
@@ -104,21 +212,30 @@ async function waitReady(
   nodes: ReadonlyMap<string, NetnsNode>,
   mntOf: (node: string) => string | undefined,
   signal: AbortSignal,
+  change?: { since: number; hint: string },
 ): Promise<void> {
   const began = Date.now();
   let pending = [...wave];
   while (pending.length > 0) {
     if (signal.aborted)
-      throw new NslabError("E_INTERRUPTED", `interrupted: lab '${c.lab}' was not brought up`);
+      throw new NslabError(
+        "E_INTERRUPTED",
+        change
+          ? `interrupted: lab '${c.lab}' is changed, its services partly`
+          : `interrupted: lab '${c.lab}' was not brought up`,
+      );
     const status = readStatus(dir);
     const next: Service[] = [];
     for (const s of pending) {
-      const st = status?.services.find((x) => x.id === serviceId(s));
+      const found = status?.services.find((x) => x.id === serviceId(s));
+      // Changed in place: only what the supervisor did since it was told counts (not the process
+      // of the old definition, still running until it ends).
+      const st = found && change && found.since < change.since ? undefined : found;
       const verdict = await check(c, s, st, nodes, mntOf);
       if (verdict === "ready") continue;
-      if (verdict !== "waiting") throw notReady(c.lab, s, verdict);
+      if (verdict !== "waiting") throw notReady(c.lab, s, verdict, change?.hint);
       if (Date.now() - began > s.ready.timeoutMs)
-        throw notReady(c.lab, s, `not ready within ${s.ready.timeoutMs} ms (${describe(st)})`);
+        throw notReady(c.lab, s, `not ready within ${s.ready.timeoutMs} ms (${describe(st)})`, change?.hint);
       next.push(s);
     }
     pending = next;
@@ -166,14 +283,14 @@ function describe(st: ServiceState | undefined): string {
   return `${st.state === "failed" && st.why ? st.why : how}, ${restarts}`;
 }
 
-function notReady(lab: string, s: Service, why: string): NslabError {
+function notReady(lab: string, s: Service, why: string, hint = "the lab was rolled back"): NslabError {
   const log = serviceLog(lab, s.node, s.name);
   return new NslabError(
     "E_SERVICE",
     `service ${serviceId(s)}: ${why}; the last lines of its log:\n${logTail(log).replace(/^/gm, "  | ")}`,
     {
       ...(s.src ? { location: s.src } : {}),
-      hint: `the lab was rolled back; check the service's command and its ready: check (its log was ${log})`,
+      hint: `${hint}; check the service's command and its ready: check (its log ${hint === "the lab was rolled back" ? "was" : "is"} ${log})`,
     },
   );
 }

@@ -9,7 +9,6 @@ import { recordWriteHook } from "../drivers/faults.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
 import { NslabError, TopologyError } from "../errors.js";
-import { serviceChanges } from "../model/service-order.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
 import { diffPlans } from "../plan/diff.js";
@@ -30,8 +29,13 @@ import { checkDeclaredFlows } from "./flows.js";
 import { prepareFrr, waitForRouting } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
 import { borrowedDevices, createdObjects, withHostSettings } from "./inventory.js";
-import { startServices } from "./node-services.js";
-import { type Logger, logOf, type UpOptions } from "./options.js";
+import {
+  restoreServices,
+  startChangedServices,
+  startServices,
+  stopRemovedServices,
+} from "./node-services.js";
+import { logOf, type UpOptions } from "./options.js";
 import { checkEnvironment } from "./preflight.js";
 import { repair } from "./repair.js";
 import type { UpResult } from "./results.js";
@@ -160,8 +164,26 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         nftTables: nftTablesBy(driver),
       });
       const change = diffPlans(planUp(existing.topology, withRecorded(before, existing)), full);
-      const n = await update(c, existing, topology, change);
-      warnServiceChanges(existing.topology, topology, log);
+      // Services: those the file no longer has stop first (their nodes may go); after the change,
+      // those it redefines start again and those it adds start, each wave ready before the next.
+      const labfsBefore = existing.owned.find((o) => o.kind === "labfs")?.name;
+      const stopped = await stopRemovedServices(c, existing.topology, topology, labfsBefore);
+      let n: number;
+      try {
+        n = await update(c, existing, topology, change);
+      } catch (e) {
+        // The lab is as it was (or marked dirty): so are its services.
+        if (stopped.removed.length > 0) await restoreServices(c, existing.topology, labfsBefore);
+        throw e;
+      }
+      const labfs = full.find((o) => o.op === "labfs.mount");
+      await startChangedServices(
+        c,
+        existing.topology,
+        topology,
+        labfs?.op === "labfs.mount" ? labfs.path : undefined,
+        options.signal ?? new AbortController().signal,
+      );
       return result({
         alreadyUp: false,
         updated: true,
@@ -266,22 +288,4 @@ async function deploy(c: UpRun, topology: Topology, ops: readonly Op[]): Promise
     await release(heldServices(state, []), serviceContext(c));
     throw cause;
   });
-}
-
-/**
- * A running lab's services are started by `up` and not yet changed in place: an edited file that
- * adds, removes or redefines one says so (files are changed in place; the running programs are not).
- */
-function warnServiceChanges(before: Topology, after: Topology, log: Logger): void {
-  const { added, removed, changed } = serviceChanges(before, after);
-  const parts = [
-    added.length > 0 ? `added ${added.join(", ")}` : "",
-    removed.length > 0 ? `removed ${removed.join(", ")}` : "",
-    changed.length > 0 ? `changed ${changed.join(", ")}` : "",
-  ].filter(Boolean);
-  if (parts.length > 0)
-    log(
-      "warn",
-      `services ${parts.join("; ")}: a running lab's services are not started, stopped or restarted in place (yet); the ones running are as they were\n  hint: nslab down ${after.name}, then nslab up again`,
-    );
 }

@@ -15,7 +15,7 @@ import { netLab, pidsIn, run } from "../../support/net.js";
 const mounted = (lab: string) => readFileSync("/proc/self/mountinfo", "utf8").includes(` nslab-${lab} `);
 
 describe.skipIf(!canTouchKernel && !mustRun)("services and node files", () => {
-  const { prefix, lab, files } = netLab("svc", ["-bad", "-k9"]);
+  const { prefix, lab, files } = netLab("svc", ["-bad", "-k9", "-add"]);
   files.file("index.html", "<h1>hello from web</h1>\n");
   const topo = files.file(
     "web.yaml",
@@ -85,26 +85,99 @@ links:
     expect(nslab(["logs", lab, "web", "nope"]).stderr).toMatch(/has no service 'nope'/);
   });
 
-  it("up of the edited file changes files in place and says the services it did not change", () => {
-    const pid = () =>
-      JSON.parse(nslab(["status", lab, "--json"]).stdout).services.find(
-        (x: { id: string }) => x.id === "web/http",
-      ).pid;
-    const before = pid();
+  it("up of the edited file changes files and services in place: redefined, added, removed", () => {
+    const services = () =>
+      new Map<string, { pid: number; state: string }>(
+        JSON.parse(nslab(["status", lab, "--json"]).stdout).services.map((x: { id: string }) => [x.id, x]),
+      );
+    const before = services();
+    const http = before.get("web/http")!.pid;
+    // flaky redefined, fetch (a oneshot, done) removed, web/echo added (ready on its own port).
     const edited = files.file(
       "web2.yaml",
       readFileSync(topo, "utf8")
         .replace("only in web\\n", "edited in place\\n")
-        .replace("echo flaky ran; exit 3", "echo flaky ran again; exit 3"),
+        .replace("echo flaky ran; exit 3", "echo flaky ran again; exit 3")
+        .replace(/ {6}fetch:\n(?: {8}.*\n)+/, "")
+        .replace(
+          "        ready: { tcp: 8080 }\n",
+          `        ready: { tcp: 8080 }\n      echo:\n        command: [python3, -m, http.server, "8081", --directory, /srv/site]\n        ready: { tcp: 8081 }\n`,
+        ),
     );
-    const up = nslab(["up", edited, "--prefix", prefix, "--name", lab]);
+    expect(readFileSync(edited, "utf8")).not.toContain("fetch:");
+    const up = nslab(["-v", "up", edited, "--prefix", prefix, "--name", lab]);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toMatch(/was changed in place/);
-    expect(up.stderr).toMatch(
-      /services changed client\/flaky: a running lab's services are not .* restarted in place/,
-    );
+    expect(up.stderr).toMatch(/stopping client\/fetch/);
+    expect(up.stderr).toMatch(/starting web\/echo/);
+    expect(up.stderr).toMatch(/restarting client\/flaky/);
     expect(nslab(["exec", lab, "web", "--", "cat", "/etc/motd"]).stdout).toBe("edited in place\n");
-    expect(pid()).toBe(before);
+    const after = services();
+    expect(after.get("web/http")!.pid).toBe(http); // unchanged: not restarted
+    expect(after.has("client/fetch")).toBe(false);
+    expect(after.get("web/echo")).toMatchObject({ state: "running" });
+    const get = nslab(["exec", lab, "client", "--", "curl", "-sS", "--max-time", "5", "http://web:8081/"]);
+    expect(get.stdout).toBe("<h1>hello from web</h1>\n");
+    expect(nslab(["logs", lab, "client", "flaky"]).stdout).toMatch(/^flaky ran again$/m);
+    // A running service removed (its process ends, it leaves the status) and one redefined while
+    // it runs (web/http on another port: the old process ends, the new one is ready).
+    const echo = after.get("web/echo")!.pid;
+    const third = files.file(
+      "web3.yaml",
+      readFileSync(topo, "utf8")
+        .replace(/ {6}fetch:\n(?: {8}.*\n)+/, "")
+        .replaceAll("8080", "8082"),
+    );
+    const again = nslab(["-v", "up", third, "--prefix", prefix, "--name", lab]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/stopping web\/echo/);
+    expect(again.stderr).toMatch(/restarting web\/http/);
+    expect(existsSync(`/proc/${echo}`)).toBe(false);
+    expect(existsSync(`/proc/${http}`)).toBe(false);
+    const last = services();
+    expect(last.has("web/echo")).toBe(false);
+    expect(last.get("web/http")).toMatchObject({ state: "running" });
+    expect(last.get("web/http")!.pid).not.toBe(http);
+    const moved = nslab(["exec", lab, "client", "--", "curl", "-sS", "--max-time", "5", "http://web:8082/"]);
+    expect(moved.stdout).toBe("<h1>hello from web</h1>\n");
+  });
+
+  it("up of an edited file that gives a lab without services its first starts them", () => {
+    const plain = files.file(
+      "plain.yaml",
+      "name: plain\nnodes:\n  a: { interfaces: { eth0: 10.72.0.1/24 } }\n  b: { interfaces: { eth0: 10.72.0.2/24 } }\nlinks:\n  - [a:eth0, b:eth0]\n",
+    );
+    const name = `${lab}-add`;
+    const up = nslab(["up", plain, "--prefix", `${prefix}p`, "--name", name]);
+    expect(up.code, up.stderr).toBe(0);
+    const served = files.file(
+      "plain2.yaml",
+      readFileSync(plain, "utf8").replace(
+        "  a: { interfaces: { eth0: 10.72.0.1/24 } }\n",
+        `  a:\n    interfaces: { eth0: 10.72.0.1/24 }\n    services:\n      http:\n        command: [python3, -m, http.server, "8083"]\n        ready: { tcp: 8083 }\n`,
+      ),
+    );
+    const again = nslab(["up", served, "--prefix", `${prefix}p`, "--name", name]);
+    expect(again.code, again.stderr).toBe(0);
+    const status = JSON.parse(nslab(["status", name, "--json"]).stdout);
+    expect(status.services).toEqual([expect.objectContaining({ id: "a/http", state: "running" })]);
+    const get = nslab([
+      "exec",
+      name,
+      "b",
+      "--",
+      "curl",
+      "-sS",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "--max-time",
+      "5",
+      "http://10.72.0.1:8083/",
+    ]);
+    expect(get.stdout).toBe("200");
+    expect(nslab(["down", name]).code).toBe(0);
   });
 
   it("ends every process of the lab at down, also one started by hand, and leaves nothing", async () => {

@@ -91,8 +91,18 @@ export async function setEndState(
     // Taking a link down makes the kernel drop its IPv6 addresses and the routes through it:
     // bringing it back up restores what the lab's plan has for that namespace.
     if (state === "up" && ep.ns !== null) {
-      const topology = recordOf(lab).topology;
-      const plan = planUp(topology, { ovsKernelDatapath: ovsKernelModule() }).filter(
+      // The network part of the plan: a node's files, services and mounts are not the link's (and
+      // without the host facts they need, planning them would fail: `link up` on a router did).
+      const { nodes, ...rest } = recordOf(lab).topology;
+      const network = {
+        ...rest,
+        nodes: nodes.map((n) => {
+          if (n.kind !== "netns") return n;
+          const { files: _f, services: _s, privateTmp: _t, ...net } = n;
+          return net;
+        }),
+      };
+      const plan = planUp(network, { ovsKernelDatapath: ovsKernelModule() }).filter(
         (o) => "ns" in o && o.ns === ep.ns && o.op !== "netns.add",
       );
       const missing = reconcileOps(

@@ -163,7 +163,8 @@ export async function restoreServices(c: UpRun, before: Topology, labfs: string 
 /**
  * The second half: start again the services `after` redefines (as now defined) and start those it
  * adds, wave by wave in dependency order, each wave ready before the next. A lab whose supervisor
- * does not run (it had no services) gets one, with all of `after`'s services.
+ * does not run (it had no services) gets one, with all of `after`'s services. Returns the ids of
+ * the services started (again).
  */
 export async function startChangedServices(
   c: UpRun,
@@ -171,13 +172,13 @@ export async function startChangedServices(
   after: Topology,
   labfs: string | undefined,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<string[]> {
   const { added, removed, changed } = serviceChanges(before, after);
   const dir = labDir(c.lab, true);
-  if (added.length + changed.length === 0 && (removed.length === 0 || supervisorAlive(dir))) return;
+  if (added.length + changed.length === 0 && (removed.length === 0 || supervisorAlive(dir))) return [];
   if (!supervisorAlive(dir)) {
     await startServices(c, after, labfs, signal, "the lab is changed; its other services run as they were");
-    return;
+    return labServices(after).map(serviceId);
   }
   const old = supervised(c.lab, before, labfs);
   const now = supervised(c.lab, after, labfs);
@@ -203,6 +204,7 @@ export async function startChangedServices(
       hint: "the lab is changed; its other services run as they were",
     });
   }
+  return [...todo];
 }
 
 async function waitReady(

@@ -157,6 +157,19 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         },
       );
     const c: UpRun = { lab, driver, log, options };
+    const labfsOp = full.find((o) => o.op === "labfs.mount");
+    const labfs = labfsOp?.op === "labfs.mount" ? labfsOp.path : undefined;
+    // Routing daemons: `up` returns once their routing has converged (unless told not to wait).
+    const converge = async (): Promise<number | undefined> => {
+      if (!frr || frr.routers.length === 0 || options.wait === false) return undefined;
+      const r = await waitForRouting(topology, driver, labfs, {
+        log,
+        ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      log("info", `routing converged in ${(r.ms / 1000).toFixed(1)} s`);
+      return r.ms;
+    };
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
       const before = await hostFactsFor(existing.topology, driver.runner, stateRoot(), {
@@ -176,15 +189,18 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         if (stopped.removed.length > 0) await restoreServices(c, existing.topology, labfsBefore);
         throw e;
       }
-      const labfs = full.find((o) => o.op === "labfs.mount");
-      await startChangedServices(
+      const started = await startChangedServices(
         c,
         existing.topology,
         topology,
-        labfs?.op === "labfs.mount" ? labfs.path : undefined,
+        labfs,
         options.signal ?? new AbortController().signal,
       );
+      // A router whose FRR started again (its configuration changed) or anew: converged again.
+      const routers = new Set(frr?.routers.map((r) => r.node));
+      const convergedMs = started.some((id) => routers.has(id.split("/")[0]!)) ? await converge() : undefined;
       return result({
+        ...(convergedMs !== undefined ? { convergedMs } : {}),
         alreadyUp: false,
         updated: true,
         operations: n,
@@ -207,18 +223,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         throw e;
       }
     await deploy(c, topology, full);
-    // Routing daemons: the lab is up; `up` returns once their routing has converged (unless told not to wait).
-    let convergedMs: number | undefined;
-    if (frr && frr.routers.length > 0 && options.wait !== false) {
-      const labfs = full.find((o) => o.op === "labfs.mount");
-      const r = await waitForRouting(topology, driver, labfs?.op === "labfs.mount" ? labfs.path : undefined, {
-        log,
-        ...(options.waitTimeoutMs !== undefined ? { timeoutMs: options.waitTimeoutMs } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      convergedMs = r.ms;
-      log("info", `routing converged in ${(r.ms / 1000).toFixed(1)} s`);
-    }
+    const convergedMs = await converge();
     return result({
       ...(convergedMs !== undefined ? { convergedMs } : {}),
       alreadyUp: false,

@@ -8,6 +8,7 @@
  * Pure.
  */
 import type { SourceLocation } from "../../errors.js";
+import { fnv1a32 } from "../../util/hash.js";
 import type { FrrRouterPlan } from "./routers.js";
 
 /** FRR's account on Debian and its derivatives (the daemons drop to it; its files belong to it). */
@@ -43,8 +44,16 @@ export interface FrrService {
   after: string[];
   restart: "no" | "on-failure";
   oneshot?: true;
+  env: Record<string, string>;
   src?: SourceLocation;
 }
+
+/**
+ * The variable each of a router's FRR services carries a digest of the router's configuration files
+ * in: the daemons read their files when they start, so a service's definition changes with them,
+ * and an `up` of an edited file restarts that router's FRR in place (its other routers' stay).
+ */
+export const CONFIG_DIGEST_ENV = "NSLAB_FRR_CONFIG";
 
 /** The name of the service that loads a user's frr.conf. */
 export const LOAD_SERVICE = "frr-load";
@@ -71,6 +80,11 @@ export function frrNodeEnv(
     ),
   ];
   const id = (name: string) => `${r.node}/${name}`;
+  const env = {
+    [CONFIG_DIGEST_ENV]: fnv1a32(r.files.map((f) => `${f.name}\0${f.content}`).join("\0"))
+      .toString(16)
+      .padStart(8, "0"),
+  };
   const services: FrrService[] = r.daemons.map((d) => ({
     name: d.name,
     node: r.node,
@@ -78,6 +92,7 @@ export function frrNodeEnv(
     ready: { kind: "file", path: d.readyFile, timeoutMs: DAEMON_READY_MS },
     after: d.after ? [id(d.after)] : [],
     restart: "on-failure",
+    env,
     ...at,
   }));
   if (r.load)
@@ -89,6 +104,7 @@ export function frrNodeEnv(
       after: r.daemons.map((d) => id(d.name)),
       restart: "no",
       oneshot: true,
+      env,
       ...at,
     });
   return { files, services };

@@ -2,9 +2,13 @@
 #define _GNU_SOURCE
 #include "link.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <stdlib.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -422,6 +426,49 @@ int cmd_grouplinks(char **a)
 		g_out.len = 0;
 		return -1;
 	}
+	sb_putf(&g_out, "]");
+	return 0;
+}
+
+/*
+ * sysgroup G: the names of the links sysfs lists (/sys/class/net: the links of the namespace that
+ * mounted it, the root namespace for the agent) whose netdev_group is G. A file per link, read here
+ * in C: on a host of 20,000 root links a netlink dump costs the kernel a scan of every namespace id
+ * per veth end (~1-2 s), Node's reads of the same files ~0.25 s.
+ */
+int cmd_sysgroup(char **a)
+{
+	uint32_t group;
+	if (parse_u32(a[0], &group, "link group") < 0)
+		return -1;
+	DIR *d = opendir("/sys/class/net");
+	if (!d)
+		return fail_errno("opendir /sys/class/net");
+	int dfd = dirfd(d);
+	sb_putf(&g_out, "[");
+	json_first();
+	struct dirent *e;
+	char path[IFNAMSIZ + 32], text[32];
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
+			continue;
+		snprintf(path, sizeof path, "%s/netdev_group", e->d_name);
+		int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* gone meanwhile, or not a link (bonding_masters) */
+		ssize_t n = read(fd, text, sizeof text - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		text[n] = 0;
+		char *end;
+		unsigned long v = strtoul(text, &end, 10);
+		if (end == text || v != group)
+			continue;
+		json_comma();
+		sb_json_str(&g_out, e->d_name, strlen(e->d_name));
+	}
+	closedir(d);
 	sb_putf(&g_out, "]");
 	return 0;
 }

@@ -73,4 +73,7 @@ int cmd_getlink(char **a);
  * dump without counters: what `ip link del group G` would take). */
 int cmd_grouplinks(char **a);
 
+/* sysgroup G: the names of the links /sys/class/net lists whose netdev_group is G (JSON array). */
+int cmd_sysgroup(char **a);
+
 #endif

@@ -456,6 +456,23 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(run("ip", "netns", "exec", nsE, "ip", "-br", "addr", "show", "dev", vethE)).toContain("fe80:");
     });
 
+    it("sysgroup names the root namespace's links in a group, from sysfs", async () => {
+      // A root bridge of this run's own, in a group nothing else uses.
+      const dev = `${prefix}-sg`;
+      const group = 3_000_000 + Math.floor(Math.random() * 1_000_000);
+      run("ip", "link", "add", dev, "group", String(group), "type", "bridge");
+      try {
+        const replies = await agent.exec([
+          { op: "sysgroup", group },
+          { op: "sysgroup", group: group + 1 },
+        ]);
+        expect(replies[0]).toMatchObject({ status: "ok", data: [dev] });
+        expect(replies[1]).toMatchObject({ status: "ok", data: [] });
+      } finally {
+        run("ip", "link", "del", dev);
+      }
+    });
+
     it("linkset finishes a link in one request; grouplinks names a group's links; delgroup deletes them, and no others", async () => {
       // In a namespace of this run's own: links in group 7, one in group 8, lo in group 0.
       run("ip", "-n", nsD, "link", "add", "g7a", "type", "veth", "peer", "name", "g7b");

@@ -88,6 +88,7 @@ export type AgentCommand =
   | { op: "getlink"; dev: string }
   /** The names of the current namespace's links in link group `group` (reply data: `string[]`). */
   | { op: "grouplinks"; group: number }
+  | { op: "sysgroup"; group: number }
   /**
    * The current namespace's nftables tables, every family (reply data: `[family, name][]`, see
    * {@link asNftTables}): one netlink dump, what `nft list tables` reads.
@@ -242,6 +243,7 @@ function args(cmd: AgentCommand): string[] {
       return [field(cmd.dev, "interface name")];
     case "delgroup":
     case "grouplinks":
+    case "sysgroup":
       return [uint32(cmd.group, "link group")];
     case "alias":
       return [field(cmd.dev, "interface name"), field(cmd.alias, "alias")];

@@ -272,17 +272,6 @@ export class Driver {
     );
   }
 
-  /**
-   * The names of the links sysfs lists in link group `group` (the root namespace's), read by the
-   * agent: on a crowded host a netlink dump of the root costs the kernel far more. Undefined when
-   * the agent cannot say (the iproute2 backend, an agent built before `sysgroup`, sysfs unreadable).
-   */
-  async sysfsLinksInGroup(group: number): Promise<string[] | undefined> {
-    if (this.backend !== "agent") return undefined;
-    const [r] = await (await this.agent()).exec([{ op: "sysgroup", group }]);
-    return r?.status === "ok" && Array.isArray(r.data) ? (r.data as string[]) : undefined;
-  }
-
   /** The agent's replies to `cmds`, run in the root namespace (E_COMMAND when it cannot go there). */
   async #inRoot(cmds: AgentCommand[]): Promise<AgentReply[]> {
     const [root, ...replies] = await (await this.agent()).exec([{ op: "root" }, ...cmds]);

@@ -85,7 +85,9 @@ describe.skipIf(!canTouchKernel && !mustRun)("the library", () => {
 
     const link = await rejection(lab.link("h1:eth0", "down", { signal: AbortSignal.abort() }));
     expect((link as NslabError).code).toBe("E_INTERRUPTED");
-    expect((await lab.status()).healthy).toBe(true);
+    const after = await lab.status();
+    expect(after.health, JSON.stringify(after.health)).toEqual([]);
+    expect(after.healthy).toBe(true);
   });
 });
 

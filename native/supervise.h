@@ -8,8 +8,8 @@
  *
  * SIGHUP: read DIR/spec again: start the services it adds (`up` starts services in dependency
  * order this way), start again those it redefines (a running one once it ended: SIGTERM, SIGKILL
- * after the grace period), and stop those it no longer has (they leave the status once ended). SIGTERM or SIGINT: stop — no more restarts, SIGTERM to every
- * service's process group, SIGKILL after a grace period, final status, exit 0. It also exits by
+ * after the grace period), and stop those it no longer has (they leave the status once ended).
+ * SIGTERM or SIGINT: stop — no more restarts, SIGTERM to every service's process group, SIGKILL after a grace period, final status, exit 0. It also exits by
  * itself once no service runs or waits to restart and every service's network namespace is gone.
  *
  * DIR/spec: one service per line, fields separated by TABs (a TAB, newline or backslash inside a

@@ -121,32 +121,25 @@ static int parse_line(char *line, double grace)
 		return -1;
 	}
 	struct svc *s = find(f[1]);
-	if (s && !s->dropped) {
+	if (s) {
 		g_seen[s - g_svcs] = 1;
-		if (!strcmp(s->line, copy)) {
+		if (!s->dropped && !strcmp(s->line, copy)) {
 			free(copy);
 			return 0;
 		}
-		/* Redefined: the new definition replaces the old now; the process started by the old
-		 * one (if any) is stopped and the service started again once it ended. */
+		/* Redefined (or dropped earlier and back): the new definition replaces the old now; a
+		 * process of the old one is stopped (a dropped one was already) and the service started
+		 * again once it ended, else svc_load starts it. */
 		free_def(s);
 		s->streak = 0;
 		if (s->pid > 0) {
+			if (!s->dropped)
+				stop_for_reload(s, grace);
 			s->respawn = 1;
-			stop_for_reload(s, grace);
 		} else {
-			s->state = SVC_STOPPED; /* started below by the caller */
-		}
-	} else if (s) {
-		/* Dropped earlier and back in the spec: its old process (if it still runs) ends first. */
-		g_seen[s - g_svcs] = 1;
-		free_def(s);
-		s->dropped = 0;
-		s->streak = 0;
-		if (s->pid > 0)
-			s->respawn = 1;
-		else
 			s->state = SVC_STOPPED;
+		}
+		s->dropped = 0;
 	} else {
 		if (g_nsvcs == SVC_MAX) {
 			free(copy);

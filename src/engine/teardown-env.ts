@@ -68,17 +68,16 @@ export async function clearNodeEnv(
   const ended = await endProcesses(targets, found);
 
   if (labfs) {
-    if (ours) {
-      const res = await driver.apply([{ op: "labfs.umount", path: labfs.name, name: labfsName(lab) }], {
-        mode: "continue",
-      });
-      const o = res.outcomes[0];
-      if (o?.status === "ok") report.removed.push(labfs);
-      else if ((o?.status === "failed" || o?.status === "partial") && / is not marked /.test(o.message))
-        report.skipped.push({ object: labfs, reason: `not this lab's: ${o.message}` });
-      else if (o?.status === "failed" || o?.status === "partial")
-        report.failures.push({ object: labfs, message: o.message, command: o.command });
-    } else report.skipped.push({ object: labfs, reason: "already gone" });
+    // Another file system there (the agent finds it not marked as the lab's) is left alone.
+    if (ours)
+      await applyReported(
+        [{ op: "labfs.umount", path: labfs.name, name: labfsName(lab) }],
+        [labfs],
+        driver,
+        report,
+        / is not marked /,
+      );
+    else report.skipped.push({ object: labfs, reason: "already gone" });
   }
   return ended;
 }
@@ -104,12 +103,23 @@ export async function removeEtcNetns(
   }
 }
 
-/** Apply `ops` (`objs[i]` removed by `ops[i]`), their outcomes in `report`. */
-async function applyReported(ops: Op[], objs: OwnedObject[], driver: Driver, report: Report): Promise<void> {
+/**
+ * Apply `ops` (`objs[i]` removed by `ops[i]`), their outcomes in `report`; a failure whose message
+ * matches `notOurs` is an object left alone (skipped), not a failure.
+ */
+async function applyReported(
+  ops: Op[],
+  objs: OwnedObject[],
+  driver: Driver,
+  report: Report,
+  notOurs?: RegExp,
+): Promise<void> {
   if (ops.length === 0) return;
   const res = await driver.apply(ops, { mode: "continue" });
   res.outcomes.forEach((o, i) => {
     if (o.status === "ok") report.removed.push(objs[i]!);
+    else if ((o.status === "failed" || o.status === "partial") && notOurs?.test(o.message))
+      report.skipped.push({ object: objs[i]!, reason: `not this lab's: ${o.message}` });
     else if (o.status === "failed" || o.status === "partial")
       report.failures.push({ object: objs[i]!, message: o.message, command: o.command });
   });

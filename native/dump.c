@@ -16,9 +16,46 @@
 #include "result.h"
 #include "route.h"
 
-/* Links, addresses and main-table routes of the namespace of netlink socket `fd`, into g_out. With
- * `strict` (the socket asks the kernel to check dump requests strictly), routes are read per family
- * with the kernel keeping only the main table (no local, multicast or other families' tables). */
+/* Main-table routes asked per family, not in one request: set once a request for every family was
+ * refused (with a family whose strict check allows no table filter, MPLS's: see dump_routes). */
+static int g_routes_per_family;
+
+/* Main-table routes of the namespace of `fd`, into g_out. On a `strict` socket the kernel keeps
+ * only the main table: one request for every family (one dump fewer per namespace than a request
+ * per family), or, once refused, a request per family. Otherwise every table is read and the
+ * callback keeps the main one. */
+static int dump_routes(int fd, int strict)
+{
+	if (!strict) {
+		nl_begin(RTM_GETROUTE, 0, sizeof(struct rtmsg));
+		return nl_dump(fd, route_json);
+	}
+	if (!g_routes_per_family) {
+		size_t mark = g_out.len;
+		struct rtmsg *rtm = nl_begin(RTM_GETROUTE, 0, sizeof *rtm);
+		rtm->rtm_family = AF_UNSPEC;
+		rtm->rtm_table = RT_TABLE_MAIN;
+		if (nl_dump(fd, route_json) == 0)
+			return 0;
+		if (e_no != EINVAL && e_no != EOPNOTSUPP)
+			return -1;
+		g_routes_per_family = 1; /* the routes read before the refusal are read again below */
+		g_out.len = mark;
+		json_first();
+	}
+	static const unsigned char families[] = { AF_INET, AF_INET6 };
+	for (size_t i = 0; i < sizeof families; i++) {
+		struct rtmsg *rtm = nl_begin(RTM_GETROUTE, 0, sizeof *rtm);
+		rtm->rtm_family = families[i];
+		rtm->rtm_table = RT_TABLE_MAIN;
+		if (nl_dump(fd, route_json) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Links, addresses and main-table routes of the namespace of netlink socket `fd`, into g_out
+ * (`strict`: the socket asks the kernel to check dump requests strictly, see dump_routes). */
 static int dump_fd(int fd, int strict)
 {
 	sb_putf(&g_out, g_compact ? "[[" : "{\"links\":[");
@@ -33,20 +70,8 @@ static int dump_fd(int fd, int strict)
 		goto failed;
 	sb_putf(&g_out, g_compact ? "],[" : "],\"routes\":[");
 	json_first();
-	if (strict) {
-		static const unsigned char families[] = { AF_INET, AF_INET6 };
-		for (size_t i = 0; i < sizeof families; i++) {
-			struct rtmsg *rtm = nl_begin(RTM_GETROUTE, 0, sizeof *rtm);
-			rtm->rtm_family = families[i];
-			rtm->rtm_table = RT_TABLE_MAIN;
-			if (nl_dump(fd, route_json) < 0)
-				goto failed;
-		}
-	} else {
-		nl_begin(RTM_GETROUTE, 0, sizeof(struct rtmsg));
-		if (nl_dump(fd, route_json) < 0)
-			goto failed;
-	}
+	if (dump_routes(fd, strict) < 0)
+		goto failed;
 	sb_putf(&g_out, g_compact ? "]]" : "]}");
 	return 0;
 failed:
@@ -84,15 +109,22 @@ int cmd_nsdump(char **a)
 {
 	if (ns_pass(a[0]) < 0)
 		return -1;
-	int fd = nl_open();
-	if (fd < 0)
-		return -1;
-	int one = 1;
-	int strict = setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
-	/* The socket keeps the namespace it was made in, wherever the agent goes next. */
-	int rc = dump_retrying(fd, strict);
-	close(fd);
-	return rc;
+	/* Small reads first; a datagram too big for them (a link with a very long answer) and the
+	 * namespace is read again on a new socket with full ones. */
+	for (int small = 1;; small = 0) {
+		int fd = nl_open();
+		if (fd < 0)
+			return -1;
+		int one = 1;
+		int strict = setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
+		/* The socket keeps the namespace it was made in, wherever the agent goes next. */
+		nl_small_reads(small);
+		int rc = dump_retrying(fd, strict);
+		nl_small_reads(0);
+		close(fd);
+		if (rc == 0 || !small || e_no != EMSGSIZE)
+			return rc;
+	}
 }
 
 int cmd_nsdumpc(char **a)

@@ -22,6 +22,20 @@ static union {
 
 static uint32_t g_seq;
 
+/* Bytes asked of each recv(): all of resp, or one page (see nl_small_reads). */
+static size_t g_recv_len = sizeof resp;
+
+void nl_small_reads(int on)
+{
+	static size_t small;
+	if (!small) { /* NSAGENT_SMALL_READ: a smaller size, for the tests of what does not fit */
+		const char *env = getenv("NSAGENT_SMALL_READ");
+		unsigned long v = env ? strtoul(env, NULL, 10) : 0;
+		small = v >= 64 && v <= NL_SMALL_READ ? v : NL_SMALL_READ;
+	}
+	g_recv_len = on ? small : sizeof resp;
+}
+
 int nl_open(void)
 {
 	return nl_open_proto(NETLINK_ROUTE);
@@ -127,12 +141,14 @@ static int nl_exchange(int fd, uint16_t flags, nl_cb cb)
 		return fail_errno("netlink send");
 	int interrupted = 0;
 	for (;;) {
-		ssize_t n = recv(fd, &resp, sizeof resp, 0);
+		ssize_t n = recv(fd, &resp, g_recv_len, MSG_TRUNC);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return fail_errno("netlink recv");
 		}
+		if ((size_t)n > g_recv_len)
+			return fail(EMSGSIZE, "netlink datagram of %zd bytes, more than the %zu read", n, g_recv_len);
 		unsigned int len = (unsigned int)n;
 		for (struct nlmsghdr *m = &resp.h; NLMSG_OK(m, len); m = NLMSG_NEXT(m, len)) {
 			if (m->nlmsg_seq != g_seq)

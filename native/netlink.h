@@ -17,6 +17,16 @@ int nl_open(void);
 /* A netlink socket of another `protocol` (NETLINK_NETFILTER) of the calling thread's namespace. */
 int nl_open_proto(int protocol);
 
+/*
+ * Small reads: each recv() asks for one page, not 64 KiB. The kernel sizes the datagrams of a dump
+ * by the largest read it has seen on the socket, so a socket read this way gets one-page datagrams
+ * instead of 32 KiB ones (an order-3 page allocation each, which dominated the dumps of a namespace
+ * with a few links). A datagram that does not fit fails the exchange with EMSGSIZE (its rest is
+ * lost): the caller reads again on a new socket, without small reads.
+ */
+#define NL_SMALL_READ 4096
+void nl_small_reads(int on);
+
 /* Start the request of `type` with a zeroed family header of `hdrlen` bytes; returns the header.
  * There is one request buffer: build a request, send it, then build the next. */
 void *nl_begin(int type, int flags, size_t hdrlen);

@@ -1,5 +1,5 @@
 // The native netns agent against the real kernel (root): every command, checked with iproute2.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -390,6 +390,18 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
         expect(parseReply(c!)).toMatchObject({ status: "ok" });
         expect(parseReply(none!)).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENOENT });
         expect(parseReply(again!)).toMatchObject({ status: "ok" });
+        // Datagrams too big for the agent's small reads (made small here: the links' answers do
+        // not fit in 256 bytes): the namespace is read again with full reads, to the same answer.
+        const small = spawnSync(findAgentBinary()!, [], {
+          input: `nsdumpc\t${nsB}\n`,
+          encoding: "utf8",
+          env: { ...process.env, NSAGENT_SMALL_READ: "256" },
+        });
+        const reread = parseReply(small.stdout.split("\n")[0]!);
+        expect(reread.status).toBe("ok");
+        expect(noStats(fromCompactDump(reread.status === "ok" ? reread.data : null))).toEqual(
+          noStats(fromCompactDump(first.status === "ok" ? first.data : null)),
+        );
         // Back in root once it has run what it was sent (an idle agent holds no namespace: one it
         // sat in would outlive its deletion, and the veth ends in it with it).
         expect(netnsOf(`/proc/${child.pid}/ns/net`)).toBe(netnsOf("/proc/self/ns/net"));

@@ -48,6 +48,24 @@ export function checkName(name: string, role: NameRole): string | undefined {
   return undefined;
 }
 
+/**
+ * The first of `names` that cannot be used as a `role`, with why ({@link checkName}), or undefined.
+ * For the thousands of names of a big lab's view: a name that passes the quick test (the pattern,
+ * the length of its ASCII, not reserved) is not looked at further.
+ */
+export function firstBadName(
+  names: readonly string[],
+  role: NameRole,
+): { name: string; why: string } | undefined {
+  const max = role === "interface" || role === "bridge" ? IFNAME_MAX : role === "lab" ? LAB_MAX : NETNS_MAX;
+  for (const name of names) {
+    if (name.length <= max && NAME_RE.test(name) && !RESERVED_NAMES.has(name)) continue;
+    const why = checkName(name, role);
+    if (why !== undefined) return { name, why };
+  }
+  return undefined;
+}
+
 function describeBadCharacter(name: string): string {
   if (name.startsWith("-")) return "starts with '-' (it would be read as an option)";
   for (const ch of name) {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
-import { checkName, type NameRole } from "../model/names.js";
+import { checkName, firstBadName, type NameRole } from "../model/names.js";
 import type { Topology } from "../model/types.js";
 import type { HostDevice } from "../plan/host-devices.js";
 import { checkFile, removeFile, removeStaleTemps, staleTemps, stateDir, writeFileAtomic } from "./dir.js";
@@ -236,12 +236,9 @@ export function readLabForObservation(lab: string): ObservedRecord | undefined {
       // The names observing passes to the kernel (the agent's requests) are these: checked here; the
       // record that follows is for reading only (checking its 40,000 names of 10,000 hosts again
       // cost a tenth of a second).
-      const bad = [
-        ...view.names.netns.map((n) => [n, "netns"] as const),
-        ...view.names.rootLinks.map((n) => [n, "interface"] as const),
-      ].find(([name, role]) => checkName(name, role) !== undefined);
+      const bad = firstBadName(view.names.netns, "netns") ?? firstBadName(view.names.rootLinks, "interface");
       if (bad)
-        throw new NslabError("E_STATE", `the view of ${file} holds an invalid ${bad[1]} name '${bad[0]}'`, {
+        throw new NslabError("E_STATE", `the view of ${file} holds an invalid name: ${bad.why}`, {
           hint: "it was not written by nslab; remove it (it is made again from the record)",
         });
       let state: LabState | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkName } from "../../../src/model/names.js";
+import { checkName, firstBadName } from "../../../src/model/names.js";
 
 describe("checkName", () => {
   it("accepts the walkthrough's names", () => {
@@ -23,5 +23,24 @@ describe("checkName", () => {
     ["x".repeat(49), "lab", /at most 48/],
   ] as const)("refuses %j as %s", (name, role, re) => {
     expect(checkName(name, role)).toMatch(re);
+  });
+});
+
+describe("firstBadName", () => {
+  it("finds the first name checkName refuses, with its reason, among thousands that pass", () => {
+    const good = Array.from({ length: 5000 }, (_, i) => `h${i}s${i % 100}`);
+    expect(firstBadName(good, "netns")).toBeUndefined();
+    for (const [bad, role] of [
+      ["../x", "netns"],
+      ["lo", "interface"],
+      ["sixteen-bytes-xx", "interface"],
+      ["-x", "netns"],
+      ["x".repeat(65), "netns"],
+      ["ümlaut", "netns"],
+    ] as const) {
+      const names = [...good.slice(0, 10), bad, "later-bad/"];
+      expect(firstBadName(names, role)).toEqual({ name: bad, why: checkName(bad, role) });
+      expect(checkName(bad, role)).toBeDefined();
+    }
   });
 });

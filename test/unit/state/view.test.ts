@@ -126,7 +126,7 @@ describe("readLabShared of a big lab", () => {
     const view = join(root, "views", "v1.json");
     writeFileSync(view, readFileSync(view, "utf8").replace('"netns":["v1h1"', '"netns":["../v1h1"'));
     await expect(freshStore().then((s) => s.readLabShared("v1"))).rejects.toThrow(
-      /view of .* holds an invalid netns name '..\/v1h1'/,
+      /view of .* holds an invalid name: namespace name '\.\.\/v1h1' contains '\/'/,
     );
   });
 });

@@ -26,6 +26,8 @@ import { labServices, type ServiceChanges, serviceChanges } from "../model/servi
 import type { NetnsNode, Topology } from "../model/types.js";
 import { nodeMountFile } from "../plan/node-env.js";
 import { labDir, serviceLog } from "../state/lab-dir.js";
+import { liveProcess } from "../util/proc.js";
+import { serviceFailed } from "./services-health.js";
 import type { UpRun } from "./up-run.js";
 
 const POLL_MS = 50;
@@ -135,20 +137,92 @@ export async function stopRemovedServices(
       .filter((s) => !removed.has(serviceId(s)))
       .map(spec),
   );
+  c.log("info", `stopping ${changes.removed.join(", ")}`);
+  await dropServices(c, dir, removed);
+  return changes;
+}
+
+/** Signal the supervisor (its spec written without `ids`) and wait until those services are gone. */
+async function dropServices(c: UpRun, dir: string, ids: ReadonlySet<string>): Promise<void> {
   const sent = Date.now() / 1000;
   reloadSupervisor(dir);
-  c.log("info", `stopping ${changes.removed.join(", ")}`);
   const deadline = Date.now() + STOP_WAIT_MS;
   for (;;) {
     // A status written since the signal, without them: they ended (or were not running).
     const status = readStatus(dir);
-    if (status && status.updated >= sent && !status.services.some((x) => removed.has(x.id))) return changes;
+    if (status && status.updated >= sent && !status.services.some((x) => ids.has(x.id))) return;
     if (Date.now() > deadline)
-      throw new NslabError("E_SERVICE", `services ${changes.removed.join(", ")} did not stop`, {
+      throw new NslabError("E_SERVICE", `services ${[...ids].join(", ")} did not stop`, {
         hint: `the lab's supervisor did not end them; nslab down ${c.lab} ends every process of the lab`,
       });
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/**
+ * What `up` of a running lab's own file does for its services (repair): those `status` reports as
+ * failed (services-health.ts) start again — out of the supervisor's spec, then back as new — wave
+ * by wave, each ready before the next; the others keep running untouched. A supervisor that is
+ * gone starts again with every service, but only once no process it started is left (they would
+ * run twice): else nothing is done but a warning. Returns the ids of the services started again.
+ */
+export async function restartFailedServices(
+  c: UpRun,
+  t: Topology,
+  labfs: string | undefined,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const all = labServices(t);
+  if (all.length === 0) return [];
+  const dir = labDir(c.lab, true);
+  if (!supervisorAlive(dir)) {
+    const left = (readStatus(dir)?.services ?? []).filter(
+      (x) => x.state === "running" && x.pid > 0 && liveProcess(x.pid),
+    );
+    if (left.length > 0) {
+      c.log(
+        "warn",
+        `the lab's service supervisor is not running, but processes it started still are (${left.map((x) => `${x.id}: pid ${x.pid}`).join(", ")}): its services are left as they are; nslab down ${c.lab}, then up, ends them and starts them again`,
+      );
+      return [];
+    }
+    c.log("info", "the lab's service supervisor is not running: starting it again, with every service");
+    await startServices(c, t, labfs, signal, "the lab's supervisor was started again");
+    return all.map(serviceId);
+  }
+  const status = readStatus(dir);
+  const failed = new Set(
+    all
+      .filter((s) =>
+        serviceFailed(
+          s,
+          status?.services.find((x) => x.id === serviceId(s)),
+        ),
+      )
+      .map(serviceId),
+  );
+  if (failed.size === 0) return [];
+  const { nodes, mntOf, spec } = supervised(c.lab, t, labfs);
+  // The others' lines exactly as the supervisor has them (a line that differs restarts its service).
+  const given = new Map(
+    all.filter((s) => !failed.has(serviceId(s))).map((s) => [serviceId(s), spec(s)] as const),
+  );
+  writeSpec(dir, [...given.values()]);
+  await dropServices(c, dir, failed);
+  for (const wave of serviceWaves(all)) {
+    const mine = wave.filter((s) => failed.has(serviceId(s)));
+    if (mine.length === 0) continue;
+    for (const s of mine) given.set(serviceId(s), spec(s));
+    writeSpec(dir, [...given.values()]);
+    const since = Date.now() / 1000;
+    reloadSupervisor(dir);
+    c.log("info", `starting again ${mine.map(serviceId).join(", ")} (failed)`);
+    await waitReady(c, mine, dir, nodes, mntOf, signal, {
+      since,
+      hint: "its other services run as they were",
+    });
+  }
+  return [...failed];
 }
 
 /** Back to the services of `before` (an in-place change that failed): stopped ones start again. */

@@ -12,7 +12,10 @@ export interface UpResult {
    * services it needs were started again if they had stopped: `startedOvs`).
    */
   alreadyUp: boolean;
-  /** The lab was already up with this very topology, and what was missing of it was restored in place. */
+  /**
+   * The lab was already up with this very topology, and what was missing of it (or of what it
+   * depends on) was restored in place, or its failed services started again.
+   */
   repaired?: true;
   /** The lab was running and was changed in place to the new topology. */
   updated: boolean;
@@ -24,6 +27,11 @@ export interface UpResult {
   datapath?: "netdev" | "system";
   /** nslab started the OVS daemons for this lab. */
   startedOvs: boolean;
+  /**
+   * A repair (`repaired`): the services started again — those that had failed, or all of them when
+   * their supervisor was gone — each ready before `up` returned.
+   */
+  restartedServices?: string[];
   /** Labs whose routers run FRR: from their daemons being ready to converged routing (when `up` waited). */
   convergedMs?: number;
   durationMs: number;

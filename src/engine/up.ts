@@ -30,6 +30,7 @@ import { prepareFrr, waitForRouting } from "./frr.js";
 import { withInterrupts } from "./interrupts.js";
 import { borrowedDevices, createdObjects, withHostSettings } from "./inventory.js";
 import {
+  restartFailedServices,
   restoreServices,
   startChangedServices,
   startServices,
@@ -118,7 +119,14 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
     const result = (
       r: Pick<
         UpResult,
-        "alreadyUp" | "updated" | "repaired" | "operations" | "owned" | "startedOvs" | "convergedMs"
+        | "alreadyUp"
+        | "updated"
+        | "repaired"
+        | "operations"
+        | "owned"
+        | "startedOvs"
+        | "convergedMs"
+        | "restartedServices"
       >,
     ): UpResult => ({
       lab,
@@ -126,36 +134,6 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
       durationMs: performance.now() - started,
       ...(datapath ? { datapath } : {}),
     });
-    if (existing && existing.status === "up" && sameTopology(existing.topology, topology)) {
-      // Up already: restore in place whatever of it (or of what it depends on) is missing now.
-      const r = await repair(
-        { lab, driver, log, options },
-        existing,
-        topology,
-        full,
-        planUp(existing.topology, withRecorded(host, existing)),
-        datapath,
-      );
-      // And its part of the host firewall (a firewall reload, Docker started after it came up).
-      const fw = await repairFirewall({ lab, driver, log, options }, full, readLab(lab) ?? existing);
-      const operations = r.operations + fw;
-      return result({
-        alreadyUp: operations === 0,
-        updated: operations > 0,
-        ...(operations > 0 ? { repaired: true as const } : {}),
-        operations,
-        owned: readLab(lab)?.owned ?? existing.owned,
-        startedOvs: r.startedOvs,
-      });
-    }
-    if (existing && existing.status !== "up")
-      throw new NslabError(
-        "E_CONFLICT",
-        `lab '${lab}' has a record in state '${existing.status}' from an earlier run`,
-        {
-          hint: `take it down first: nslab down ${lab}`,
-        },
-      );
     const c: UpRun = { lab, driver, log, options };
     const labfsOp = full.find((o) => o.op === "labfs.mount");
     const labfs = labfsOp?.op === "labfs.mount" ? labfsOp.path : undefined;
@@ -170,6 +148,50 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
       log("info", `routing converged in ${(r.ms / 1000).toFixed(1)} s`);
       return r.ms;
     };
+    if (existing && existing.status === "up" && sameTopology(existing.topology, topology)) {
+      // Up already: restore in place whatever of it (or of what it depends on) is missing now.
+      const r = await repair(
+        c,
+        existing,
+        topology,
+        full,
+        planUp(existing.topology, withRecorded(host, existing)),
+        datapath,
+      );
+      // And its part of the host firewall (a firewall reload, Docker started after it came up).
+      const fw = await repairFirewall(c, full, readLab(lab) ?? existing);
+      // And its services that failed (or its supervisor, gone): started again.
+      const restarted = await restartFailedServices(
+        c,
+        topology,
+        labfs,
+        options.signal ?? new AbortController().signal,
+      );
+      const routers = new Set(frr?.routers.map((x) => x.node));
+      const convergedMs = restarted.some((id) => routers.has(id.split("/")[0]!))
+        ? await converge()
+        : undefined;
+      const operations = r.operations + fw;
+      const repaired = operations > 0 || restarted.length > 0;
+      return result({
+        ...(convergedMs !== undefined ? { convergedMs } : {}),
+        alreadyUp: !repaired,
+        updated: repaired,
+        ...(repaired ? { repaired: true as const } : {}),
+        operations,
+        ...(restarted.length > 0 ? { restartedServices: restarted } : {}),
+        owned: readLab(lab)?.owned ?? existing.owned,
+        startedOvs: r.startedOvs,
+      });
+    }
+    if (existing && existing.status !== "up")
+      throw new NslabError(
+        "E_CONFLICT",
+        `lab '${lab}' has a record in state '${existing.status}' from an earlier run`,
+        {
+          hint: `take it down first: nslab down ${lab}`,
+        },
+      );
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
       const before = await hostFactsFor(existing.topology, driver.runner, stateRoot(), {

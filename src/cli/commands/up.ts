@@ -83,11 +83,17 @@ export function registerUp(program: Command, ctx: CliContext): void {
           info(
             `  ${h.name} (${h.ssh}): ${count(h.operations, "operation")} in ${Math.round(h.durationMs)} ms`,
           );
-      } else if (r.repaired)
-        info(
-          `lab '${t.name}' was missing parts: restored in place (${r.operations} operations in ${Math.round(r.durationMs)} ms)`,
-        );
-      else if (r.updated)
+      } else if (r.repaired) {
+        const restarted = r.restartedServices ?? [];
+        if (r.operations > 0)
+          info(
+            `lab '${t.name}' was missing parts: restored in place (${r.operations} operations in ${Math.round(r.durationMs)} ms)`,
+          );
+        if (restarted.length > 0)
+          info(
+            `lab '${t.name}': ${count(restarted.length, "service")} started again (${restarted.join(", ")}) in ${Math.round(r.durationMs)} ms`,
+          );
+      } else if (r.updated)
         info(
           `lab '${t.name}' was changed in place to match ${file ?? `--topo ${opts.topo}`}: ${r.operations} operations in ${Math.round(r.durationMs)} ms`,
         );

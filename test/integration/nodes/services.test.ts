@@ -15,7 +15,7 @@ import { netLab, pidsIn, run } from "../../support/net.js";
 const mounted = (lab: string) => readFileSync("/proc/self/mountinfo", "utf8").includes(` nslab-${lab} `);
 
 describe.skipIf(!canTouchKernel && !mustRun)("services and node files", () => {
-  const { prefix, lab, files } = netLab("svc", ["-bad", "-k9", "-add"]);
+  const { prefix, lab, files } = netLab("svc", ["-bad", "-k9", "-add", "-rep"]);
   files.file("index.html", "<h1>hello from web</h1>\n");
   const topo = files.file(
     "web.yaml",
@@ -175,6 +175,98 @@ links:
       "--max-time",
       "5",
       "http://10.72.0.1:8083/",
+    ]);
+    expect(get.stdout).toBe("200");
+    expect(nslab(["down", name]).code).toBe(0);
+  });
+
+  it("up of the same file starts failed services again, and a supervisor that is gone once its processes are", async () => {
+    const name = `${lab}-rep`;
+    const file = files.file(
+      "rep.yaml",
+      `name: rep
+nodes:
+  a:
+    interfaces: { eth0: 10.73.0.1/24 }
+    services:
+      http:
+        command: [python3, -m, http.server, "8084"]
+        ready: { tcp: 8084 }
+      once:
+        command: [sleep, "600"]
+        restart: "no"
+  b: { interfaces: { eth0: 10.73.0.2/24 } }
+links:
+  - [a:eth0, b:eth0]
+`,
+    );
+    const up = () => nslab(["-v", "up", file, "--prefix", `${prefix}r`, "--name", name]);
+    type Svc = { id: string; pid: number; state: string };
+    const report = () =>
+      JSON.parse(nslab(["status", name, "--json"]).stdout) as {
+        healthy: boolean;
+        services: Svc[];
+        health: { what: string }[];
+      };
+    const pidOf = (id: string) => report().services.find((x) => x.id === id)!.pid;
+    const gone = async (pid: number) => {
+      for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50));
+      return !existsSync(`/proc/${pid}`);
+    };
+    expect(up().code).toBe(0);
+    const http = pidOf("a/http");
+    const once = pidOf("a/once");
+    // a/once (restart: no) killed: failed until started again; a/http is not touched.
+    process.kill(once, "SIGKILL");
+    expect(await gone(once)).toBe(true);
+    for (let i = 0; i < 50 && report().healthy; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(report().health.map((p) => p.what)).toEqual([expect.stringMatching(/killed by signal 9/)]);
+    const repaired = up();
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(repaired.stderr).toMatch(/1 service started again \(a\/once\)/);
+    let r = report();
+    expect(r.healthy, JSON.stringify(r.health)).toBe(true);
+    expect(pidOf("a/http")).toBe(http);
+    const once2 = pidOf("a/once");
+    expect(once2).not.toBe(once);
+    // Nothing failed: nothing is started again.
+    expect(up().stderr).toMatch(/is already up \(nothing to do\)/);
+    // The supervisor killed: its services still run, so they are not started twice.
+    const root = process.env.NSLAB_STATE_DIR || "/run/nslab";
+    const supervisor = Number(readFileSync(`${root}/labs/${name}/supervisor`, "utf8").split(" ")[0]);
+    process.kill(supervisor, "SIGKILL");
+    expect(await gone(supervisor)).toBe(true);
+    expect(report().health.map((p) => p.what)).toEqual([expect.stringMatching(/supervisor is not running/)]);
+    const refused = up();
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(refused.stderr).toMatch(/processes it started still are \(a\/http: pid \d+, a\/once: pid \d+\)/);
+    expect(existsSync(`/proc/${http}`)).toBe(true);
+    // Once they are gone too, up starts the supervisor again with every service.
+    for (const pid of [http, once2]) process.kill(pid, "SIGKILL");
+    expect((await gone(http)) && (await gone(once2))).toBe(true);
+    const restarted = up();
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stderr).toMatch(/2 services started again \(a\/http, a\/once\)/);
+    r = report();
+    expect(r.healthy, JSON.stringify(r.health)).toBe(true);
+    expect(r.services.map((x) => [x.id, x.state])).toEqual([
+      ["a/http", "running"],
+      ["a/once", "running"],
+    ]);
+    const get = nslab([
+      "exec",
+      name,
+      "b",
+      "--",
+      "curl",
+      "-sS",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "--max-time",
+      "5",
+      "http://10.73.0.1:8084/",
     ]);
     expect(get.stdout).toBe("200");
     expect(nslab(["down", name]).code).toBe(0);

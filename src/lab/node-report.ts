@@ -13,6 +13,8 @@ import type { InterfaceReport, NodeReport, OpenFlowReport } from "./report.js";
 
 /** `IFF_UP` of a link's flags. */
 const IFF_UP = 1;
+/** `IFF_LOWER_UP` of a link's flags: the carrier, as the kernel has it now. */
+const IFF_LOWER_UP = 0x10000;
 /** Address scope `host` (left out of reports) and route protocol `kernel` (routes the kernel made). */
 const SCOPE_HOST = 254;
 const PROTO_KERNEL = 2;
@@ -97,6 +99,7 @@ function present(
   auto: string[] | undefined,
   attached: boolean,
   adminUp: boolean,
+  lowerUp: boolean,
   operstate: DumpOperstate,
   mtu: number,
   mac: string | null,
@@ -109,7 +112,10 @@ function present(
     name,
     ...(chosen.length > 0 ? { autoAddresses: chosen } : {}),
     present: attached,
-    up: adminUp && operstate !== "DOWN" && operstate !== "LOWERLAYERDOWN",
+    // Up: administratively, and with carrier. The carrier flag, not the operational state: the
+    // kernel updates that one later (its link watch runs up to a second after a carrier comes on),
+    // so a veth whose peer just came up still reads DOWN.
+    up: adminUp && lowerUp,
     operstate,
     adminUp,
     mtu,
@@ -143,6 +149,7 @@ export function namespaceReport(
       ctx.auto.get(key),
       true,
       (l[3] & IFF_UP) !== 0,
+      (l[3] & IFF_LOWER_UP) !== 0,
       operstateOf(l[4]),
       l[5],
       l[6],
@@ -198,6 +205,7 @@ export function nodeReport(n: Exclude<Node, { kind: "netns" }>, ctx: Context): N
       ctx.auto.get(key),
       attached,
       l.up,
+      l.lowerUp,
       l.operstate,
       l.mtu,
       l.mac,

@@ -112,6 +112,18 @@ describe("namespaceReport", () => {
     expect(report).toMatchObject({ up: l.up, adminUp: l.up, operstate: l.operstate, stats: l.stats });
   });
 
+  it("is up by its carrier flag, not by the operational state the kernel updates later", () => {
+    const with_ = (flags: number, operstate: number) =>
+      namespaceReport(a, [[link(1, "lo"), link(2, ifA, { 3: flags, 4: operstate })], [], []], ctx)
+        .interfaces[0]!;
+    // The peer just came up: carrier on, operstate still DOWN (2) until the link watch runs.
+    expect(with_(0x11043, 2)).toMatchObject({ up: true, adminUp: true, operstate: "DOWN" });
+    // The peer just went down: carrier off, operstate still UP (6).
+    expect(with_(0x1043, 6)).toMatchObject({ up: false, adminUp: true, operstate: "UP" });
+    // Administratively down, whatever the rest says.
+    expect(with_(0x11042, 6)).toMatchObject({ up: false, adminUp: false });
+  });
+
   it("an interface set down, one missing, and a namespace gone", () => {
     const down: CompactDump = [[link(2, ifA, { 3: 0x1002, 4: 2 })], [], []];
     expect(namespaceReport(a, down, ctx).interfaces[0]).toMatchObject({

@@ -161,8 +161,9 @@ async function dropServices(c: UpRun, dir: string, ids: ReadonlySet<string>): Pr
 
 /**
  * What `up` of a running lab's own file does for its services (repair): those `status` reports as
- * failed (services-health.ts) start again — out of the supervisor's spec, then back as new — wave
- * by wave, each ready before the next; the others keep running untouched. A supervisor that is
+ * failed (services-health.ts), and those of nodes whose namespace the repair made anew (`moved`:
+ * their process runs on in the old one, cut off), start again — out of the supervisor's spec, then
+ * back as new — wave by wave, each ready before the next; the others keep running untouched. A supervisor that is
  * gone starts again with every service, but only once no process it started is left (they would
  * run twice): else nothing is done but a warning. Returns the ids of the services started again.
  */
@@ -171,6 +172,7 @@ export async function restartFailedServices(
   t: Topology,
   labfs: string | undefined,
   signal: AbortSignal,
+  moved: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
   const all = labServices(t);
   if (all.length === 0) return [];
@@ -191,7 +193,7 @@ export async function restartFailedServices(
     return all.map(serviceId);
   }
   const status = readStatus(dir);
-  const failed = new Set(
+  const again = new Set(
     all
       .filter((s) =>
         serviceFailed(
@@ -201,28 +203,29 @@ export async function restartFailedServices(
       )
       .map(serviceId),
   );
-  if (failed.size === 0) return [];
   const { nodes, mntOf, spec } = supervised(c.lab, t, labfs);
+  for (const s of all) if (moved.has(nodes.get(s.node)!.netns)) again.add(serviceId(s));
+  if (again.size === 0) return [];
   // The others' lines exactly as the supervisor has them (a line that differs restarts its service).
   const given = new Map(
-    all.filter((s) => !failed.has(serviceId(s))).map((s) => [serviceId(s), spec(s)] as const),
+    all.filter((s) => !again.has(serviceId(s))).map((s) => [serviceId(s), spec(s)] as const),
   );
   writeSpec(dir, [...given.values()]);
-  await dropServices(c, dir, failed);
+  await dropServices(c, dir, again);
   for (const wave of serviceWaves(all)) {
-    const mine = wave.filter((s) => failed.has(serviceId(s)));
+    const mine = wave.filter((s) => again.has(serviceId(s)));
     if (mine.length === 0) continue;
     for (const s of mine) given.set(serviceId(s), spec(s));
     writeSpec(dir, [...given.values()]);
     const since = Date.now() / 1000;
     reloadSupervisor(dir);
-    c.log("info", `starting again ${mine.map(serviceId).join(", ")} (failed)`);
+    c.log("info", `starting again ${mine.map(serviceId).join(", ")}`);
     await waitReady(c, mine, dir, nodes, mntOf, signal, {
       since,
       hint: "its other services run as they were",
     });
   }
-  return [...failed];
+  return [...again];
 }
 
 /** Back to the services of `before` (an in-place change that failed): stopped ones start again. */

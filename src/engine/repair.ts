@@ -8,7 +8,8 @@
 import { observeForPlan } from "../drivers/observe/for-plan.js";
 import type { Topology } from "../model/types.js";
 import { diffPlans } from "../plan/diff.js";
-import type { Op } from "../plan/ops.js";
+import type { Observed } from "../plan/observed.js";
+import { labOfMarker, type Op, type VethEnd } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";
 import type { LabState } from "../state/store.js";
 import { ovsService } from "./services/index.js";
@@ -19,6 +20,8 @@ import { update } from "./update.js";
 export interface Repair {
   operations: number;
   startedOvs: boolean;
+  /** The namespaces made anew (deleted since `up`): what ran in the old ones runs there still. */
+  recreated: string[];
 }
 
 /** Repair running lab `existing` (same topology as `topology`, whose plan is `full`). */
@@ -32,9 +35,23 @@ export async function repair(
 ): Promise<Repair> {
   const started = await acquireServices(c, full, datapath);
   const startedOvs = started.includes(ovsService);
-  const missing = reconcileOps(full, await observeForPlan([full], c.driver));
-  if (missing.length === 0) return { operations: 0, startedOvs };
+  const observed = await observeForPlan([full], c.driver);
+  const missing = reconcileOps(full, observed);
+  if (missing.length === 0) return { operations: 0, startedOvs, recreated: [] };
   c.log("info", `lab '${c.lab}' is missing parts: restoring ${missing.length} operation(s) in place`);
+  // A veth of which one end is left: the other end's namespace was deleted while a process (a
+  // service) still held it, so the pair lives on there, cut off. The end left goes first (its peer
+  // with it) — a root one only if it carries the lab's marker — and the pair is made anew.
+  const halves = missing.flatMap((o) => (o.op === "veth.add" ? leftEnd([o.a, o.b], observed) : []));
+  const rootHalves = halves.filter((e) => e.ns === null).map((e) => e.name);
+  const root = rootHalves.length > 0 ? await c.driver.rootLinksNamed(rootHalves) : undefined;
+  const cut: Op[] = halves
+    .filter((e) => e.ns !== null || labOfMarker(root?.get(e.name)?.alias) === c.lab)
+    .map((e) => ({ op: "link.del", ns: e.ns, dev: e.name }));
+  if (cut.length > 0) {
+    const r = await c.driver.apply(cut, { mode: "stop" });
+    if (r.error) throw r.error;
+  }
   // An OVS port whose device is re-created stays bound to the old one in ovs-vswitchd (forwarding
   // nothing): take such ports out first, so that the in-place change adds them again.
   const recreated = new Set(
@@ -52,5 +69,16 @@ export async function repair(
     if (r.error) throw r.error;
   }
   const change = diffPlans([...previous], [...full]);
-  return { operations: await update(c, existing, topology, change), startedOvs };
+  const namespaces = missing.flatMap((o) => (o.op === "netns.add" ? [o.ns] : []));
+  return { operations: await update(c, existing, topology, change), startedOvs, recreated: namespaces };
+}
+
+/** The one end of a veth pair that is there, when only one is (none otherwise). */
+function leftEnd(ends: readonly VethEnd[], observed: Observed): VethEnd[] {
+  const there = ends.filter((e) =>
+    e.ns === null
+      ? observed.rootLinks.has(e.name)
+      : (observed.dumps.get(e.ns)?.links.some((l) => l.name === e.name) ?? false),
+  );
+  return there.length === 1 ? there : [];
 }

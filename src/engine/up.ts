@@ -160,12 +160,14 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
       );
       // And its part of the host firewall (a firewall reload, Docker started after it came up).
       const fw = await repairFirewall(c, full, readLab(lab) ?? existing);
-      // And its services that failed (or its supervisor, gone): started again.
+      // And its services that failed, or whose namespace was made anew (or its supervisor, gone):
+      // started again.
       const restarted = await restartFailedServices(
         c,
         topology,
         labfs,
         options.signal ?? new AbortController().signal,
+        new Set(r.recreated),
       );
       const routers = new Set(frr?.routers.map((x) => x.node));
       const convergedMs = restarted.some((id) => routers.has(id.split("/")[0]!))

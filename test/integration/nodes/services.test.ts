@@ -187,7 +187,7 @@ links:
       `name: rep
 nodes:
   a:
-    interfaces: { eth0: 10.73.0.1/24 }
+    interfaces: { eth0: 10.73.0.1/24, eth1: 10.73.1.1/24 }
     services:
       http:
         command: [python3, -m, http.server, "8084"]
@@ -195,9 +195,12 @@ nodes:
       once:
         command: [sleep, "600"]
         restart: "no"
-  b: { interfaces: { eth0: 10.73.0.2/24 } }
+  b: { interfaces: { eth0: 10.73.0.2/24, eth1: 10.73.1.2/24 } }
+  s: { kind: bridge }
 links:
   - [a:eth0, b:eth0]
+  - [a:eth1, s:p1]
+  - [b:eth1, s:p2]
 `,
     );
     const up = () => nslab(["-v", "up", file, "--prefix", `${prefix}r`, "--name", name]);
@@ -209,28 +212,59 @@ links:
         health: { what: string }[];
       };
     const pidOf = (id: string) => report().services.find((x) => x.id === id)!.pid;
+    const fetched = (to = "10.73.0.1") =>
+      nslab([
+        "exec",
+        name,
+        "b",
+        "--",
+        "curl",
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "--max-time",
+        "5",
+        `http://${to}:8084/`,
+      ]).stdout;
     const gone = async (pid: number) => {
       for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50));
       return !existsSync(`/proc/${pid}`);
     };
     expect(up().code).toBe(0);
-    const http = pidOf("a/http");
+    let http = pidOf("a/http");
     const once = pidOf("a/once");
     // a/once (restart: no) killed: failed until started again; a/http is not touched.
     process.kill(once, "SIGKILL");
     expect(await gone(once)).toBe(true);
     for (let i = 0; i < 50 && report().healthy; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(report().health.map((p) => p.what)).toEqual([expect.stringMatching(/killed by signal 9/)]);
+    expect(
+      report().health.map((p) => p.what),
+      JSON.stringify(report().health),
+    ).toEqual([expect.stringMatching(/killed by signal 9/)]);
     const repaired = up();
     expect(repaired.code, repaired.stderr).toBe(0);
     expect(repaired.stderr).toMatch(/1 service started again \(a\/once\)/);
     let r = report();
     expect(r.healthy, JSON.stringify(r.health)).toBe(true);
     expect(pidOf("a/http")).toBe(http);
-    const once2 = pidOf("a/once");
+    let once2 = pidOf("a/once");
     expect(once2).not.toBe(once);
     // Nothing failed: nothing is started again.
     expect(up().stderr).toMatch(/is already up \(nothing to do\)/);
+    // a's namespace deleted by hand: its services run on in the old one, cut off, and so do both
+    // veth pairs (b's end and the bridge's port are left); the repair makes the namespace and the
+    // pairs anew and starts the services again there.
+    run("ip", ["netns", "del", `${prefix}ra`]);
+    const moved = up();
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toMatch(/2 services started again \(a\/http, a\/once\)/);
+    expect(await gone(http)).toBe(true);
+    http = pidOf("a/http");
+    once2 = pidOf("a/once");
+    expect(fetched()).toBe("200");
+    expect(fetched("10.73.1.1")).toBe("200");
     // The supervisor killed: its services still run, so they are not started twice.
     const root = process.env.NSLAB_STATE_DIR || "/run/nslab";
     const supervisor = Number(readFileSync(`${root}/labs/${name}/supervisor`, "utf8").split(" ")[0]);

@@ -86,7 +86,8 @@ function downProblem(
       check: CHECK,
     };
   return {
-    what: `interface ${i.name} has no carrier (${i.operstate})${i.peer ? `: its peer ${i.peer} is down or missing` : ""}`,
+    // (Its operational state lags its carrier: just lost, it may still read UP.)
+    what: `interface ${i.name} has no carrier${i.operstate === "UP" ? "" : ` (${i.operstate})`}${i.peer ? `: its peer ${i.peer} is down or missing` : ""}`,
     where,
     fix: i.peer ? `bring the peer up: nslab link ${lab} ${i.peer} up (or: ${repair})` : repair,
     check: CHECK,

@@ -26,7 +26,9 @@ import {
 export function registerUp(program: Command, ctx: CliContext): void {
   const cmd = program
     .command("up")
-    .description("create the lab described by a topology file, or a generated one (--topo)")
+    .description(
+      "create the lab described by a topology file, or a generated one (--topo); on a running lab, change it to match the file, or (the same file) restore what is missing and start its failed services again",
+    )
     .argument("[file]", "topology file (- for stdin)")
     .addOption(topologyFileOption())
     .addOption(topoOption())

@@ -94,7 +94,7 @@ describe.skipIf(!canTouchKernel && !mustRun)(
         [`node sw, interface ${ns("p3")}`, `interface ${ns("p3")} is missing`],
         [
           `node sw, interface ${ns("p4")}`,
-          /^interface .* has no carrier .*: its peer h4:eth0 is down or missing$/,
+          /^interface .* has no carrier.*: its peer h4:eth0 is down or missing$/,
         ],
         [`node sw, interface ${ns("p5")}`, `interface ${ns("p5")} is missing`],
       ];

@@ -74,6 +74,8 @@ export async function startServices(
   const services = [...nodes.values()].flatMap((n) => n.services ?? []);
   if (services.length === 0) return 0;
   const dir = labDir(c.lab, true);
+  // A change (`hint`): only what this supervisor reports counts, not a status a dead one left.
+  const began = Date.now() / 1000;
   const given: SupervisedService[] = [];
   let started = false;
   for (const wave of serviceWaves(services)) {
@@ -84,7 +86,7 @@ export async function startServices(
       started = true;
     } else reloadSupervisor(dir);
     c.log("info", `starting ${wave.map(serviceId).join(", ")}`);
-    await waitReady(c, wave, dir, nodes, mntOf, signal, hint ? { since: 0, hint } : undefined);
+    await waitReady(c, wave, dir, nodes, mntOf, signal, hint ? { since: began, hint } : undefined);
   }
   return services.length;
 }

@@ -12,6 +12,23 @@ import { describe, expect, it } from "vitest";
 import { CLI, canTouchKernel, inNs, mustRun, nslab } from "../../support/kernel.js";
 import { netLab, pidsIn, run } from "../../support/net.js";
 
+/** The HTTP status code node `node` of lab `lab` gets for `url` (curl in the node). */
+const httpCode = (lab: string, node: string, url: string) =>
+  nslab([
+    "exec",
+    lab,
+    node,
+    "--",
+    "curl",
+    "-sS",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}",
+    "--max-time",
+    "5",
+    url,
+  ]).stdout;
 const mounted = (lab: string) => readFileSync("/proc/self/mountinfo", "utf8").includes(` nslab-${lab} `);
 
 describe.skipIf(!canTouchKernel && !mustRun)("services and node files", () => {
@@ -161,22 +178,7 @@ links:
     expect(again.code, again.stderr).toBe(0);
     const status = JSON.parse(nslab(["status", name, "--json"]).stdout);
     expect(status.services).toEqual([expect.objectContaining({ id: "a/http", state: "running" })]);
-    const get = nslab([
-      "exec",
-      name,
-      "b",
-      "--",
-      "curl",
-      "-sS",
-      "-o",
-      "/dev/null",
-      "-w",
-      "%{http_code}",
-      "--max-time",
-      "5",
-      "http://10.72.0.1:8083/",
-    ]);
-    expect(get.stdout).toBe("200");
+    expect(httpCode(name, "b", "http://10.72.0.1:8083/")).toBe("200");
     expect(nslab(["down", name]).code).toBe(0);
   });
 
@@ -212,22 +214,7 @@ links:
         health: { what: string }[];
       };
     const pidOf = (id: string) => report().services.find((x) => x.id === id)!.pid;
-    const fetched = (to = "10.73.0.1") =>
-      nslab([
-        "exec",
-        name,
-        "b",
-        "--",
-        "curl",
-        "-sS",
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{http_code}",
-        "--max-time",
-        "5",
-        `http://${to}:8084/`,
-      ]).stdout;
+    const fetched = (to = "10.73.0.1") => httpCode(name, "b", `http://${to}:8084/`);
     const gone = async (pid: number) => {
       for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50));
       return !existsSync(`/proc/${pid}`);
@@ -287,22 +274,7 @@ links:
       ["a/http", "running"],
       ["a/once", "running"],
     ]);
-    const get = nslab([
-      "exec",
-      name,
-      "b",
-      "--",
-      "curl",
-      "-sS",
-      "-o",
-      "/dev/null",
-      "-w",
-      "%{http_code}",
-      "--max-time",
-      "5",
-      "http://10.73.0.1:8084/",
-    ]);
-    expect(get.stdout).toBe("200");
+    expect(fetched()).toBe("200");
     expect(nslab(["down", name]).code).toBe(0);
   });
 

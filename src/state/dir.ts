@@ -94,6 +94,25 @@ export function writeFileAtomic(
 }
 
 /**
+ * Whether `path` is there, or a writer's temp file of it (`BASE.tmp.PID`): a look without the lock
+ * guarding it, for whether there is anything to read or to clean up at all.
+ */
+export function fileOrTemps(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    // not there: perhaps a temp file is
+  }
+  const prefix = `${basename(path)}.tmp.`;
+  try {
+    return readdirSync(dirname(path)).some((name) => name.startsWith(prefix));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Remove the temp files (`BASE.tmp.PID`) of `path` whose writer is dead (exited, killed, a zombie):
  * what a `kill -9` during a write leaves. Only a holder of the lock guarding `path` may call this;
  * the temp file of a live writer is never touched. Returns the files removed.

@@ -84,6 +84,8 @@ export const firewallService: HostService = {
   },
 
   /** The lab's rules are its own objects (removed with it); the host's chains are never nslab's to change. */
+  unused: () => true,
+
   async release() {},
 
   async health() {

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readSysctl, rootIfindex, writeSysctl } from "../../drivers/host/sysctl.js";
 import { forwardingKey, natUplinks } from "../../plan/nat.js";
-import { checkFile, removeFile, stateDir, writeFileAtomic } from "../../state/dir.js";
+import { checkFile, fileOrTemps, removeFile, stateDir, writeFileAtomic } from "../../state/dir.js";
 import { acquireLockWaiting, liveLocks } from "../../state/lock.js";
 import { listLabs, readLab } from "../../state/store.js";
 import type { HealthProblem, LabHealthContext } from "../health-types.js";
@@ -158,6 +158,8 @@ export const forwardingService: HostService = {
     }
     return { started: changed };
   },
+
+  unused: () => !fileOrTemps(recordFile()),
 
   async release(ctx: ServiceContext) {
     const lock = await acquireLockWaiting(LOCK, "forwarding", { onReclaim: (m) => ctx.log("info", m) });

@@ -40,7 +40,10 @@ export function heldServices(record: LabState | undefined, objects: readonly Own
   return SERVICES.filter((s) => (record ? s.heldBy(record) : false) || s.neededToRemove(objects));
 }
 
-/** Release `services` (in reverse order); each stops only what nobody else holds. */
+/**
+ * Release `services` (in reverse order); each stops only what nobody else holds. Those with nothing
+ * recorded to release (`unused`) are skipped without taking their locks.
+ */
 export async function release(services: readonly HostService[], ctx: ServiceContext): Promise<void> {
-  for (const s of [...services].reverse()) await s.release(ctx);
+  for (const s of [...services].reverse()) if (!s.unused?.()) await s.release(ctx);
 }

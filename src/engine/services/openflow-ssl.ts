@@ -23,7 +23,7 @@ import {
 import { findBinary } from "../../drivers/runner/index.js";
 import { NslabError } from "../../errors.js";
 import type { Topology } from "../../model/types.js";
-import { checkFile, removeFile, stateDir, stateRoot, writeFileAtomic } from "../../state/dir.js";
+import { checkFile, fileOrTemps, removeFile, stateDir, stateRoot, writeFileAtomic } from "../../state/dir.js";
 import { acquireLockWaiting } from "../../state/lock.js";
 import type { HostService } from "./service.js";
 import { heldByRecords, upsUnderWay } from "./users.js";
@@ -132,6 +132,10 @@ export const openflowSslService: HostService = {
       lock.release();
     }
   },
+
+  // Without a record, release still clears a setting of nslab's left by an acquire that died before
+  // recording it, which needs OVSDB: only with OVS not running either is there nothing to do.
+  unused: () => !fileOrTemps(recordFile()) && !existsSync(ovsDbSocket(ovsRuntimePaths())),
 
   async release(ctx) {
     const lock = await acquireLockWaiting(LOCK, "openflow ssl clear", {

@@ -21,7 +21,14 @@ import {
 } from "../../drivers/ovs/index.js";
 import { findBinary } from "../../drivers/runner/index.js";
 import { NslabError } from "../../errors.js";
-import { checkFile, removeFile, removeStaleTemps, stateDir, writeFileAtomic } from "../../state/dir.js";
+import {
+  checkFile,
+  fileOrTemps,
+  removeFile,
+  removeStaleTemps,
+  stateDir,
+  writeFileAtomic,
+} from "../../state/dir.js";
 import { acquireLockWaiting } from "../../state/lock.js";
 import { ovsLabHealth } from "./ovs-health.js";
 import type { HostService, ServiceContext } from "./service.js";
@@ -137,6 +144,9 @@ export const ovsService: HostService = {
    * Stop the daemons nslab started, if no lab needs OVS any more (no record uses it and no `up` is
    * under way). Daemons nslab did not start are never touched.
    */
+  // No record of daemons nslab started, nor a temp file of one: nothing to stop or clean up.
+  unused: () => !fileOrTemps(recordFile()),
+
   async release(ctx) {
     const lock = await acquireLockWaiting(LOCK, "ovs stop", { onReclaim: info(ctx) });
     try {

@@ -49,6 +49,13 @@ export interface HostService {
    * it when no other lab holds it and no `up` is under way. What nslab did not start is never touched.
    */
   release(ctx: ServiceContext): Promise<void>;
+  /**
+   * Whether `release` would find nothing to act on (no record of what nslab started, nor a temp
+   * file of one), looked at without its lock: `release` and its lock are then skipped. Sound
+   * because every acquire records its intent before it starts anything: a record made after the
+   * look is an `up`'s, whose lab holds the service. Absent: `release` always runs.
+   */
+  unused?(): boolean;
   /** Its state for `nslab doctor`, or undefined when it is not installed here. */
   health(): Promise<ServiceHealth | undefined>;
   /**

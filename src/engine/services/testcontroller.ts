@@ -20,7 +20,7 @@ import {
 import { findBinary } from "../../drivers/runner/index.js";
 import { NslabError } from "../../errors.js";
 import type { Topology } from "../../model/types.js";
-import { checkFile, removeFile, stateDir, stateRoot, writeFileAtomic } from "../../state/dir.js";
+import { checkFile, fileOrTemps, removeFile, stateDir, stateRoot, writeFileAtomic } from "../../state/dir.js";
 import { acquireLockWaiting } from "../../state/lock.js";
 import type { HostService, ServiceContext } from "./service.js";
 import { heldByRecords, upsUnderWay } from "./users.js";
@@ -121,6 +121,8 @@ export const testControllerService: HostService = {
       lock.release();
     }
   },
+
+  unused: () => !fileOrTemps(recordFile()),
 
   async release(ctx: ServiceContext) {
     const lock = await acquireLockWaiting(LOCK, "testcontroller stop", {

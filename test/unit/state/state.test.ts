@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NslabError } from "../../../src/errors.js";
 import { parseTopology } from "../../../src/model/load.js";
-import { removeStaleTemps, stateDir, writeFileAtomic } from "../../../src/state/dir.js";
+import { fileOrTemps, removeStaleTemps, stateDir, writeFileAtomic } from "../../../src/state/dir.js";
 import { acquireLock, liveLocks, staleLocks } from "../../../src/state/lock.js";
 import {
   clearLeftovers,
@@ -133,6 +133,21 @@ describe("temp files of writers that died mid-write", () => {
       z.release();
       live.kill("SIGKILL");
     }
+  });
+
+  it("fileOrTemps: the file, or a temp file of it, and not another file's", () => {
+    const dir = stateDir("file-or-temps");
+    const file = join(dir, "x.json");
+    expect(fileOrTemps(file)).toBe(false);
+    writeFileSync(join(dir, "x.json2"), "{");
+    writeFileSync(join(dir, "y.json.tmp.1"), "{");
+    expect(fileOrTemps(file)).toBe(false);
+    writeFileSync(join(dir, "x.json.tmp.1"), "{");
+    expect(fileOrTemps(file)).toBe(true);
+    rmSync(join(dir, "x.json.tmp.1"));
+    writeFileAtomic(file, "{}");
+    expect(fileOrTemps(file)).toBe(true);
+    expect(fileOrTemps(join(dir, "missing", "x.json"))).toBe(false);
   });
 
   it("a write paused between temp file and rename leaves only the temp file", () => {

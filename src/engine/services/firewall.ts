@@ -83,9 +83,9 @@ export const firewallService: HostService = {
     return { started: false };
   },
 
-  /** The lab's rules are its own objects (removed with it); the host's chains are never nslab's to change. */
   unused: () => true,
 
+  /** The lab's rules are its own objects (removed with it); the host's chains are never nslab's to change. */
   async release() {},
 
   async health() {

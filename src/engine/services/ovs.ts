@@ -140,13 +140,13 @@ export const ovsService: HostService = {
     }
   },
 
+  // No record of daemons nslab started, nor a temp file of one: nothing to stop or clean up.
+  unused: () => !fileOrTemps(recordFile()),
+
   /**
    * Stop the daemons nslab started, if no lab needs OVS any more (no record uses it and no `up` is
    * under way). Daemons nslab did not start are never touched.
    */
-  // No record of daemons nslab started, nor a temp file of one: nothing to stop or clean up.
-  unused: () => !fileOrTemps(recordFile()),
-
   async release(ctx) {
     const lock = await acquireLockWaiting(LOCK, "ovs stop", { onReclaim: info(ctx) });
     try {

@@ -109,6 +109,72 @@ int cmd_mkfs(char **a)
 	return 0;
 }
 
+/* An optional uid/gid field: "-" is none (-1). */
+static int id_arg(const char *s, long *out)
+{
+	char *end;
+	if (!strcmp(s, "-")) {
+		*out = -1;
+		return 0;
+	}
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || v > 0xfffffffful)
+		return fail(EINVAL, "invalid user or group id \"%s\"", s);
+	*out = (long)v;
+	return 0;
+}
+
+int cmd_mkdir(char **a)
+{
+	char *end;
+	errno = 0;
+	unsigned long mode = strtoul(a[1], &end, 10);
+	if (errno || !*a[1] || *end || mode > 07777)
+		return fail(EINVAL, "invalid mode \"%s\"", a[1]);
+	long uid, gid;
+	if (id_arg(a[2], &uid) < 0 || id_arg(a[3], &gid) < 0)
+		return -1;
+	if (mkdir_p(a[0], 0755) < 0)
+		return -1;
+	struct stat st;
+	if (stat(a[0], &st) < 0)
+		return fail_errno("stat %s", a[0]);
+	if (!S_ISDIR(st.st_mode))
+		return fail(ENOTDIR, "%s exists and is not a directory", a[0]);
+	if (chmod(a[0], (mode_t)mode) < 0)
+		return fail_errno("chmod %lo %s", mode, a[0]);
+	if (uid >= 0 && chown(a[0], (uid_t)uid, gid >= 0 ? (gid_t)gid : (gid_t)-1) < 0)
+		return fail_errno("chown %ld:%ld %s", uid, gid, a[0]);
+	return 0;
+}
+
+int cmd_hostslink(char **a)
+{
+	char link[PATH_MAX], got[PATH_MAX];
+	if (snprintf(link, sizeof link, "%s/hosts", a[0]) >= (int)sizeof link)
+		return fail(ENAMETOOLONG, "invalid directory \"%s\"", a[0]);
+	/* Another lab's down may remove an empty parent between the two steps: then once more. */
+	for (int attempt = 0;; attempt++) {
+		if (mkdir_p(a[0], 0755) < 0)
+			return -1;
+		if (symlink(a[1], link) == 0)
+			return 0;
+		if (errno == ENOENT && attempt < 2)
+			continue;
+		if (errno != EEXIST)
+			return fail_errno("ln -s %s %s", a[1], link);
+		break;
+	}
+	ssize_t n = readlink(link, got, sizeof got - 1);
+	if (n >= 0) {
+		got[n] = 0;
+		if (!strcmp(got, a[1]))
+			return 0;
+	}
+	return fail(EEXIST, "%s exists already and is not this lab's (remove it if it is stale)", link);
+}
+
 int cmd_umnt(char **a)
 {
 	struct mount_entry m;

@@ -11,6 +11,14 @@
 /* mkfs PATH LABEL: mkdir -p PATH; mount a tmpfs named LABEL there (mode 0700), made private. */
 int cmd_mkfs(char **a);
 
+/* mkdir PATH MODE UID GID: mkdir -p PATH (parents 0755), then chmod MODE (decimal) and, unless UID
+ * is "-", chown UID:GID (GID "-": the group unchanged). PATH existing as a directory is fine. */
+int cmd_mkdir(char **a);
+
+/* hostslink DIR TARGET: mkdir -p DIR; DIR/hosts a symbolic link to TARGET (iproute2's
+ * /etc/netns/NS/hosts). An existing DIR/hosts is fine only if it is that same link (EEXIST otherwise). */
+int cmd_hostslink(char **a);
+
 /* umnt PATH LABEL: detach the tmpfs at PATH, only if it is one named LABEL; then rmdir PATH. */
 int cmd_umnt(char **a);
 

@@ -66,6 +66,7 @@ static const struct command commands[] = {
 	{ "delown", 2, 0, cmd_delown },   { "pingadd", 3, 0, cmd_pingadd },
 	{ "pingrun", 2, 0, cmd_pingrun }, { "neighflush", 0, 1, cmd_neighflush },
 	{ "mkfs", 2, 0, cmd_mkfs },       { "umnt", 2, 0, cmd_umnt },
+	{ "mkdir", 4, 0, cmd_mkdir },     { "hostslink", 2, 0, cmd_hostslink },
 	{ "mnttmpl", 2, 0, cmd_mnttmpl }, { "mntbind", 2, 0, cmd_mntbind },
 	{ "mntover", 3, 0, cmd_mntover }, { "mntsys", 0, 0, cmd_mntsys },
 	{ "mkmnt", 3, 0, cmd_mkmnt },     { "delmnt", 1, 0, cmd_delmnt },

@@ -1,7 +1,9 @@
 // The native netns agent against the real kernel (root): every command, checked with iproute2.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { statSync } from "node:fs";
+import { mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -673,6 +675,42 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(netnsNames()).not.toContain(nsD);
       ok(await agent.exec([{ op: "delown", ns: nsE, marker }]));
       expect(netnsNames()).not.toContain(nsE);
+    });
+  });
+
+  describe("node environments' files", () => {
+    it("mkdir makes a directory with its parents, mode and owner; hostslink the /etc/netns link, once", async () => {
+      const base = mkdtempSync(join(tmpdir(), "nsagent-fs-"));
+      try {
+        const deep = join(base, "fs", "n", "h1", "run", "lock");
+        const file = join(base, "a-file");
+        writeFileSync(file, "");
+        const replies = await agent.exec([
+          { op: "mkdir", path: deep, mode: 0o1777 },
+          { op: "mkdir", path: deep, mode: 0o1777, uid: 65534, gid: 65534 }, // again: fine
+          { op: "mkdir", path: file, mode: 0o755 },
+          { op: "mkdir", path: "relative/dir", mode: 0o755 },
+          { op: "hostslink", dir: join(base, "etc", "ns1"), target: "/run/nslab/fs/t/hosts" },
+          { op: "hostslink", dir: join(base, "etc", "ns1"), target: "/run/nslab/fs/t/hosts" },
+          { op: "hostslink", dir: join(base, "etc", "ns1"), target: "/run/nslab/fs/other/hosts" },
+        ]);
+        expect(replies.map((r) => (r.status === "err" ? r.errno : r.status))).toEqual([
+          "ok",
+          "ok",
+          20, // ENOTDIR: a file is there
+          AGENT_ERRNO.EINVAL,
+          "ok",
+          "ok",
+          AGENT_ERRNO.EEXIST,
+        ]);
+        expect(replies[6]).toMatchObject({ message: expect.stringContaining("is not this lab's") });
+        const st = statSync(deep);
+        expect([st.isDirectory(), st.mode & 0o7777, st.uid, st.gid]).toEqual([true, 0o1777, 65534, 65534]);
+        expect(statSync(join(base, "fs", "n")).mode & 0o777).toBe(0o755);
+        expect(readlinkSync(join(base, "etc", "ns1", "hosts"))).toBe("/run/nslab/fs/t/hosts");
+      } finally {
+        rmSync(base, { recursive: true, force: true });
+      }
     });
   });
 

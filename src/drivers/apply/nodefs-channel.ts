@@ -1,8 +1,9 @@
 /**
  * The node-environment channel: the lab's file system (a tmpfs, through the native agent), the
- * files and directories of each node in it (written here, in the host's view of that tmpfs), each
- * node's kept mount namespace (the agent: template, queued mounts, `mkmnt`), and iproute2's
- * /etc/netns/NS/hosts entries. Never writes anywhere else on the host.
+ * files and directories of each node in it (files written here, directories made by the agent, in
+ * the host's view of that tmpfs), each node's kept mount namespace (the agent: template, queued
+ * mounts, `mkmnt`), and iproute2's /etc/netns/NS/hosts entries (made by the agent, removed here).
+ * Never writes anywhere else on the host.
  */
 import {
   chmodSync,
@@ -13,9 +14,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   rmdirSync,
-  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { readlink, rmdir, unlink } from "node:fs/promises";
@@ -41,13 +40,14 @@ export function nodefsChannel(agent: () => Promise<NsAgent>): Channel {
       let removedEtcNetns = false;
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
-        // A run of mount namespaces (one per node) goes to the agent in one request: one round
-        // trip for the lab instead of one per node; it stops at the first refusal.
-        if (op.op === "mntns.add" && mode === "stop") {
+        // A run of the nodes' directories, mount namespaces and /etc/netns entries goes to the
+        // agent in one request: one round trip for the lab instead of one per node, and the
+        // thousands of file system calls made by the agent's process, not this thread (which the
+        // links' channel needs meanwhile); it stops at the first refusal.
+        if (mode === "stop" && BY_AGENT.has(op.op)) {
           let end = i + 1;
-          while (end < ops.length && ops[end]!.op === "mntns.add") end++;
-          const run = ops.slice(i, end) as OpOf<"mntns.add">[];
-          template = await mountNamespaces(run, agent, template, outcomes, i);
+          while (end < ops.length && BY_AGENT.has(ops[end]!.op)) end++;
+          template = await agentRun(ops.slice(i, end), agent, template, outcomes, i);
           if (outcomes.slice(i, end).some((o) => o.status === "failed")) break;
           i = end - 1;
           continue;
@@ -105,12 +105,29 @@ function mountCommands(op: OpOf<"mntns.add">, template: string | undefined): Age
   return cmds;
 }
 
+/** Operations the agent makes, a run of them in one request when building. */
+const BY_AGENT = new Set<Op["op"]>(["nodefs.dir", "mntns.add", "etcnetns.add"]);
+
+/** The agent's commands for one of {@link BY_AGENT}'s operations; `template`: the one the agent holds. */
+function agentCommands(op: Op, template: string | undefined, owners: Owners): AgentCommand[] {
+  switch (op.op) {
+    case "mntns.add":
+      return mountCommands(op, template);
+    case "nodefs.dir":
+      return [{ op: "mkdir", path: op.path, mode: op.mode, ...(op.owner ? owners(op.owner) : {}) }];
+    case "etcnetns.add":
+      return [{ op: "hostslink", dir: `${ETC_NETNS}/${op.ns}`, target: op.hosts }];
+    default:
+      throw new Error(`internal: ${op.op} is not made by the agent`);
+  }
+}
+
 /**
- * Mount namespaces of several nodes in one agent request (stopping at the first error); each op's
- * outcome is written to `outcomes` from index `at`. Returns the template the agent holds after.
+ * Several of {@link BY_AGENT}'s operations in one agent request (stopping at the first error); each
+ * op's outcome is written to `outcomes` from index `at`. Returns the template the agent holds after.
  */
-async function mountNamespaces(
-  ops: readonly OpOf<"mntns.add">[],
+async function agentRun(
+  ops: readonly Op[],
   agent: () => Promise<NsAgent>,
   template: string | undefined,
   outcomes: OpOutcome[],
@@ -118,33 +135,43 @@ async function mountNamespaces(
 ): Promise<string | undefined> {
   const spans: number[] = [];
   const cmds: AgentCommand[] = [];
+  const owners = ownerIds();
   let held = template;
+  // An operation that cannot even be said (an owner unknown here) fails; the ones before it are sent.
+  let refused: OpOutcome | undefined;
   for (const op of ops) {
-    const c = mountCommands(op, held);
-    held = `${op.fsroot}\t${op.labfs}`;
-    cmds.push(...c);
-    spans.push(c.length);
+    try {
+      const c = agentCommands(op, held, owners);
+      if (op.op === "mntns.add") held = `${op.fsroot}\t${op.labfs}`;
+      cmds.push(...c);
+      spans.push(c.length);
+    } catch (e) {
+      refused = { status: "failed", message: (e as Error).message, command: commandOf(op) };
+      break;
+    }
   }
-  let replies: AgentReply[];
-  try {
-    replies = await (await agent()).exec(cmds, { stopOnError: true });
-  } catch (e) {
-    outcomes[at] = { status: "failed", message: (e as Error).message, command: commandOf(ops[0]!) };
-    return undefined;
-  }
+  let replies: AgentReply[] = [];
+  if (cmds.length > 0)
+    try {
+      replies = await (await agent()).exec(cmds, { stopOnError: true });
+    } catch (e) {
+      outcomes[at] = { status: "failed", message: (e as Error).message, command: commandOf(ops[0]!) };
+      return undefined;
+    }
   let k = 0;
   let failed = false;
-  ops.forEach((op, j) => {
-    const mine = replies.slice(k, k + spans[j]!);
-    k += spans[j]!;
+  spans.forEach((n, j) => {
+    const mine = replies.slice(k, k + n);
+    k += n;
     const err = mine.find((r) => r.status === "err");
     if (err?.status === "err") {
       failed = true;
-      outcomes[at + j] = { status: "failed", message: err.message, command: commandOf(op) };
+      outcomes[at + j] = { status: "failed", message: err.message, command: commandOf(ops[j]!) };
     } else if (mine.every((r) => r.status === "ok")) outcomes[at + j] = { status: "ok" };
   });
+  if (refused && !failed) outcomes[at + spans.length] = refused;
   // After a refusal the agent's template is not known: the next request sends it again.
-  return failed ? undefined : held;
+  return failed || refused ? undefined : held;
 }
 
 const commandOf = (op: Op) =>
@@ -173,9 +200,8 @@ async function applyOne(
       await viaAgent(agent, [{ op: "umnt", path: op.path, name: op.name }]);
       break;
     case "nodefs.dir":
-      mkdirSync(op.path, { recursive: true, mode: 0o755 });
-      chmodSync(op.path, op.mode);
-      own(op.path, op.owner);
+    case "etcnetns.add":
+      await viaAgent(agent, agentCommands(op, template, ownerIds()));
       break;
     case "nodefs.file":
       mkdirSync(dirname(op.path), { recursive: true, mode: 0o755 });
@@ -195,9 +221,6 @@ async function applyOne(
     case "mntns.del":
       await viaAgent(agent, [{ op: "delmnt", file: op.file }]);
       break;
-    case "etcnetns.add":
-      addEtcNetns(op);
-      break;
     case "etcnetns.del":
       await delEtcNetns(op.ns, op.hosts);
       break;
@@ -205,28 +228,6 @@ async function applyOne(
       throw new Error(`internal: ${op.op} is not a node-environment operation`);
   }
   return { status: "ok" };
-}
-
-/** /etc/netns/NS/hosts → the lab's hosts file; an entry that is someone else's is a conflict. */
-function addEtcNetns(op: OpOf<"etcnetns.add">): void {
-  const dir = `${ETC_NETNS}/${op.ns}`;
-  const link = `${dir}/hosts`;
-  try {
-    // Another lab's down may remove an empty /etc/netns between the two steps: once more then.
-    for (let attempt = 0; ; attempt++) {
-      mkdirSync(dir, { recursive: true, mode: 0o755 });
-      try {
-        symlinkSync(op.hosts, link);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "ENOENT" || attempt > 2) throw e;
-      }
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    if (linkTarget(link) !== op.hosts)
-      throw new Error(`${link} exists already and is not this lab's (remove it if it is stale)`);
-  }
 }
 
 /**
@@ -247,15 +248,6 @@ function removeIfEmpty(dir: string): void {
     rmdirSync(dir);
   } catch {
     // gone already, or not empty: leave it
-  }
-}
-
-/** Where the symbolic link `path` points; undefined when it is missing or not a link (EINVAL). */
-function linkTarget(path: string): string | undefined {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return undefined;
   }
 }
 
@@ -280,6 +272,19 @@ function ids(owner: FileOwner): { uid: number; gid: number } {
     if (!Number.isInteger(gid)) throw new Error(`no group '${owner.group}' on this host`);
   }
   return { uid, gid };
+}
+
+/** uid/gid of owners, each looked up once (a lab's nodes mostly share theirs). */
+type Owners = (owner: FileOwner) => { uid: number; gid: number };
+
+function ownerIds(): Owners {
+  const known = new Map<string, { uid: number; gid: number }>();
+  return (owner) => {
+    const key = `${owner.user}:${owner.group ?? ""}`;
+    const v = known.get(key) ?? ids(owner);
+    known.set(key, v);
+    return v;
+  };
 }
 
 function own(path: string, owner: FileOwner | undefined): void {

@@ -110,6 +110,16 @@ export type AgentCommand =
   | { op: "neighflush" }
   /** A lab's file system: `mkdir -p path`, a tmpfs named `name` there (mode 0700), made private. */
   | { op: "mkfs"; path: string; name: string }
+  /**
+   * `mkdir -p path` (parents 0755), then `chmod mode` and, with `uid`, `chown uid[:gid]`; an
+   * existing directory is fine (ENOTDIR: something else is there).
+   */
+  | { op: "mkdir"; path: string; mode: number; uid?: number; gid?: number }
+  /**
+   * `mkdir -p dir; ln -s target dir/hosts` (iproute2's /etc/netns/NS/hosts); that same link there
+   * already is fine, anything else EEXIST.
+   */
+  | { op: "hostslink"; dir: string; target: string }
   /** Detach the tmpfs at `path` only if it is one named `name` (EPERM otherwise, ENOENT if none); rmdir. */
   | { op: "umnt"; path: string; name: string }
   /** The template of the node mount namespaces made next: the host's, without /run/netns and other labs' fs. */
@@ -209,6 +219,17 @@ function args(cmd: AgentCommand): string[] {
     case "mkfs":
     case "umnt":
       return [field(cmd.path, "path"), field(cmd.name, "file system name")];
+    case "mkdir":
+      if (!Number.isInteger(cmd.mode) || cmd.mode < 0 || cmd.mode > 0o7777)
+        throw new TypeError(`nsagent: mode must be an integer in 0..0o7777, got ${cmd.mode}`);
+      return [
+        field(cmd.path, "path"),
+        String(cmd.mode),
+        cmd.uid === undefined ? ABSENT : uint32(cmd.uid, "uid"),
+        cmd.gid === undefined ? ABSENT : uint32(cmd.gid, "gid"),
+      ];
+    case "hostslink":
+      return [field(cmd.dir, "path"), field(cmd.target, "path")];
     case "mnttmpl":
       return [field(cmd.fsroot, "path"), field(cmd.labfs, "path")];
     case "mntbind":

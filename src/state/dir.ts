@@ -106,7 +106,7 @@ export function fileOrTemps(path: string): boolean {
   }
   const prefix = `${basename(path)}.tmp.`;
   try {
-    return readdirSync(dirname(path)).some((name) => name.startsWith(prefix));
+    return readdirSync(dirname(path)).some((name) => tempWriter(name, prefix) !== undefined);
   } catch {
     return false;
   }

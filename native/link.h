@@ -76,4 +76,7 @@ int cmd_grouplinks(char **a);
 /* sysgroup G: the names of the links /sys/class/net lists whose netdev_group is G (JSON array). */
 int cmd_sysgroup(char **a);
 
+/* sysaliases: [name, alias] of each link /sys/class/net lists that has an alias (JSON array). */
+int cmd_sysaliases(char **a);
+
 #endif

@@ -59,15 +59,16 @@ export async function discoverLabs(
     }
   }
   // The root namespace, OVS and the firewall are asked at once (each is a process or a socket away).
-  const [root, bridges, firewall] = await Promise.all([
-    driver.dump(null),
+  const [aliases, bridges, firewall] = await Promise.all([
+    // Only the links' aliases: beside a big lab, not the root's whole dump (see rootAliases).
+    driver.rootAliases(),
     ovs ? ovsBridges(ovs) : [],
     // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
     isRoot() ? readHostFirewall(driver) : undefined,
   ]);
-  for (const l of root.links) {
-    add(labOfMarker(l.alias), { kind: "link", name: l.name });
-    const p = physOfMarker(l.alias);
+  for (const [name, alias] of aliases) {
+    add(labOfMarker(alias), { kind: "link", name });
+    const p = physOfMarker(alias);
     if (p) add(p.lab, { kind: "phys", name: p.device });
   }
   for (const b of bridges) add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });

@@ -2,14 +2,16 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Driver } from "../../src/drivers/driver.js";
 import {
   AGENT_ERRNO,
   type AgentCommand,
   type AgentReply,
+  asLinkAliases,
   asNftTables,
   findAgentBinary,
   fromCompactDump,
@@ -484,6 +486,55 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
         expect(replies[1]).toMatchObject({ status: "ok", data: [] });
       } finally {
         run("ip", "link", "del", dev);
+      }
+    });
+
+    it("sysaliases names the root namespace's links that have an alias, from sysfs, as the dump shows them", async () => {
+      // Two root bridges of this run's own: one with an alias (spaces and a quote in it), one without.
+      const [aliased, bare] = [`${prefix}-sa`, `${prefix}-sb`];
+      const alias = `nslab:${tag} "x" y`;
+      run("ip", "link", "add", aliased, "type", "bridge");
+      run("ip", "link", "add", bare, "type", "bridge");
+      try {
+        run("ip", "link", "set", "dev", aliased, "alias", alias);
+        const [r] = await agent.exec([{ op: "sysaliases" }]);
+        expect(r?.status).toBe("ok");
+        const aliases = asLinkAliases(r?.status === "ok" ? r.data : undefined);
+        expect(aliases.get(aliased)).toBe(alias);
+        expect(aliases.has(bare)).toBe(false);
+        // The driver's reading of the root says what the full dump says.
+        const driver = new Driver({ backend: "agent" });
+        try {
+          const fromDump = new Map(
+            (await driver.dump(null)).links.flatMap((l) => (l.alias ? [[l.name, l.alias] as const] : [])),
+          );
+          const read = await driver.rootAliases();
+          // Other tests' links may come and go meanwhile: compare this run's own.
+          const mine = (m: Map<string, string>) => [...m].filter(([n]) => n.startsWith(prefix));
+          expect(mine(read)).toEqual(mine(fromDump));
+          expect(read.get(aliased)).toBe(alias);
+        } finally {
+          await driver.close();
+        }
+      } finally {
+        run("ip", "link", "del", aliased);
+        run("ip", "link", "del", bare);
+      }
+    });
+
+    it("sysaliases refuses (ESTALE) where /sys lists another namespace's links than the agent's", () => {
+      // An agent started in a namespace of this run's own, /sys still the root's (nsenter remounts
+      // nothing): the caller then reads the dump.
+      const ns = `${prefix}-f`;
+      ip("netns", "add", ns);
+      try {
+        const out = execFileSync("nsenter", [`--net=/run/netns/${ns}`, findAgentBinary()!], {
+          input: "sysaliases\n",
+          encoding: "utf8",
+        });
+        expect(parseReply(out.trimEnd())).toMatchObject({ status: "err", errno: constants.errno.ESTALE });
+      } finally {
+        ip("netns", "del", ns);
       }
     });
 

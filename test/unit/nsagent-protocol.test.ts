@@ -9,6 +9,7 @@ import {
 import {
   AGENT_ERRNO,
   type AgentCommand,
+  asLinkAliases,
   asNsDump,
   parseReply,
   serializeCommand,
@@ -18,6 +19,7 @@ import {
 describe("serializeCommand", () => {
   const cases: Array<[AgentCommand, string]> = [
     [{ op: "root" }, "root\n"],
+    [{ op: "sysaliases" }, "sysaliases\n"],
     [{ op: "ns", ns: "lab-r1" }, "ns\tlab-r1\n"],
     [{ op: "mkns", ns: "lab-r1", marker: "nslab:lab:r1 v1" }, "mkns\tlab-r1\tnslab:lab:r1 v1\n"],
     [{ op: "delns", ns: "lab-r1" }, "delns\tlab-r1\n"],
@@ -159,6 +161,22 @@ describe("parseReply", () => {
     "skip\t1",
   ])("rejects %j", (line) => {
     expect(() => parseReply(line)).toThrow(TypeError);
+  });
+});
+
+describe("asLinkAliases", () => {
+  it("reads [name, alias] pairs into a map", () => {
+    const m = asLinkAliases([
+      ["s1", "nslab:lab"],
+      ["eth9", 'a "b" c'],
+    ]);
+    expect([...m]).toEqual([
+      ["s1", "nslab:lab"],
+      ["eth9", 'a "b" c'],
+    ]);
+  });
+  it.each([[null], [{}], [[["s1"]]], [[["s1", 2]]], [[[1, "x"]]]])("refuses %j", (data) => {
+    expect(() => asLinkAliases(data)).toThrow(TypeError);
   });
 });
 

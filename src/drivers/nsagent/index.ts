@@ -22,6 +22,7 @@ export {
   type AgentCommand,
   type AgentReply,
   type AgentVethEnd,
+  asLinkAliases,
   asNftTables,
   asNsDump,
   type DumpAddr,

@@ -90,6 +90,11 @@ export type AgentCommand =
   | { op: "grouplinks"; group: number }
   | { op: "sysgroup"; group: number }
   /**
+   * `[name, alias]` of every link sysfs lists that has an alias (the root namespace's, for the
+   * agent; see {@link asLinkAliases}): no netlink dump.
+   */
+  | { op: "sysaliases" }
+  /**
    * The current namespace's nftables tables, every family (reply data: `[family, name][]`, see
    * {@link asNftTables}): one netlink dump, what `nft list tables` reads.
    */
@@ -215,6 +220,7 @@ function args(cmd: AgentCommand): string[] {
     case "nfttables":
     case "neighflush":
     case "mntsys":
+    case "sysaliases":
       return [];
     case "mkfs":
     case "umnt":
@@ -359,6 +365,23 @@ export function asNftTables(data: unknown): NftTable[] {
       throw new TypeError("nsagent: nfttables reply holds something other than [family, name]");
     return { family: String(t[0]), name: t[1] };
   });
+}
+
+/** The data of a `sysaliases` reply: link name → alias. Throws TypeError for anything else. */
+export function asLinkAliases(data: unknown): Map<string, string> {
+  if (!Array.isArray(data)) throw new TypeError("nsagent: sysaliases reply is not an array");
+  const out = new Map<string, string>();
+  for (const pair of data as unknown[]) {
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      typeof pair[0] !== "string" ||
+      typeof pair[1] !== "string"
+    )
+      throw new TypeError("nsagent: sysaliases reply holds something other than [name, alias]");
+    out.set(pair[0], pair[1]);
+  }
+  return out;
 }
 
 /** Check the outline of a `dump` reply's data; the members are trusted as the agent wrote them. */

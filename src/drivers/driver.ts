@@ -21,7 +21,6 @@ import type { Faults } from "./faults.js";
 import {
   type AgentCommand,
   type AgentReply,
-  asLinkAliases,
   asNsDump,
   type CompactDump,
   findAgentBinary,
@@ -252,22 +251,6 @@ export class Driver {
       else if (r?.status === "err" && r.errno !== constants.errno.ENODEV)
         throw new NslabError("E_COMMAND", `nsagent: reading link ${name}: ${r.message}`);
     });
-    return out;
-  }
-
-  /**
-   * The alias of every root-namespace link that has one (name → alias): what finding labs by their
-   * markers needs of the root. Through the agent, from sysfs (`sysaliases`: a small file per link,
-   * when /sys lists exactly this namespace's links); otherwise from the full link dump, whose cost
-   * grows with veth ends × namespaces (beside a 10,000-host lab: ~0.8 s, against ~0.18 s).
-   */
-  async rootAliases(): Promise<Map<string, string>> {
-    if (this.backend === "agent") {
-      const [r] = await (await this.agent()).exec([{ op: "sysaliases" }]);
-      if (r?.status === "ok") return asLinkAliases(r.data);
-    }
-    const out = new Map<string, string>();
-    for (const l of (await this.dump(null)).links) if (l.alias) out.set(l.name, l.alias);
     return out;
   }
 

@@ -13,6 +13,7 @@ import { isRoot, listNetns } from "../drivers/host/facts.js";
 import { readFirewall } from "../drivers/host/firewall.js";
 import { readMounts } from "../drivers/host/mounts.js";
 import { type NftTable, nftTablesOf } from "../drivers/nsagent/index.js";
+import { rootAliases } from "../drivers/observe/root-aliases.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
 import { labsInFirewall } from "../plan/firewall.js";
 import type { HostFirewall } from "../plan/host-firewall.js";
@@ -61,7 +62,7 @@ export async function discoverLabs(
   // The root namespace, OVS and the firewall are asked at once (each is a process or a socket away).
   const [aliases, bridges, firewall] = await Promise.all([
     // Only the links' aliases: beside a big lab, not the root's whole dump (see rootAliases).
-    driver.rootAliases(),
+    rootAliases(driver),
     ovs ? ovsBridges(ovs) : [],
     // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
     isRoot() ? readHostFirewall(driver) : undefined,

@@ -9,7 +9,9 @@ import { CommandError, type Runner, systemRunner } from "../drivers/runner/index
 import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
 import { nodeMountFile } from "../plan/node-env.js";
-import { recordOf } from "./record.js";
+import type { LabState } from "../state/store.js";
+import { listSome } from "../util/listing.js";
+import { checkedName, lookupRecordOf } from "./record.js";
 
 /** The argv that runs `argv` in `node` of `lab`, the way a person's command enters it. */
 export function nodeArgv(lab: string, node: string, argv: readonly string[]): string[] {
@@ -19,19 +21,19 @@ export function nodeArgv(lab: string, node: string, argv: readonly string[]): st
 
 /** The namespaces of `node` in lab `lab`: its network namespace, its kept mount namespace if any. */
 export function nodeNamespaces(lab: string, node: string): { ns: string; mnt?: string } {
-  const ns = nodeNamespace(lab, node);
-  const labfs = recordOf(lab).owned.find((o) => o.kind === "labfs")?.name;
-  return labfs ? { ns, mnt: nodeMountFile(labfs, node) } : { ns };
+  const state = lookupRecordOf(lab);
+  const ns = checkedName(lab, nodeNamespace(state, lab, node), "netns");
+  const labfs = state.owned.find((o) => o.kind === "labfs")?.name;
+  return labfs ? { ns, mnt: nodeMountFile(labfs, checkedName(lab, node, "node")) } : { ns };
 }
 
 /** The namespace of `node` in lab `lab` (E_NOT_FOUND with what exists, otherwise). */
-function nodeNamespace(lab: string, node: string): string {
-  const state = recordOf(lab);
+function nodeNamespace(state: Readonly<LabState>, lab: string, node: string): string {
   const n = state.topology.nodes.find((x) => x.name === node);
   if (!n) {
     const names = state.topology.nodes.filter((x) => x.kind === "netns").map((x) => x.name);
     throw new NslabError("E_NOT_FOUND", `lab '${lab}' has no node '${node}'`, {
-      hint: `its namespace nodes: ${names.join(", ")}`,
+      hint: `its namespace nodes: ${listSome(names)}`,
     });
   }
   if (n.kind !== "netns")

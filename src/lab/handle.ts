@@ -11,6 +11,7 @@ import type { Cidr } from "../model/ip.js";
 import type { ResolveOptions } from "../model/resolve.js";
 import type { Interface, Node, Topology } from "../model/types.js";
 import type { TopologySpec } from "../sources/nslab/types.js";
+import { listSome } from "../util/listing.js";
 import { recordOf } from "./record.js";
 import { type LabOptions, RunningLab } from "./running.js";
 
@@ -85,7 +86,7 @@ export class Lab extends RunningLab {
     const n = this.topology.nodes.find((x) => x.name === name);
     if (!n)
       throw new NslabError("E_NOT_FOUND", `lab '${this.name}' has no node '${name}'`, {
-        hint: `its nodes: ${this.topology.nodes.map((x) => x.name).join(", ")}`,
+        hint: `its nodes: ${listSome(this.topology.nodes.map((x) => x.name))}`,
       });
     return n;
   }
@@ -152,7 +153,7 @@ export class Lab extends RunningLab {
         "E_NOT_FOUND",
         `node '${nodeName}' of lab '${this.name}' has no interface '${ifName}'`,
         {
-          hint: `its interfaces: ${n.interfaces.map((x) => x.name).join(", ") || "none"}`,
+          hint: `its interfaces: ${listSome(n.interfaces.map((x) => x.name)) || "none"}`,
         },
       );
     return i;

@@ -11,6 +11,7 @@ import type { CommonOptions } from "../engine/options.js";
 import { NslabError } from "../errors.js";
 import { parseAddress, sameSubnet } from "../model/ip.js";
 import type { NetnsNode } from "../model/types.js";
+import { listSome } from "../util/listing.js";
 import { upRecordOf } from "./record.js";
 
 export interface IperfOptions extends CommonOptions {
@@ -59,10 +60,9 @@ export async function measureThroughput(
     const n = state.topology.nodes.find((x) => x.name === name);
     if (!n)
       throw new NslabError("E_NOT_FOUND", `lab '${lab}' has no node '${name}'`, {
-        hint: `its namespace nodes: ${state.topology.nodes
-          .filter((x) => x.kind === "netns")
-          .map((x) => x.name)
-          .join(", ")}`,
+        hint: `its namespace nodes: ${listSome(
+          state.topology.nodes.filter((x) => x.kind === "netns").map((x) => x.name),
+        )}`,
       });
     if (n.kind !== "netns")
       throw new NslabError("E_USAGE", `node '${name}' is a ${n.kind}; iperf runs between namespace nodes`);

@@ -12,6 +12,7 @@ import { parseAddress, sameSubnet } from "../model/ip.js";
 import type { Topology } from "../model/types.js";
 import { broadcastPeak } from "../plan/limits.js";
 import { readLab } from "../state/store.js";
+import { listSome } from "../util/listing.js";
 import { countSubnetPairs, farthestPairs, type PingPair, samplePairs, subnetPairs } from "../verify/pairs.js";
 import { pingPairs } from "../verify/ping.js";
 import type { PingOptions, PingResult } from "../verify/ping-result.js";
@@ -146,7 +147,7 @@ export function pingPair(t: Topology, from: string, to: string): PingPair {
   const src = t.nodes.find((n) => n.name === from);
   if (!src)
     throw new NslabError("E_NOT_FOUND", `lab '${t.name}' has no node '${from}'`, {
-      hint: `its nodes: ${t.nodes.map((n) => n.name).join(", ")}`,
+      hint: `its nodes: ${listSome(t.nodes.map((n) => n.name))}`,
     });
   if (src.kind !== "netns")
     throw new NslabError("E_USAGE", `'${from}' is a ${src.kind}; ping from a namespace node`);
@@ -166,7 +167,7 @@ export function pingPair(t: Topology, from: string, to: string): PingPair {
   const dst = t.nodes.find((n) => n.name === to);
   if (!dst)
     throw new NslabError("E_NOT_FOUND", `'${to}' is neither a node of lab '${t.name}' nor an address`, {
-      hint: `its nodes: ${t.nodes.map((n) => n.name).join(", ")}`,
+      hint: `its nodes: ${listSome(t.nodes.map((n) => n.name))}`,
     });
   const addrs = dst.interfaces.flatMap((i) => i.addresses.map((a) => ({ iface: i.name, a })));
   // An address of the destination on a subnet the source is on, IPv4 first.

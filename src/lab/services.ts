@@ -10,6 +10,7 @@ import { NslabError } from "../errors.js";
 import { type Service, serviceId } from "../model/env-types.js";
 import { labDir, serviceLog } from "../state/lab-dir.js";
 import type { LabState } from "../state/store.js";
+import { listSome } from "../util/listing.js";
 import { recordOf } from "./record.js";
 
 /** One service of a running lab. */
@@ -70,7 +71,7 @@ function chosen(lab: string, node: string, service?: string): Service[] {
   const s = all.find((x) => x.name === service);
   if (!s)
     throw new NslabError("E_NOT_FOUND", `node '${node}' has no service '${service}'`, {
-      hint: `its services: ${all.map((x) => x.name).join(", ")}`,
+      hint: `its services: ${listSome(all.map((x) => x.name))}`,
     });
   return [s];
 }

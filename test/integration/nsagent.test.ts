@@ -20,6 +20,7 @@ import {
   parseReply,
 } from "../../src/drivers/nsagent/index.js";
 import { dumpWith } from "../../src/drivers/observe/agent-dumps.js";
+import { rootAliases } from "../../src/drivers/observe/root-aliases.js";
 import { CommandError, type Runner, systemRunner } from "../../src/drivers/runner/index.js";
 import { NslabError } from "../../src/errors.js";
 
@@ -508,7 +509,7 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
           const fromDump = new Map(
             (await driver.dump(null)).links.flatMap((l) => (l.alias ? [[l.name, l.alias] as const] : [])),
           );
-          const read = await driver.rootAliases();
+          const read = await rootAliases(driver);
           // Other tests' links may come and go meanwhile: compare this run's own.
           const mine = (m: Map<string, string>) => [...m].filter(([n]) => n.startsWith(prefix));
           expect(mine(read)).toEqual(mine(fromDump));

@@ -11,6 +11,7 @@ import type { CommonOptions } from "../../engine/options.js";
 import { NslabError } from "../../errors.js";
 import type { Node } from "../../model/types.js";
 import { type MultiHost, type MultiLabState, readMultiLab } from "../../state/multi.js";
+import { listSome } from "../../util/listing.js";
 
 /** The record of multi-machine lab `lab`, which must be up (E_NOT_FOUND otherwise). */
 export function upMultiRecord(lab: string): MultiLabState {
@@ -29,10 +30,9 @@ export function nodeOn(state: MultiLabState, name: string): { node: Node; host: 
   const node = state.topology.nodes.find((n) => n.name === name);
   if (!node)
     throw new NslabError("E_NOT_FOUND", `lab '${state.lab}' has no node '${name}'`, {
-      hint: `its namespace nodes: ${state.topology.nodes
-        .filter((n) => n.kind === "netns")
-        .map((n) => n.name)
-        .join(", ")}`,
+      hint: `its namespace nodes: ${listSome(
+        state.topology.nodes.filter((n) => n.kind === "netns").map((n) => n.name),
+      )}`,
     });
   const host = state.hosts.find((h) => h.name === node.host);
   if (!host) throw new Error(`internal: node '${name}' of lab '${state.lab}' is on no recorded machine`);

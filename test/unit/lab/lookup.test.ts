@@ -1,0 +1,74 @@
+/**
+ * Commands that only look things up in a lab's record (exec, link, capture) read a big lab's view —
+ * once — and check each name they take from it before it goes into a command.
+ */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { generatedTopology } from "../../../src/model/generated.js";
+import { newLabState } from "../../../src/state/store.js";
+import { VIEW_FROM_BYTES } from "../../../src/state/view.js";
+
+let root: string;
+const saved = process.env.NSLAB_STATE_DIR;
+beforeEach(() => {
+  root = join(tmpdir(), `nslab-lookup-test-${process.pid}-${Math.random().toString(16).slice(2)}`);
+  process.env.NSLAB_STATE_DIR = root;
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+  process.env.NSLAB_STATE_DIR = saved;
+});
+
+/** Fresh modules: no record kept in memory from an earlier read. */
+async function fresh() {
+  vi.resetModules();
+  return {
+    store: await import("../../../src/state/store.js"),
+    exec: await import("../../../src/lab/exec.js"),
+    endpoints: await import("../../../src/lab/endpoints.js"),
+  };
+}
+
+/** A lab big enough for a view, with a lab file system (its nodes' mount namespaces). */
+async function saveBigLab(): Promise<string> {
+  const t = generatedTopology("single,800", { name: "v1", prefix: "v1" });
+  const state = { ...newLabState(t, [{ kind: "labfs", name: "/run/nslab/fs/v1" }]), status: "up" as const };
+  expect(JSON.stringify(state, null, 1).length).toBeGreaterThan(VIEW_FROM_BYTES);
+  (await fresh()).store.saveLab(state);
+  return join(root, "views", "v1.json");
+}
+
+describe("looking things up in a big lab's record", () => {
+  it("exec and endpoints read the view (a change made to it shows) and check what they take", async () => {
+    const view = await saveBigLab();
+    const { exec, endpoints } = await fresh();
+    expect(exec.nodeNamespaces("v1", "h1")).toEqual({ ns: "v1h1", mnt: "/run/nslab/fs/v1/ns/h1" });
+    expect(endpoints.resolveEndpoint("v1", "h1:h1-eth0")).toEqual({
+      node: "h1",
+      iface: "h1-eth0",
+      ns: "v1h1",
+      dev: "h1-eth0",
+    });
+    // The view's record part (the head's names are checked on reading) with a name no record of
+    // nslab's has: refused where it would go into a command.
+    writeFileSync(view, readFileSync(view, "utf8").replace('"netns":"v1h1"', '"netns":"v1h1/../x"'));
+    const again = await fresh();
+    expect(() => again.exec.nodeNamespaces("v1", "h1")).toThrow(
+      /record of lab 'v1' holds an invalid name: namespace name 'v1h1\/\.\.\/x' contains '\/'/,
+    );
+    expect(() => again.endpoints.resolveEndpoint("v1", "h1:h1-eth0")).toThrow(/invalid name/);
+    expect(again.exec.nodeNamespaces("v1", "h2").ns).toBe("v1h2");
+  });
+
+  it("says which nodes there are in a few names, not ten thousand", async () => {
+    await saveBigLab();
+    const { exec } = await fresh();
+    expect(() => exec.nodeNamespaces("v1", "nosuch")).toThrow(
+      expect.objectContaining({
+        hint: expect.stringMatching(/^its namespace nodes: h1, h2, .*, … and 788 more$/),
+      }),
+    );
+  });
+});

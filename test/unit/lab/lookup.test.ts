@@ -2,24 +2,15 @@
  * Commands that only look things up in a lab's record (exec, link, capture) read a big lab's view —
  * once — and check each name they take from it before it goes into a command.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { generatedTopology } from "../../../src/model/generated.js";
 import { newLabState } from "../../../src/state/store.js";
 import { VIEW_FROM_BYTES } from "../../../src/state/view.js";
+import { tempStateDir } from "../../support/state-dir.js";
 
-let root: string;
-const saved = process.env.NSLAB_STATE_DIR;
-beforeEach(() => {
-  root = join(tmpdir(), `nslab-lookup-test-${process.pid}-${Math.random().toString(16).slice(2)}`);
-  process.env.NSLAB_STATE_DIR = root;
-});
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true });
-  process.env.NSLAB_STATE_DIR = saved;
-});
+const testRoot = tempStateDir("lookup");
 
 /** Fresh modules: no record kept in memory from an earlier read. */
 async function fresh() {
@@ -37,7 +28,7 @@ async function saveBigLab(): Promise<string> {
   const state = { ...newLabState(t, [{ kind: "labfs", name: "/run/nslab/fs/v1" }]), status: "up" as const };
   expect(JSON.stringify(state, null, 1).length).toBeGreaterThan(VIEW_FROM_BYTES);
   (await fresh()).store.saveLab(state);
-  return join(root, "views", "v1.json");
+  return join(testRoot(), "views", "v1.json");
 }
 
 describe("looking things up in a big lab's record", () => {

@@ -12,9 +12,8 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NslabError } from "../../../src/errors.js";
 import { parseTopology } from "../../../src/model/load.js";
 import { fileOrTemps, removeStaleTemps, stateDir, writeFileAtomic } from "../../../src/state/dir.js";
@@ -30,25 +29,17 @@ import {
   saveLab,
 } from "../../../src/state/store.js";
 import { readProcess } from "../../../src/util/proc.js";
+import { tempStateDir } from "../../support/state-dir.js";
 import { makeZombie } from "../../support/zombie.js";
 
-let root: string;
-const saved = process.env.NSLAB_STATE_DIR;
-beforeEach(() => {
-  root = join(tmpdir(), `nslab-state-test-${process.pid}-${Math.random().toString(16).slice(2)}`);
-  process.env.NSLAB_STATE_DIR = root;
-});
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true });
-  process.env.NSLAB_STATE_DIR = saved;
-});
+const testRoot = tempStateDir("state");
 
 const topo = () => parseTopology("name: s1\nnodes: {a: {}, b: {}}\nlinks:\n  - [a:e0, b:e0]\n");
 
 describe("state directory", () => {
   it("is created 0700 and files are 0600, written atomically", () => {
     const dir = stateDir("labs");
-    expect(lstatSync(root).mode & 0o777).toBe(0o700);
+    expect(lstatSync(testRoot()).mode & 0o777).toBe(0o700);
     expect(lstatSync(dir).mode & 0o777).toBe(0o700);
     saveLab(newLabState(topo(), [{ kind: "netns", name: "a" }]));
     const file = join(dir, "s1.json");
@@ -75,21 +66,21 @@ describe("state directory", () => {
   });
 
   it("refuses a symlinked or world-accessible directory", () => {
-    const elsewhere = `${root}-target`;
+    const elsewhere = `${testRoot()}-target`;
     mkdirSync(elsewhere, { mode: 0o700 });
-    symlinkSync(elsewhere, root);
+    symlinkSync(elsewhere, testRoot());
     expect(() => stateDir()).toThrow(/not a plain directory/);
-    rmSync(root);
+    rmSync(testRoot());
     rmSync(elsewhere, { recursive: true });
-    mkdirSync(root, { mode: 0o700 });
-    chmodSync(root, 0o755);
+    mkdirSync(testRoot(), { mode: 0o700 });
+    chmodSync(testRoot(), 0o755);
     expect(() => stateDir()).toThrow(/accessible by other users \(mode 755\)/);
   });
 
   it("refuses a symlinked state file and a tampered record", () => {
     const dir = stateDir("labs");
-    writeFileSync(join(root, "evil.json"), "{}");
-    symlinkSync(join(root, "evil.json"), join(dir, "x.json"));
+    writeFileSync(join(testRoot(), "evil.json"), "{}");
+    symlinkSync(join(testRoot(), "evil.json"), join(dir, "x.json"));
     expect(() => readLab("x")).toThrow(/not a regular file/);
     const state = newLabState(topo(), [{ kind: "netns", name: "../../etc" }]);
     writeFileAtomic(join(dir, "s1.json"), JSON.stringify(state));
@@ -193,7 +184,7 @@ describe("locks", () => {
         process.execPath,
         [
           "-e",
-          `process.env.NSLAB_STATE_DIR=${JSON.stringify(root)};import(${JSON.stringify(join(import.meta.dirname, "../../../src/state/lock.ts"))}).then(m=>{try{m.acquireLock("lab1","other")}catch(e){console.log(e.code+": "+e.message)}})`,
+          `process.env.NSLAB_STATE_DIR=${JSON.stringify(testRoot())};import(${JSON.stringify(join(import.meta.dirname, "../../../src/state/lock.ts"))}).then(m=>{try{m.acquireLock("lab1","other")}catch(e){console.log(e.code+": "+e.message)}})`,
         ],
         { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "--import tsx" } },
       );

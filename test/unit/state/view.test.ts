@@ -1,24 +1,15 @@
 /** A big lab's view: its record without source positions, used only while the record is unchanged. */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { generatedTopology } from "../../../src/model/generated.js";
 import { parseTopology } from "../../../src/model/load.js";
 import type { LabState } from "../../../src/state/store.js";
 import { newLabState } from "../../../src/state/store.js";
 import { parseView, parseViewHead, VIEW_FROM_BYTES, viewText } from "../../../src/state/view.js";
+import { tempStateDir } from "../../support/state-dir.js";
 
-let root: string;
-const saved = process.env.NSLAB_STATE_DIR;
-beforeEach(() => {
-  root = join(tmpdir(), `nslab-view-test-${process.pid}-${Math.random().toString(16).slice(2)}`);
-  process.env.NSLAB_STATE_DIR = root;
-});
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true });
-  process.env.NSLAB_STATE_DIR = saved;
-});
+const testRoot = tempStateDir("view");
 
 /** `value` with every `src` and `at` member left out. */
 function stripped(value: unknown): unknown {
@@ -81,7 +72,7 @@ describe("readLabShared of a big lab", () => {
   it("reads the view saveLab wrote, and the record again once it changed", async () => {
     const state = bigRecord();
     (await freshStore()).saveLab(state);
-    const view = join(root, "views", "v1.json");
+    const view = join(testRoot(), "views", "v1.json");
     expect(existsSync(view)).toBe(true);
     // Proof that the view is what is read: a change made to it (its key kept) shows.
     writeFileSync(view, readFileSync(view, "utf8").replace('"name":"h1"', '"name":"h1-from-the-view"'));
@@ -102,10 +93,10 @@ describe("readLabShared of a big lab", () => {
     const state = bigRecord();
     const store = await freshStore();
     store.saveLab(state);
-    rmSync(join(root, "views", "v1.json"));
+    rmSync(join(testRoot(), "views", "v1.json"));
     const whole = store.readLab("v1");
     const first = (await freshStore()).readLabShared("v1");
-    expect(existsSync(join(root, "views", "v1.json"))).toBe(true);
+    expect(existsSync(join(testRoot(), "views", "v1.json"))).toBe(true);
     const second = (await freshStore()).readLabShared("v1");
     expect(second).toEqual(stripped(whole));
     expect(first).toEqual(whole); // the first reader parsed the record itself
@@ -114,7 +105,7 @@ describe("readLabShared of a big lab", () => {
   it("has a dead writer's half-written view removed with the record's leftovers", async () => {
     const store = await freshStore();
     store.saveLab(bigRecord());
-    const temp = join(root, "views", "v1.json.tmp.999999999");
+    const temp = join(testRoot(), "views", "v1.json.tmp.999999999");
     writeFileSync(temp, "{");
     expect(store.clearLeftovers("v1")).toEqual([temp]);
     expect(existsSync(temp)).toBe(false);
@@ -123,7 +114,7 @@ describe("readLabShared of a big lab", () => {
   it("checks the names a view gives the kernel as strictly as a record's", async () => {
     const state = bigRecord();
     (await freshStore()).saveLab(state);
-    const view = join(root, "views", "v1.json");
+    const view = join(testRoot(), "views", "v1.json");
     writeFileSync(view, readFileSync(view, "utf8").replace('"netns":["v1h1"', '"netns":["../v1h1"'));
     await expect(freshStore().then((s) => s.readLabShared("v1"))).rejects.toThrow(
       /view of .* holds an invalid name: namespace name '\.\.\/v1h1' contains '\/'/,

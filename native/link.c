@@ -431,6 +431,27 @@ int cmd_grouplinks(char **a)
 }
 
 /*
+ * The text of sysfs file `file` of link `name` (dfd: /sys/class/net), NUL-terminated without its
+ * final newline, into buf: its length, or -1 when it cannot be read (the link gone meanwhile).
+ */
+static ssize_t link_file(int dfd, const char *name, const char *file, char *buf, size_t size)
+{
+	char path[IFNAMSIZ + 32];
+	snprintf(path, sizeof path, "%s/%s", name, file);
+	int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = 0;
+	return n;
+}
+
+/*
  * sysgroup G: the names of the links sysfs lists (/sys/class/net: the links of the namespace that
  * mounted it, the root namespace for the agent) whose netdev_group is G. A file per link, read here
  * in C: on a host of 20,000 root links a netlink dump costs the kernel a scan of every namespace id
@@ -448,19 +469,13 @@ int cmd_sysgroup(char **a)
 	sb_putf(&g_out, "[");
 	json_first();
 	struct dirent *e;
-	char path[IFNAMSIZ + 32], text[32];
+	char text[32];
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
 			continue;
-		snprintf(path, sizeof path, "%s/netdev_group", e->d_name);
-		int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* gone meanwhile, or not a link (bonding_masters) */
-		ssize_t n = read(fd, text, sizeof text - 1);
-		close(fd);
-		if (n <= 0)
+		/* gone meanwhile, or not a link (bonding_masters) */
+		if (link_file(dfd, e->d_name, "netdev_group", text, sizeof text) <= 0)
 			continue;
-		text[n] = 0;
 		char *end;
 		unsigned long v = strtoul(text, &end, 10);
 		if (end == text || v != group)
@@ -540,7 +555,7 @@ int cmd_sysaliases(char **a)
 	sb_putf(&g_out, "[");
 	json_first();
 	struct dirent *e;
-	char path[IFNAMSIZ + 32], text[256 + 2]; /* an alias: at most IFALIASZ (256) bytes */
+	char text[256 + 2]; /* an alias: at most IFALIASZ (256) bytes */
 	while ((e = readdir(d))) {
 		/* Links are symbolic links there (bonding_masters, a file, is not one). */
 		if (e->d_name[0] == '.' || (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN))
@@ -550,16 +565,9 @@ int cmd_sysaliases(char **a)
 			break;
 		}
 		listed++;
-		snprintf(path, sizeof path, "%s/ifalias", e->d_name);
-		int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* gone meanwhile */
-		ssize_t n = read(fd, text, sizeof text - 1);
-		close(fd);
-		if (n > 0 && text[n - 1] == '\n')
-			n--; /* sysfs ends it with a newline */
+		ssize_t n = link_file(dfd, e->d_name, "ifalias", text, sizeof text);
 		if (n <= 0)
-			continue;
+			continue; /* no alias, or gone meanwhile */
 		json_comma();
 		sb_putf(&g_out, "[");
 		sb_json_str(&g_out, e->d_name, strlen(e->d_name));

@@ -20,6 +20,7 @@ import type {
   TopologySpec,
 } from "../sources/nslab/types.js";
 import { type Callee, type CallSite, callSite } from "../util/call-site.js";
+import { setOwn } from "../util/keys.js";
 import { type LoadOptions, topologyFromSource } from "./load.js";
 import type { Topology } from "./types.js";
 
@@ -176,7 +177,8 @@ export class TopologyBuilder {
 
   /** Set other top-level fields of the spec (whatever the format has besides name, nodes, links). */
   set(fields: TopologyFields): this {
-    Object.assign(this.#spec, structuredClone(fields));
+    for (const [key, value] of Object.entries(structuredClone(fields)))
+      setOwn(this.#spec as unknown as Record<string, unknown>, key, value);
     for (const key of Object.keys(fields)) this.#at([key], this.set);
     return this;
   }
@@ -217,7 +219,8 @@ export class TopologyBuilder {
   #define(name: string, node: Fields, method: Callee): void {
     if (Object.hasOwn(this.#spec.nodes, name))
       throw new NslabError("E_USAGE", `node '${name}' is already defined in topology '${this.name}'`);
-    this.#spec.nodes[name] = node;
+    // An own property whatever the name: a reserved one is refused, at this call, when built.
+    setOwn(this.#spec.nodes, name, node);
     this.#at(["nodes", name], method);
   }
 

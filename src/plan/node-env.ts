@@ -14,6 +14,7 @@ import { posix } from "node:path";
 import type { Problem } from "../errors.js";
 import type { FileOwner, NodeFile } from "../model/env-types.js";
 import type { NetnsNode, Topology } from "../model/types.js";
+import { getOwn } from "../util/keys.js";
 import type { HostFacts } from "./host.js";
 import { hostsFile } from "./hosts.js";
 import { natResolv } from "./nat-dns.js";
@@ -268,7 +269,7 @@ function programProblems(nodes: readonly NetnsNode[], host: HostFacts): Problem[
         if (!argv) continue;
         const program = argv[0]!;
         if (n.files?.some((f) => f.kind === "file" && f.path === program)) continue;
-        if (host.programs[program] === null)
+        if (getOwn(host.programs, program) === null)
           problems.push({
             message: `service '${n.name}/${s.name}': program '${program}' is not installed on this host (nodes run the host's programs)`,
             location: argv === s.command ? (s.at?.command ?? s.src) : (s.at?.ready ?? s.src),
@@ -289,8 +290,10 @@ function ownerProblems(nodes: readonly NetnsNode[], host: HostFacts): Problem[] 
     for (const f of n.files ?? []) {
       if (!f.owner) continue;
       const missing = [
-        /^\d+$/.test(f.owner.user) || a.users[f.owner.user] ? undefined : `user '${f.owner.user}'`,
-        f.owner.group === undefined || /^\d+$/.test(f.owner.group) || a.groups[f.owner.group] !== undefined
+        /^\d+$/.test(f.owner.user) || Object.hasOwn(a.users, f.owner.user)
+          ? undefined
+          : `user '${f.owner.user}'`,
+        f.owner.group === undefined || /^\d+$/.test(f.owner.group) || Object.hasOwn(a.groups, f.owner.group)
           ? undefined
           : `group '${f.owner.group}'`,
       ].filter(Boolean);

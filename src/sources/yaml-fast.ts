@@ -11,6 +11,7 @@
  * on the examples, generated labs and random documents).
  */
 import type { SourceLocation } from "../errors.js";
+import { RESERVED_KEYS } from "../util/keys.js";
 import { DECLINE, decline, plainValue, quoted } from "./yaml-scalars.js";
 
 /** A node's place: 1-based line and column, as the yaml library's LineCounter gives them. */
@@ -41,7 +42,8 @@ const ODD_START = new Set(["&", "*", "!", "|", ">", "%", "@", "`", "?", ":", ","
 /** Trailing spaces (not String#trimEnd: YAML's white space is the space and the tab, not U+00A0 and the like). */
 const TRAILING_SPACES = / +$/;
 const FLOW_END = new Set([",", "]", "}", "[", "{"]);
-const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype", "<<"]);
+/** Keys left to the yaml library's reading, whose checks word the problem (`<<`: merge keys). */
+const DECLINED_KEYS = new Set([...RESERVED_KEYS, "<<"]);
 
 /** Read `text` as YAML, or undefined when it is not in the subset this reader takes. */
 export function parseSimpleYaml(text: string, file: string): FastYaml | undefined {
@@ -155,7 +157,7 @@ class Reader {
       key = raw.replace(TRAILING_SPACES, "");
       if (/[,[\]{}"'#]/.test(key) || plainValue(key) !== key) decline();
     }
-    if (RESERVED_KEYS.has(key) || k - c > MAX_KEY) decline();
+    if (DECLINED_KEYS.has(key) || k - c > MAX_KEY) decline();
     return { key, from: k + 1 };
   }
 
@@ -343,7 +345,7 @@ class Reader {
         k = r.endCol + 1;
         if (l[k] !== " ") decline();
       }
-      if (RESERVED_KEYS.has(key) || keys.has(key) || k - keyAt.col > MAX_KEY) decline();
+      if (DECLINED_KEYS.has(key) || keys.has(key) || k - keyAt.col > MAX_KEY) decline();
       while (l.charCodeAt(k) === 32) k++;
       if (k >= l.length || l[k] === "," || l[k] === "}") decline();
       const v = this.flowNode(i, k, depth + 1, true);

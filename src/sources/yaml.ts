@@ -17,6 +17,7 @@ import {
   type YAMLMap,
 } from "yaml";
 import type { Problem, SourceLocation } from "../errors.js";
+import { RESERVED_KEYS, reservedKeyMessage } from "../util/keys.js";
 import { parseSimpleYaml } from "./yaml-fast.js";
 
 /** Deepest nesting a topology can need is ~6; anything past this is an attack or a mistake. */
@@ -157,8 +158,8 @@ function walk(
         });
         continue;
       }
-      if (key === "__proto__" || key === "constructor" || key === "prototype") {
-        problems.push({ message: `the key '${String(key)}' is not allowed`, location: at(keyOffset, path) });
+      if (typeof key === "string" && RESERVED_KEYS.has(key)) {
+        problems.push({ message: reservedKeyMessage(key), location: at(keyOffset, path), hint: "rename it" });
         continue;
       }
       if (!isScalar(pair.key) || (typeof key !== "string" && typeof key !== "number")) {

@@ -15,6 +15,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { NslabError, planLab, type Topology, TopologyError } from "../../src/index.js";
+import type { HostFacts, PathFact } from "../../src/plan/host.js";
+import { setOwn } from "../../src/util/keys.js";
 
 const runsOverride = Number(process.env.NSLAB_FUZZ_RUNS) || undefined;
 /** The seed of this run: fixed by NSLAB_FUZZ_SEED, else a fresh one (printed on failure). */
@@ -59,16 +61,68 @@ export async function fuzz<Ts extends [unknown, ...unknown[]]>(
   }
 }
 
+/** Load options for cases: warnings are still made and worded, but not printed (thousands per run). */
+export const QUIET = { log: () => {} };
+
 /** How a case ended. */
 export type Outcome = "accepted" | "rejected";
 
-/** Host facts for planning: fixed, so planning stays pure and the same on every machine. */
-const HOST = { ovsKernelDatapath: false };
+/**
+ * Host facts for planning `t`: made up, the same on every machine, so planning stays pure. Nodes get
+ * their own environments (the native agent's), so that `files:` and `services:` are planned too:
+ * the host has every top-level directory (/etc, /srv…) and nothing below them, and no mount points;
+ * every program a service runs is installed; the accounts are root's and nslab's test user's.
+ */
+function hostFor(t: Topology): HostFacts {
+  const paths: Record<string, PathFact> = {};
+  const programs: Record<string, string | null> = {};
+  for (const n of t.nodes) {
+    if (n.kind !== "netns") continue;
+    for (const f of n.files ?? []) {
+      const parts = f.path.split("/");
+      const existing = parts.length > 2 && parts[1] ? `/${parts[1]}` : "/";
+      setOwn(paths, f.path, { canonical: f.path, type: "missing", existing });
+    }
+    for (const s of n.services ?? [])
+      for (const argv of [s.command, s.ready.kind === "command" ? s.ready.command : undefined]) {
+        const program = argv?.[0];
+        if (program !== undefined)
+          setOwn(programs, program, program.startsWith("/") ? program : `/usr/bin/${program}`);
+      }
+  }
+  const accounts = {
+    users: { root: { uid: 0, gid: 0 }, frr: { uid: 100, gid: 100 } },
+    groups: { root: 0, frr: 100 },
+  };
+  return { ovsKernelDatapath: false, nodeEnv: true, paths, mounts: [], programs, accounts };
+}
+
+/** Prototypes a case could change by writing through a `__proto__` key, and their own keys now. */
+const PROTOTYPES: ReadonlyArray<[string, object]> = [
+  ["Object.prototype", Object.prototype],
+  ["Array.prototype", Array.prototype],
+  ["String.prototype", String.prototype],
+  ["Function.prototype", Function.prototype],
+];
+const PROTOTYPE_KEYS = new Map(PROTOTYPES.map(([, p]) => [p, Reflect.ownKeys(p).length]));
+
+/**
+ * Fail the case that changed a built-in prototype (a `__proto__` key written as a field: every
+ * later case would then see the change, and the run's tally would be wrong for a reason far away).
+ */
+export function checkPrototypes(): void {
+  for (const [name, p] of PROTOTYPES) {
+    const keys = Reflect.ownKeys(p);
+    if (keys.length !== PROTOTYPE_KEYS.get(p))
+      throw new Error(`the case changed ${name}: its own keys are now ${keys.map(String).join(", ")}`);
+  }
+}
 
 /**
  * The property every input must satisfy: `load` either returns a topology that plans (and prints)
  * without throwing, or throws a TopologyError whose every problem is located in `file`
- * (line and column ≥ 1), or an NslabError with one of `codes` — within CASE_LIMIT_MS.
+ * (line and column ≥ 1), or an NslabError with one of `codes` — within CASE_LIMIT_MS — and leaves
+ * the built-in prototypes as they were.
  */
 export async function loadsOrLocates(
   file: string,
@@ -80,7 +134,7 @@ export async function loadsOrLocates(
   let outcome: Outcome;
   try {
     const topology = await load();
-    const plan = planLab(topology, HOST);
+    const plan = planLab(topology, hostFor(topology));
     plan.toShell();
     plan.toJson();
     outcome = "accepted";
@@ -98,6 +152,7 @@ export async function loadsOrLocates(
     }
     outcome = "rejected";
   }
+  checkPrototypes();
   checkCaseTime(started, cpu);
   return outcome;
 }

@@ -9,6 +9,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from "nod
 import { posix } from "node:path";
 import type { NetnsNode, Topology } from "../../model/types.js";
 import type { Accounts, HostFacts, PathFact } from "../../plan/host.js";
+import { setOwn } from "../../util/keys.js";
 import { findAgentBinary } from "../nsagent/index.js";
 import { isRoot } from "./facts.js";
 import { readMounts } from "./mounts.js";
@@ -35,7 +36,8 @@ export function nodeEnvFacts(t: Topology, stateRoot: string): Partial<HostFacts>
   for (const n of nodes)
     for (const s of n.services ?? [])
       for (const argv of [s.command, s.ready.kind === "command" ? s.ready.command : undefined])
-        if (argv?.[0] !== undefined) programs[argv[0]] ??= findProgram(argv[0]);
+        if (argv?.[0] !== undefined && !Object.hasOwn(programs, argv[0]))
+          setOwn(programs, argv[0], findProgram(argv[0]));
   const owners = nodes.some((n) => n.files?.some((f) => f.owner));
   return {
     ...dns,
@@ -100,8 +102,8 @@ function accounts(): Accounts {
       .map((l) => l.split(":"));
   const users: Record<string, { uid: number; gid: number }> = {};
   const groups: Record<string, number> = {};
-  for (const f of rows("/etc/passwd")) users[f[0]!] = { uid: Number(f[2]), gid: Number(f[3]) };
-  for (const f of rows("/etc/group")) groups[f[0]!] = Number(f[2]);
+  for (const f of rows("/etc/passwd")) setOwn(users, f[0]!, { uid: Number(f[2]), gid: Number(f[3]) });
+  for (const f of rows("/etc/group")) setOwn(groups, f[0]!, Number(f[2]));
   return { users, groups };
 }
 

@@ -8,6 +8,7 @@
  * Binds on several levels are merged as containerlab merges them: the node's, its group's, its
  * kind's and the defaults', the more specific winning for one container path. Pure.
  */
+import { setOwn } from "../../util/keys.js";
 import { type Conversion, child, type Fields, type Path, shown } from "./conversion.js";
 
 /** One bind as written. */
@@ -92,7 +93,7 @@ export function bindFiles(c: Conversion, name: string, node: Fields, binds: read
         b.path,
       );
     const files = child<Fields>(node, "files", {});
-    files[b.target] = b.host;
+    setOwn(files, b.target, b.host);
     c.from(["nodes", name, "files"], b.path);
     c.from(["nodes", name, "files", b.target], b.path);
   }

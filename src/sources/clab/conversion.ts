@@ -4,6 +4,7 @@
  * back to the containerlab path it came from.
  */
 import type { Problem, SourceLocation } from "../../errors.js";
+import { getOwn, setOwn } from "../../util/keys.js";
 import type { YamlSource } from "../yaml.js";
 
 export type Path = Array<string | number>;
@@ -46,13 +47,17 @@ export class Conversion {
     this.warnings.push({ message, location: this.at(path, key) });
   }
 
-  /** The nslab interface object of a node (created on first use; settings make it appear). */
+  /**
+   * The nslab interface object of a node (created on first use; settings make it appear). Names
+   * from the file become own keys only (keys.ts), never a prototype: links refuse a reserved
+   * interface name first, and the schema check refuses any other reserved key where it was written.
+   */
   iface(nodes: Fields, node: string, name: string, at: Path): Fields {
-    const n = nodes[node] as Fields;
+    const n = getOwn(nodes, node) as Fields;
     const ifaces = child<Fields>(n, "interfaces", {});
     this.from(["nodes", node, "interfaces"], at);
-    if (!isMap(ifaces[name])) {
-      ifaces[name] = {};
+    if (!isMap(getOwn(ifaces, name))) {
+      setOwn(ifaces, name, {});
       this.from(["nodes", node, "interfaces", name], at);
     }
     return ifaces[name] as Fields;
@@ -66,9 +71,14 @@ export class Conversion {
   }
 }
 
+/** The problem of an endpoint whose interface has a reserved name (keys.ts). */
+export function reservedInterface(name: string): string {
+  return `interface name '${name}' is not allowed (__proto__, constructor and prototype are reserved)`;
+}
+
 /** `parent[key]`, created as `init` first when absent. */
 export function child<T = Fields>(parent: Fields, key: string, init: T): T {
-  if (parent[key] === undefined) parent[key] = init;
+  if (getOwn(parent, key) === undefined) setOwn(parent, key, init);
   return parent[key] as T;
 }
 

@@ -11,6 +11,7 @@
  * .clab.yml. Pure.
  */
 import { type Problem, TopologyError } from "../../errors.js";
+import { getOwn } from "../../util/keys.js";
 import { checkSchema } from "../nslab/check.js";
 import type { TopologySource } from "../source.js";
 import { didYouMean } from "../suggest.js";
@@ -130,7 +131,7 @@ class Converter extends Conversion {
       }
       const node = rawNode ?? {};
       const groupName = typeof node.group === "string" ? node.group : undefined;
-      const group = groupName !== undefined ? groups[groupName] : undefined;
+      const group = groupName !== undefined ? getOwn(groups, groupName) : undefined;
       if (groupName !== undefined && !isMap(group))
         this.error(
           `node '${name}' is in group '${groupName}', which is not defined under topology.groups`,
@@ -155,7 +156,7 @@ class Converter extends Conversion {
         );
         continue;
       }
-      const nslabKind = kind === "frr" ? "netns" : KINDS[kind];
+      const nslabKind = kind === "frr" ? "netns" : (getOwn(KINDS, kind) as NslabKind | undefined);
       if (!nslabKind) {
         this.error(
           `node '${name}' has kind '${kind}', which nslab cannot import: only linux, frr, bridge and ovs-bridge nodes become namespaces, routers and bridges`,
@@ -174,7 +175,7 @@ class Converter extends Conversion {
       const layers: [Fields, Path][] = [
         [node, path],
         ...(isMap(group) ? [[group, ["topology", "groups", groupName!]] as [Fields, Path]] : []),
-        ...(isMap(kinds[kind])
+        ...(isMap(getOwn(kinds, kind))
           ? [[kinds[kind] as Fields, ["topology", "kinds", kind]] as [Fields, Path]]
           : []),
         [defaults, ["topology", "defaults"]],

@@ -2,6 +2,7 @@
  * containerlab `exec:` lines → settings of the nslab node: addresses, routes, link MTU and MAC,
  * sysctls; every line that is skipped is a warning that quotes it and says why. Pure.
  */
+import { setOwn } from "../../util/keys.js";
 import { type Conversion, child, type Fields, type Path } from "./conversion.js";
 import { parseExec } from "./exec.js";
 
@@ -70,7 +71,7 @@ export function applyExec(
         const sysctls = child<Fields>(node, "sysctls", {});
         c.from(["nodes", name, "sysctls"], at);
         c.from(["nodes", name, "sysctls", action.key], at);
-        sysctls[action.key] = action.value;
+        setOwn(sysctls, action.key, action.value);
         return;
       }
     }

@@ -6,7 +6,16 @@
  * file gives none). A management network is created only when the file uses one (a subnet under
  * `mgmt:`, a node's management address, or a mgmt-net link). Pure.
  */
-import { type Conversion, type Fields, isMap, type NslabKind, type Path, shown } from "./conversion.js";
+import { RESERVED_KEYS } from "../../util/keys.js";
+import {
+  type Conversion,
+  type Fields,
+  isMap,
+  type NslabKind,
+  type Path,
+  reservedInterface,
+  shown,
+} from "./conversion.js";
 
 /** containerlab link types that reach outside the lab. */
 export const EXTERNAL_TYPES = new Set(["host", "mgmt-net", "macvlan", "dummy"]);
@@ -62,6 +71,10 @@ export function convertExternalLink(
       ...path,
       "mode",
     ]);
+    return undefined;
+  }
+  if (RESERVED_KEYS.has(ep.interface)) {
+    c.error(reservedInterface(ep.interface), at);
     return undefined;
   }
   const set = linked.get(ep.node) ?? new Set<string>();

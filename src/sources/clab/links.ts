@@ -3,7 +3,16 @@
  * `ipv4`/`ipv6` lists in endpoint order) and the extended `type: veth` form (endpoints as maps with
  * their own `mac`, `ipv4`, `ipv6`); addresses and MACs go onto the nslab interfaces. Pure.
  */
-import { type Conversion, type Fields, isMap, type NslabKind, type Path, shown } from "./conversion.js";
+import { RESERVED_KEYS } from "../../util/keys.js";
+import {
+  type Conversion,
+  type Fields,
+  isMap,
+  type NslabKind,
+  type Path,
+  reservedInterface,
+  shown,
+} from "./conversion.js";
 import { convertExternalLink, EXTERNAL_ENDS, EXTERNAL_TYPES } from "./external.js";
 
 /** One link → `{ endpoints, mtu? }`, its addresses and MACs put on the interfaces. */
@@ -85,6 +94,10 @@ export function convertLink(
           e.at,
         );
       continue;
+    }
+    if (RESERVED_KEYS.has(e.iface)) {
+      c.error(reservedInterface(e.iface), e.at);
+      return undefined;
     }
     const set = linked.get(e.node) ?? new Set<string>();
     set.add(e.iface);

@@ -3,10 +3,12 @@
  * zod generates, kept in shape.ts), and the copy zod would have returned — without loading zod,
  * whose module initialisation is most of a `validate`'s start. Only the answer "it fits" is
  * trusted; a document it does not accept (or cannot judge: values no YAML file holds, such as class
- * instances, symbol keys or `__proto__`) goes to zod, which finds and words the problems. So
- * messages are zod's by construction, and this module must never accept what zod rejects
- * (test/unit/sources/accept.test.ts holds both to the same answers).
+ * instances, symbol keys, or reserved keys such as `__proto__`) goes to the full check, which
+ * finds and words the problems. So messages are zod's by construction (reserved keys': keys.ts),
+ * and this module must never accept what zod rejects (test/unit/sources/accept.test.ts holds both
+ * to the same answers).
  */
+import { RESERVED_KEYS } from "../../util/keys.js";
 import { TOPOLOGY_SHAPE } from "./shape.js";
 
 /** The subset of JSON Schema (draft 2020-12) that z.toJSONSchema writes for the topology format. */
@@ -136,9 +138,11 @@ function plainFields(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
-  const names = Object.getOwnPropertyNames(v);
-  if (Object.getOwnPropertySymbols(v).length > 0 || names.includes("__proto__")) return false;
-  return names.every((k) => Object.prototype.propertyIsEnumerable.call(v, k));
+  if (Object.getOwnPropertySymbols(v).length > 0) return false;
+  // A reserved key (keys.ts) is a problem for checkFully to place; zod would drop `__proto__`.
+  return Object.getOwnPropertyNames(v).every(
+    (k) => !RESERVED_KEYS.has(k) && Object.prototype.propertyIsEnumerable.call(v, k),
+  );
 }
 
 function takeObject(s: Shape, v: unknown): unknown {

@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import { type Problem, TopologyError } from "../../errors.js";
+import { reservedKeyMessage, reservedKeyPaths } from "../../util/keys.js";
 import type { TopologySource } from "../source.js";
 import { didYouMean } from "../suggest.js";
 import type { YamlSource } from "../yaml.js";
@@ -30,6 +31,17 @@ const KNOWN_FIELDS = collectFields();
 
 /** Check a document against the zod schema (see checkSchema in check.ts). */
 export function checkFully(source: YamlSource): TopologySource {
+  // Data that did not come through the YAML reader (built in code, or converted) may hold
+  // reserved keys, which zod would silently drop (`__proto__`) or take as fields.
+  const reserved = reservedKeyPaths(source.data);
+  if (reserved.length > 0)
+    throw new TopologyError(
+      reserved.map((path) => ({
+        message: reservedKeyMessage(String(path.at(-1))),
+        location: source.locate(path, { key: true }),
+        hint: "rename it",
+      })),
+    );
   const result = TopologySchema.safeParse(source.data ?? null);
   if (!result.success) {
     if (source.data === null || source.data === undefined || typeof source.data !== "object") {

@@ -18,6 +18,7 @@ import {
   loadsOrLocates,
   mutateData,
   mutateText,
+  QUIET,
   readText,
   Tally,
   textMutation,
@@ -29,7 +30,7 @@ const EXAMPLES = readdirSync(join(ROOT, "examples"), { recursive: true, encoding
   .map((f) => join(ROOT, "examples", f))
   .sort();
 const FILE = "fuzz.yaml";
-const parseText = (text: string) => () => parseTopology(text, { file: FILE });
+const parseText = (text: string) => () => parseTopology(text, { file: FILE, ...QUIET });
 
 /** Runs per property in CI (NSLAB_FUZZ_RUNS overrides; see test/support/fuzz.ts). */
 const RUNS = { perExample: 800, generated: 1000, files: 400 };
@@ -106,7 +107,7 @@ describe("fuzz: mutated nslab topology files", () => {
             const path = join(tempDir, `case-${n++}.yaml`);
             writeFileSync(path, mutateText(texts[which]!, ms));
             try {
-              tally.add(await loadsOrLocates(path, () => loadTopology(path), ["E_FILE"]));
+              tally.add(await loadsOrLocates(path, () => loadTopology(path, QUIET), ["E_FILE"]));
             } finally {
               rmSync(path, { force: true });
             }

@@ -9,12 +9,13 @@ import {
   loadsOrLocates,
   mutateData,
   plausibleTopology,
+  QUIET,
   Tally,
   vocabularyDocument,
 } from "../../support/fuzz.js";
 
 const FILE = "fuzz.yaml";
-const parseText = (text: string) => () => parseTopology(text, { file: FILE });
+const parseText = (text: string) => () => parseTopology(text, { file: FILE, ...QUIET });
 
 /** nslab's field names (the JSON Schema's properties) and names a topology uses. */
 const KEYS = [

@@ -1,4 +1,5 @@
 /** OVSDB values (RFC 7047 §5.1): atoms, sets, maps and UUIDs on the wire, built and read back. */
+import { setOwn } from "../../util/keys.js";
 
 /** A row's UUID on the wire: `["uuid", "…"]`. */
 export type UuidAtom = ["uuid", string];
@@ -48,18 +49,18 @@ export function decodeSet(value: Value | undefined): Atom[] {
   return [value as Atom];
 }
 
-/** The entries of a map value, keys stringified. */
+/** The entries of a map value, keys stringified (own keys, whatever another tool wrote there). */
 export function decodeMap(value: Value | undefined): Record<string, Atom> {
   const out: Record<string, Atom> = {};
   if (!Array.isArray(value) || value[0] !== "map") return out;
-  for (const [k, v] of (value as OvsMap)[1]) out[String(k)] = v;
+  for (const [k, v] of (value as OvsMap)[1]) setOwn(out, String(k), v);
   return out;
 }
 
 /** A string→string map (`external_ids`, `options`, `other_config`). */
 export function decodeStringMap(value: Value | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(decodeMap(value))) out[k] = String(v);
+  for (const [k, v] of Object.entries(decodeMap(value))) setOwn(out, k, String(v));
   return out;
 }
 

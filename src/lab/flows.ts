@@ -9,7 +9,8 @@ import { dumpFlows, type FlowEntry } from "../drivers/ovs/ofctl.js";
 import type { DriverUse } from "../engine/driver.js";
 import { NslabError } from "../errors.js";
 import type { OvsBridgeNode } from "../model/types.js";
-import { recordOf } from "./record.js";
+import { listSome } from "../util/listing.js";
+import { checkedName, lookupRecordOf } from "./record.js";
 
 /** One bridge's flow table. */
 export interface BridgeFlows {
@@ -30,14 +31,14 @@ export interface BridgeFlows {
 
 /** The flows of lab `lab`'s OVS bridges (or of the one named `bridge`). */
 export async function labFlows(lab: string, use: DriverUse, bridge?: string): Promise<BridgeFlows[]> {
-  const t = recordOf(lab).topology;
+  const t = lookupRecordOf(lab).topology;
   const all = t.nodes.filter((n): n is OvsBridgeNode => n.kind === "ovs-bridge");
   const chosen = bridge === undefined ? all : all.filter((n) => n.name === bridge || n.ifname === bridge);
   if (bridge !== undefined && chosen.length === 0)
     throw new NslabError("E_NOT_FOUND", `lab '${lab}' has no Open vSwitch bridge named '${bridge}'`, {
       hint:
         all.length > 0
-          ? `its OVS bridges: ${all.map((n) => n.name).join(", ")}`
+          ? `its OVS bridges: ${listSome(all.map((n) => n.name))}`
           : "it has no OVS bridges (flows live on kind: ovs-bridge nodes)",
     });
   if (chosen.length === 0) return [];
@@ -71,7 +72,7 @@ export async function labFlows(lab: string, use: DriverUse, bridge?: string): Pr
         protocols: s.protocols,
         controllers: s.controllers,
         declared: n.openflow?.flows.length ?? 0,
-        flows: await dumpFlows(driver.runner, runDir, n.ifname, s.protocols),
+        flows: await dumpFlows(driver.runner, runDir, checkedName(lab, n.ifname, "bridge"), s.protocols),
       });
     }
     return out;

@@ -11,7 +11,7 @@ import { type Service, serviceId } from "../model/env-types.js";
 import { labDir, serviceLog } from "../state/lab-dir.js";
 import type { LabState } from "../state/store.js";
 import { listSome } from "../util/listing.js";
-import { recordOf } from "./record.js";
+import { checkedName, lookupRecordOf, recordOf } from "./record.js";
 
 /** One service of a running lab. */
 export interface ServiceReport {
@@ -59,14 +59,24 @@ export function labServiceReports(lab: string, state: LabState = recordOf(lab)):
   });
 }
 
-/** The services whose logs `logs` shows: every one of `node`, or the one named. */
+/**
+ * The services whose logs `logs` shows: every one of `node`, or the one named — from the lab's
+ * record read for looking up (a big lab's view), each name checked before it makes a file's path.
+ */
 function chosen(lab: string, node: string, service?: string): Service[] {
-  const state = recordOf(lab);
-  const n = state.topology.nodes.find((x) => x.name === node);
-  if (!n) throw new NslabError("E_NOT_FOUND", `lab '${lab}' has no node '${node}'`);
+  const { nodes } = lookupRecordOf(lab).topology;
+  const n = nodes.find((x) => x.name === node);
+  if (!n)
+    throw new NslabError("E_NOT_FOUND", `lab '${lab}' has no node '${node}'`, {
+      hint: `its nodes: ${listSome(nodes.map((x) => x.name))}`,
+    });
   const all = n.kind === "netns" ? (n.services ?? []) : [];
   if (all.length === 0)
     throw new NslabError("E_NOT_FOUND", `node '${node}' of lab '${lab}' runs no services`);
+  for (const x of all) {
+    checkedName(lab, x.node, "node");
+    checkedName(lab, x.name, "node");
+  }
   if (service === undefined) return all;
   const s = all.find((x) => x.name === service);
   if (!s)

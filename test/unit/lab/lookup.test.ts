@@ -1,6 +1,6 @@
 /**
- * Commands that only look things up in a lab's record (exec, link, capture) read a big lab's view —
- * once — and check each name they take from it before it goes into a command.
+ * Commands that only look things up in a lab's record (exec, link, capture, logs, flows) read a big
+ * lab's view — once — and check each name they take from it before it goes into a command or a path.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,12 +19,26 @@ async function fresh() {
     store: await import("../../../src/state/store.js"),
     exec: await import("../../../src/lab/exec.js"),
     endpoints: await import("../../../src/lab/endpoints.js"),
+    services: await import("../../../src/lab/services.js"),
+    flows: await import("../../../src/lab/flows.js"),
   };
 }
 
-/** A lab big enough for a view, with a lab file system (its nodes' mount namespaces). */
+/** A lab big enough for a view, with a lab file system (its nodes' mount namespaces), h1 runs "web". */
 async function saveBigLab(): Promise<string> {
   const t = generatedTopology("single,800", { name: "v1", prefix: "v1" });
+  const h1 = t.nodes.find((n) => n.name === "h1");
+  if (h1?.kind !== "netns") throw new Error("no host h1");
+  h1.services = [
+    {
+      name: "web",
+      node: "h1",
+      command: ["python3", "-m", "http.server"],
+      ready: { kind: "tcp", port: 8000, timeoutMs: 30_000 },
+      after: [],
+      restart: "no",
+    },
+  ];
   const state = { ...newLabState(t, [{ kind: "labfs", name: "/run/nslab/fs/v1" }]), status: "up" as const };
   expect(JSON.stringify(state, null, 1).length).toBeGreaterThan(VIEW_FROM_BYTES);
   (await fresh()).store.saveLab(state);
@@ -51,6 +65,20 @@ describe("looking things up in a big lab's record", () => {
     );
     expect(() => again.endpoints.resolveEndpoint("v1", "h1:h1-eth0")).toThrow(/invalid name/);
     expect(again.exec.nodeNamespaces("v1", "h2").ns).toBe("v1h2");
+  });
+
+  it("logs reads the view and checks the names that make its log files' paths", async () => {
+    const view = await saveBigLab();
+    const { services, flows } = await fresh();
+    expect(services.serviceLogs("v1", "h1")).toBe(""); // not started: no log yet
+    expect(() => services.serviceLogs("v1", "nosuch")).toThrow(
+      expect.objectContaining({ hint: expect.stringMatching(/^its nodes: h1, h2, .*, … and 789 more$/) }),
+    );
+    expect(() => services.serviceLogs("v1", "h2")).toThrow(/node 'h2' of lab 'v1' runs no services/);
+    await expect(flows.labFlows("v1", () => Promise.reject(new Error("no driver")))).resolves.toEqual([]);
+    writeFileSync(view, readFileSync(view, "utf8").replace('"name":"web"', '"name":"../../web"'));
+    const again = await fresh();
+    expect(() => again.services.serviceLogs("v1", "h1")).toThrow(/record of lab 'v1' holds an invalid name/);
   });
 
   it("says which nodes there are in a few names, not ten thousand", async () => {

@@ -19,7 +19,7 @@ import { qdiscFor } from "../plan/qdisc.js";
 import { reconcileOps } from "../plan/reconcile.js";
 import { formatArgv } from "../util/quote.js";
 import { peerEndpoint, type ResolvedEndpoint, resolveEndpoint } from "./endpoints.js";
-import { recordOf } from "./record.js";
+import { checkedName, lookupRecordOf } from "./record.js";
 
 /** What `setLinkShaping` did. */
 export interface ShapingResult {
@@ -93,7 +93,9 @@ export async function setEndState(
     if (state === "up" && ep.ns !== null) {
       // The network part of the plan: a node's files, services and mounts are not the link's (and
       // without the host facts they need, planning them would fail: `link up` on a router did).
-      const { nodes, ...rest } = recordOf(lab).topology;
+      // From the record read for looking up (a big lab's view): the names the plan takes into the
+      // namespace's operations are checked below, as reading the whole record would check them.
+      const { nodes, ...rest } = lookupRecordOf(lab).topology;
       const network = {
         ...rest,
         nodes: nodes.map((n) => {
@@ -105,6 +107,8 @@ export async function setEndState(
       const plan = planUp(network, { ovsKernelDatapath: ovsKernelModule() }).filter(
         (o) => "ns" in o && o.ns === ep.ns && o.op !== "netns.add",
       );
+      for (const o of plan)
+        if ("dev" in o && typeof o.dev === "string" && o.dev !== "lo") checkedName(lab, o.dev, "interface");
       const missing = reconcileOps(
         plan,
         await observeForPlan([plan, [{ op: "netns.add", ns: ep.ns, marker: "" }]], driver),

@@ -7,7 +7,7 @@ import { toDot } from "../../graph/dot.js";
 import { toMermaid } from "../../graph/mermaid.js";
 import { graphModel, plural } from "../../graph/model.js";
 import { renderSvg } from "../../graph/render.js";
-import { labGraph } from "../../lab/graph.js";
+import { observedLabGraph } from "../../lab/graph.js";
 import { info } from "../output.js";
 import { fileArgument, nameOption, prefixOption, resolveTarget, topologyFileOption } from "../target.js";
 
@@ -45,7 +45,8 @@ export function registerGraph(program: Command): void {
           hint: "nslab graph lab.yaml -o lab.svg",
         });
       const target = await resolveTarget(arg, opts);
-      const g = target.kind === "file" ? graphModel(target.topology) : labGraph(target.lab);
+      // A running lab's graph from its record read for observation (a big lab's view, no positions).
+      const g = target.kind === "file" ? graphModel(target.topology) : observedLabGraph(target.lab);
       const format: Format =
         opts.format ??
         (opts.output ? BY_EXTENSION[extname(opts.output).toLowerCase()] : undefined) ??

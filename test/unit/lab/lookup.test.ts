@@ -81,6 +81,15 @@ describe("looking things up in a big lab's record", () => {
     expect(() => again.services.serviceLogs("v1", "h1")).toThrow(/record of lab 'v1' holds an invalid name/);
   });
 
+  it("a big lab's graph drawn from its view is the one drawn from its whole record", async () => {
+    await saveBigLab();
+    const { store, graph } = { ...(await fresh()), graph: await import("../../../src/lab/graph.js") };
+    const whole = graph.labGraph("v1");
+    expect(whole.nodes.length).toBe(801);
+    expect(graph.observedLabGraph("v1")).toEqual(whole);
+    expect(store.readLab("v1")?.topology.nodes[0]?.src).toBeDefined(); // the record has positions
+  });
+
   it("says which nodes there are in a few names, not ten thousand", async () => {
     await saveBigLab();
     const { exec } = await fresh();

@@ -58,15 +58,17 @@ export function withHostSettings(record: LabState, ops: readonly Op[]): LabState
 }
 
 /**
- * The host interfaces running lab `lab` has borrowed, as they were before (from its record): a plan
- * of that lab counts them as they were, not as missing from the host.
+ * The host interfaces running lab `lab` has borrowed, as they were before (from its record, or
+ * `record` when it was read already): a plan of that lab counts them as they were, not as missing
+ * from the host.
  */
-export function borrowedDevices(lab: string): Record<string, HostDevice> {
-  let owned: OwnedObject[] = [];
-  try {
-    owned = readLab(lab)?.owned ?? [];
-  } catch {
-    // an unreadable record: nothing borrowed that a plan could use
-  }
+export function borrowedDevices(lab: string, record?: Pick<LabState, "owned">): Record<string, HostDevice> {
+  let owned: OwnedObject[] = record?.owned ?? [];
+  if (!record)
+    try {
+      owned = readLab(lab)?.owned ?? [];
+    } catch {
+      // an unreadable record: nothing borrowed that a plan could use
+    }
   return Object.fromEntries(owned.flatMap((o) => (o.kind === "phys" && o.saved ? [[o.name, o.saved]] : [])));
 }

@@ -20,7 +20,16 @@ import type { Op } from "../plan/ops.js";
 import { stateRoot } from "../state/dir.js";
 import { removeLabDir } from "../state/lab-dir.js";
 import { acquireLock } from "../state/lock.js";
-import { clearLeftovers, type LabState, newLabState, readLab, removeLab, saveLab } from "../state/store.js";
+import {
+  clearLeftovers,
+  type KeyedRecord,
+  type LabState,
+  newLabState,
+  readLabAgain,
+  readLabKeyed,
+  removeLab,
+  saveLab,
+} from "../state/store.js";
 import { nftTablesBy } from "./discover.js";
 import { openDriver } from "./driver.js";
 import { sameTopology } from "./fingerprint.js";
@@ -82,10 +91,18 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   const { topology, frr } = await prepareFrr(given, driver.runner, log);
   // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
   // kernel lacks fails here, before anything is created. The plan is made once, here.
+  // The lab's record, read once: for the devices it borrowed, and (when its file is the same one
+  // under the lock) as the running lab's. Unreadable here: said under the lock, as before.
+  let read: KeyedRecord | undefined;
+  try {
+    read = readLabKeyed(lab);
+  } catch {
+    read = undefined;
+  }
   const host: HostFacts = {
     // The firewall's tables asked of the driver's agent (started here: it is needed next anyway).
     ...(await hostFactsFor(topology, driver.runner, stateRoot(), {
-      borrowed: borrowedDevices(lab),
+      borrowed: borrowedDevices(lab, read?.state),
       nftTables: nftTablesBy(driver),
     })),
     defaultController: defaultControllerTarget(),
@@ -111,7 +128,8 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   try {
     for (const f of clearLeftovers(lab))
       log("info", `removed ${f}, left by an nslab process that died writing it`);
-    const existing = readLab(lab);
+    const current = readLabAgain(lab, read);
+    const existing = current.state;
     if (existing && options.exclusive)
       throw new NslabError("E_CONFLICT", `a lab named '${lab}' exists already (${existing.status})`, {
         hint: "choose another lab name",
@@ -158,8 +176,9 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         planUp(existing.topology, withRecorded(host, existing)),
         datapath,
       );
-      // And its part of the host firewall (a firewall reload, Docker started after it came up).
-      const fw = await repairFirewall(c, full, readLab(lab) ?? existing);
+      // And its part of the host firewall (a firewall reload, Docker started after it came up),
+      // from the record as the repair left it (read again only if it changed it).
+      const fw = await repairFirewall(c, full, readLabAgain(lab, current).state ?? existing);
       // And its services that failed, or whose namespace was made anew (or its supervisor, gone):
       // started again.
       const restarted = await restartFailedServices(
@@ -182,7 +201,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         ...(repaired ? { repaired: true as const } : {}),
         operations,
         ...(restarted.length > 0 ? { restartedServices: restarted } : {}),
-        owned: readLab(lab)?.owned ?? existing.owned,
+        owned: readLabAgain(lab, current).state?.owned ?? existing.owned,
         startedOvs: r.startedOvs,
       });
     }
@@ -197,7 +216,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
     if (existing) {
       // The running lab's plan (from its record) against the one made above.
       const before = await hostFactsFor(existing.topology, driver.runner, stateRoot(), {
-        borrowed: borrowedDevices(lab),
+        borrowed: borrowedDevices(lab, existing),
         nftTables: nftTablesBy(driver),
       });
       const change = diffPlans(planUp(existing.topology, withRecorded(before, existing)), full);

@@ -24,7 +24,8 @@ export function reconcileOps(
     ns === null ? freshRoot.has(dev) : freshNs.has(ns) || freshLink.has(`${ns}/${dev}`);
   const out: Op[] = [];
   for (const op of plan) {
-    let take = always.has(key(op));
+    // The key (a JSON string of the op by default) only when there is something to look up.
+    let take = always.size > 0 && always.has(key(op));
     switch (op.op) {
       case "netns.add":
         if (!seen.netns.has(op.ns)) {

@@ -124,6 +124,30 @@ export function readLab(lab: string): LabState | undefined {
 }
 
 /** `state` read from `file` as lab `lab`'s record, checked (E_STATE when it cannot be one). */
+/** A record as read, with the identity of its file then (undefined: none, or it changed meanwhile). */
+export interface KeyedRecord {
+  state: LabState | undefined;
+  key: string | undefined;
+}
+
+/**
+ * The record of `lab` (as {@link readLab}) and the identity of the file it was read from, for
+ * {@link readLabAgain}: a command that reads a record early, then again under the lab's lock, parses
+ * it once when nothing replaced it in between (a 10,000-host record takes half a second).
+ */
+export function readLabKeyed(lab: string): KeyedRecord {
+  const key = fileKey(labFile(lab))?.key;
+  const state = readLab(lab);
+  // Replaced while it was read: no identity, so that it is read again.
+  return { state, key: state && key === fileKey(labFile(lab))?.key ? key : undefined };
+}
+
+/** The record of `lab` now: `before` when its file is still the one it was read from, else read again. */
+export function readLabAgain(lab: string, before: KeyedRecord | undefined): KeyedRecord {
+  if (before?.key !== undefined && fileKey(labFile(lab))?.key === before.key) return before;
+  return readLabKeyed(lab);
+}
+
 function checkedRecord(state: LabState, lab: string, file: string, names = true): LabState {
   if (state.version !== STATE_VERSION || state.lab !== lab)
     throw new NslabError(

@@ -109,7 +109,13 @@ describe("OVSDB atoms", () => {
     expect(decodeMap(["map", [["a", 1]]])).toEqual({ a: 1 });
     expect(decodeStringMap(["map", [["a", 1]]])).toEqual({ a: "1" });
     // A key another tool wrote into external_ids is an own key, never the map's prototype.
-    const odd = decodeStringMap(["map", [["__proto__", "x"], ["b", "y"]]]);
+    const odd = decodeStringMap([
+      "map",
+      [
+        ["__proto__", "x"],
+        ["b", "y"],
+      ],
+    ]);
     expect(Object.getPrototypeOf(odd)).toBe(Object.prototype);
     expect(Object.keys(odd)).toEqual(["__proto__", "b"]);
     expect(decodeUuid(["uuid", "u"])).toBe("u");

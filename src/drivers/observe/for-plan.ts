@@ -11,12 +11,16 @@ export async function observeForPlan(plans: readonly (readonly Op[])[], driver: 
   const wanted = [...new Set(ops.flatMap((o) => (o.op === "netns.add" ? [o.ns] : [])))].filter((n) =>
     netns.has(n),
   );
-  const dumps = new Map<string, NsDump>();
-  for (const [ns, d] of await driver.dumpMany(wanted)) if (!(d instanceof Error)) dumps.set(ns, d);
   // The root namespace is read only for a plan that has something there: with 10,000 veth ends in
   // it, its dump takes the kernel ~0.8 s (each end's peer namespace is looked up among all of them),
-  // most of `link … up` on such a lab, which plans one namespace.
-  const root = ops.some(touchesRoot) ? await driver.dump(null) : { links: [] };
+  // most of `link … up` on such a lab, which plans one namespace. It is read beside the namespaces
+  // (many of them are read by agents of their own: see Driver.dumpMany).
+  const [many, root] = await Promise.all([
+    driver.dumpMany(wanted),
+    ops.some(touchesRoot) ? driver.dump(null) : { links: [] },
+  ]);
+  const dumps = new Map<string, NsDump>();
+  for (const [ns, d] of many) if (!(d instanceof Error)) dumps.set(ns, d);
   const ovs = new Map<string, Set<string>>();
   if (ops.some((o) => o.op.startsWith("ovs."))) {
     const client = await driver.ovsdb().catch(() => undefined);

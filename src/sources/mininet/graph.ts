@@ -74,8 +74,21 @@ function naturalKey(name: string): (string | number)[] {
 
 /** Compare names in Mininet's natural order (`h2` before `h10`, `h1s2` before `h2s1`). */
 export function naturalCompare(x: string, y: string): number {
-  const a = naturalKey(x);
-  const b = naturalKey(y);
+  return compareKeys(naturalKey(x), naturalKey(y));
+}
+
+/**
+ * `names` in natural order, each split into its key once (sorting with {@link naturalCompare}
+ * splits two names per comparison: 280,000 splits, a third of a second, for 10,000 hosts).
+ */
+export function naturalSorted(names: Iterable<string>): string[] {
+  return [...names]
+    .map((name) => ({ name, key: naturalKey(name) }))
+    .sort((x, y) => compareKeys(x.key, y.key))
+    .map((x) => x.name);
+}
+
+function compareKeys(a: (string | number)[], b: (string | number)[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const p = a[i]!;
     const q = b[i]!;

@@ -4,7 +4,7 @@
  * Open vSwitch bridges, links are veth pairs between `node:<node>-eth<port>` endpoints.
  */
 import type { OpenFlowVersionName } from "../openflow-versions.js";
-import { intfName, naturalCompare, type TopoGraph } from "./graph.js";
+import { intfName, naturalSorted, type TopoGraph } from "./graph.js";
 
 /** Which bridge implements a switch: a Linux bridge (Mininet's `lxbr`) or an Open vSwitch bridge. */
 export type SwitchKind = "bridge" | "ovs";
@@ -75,7 +75,7 @@ export function hostAddress(i: number): string {
 export function graphToSpec(g: TopoGraph, options: ToSpecOptions): GeneratedSpec {
   const nodes: Record<string, GeneratedNode> = {};
   // Mininet.buildFromTopo adds hosts in natural name order; addHost hands out 10.0.0.1, .2, …
-  const ordered = [...g.hosts].sort(naturalCompare);
+  const ordered = naturalSorted(g.hosts);
   ordered.forEach((h, i) => {
     const address = hostAddress(i + 1);
     const interfaces = {
@@ -85,7 +85,7 @@ export function graphToSpec(g: TopoGraph, options: ToSpecOptions): GeneratedSpec
   });
   const kind = options.switch === "ovs" ? "ovs-bridge" : "bridge";
   const ovs = kind === "ovs-bridge" ? (options.ovs ?? {}) : {};
-  for (const s of [...g.switches].sort(naturalCompare))
+  for (const s of naturalSorted(g.switches))
     nodes[s] = { kind, ...(options.stp ? { stp: true } : {}), ...ovs };
   const links = g.links.map((l): [string, string] => [
     `${l.a.node}:${intfName(l.a.node, l.a.port)}`,
@@ -93,7 +93,7 @@ export function graphToSpec(g: TopoGraph, options: ToSpecOptions): GeneratedSpec
   ]);
   if (options.nat !== undefined) {
     // Mininet's addNAT: the next address (addHost order), a link to the first switch.
-    const first = [...g.switches].sort(naturalCompare)[0];
+    const first = naturalSorted(g.switches)[0];
     if (first === undefined) throw new RangeError("--nat needs a topology with a switch");
     const ports = g.links
       .flatMap((l) => [l.a, l.b])

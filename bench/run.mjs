@@ -388,6 +388,19 @@ async function hugeScenario(spec) {
       log(
         `huge ${spec}: status --json ${fmt(st.ms)} healthy=${out.status.healthy} RSS ${st.rssMB?.toFixed(0)} MB`,
       );
+      // `up` again, as a pipeline re-running its set-up does: nothing to do, but it must look.
+      const again = await timed(["-q", "up", "--topo", spec, "--name", lab, "--prefix", p]);
+      if (again.code !== 0) throw new Error(`up again: ${again.stderr}`);
+      out.upAgain = { ms: again.ms, rssMB: again.rssMB };
+      log(`huge ${spec}: up again (nothing to do) ${fmt(again.ms)}, nslab RSS ${again.rssMB?.toFixed(0)} MB`);
+      // A link fault and its repair on one host: `link … up` restores what the kernel dropped.
+      const end = "h1s1:h1s1-eth0";
+      const linkDown = await timed(["-q", "link", lab, end, "down"]);
+      const linkUp = await timed(["-q", "link", lab, end, "up"]);
+      if (linkDown.code !== 0 || linkUp.code !== 0)
+        throw new Error(`link: ${linkDown.stderr}${linkUp.stderr}`);
+      out.link = { downMs: linkDown.ms, upMs: linkUp.ms };
+      log(`huge ${spec}: link ${end} down ${fmt(linkDown.ms)}, up ${fmt(linkUp.ms)}`);
       // The same kernel reading done the raw way (bench/floor.mjs), for the ratio.
       const readers = Math.min(2, availableParallelism());
       const floor = await floorRead(

@@ -173,7 +173,7 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
         existing,
         topology,
         full,
-        planUp(existing.topology, withRecorded(host, existing)),
+        () => planUp(existing.topology, withRecorded(host, existing)),
         datapath,
       );
       // And its part of the host firewall (a firewall reload, Docker started after it came up),

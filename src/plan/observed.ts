@@ -85,6 +85,7 @@ export interface NsDump {
 /** What exists now, of the objects a plan deals with (input to reconciling). */
 export interface Observed {
   netns: ReadonlySet<string>;
+  /** Root links that exist, of those the plan names (at least: other links may be listed too). */
   rootLinks: ReadonlySet<string>;
   /** Root link → the name of the bridge it is a port of (null: none); absent when not observed. */
   rootMasters?: ReadonlyMap<string, string | null>;

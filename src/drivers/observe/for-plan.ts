@@ -11,13 +11,15 @@ export async function observeForPlan(plans: readonly (readonly Op[])[], driver: 
   const wanted = [...new Set(ops.flatMap((o) => (o.op === "netns.add" ? [o.ns] : [])))].filter((n) =>
     netns.has(n),
   );
-  // The root namespace is read only for a plan that has something there: with 10,000 veth ends in
-  // it, its dump takes the kernel ~0.8 s (each end's peer namespace is looked up among all of them),
-  // most of `link … up` on such a lab, which plans one namespace. It is read beside the namespaces
-  // (many of them are read by agents of their own: see Driver.dumpMany).
+  // The root namespace is read only for a plan that has something there, and then not by a full
+  // link dump: with 10,000 veth ends in it, that takes the kernel ~0.8 s (each end's peer namespace
+  // is looked up among all of them). Its bridges with their ports, and each other link the plan
+  // names on its own, are what reconciling looks at (Driver.rootLinks). It is read beside the
+  // namespaces (many of them are read by agents of their own: see Driver.dumpMany).
+  const named = rootNames(ops);
   const [many, root] = await Promise.all([
     driver.dumpMany(wanted),
-    ops.some(touchesRoot) ? driver.dump(null) : { links: [] },
+    named.size > 0 || ops.some(touchesRoot) ? driver.rootLinks(named) : { links: [] },
   ]);
   const dumps = new Map<string, NsDump>();
   for (const [ns, d] of many) if (!(d instanceof Error)) dumps.set(ns, d);
@@ -37,4 +39,22 @@ export async function observeForPlan(plans: readonly (readonly Op[])[], driver: 
 /** Whether `op` makes or changes something in the root namespace (anything not in a namespace). */
 function touchesRoot(op: Op): boolean {
   return !("ns" in op) || typeof op.ns !== "string";
+}
+
+/** The root-namespace links `ops` make or change, by name (veth ends there, bridges, ports, …). */
+export function rootNames(ops: readonly Op[]): Set<string> {
+  const out = new Set<string>();
+  for (const op of ops) {
+    if (op.op === "veth.add") {
+      for (const e of [op.a, op.b]) if (e.ns === null) out.add(e.name);
+      continue;
+    }
+    if (!touchesRoot(op) || op.op.startsWith("ovs.") || op.op.startsWith("nft.") || op.op.startsWith("fw."))
+      continue;
+    const o = op as unknown as Record<string, unknown>;
+    for (const k of ["dev", "master"]) if (typeof o[k] === "string") out.add(o[k] as string);
+    if (op.op === "sysctl.set") out.add(op.key.split("/")[3] ?? "");
+  }
+  out.delete("");
+  return out;
 }

@@ -89,8 +89,6 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   const lab = given.name;
   // Routers running FRR: their configurations checked, their files and daemons added to the lab.
   const { topology, frr } = await prepareFrr(given, driver.runner, log);
-  // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
-  // kernel lacks fails here, before anything is created. The plan is made once, here.
   // The lab's record, read once: for the devices it borrowed, and (when its file is the same one
   // under the lock) as the running lab's. Unreadable here: said under the lock, as before.
   let read: KeyedRecord | undefined;
@@ -99,6 +97,8 @@ async function upWith(given: Topology, driver: Driver, options: UpOptions, start
   } catch {
     read = undefined;
   }
+  // Host facts first (a cheap probe, only of features this lab needs): a lab asking for what the
+  // kernel lacks fails here, before anything is created. The plan is made once, here.
   const host: HostFacts = {
     // The firewall's tables asked of the driver's agent (started here: it is needed next anyway).
     ...(await hostFactsFor(topology, driver.runner, stateRoot(), {

@@ -123,7 +123,6 @@ export function readLab(lab: string): LabState | undefined {
   return checkedRecord(state, lab, file);
 }
 
-/** `state` read from `file` as lab `lab`'s record, checked (E_STATE when it cannot be one). */
 /** A record as read, with the identity of its file then (undefined: none, or it changed meanwhile). */
 export interface KeyedRecord {
   state: LabState | undefined;
@@ -148,6 +147,7 @@ export function readLabAgain(lab: string, before: KeyedRecord | undefined): Keye
   return readLabKeyed(lab);
 }
 
+/** `state` read from `file` as lab `lab`'s record, checked (E_STATE when it cannot be one). */
 function checkedRecord(state: LabState, lab: string, file: string, names = true): LabState {
   if (state.version !== STATE_VERSION || state.lab !== lab)
     throw new NslabError(

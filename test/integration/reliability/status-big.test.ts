@@ -3,6 +3,7 @@
  * megabyte or more) and the agent's compact namespace dumps (`nsdumpc`) — still tells the truth: a
  * namespace deleted, an interface set down, an interface deleted, an address removed and a route
  * removed by hand are each reported with the fix, in the summary table too; `up` again repairs them.
+ * `link … down|up` and `exec` on it go through the view as well.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -74,6 +75,17 @@ describe.skipIf(!canTouchKernel && !mustRun)(
       expect(well.nodes.find((n) => n.name === "h1")!.routes).toContainEqual(
         expect.objectContaining({ dst: "10.77.0.0/16", via: "10.76.0.254" }),
       );
+
+      // link and exec look the lab up in its view too: a link fault drops h2's route, `link … up`
+      // restores it (planning from the view, without positions), and exec sees it there.
+      for (const state of ["down", "up"]) {
+        const r = nslab(["link", lab, "h2:eth0", state]);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const routes = nslab(["exec", lab, "h2", "ip", "route"]);
+      expect(routes.code, routes.stderr).toBe(0);
+      expect(routes.stdout).toContain("10.77.0.0/16 via 10.76.0.254");
+      expect(status().health).toEqual([]);
 
       const ns = (node: string) => `${prefix}${node}`;
       run(["ip", "-n", ns("h1"), "route", "del", "10.77.0.0/16"]);

@@ -11,9 +11,9 @@
 /** The reserved keys. */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
-/** The problem's wording, one for every reader. */
-export function reservedKeyMessage(key: string): string {
-  return `the key '${key}' is not allowed (__proto__, constructor and prototype are reserved)`;
+/** The problem's wording, one for every reader: `what` names the key (an interface name, …). */
+export function reservedKeyMessage(key: string, what = "the key"): string {
+  return `${what} '${key}' is not allowed (__proto__, constructor and prototype are reserved)`;
 }
 
 /** `obj[key] = value` as an own, enumerable property, whatever the key (never the prototype). */

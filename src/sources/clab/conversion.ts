@@ -4,7 +4,7 @@
  * back to the containerlab path it came from.
  */
 import type { Problem, SourceLocation } from "../../errors.js";
-import { getOwn, setOwn } from "../../util/keys.js";
+import { getOwn, reservedKeyMessage, setOwn } from "../../util/keys.js";
 import type { YamlSource } from "../yaml.js";
 
 export type Path = Array<string | number>;
@@ -73,7 +73,7 @@ export class Conversion {
 
 /** The problem of an endpoint whose interface has a reserved name (keys.ts). */
 export function reservedInterface(name: string): string {
-  return `interface name '${name}' is not allowed (__proto__, constructor and prototype are reserved)`;
+  return reservedKeyMessage(name, "interface name");
 }
 
 /** `parent[key]`, created as `init` first when absent. */

@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, transform } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -49,21 +49,19 @@ const lazyFullCheck = {
  */
 const OWN_BUNDLE = ["validate", "plan", "down", "exec", "link"];
 const main = join(root, "dist", "cli", "main.js");
-/** A line of main.js's command table: `  name: async () => (await import("./commands/x.js")).registerX,`. */
+/** A line of the command table (command-table.js): `  name: async () => (await import("./commands/x.js")).registerX,`. */
 const COMMAND_LINE =
   /^\s+([a-z]+): async \(\) => \(await import\("\.\/commands\/[a-z-]+\.js"\)\)\.register[A-Za-z]+,\n/gm;
 
-/** main.js with only `command`'s line left in its table (the bundler then leaves the others' modules out). */
+/** The command table with only `command`'s line left in it (the bundler then leaves the others' modules out). */
 const onlyCommand = (command) => ({
   name: "only-command",
   setup(b) {
-    b.onLoad({ filter: /[\\/]dist[\\/]cli[\\/]main\.js$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]dist[\\/]cli[\\/]command-table\.js$/ }, (args) => {
       const text = readFileSync(args.path, "utf8");
       const names = [...text.matchAll(COMMAND_LINE)].map((m) => m[1]);
       if (!names.includes(command) || names.length < OWN_BUNDLE.length)
-        throw new Error(
-          `dist/cli/main.js: its command table is not what scripts/bundle-cli.mjs expects (${names})`,
-        );
+        throw new Error(`dist/cli/command-table.js: not what scripts/bundle-cli.mjs expects (${names})`);
       return {
         contents: text.replace(COMMAND_LINE, (line, name) => (name === command ? line : "")),
         loader: "js",
@@ -72,8 +70,25 @@ const onlyCommand = (command) => ({
   },
 });
 
-/** One bundle of the command line: all of it, or one command's. */
-const bundle = (outfile, plugins) =>
+/**
+ * What the root help lists of every command (src/cli/summaries.ts), from the commands themselves as
+ * tsc emitted them: `nslab --help` then starts none of their modules.
+ */
+async function commandSummaries() {
+  const url = (f) => pathToFileURL(join(root, "dist", "cli", f)).href;
+  const [{ COMMANDS, newProgram }, { summarize }] = await Promise.all([
+    import(url("command-table.js")),
+    import(url("summaries.js")),
+  ]);
+  const program = newProgram("0");
+  for (const register of Object.values(COMMANDS))
+    (await register())(program, { faults: {}, historyFile: "" });
+  return summarize(program);
+}
+const summaries = JSON.stringify(await commandSummaries());
+
+/** One bundle of the command line: all of it (`whole`), or one command's. */
+const bundle = (outfile, plugins, whole = false) =>
   build({
     entryPoints: [main],
     outfile,
@@ -84,7 +99,12 @@ const bundle = (outfile, plugins) =>
     minify: true,
     legalComments: "none",
     // import.meta in the bundled modules: the bundle's own place (the launcher passes __filename).
-    define: { "import.meta.url": "__nslabUrl", "import.meta.dirname": "__dirname" },
+    define: {
+      "import.meta.url": "__nslabUrl",
+      "import.meta.dirname": "__dirname",
+      // The root help's stand-ins: only the whole bundle answers it (the launcher starts it for help).
+      __NSLAB_SUMMARIES__: whole ? summaries : "undefined",
+    },
     banner: { js: 'var __nslabUrl=require("node:url").pathToFileURL(__filename).href;' },
     // The web view's server and the diagram renderers are loaded by a few commands only; they stay
     // ordinary dependencies (and @viz-js/viz carries its WebAssembly).
@@ -106,7 +126,7 @@ const bundle = (outfile, plugins) =>
 
 rmSync(out, { recursive: true, force: true });
 await Promise.all([
-  bundle(join(out, "cli.cjs"), []),
+  bundle(join(out, "cli.cjs"), [], true),
   ...OWN_BUNDLE.map((c) => bundle(join(out, `cli-${c}.cjs`), [onlyCommand(c)])),
 ]);
 

@@ -1,11 +1,16 @@
 /** The `nslab` command: a thin shell over the library; each command lives in commands/. */
 import { readFileSync } from "node:fs";
-import { Command, type Option } from "@commander-js/extra-typings";
+import type { Option } from "@commander-js/extra-typings";
 import { FAULTS_ENV, parseFaults } from "../engine/options.js";
 import { NslabError } from "../errors.js";
+import { ALIASES, COMMANDS, newProgram } from "./command-table.js";
 import type { CliContext } from "./context.js";
 import { globalOptions } from "./globals.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
+import { addSummaries, asksRootHelp, type CommandSummary } from "./summaries.js";
+
+/** Every command as the root help lists it, put in by the bundler (scripts/bundle-cli.mjs); none unbundled. */
+declare const __NSLAB_SUMMARIES__: CommandSummary[] | undefined;
 
 // A reader that goes away (`nslab generate … | head -1`) ends the command quietly, as the end of
 // its output would; stderr closed under us is no reason to stop a lab half-way.
@@ -21,13 +26,7 @@ const { version } = JSON.parse(readFileSync(new URL("../../package.json", import
   version: string;
 };
 
-const program = new Command()
-  .name("nslab")
-  .description("Virtual networks from network namespaces, veth pairs, Linux bridges and Open vSwitch.")
-  .version(version)
-  .enablePositionalOptions()
-  .showHelpAfterError();
-for (const o of globalOptions()) program.addOption(o as Option);
+const program = newProgram(version);
 
 /** Commands that change or observe labs in the kernel: as another user they say so first. */
 const NEEDS_ROOT = new Set([
@@ -64,39 +63,6 @@ program.hook("preAction", async (_, action) => {
   );
 });
 
-/**
- * Each command in its own module, loaded only when it runs: `nslab down` does not load the YAML
- * parser, the schema library or the other commands' dependencies (a few dozen milliseconds of every
- * run, which matter next to a kernel that tears a lab down in half a second). Help lists them all.
- */
-type Register = (p: typeof program, ctx: CliContext) => void;
-const COMMANDS: Record<string, () => Promise<Register>> = {
-  validate: async () => (await import("./commands/validate.js")).registerValidate,
-  generate: async () => (await import("./commands/generate.js")).registerGenerate,
-  plan: async () => (await import("./commands/plan.js")).registerPlan,
-  up: async () => (await import("./commands/up.js")).registerUp,
-  down: async () => (await import("./commands/down.js")).registerDown,
-  status: async () => (await import("./commands/status.js")).registerStatus,
-  exec: async () => (await import("./commands/exec.js")).registerExec,
-  logs: async () => (await import("./commands/logs.js")).registerLogs,
-  flows: async () => (await import("./commands/flows.js")).registerFlows,
-  ping: async () => (await import("./commands/ping.js")).registerPing,
-  test: async () => (await import("./commands/test.js")).registerTest,
-  link: async () => (await import("./commands/link.js")).registerLink,
-  iperf: async () => (await import("./commands/iperf.js")).registerIperf,
-  capture: async () => (await import("./commands/capture.js")).registerCapture,
-  import: async () => (await import("./commands/import.js")).registerImport,
-  graph: async () => (await import("./commands/graph.js")).registerGraph,
-  web: async () => (await import("./commands/web.js")).registerWeb,
-  doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
-  schema: async () => (await import("./commands/schema.js")).registerSchema,
-  shell: async () => (await import("./commands/shell.js")).registerShell,
-  completion: async () => (await import("./commands/completion.js")).registerCompletion,
-  remote: async () => (await import("./commands/remote.js")).registerRemote,
-};
-/** containerlab's names for the same commands (`clab deploy -t lab.clab.yml`). */
-const ALIASES: Record<string, string> = { deploy: "up", destroy: "down", inspect: "status" };
-
 program.exitOverride();
 
 /** Parse the command line and run the command (no top-level await: the command is bundled as CommonJS, see scripts/bundle-cli.mjs). */
@@ -111,10 +77,14 @@ async function main(): Promise<void> {
     const name = first !== undefined ? (ALIASES[first] ?? first) : undefined;
     const version = first === undefined && process.argv.some((a) => a === "-V" || a === "--version");
     // One command's module, except for help and `completion` (which lists every command); none for
-    // --version.
+    // --version; for the root help, stand-ins made at build time (summaries.ts).
     const one = name !== undefined && Object.hasOwn(COMMANDS, name) && name !== "completion";
-    const wanted = one ? [name] : version ? [] : Object.keys(COMMANDS);
-    for (const n of wanted) (await COMMANDS[n]!())(program, ctx);
+    const summaries = typeof __NSLAB_SUMMARIES__ === "undefined" ? undefined : __NSLAB_SUMMARIES__;
+    if (!one && summaries !== undefined && asksRootHelp(process.argv.slice(2)))
+      addSummaries(program, summaries);
+    else
+      for (const n of one ? [name] : version ? [] : Object.keys(COMMANDS))
+        (await COMMANDS[n]!())(program as never, ctx);
     // -v/-q anywhere on the line: each command takes them too (the program's are read before it).
     for (const c of program.commands) for (const o of globalOptions()) c.addOption(o as Option);
     for (const [alias, of] of Object.entries(ALIASES))

@@ -5,7 +5,8 @@
  * coverage of the bundle (NODE_V8_COVERAGE: the function around a library's first statements ran or
  * not), and that the launcher keeps and reuses V8's code cache. `--version`, `status` and `down` of
  * a lab that is not up never initialise the YAML parser or zod (the bulk of a start), `validate` of
- * a valid file never initialises zod (only a file with problems does, for its messages). Counts and
+ * a valid file never initialises zod (only a file with problems does, for its messages); `--help`
+ * runs no command's module (it lists stand-ins the bundler made). Counts and
  * facts, not times: it holds on a loaded machine. Needs no root; it uses the built CLI (dist/).
  */
 import { spawnSync } from "node:child_process";
@@ -142,6 +143,22 @@ describe("what the nslab command runs at start", () => {
     const generate = "print a Mininet-style topology as YAML"; // `generate`'s description
     expect(whole).toContain(generate);
     expect(own).not.toContain(generate);
+  });
+
+  it("nslab --help lists every command from the bundle's stand-ins: no command's module runs", () => {
+    const r = run(["--help"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(initialised(r)).toEqual([]);
+    // The same text as the unbundled program, which loads every command to list it.
+    const unbundled = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), "--help"], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      encoding: "utf8",
+    });
+    expect(unbundled.status, unbundled.stderr).toBe(0);
+    expect(r.stdout).toBe(unbundled.stdout);
+    // A command's own help still comes from the command: its options are listed.
+    expect(run(["help", "status"]).stdout).toMatch(/^ {2}--json /m);
   });
 
   it.each([[["status"]], [["down", "nslab-never-up"]]])(

@@ -71,21 +71,26 @@ const onlyCommand = (command) => ({
 });
 
 /**
- * What the root help lists of every command (src/cli/summaries.ts), from the commands themselves as
- * tsc emitted them: `nslab --help` then starts none of their modules.
+ * What the root help lists of every command (src/cli/summaries.ts) and the words shell completion
+ * offers, from the commands themselves as tsc emitted them: `nslab --help` and `nslab completion`
+ * then start none of the other commands' modules.
  */
 async function commandSummaries() {
   const url = (f) => pathToFileURL(join(root, "dist", "cli", f)).href;
-  const [{ COMMANDS, newProgram }, { summarize }] = await Promise.all([
+  const [{ COMMANDS, finishProgram, newProgram }, { summarize }, { commandsOf }] = await Promise.all([
     import(url("command-table.js")),
     import(url("summaries.js")),
+    import(url("commands/completion.js")),
   ]);
   const program = newProgram("0");
   for (const register of Object.values(COMMANDS))
     (await register())(program, { faults: {}, historyFile: "" });
-  return summarize(program);
+  // The root help's stand-ins are finished at run time (main.ts); completion's words come from the
+  // finished program, as `nslab completion` unbundled reads them.
+  const summaries = summarize(program);
+  return { summaries, words: commandsOf(finishProgram(program)) };
 }
-const summaries = JSON.stringify(await commandSummaries());
+const { summaries, words } = await commandSummaries();
 
 /** One bundle of the command line: all of it (`whole`), or one command's. */
 const bundle = (outfile, plugins, whole = false) =>
@@ -102,8 +107,10 @@ const bundle = (outfile, plugins, whole = false) =>
     define: {
       "import.meta.url": "__nslabUrl",
       "import.meta.dirname": "__dirname",
-      // The root help's stand-ins: only the whole bundle answers it (the launcher starts it for help).
-      __NSLAB_SUMMARIES__: whole ? summaries : "undefined",
+      // The root help's stand-ins and completion's words: only the whole bundle answers those (the
+      // launcher starts it for help and `completion`).
+      __NSLAB_SUMMARIES__: whole ? JSON.stringify(summaries) : "undefined",
+      __NSLAB_COMMAND_WORDS__: whole ? JSON.stringify(words) : "undefined",
     },
     banner: { js: 'var __nslabUrl=require("node:url").pathToFileURL(__filename).href;' },
     // The web view's server and the diagram renderers are loaded by a few commands only; they stay

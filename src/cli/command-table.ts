@@ -3,7 +3,8 @@
  * YAML parser, the schema library or the other commands' dependencies (a few dozen milliseconds of
  * every run, which matter next to a kernel that tears a lab down in half a second). The bundler
  * (scripts/bundle-cli.mjs) reads this table: it keeps one line of it in a command's own bundle, and
- * lists every command for the root help from it at build time (see summaries.ts).
+ * from it, at build time, lists every command for the root help (see summaries.ts) and writes down
+ * the words shell completion offers.
  */
 import { Command, type Option } from "@commander-js/extra-typings";
 import type { CliContext } from "./context.js";
@@ -50,3 +51,14 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
 
 /** containerlab's names for the same commands (`clab deploy -t lab.clab.yml`). */
 export const ALIASES: Record<string, string> = { deploy: "up", destroy: "down", inspect: "status" };
+
+/**
+ * What every command gets once all are added: -v/-q wherever they stand on the line (the program's
+ * are read before the command's), and containerlab's names for three of them.
+ */
+export function finishProgram(program: Command): Command {
+  for (const c of program.commands) for (const o of globalOptions()) c.addOption(o as Option);
+  for (const [alias, of] of Object.entries(ALIASES))
+    program.commands.find((c) => c.name() === of)?.alias(alias);
+  return program;
+}

@@ -1,16 +1,17 @@
 /** The `nslab` command: a thin shell over the library; each command lives in commands/. */
 import { readFileSync } from "node:fs";
-import type { Option } from "@commander-js/extra-typings";
 import { FAULTS_ENV, parseFaults } from "../engine/options.js";
 import { NslabError } from "../errors.js";
-import { ALIASES, COMMANDS, newProgram } from "./command-table.js";
+import { ALIASES, COMMANDS, finishProgram, newProgram } from "./command-table.js";
+import type { CommandWords } from "./commands/completion.js";
 import type { CliContext } from "./context.js";
-import { globalOptions } from "./globals.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
 import { addSummaries, asksRootHelp, type CommandSummary } from "./summaries.js";
 
 /** Every command as the root help lists it, put in by the bundler (scripts/bundle-cli.mjs); none unbundled. */
 declare const __NSLAB_SUMMARIES__: CommandSummary[] | undefined;
+/** The same for shell completion: every command's names and options. */
+declare const __NSLAB_COMMAND_WORDS__: CommandWords[] | undefined;
 
 // A reader that goes away (`nslab generate … | head -1`) ends the command quietly, as the end of
 // its output would; stderr closed under us is no reason to stop a lab half-way.
@@ -69,26 +70,26 @@ program.exitOverride();
 async function main(): Promise<void> {
   try {
     // The composition root: what every command gets from the environment is read here, once.
+    const words = typeof __NSLAB_COMMAND_WORDS__ === "undefined" ? undefined : __NSLAB_COMMAND_WORDS__;
     const ctx: CliContext = {
       faults: parseFaults(process.env[FAULTS_ENV]),
       historyFile: process.env.NSLAB_HISTORY ?? `${process.env.HOME ?? "/root"}/.nslab_history`,
+      ...(words === undefined ? {} : { commandWords: words }),
     };
     const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
     const name = first !== undefined ? (ALIASES[first] ?? first) : undefined;
     const version = first === undefined && process.argv.some((a) => a === "-V" || a === "--version");
-    // One command's module, except for help and `completion` (which lists every command); none for
-    // --version; for the root help, stand-ins made at build time (summaries.ts).
-    const one = name !== undefined && Object.hasOwn(COMMANDS, name) && name !== "completion";
+    // One command's module, except for help and unbundled `completion` (which list every command);
+    // none for --version; for the root help, stand-ins made at build time (summaries.ts).
+    const one =
+      name !== undefined && Object.hasOwn(COMMANDS, name) && (name !== "completion" || words !== undefined);
     const summaries = typeof __NSLAB_SUMMARIES__ === "undefined" ? undefined : __NSLAB_SUMMARIES__;
     if (!one && summaries !== undefined && asksRootHelp(process.argv.slice(2)))
       addSummaries(program, summaries);
     else
       for (const n of one ? [name] : version ? [] : Object.keys(COMMANDS))
         (await COMMANDS[n]!())(program as never, ctx);
-    // -v/-q anywhere on the line: each command takes them too (the program's are read before it).
-    for (const c of program.commands) for (const o of globalOptions()) c.addOption(o as Option);
-    for (const [alias, of] of Object.entries(ALIASES))
-      program.commands.find((c) => c.name() === of)?.alias(alias);
+    finishProgram(program);
     await program.parseAsync(process.argv);
   } catch (e) {
     const code = (e as { code?: string }).code;

@@ -1,13 +1,12 @@
 /**
  * What the installed command does as it starts (dist/bin: the launcher nslab.js and the bundles
  * cli.cjs and cli-<command>.cjs that `npm pack` ships): which bundle a command starts from, which
- * heavy libraries' module code runs, read from V8's own
- * coverage of the bundle (NODE_V8_COVERAGE: the function around a library's first statements ran or
+ * heavy libraries' module code runs, read from V8's own coverage of the bundle (NODE_V8_COVERAGE: the function around a library's first statements ran or
  * not), and that the launcher keeps and reuses V8's code cache. `--version`, `status` and `down` of
  * a lab that is not up never initialise the YAML parser or zod (the bulk of a start), `validate` of
  * a valid file never initialises zod (only a file with problems does, for its messages); `--help`
- * runs no command's module (it lists stand-ins the bundler made). Counts and
- * facts, not times: it holds on a loaded machine. Needs no root; it uses the built CLI (dist/).
+ * and `completion` run no other command's module (they answer from what the bundler wrote down).
+ * Counts and facts, not times: it holds on a loaded machine. Needs no root; it uses the built CLI (dist/).
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -145,19 +144,25 @@ describe("what the nslab command runs at start", () => {
     expect(own).not.toContain(generate);
   });
 
-  it("nslab --help lists every command from the bundle's stand-ins: no command's module runs", () => {
-    const r = run(["--help"]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(initialised(r)).toEqual([]);
-    // The same text as the unbundled program, which loads every command to list it.
-    const unbundled = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), "--help"], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1" },
-      encoding: "utf8",
-    });
-    expect(unbundled.status, unbundled.stderr).toBe(0);
-    expect(r.stdout).toBe(unbundled.stdout);
-    // A command's own help still comes from the command: its options are listed.
+  it.each([[["--help"]], [["completion", "bash"]], [["completion", "fish"]]])(
+    "nslab %j answers from what the bundler wrote down: no other command's module runs",
+    (args) => {
+      const r = run(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(initialised(r)).toEqual([]);
+      // The same text as the unbundled program, which loads every command to list it.
+      const unbundled = spawnSync(process.execPath, [join(ROOT, "dist", "cli", "main.js"), ...args], {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: "1" },
+        encoding: "utf8",
+      });
+      expect(unbundled.status, unbundled.stderr).toBe(0);
+      expect(r.stdout).toBe(unbundled.stdout);
+      expect(r.stdout).toMatch(/validate/);
+    },
+  );
+
+  it("a command's own help still comes from the command", () => {
     expect(run(["help", "status"]).stdout).toMatch(/^ {2}--json /m);
   });
 

@@ -1,20 +1,22 @@
 /**
  * `nslab completion bash|zsh|fish`: a shell completion script, written from the commands and
- * options the CLI has (so it stays true as they change); lab names come from the state directory
+ * options the CLI has (so it stays true as they change: the bundler writes them down at build time,
+ * so that a shell's start does not load every command); lab names come from the state directory
  * when the user presses Tab.
  */
 import { Argument, type Command } from "@commander-js/extra-typings";
+import type { CliContext } from "../context.js";
 
 const SHELLS = ["bash", "zsh", "fish"] as const;
 type Shell = (typeof SHELLS)[number];
 
-export function registerCompletion(program: Command): void {
+export function registerCompletion(program: Command, ctx: Pick<CliContext, "commandWords"> = {}): void {
   program
     .command("completion")
     .description('print a completion script: eval "$(nslab completion bash)" (or zsh; fish: | source)')
     .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(SHELLS))
     .action((shell) => {
-      process.stdout.write(completionScript(shell, commandsOf(program)));
+      process.stdout.write(completionScript(shell, ctx.commandWords ?? commandsOf(program)));
     });
 }
 

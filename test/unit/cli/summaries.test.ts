@@ -4,17 +4,8 @@
  * command lines ask for it.
  */
 import { describe, expect, it } from "vitest";
-import { ALIASES, COMMANDS, newProgram } from "../../../src/cli/command-table.js";
-import { globalOptions } from "../../../src/cli/globals.js";
+import { COMMANDS, finishProgram, newProgram } from "../../../src/cli/command-table.js";
 import { addSummaries, asksRootHelp, summarize } from "../../../src/cli/summaries.js";
-
-/** As main.ts finishes a program: -v/-q on every command, containerlab's aliases. */
-function finish(program: ReturnType<typeof newProgram>) {
-  for (const c of program.commands) for (const o of globalOptions()) c.addOption(o);
-  for (const [alias, of] of Object.entries(ALIASES))
-    program.commands.find((c) => c.name() === of)?.alias(alias);
-  return program;
-}
 
 async function real() {
   const program = newProgram("1.2.3");
@@ -31,10 +22,10 @@ describe("the root help from stand-ins", () => {
     expect(summaries.map((s) => s.name)).toContain("completion");
     expect(summaries.length).toBeGreaterThanOrEqual(Object.keys(COMMANDS).length - 2);
     expect(summaries.find((s) => s.name === "exec")?.args).toEqual(["<lab>", "<node>", "<command...>"]);
-    const whole = finish(await real());
+    const whole = finishProgram(await real());
     const standIns = newProgram("1.2.3");
     addSummaries(standIns, JSON.parse(JSON.stringify(summaries)));
-    finish(standIns);
+    finishProgram(standIns);
     for (const width of [40, 80, 200]) {
       const help = (p: typeof whole) => {
         p.configureOutput({ getOutHelpWidth: () => width });

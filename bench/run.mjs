@@ -14,6 +14,8 @@
 //   --frr               only the FRR ring (bench/frr-ring.mjs: --n N routers, default 100)
 //   --sdn               only Mininet vs nslab with OVS and a remote controller (bench/sdn.mjs:
 //                       --topos linear,100, --runs R)
+//   --cli               only the CLI's own cost: each command as typed against `node -e 0`
+//                       (bench/cli.mjs: --runs N, default 30)
 //   --seed              only the walkthrough's three labs, nslab vs its commands as one `ip -batch`
 //                       script (bench/seed.mjs: --runs N, default 5)
 //   --multihost         only a lab spread over three simulated machines vs on one (bench/multihost.mjs:
@@ -47,6 +49,10 @@ const { generateTopology } = await import(join(ROOT, "dist", "sources", "mininet
 // `npm run bench -- --frr [--n N]`: the FRR ring instead (bench/frr-ring.mjs).
 if (process.argv.includes("--frr")) {
   await import("./frr-ring.mjs");
+  process.exit(0);
+}
+if (process.argv.includes("--cli")) {
+  await import("./cli.mjs");
   process.exit(0);
 }
 if (process.argv.includes("--seed")) {

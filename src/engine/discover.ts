@@ -7,7 +7,7 @@
  * link to its hosts file. This is how `down --all` still cleans up after /run/nslab was lost, and
  * `down LAB` a lab its record does not describe (one made by running `nslab plan`'s script).
  */
-import { readdirSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import type { Driver } from "../drivers/driver.js";
 import { isRoot, listNetns } from "../drivers/host/facts.js";
 import { readFirewall } from "../drivers/host/firewall.js";
@@ -73,7 +73,7 @@ export async function discoverLabs(
     if (p) add(p.lab, { kind: "phys", name: p.device });
   }
   for (const b of bridges) add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
-  for (const [lab, objects] of labFileSystems()) for (const o of objects) add(lab, o);
+  for (const [lab, objects] of labFileSystems(only)) for (const o of objects) add(lab, o);
   if (firewall) for (const lab of labsInFirewall(firewall)) add(lab, { kind: "firewall", name: lab });
   return out;
 }
@@ -91,14 +91,18 @@ export function nftTablesBy(driver: Driver): () => Promise<NftTable[] | undefine
   return async () => (driver.backend === "agent" ? nftTablesOf(await driver.agent()) : undefined);
 }
 
-/** Labs' file systems (tmpfs `nslab-LAB` at its place) and the /etc/netns entries linking into them. */
-function labFileSystems(): Map<string, OwnedObject[]> {
+/**
+ * Labs' file systems (tmpfs `nslab-LAB` at its place) and the /etc/netns entries linking into them;
+ * `only`: that lab's alone.
+ */
+function labFileSystems(only?: string): Map<string, OwnedObject[]> {
   const out = new Map<string, OwnedObject[]>();
   const hosts = new Map<string, string>(); // a lab's hosts file → the lab
   const root = stateRoot();
-  // Mount points are directories under the state's fs/: none there, no lab's file system (and no
-  // need to read every mount of a host whose other namespaces hold thousands).
-  if (!hasEntries(fsRoot(root))) return out;
+  // Mount points are directories under the state's fs/: none there (or not the one lab's looked
+  // for), no lab's file system, and no need to read every mount of a host whose other labs hold
+  // thousands, nor every /etc/netns entry.
+  if (only !== undefined ? !existsSync(labfsPath(only, root)) : !hasEntries(fsRoot(root))) return out;
   for (const m of readMounts()) {
     const lab = m.source.slice("nslab-".length);
     if (m.fstype !== "tmpfs" || m.source !== labfsName(lab) || m.point !== labfsPath(lab, root)) continue;

@@ -14,6 +14,7 @@ import {
   listLabs,
   type OwnedObject,
   readLab,
+  recordedNamespaces,
   removeLab,
   saveLab,
 } from "../state/store.js";
@@ -219,23 +220,4 @@ async function downWith(lab: string, driver: Driver, options: CommonOptions): Pr
   } finally {
     lock.release();
   }
-}
-
-/**
- * The namespaces other labs' records name as their own (a lab's `up` refuses a name that exists, so
- * none of them can hold lab `lab`'s marker). A record that cannot be read names none.
- */
-function recordedNamespaces(lab: string): Set<string> {
-  const out = new Set<string>();
-  for (const other of listLabs()) {
-    if (other === lab) continue;
-    let record: ReturnType<typeof readLab>;
-    try {
-      record = readLab(other);
-    } catch {
-      continue;
-    }
-    for (const o of record?.owned ?? []) if (o.kind === "netns") out.add(o.name);
-  }
-  return out;
 }

@@ -121,3 +121,30 @@ describe("readLabShared of a big lab", () => {
     );
   });
 });
+
+describe("recordedNamespaces", () => {
+  it("names other labs' namespaces, a big lab's from the first line of its view", async () => {
+    const store = await freshStore();
+    store.saveLab(bigRecord());
+    store.saveLab(
+      newLabState(parseTopology("name: small\nnodes: {sm-a: {}, sm-b: {}}\n"), [
+        { kind: "netns", name: "sm-a" },
+      ]),
+    );
+    // Proof that the view's first line is what is read: a name put there (its key kept) shows.
+    const view = join(testRoot(), "views", "v1.json");
+    writeFileSync(
+      view,
+      readFileSync(view, "utf8").replace('"netns":["v1h1"', '"netns":["v1-from-the-view","v1h1"'),
+    );
+    const names = (await freshStore()).recordedNamespaces();
+    expect(names.has("v1-from-the-view")).toBe(true);
+    expect(names.has("v1h800")).toBe(true);
+    expect(names.has("sm-a") && names.has("sm-b")).toBe(true);
+    expect(names.size).toBe(803);
+    // Not the lab asked about.
+    expect((await freshStore()).recordedNamespaces("v1")).toEqual(new Set(["sm-a", "sm-b"]));
+    store.removeLab("v1");
+    store.removeLab("small");
+  });
+});

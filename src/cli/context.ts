@@ -3,7 +3,7 @@
  * environment. Types only: commands never read the environment themselves.
  */
 import type { Faults } from "../engine/options.js";
-import type { CommandWords } from "./commands/completion.js";
+import type { CommandWords } from "./summaries.js";
 
 export interface CliContext {
   /** Failures to inject (tests of rollback and recovery only), from `NSLAB_TEST_FAULTS`. */

@@ -3,10 +3,9 @@ import { readFileSync } from "node:fs";
 import { FAULTS_ENV, parseFaults } from "../engine/options.js";
 import { NslabError } from "../errors.js";
 import { ALIASES, COMMANDS, finishProgram, newProgram } from "./command-table.js";
-import type { CommandWords } from "./commands/completion.js";
 import type { CliContext } from "./context.js";
 import { EXIT, reportError, setQuiet } from "./output.js";
-import { addSummaries, asksRootHelp, type CommandSummary } from "./summaries.js";
+import { addSummaries, asksRootHelp, type CommandSummary, type CommandWords } from "./summaries.js";
 
 /** Every command as the root help lists it, put in by the bundler (scripts/bundle-cli.mjs); none unbundled. */
 declare const __NSLAB_SUMMARIES__: CommandSummary[] | undefined;

@@ -4,6 +4,7 @@
  * of each (its name, alias, arguments, description and group); at run time each becomes a stand-in
  * command that commander lists exactly as it would the real one. Loading the 22 commands' modules
  * was most of `nslab --help` (~0.1 s); any other command line still loads the command it names.
+ * The same build writes down every command's words for shell completion (`CommandWords`).
  */
 import { type Command, Help } from "@commander-js/extra-typings";
 
@@ -17,6 +18,13 @@ export interface CommandSummary {
   /** `summary()` when it has one, else its description: what the root help lists. */
   description: string;
   group?: string;
+}
+
+/** A command's names (its aliases too) and long and short options: what shell completion offers. */
+export interface CommandWords {
+  names: string[];
+  options: string[];
+  description: string;
 }
 
 /** The commands of `program` as its root help lists them (the implicit `help` command aside). */

@@ -6,6 +6,7 @@
  */
 import { Argument, type Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.js";
+import type { CommandWords } from "../summaries.js";
 
 const SHELLS = ["bash", "zsh", "fish"] as const;
 type Shell = (typeof SHELLS)[number];
@@ -18,13 +19,6 @@ export function registerCompletion(program: Command, ctx: Pick<CliContext, "comm
     .action((shell) => {
       process.stdout.write(completionScript(shell, ctx.commandWords ?? commandsOf(program)));
     });
-}
-
-/** A command's names (its aliases too) and long and short options. */
-export interface CommandWords {
-  names: string[];
-  options: string[];
-  description: string;
 }
 
 /** What completion offers for each command of `program`. */

@@ -130,3 +130,20 @@ int cmd_bridgedumpc(char **a)
 	g_compact = 0;
 	return rc;
 }
+
+int cmd_addrdumpc(char **a)
+{
+	(void)a;
+	g_compact = 1;
+	sb_putf(&g_out, "[[],[");
+	json_first();
+	nl_begin(RTM_GETADDR, 0, sizeof(struct ifaddrmsg));
+	int rc = nl_dump(g_nl, addr_json);
+	g_compact = 0;
+	if (rc < 0) {
+		g_out.len = 0;
+		return -1;
+	}
+	sb_putf(&g_out, "],[]]");
+	return 0;
+}

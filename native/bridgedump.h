@@ -12,5 +12,11 @@
 int cmd_bridgedump(char **a);
 /* bridgedumpc: bridgedump in the compact form (see g_compact). */
 int cmd_bridgedumpc(char **a);
+/*
+ * addrdumpc: the current namespace's addresses alone, compact (`[[],[addrs],[]]`): with its links
+ * read one by one (getlink), what a small lab's status needs of a root namespace that may hold
+ * thousands of other labs' bridge ports.
+ */
+int cmd_addrdumpc(char **a);
 
 #endif

@@ -72,7 +72,7 @@ static const struct command commands[] = {
 	{ "mkmnt", 3, 0, cmd_mkmnt },     { "delmnt", 1, 0, cmd_delmnt },
 	{ "set", 2, 0, cmd_set },         { "bridgedump", 0, 1, cmd_bridgedump },
 	{ "nsdump", 1, 0, cmd_nsdump },   { "nsdumpc", 1, 0, cmd_nsdumpc },
-	{ "bridgedumpc", 0, 1, cmd_bridgedumpc },
+	{ "bridgedumpc", 0, 1, cmd_bridgedumpc }, { "addrdumpc", 0, 1, cmd_addrdumpc },
 	{ "resume", 0, 0, cmd_resume },
 };
 

@@ -523,6 +523,76 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       }
     });
 
+    it("a few root links read by name say what the host's bridges dump says of them; addrdumpc, what dump does", async () => {
+      // A bridge of this run's own with an address, a port on it (the root end of a veth pair whose
+      // other end is in nsA's neighbour), and a detached veth end.
+      const [br, port, peer, loose, loosePeer] = ["rb", "rp", "rq", "rl", "rm"].map((x) => `${x}-${tag}`) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      run("ip", "link", "add", br, "type", "bridge");
+      try {
+        run("ip", "link", "add", port, "type", "veth", "peer", "name", peer);
+        run("ip", "link", "add", loose, "type", "veth", "peer", "name", loosePeer);
+        run("ip", "link", "set", port, "master", br);
+        run("ip", "addr", "add", "198.18.77.1/24", "dev", br);
+        run("ip", "link", "set", br, "up");
+        const driver = new Driver({ backend: "agent" });
+        try {
+          const names = [br, port, loose, `${prefix}-none`];
+          const named = await driver.rootLinks(names);
+          // Past the named reads' limit: every bridge and port of the host, and the rest by name.
+          const many = await driver.rootLinks([
+            ...names,
+            ...Array.from({ length: 80 }, (_, i) => `nx${i}-${tag}`),
+          ]);
+          const mine = (d: typeof named) =>
+            d.links
+              .filter((l) => names.includes(l.name))
+              .map(({ stats: _, ...l }) => l)
+              .sort((a, b) => a.name.localeCompare(b.name));
+          expect(mine(named).map((l) => l.name)).toEqual([br, loose, port].sort());
+          expect(mine(named)).toEqual(mine(many));
+          const brIndex = named.links.find((l) => l.name === br)?.ifindex;
+          expect(named.links.find((l) => l.name === port)?.master).toBe(brIndex);
+          expect(named.addrs).toContainEqual({
+            ifindex: brIndex,
+            family: 4,
+            cidr: "198.18.77.1/24",
+            scope: "global",
+          });
+          expect(named.addrs).toEqual(many.addrs);
+          // addrdumpc in a namespace: the addresses `dump` reads there, and nothing else.
+          const ns = `${prefix}-ad`;
+          run("ip", "netns", "add", ns);
+          try {
+            run("ip", "-n", ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+            run("ip", "-n", ns, "addr", "add", "198.18.78.1/24", "dev", "d0");
+            run("ip", "-n", ns, "link", "set", "lo", "up");
+            const [, a] = await agent.exec([{ op: "ns", ns }, { op: "addrdumpc" }]);
+            expect(a?.status).toBe("ok");
+            const compact = fromCompactDump(a?.status === "ok" ? a.data : undefined);
+            expect(compact.links).toEqual([]);
+            expect(compact.routes).toEqual([]);
+            expect(compact.addrs).toContainEqual(expect.objectContaining({ cidr: "198.18.78.1/24" }));
+            expect(compact.addrs).toEqual((await agent.dump(ns)).addrs);
+          } finally {
+            await agent.exec([{ op: "root" }]);
+            spawnSync("ip", ["netns", "del", ns]);
+          }
+        } finally {
+          await driver.close();
+        }
+      } finally {
+        spawnSync("ip", ["link", "del", br]);
+        spawnSync("ip", ["link", "del", port]);
+        spawnSync("ip", ["link", "del", loose]);
+      }
+    });
+
     it("sysaliases refuses (ESTALE) where /sys lists another namespace's links than the agent's", () => {
       // An agent started in a namespace of this run's own, /sys still the root's (nsenter remounts
       // nothing): the caller then reads the dump.

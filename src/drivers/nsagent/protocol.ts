@@ -84,6 +84,8 @@ export type AgentCommand =
   | { op: "nsdumpc"; ns: string }
   /** `bridgedump` in the compact form (see {@link fromCompactDump}). */
   | { op: "bridgedumpc" }
+  /** The current namespace's addresses alone, in the compact form (no links, no routes). */
+  | { op: "addrdumpc" }
   /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
   | { op: "getlink"; dev: string }
   /** The names of the current namespace's links in link group `group` (reply data: `string[]`). */
@@ -217,6 +219,7 @@ function args(cmd: AgentCommand): string[] {
     case "dump":
     case "bridgedump":
     case "bridgedumpc":
+    case "addrdumpc":
     case "nfttables":
     case "neighflush":
     case "mntsys":

@@ -5,7 +5,6 @@
  * In a lab whose routers run FRR the checks wait for routing to converge first (as `up` does), so a
  * test right after `up --no-wait` checks the converged lab, not one still learning its routes.
  */
-import { systemRunner } from "../drivers/runner/index.js";
 import { down } from "../engine/down.js";
 import { withDriver } from "../engine/driver.js";
 import { sameTopology } from "../engine/fingerprint.js";
@@ -17,6 +16,10 @@ import type { Topology } from "../model/types.js";
 import { isMultiLab, readMultiLab } from "../state/multi.js";
 import { type LabState, readLab } from "../state/store.js";
 import { type CheckResult, labChecks, type RunChecksOptions, runChecks } from "../verify/checks.js";
+import type { PingPair } from "../verify/pairs.js";
+import { pingPairs } from "../verify/ping.js";
+import type { PingResult } from "../verify/ping-result.js";
+import { floodLimit } from "./ping.js";
 import { upRecordOf } from "./record.js";
 
 export interface TestOptions extends CommonOptions, RunChecksOptions {
@@ -137,7 +140,30 @@ async function check(
   convergedMs: number | undefined,
 ): Promise<TestReport> {
   const checks = labChecks(topology, { matrix: options.matrix !== false });
-  const results = await runChecks(options.runner ?? systemRunner, checks, options);
+  const choice = {
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  };
+  // The matrix is pinged as `nslab ping` pings (through the agent: every pair at once, no process
+  // per pair; a lab of 10 hosts took 1.1 s of `ping` processes); expectations probe one by one.
+  const results = await withDriver(choice, async (driver) => {
+    const agent = driver.backend === "agent" && checks.some((c) => c.pair) ? await driver.agent() : undefined;
+    return runChecks(driver.runner, checks, {
+      ...options,
+      ...(agent
+        ? {
+            pingPairs: (pairs: readonly PingPair[], onResult: (r: PingResult) => void) =>
+              pingPairs(driver.runner, pairs, {
+                agent,
+                floodLimit: floodLimit(topology),
+                // A third of the wait, then (for pairs without a reply) the whole wait again.
+                waitSeconds: (options.waitSeconds ?? 3) / 3,
+                onResult,
+              }),
+          }
+        : {}),
+    });
+  });
   const failed = results.filter((r) => !r.ok).length;
   return {
     lab: topology.name,

@@ -9,6 +9,7 @@ import type { SourceLocation } from "../errors.js";
 import type { Cidr } from "../model/ip.js";
 import type { Expectation, Interface, NetnsNode, Topology } from "../model/types.js";
 import { type PingPair, subnetPairs } from "./pairs.js";
+import type { PingResult } from "./ping-result.js";
 import { type Listener, type ProbeResult, pingProbe, startListener, tcpProbe } from "./probe.js";
 
 /** One concrete probe of a check. */
@@ -41,6 +42,8 @@ export interface Check {
   expect: "reachable" | "unreachable";
   probes: ProbeSpec[];
   src?: SourceLocation;
+  /** A pair of the subnet ping matrix: its one probe, as pinging takes it (see RunChecksOptions.pingPairs). */
+  pair?: PingPair;
 }
 
 /** What a check found. */
@@ -91,6 +94,7 @@ export function labChecks(t: Topology, options: { matrix?: boolean } = {}): Chec
         protocol: "icmp",
         expect: "reachable",
         probes: [{ netns: p.netns, family: p.family, address: p.target, via: p.source, kind: "icmp" }],
+        pair: p,
       });
     }
   }
@@ -156,6 +160,12 @@ export interface RunChecksOptions {
   /** How long each probe may take to get an answer, in seconds (default 3). */
   waitSeconds?: number;
   onResult?: (r: CheckResult) => void;
+  /**
+   * Pings the matrix's pairs all at once (the native agent: raw sockets in the namespaces, no
+   * process per pair), reporting each as it settles; without it each is a `ping` process among the
+   * probes in flight. Expectations are always probed one by one.
+   */
+  pingPairs?: (pairs: readonly PingPair[], onResult: (r: PingResult) => void) => Promise<PingResult[]>;
 }
 
 /** Run `checks`; never throws for a failed check (it is a result). Listeners are always stopped. */
@@ -186,7 +196,13 @@ export async function runChecks(
       results: [] as ({ address: string } & ProbeResult)[],
     }));
     const started = checks.map(() => 0);
-    const tasks = checks.flatMap((c, ci) => c.probes.map((p, pi) => ({ c, ci, p, pi })));
+    const batched = options.pingPairs
+      ? checks.flatMap((c, ci) => (c.pair && c.probes.length === 1 && !c.probes[0]!.error ? [ci] : []))
+      : [];
+    const inBatch = new Set(batched);
+    const tasks = checks.flatMap((c, ci) =>
+      inBatch.has(ci) ? [] : c.probes.map((p, pi) => ({ c, ci, p, pi })),
+    );
     const finish = (ci: number) => {
       const c = checks[ci]!;
       const r = evaluate(c, pending[ci]!.results, performance.now() - started[ci]!);
@@ -199,16 +215,50 @@ export async function runChecks(
         finish(ci);
       }
     });
-    await pool(tasks, parallel, async ({ ci, p, pi }) => {
-      if (!started[ci]) started[ci] = performance.now();
-      const r = await runProbe(runner, p, listenerErrors, options);
-      pending[ci]!.results[pi] = { address: p.address, ...r };
-      if (--pending[ci]!.left === 0) finish(ci);
-    });
+    await Promise.all([
+      pool(tasks, parallel, async ({ ci, p, pi }) => {
+        if (!started[ci]) started[ci] = performance.now();
+        const r = await runProbe(runner, p, listenerErrors, options);
+        pending[ci]!.results[pi] = { address: p.address, ...r };
+        if (--pending[ci]!.left === 0) finish(ci);
+      }),
+      batched.length > 0 && pingBatch(checks, batched, options.pingPairs!, started, pending, finish),
+    ]);
     return results;
   } finally {
     await Promise.all(listeners.map((l) => l.stop()));
   }
+}
+
+/** The matrix's checks `batched` (indexes into `checks`), pinged at once; each finished as it settles. */
+async function pingBatch(
+  checks: readonly Check[],
+  batched: readonly number[],
+  pingPairs: NonNullable<RunChecksOptions["pingPairs"]>,
+  started: number[],
+  pending: { left: number; results: ({ address: string } & ProbeResult)[] }[],
+  finish: (ci: number) => void,
+): Promise<void> {
+  const now = performance.now();
+  for (const ci of batched) started[ci] = now;
+  const byPair = new Map(batched.map((ci) => [checks[ci]!.pair!, ci]));
+  const settle = (r: PingResult) => {
+    const ci = byPair.get(r.pair);
+    if (ci === undefined || pending[ci]!.left === 0) return;
+    pending[ci]!.results[0] = {
+      address: checks[ci]!.probes[0]!.address,
+      ok: r.ok,
+      ...(r.rttMs !== undefined ? { ms: r.rttMs } : {}),
+      ...(r.error !== undefined ? { error: r.error } : {}),
+    };
+    pending[ci]!.left = 0;
+    finish(ci);
+  };
+  const all = await pingPairs(
+    batched.map((ci) => checks[ci]!.pair!),
+    settle,
+  );
+  for (const r of all) if (r) settle(r);
 }
 
 async function runProbe(

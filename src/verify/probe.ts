@@ -20,7 +20,9 @@ export interface ProbeResult {
 /**
  * Ping `address` from namespace `ns`: one echo request a second until one is answered or
  * `deadlineSeconds` pass (the first echo may wait on neighbour discovery, and right after `up` an
- * IPv6 link-local address may still be tentative for a second or two).
+ * IPv6 link-local address may still be tentative for a second or two). A failed address resolution
+ * ("Destination Host Unreachable") is not the last word while time is left: right after a link
+ * comes back up, a resolution its fault left unfinished fails the first echo, and the next resolves.
  */
 export async function pingProbe(
   runner: Runner,
@@ -29,36 +31,52 @@ export async function pingProbe(
   options: { family: 4 | 6; iface?: string; deadlineSeconds?: number },
 ): Promise<ProbeResult> {
   const deadline = Math.max(1, Math.round(options.deadlineSeconds ?? 3));
-  const res = await runner.run(
-    inNode(ns, [
-      "ping",
-      options.family === 6 ? "-6" : "-4",
-      "-n",
-      "-c",
-      "1",
-      "-w",
-      String(deadline),
-      ...(options.iface ? ["-I", options.iface] : []),
-      address,
-    ]),
-    { allowFailure: true, timeoutMs: (deadline + 10) * 1000 },
-  );
-  if (res.exitCode === 0) {
-    const m = res.stdout.match(/time=([\d.]+) ms/);
-    return { ok: true, ...(m ? { ms: Number(m[1]) } : {}) };
+  const until = performance.now() + deadline * 1000;
+  for (;;) {
+    const left = Math.max(1, Math.round((until - performance.now()) / 1000));
+    const res = await runner.run(
+      inNode(ns, [
+        "ping",
+        options.family === 6 ? "-6" : "-4",
+        "-n",
+        "-c",
+        "1",
+        "-w",
+        String(left),
+        ...(options.iface ? ["-I", options.iface] : []),
+        address,
+      ]),
+      { allowFailure: true, timeoutMs: (left + 10) * 1000 },
+    );
+    if (res.exitCode === 0) {
+      const m = res.stdout.match(/time=([\d.]+) ms/);
+      return { ok: true, ...(m ? { ms: Number(m[1]) } : {}) };
+    }
+    if (
+      /Destination Host Unreachable|Address unreachable/.test(res.stdout) &&
+      until - performance.now() > RETRY_MIN_MS
+    ) {
+      await sleep(RETRY_PAUSE_MS);
+      continue;
+    }
+    const error = (
+      res.stderr.trim().split("\n")[0] ||
+      res.stdout
+        .split("\n")
+        .find((l) => /unreachable|prohibited/i.test(l))
+        ?.replace(/^From \S+ icmp_seq=\d+ /, "")
+        .trim() ||
+      (/ 0 received/.test(res.stdout) ? `no answer within ${deadline} s` : "") ||
+      `ping exited with ${res.exitCode}`
+    ).trim();
+    return { ok: false, error: error.replace(/^ping: (connect: )?/, "") };
   }
-  const error = (
-    res.stderr.trim().split("\n")[0] ||
-    res.stdout
-      .split("\n")
-      .find((l) => /unreachable|prohibited/i.test(l))
-      ?.replace(/^From \S+ icmp_seq=\d+ /, "")
-      .trim() ||
-    (/ 0 received/.test(res.stdout) ? `no answer within ${deadline} s` : "") ||
-    `ping exited with ${res.exitCode}`
-  ).trim();
-  return { ok: false, error: error.replace(/^ping: (connect: )?/, "") };
 }
+
+/** Time a probe must have left to try again after a failed address resolution, and the pause before. */
+const RETRY_MIN_MS = 400;
+const RETRY_PAUSE_MS = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A connect() from inside the namespace; exits 0 when connected, 1 with the error code otherwise. */
 const CONNECT = `const [h,p,t,l]=process.argv.slice(1);const s0=Date.now();
@@ -66,7 +84,7 @@ const s=require("net").connect({host:h,port:+p,timeout:+t,...(l?{localAddress:l}
 s.on("timeout",()=>{process.stderr.write("no answer within "+t+" ms");process.exit(1)});
 s.on("error",e=>{process.stderr.write(e.code||e.message);process.exit(1)});`;
 
-/** Open a TCP connection to `address`:`port` from namespace `ns`. */
+/** Open a TCP connection to `address`:`port` from namespace `ns` (tried again after EHOSTUNREACH while time is left). */
 export async function tcpProbe(
   runner: Runner,
   ns: string,
@@ -75,20 +93,30 @@ export async function tcpProbe(
   options: { timeoutMs?: number; localAddress?: string } = {},
 ): Promise<ProbeResult> {
   const timeout = options.timeoutMs ?? 2000;
-  const res = await runner.run(
-    inNode(ns, [
-      process.execPath,
-      "-e",
-      CONNECT,
-      address,
-      String(port),
-      String(timeout),
-      ...(options.localAddress ? [options.localAddress] : []),
-    ]),
-    { allowFailure: true, timeoutMs: timeout + 10_000 },
-  );
-  if (res.exitCode === 0) return { ok: true, ms: Number(res.stdout.trim()) || 0 };
-  return { ok: false, error: res.stderr.trim() || `exit ${res.exitCode}` };
+  const until = performance.now() + timeout;
+  for (;;) {
+    const left = Math.max(100, Math.round(until - performance.now()));
+    const res = await runner.run(
+      inNode(ns, [
+        process.execPath,
+        "-e",
+        CONNECT,
+        address,
+        String(port),
+        String(left),
+        ...(options.localAddress ? [options.localAddress] : []),
+      ]),
+      { allowFailure: true, timeoutMs: left + 10_000 },
+    );
+    if (res.exitCode === 0) return { ok: true, ms: Number(res.stdout.trim()) || 0 };
+    const error = res.stderr.trim() || `exit ${res.exitCode}`;
+    // A failed address resolution, as for pingProbe: tried again while time is left.
+    if (error === "EHOSTUNREACH" && until - performance.now() > RETRY_MIN_MS) {
+      await sleep(RETRY_PAUSE_MS);
+      continue;
+    }
+    return { ok: false, error };
+  }
 }
 
 /**

@@ -92,7 +92,7 @@ export function renderReport(r: TestReport): string {
     if (shownPings.length < pings.length)
       lines.push(`      ${pings.length - shownPings.length} of ${pings.length} pairs answered (not listed)`);
   }
-  const summary = `${r.passed}/${r.results.length} checks passed (${expect.length} expectation${expect.length === 1 ? "" : "s"}, ${pings.length} ping pair${pings.length === 1 ? "" : "s"}) in ${(r.durationMs / 1000).toFixed(1)} s`;
+  const summary = `${r.passed}/${r.results.length} checks passed (${expect.length} expectation${expect.length === 1 ? "" : "s"}, ${pings.length} ping pair${pings.length === 1 ? "" : "s"}) in ${r.durationMs < 1000 ? `${Math.round(r.durationMs)} ms` : `${(r.durationMs / 1000).toFixed(1)} s`}`;
   lines.push(r.failed > 0 ? pc.red(`${summary}; ${r.failed} failed`) : pc.green(summary));
   return `${lines.join("\n")}\n`;
 }

@@ -78,13 +78,16 @@ async function main(): Promise<void> {
     const first = process.argv.slice(2).find((a) => !a.startsWith("-"));
     const name = first !== undefined ? (ALIASES[first] ?? first) : undefined;
     const version = first === undefined && process.argv.some((a) => a === "-V" || a === "--version");
-    // One command's module, except for help and unbundled `completion` (which list every command);
-    // none for --version; for the root help, stand-ins made at build time (summaries.ts).
+    // One command's module, except for the root help and unbundled `completion` (which list every
+    // command: bundled, from stand-ins made at build time, see summaries.ts); none for --version.
+    const rootHelp = asksRootHelp(process.argv.slice(2));
     const one =
-      name !== undefined && Object.hasOwn(COMMANDS, name) && (name !== "completion" || words !== undefined);
+      !rootHelp &&
+      name !== undefined &&
+      Object.hasOwn(COMMANDS, name) &&
+      (name !== "completion" || words !== undefined);
     const summaries = typeof __NSLAB_SUMMARIES__ === "undefined" ? undefined : __NSLAB_SUMMARIES__;
-    if (!one && summaries !== undefined && asksRootHelp(process.argv.slice(2)))
-      addSummaries(program, summaries);
+    if (rootHelp && summaries !== undefined) addSummaries(program, summaries);
     else
       for (const n of one ? [name] : version ? [] : Object.keys(COMMANDS))
         (await COMMANDS[n]!())(program as never, ctx);

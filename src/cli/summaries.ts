@@ -62,10 +62,17 @@ export function addSummaries(program: Command, summaries: readonly CommandSummar
   }
 }
 
-/** Whether the command line (after `nslab`) asks for the root help: `nslab`, `--help`/`-h`, `help`, with -v/-q. */
+/**
+ * Whether the command line (after `nslab`) asks for the root help: `nslab`, `help` alone, or
+ * `--help`/`-h` before any command (`nslab -h status` is the root help, as commander reads it), with
+ * -v/-q anywhere.
+ */
 export function asksRootHelp(args: readonly string[]): boolean {
   const rest = args.filter((a) => !GLOBAL_FLAGS.has(a));
-  return (rest[0] === "help" ? rest.slice(1) : rest).every((a) => a === "-h" || a === "--help");
+  const isHelp = (a: string | undefined) => a === "-h" || a === "--help";
+  if (rest.length === 0) return true;
+  if (rest[0] === "help") return rest.slice(1).every(isHelp);
+  return isHelp(rest[0]);
 }
 
 const GLOBAL_FLAGS = new Set(["-v", "--verbose", "-q", "--quiet"]);

@@ -144,7 +144,7 @@ describe("what the nslab command runs at start", () => {
     expect(own).not.toContain(generate);
   });
 
-  it.each([[["--help"]], [["completion", "bash"]], [["completion", "fish"]]])(
+  it.each([[["--help"]], [["-h", "status"]], [["completion", "bash"]], [["completion", "fish"]]])(
     "nslab %j answers from what the bundler wrote down: no other command's module runs",
     (args) => {
       const r = run(args);

@@ -53,6 +53,8 @@ describe("the root help from stand-ins", () => {
     [["help", "-h"], true],
     [["-q", "help"], true],
     [["help", "status"], false],
+    [["-h", "status"], true],
+    [["--help", "frob"], true],
     [["status", "--help"], false],
     [["status"], false],
     [["frob"], false],

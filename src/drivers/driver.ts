@@ -21,7 +21,6 @@ import type { Faults } from "./faults.js";
 import {
   type AgentCommand,
   type AgentReply,
-  asNsDump,
   type CompactDump,
   findAgentBinary,
   fromCompactDump,
@@ -30,18 +29,11 @@ import {
 } from "./nsagent/index.js";
 import { dumpWith } from "./observe/agent-dumps.js";
 import { iprouteDump } from "./observe/iproute-dump.js";
+import { agentRootLinks, DUMP_INTERRUPTED } from "./observe/root-links.js";
 import { OvsdbClient, ovsDbSocket, ovsRuntimePaths } from "./ovs/index.js";
 import { type Runner, systemRunner } from "./runner/index.js";
 
-const DUMP_INTERRUPTED = /dump interrupted/;
-/** What an agent built before a command answers to it. */
-const UNKNOWN_COMMAND = /unknown command/;
 const DUMP_ATTEMPTS = 4;
-/**
- * Up to this many root links named, Driver.rootLinks reads each on its own (a few kernel lookups)
- * rather than every bridge and bridge port of the host (whose cost is every other lab's ports).
- */
-const NAMED_ROOT_READ_MAX = 64;
 /** Namespaces read at once beyond which the reading is split between agents (at most READERS). */
 const [SPLIT_OVER, READERS] = [2_000, 2];
 /** Operations on node environments beyond which an overlapping apply gives them an agent of their own. */
@@ -200,61 +192,12 @@ export class Driver {
   }
 
   /**
-   * The root namespace as a lab's status needs it: the links named in `names` (whatever they are
-   * attached to, or not), the bridges and the ports of every bridge when they are many, and its
-   * addresses; no routes. Through the agent this avoids a full link dump, whose cost grows with
-   * veth ends × namespaces (0.76 s of kernel time with 10,000 of each, against 0.23 s); otherwise
-   * it is the full dump. A few names are read one by one: a small lab's status beside a
-   * 10,000-host lab no longer reads that lab's 10,000 bridge ports.
+   * The root namespace as a lab's status needs it: the links named in `names` and its addresses
+   * (see observe/root-links.ts); without the agent, the full dump.
    */
   async rootLinks(names: Iterable<string>): Promise<NsDump> {
     if (this.backend !== "agent") return this.dump(null);
-    const agent = await this.agent();
-    const wanted = [...new Set(names)];
-    if (wanted.length <= NAMED_ROOT_READ_MAX) {
-      // A small lab's links one by one and the root's addresses: the same answer for them as
-      // every bridge port of the host (a root holding another lab's 10,000 ports: 0.2 s of dump).
-      const [entered, addrs, ...links] = await agent.exec([
-        { op: "root" },
-        { op: "addrdumpc" },
-        ...wanted.map((dev) => ({ op: "getlink", dev }) as const),
-      ]);
-      if (entered?.status === "ok" && addrs?.status === "ok") {
-        const view = fromCompactDump(addrs.data);
-        const found: DumpLink[] = [];
-        for (const r of links) if (r.status === "ok") found.push(r.data as DumpLink);
-        if (
-          links.every((r) => r.status === "ok" || (r.status === "err" && r.errno === constants.errno.ENODEV))
-        )
-          return { ...view, links: found };
-      }
-      // An older agent, an address dump interrupted by a change: the bridges' dump below.
-    }
-    let view: NsDump | undefined;
-    // The compact form (a fourth of the bytes to decode); an older agent knows only the other.
-    let op: "bridgedumpc" | "bridgedump" = "bridgedumpc";
-    for (let attempt = 1; attempt <= DUMP_ATTEMPTS && !view; attempt++) {
-      const [entered, dumped] = await agent.exec([{ op: "root" }, { op }], {
-        stopOnError: true,
-      });
-      if (entered?.status === "ok" && dumped?.status === "ok")
-        view = op === "bridgedumpc" ? fromCompactDump(dumped.data) : asNsDump(dumped.data);
-      else if (dumped?.status === "err" && op === "bridgedumpc" && UNKNOWN_COMMAND.test(dumped.message)) {
-        op = "bridgedump";
-        attempt--;
-      } else if (dumped?.status === "err" && DUMP_INTERRUPTED.test(dumped.message))
-        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
-      else return this.dump(null);
-    }
-    if (!view) return this.dump(null);
-    const seen = new Set(view.links.map((l) => l.name));
-    const missing = wanted.filter((n) => !seen.has(n));
-    if (missing.length === 0) return view;
-    // Not a bridge port (detached, or a port of an OVS bridge): each read on its own.
-    const replies = await agent.exec(missing.map((dev) => ({ op: "getlink", dev }) as const));
-    const links = [...view.links];
-    for (const r of replies) if (r.status === "ok") links.push(r.data as DumpLink);
-    return { ...view, links };
+    return (await agentRootLinks(await this.agent(), [...new Set(names)])) ?? this.dump(null);
   }
 
   /**

@@ -73,19 +73,16 @@ export type AgentCommand =
   /** Links, addresses and main-table routes of the current namespace (reply data: {@link NsDump}). */
   | { op: "dump" }
   /**
-   * The current namespace's bridges (whole) and bridge ports (no kind, alias or peer namespace id)
-   * with their counters, and its addresses; no routes. Costs the kernel no scan of namespace ids per
-   * veth end, which a full `dump` of a root namespace holding thousands of them does.
+   * The current namespace's bridges (whole) and bridge ports (no kind, alias or peer namespace id) with
+   * counters, and its addresses; no routes: no scan of namespace ids per veth end (a full `dump` makes one).
    */
   | { op: "bridgedump" }
   /** `dump` of namespace `ns`, read from the root namespace, where the agent is afterwards. */
   | { op: "nsdump"; ns: string }
   /** `nsdump` in the compact form (reply data: see {@link fromCompactDump}); a third of the bytes. */
   | { op: "nsdumpc"; ns: string }
-  /** `bridgedump` in the compact form (see {@link fromCompactDump}). */
-  | { op: "bridgedumpc" }
-  /** The current namespace's addresses alone, in the compact form (no links, no routes). */
-  | { op: "addrdumpc" }
+  /** `bridgedump` in the compact form (see {@link fromCompactDump}); `addrdumpc`: the addresses alone so. */
+  | { op: "bridgedumpc" | "addrdumpc" }
   /** One link of the current namespace (reply data: {@link DumpLink}); ENODEV when missing. */
   | { op: "getlink"; dev: string }
   /** The names of the current namespace's links in link group `group` (reply data: `string[]`). */

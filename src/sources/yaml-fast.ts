@@ -58,6 +58,13 @@ export function parseSimpleYaml(text: string, file: string): FastYaml | undefine
   return { data: root.value, locate: (path, options) => locate(root.node, file, path, options) };
 }
 
+/** A line that starts with a document marker (`---` or `...` followed by a space, a tab or nothing). */
+function isMarker(l: string): boolean {
+  const c = l.charCodeAt(0);
+  if ((c !== 45 && c !== 46) || !(l.startsWith("---") || l.startsWith("..."))) return false;
+  return l.length === 3 || l[3] === " " || l[3] === "\t";
+}
+
 /** The same walk as parseYaml's: as far as `path` exists, the deepest node (or its key) found. */
 function locate(
   root: LNode,
@@ -98,6 +105,8 @@ class Reader {
     // One leading document marker, nothing after it on its line but a comment.
     if (i < this.lines.length && /^---(?: +#.*)? *$/.test(this.lines[i]!)) i = this.next(i + 1);
     if (i >= this.lines.length) decline();
+    // Any other marker (`---`, or `...`: the document's end) starts where a key could: the library's.
+    for (let k = i; k < this.lines.length; k++) if (isMarker(this.lines[k]!)) decline();
     const col = this.indent(i);
     if (!this.keyAt(i, col)) decline();
     const { value, node, end } = this.map(i, col, 1);

@@ -117,6 +117,10 @@ describe("the fast YAML reader", () => {
       "%YAML 1.2\n---\na: 1",
       "a: 1\n---\nb: 2",
       "a: 1\n...",
+      // A document's end marker followed by more on its line (found by the fuzz: seed 1781615517).
+      "a:\n  b: 1\n...  c d: e\nf: g",
+      "a: 1\n... # end",
+      "a: 1\n--- b: 2",
       "- a\n- b",
       "just a scalar",
       "? complex\n: key",

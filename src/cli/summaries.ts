@@ -7,6 +7,7 @@
  * The same build writes down every command's words for shell completion (`CommandWords`).
  */
 import { type Command, Help } from "@commander-js/extra-typings";
+import { globalOptions } from "./globals.js";
 
 /** What the root help shows of one command. */
 export interface CommandSummary {
@@ -75,4 +76,7 @@ export function asksRootHelp(args: readonly string[]): boolean {
   return isHelp(rest[0]);
 }
 
-const GLOBAL_FLAGS = new Set(["-v", "--verbose", "-q", "--quiet"]);
+/** -v, --verbose, -q, --quiet: what globals.ts gives every command. */
+const GLOBAL_FLAGS = new Set(
+  globalOptions().flatMap((o) => [o.short, o.long].filter((f) => f !== undefined)),
+);

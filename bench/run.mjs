@@ -21,13 +21,18 @@
 //   --multihost         only a lab spread over three simulated machines vs on one (bench/multihost.mjs:
 //                       --topo linear,300, --runs R)
 //   --huge              only the 10,000-host scenario (linear,100,100 by default; --huge-topo SPEC:
-//                       tree,2,100 needs net.core.netdev_max_backlog raised, see `nslab plan`)
+//                       tree,2,100 needs net.core.netdev_max_backlog raised, see `nslab plan`): up,
+//                       farthest-pair ping, status and its floor, the web view in headless Chromium
+//                       (when there is one; --no-web: not), up again, a link down and up, down
+//   --all               every row issue 17 asks for, in one run and one table: the up/down scenarios
+//                       above, then the CLI's own cost (--cli-runs N, default 30), then --huge
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { floorCleanup, floorDown, floorModel, floorRead, floorRootNames, floorUp } from "./floor.mjs";
 import {
+  CLI,
   cleanupAll,
   guarded,
   isInterrupted,
@@ -51,8 +56,8 @@ if (process.argv.includes("--frr")) {
   await import("./frr-ring.mjs");
   process.exit(0);
 }
-if (process.argv.includes("--cli")) {
-  await import("./cli.mjs");
+if (process.argv.includes("--cli") && !process.argv.includes("--all")) {
+  await (await import("./cli.mjs")).main();
   process.exit(0);
 }
 if (process.argv.includes("--seed")) {
@@ -75,6 +80,7 @@ const results = {
   args,
   scenarios: [],
   ping: [],
+  cli: null,
   huge: null,
 };
 
@@ -84,7 +90,7 @@ if (process.getuid?.() !== 0) {
 }
 
 try {
-  if (args.huge) await hugeScenario(args.hugeTopo);
+  if (args.huge && !args.all) await hugeScenario(args.hugeTopo);
   else {
     const needsOvs = args.switches.includes("ovs");
     const keeper = needsOvs ? await ovsKeeper() : undefined;
@@ -100,12 +106,19 @@ try {
     } finally {
       if (keeper) await keeper.release();
     }
+    if (args.all && !isInterrupted()) {
+      const { measureCli } = await import("./cli.mjs");
+      log(`the CLI's own cost: ${args.cliRuns} interleaved runs of each command`);
+      results.cli = await measureCli(args.cliRuns);
+      writeResults();
+      if (!isInterrupted()) await hugeScenario(args.hugeTopo);
+    }
   }
 } finally {
   await cleanupAll();
 }
 writeResults();
-printTable();
+await printTable();
 
 // ---------------------------------------------------------------------------------------------
 
@@ -121,6 +134,9 @@ function parseArgs(argv) {
     ping: false,
     huge: false,
     hugeTopo: "linear,100,100",
+    web: true,
+    all: false,
+    cliRuns: 30,
   };
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i];
@@ -155,6 +171,17 @@ function parseArgs(argv) {
       case "--huge-topo":
         a.huge = true;
         a.hugeTopo = v();
+        break;
+      case "--no-web":
+        a.web = false;
+        break;
+      case "--all":
+        a.all = true;
+        break;
+      case "--cli":
+        break;
+      case "--cli-runs":
+        a.cliRuns = Number(v());
         break;
       default:
         process.stderr.write(`bench: unknown option ${argv[i]}\n`);
@@ -212,7 +239,7 @@ async function nslabRun(spec, sw) {
         p,
       ]);
       if (up.code !== 0) throw new Error(`nslab up ${spec}: ${up.stderr.trim()}`);
-      await verifyPing(floorModel(gen, p), { ovs: sw === "ovs" });
+      await verifyPing(floorModel(gen, p), { ovs: sw === "ovs", who: `nslab (lab ${lab})` });
       const down = await run([...NSLAB, "-q", "down", lab]);
       if (down.code !== 0) throw new Error(`nslab down ${lab}: ${down.stderr.trim()}`);
       leakCheck(floorModel(gen, p), sw === "ovs");
@@ -229,7 +256,7 @@ async function floorRun(spec, sw, config) {
     () => floorCleanup(m, { ovs }),
     async () => {
       const up = await floorUp(m, { ovs, config });
-      await verifyPing(m, { ovs });
+      await verifyPing(m, { ovs, who: `the ${config === "agent" ? "floor" : "nsenter floor"}` });
       const down = await floorDown(m, { ovs });
       leakCheck(m, ovs);
       return { up, down };
@@ -243,19 +270,22 @@ async function floorRun(spec, sw, config) {
  * ovs-vswitchd) does not resolve ARP end to end within its timeouts; there the first host must
  * reach its neighbour on the next switch instead.
  */
-async function verifyPing(m, { ovs = false } = {}) {
+async function verifyPing(m, { ovs = false, who = "" } = {}) {
   const first = m.hosts[0];
   const far =
     ovs && m.switches.length > 100
       ? (m.hosts.find((h) => !h.name.endsWith("s1") && h.name !== "h1") ?? m.hosts[1])
       : m.hosts[m.hosts.length - 1];
   const target = far.cidr.split("/")[0];
-  const deadline = Date.now() + (ovs ? 60_000 : 15_000);
+  const waitMs = ovs ? 60_000 : 15_000;
+  const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
     const r = await run(["ip", "netns", "exec", first.ns, "ping", "-c", "1", "-W", "2", "-n", target]);
     if (r.code === 0) return `${first.name} -> ${far.name}`;
   }
-  throw new Error(`lab does not work: ${first.ns} cannot ping ${target}`);
+  throw new Error(
+    `${m.hosts.length} hosts built by ${who || "?"} do not work: ${first.ns} cannot ping ${target} (${far.name}) within ${waitMs / 1000} s`,
+  );
 }
 
 /** Nothing of the lab is left: namespaces, root links, OVS bridges. */
@@ -326,7 +356,10 @@ async function pingScenario(spec, sw) {
   const off = onCleanup(() => run([...NSLAB, "-q", "down", lab]));
   try {
     await must([...NSLAB, "-q", "up", "--topo", spec, "--switch", sw, "--name", lab, "--prefix", p]);
-    await verifyPing(floorModel(generateTopology(spec, { switch: sw }), p), { ovs: sw === "ovs" });
+    await verifyPing(floorModel(generateTopology(spec, { switch: sw }), p), {
+      ovs: sw === "ovs",
+      who: `nslab (lab ${lab})`,
+    });
     for (let r = 0; r < args.runs; r++) {
       const res = await run([...NSLAB, "ping", lab, "--json"]);
       const j = JSON.parse(res.stdout || "{}");
@@ -417,6 +450,7 @@ async function hugeScenario(spec) {
       log(
         `huge ${spec}: status floor (${readers} raw readers) ${fmt(floor.ms)}: status ×${(table.ms / floor.ms).toFixed(2)}, --json ×${(st.ms / floor.ms).toFixed(2)}`,
       );
+      if (args.web) out.web = await hugeWeb(lab);
       const down = await timed(["-q", "down", lab]);
       out.down = { ms: down.ms, rssMB: down.rssMB, code: down.code };
       log(`huge ${spec}: down ${fmt(down.ms)}, nslab RSS ${down.rssMB?.toFixed(0)} MB`);
@@ -428,6 +462,29 @@ async function hugeScenario(spec) {
     },
   );
   results.huge = out;
+}
+
+/** The web view of the big lab as a person opens it (bench/web-big.mjs): one run, or why none. */
+async function hugeWeb(lab) {
+  const { webOnce, webUnavailable } = await import("./web-big.mjs");
+  const why = await webUnavailable();
+  if (why) {
+    log(`huge: web view not measured: ${why}`);
+    return { skipped: why };
+  }
+  const w = await webOnce(CLI, lab);
+  const web = {
+    urlMs: w.urlMs,
+    paintedMs: w.painted,
+    liveMs: w.live,
+    observationsMs: w.observations,
+    observationMedianMs: median(w.observations),
+    serverRssMB: w.serverRssMB,
+  };
+  log(
+    `huge: web view on the screen ${fmt(web.paintedMs)}, live ${fmt(web.liveMs)}, observations ${w.observations.join(", ")} ms`,
+  );
+  return web;
 }
 
 function fmt(ms) {
@@ -446,7 +503,7 @@ function writeResults() {
   results.file = file;
 }
 
-function printTable() {
+async function printTable() {
   const rows = [];
   const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : "-");
   rows.push([
@@ -491,6 +548,59 @@ function printTable() {
     process.stdout.write(
       `all-pairs ping ${p.spec} ${p.switch}: nslab ${fmt(p.median.nslab)} (${p.nslab[0]?.pairs} pairs), Mininet pingAll ${fmt(p.median.mininet ?? undefined)}${p.median.mininet ? ` → ${(p.median.mininet / p.median.nslab).toFixed(1)}× faster` : ""}\n`,
     );
-  if (results.huge) process.stdout.write(`huge: ${JSON.stringify(results.huge)}\n`);
+  if (results.cli) {
+    const { cliTable } = await import("./cli.mjs");
+    process.stdout.write(`\n${cliTable(results.cli)}\n`);
+  }
+  if (results.huge) process.stdout.write(`\n${hugeTable(results.huge)}\n`);
   if (results.file) process.stdout.write(`results: ${results.file}\n`);
+}
+
+/** The 10,000-host run as a table, with the issue's goals beside the rows that have one. */
+function hugeTable(h) {
+  const ms = (x) => (x?.ms === undefined ? undefined : x.ms);
+  const times = (x) => (x === undefined ? "" : ` (×${x})`);
+  const floor = h.statusFloor?.ms;
+  const ratio = (x) => (x !== undefined && floor ? (x / floor).toFixed(2) : undefined);
+  const web = h.web && !h.web.skipped ? h.web : undefined;
+  const rss = Math.max(
+    ...[h.up, h.ping, h.statusTable, h.status, h.upAgain, h.down].map((x) => x?.rssMB ?? 0),
+  );
+  const rows = [
+    ["`up`", fmt(ms(h.up)), ""],
+    ["farthest-pair `ping`", fmt(ms(h.ping)), ""],
+    [
+      `\`status\` (the table; ×floor)`,
+      `${fmt(ms(h.statusTable))}${times(ratio(ms(h.statusTable)))}`,
+      "0.5 s",
+    ],
+    ["`status --json` (×floor)", `${fmt(ms(h.status))}${times(ratio(ms(h.status)))}`, "0.5 s"],
+    [`the floor of \`status\` (${h.statusFloor?.readers ?? "-"} raw readers)`, fmt(floor), ""],
+    ["`up` again (nothing to do)", fmt(ms(h.upAgain)), ""],
+    ["`link … down` / `up`", `${fmt(h.link?.downMs)} / ${fmt(h.link?.upMs)}`, ""],
+    ...(web
+      ? [
+          [
+            "web view: address printed / graph on the screen",
+            `${fmt(web.urlMs)} / ${fmt(web.paintedMs)}`,
+            "3 s",
+          ],
+          ["web view: first observation shown (live)", fmt(web.liveMs), ""],
+          [
+            `web view: an observation (median of ${web.observationsMs.length})`,
+            fmt(web.observationMedianMs),
+            "1 s",
+          ],
+        ]
+      : [["web view", h.web?.skipped ? `not measured: ${h.web.skipped}` : "not measured (--no-web)", ""]]),
+    ["`down`", fmt(ms(h.down)), ""],
+    ["nslab's peak RSS", `${rss.toFixed(0)} MB`, ""],
+    ["left over", String(h.leftover ?? "-"), "0"],
+  ];
+  return [
+    `${h.spec} (${h.switch === "bridge" ? "Linux bridges" : h.switch}), one run, as typed`,
+    "| what | time | goal |",
+    "| --- | --: | --- |",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }

@@ -9,21 +9,43 @@
  *   node bench/web-big.mjs LAB ROUNDS CLI… (CLI: path of dist/bin/nslab.js)
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { pathToFileURL } from "node:url";
 
-const [lab, rounds = "1", ...clis] = process.argv.slice(2);
 const CHROMIUM = process.env.NSLAB_CHROMIUM || "/usr/bin/chromium";
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"];
 
-async function once(cli) {
+/** Why the web view cannot be measured here (no Chromium, no playwright-core), or undefined. */
+export async function webUnavailable() {
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (NSLAB_CHROMIUM)`;
+  try {
+    await import("playwright-core");
+    return undefined;
+  } catch {
+    return "playwright-core is not installed (npm ci)";
+  }
+}
+
+/** One run: `nslab web LAB` of the build whose launcher is `cli`, opened in headless Chromium. */
+export async function webOnce(cli, lab) {
+  const { chromium } = await import("playwright-core");
   const load = loadavg().map((x) => Math.round(x * 100) / 100);
   const started = Date.now();
   const server = spawn(process.execPath, [cli, "web", lab, "--port", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  try {
+    return await measure(chromium, server, started, load);
+  } finally {
+    server.kill("SIGTERM");
+    await exited;
+  }
+}
+
+async function measure(chromium, server, started, load) {
   const url = await new Promise((resolve, reject) => {
     let out = "";
     server.stdout.on("data", (b) => {
@@ -64,11 +86,7 @@ async function once(cli) {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    const rss = Number(
-      (await import("node:fs"))
-        .readFileSync(`/proc/${server.pid}/status`, "utf8")
-        .match(/VmRSS:\s+(\d+)/)?.[1] ?? 0,
-    );
+    const rss = Number(readFileSync(`/proc/${server.pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
     return {
       load,
       urlMs,
@@ -83,12 +101,14 @@ async function once(cli) {
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });
-    server.kill("SIGTERM");
   }
 }
 
-for (let r = 0; r < Number(rounds); r++)
-  for (const cli of clis) {
-    const x = await once(cli);
-    console.log(JSON.stringify({ cli, ...x }));
-  }
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const [lab, rounds = "1", ...clis] = process.argv.slice(2);
+  for (let r = 0; r < Number(rounds); r++)
+    for (const cli of clis) {
+      const x = await webOnce(cli, lab);
+      console.log(JSON.stringify({ cli, ...x }));
+    }
+}

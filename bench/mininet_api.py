@@ -16,6 +16,7 @@ they are gone after stop())."""
 import json
 import resource
 import signal
+import subprocess
 import sys
 import time
 
@@ -57,6 +58,32 @@ def make_topo(spec, prefix):
     return prefixed(cls, prefix)(*args)
 
 
+def teardown(net, prefix):
+    """net.stop(); and when it fails or was never reached (an interrupt in the middle of build()
+    leaves links half made, and stop() raises on them), what it would have removed, found by this
+    run's own names and PIDs: host shells killed by PID, OVS bridges and root links whose names
+    carry the run's unique prefix deleted by name."""
+    try:
+        if net is not None:
+            net.stop()
+            return
+    except Exception as e:  # noqa: BLE001 - the fallback below is the answer to any failure
+        print(f"mininet stop() failed ({e!r}); removing this run's objects by name", file=sys.stderr)
+    for h in net.hosts if net is not None else []:
+        shell = getattr(h, "shell", None)
+        if shell is not None and shell.poll() is None:
+            shell.kill()
+            shell.wait()
+    for sw in net.switches if net is not None else []:
+        if isinstance(sw, OVSSwitch) and sw.name.startswith(prefix):
+            subprocess.run(["ovs-vsctl", "--if-exists", "del-br", sw.name], check=False)
+    links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout
+    for line in links.splitlines():
+        name = line.split(": ", 2)[1].split("@")[0] if ": " in line else ""
+        if name.startswith(prefix):
+            subprocess.run(["ip", "link", "del", name], check=False, stderr=subprocess.DEVNULL)
+
+
 def main():
     spec, prefix, switch = sys.argv[1], sys.argv[2], sys.argv[3]
     do_ping = len(sys.argv) > 4 and sys.argv[4] == "pingall"
@@ -76,8 +103,7 @@ def main():
     out = {"spec": spec, "switch": switch}
 
     def stop(*_):
-        if net is not None:
-            net.stop()
+        teardown(net, prefix)
         sys.exit(130)
 
     signal.signal(signal.SIGTERM, stop)
@@ -99,7 +125,7 @@ def main():
             out["pingallLossPct"] = loss
     finally:
         t2 = time.time()
-        net.stop()
+        teardown(net, prefix)
         out["downMs"] = (time.time() - t2) * 1000
     print(json.dumps(out))
 

@@ -24,8 +24,9 @@
 //                       tree,2,100 needs net.core.netdev_max_backlog raised, see `nslab plan`): up,
 //                       farthest-pair ping, status and its floor, the web view in headless Chromium
 //                       (when there is one; --no-web: not), up again, a link down and up, down
-//   --all               every row issue 17 asks for, in one run and one table: the up/down scenarios
-//                       above, then the CLI's own cost (--cli-runs N, default 30), then --huge
+//   --all               every row issue 17 asks for, in one run and one report: the up/down scenarios
+//                       above, the seed labs (--seed-runs N, default 7), the CLI's own cost (--cli-runs
+//                       N, default 30), then --huge
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -60,8 +61,8 @@ if (process.argv.includes("--cli") && !process.argv.includes("--all")) {
   await (await import("./cli.mjs")).main();
   process.exit(0);
 }
-if (process.argv.includes("--seed")) {
-  await import("./seed.mjs");
+if (process.argv.includes("--seed") && !process.argv.includes("--all")) {
+  await (await import("./seed.mjs")).main();
   process.exit(0);
 }
 if (process.argv.includes("--multihost")) {
@@ -80,6 +81,7 @@ const results = {
   args,
   scenarios: [],
   ping: [],
+  seed: null,
   cli: null,
   huge: null,
 };
@@ -105,6 +107,12 @@ try {
       if (args.ping) for (const sw of args.switches) results.ping.push(await pingScenario("linear,50", sw));
     } finally {
       if (keeper) await keeper.release();
+    }
+    if (args.all && !isInterrupted()) {
+      const { measureSeed } = await import("./seed.mjs");
+      log(`the seed labs: ${args.seedRuns} interleaved rounds`);
+      results.seed = await measureSeed(args.seedRuns);
+      writeResults();
     }
     if (args.all && !isInterrupted()) {
       const { measureCli } = await import("./cli.mjs");
@@ -137,6 +145,7 @@ function parseArgs(argv) {
     web: true,
     all: false,
     cliRuns: 30,
+    seedRuns: 7,
   };
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i];
@@ -179,6 +188,10 @@ function parseArgs(argv) {
         a.all = true;
         break;
       case "--cli":
+      case "--seed":
+        break;
+      case "--seed-runs":
+        a.seedRuns = Number(v());
         break;
       case "--cli-runs":
         a.cliRuns = Number(v());
@@ -433,7 +446,11 @@ async function hugeScenario(spec) {
       out.upAgain = { ms: again.ms, rssMB: again.rssMB };
       log(`huge ${spec}: up again (nothing to do) ${fmt(again.ms)}, nslab RSS ${again.rssMB?.toFixed(0)} MB`);
       // A link fault and its repair on one host: `link … up` restores what the kernel dropped.
-      const end = "h1s1:h1s1-eth0";
+      // The first host's first interface (h1s1:h1s1-eth0 in linear,100,100).
+      const [host, node] = Object.entries(generateTopology(spec, { switch: "bridge" }).nodes).find(
+        ([, n]) => "interfaces" in n,
+      );
+      const end = `${host}:${Object.keys(node.interfaces)[0]}`;
       const linkDown = await timed(["-q", "link", lab, end, "down"]);
       const linkUp = await timed(["-q", "link", lab, end, "up"]);
       if (linkDown.code !== 0 || linkUp.code !== 0)
@@ -548,6 +565,10 @@ async function printTable() {
     process.stdout.write(
       `all-pairs ping ${p.spec} ${p.switch}: nslab ${fmt(p.median.nslab)} (${p.nslab[0]?.pairs} pairs), Mininet pingAll ${fmt(p.median.mininet ?? undefined)}${p.median.mininet ? ` → ${(p.median.mininet / p.median.nslab).toFixed(1)}× faster` : ""}\n`,
     );
+  if (results.seed) {
+    const { seedTable } = await import("./seed.mjs");
+    process.stdout.write(`\n${seedTable(results.seed)}\n`);
+  }
   if (results.cli) {
     const { cliTable } = await import("./cli.mjs");
     process.stdout.write(`\n${cliTable(results.cli)}\n`);

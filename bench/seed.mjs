@@ -1,4 +1,4 @@
-// `npm run bench -- --seed [--runs N]`: the walkthrough's three experiments (examples/seed/*.yaml),
+// `npm run bench -- --seed [--runs N]` (and part of `--all`): the walkthrough's three experiments (examples/seed/*.yaml),
 // `nslab up FILE` and `nslab down LAB` as a person types them, against the walkthrough's own commands
 // (../shared/seed/veth-experiments.md, without the ping) typed as one `ip -batch` script — for the
 // Open vSwitch one, `ip -batch`, one `ovs-vsctl` call with the bridge and its two ports (with the
@@ -7,7 +7,7 @@
 // prefix on both sides (a person's ns1/ns2 are never touched), runs are interleaved, each lab is
 // checked with a ping outside the timed part, and everything is removed on errors and on Ctrl-C.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   cleanupAll,
@@ -22,11 +22,8 @@ import {
   uniquePrefix,
 } from "./lib.mjs";
 
-const argv = process.argv.slice(2);
-const runs = Number(argv[argv.indexOf("--runs") + 1]) || 5;
 const which = ["direct", "bridge", "ovs"];
 const userspace = !existsSync("/sys/module/openvswitch");
-const dir = mkdtempSync(join(tmpdir(), "nslab-bench-seed-"));
 
 /** The walkthrough's commands for `seed`, names prefixed with `p`: [batch before OVS, ovs-vsctl argv, batch after]. */
 function walkthrough(seed, p) {
@@ -104,7 +101,7 @@ function walkthrough(seed, p) {
 }
 
 /** Run a list of steps (an array of ip batch lines, or an argv whose first word is a program); total ms. */
-async function steps(list) {
+async function steps(list, dir) {
   let ms = 0;
   for (const s of list) {
     if (s[0] === "ovs-vsctl") {
@@ -119,8 +116,8 @@ async function steps(list) {
 }
 
 /** Every step of a teardown, whatever fails (a step whose objects were never made fails). */
-async function cleanup(list) {
-  for (const s of list) await steps([s]).catch(() => {});
+async function cleanup(list, dir) {
+  for (const s of list) await steps([s], dir).catch(() => {});
 }
 
 /** The lab works: ns1 reaches ns2 (a few tries: ovs-vswitchd adds ports a moment after ovs-vsctl returns). */
@@ -132,56 +129,90 @@ async function ping(seed, p) {
   }
 }
 
-const results = {};
-// Open vSwitch kept running for the whole bench (as a person's machine would have it): neither side
-// is billed for starting its daemons.
-onCleanup(await holdOvs());
-try {
-  for (const seed of which) results[seed] = { ipUp: [], ipDown: [], nslabUp: [], nslabDown: [] };
-  for (let r = 0; r < runs; r++)
-    for (const seed of which) {
-      const file = join(ROOT, "examples", "seed", `${seed}.yaml`);
-      // ip -batch
-      const p = uniquePrefix("q");
-      const w = walkthrough(seed, p);
-      await guarded(
-        () => cleanup(w.down),
-        async () => {
-          results[seed].ipUp.push(await steps(w.up));
-          await ping(seed, p);
-          results[seed].ipDown.push(await steps(w.down));
-        },
-      );
-      // nslab
-      const q = uniquePrefix("s");
-      const lab = `bench-seed-${q.slice(0, -1)}`;
-      await guarded(
-        () => run([...NSLAB, "down", lab, "-q"]),
-        async () => {
-          results[seed].nslabUp.push(
-            (await must([...NSLAB, "up", file, "--name", lab, "--prefix", q, "-q"])).ms,
-          );
-          await ping(seed, q);
-          results[seed].nslabDown.push((await must([...NSLAB, "down", lab, "-q"])).ms);
-        },
-      );
-    }
-  const node = [];
-  for (let r = 0; r < runs; r++) node.push((await must(["node", "-e", "0"])).ms);
-  const f = (ms) => `${ms.toFixed(0)} ms`;
-  console.log(
-    `seed labs, medians of ${runs} (node -e 0: ${f(median(node))}; load ${(await import("node:os")).loadavg()[0].toFixed(2)})`,
-  );
-  console.log("| seed   | ip -batch up | nslab up | ratio | ip -batch down | nslab down | ratio |");
-  console.log("| ------ | -----------: | -------: | ----: | -------------: | ---------: | ----: |");
-  for (const seed of which) {
-    const x = results[seed];
-    const [iu, nu, id, nd] = [x.ipUp, x.nslabUp, x.ipDown, x.nslabDown].map(median);
-    console.log(
-      `| ${seed.padEnd(6)} | ${f(iu).padStart(12)} | ${f(nu).padStart(8)} | ${(nu / iu).toFixed(2).padStart(5)} | ${f(id).padStart(14)} | ${f(nd).padStart(10)} | ${(nd / id).toFixed(2).padStart(5)} |`,
-    );
+/**
+ * `runs` interleaved rounds of the three seeds, each side's up and down: per seed the medians (ms)
+ * and their ratios, with `node -e 0`'s median and the load. Leaves nothing behind.
+ */
+export async function measureSeed(runs = 5) {
+  const dir = mkdtempSync(join(tmpdir(), "nslab-bench-seed-"));
+  const times = {};
+  // Open vSwitch kept running for the whole bench (as a person's machine would have it): neither side
+  // is billed for starting its daemons.
+  const releaseOvs = await holdOvs();
+  const off = onCleanup(releaseOvs);
+  try {
+    for (const seed of which) times[seed] = { ipUp: [], ipDown: [], nslabUp: [], nslabDown: [] };
+    for (let r = 0; r < runs; r++)
+      for (const seed of which) {
+        const file = join(ROOT, "examples", "seed", `${seed}.yaml`);
+        // ip -batch
+        const p = uniquePrefix("q");
+        const w = walkthrough(seed, p);
+        await guarded(
+          () => cleanup(w.down, dir),
+          async () => {
+            times[seed].ipUp.push(await steps(w.up, dir));
+            await ping(seed, p);
+            times[seed].ipDown.push(await steps(w.down, dir));
+          },
+        );
+        // nslab
+        const q = uniquePrefix("s");
+        const lab = `bench-seed-${q.slice(0, -1)}`;
+        await guarded(
+          () => run([...NSLAB, "down", lab, "-q"]),
+          async () => {
+            times[seed].nslabUp.push(
+              (await must([...NSLAB, "up", file, "--name", lab, "--prefix", q, "-q"])).ms,
+            );
+            await ping(seed, q);
+            times[seed].nslabDown.push((await must([...NSLAB, "down", lab, "-q"])).ms);
+          },
+        );
+      }
+    const node = [];
+    for (let r = 0; r < runs; r++) node.push((await must(["node", "-e", "0"])).ms);
+    const seeds = which.map((seed) => {
+      const x = times[seed];
+      const [ipUp, nslabUp, ipDown, nslabDown] = [x.ipUp, x.nslabUp, x.ipDown, x.nslabDown].map(median);
+      return {
+        seed,
+        ipUp,
+        nslabUp,
+        upRatio: nslabUp / ipUp,
+        ipDown,
+        nslabDown,
+        downRatio: nslabDown / ipDown,
+      };
+    });
+    return { runs, nodeMs: median(node), load: loadavg()[0], seeds, times };
+  } finally {
+    off();
+    await releaseOvs();
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  await cleanupAll();
-  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The medians as a Markdown table under a line saying how they were measured. */
+export function seedTable(result) {
+  const f = (ms) => `${ms.toFixed(0)} ms`;
+  return [
+    `seed labs, medians of ${result.runs} (node -e 0: ${f(result.nodeMs)}; load ${result.load.toFixed(2)}; goal: up within 1.5× of ip -batch)`,
+    "| seed   | ip -batch up | nslab up | ratio | ip -batch down | nslab down | ratio |",
+    "| ------ | -----------: | -------: | ----: | -------------: | ---------: | ----: |",
+    ...result.seeds.map(
+      (x) =>
+        `| ${x.seed.padEnd(6)} | ${f(x.ipUp).padStart(12)} | ${f(x.nslabUp).padStart(8)} | ${x.upRatio.toFixed(2).padStart(5)} | ${f(x.ipDown).padStart(14)} | ${f(x.nslabDown).padStart(10)} | ${x.downRatio.toFixed(2).padStart(5)} |`,
+    ),
+  ].join("\n");
+}
+
+/** `--seed`: measure and print. */
+export async function main(argv = process.argv.slice(2)) {
+  const at = argv.indexOf("--runs");
+  try {
+    console.log(seedTable(await measureSeed(at >= 0 ? Number(argv[at + 1]) || 5 : 5)));
+  } finally {
+    await cleanupAll();
+  }
 }

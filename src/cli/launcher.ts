@@ -81,6 +81,12 @@ function start(): void {
       if (code === 0) save(cacheFile, script);
     });
 
+  // Once the command has nothing left to do (the event loop is empty: no child, timer, socket or
+  // pending write), end the process there. A natural end then frees the Node environment and the
+  // whole V8 heap, work no one sees: 6–10 ms of every command's wall and CPU time on the development
+  // VM. process.exit still emits "exit" (the code cache above is saved) and keeps the exit code.
+  process.once("beforeExit", (code) => process.exit(code));
+
   const req = createRequire(file);
   const mod = { exports: {}, filename: file, id: file, loaded: false, require: req };
   (script.runInThisContext() as (...args: unknown[]) => void)(mod.exports, req, mod, file, dirname(file));

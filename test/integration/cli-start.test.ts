@@ -206,6 +206,25 @@ describe("the bundle in its place", () => {
       new RegExp(`ok +native agent: ${join(ROOT, "dist", "native", "nsagent")}`),
     );
   });
+
+  // The launcher ends the process as soon as the event loop is empty (process.exit at beforeExit):
+  // nothing a command wrote or meant to return may be lost by that.
+  it("ends with all of a command's output and the exit code it set", () => {
+    const opts = { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, encoding: "utf8" as const };
+    // Far more than a pipe holds (64 KiB): the reader is still reading when the command is done.
+    const big = spawnSync(process.execPath, [CLI, "generate", "--topo", "single,3000"], opts);
+    expect(big.status, big.stderr).toBe(0);
+    expect(big.stdout.length).toBeGreaterThan(256 * 1024);
+    const lines = big.stdout.split("\n");
+    expect(lines.filter((l) => /^ {2}- \[h\d+:/.test(l))).toHaveLength(3000);
+    expect(lines.at(-2)).toBe("  - [h3000:h3000-eth0, s1:s1-eth3000]");
+    // `validate --json` of a file with problems sets process.exitCode and returns (no process.exit).
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "name: bad\nnodes:\n  a: {kind: nothing-such}\n");
+    const r = spawnSync(process.execPath, [CLI, "validate", "--json", bad], opts);
+    expect(r.status, r.stderr).toBe(2);
+    expect((JSON.parse(r.stdout) as { valid: boolean }).valid).toBe(false);
+  });
 });
 
 describe("the code cache", () => {

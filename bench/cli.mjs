@@ -2,8 +2,9 @@
 // person types it (the installed `nslab`, dist/bin/nslab) against `node -e 0` on the same machine,
 // runs interleaved round by round (other load hits every command alike), medians and the spread
 // (10th–90th percentile) of the wall time from spawn to exit. The goal (issue 17): at most 60 ms
-// above `node -e 0`. `node -e 0` runs without NODE_EXTRA_CA_CERTS, as the installed command starts
-// Node (a CA file is parsed at each start before any JavaScript; nslab makes no TLS connection).
+// above `node -e 0`. `node -e 0` runs without NODE_EXTRA_CA_CERTS (bench/lib.mjs drops it), as the
+// installed command starts Node (a CA file is parsed at each start before any JavaScript; nslab
+// makes no TLS connection).
 // Commands that look at labs see this machine's labs as they are: the header says how many are up.
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -29,19 +30,17 @@ export async function measureCli(runs = 30) {
     ["nslab generate --topo single,100", [...NSLAB, "generate", "--topo", "single,100"], 0],
   ];
   const startedAt = new Date().toISOString();
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
   const times = commands.map(() => []);
   // One round unmeasured: the code cache of each command is made at its first run.
   for (const [label, a, code] of commands) {
-    const r = await run(a, { env });
+    const r = await run(a);
     if (r.code !== code) throw new Error(`${label}: exit ${r.code}: ${r.stderr.slice(0, 400)}`);
   }
   const loads = [];
   for (let r = 0; r < runs; r++) {
     loads.push(loadavg()[0]);
     for (const [i, [label, a, code]] of commands.entries()) {
-      const x = await run(a, { env });
+      const x = await run(a);
       if (x.code !== code) throw new Error(`${label}: exit ${x.code}: ${x.stderr.slice(0, 400)}`);
       times[i].push(x.ms);
     }

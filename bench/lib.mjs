@@ -7,6 +7,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Every Node the bench starts (`node -e 0`, the baseline of the CLI's cost; the floor's helpers)
+// starts as the installed `nslab` starts Node: without NODE_EXTRA_CA_CERTS, whose file Node parses
+// before any JavaScript (~40 ms here). Left in, it made `node -e 0` that much slower than nslab's
+// own start and the CLI's cost look smaller than it is.
+delete process.env.NODE_EXTRA_CA_CERTS;
 export const CLI = join(ROOT, "dist", "bin", "nslab.js");
 /** The command as a person types it (`nslab`: package.json's bin) of the build in `dir`, as an argv
  * prefix; `node dist/bin/nslab.js` for builds made before that existed. */

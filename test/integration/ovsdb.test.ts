@@ -4,7 +4,7 @@
  * Transactions run against a private ovsdb-server with no ovs-vswitchd, so nothing reaches the kernel.
  */
 import { type ChildProcess, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,8 @@ import {
   addPorts,
   type BridgeSpec,
   type CfgMonitor,
+  COMPACT_MIN_BYTES,
+  compactDb,
   type DaemonHandle,
   deleteBridges,
   deletePorts,
@@ -504,6 +506,51 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("startOvs / stopOvs
     expect(await probeOvs(paths)).toMatchObject({ running: false, vswitchd: false });
     // Stopping twice is harmless.
     expect((await stopOvs(started)).map((r) => r.outcome)).toEqual(["not-running", "not-running"]);
+  });
+
+  it("compacts the database of a server it started once its log has grown, and leaves a short one", async () => {
+    const dir = tempDir("compact");
+    const paths = ovsRuntimePaths({
+      runDir: `${dir}/run`,
+      dbPath: `${dir}/db/conf.db`,
+      logDir: `${dir}/log`,
+    });
+    const started = await startOvs(paths);
+    for (const h of [started.ovsdbServer, started.vswitchd]) if (h) ours.push(h);
+    const size = () => statSync(paths.dbPath).size;
+    try {
+      expect(size()).toBeLessThan(COMPACT_MIN_BYTES);
+      expect(await compactDb(paths, started.ovsdbServer!)).toBeUndefined();
+      // Grow the log as labs do, a transaction at a time (each one appended to the file).
+      const c = await OvsdbClient.connect(ovsDbSocket(paths));
+      try {
+        for (let i = 0; size() < COMPACT_MIN_BYTES * 1.5; i++)
+          await c.transact([
+            {
+              op: "update",
+              table: "Open_vSwitch",
+              where: [],
+              row: { external_ids: ["map", [["nslab-it", `${i}:${"x".repeat(8_000)}`]]] },
+            },
+          ]);
+      } finally {
+        await c.close();
+      }
+      const before = size();
+      const done = await compactDb(paths, started.ovsdbServer!);
+      expect(done).toEqual({ beforeBytes: before, afterBytes: size() });
+      expect(done!.afterBytes).toBeLessThan(64 * 1024);
+      // Only the same process: a handle whose start time does not match is never asked.
+      const other = { ...started.ovsdbServer!, startTime: started.ovsdbServer!.startTime + 1 };
+      expect(await compactDb(paths, other, { minBytes: 0 })).toBeUndefined();
+      // The server still answers, with the last value written.
+      const d = await OvsdbClient.connect(ovsDbSocket(paths));
+      const [root] = await d.select("Open_vSwitch", [], ["external_ids"]);
+      await d.close();
+      expect(JSON.stringify(root!.external_ids)).toMatch(/"nslab-it","\d+:x{8000}"/);
+    } finally {
+      await stopOvs(started);
+    }
   });
 
   it("refuses to signal a pid whose start time or comm does not match", async () => {

@@ -1,11 +1,18 @@
 /** The OVS daemons (ovsdb-server, ovs-vswitchd) on hosts without an init system: probe, start, stop. */
-import { existsSync, mkdirSync, readlinkSync, realpathSync } from "node:fs";
+import { existsSync, mkdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NslabError } from "../../errors.js";
 import { type Runner, systemRunner } from "../runner/index.js";
 import { ensureRootRow } from "./bridges.js";
-import { type DaemonHandle, readOwnPidfile, type StopReport, stopDaemon } from "./daemon-process.js";
+import {
+  type DaemonHandle,
+  isSameProcess,
+  readOwnPidfile,
+  type StopReport,
+  stopDaemon,
+} from "./daemon-process.js";
+import { JsonRpcConnection } from "./jsonrpc.js";
 import { vswitchdAlive } from "./liveness.js";
 import { OvsdbClient } from "./ovsdb.js";
 
@@ -166,6 +173,50 @@ export async function stopOvs(
     if (handle) reports.push(await stopDaemon(handle, graceMs));
   }
   return reports;
+}
+
+/** Past this size {@link compactDb} compacts the database (replaying it costs ~20 ms of a start here). */
+export const COMPACT_MIN_BYTES = 256 * 1024;
+
+/**
+ * Have `server` (an ovsdb-server {@link startOvs} started at `paths`, still the same process) write its
+ * database as one snapshot, when the file has grown past `minBytes`. The file is a log of every
+ * transaction since its last snapshot, and ovsdb-server reads all of it at each start; it snapshots by
+ * itself only after running a while, which a server started for a lab and stopped after it seldom
+ * does. On the development VM a day of labs had grown it to 17 MB, 1.36 s of every start (32 ms once
+ * compacted, which took 47 ms). Asked over the server's own control socket (unixctl speaks JSON-RPC),
+ * without starting a process. The file's sizes before and after, or undefined when it was left alone.
+ */
+export async function compactDb(
+  paths: OvsRuntimePaths,
+  server: DaemonHandle,
+  options: { minBytes?: number; timeoutMs?: number } = {},
+): Promise<{ beforeBytes: number; afterBytes: number } | undefined> {
+  const beforeBytes = fileSize(paths.dbPath);
+  if (beforeBytes < (options.minBytes ?? COMPACT_MIN_BYTES) || !isSameProcess(server)) return undefined;
+  // The control socket as startOvs asked for it: PID-named in the packaged run dir, else by name.
+  const ctl = isDefaultRunDir(paths.runDir)
+    ? `${paths.runDir}/ovsdb-server.${server.pid}.ctl`
+    : `${paths.runDir}/ovsdb-server.ctl`;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const c = await JsonRpcConnection.connect(ctl, {
+    connectTimeoutMs: timeoutMs,
+    requestTimeoutMs: timeoutMs,
+  });
+  try {
+    await c.request("ovsdb-server/compact", []);
+  } finally {
+    await c.close();
+  }
+  return { beforeBytes, afterBytes: fileSize(paths.dbPath) };
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

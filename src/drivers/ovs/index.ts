@@ -12,6 +12,8 @@ export {
   type WaitOptions,
 } from "./bridges.js";
 export {
+  COMPACT_MIN_BYTES,
+  compactDb,
   type DaemonHandle,
   DEFAULT_OVS_RUN_DIR,
   daemonsStartedSince,

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { vswitchdTimeout } from "../../drivers/apply/ovs-channel.js";
 import { recordWriteHook } from "../../drivers/faults.js";
 import {
+  compactDb,
   daemonsStartedSince,
   isSameProcess,
   OvsdbClient,
@@ -154,7 +155,21 @@ export const ovsService: HostService = {
       const record = readRecord();
       if (!record) return;
       if (heldByOthers(ovsService, ctx.lab)) return;
-      if (record.vswitchd) await vswitchdIdle(ovsDbSocket(ovsRuntimePaths()));
+      const paths = ovsRuntimePaths();
+      if (record.vswitchd) await vswitchdIdle(ovsDbSocket(paths));
+      // The next start replays the database's whole log: leave it short (a failure only costs that).
+      if (record.ovsdbServer)
+        await compactDb(paths, record.ovsdbServer).then(
+          (done) => {
+            if (done)
+              ctx.log(
+                "info",
+                `compacted the Open vSwitch database (${paths.dbPath}: ${kib(done.beforeBytes)} → ${kib(done.afterBytes)})`,
+              );
+          },
+          (e: unknown) =>
+            ctx.log("warn", `could not compact the Open vSwitch database: ${(e as Error).message}`),
+        );
       const reports = await stopOvs(record, ctx.runner);
       for (const r of reports)
         if (r.outcome === "still-running") ctx.log("info", `could not stop ${r.comm} (pid ${r.pid})`);
@@ -204,3 +219,5 @@ async function pause(): Promise<void> {
   process.stderr.write("nslab-test: paused after starting Open vSwitch\n");
   await new Promise((r) => setTimeout(r, 60_000));
 }
+
+const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KiB`;

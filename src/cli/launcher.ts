@@ -83,7 +83,7 @@ function start(): void {
 
   // Once the command has nothing left to do (the event loop is empty: no child, timer, socket or
   // pending write), end the process there. A natural end then frees the Node environment and the
-  // whole V8 heap, work no one sees: 6–10 ms of every command's wall and CPU time on the development
+  // whole V8 heap, work no one sees: 3–10 ms of every command's wall and CPU time on the development
   // VM. process.exit still emits "exit" (the code cache above is saved) and keeps the exit code.
   process.once("beforeExit", (code) => process.exit(code));
 

@@ -32,6 +32,7 @@ import {
 } from "../../src/drivers/ovs/index.js";
 import { systemRunner } from "../../src/drivers/runner/index.js";
 import { liveProcess } from "../../src/util/proc.js";
+import { growOvsdbLog } from "../support/private-ovs.js";
 
 const SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema";
 const SYSTEM_RUN_DIR = "/var/run/openvswitch";
@@ -521,21 +522,7 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("startOvs / stopOvs
     try {
       expect(size()).toBeLessThan(COMPACT_MIN_BYTES);
       expect(await compactDb(paths, started.ovsdbServer!)).toBeUndefined();
-      // Grow the log as labs do, a transaction at a time (each one appended to the file).
-      const c = await OvsdbClient.connect(ovsDbSocket(paths));
-      try {
-        for (let i = 0; size() < COMPACT_MIN_BYTES * 1.5; i++)
-          await c.transact([
-            {
-              op: "update",
-              table: "Open_vSwitch",
-              where: [],
-              row: { external_ids: ["map", [["nslab-it", `${i}:${"x".repeat(8_000)}`]]] },
-            },
-          ]);
-      } finally {
-        await c.close();
-      }
+      await growOvsdbLog(ovsDbSocket(paths), paths.dbPath, COMPACT_MIN_BYTES * 1.5);
       const before = size();
       const done = await compactDb(paths, started.ovsdbServer!);
       expect(done).toEqual({ beforeBytes: before, afterBytes: size() });

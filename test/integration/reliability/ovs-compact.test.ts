@@ -5,29 +5,21 @@
  * OVS_LOGDIR and NSLAB_STATE_DIR point into this test's scratch directory), so no other lab's daemons
  * or database are touched.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { statSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { COMPACT_MIN_BYTES, OvsdbClient } from "../../../src/drivers/ovs/index.js";
+import { COMPACT_MIN_BYTES } from "../../../src/drivers/ovs/index.js";
 import { liveProcess } from "../../../src/util/proc.js";
 import { canTouchKernel, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
 import { netNames, scratch } from "../../support/net.js";
+import { growOvsdbLog, privateOvs } from "../../support/private-ovs.js";
 
 describe.skipIf(!canTouchKernel && !mustRun)(
   "down compacts the database of the daemons nslab started",
   () => {
     const { prefix, lab } = netNames("oc");
     const files = scratch();
-    const dir = files.path("private");
-    const env = {
-      NSLAB_STATE_DIR: join(dir, "state"),
-      OVS_RUNDIR: join(dir, "run"),
-      OVS_DBDIR: join(dir, "db"),
-      OVS_LOGDIR: join(dir, "log"),
-    };
-    for (const d of Object.values(env)) mkdirSync(d, { recursive: true });
-    chmodSync(env.NSLAB_STATE_DIR, 0o700);
-    const db = join(env.OVS_DBDIR, "conf.db");
+    const ovs = privateOvs(files.path("private"));
+    const { env, db } = ovs;
     const file = files.file(
       "lab.yaml",
       `name: ${lab}
@@ -39,47 +31,26 @@ links:
 `,
     );
     const before = scopedSnapshot(prefix, lab);
-    const daemonPids = new Set<number>();
     afterAll(() => {
       nslab(["down", lab], { env });
-      // The private daemons this test's lab started (down stops them; these are what a failure left).
-      for (const pid of daemonPids)
-        if (liveProcess(pid)?.comm.startsWith("ovs")) process.kill(pid, "SIGKILL");
+      ovs.killLeft();
       files.cleanup();
     });
 
     it("a grown log is compacted by down, a short one is left as it is", async () => {
       const up = () => {
         const r = nslab(["up", file, "--name", lab, "--prefix", prefix], { env });
-        for (const d of ["ovsdb-server", "ovs-vswitchd"]) {
-          const f = join(env.OVS_RUNDIR, `${d}.pid`);
-          if (existsSync(f)) daemonPids.add(Number(readFileSync(f, "utf8").trim()));
-        }
+        ovs.notePids();
         expect(r.code, r.stderr).toBe(0);
       };
       up();
       let down = nslab(["down", lab], { env });
       expect(down.code, down.stderr).toBe(0);
       expect(down.stderr).not.toContain("compacted");
-      const short = statSync(db).size;
-      expect(short).toBeLessThan(COMPACT_MIN_BYTES);
+      expect(statSync(db).size).toBeLessThan(COMPACT_MIN_BYTES);
 
       up();
-      // Grow the log past the threshold, a transaction at a time, as many labs' bridges and ports would.
-      const c = await OvsdbClient.connect(join(env.OVS_RUNDIR, "db.sock"));
-      try {
-        for (let i = 0; statSync(db).size < COMPACT_MIN_BYTES * 1.5; i++)
-          await c.transact([
-            {
-              op: "update",
-              table: "Open_vSwitch",
-              where: [],
-              row: { external_ids: ["map", [["nslab-it", `${i}:${"x".repeat(8_000)}`]]] },
-            },
-          ]);
-      } finally {
-        await c.close();
-      }
+      await growOvsdbLog(ovs.socket, db, COMPACT_MIN_BYTES * 1.5);
       const grown = statSync(db).size;
       down = nslab(["down", lab], { env });
       expect(down.code, down.stderr).toBe(0);
@@ -91,7 +62,7 @@ links:
       expect(Number(m![3]) * 1024).toBeGreaterThanOrEqual(statSync(db).size);
       expect(down.stderr).toContain("stopped the Open vSwitch daemons nslab had started");
       expect(statSync(db).size).toBeLessThan(64 * 1024);
-      for (const pid of daemonPids) expect(liveProcess(pid)?.comm ?? "gone").not.toMatch(/^ovs/);
+      for (const pid of ovs.pids()) expect(liveProcess(pid)?.comm ?? "gone").not.toMatch(/^ovs/);
       expect(scopedSnapshot(prefix, lab)).toEqual(before);
     }, 120_000);
   },

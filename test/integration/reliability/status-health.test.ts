@@ -5,12 +5,13 @@
  * was removed: each reported with its fix, repaired by `up` of its file again, cleaned up by `down`.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { liveProcess } from "../../../src/util/proc.js";
 import { canTouchKernel, eventually, mustRun, nslab, scopedSnapshot } from "../../support/kernel.js";
 import { netNames, scratch } from "../../support/net.js";
+import { privateOvs } from "../../support/private-ovs.js";
 
 interface Report {
   lab: string;
@@ -43,28 +44,14 @@ links:
 describe.skipIf(!canTouchKernel && !mustRun)("status and the machinery a lab depends on", () => {
   const { prefix, lab } = netNames("sh");
   const files = scratch();
-  const dir = files.path("private");
-  const env = {
-    NSLAB_STATE_DIR: join(dir, "state"),
-    OVS_RUNDIR: join(dir, "run"),
-    OVS_DBDIR: join(dir, "db"),
-    OVS_LOGDIR: join(dir, "log"),
-  };
-  for (const d of Object.values(env)) mkdirSync(d, { recursive: true });
-  chmodSync(env.NSLAB_STATE_DIR, 0o700);
+  const ovs = privateOvs(files.path("private"));
+  const { env } = ovs;
   const file = files.file("lab.yaml", OVS_LAB(lab));
   const before = scopedSnapshot(prefix, lab);
-  const daemonPids = new Set<number>();
-  const notePids = () => {
-    for (const d of ["ovsdb-server", "ovs-vswitchd"]) {
-      const f = join(env.OVS_RUNDIR, `${d}.pid`);
-      if (existsSync(f)) daemonPids.add(Number(readFileSync(f, "utf8").trim()));
-    }
-  };
+  const notePids = () => ovs.notePids();
   afterAll(() => {
     nslab(["down", lab], { env });
-    // The private daemons this test's labs started (down stops them; these are what a failure left).
-    for (const pid of daemonPids) if (liveProcess(pid)?.comm.startsWith("ovs")) process.kill(pid, "SIGKILL");
+    ovs.killLeft();
     files.cleanup();
   });
   const up = () => nslab(["up", file, "--name", lab, "--prefix", prefix], { env });
@@ -120,7 +107,7 @@ describe.skipIf(!canTouchKernel && !mustRun)("status and the machinery a lab dep
     const down = nslab(["down", lab], { env });
     expect(down.code, down.stderr).toBe(0);
     expect(scopedSnapshot(prefix, lab)).toEqual(before);
-    for (const pid of daemonPids) expect(liveProcess(pid)?.comm ?? "gone").not.toMatch(/^ovs/);
+    for (const pid of ovs.pids()) expect(liveProcess(pid)?.comm ?? "gone").not.toMatch(/^ovs/);
     expect(readdirNames(join(env.NSLAB_STATE_DIR, "labs"))).toEqual([]);
   }, 120_000);
 });

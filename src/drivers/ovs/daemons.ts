@@ -16,14 +16,6 @@ import { JsonRpcConnection } from "./jsonrpc.js";
 import { vswitchdAlive } from "./liveness.js";
 import { OvsdbClient } from "./ovsdb.js";
 
-export {
-  type DaemonHandle,
-  isSameProcess,
-  readOwnPidfile,
-  type StopReport,
-  stopDaemon,
-} from "./daemon-process.js";
-
 /** Where the packaged OVS keeps its sockets and pidfiles. */
 export const DEFAULT_OVS_RUN_DIR = "/var/run/openvswitch";
 const DEFAULT_DB_LINK = "/etc/openvswitch/conf.db";

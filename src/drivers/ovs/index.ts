@@ -11,20 +11,18 @@ export {
   setPortTag,
   type WaitOptions,
 } from "./bridges.js";
+export { type DaemonHandle, isSameProcess, type StopReport } from "./daemon-process.js";
 export {
   COMPACT_MIN_BYTES,
   compactDb,
-  type DaemonHandle,
   DEFAULT_OVS_RUN_DIR,
   daemonsStartedSince,
-  isSameProcess,
   type OvsProbe,
   type OvsRuntimePaths,
   ovsDbSocket,
   ovsRuntimePaths,
   probeOvs,
   type StartedOvs,
-  type StopReport,
   startOvs,
   stopOvs,
 } from "./daemons.js";

@@ -1,5 +1,7 @@
 // Builds the native netns agent: native/*.c (and their headers) → dist/native/nsagent, skipped when
-// the binary is newer than every native source, header and this script (`--force` rebuilds).
+// the binary is newer than every native source, header and this script (`--force` rebuilds); and
+// the runner's spawn addon, native/addon/spawn.c → dist/native/spawn.node (Node-API, against the
+// headers of the Node that runs this; without them it is not built and nslab spawns with fork()).
 // Linked statically when the C library allows it, so the binary shipped in the npm package runs on
 // any Linux of the same CPU architecture, whatever its libc version. Warnings are errors in a git
 // checkout and in CI (where the code is written); an installed package built by a user's newer
@@ -22,6 +24,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nativeDir = join(root, "native");
 const target = join(root, "dist", "native", "nsagent");
+const addonSource = join(nativeDir, "addon", "spawn.c");
+const addonTarget = join(root, "dist", "native", "spawn.node");
 const strict = Boolean(process.env.CI) || existsSync(join(root, ".git"));
 const FLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Wshadow", "-Wformat=2", "-Wconversion"];
 if (strict) FLAGS.push("-Werror");
@@ -59,7 +63,60 @@ function findCompiler() {
   return null;
 }
 
+/** Node's C headers (node_api.h) for the Node running this, or null. */
+function nodeHeaders() {
+  for (const dir of [join(dirname(dirname(process.execPath)), "include", "node"), "/usr/include/node"])
+    if (existsSync(join(dir, "node_api.h"))) return dir;
+  return null;
+}
+
+/** Build dist/native/spawn.node when it is older than its source or this script. */
+function buildAddon(cc) {
+  const newest = Math.max(mtime(addonSource) ?? 0, mtime(fileURLToPath(import.meta.url)) ?? 0);
+  const built = mtime(addonTarget);
+  if (!process.argv.includes("--force") && built !== null && built >= newest) return 0;
+  const headers = nodeHeaders();
+  if (!headers) {
+    process.stderr.write(
+      "nslab: warning: no node_api.h beside this Node; the spawn addon is not built (nslab spawns with fork())\n",
+    );
+    return 0;
+  }
+  mkdirSync(dirname(addonTarget), { recursive: true });
+  const temp = `${addonTarget}.${process.pid}.tmp`;
+  try {
+    execFileSync(
+      cc,
+      [
+        ...FLAGS,
+        "-shared",
+        "-fPIC",
+        "-s",
+        "-I",
+        headers,
+        "-DNODE_GYP_MODULE_NAME=spawn",
+        "-o",
+        temp,
+        addonSource,
+      ],
+      { stdio: ["ignore", "inherit", "inherit"] },
+    );
+    renameSync(temp, addonTarget);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    process.stderr.write(`nslab: compiling ${addonSource} failed: ${error.message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
 function main() {
+  const cc = findCompiler();
+  const agent = buildAgent(cc);
+  return cc && agent === 0 && existsSync(addonSource) ? buildAddon(cc) : agent;
+}
+
+function buildAgent(cc) {
   const files = nativeFiles();
   const sources = files.filter((file) => file.endsWith(".c"));
   if (sources.length === 0) {
@@ -69,7 +126,6 @@ function main() {
   const newest = Math.max(...[...files, fileURLToPath(import.meta.url)].map((file) => mtime(file) ?? 0));
   const targetTime = mtime(target);
   if (!process.argv.includes("--force") && targetTime !== null && targetTime >= newest) return 0;
-  const cc = findCompiler();
   if (!cc) {
     process.stderr.write(
       "nslab: warning: no C compiler in /usr/bin; using iproute2 instead of the native agent\n",

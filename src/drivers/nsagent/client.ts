@@ -3,11 +3,11 @@
  * (all requests written at once, replies matched in order), and close it.
  */
 import type { ChildProcess } from "node:child_process";
-import { accessSync, closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { accessSync, closeSync, constants, openSync, readSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { NslabError } from "../../errors.js";
+import { packageRoot } from "../../util/package-root.js";
 import { CommandError, type CommandFailure, logCommand, type Runner, systemRunner } from "../runner/index.js";
 import {
   type AgentCommand,
@@ -88,21 +88,14 @@ interface PendingBatch {
  * another CPU (an installed package ships the binary built where it was packed).
  */
 export function findAgentBinary(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    // The package's own package.json (dist/bin holds one that only says its files are CommonJS).
-    if (isPackageRoot(dir)) {
-      const path = join(dir, AGENT_PATH);
-      try {
-        accessSync(path, constants.X_OK);
-        return elfMachine(path) === ELF_MACHINE[process.arch] ? path : null;
-      } catch {
-        return null;
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
+  const root = packageRoot();
+  if (root === null) return null;
+  const path = join(root, AGENT_PATH);
+  try {
+    accessSync(path, constants.X_OK);
+    return elfMachine(path) === ELF_MACHINE[process.arch] ? path : null;
+  } catch {
+    return null;
   }
 }
 
@@ -110,16 +103,6 @@ export function findAgentBinary(): string | null {
 export async function nftTablesOf(agent: NsAgent): Promise<NftTable[] | undefined> {
   const [root, r] = await agent.exec([{ op: "root" }, { op: "nfttables" }]);
   return root?.status === "ok" && r?.status === "ok" ? asNftTables(r.data) : undefined;
-}
-
-function isPackageRoot(dir: string): boolean {
-  try {
-    return (
-      (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name === "nslab"
-    );
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { NslabError } from "../../errors.js";
 import { formatArgv } from "../../util/quote.js";
 import { requireBinary } from "./binaries.js";
 import { CommandError } from "./errors.js";
+import { fastSpawn } from "./fast-spawn.js";
 
 /** Options for one command run to completion. */
 export interface RunOptions {
@@ -108,12 +109,16 @@ export const systemRunner: Runner = {
     return new Promise<RunResult>((resolve, reject) => {
       // Own process group: a Ctrl-C at the terminal reaches nslab (which rolls back), not the
       // commands it is in the middle of.
-      const child = spawn(full[0]!, full.slice(1), {
-        env: scrubbedEnv(options.env),
-        ...(options.cwd ? { cwd: options.cwd } : {}),
-        stdio: ["pipe", "pipe", "pipe"],
-        detached: true,
-      });
+      // posix_spawn when the package's addon is there (see fast-spawn.ts), else Node's fork.
+      const env = scrubbedEnv(options.env);
+      const child =
+        fastSpawn(full[0]!, full.slice(1), env, options.cwd) ??
+        spawn(full[0]!, full.slice(1), {
+          env,
+          ...(options.cwd ? { cwd: options.cwd } : {}),
+          stdio: ["pipe", "pipe", "pipe"],
+          detached: true,
+        });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let timedOut = false;
@@ -158,8 +163,11 @@ export const systemRunner: Runner = {
     commandLog?.({ argv: full, exitCode: null, durationMs: 0, inputLines: 0 });
     const inherit = options.stdio === "inherit" || options.stdio === "output";
     const daemon = typeof options.stdio === "object" ? options.stdio : undefined;
+    const env = scrubbedEnv(options.env);
+    const piped = !inherit && !daemon ? fastSpawn(full[0]!, full.slice(1), env) : undefined;
+    if (piped) return piped;
     return spawn(full[0]!, full.slice(1), {
-      env: scrubbedEnv(options.env),
+      env,
       stdio:
         options.stdio === "output"
           ? ["ignore", "inherit", "inherit"]

@@ -1,0 +1,32 @@
+/** Where this nslab's package is: the directory of its own package.json, found once. */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+let cached: string | null | undefined;
+
+/**
+ * The package's root directory (a checkout's or an installed package's), or null when none is
+ * found above this module: the nearest package.json named nslab (dist/bin holds one that only says
+ * its files are CommonJS).
+ */
+export function packageRoot(): string | null {
+  if (cached !== undefined) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (isPackageRoot(dir)) return (cached = dir);
+    const parent = dirname(dir);
+    if (parent === dir) return (cached = null);
+    dir = parent;
+  }
+}
+
+function isPackageRoot(dir: string): boolean {
+  try {
+    return (
+      (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name === "nslab"
+    );
+  } catch {
+    return false;
+  }
+}

@@ -11,12 +11,15 @@ let cached: string | null | undefined;
  * its files are CommonJS).
  */
 export function packageRoot(): string | null {
-  if (cached !== undefined) return cached;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (isPackageRoot(dir)) return (cached = dir);
+  if (cached === undefined) cached = findRoot(dirname(fileURLToPath(import.meta.url)));
+  return cached;
+}
+
+function findRoot(start: string): string | null {
+  for (let dir = start; ; ) {
+    if (isPackageRoot(dir)) return dir;
     const parent = dirname(dir);
-    if (parent === dir) return (cached = null);
+    if (parent === dir) return null;
     dir = parent;
   }
 }

@@ -70,11 +70,31 @@ function nodeHeaders() {
   return null;
 }
 
+/** Whether `target` is newer than each of `inputs` and this script (never with --force). */
+function upToDate(target, inputs) {
+  const built = mtime(target);
+  const newest = Math.max(...[...inputs, fileURLToPath(import.meta.url)].map((file) => mtime(file) ?? 0));
+  return !process.argv.includes("--force") && built !== null && built >= newest;
+}
+
+/** Compile into a file beside `target`, then rename it there: a concurrent build never sees half a file. */
+function compileTo(target, what, compile) {
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    compile(temp);
+    renameSync(temp, target);
+    return 0;
+  } catch (error) {
+    rmSync(temp, { force: true });
+    process.stderr.write(`nslab: compiling ${what} failed: ${error.message}\n`);
+    return 1;
+  }
+}
+
 /** Build dist/native/spawn.node when it is older than its source or this script. */
 function buildAddon(cc) {
-  const newest = Math.max(mtime(addonSource) ?? 0, mtime(fileURLToPath(import.meta.url)) ?? 0);
-  const built = mtime(addonTarget);
-  if (!process.argv.includes("--force") && built !== null && built >= newest) return 0;
+  if (upToDate(addonTarget, [addonSource])) return 0;
   const headers = nodeHeaders();
   if (!headers) {
     process.stderr.write(
@@ -82,32 +102,12 @@ function buildAddon(cc) {
     );
     return 0;
   }
-  mkdirSync(dirname(addonTarget), { recursive: true });
-  const temp = `${addonTarget}.${process.pid}.tmp`;
-  try {
-    execFileSync(
-      cc,
-      [
-        ...FLAGS,
-        "-shared",
-        "-fPIC",
-        "-s",
-        "-I",
-        headers,
-        "-DNODE_GYP_MODULE_NAME=spawn",
-        "-o",
-        temp,
-        addonSource,
-      ],
-      { stdio: ["ignore", "inherit", "inherit"] },
-    );
-    renameSync(temp, addonTarget);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    process.stderr.write(`nslab: compiling ${addonSource} failed: ${error.message}\n`);
-    return 1;
-  }
-  return 0;
+  const flags = ["-shared", "-fPIC", "-s", "-I", headers, "-DNODE_GYP_MODULE_NAME=spawn"];
+  return compileTo(addonTarget, addonSource, (temp) =>
+    execFileSync(cc, [...FLAGS, ...flags, "-o", temp, addonSource], {
+      stdio: ["ignore", "inherit", "inherit"],
+    }),
+  );
 }
 
 function main() {
@@ -123,19 +123,14 @@ function buildAgent(cc) {
     process.stderr.write(`nslab: warning: no C sources in ${nativeDir}; the native agent is not built\n`);
     return 0;
   }
-  const newest = Math.max(...[...files, fileURLToPath(import.meta.url)].map((file) => mtime(file) ?? 0));
-  const targetTime = mtime(target);
-  if (!process.argv.includes("--force") && targetTime !== null && targetTime >= newest) return 0;
+  if (upToDate(target, files)) return 0;
   if (!cc) {
     process.stderr.write(
       "nslab: warning: no C compiler in /usr/bin; using iproute2 instead of the native agent\n",
     );
     return 0;
   }
-  mkdirSync(dirname(target), { recursive: true });
-  // Compile beside the target and rename: a concurrent build never sees a half-written binary.
-  const temp = `${target}.${process.pid}.tmp`;
-  try {
+  return compileTo(target, `${nativeDir}/*.c`, (temp) => {
     try {
       execFileSync(cc, [...FLAGS, "-static", "-s", "-o", temp, ...sources], {
         stdio: ["ignore", "ignore", "pipe"],
@@ -144,13 +139,7 @@ function buildAgent(cc) {
       // No static C library (libc.a): a dynamically linked agent works where it was built.
       execFileSync(cc, [...FLAGS, "-o", temp, ...sources], { stdio: ["ignore", "inherit", "inherit"] });
     }
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    process.stderr.write(`nslab: compiling ${nativeDir}/*.c failed: ${error.message}\n`);
-    return 1;
-  }
-  return 0;
+  });
 }
 
 process.exitCode = main();

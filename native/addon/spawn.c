@@ -136,6 +136,8 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   }
   goto done;
 fail:
+  /* The program runs, but its pipes cannot be handed over: closing them ends its input and output. */
+  for (int i = 0; i < 3; i++) close(pairs[i][0]);
   result = NULL;
   goto done;
 spawn_failed:

@@ -2,9 +2,9 @@
 /**
  * The launcher (dist/bin/nslab.js, run by the installed command dist/bin/nslab, a few lines of sh
  * that scripts/bundle-cli.mjs writes): starts the bundled command (dist/bin/cli.cjs, see
- * scripts/bundle-cli.mjs; the function Node would wrap a CommonJS module in) from V8's code cache. Node 20 has no compile cache of its own
- * (module.enableCompileCache is Node 22), so every start would parse and compile the functions a
- * command runs — commander's, the YAML parser's, nslab's — again; here the bytecode V8 made at the
+ * scripts/bundle-cli.mjs; the function Node would wrap a CommonJS module in) from V8's code cache.
+ * Node 20 has no compile cache of its own (module.enableCompileCache is Node 22), so every start
+ * would parse and compile the functions a command runs — commander's, the YAML parser's, nslab's — again; here the bytecode V8 made at the
  * end of the last run of the same command is handed back to it (vm.Script's cachedData), which
  * takes ~25 ms off each start of `validate` on the development VM.
  *

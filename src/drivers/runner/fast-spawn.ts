@@ -11,7 +11,8 @@
  * CLONE_VM | CLONE_VFORK) takes ~1 ms and leaves the parent's pages alone.
  *
  * The child looks like child_process's to the runner's callers (the members they use: pid,
- * stdin/stdout/stderr, kill, "exit", "close", "error"); the same options as the runner's fork:
+ * stdin/stdout/stderr, exitCode, signalCode, kill, "exit", "close"; it never emits "error": a
+ * program that cannot start is left to child_process); the same options as the runner's fork:
  * a session of its own (detached), every signal at its default, none blocked, the given
  * environment and directory. Its exit is learnt by reaping it once its stdout and stderr have both
  * closed (as "close" waits for them in child_process too), retried after a short wait while it is

@@ -51,10 +51,10 @@ export function spawnAddon(): SpawnAddon | null {
 /** Longest wait between two looks at a child that closed its output but has not exited yet. */
 const MAX_REAP_WAIT_MS = 50;
 
-/** Signal numbers to names, as child_process reports them. */
-const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
-  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
-);
+/** Signal numbers to names, as child_process reports them: the first name of each (SIGABRT, not SIGIOT). */
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>();
+for (const [name, n] of Object.entries(constants.signals))
+  if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name as NodeJS.Signals);
 
 /** A program started by posix_spawn, with the parts of ChildProcess the runner's callers use. */
 class SpawnedChild extends EventEmitter {

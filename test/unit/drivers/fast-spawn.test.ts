@@ -59,6 +59,11 @@ describe("the runner's posix_spawn", () => {
     expect(child.kill("SIGKILL")).toBe(false);
   });
 
+  it("names a signal as child_process does (SIGABRT, not its alias SIGIOT)", async () => {
+    const child = fastSpawn("/bin/sh", ["-c", "kill -ABRT $$"], ENV)!;
+    expect(await finish(child)).toMatchObject({ code: null, signal: "SIGABRT" });
+  });
+
   it("waits for a program that closed its output but is still running", async () => {
     const started = performance.now();
     const child = fastSpawn("/bin/sh", ["-c", "exec >&- 2>&-; sleep 0.3; exit 5"], ENV)!;

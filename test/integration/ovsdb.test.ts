@@ -50,6 +50,11 @@ function tempDir(tag: string): string {
   return dir;
 }
 
+/** Daemon paths (sockets, database, logs) all inside `dir`. */
+function privatePaths(dir: string) {
+  return ovsRuntimePaths({ runDir: `${dir}/run`, dbPath: `${dir}/db/conf.db`, logDir: `${dir}/log` });
+}
+
 /** A private ovsdb-server on a fresh database in `dir`; nothing under /var/run/openvswitch. */
 async function startPrivateOvsdb(dir: string): Promise<DaemonHandle> {
   await systemRunner.run(["ovsdb-tool", "create", `${dir}/conf.db`, SCHEMA]);
@@ -451,11 +456,7 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("startOvs / stopOvs
 
   it("starts both daemons in a private dir, answers ovs-vsctl, and stops exactly them", async () => {
     const dir = tempDir("daemons");
-    const paths = ovsRuntimePaths({
-      runDir: `${dir}/run`,
-      dbPath: `${dir}/db/conf.db`,
-      logDir: `${dir}/log`,
-    });
+    const paths = privatePaths(dir);
     expect(paths.schemaPath).toBe(SCHEMA);
     for (const p of [paths.runDir, paths.dbPath, paths.logDir]) expect(p.startsWith(`${dir}/`)).toBe(true);
     expect(await probeOvs(paths)).toMatchObject({ running: false, vswitchd: false });
@@ -511,11 +512,7 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("startOvs / stopOvs
 
   it("compacts the database of a server it started once its log has grown, and leaves a short one", async () => {
     const dir = tempDir("compact");
-    const paths = ovsRuntimePaths({
-      runDir: `${dir}/run`,
-      dbPath: `${dir}/db/conf.db`,
-      logDir: `${dir}/log`,
-    });
+    const paths = privatePaths(dir);
     const started = await startOvs(paths);
     for (const h of [started.ovsdbServer, started.vswitchd]) if (h) ours.push(h);
     const size = () => statSync(paths.dbPath).size;

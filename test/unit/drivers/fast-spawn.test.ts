@@ -19,6 +19,8 @@ function finish(child: NonNullable<ReturnType<typeof fastSpawn>>, input?: string
   const err: string[] = [];
   child.stdout.setEncoding("utf8").on("data", (d: string) => out.push(d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => err.push(d));
+  // As the runner does: a program that ends before reading its input closes its stdin (EPIPE).
+  child.stdin.on("error", () => {});
   child.stdin.end(input ?? "");
   return new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
     (resolve) =>

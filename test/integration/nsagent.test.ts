@@ -987,6 +987,27 @@ describe("NsAgent process handling (fake agents, no root)", () => {
     await expect(agent.exec([{ op: "root" }])).rejects.toMatchObject({ code: "E_COMMAND" });
   });
 
+  it("reads a reply line that comes in pieces, a character split between them", async () => {
+    // "été": its é is two bytes (\303\251); the first piece ends between them, the second in the
+    // middle of the next line.
+    const agent = await NsAgent.start({
+      runner: fake(
+        `read x; echo ok; read a; read b; printf 'ok\\t["\\303'; sleep 0.1; printf '\\251t\\303\\251"]\\nok\\t[1'; sleep 0.1; printf ',2]\\n'; while read l; do echo ok; done`,
+      ),
+      path: "/x",
+    });
+    expect(
+      await agent.exec([
+        { op: "nsdumpc", ns: "n1" },
+        { op: "nsdumpc", ns: "n2" },
+      ]),
+    ).toEqual([
+      { status: "ok", data: ["été"] },
+      { status: "ok", data: [1, 2] },
+    ]);
+    await agent.close();
+  });
+
   it("hands each reply on as it comes (onReply), and dumpWith each namespace read", async () => {
     // Answers the first request at once and the second only after its third line came.
     const agent = await NsAgent.start({

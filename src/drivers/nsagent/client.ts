@@ -54,6 +54,8 @@ function elfMachine(path: string): number | undefined {
 const CLOSE_TIMEOUT_MS = 5_000;
 /** How much of the agent's stderr is kept for error messages. */
 const STDERR_LIMIT = 16_384;
+/** The end of a reply line. */
+const NEWLINE = 0x0a;
 
 /** Options of {@link NsAgent.start}. */
 export interface NsAgentOptions {
@@ -117,7 +119,8 @@ export class NsAgent {
   readonly #exited: Promise<void>;
   #markExited: () => void = () => {};
   #spawnError: Error | undefined;
-  #partial = "";
+  /** The start of a reply line not yet ended, as it came (a line is decoded once it is whole). */
+  #partial: Buffer[] = [];
   #stderr = "";
   #failure: NslabError | undefined;
   #closing = false;
@@ -136,8 +139,9 @@ export class NsAgent {
     });
     // A dead agent closes its stdin: the write error is reported through "close".
     child.stdin?.on("error", () => {});
-    child.stdout?.setEncoding("utf8");
-    child.stdout?.on("data", (chunk: string) => this.#onData(chunk));
+    // Bytes, framed here: a reading of ten thousand namespaces is 3 MB of lines, and decoding each
+    // line alone makes no copy of the whole (a decoder's text, joined and split again).
+    child.stdout?.on("data", (chunk: Buffer) => this.#onData(chunk));
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-STDERR_LIMIT);
@@ -233,13 +237,21 @@ export class NsAgent {
     });
   }
 
-  #onData(chunk: string): void {
-    const lines = (this.#partial + chunk).split("\n");
-    this.#partial = lines.pop() ?? "";
-    for (const line of lines) {
+  #onData(chunk: Buffer): void {
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
       if (this.#failure) return;
+      let line: string;
+      if (this.#partial.length === 0) line = chunk.toString("utf8", start, nl);
+      else {
+        this.#partial.push(chunk.subarray(0, nl));
+        line = Buffer.concat(this.#partial).toString("utf8");
+        this.#partial = [];
+      }
       this.#onLine(line);
+      start = nl + 1;
     }
+    if (start < chunk.length) this.#partial.push(chunk.subarray(start));
   }
 
   #onLine(line: string): void {

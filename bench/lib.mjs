@@ -180,18 +180,22 @@ function cpuTimes() {
 }
 
 /**
- * Wait until the machine is quiet again (≥ 80% idle over 300 ms; at most `maxMs`): the kernel goes
- * on tearing down a deleted lab's namespaces in the background after `down` returns, and the next
- * timed run should not pay for the previous one.
+ * Wait until the machine is quiet again (≥ 80% idle over 300 ms, `quiet` times in a row; at most
+ * `maxMs`): the kernel goes on tearing down a deleted lab's namespaces in the background after
+ * `down` returns, and the next timed run should not pay for the previous one. Returns the time
+ * waited (ms) and whether it came to rest.
  */
-export async function settle(maxMs = 15_000) {
-  const deadline = Date.now() + maxMs;
-  while (Date.now() < deadline) {
+export async function settle(maxMs = 15_000, quiet = 1) {
+  const started = Date.now();
+  let inARow = 0;
+  while (Date.now() - started < maxMs) {
     const a = cpuTimes();
     await sleep(300);
     const b = cpuTimes();
-    if (b.all > a.all && (b.idle - a.idle) / (b.all - a.all) >= 0.8) return;
+    inARow = b.all > a.all && (b.idle - a.idle) / (b.all - a.all) >= 0.8 ? inARow + 1 : 0;
+    if (inARow >= quiet) return { waitedMs: Date.now() - started, quiet: true };
   }
+  return { waitedMs: Date.now() - started, quiet: false };
 }
 
 /** Median of numbers. */

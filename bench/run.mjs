@@ -29,7 +29,7 @@
 //                       N, default 30), then --huge
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { floorCleanup, floorDown, floorModel, floorRead, floorRootNames, floorUp } from "./floor.mjs";
 import {
@@ -109,12 +109,16 @@ try {
       if (keeper) await keeper.release();
     }
     if (args.all && !isInterrupted()) {
+      // The kernel tears the 1,000-host labs' namespaces down for minutes after their `down`: the
+      // small rows wait for a quiet machine (they moved by 20–30 % at load 1.7).
+      await settleBeforeSmallRows("the seed labs");
       const { measureSeed } = await import("./seed.mjs");
       log(`the seed labs: ${args.seedRuns} interleaved rounds`);
       results.seed = await measureSeed(args.seedRuns);
       writeResults();
     }
     if (args.all && !isInterrupted()) {
+      await settleBeforeSmallRows("the CLI's own cost");
       const { measureCli } = await import("./cli.mjs");
       log(`the CLI's own cost: ${args.cliRuns} interleaved runs of each command`);
       results.cli = await measureCli(args.cliRuns);
@@ -129,6 +133,14 @@ writeResults();
 await printTable();
 
 // ---------------------------------------------------------------------------------------------
+
+/** Wait (at most 5 minutes) until the machine has been quiet for 3 s, and say how long it took. */
+async function settleBeforeSmallRows(what) {
+  const { waitedMs, quiet } = await settle(300_000, 10);
+  log(
+    `${what}: ${quiet ? "the machine was quiet" : "the machine was still busy"} after ${(waitedMs / 1000).toFixed(0)} s (load ${loadavg()[0].toFixed(2)})`,
+  );
+}
 
 function parseArgs(argv) {
   const a = {

@@ -2,6 +2,7 @@
 import { ovsKernelModule } from "../drivers/host/facts.js";
 import { hostLimits } from "../drivers/host/limits.js";
 import { hostFactsFor } from "../drivers/host/probe.js";
+import { nftTablesOfOwnAgent } from "../drivers/nsagent/index.js";
 import type { Runner } from "../drivers/runner/index.js";
 import type { Topology } from "../model/types.js";
 import { planUp } from "../plan/build.js";
@@ -88,7 +89,11 @@ export async function planForHost(topology: Topology, runner?: Runner): Promise<
   const frr = await frrForLab(topology, runner);
   // Routers' FRR as `up` adds it: their /etc/frr, /run/frr and daemons in the node environment.
   const t = frr && frr.problems.length === 0 ? withFrr(topology, frr) : topology;
-  const host = await hostFactsFor(t, runner, stateRoot(), { borrowed: borrowedDevices(topology.name) });
+  const host = await hostFactsFor(t, runner, stateRoot(), {
+    borrowed: borrowedDevices(topology.name),
+    // No driver here: the firewall's tables are asked of an agent of its own (see readFirewall).
+    nftTables: () => nftTablesOfOwnAgent(runner),
+  });
   return planLab(
     t,
     { ...host, defaultController: defaultControllerTarget() },

@@ -17,6 +17,7 @@ import {
   fromCompactDump,
   NsAgent,
   type NsDump,
+  nftTablesOfOwnAgent,
   parseReply,
 } from "../../src/drivers/nsagent/index.js";
 import { dumpWith } from "../../src/drivers/observe/agent-dumps.js";
@@ -985,6 +986,23 @@ describe("NsAgent process handling (fake agents, no root)", () => {
     await agent.close();
     await agent.close();
     await expect(agent.exec([{ op: "root" }])).rejects.toMatchObject({ code: "E_COMMAND" });
+  });
+
+  it("asks an agent of its own for the nftables tables, and says nothing when it cannot", async () => {
+    const answering = (reply: string): Runner =>
+      fake(
+        `read x; echo ok; read a; read b; echo ok; printf '%s\\n' '${reply}'; while read l; do echo ok; done`,
+      );
+    expect(await nftTablesOfOwnAgent(answering('ok\t[["inet","t1"],["ip","nat"]]'))).toEqual([
+      { family: "inet", name: "t1" },
+      { family: "ip", name: "nat" },
+    ]);
+    expect(await nftTablesOfOwnAgent(answering("ok\t[]"))).toEqual([]);
+    // Refused (no netfilter here), or an agent that cannot start: undefined, and nft is run instead.
+    expect(
+      await nftTablesOfOwnAgent(answering("err\t93\tnfnetlink: protocol not supported")),
+    ).toBeUndefined();
+    expect(await nftTablesOfOwnAgent(fake("read x; exit 3"))).toBeUndefined();
   });
 
   it("reads a reply line that comes in pieces, a character split between them", async () => {

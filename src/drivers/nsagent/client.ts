@@ -108,6 +108,29 @@ export async function nftTablesOf(agent: NsAgent): Promise<NftTable[] | undefine
 }
 
 /**
+ * The nftables tables of the namespace nslab runs in, asked of an agent started for this alone
+ * (undefined: no agent binary, or it could not say): where the driver has no agent running (`plan`),
+ * an agent starts, answers and exits in a few milliseconds, against ~15 ms for `nft -j list ruleset`
+ * to list a host that has no table (most hosts without Docker or a firewall).
+ */
+export async function nftTablesOfOwnAgent(runner?: Runner): Promise<NftTable[] | undefined> {
+  if (!findAgentBinary()) return undefined;
+  let agent: NsAgent;
+  try {
+    agent = await NsAgent.start(runner ? { runner } : {});
+  } catch {
+    return undefined;
+  }
+  try {
+    return await nftTablesOf(agent);
+  } catch {
+    return undefined;
+  } finally {
+    await agent.close().catch(() => {});
+  }
+}
+
+/**
  * One running nsagent. Its current namespace is shared state: start every batch with `ns` or
  * `root` rather than relying on where an earlier batch left it.
  */

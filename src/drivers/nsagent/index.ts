@@ -5,6 +5,7 @@ export {
   NsAgent,
   type NsAgentOptions,
   nftTablesOf,
+  nftTablesOfOwnAgent,
 } from "./client.js";
 export {
   asCompactDump,

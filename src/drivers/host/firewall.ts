@@ -18,9 +18,9 @@ export interface FirewallReadOptions {
   /** nslab's rules in iptables-nft's tables (for removing them, repairing, status); default true. */
   ownRules?: boolean;
   /**
-   * The namespace's nftables tables, from an agent already running (undefined: not known). When
-   * there are none, `nft` is not run: there is nothing for it to list. Without it, `nft` is run (an
-   * agent process of its own would be one more process on a host that has a firewall).
+   * The namespace's nftables tables, from an agent (undefined: not known): the driver's, or, where
+   * there is no driver (`plan`), one started for the question (nftTablesOfOwnAgent). When there are
+   * none, `nft` is not run: there is nothing for it to list. Without it, `nft` is run.
    */
   nftTables?: () => Promise<readonly NftTable[] | undefined>;
 }

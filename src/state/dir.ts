@@ -1,13 +1,17 @@
 /**
  * The state directory (/run/nslab by default): root-owned, mode 0700, never a symlink. Files in
- * it are 0600 and written atomically (temp file `NAME.tmp.PID`, fsync, rename, fsync of the
- * directory); the temp file of a writer that died mid-write is removed by the next process that
- * holds the lock guarding that file ({@link removeStaleTemps}).
+ * it are 0600 and written atomically (temp file `NAME.tmp.PID`, then rename): every other process
+ * sees the old file or the new one whole, at once, and a writer killed at any point (`kill -9`)
+ * leaves one of the two. They are not fsync'ed: they describe kernel objects, which a crash of the
+ * system takes with it (what outlives one, /etc/netns entries and OVS bridges, carries nslab's
+ * marker and is found by it), and /run is memory on most systems; where it is a disk (Firecracker
+ * guests), the two fsyncs took ~1 ms a write, more on a busy disk. The temp file of a writer that
+ * died mid-write is removed by the next process that holds the lock guarding that file
+ * ({@link removeStaleTemps}).
  */
 import {
   closeSync,
   constants,
-  fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -84,13 +88,11 @@ export function writeFileAtomic(
   );
   try {
     writeSync(fd, data);
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   options.beforeRename?.();
   renameSync(tmp, path);
-  fsyncDir(dirname(path));
 }
 
 /**
@@ -137,7 +139,6 @@ export function removeStaleTemps(path: string): string[] {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     }
   }
-  if (removed.length > 0) fsyncDir(dir);
   return removed;
 }
 
@@ -166,7 +167,6 @@ function tempWriter(name: string, prefix: string): number | undefined {
 export function removeFile(path: string): void {
   try {
     unlinkSync(path);
-    fsyncDir(dirname(path));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
@@ -186,13 +186,4 @@ export function checkFile(path: string): boolean {
   if (st.uid !== uid)
     throw new NslabError("E_STATE", `${path} is owned by uid ${st.uid}; refusing to read it`);
   return true;
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

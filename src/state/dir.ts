@@ -3,11 +3,11 @@
  * it are 0600 and written atomically (temp file `NAME.tmp.PID`, then rename): every other process
  * sees the old file or the new one whole, at once, and a writer killed at any point (`kill -9`)
  * leaves one of the two. They are not fsync'ed: they describe kernel objects, which a crash of the
- * system takes with it (what outlives one, /etc/netns entries and OVS bridges, carries nslab's
- * marker and is found by it), and /run is memory on most systems; where it is on a disk (as on the
- * VMs nslab is developed on), the two fsyncs took ~1 ms a write, more on a busy disk. The temp file
- * of a writer that died mid-write is removed by the next process that holds the lock guarding that
- * file ({@link removeStaleTemps}).
+ * system takes with it, and nslab does not count on them outliving one: /run is memory on most
+ * systems, so they are gone after a reboot anyway. Where /run is on a disk (as on the VMs nslab is
+ * developed on), the two fsyncs took ~1 ms a write, more on a busy disk. The temp file of a writer
+ * that died mid-write is removed by the next process that holds the lock guarding that file
+ * ({@link removeStaleTemps}).
  */
 import {
   closeSync,

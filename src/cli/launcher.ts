@@ -4,16 +4,18 @@
  * that scripts/bundle-cli.mjs writes): starts the bundled command (dist/bin/cli.cjs, see
  * scripts/bundle-cli.mjs; the function Node would wrap a CommonJS module in) from V8's code cache.
  * Node 20 has no compile cache of its own (module.enableCompileCache is Node 22), so every start
- * would parse and compile the functions a command runs — commander's, the YAML parser's, nslab's — again; here the bytecode V8 made at the
- * end of the last run of the same command is handed back to it (vm.Script's cachedData), which
- * takes ~25 ms off each start of `validate` on the development VM.
+ * would parse and compile the functions a command runs — commander's, the YAML parser's, nslab's —
+ * again; here the bytecode V8 made at the end of the last run of the same command is handed back to
+ * it (vm.Script's cachedData), which takes ~25 ms off each start of `validate` on the development
+ * VM.
  *
  * The cache is a file per command and build in the user's cache directory (NSLAB_CACHE_DIR, else
- * $XDG_CACHE_HOME/nslab, else ~/.cache/nslab), used only when that directory belongs to the user and
- * no one else can write to it (bytecode runs as the user: root's must be root's). A cache V8 rejects
- * (another Node, other flags) is rewritten, by the next run that succeeds; the build's id (a hash of cli.cjs, written in here by the
- * bundler) names the files, so a rebuilt bundle never meets an old cache. NSLAB_COMPILE_CACHE=0
- * turns it off. Only Node built-ins here: this runs before anything else of nslab.
+ * $XDG_CACHE_HOME/nslab, else ~/.cache/nslab), used only when that directory belongs to the user
+ * and no one else can write to it (bytecode runs as the user: root's must be root's). A cache V8
+ * rejects (another Node, other flags) is rewritten, by the next run that succeeds; the build's id
+ * (a hash of cli.cjs, written in here by the bundler) names the files, so a rebuilt bundle never
+ * meets an old cache. NSLAB_COMPILE_CACHE=0 turns it off. Only Node built-ins here: this runs
+ * before anything else of nslab.
  */
 import {
   closeSync,

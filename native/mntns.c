@@ -149,13 +149,37 @@ int cmd_mkdir(char **a)
 	return 0;
 }
 
+/*
+ * Whether `got` (where an existing /etc/netns/NS/hosts points) is what a lab of the same state
+ * directory left behind when its file system went without a `down` (a reboot, most often): a link
+ * to FSROOT/LAB/hosts, FSROOT being that of `ours` (FSROOT/THISLAB/hosts), that leads nowhere.
+ */
+static int stale_hosts_link(const char *got, const char *ours)
+{
+	const char *lab = strrchr(ours, '/');
+	if (!lab || lab == ours)
+		return 0;
+	const char *p = lab - 1;
+	while (p > ours && *p != '/')
+		p--;
+	size_t root = (size_t)(p - ours) + 1; /* FSROOT/ */
+	if (*p != '/' || strncmp(got, ours, root))
+		return 0;
+	const char *rest = got + root, *slash = strchr(rest, '/');
+	if (!slash || slash == rest || strcmp(slash, "/hosts") || !strncmp(rest, "../", 3) || !strncmp(rest, "./", 2))
+		return 0;
+	struct stat st;
+	return stat(got, &st) < 0 && errno == ENOENT;
+}
+
 int cmd_hostslink(char **a)
 {
 	char link[PATH_MAX], got[PATH_MAX];
 	if (snprintf(link, sizeof link, "%s/hosts", a[0]) >= (int)sizeof link)
 		return fail(ENAMETOOLONG, "invalid directory \"%s\"", a[0]);
-	/* Another lab's down may remove an empty parent between the two steps: then once more. */
-	for (int attempt = 0;; attempt++) {
+	/* Another lab's down may remove an empty parent between the two steps: then once more. A
+	 * leftover of a lab whose file system is gone is replaced (once). */
+	for (int attempt = 0, replaced = 0;; attempt++) {
 		if (mkdir_p(a[0], 0755) < 0)
 			return -1;
 		if (symlink(a[1], link) == 0)
@@ -164,13 +188,17 @@ int cmd_hostslink(char **a)
 			continue;
 		if (errno != EEXIST)
 			return fail_errno("ln -s %s %s", a[1], link);
-		break;
-	}
-	ssize_t n = readlink(link, got, sizeof got - 1);
-	if (n >= 0) {
+		ssize_t n = readlink(link, got, sizeof got - 1);
+		if (n < 0)
+			break;
 		got[n] = 0;
 		if (!strcmp(got, a[1]))
 			return 0;
+		if (replaced || !stale_hosts_link(got, a[1]))
+			break;
+		if (unlink(link) < 0 && errno != ENOENT)
+			return fail_errno("rm %s (a link left by a lab that is gone: %s)", link, got);
+		replaced = 1;
 	}
 	return fail(EEXIST, "%s exists already and is not this lab's (remove it if it is stale)", link);
 }

@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "link.h"
@@ -20,6 +21,9 @@
 #include "result.h"
 
 #define NETNS_DIR "/run/netns"
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
 
 int g_nl = -1;                 /* NETLINK_ROUTE socket of the current namespace */
 int g_io = -1;                 /* datagram socket for ioctls in the current namespace */
@@ -215,6 +219,19 @@ static int mark_loopback(const char *marker)
 	return rc;
 }
 
+/*
+ * Whether `path` is a namespace file without its namespace: the empty file `ip netns add` binds a
+ * namespace on, with nothing bound (the namespace went without its file: a reboot of a host whose
+ * /run is a disk, or an umount by hand). No process can enter it; `ip netns del` removes it too.
+ */
+static int dead_ns_file(const char *path)
+{
+	struct stat st;
+	struct statfs fs;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 && statfs(path, &fs) == 0 &&
+	       fs.f_type != NSFS_MAGIC;
+}
+
 int cmd_mkns(char **a)
 {
 	char path[PATH_MAX];
@@ -225,6 +242,9 @@ int cmd_mkns(char **a)
 		goto poisoned;
 	}
 	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	/* The file of a namespace that is gone (the caller made sure it had the name to itself): anew. */
+	if (fd < 0 && errno == EEXIST && dead_ns_file(path) && unlink(path) == 0)
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
 		fail_errno("Cannot create namespace file \"%s\"", path);
 		goto poisoned;
@@ -279,6 +299,13 @@ int cmd_delown(char **a)
 	 * netlink socket are spent per namespace. */
 	if (ns_root() < 0)
 		return -1;
+	/* A namespace that went without its file (a reboot where /run is a disk) has no mark to check:
+	 * its file is what is left of it, and goes. */
+	if (dead_ns_file(path)) {
+		if (unlink(path) < 0)
+			return fail_errno("Cannot remove namespace file \"%s\"", path);
+		return 0;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail_errno("Cannot remove namespace file \"%s\"", path);

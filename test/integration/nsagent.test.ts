@@ -1,9 +1,18 @@
 // The native netns agent against the real kernel (root): every command, checked with iproute2.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { constants, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Driver } from "../../src/drivers/driver.js";
@@ -799,6 +808,30 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       ok(await agent.exec([{ op: "delown", ns: nsE, marker }]));
       expect(netnsNames()).not.toContain(nsE);
     });
+
+    it("a namespace file whose namespace went (a reboot where /run is a disk): mkns makes it anew, delown removes it", async () => {
+      const dead = (ns: string) => {
+        ip("netns", "add", ns);
+        run("umount", `/run/netns/${ns}`); // the empty file stays, its namespace gone
+        expect(statSync(`/run/netns/${ns}`).size).toBe(0);
+      };
+      const [again, gone] = [`${prefix}-again`, `${prefix}-gone`];
+      dead(again);
+      dead(gone);
+      const [made, removed] = await agent.exec([
+        { op: "mkns", ns: again, marker },
+        { op: "delown", ns: gone, marker },
+      ]);
+      expect([made, removed]).toEqual([{ status: "ok" }, { status: "ok" }]);
+      expect(netnsNames()).toContain(again);
+      expect(netnsNames()).not.toContain(gone);
+      // A live namespace again, marked as made now.
+      expect(run("ip", "-n", again, "-j", "link", "show", "lo")).toContain(marker);
+      // A live namespace of that name is still refused by mkns.
+      const [twice] = await agent.exec([{ op: "mkns", ns: again, marker }]);
+      expect(twice).toMatchObject({ status: "err", errno: AGENT_ERRNO.EEXIST });
+      ok(await agent.exec([{ op: "delown", ns: again, marker }]));
+    });
   });
 
   describe("node environments' files", () => {
@@ -808,14 +841,20 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
         const deep = join(base, "fs", "n", "h1", "run", "lock");
         const file = join(base, "a-file");
         writeFileSync(file, "");
+        // Labs' hosts files under the state's fs/: t's and other's are there.
+        const hostsOf = (lab: string) => join(base, "fs", lab, "hosts");
+        for (const lab of ["t", "other"]) {
+          mkdirSync(join(base, "fs", lab), { recursive: true });
+          writeFileSync(hostsOf(lab), "");
+        }
         const replies = await agent.exec([
           { op: "mkdir", path: deep, mode: 0o1777 },
           { op: "mkdir", path: deep, mode: 0o1777, uid: 65534, gid: 65534 }, // again: fine
           { op: "mkdir", path: file, mode: 0o755 },
           { op: "mkdir", path: "relative/dir", mode: 0o755 },
-          { op: "hostslink", dir: join(base, "etc", "ns1"), target: "/run/nslab/fs/t/hosts" },
-          { op: "hostslink", dir: join(base, "etc", "ns1"), target: "/run/nslab/fs/t/hosts" },
-          { op: "hostslink", dir: join(base, "etc", "ns1"), target: "/run/nslab/fs/other/hosts" },
+          { op: "hostslink", dir: join(base, "etc", "ns1"), target: hostsOf("t") },
+          { op: "hostslink", dir: join(base, "etc", "ns1"), target: hostsOf("t") },
+          { op: "hostslink", dir: join(base, "etc", "ns1"), target: hostsOf("other") },
         ]);
         expect(replies.map((r) => (r.status === "err" ? r.errno : r.status))).toEqual([
           "ok",
@@ -830,7 +869,53 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
         const st = statSync(deep);
         expect([st.isDirectory(), st.mode & 0o7777, st.uid, st.gid]).toEqual([true, 0o1777, 65534, 65534]);
         expect(statSync(join(base, "fs", "n")).mode & 0o777).toBe(0o755);
-        expect(readlinkSync(join(base, "etc", "ns1", "hosts"))).toBe("/run/nslab/fs/t/hosts");
+        expect(readlinkSync(join(base, "etc", "ns1", "hosts"))).toBe(hostsOf("t"));
+      } finally {
+        rmSync(base, { recursive: true, force: true });
+      }
+    });
+
+    it("hostslink replaces only a link to a hosts file of the same fs/ where nothing is (a lab gone without down)", async () => {
+      const base = mkdtempSync(join(tmpdir(), "nsagent-fs-"));
+      try {
+        const ours = join(base, "fs", "new", "hosts");
+        mkdirSync(dirname(ours), { recursive: true });
+        writeFileSync(ours, "");
+        const etc = (ns: string) => join(base, "etc", ns);
+        // What each namespace's entry links to before: a gone lab's hosts file (replaced); a file
+        // there (another lab's, up); a gone file of another name, or outside fs/, or a relative link.
+        const before: Record<string, string> = {
+          gone: join(base, "fs", "old", "hosts"),
+          there: ours.replace("/new/", "/up/"),
+          otherName: join(base, "fs", "old", "resolv.conf"),
+          outside: join(base, "elsewhere", "old", "hosts"),
+          deeper: join(base, "fs", "old", "x", "hosts"),
+          dots: `${base}/fs/../hosts`,
+          relative: "old/hosts",
+        };
+        mkdirSync(join(base, "fs", "up"));
+        writeFileSync(before.there!, "");
+        for (const [ns, target] of Object.entries(before)) {
+          mkdirSync(etc(ns), { recursive: true });
+          symlinkSync(target, join(etc(ns), "hosts"));
+        }
+        const names = Object.keys(before);
+        const replies = await agent.exec(
+          names.map((ns) => ({ op: "hostslink", dir: etc(ns), target: ours })),
+        );
+        const result = Object.fromEntries(names.map((ns, i) => [ns, replies[i]!.status]));
+        expect(result).toEqual({
+          gone: "ok",
+          there: "err",
+          otherName: "err",
+          outside: "err",
+          deeper: "err",
+          dots: "err",
+          relative: "err",
+        });
+        for (const ns of names)
+          expect(readlinkSync(join(etc(ns), "hosts"))).toBe(ns === "gone" ? ours : before[ns]);
+        expect(readdirSync(etc("gone"))).toEqual(["hosts"]);
       } finally {
         rmSync(base, { recursive: true, force: true });
       }

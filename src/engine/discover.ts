@@ -15,6 +15,7 @@ import { readMounts } from "../drivers/host/mounts.js";
 import { type NftTable, nftTablesOf } from "../drivers/nsagent/index.js";
 import { rootAliases } from "../drivers/observe/root-aliases.js";
 import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
+import { checkName } from "../model/names.js";
 import { labsInFirewall } from "../plan/firewall.js";
 import type { HostFirewall } from "../plan/host-firewall.js";
 import { fsRoot, labfsName, labfsPath, labHostsPath } from "../plan/node-env.js";
@@ -41,7 +42,8 @@ export async function discoverLabs(
     list.push(o);
     out.set(lab, list);
   };
-  const namespaces = listNetns().filter((ns) => !known.has(ns));
+  const present = listNetns();
+  const namespaces = present.filter((ns) => !known.has(ns));
   if (namespaces.length > 0) {
     const marked: string[] = [];
     for (const [name, alias] of await driver.loopbackAliases(namespaces)) {
@@ -73,7 +75,7 @@ export async function discoverLabs(
     if (p) add(p.lab, { kind: "phys", name: p.device });
   }
   for (const b of bridges) add(b.externalIds[OVS_LAB_KEY], { kind: "ovs-bridge", name: b.name });
-  for (const [lab, objects] of labFileSystems(only)) for (const o of objects) add(lab, o);
+  for (const [lab, objects] of labFileSystems(new Set(present), only)) for (const o of objects) add(lab, o);
   if (firewall) for (const lab of labsInFirewall(firewall)) add(lab, { kind: "firewall", name: lab });
   return out;
 }
@@ -93,40 +95,71 @@ export function nftTablesBy(driver: Driver): () => Promise<NftTable[] | undefine
 
 /**
  * Labs' file systems (tmpfs `nslab-LAB` at its place) and the /etc/netns entries linking into them;
- * `only`: that lab's alone.
+ * `only`: that lab's alone. Also the entries a lab left when its file system went without a `down`
+ * (a reboot, where /run is memory and /etc a disk): links to `fs/LAB/hosts` of this state directory
+ * that lead nowhere, each found under the LAB its target names. `namespaces`: those in /run/netns.
  */
-function labFileSystems(only?: string): Map<string, OwnedObject[]> {
+function labFileSystems(namespaces: ReadonlySet<string>, only?: string): Map<string, OwnedObject[]> {
   const out = new Map<string, OwnedObject[]>();
   const hosts = new Map<string, string>(); // a lab's hosts file → the lab
   const root = stateRoot();
   // Mount points are directories under the state's fs/: none there (or not the one lab's looked
   // for), no lab's file system, and no need to read every mount of a host whose other labs hold
-  // thousands, nor every /etc/netns entry.
-  if (only !== undefined ? !existsSync(labfsPath(only, root)) : !hasEntries(fsRoot(root))) return out;
-  for (const m of readMounts()) {
-    const lab = m.source.slice("nslab-".length);
-    if (m.fstype !== "tmpfs" || m.source !== labfsName(lab) || m.point !== labfsPath(lab, root)) continue;
-    out.set(lab, [{ kind: "labfs", name: m.point }]);
-    hosts.set(labHostsPath(m.point), lab);
+  // thousands.
+  if (only !== undefined ? existsSync(labfsPath(only, root)) : hasEntries(fsRoot(root)))
+    for (const m of readMounts()) {
+      const lab = m.source.slice("nslab-".length);
+      if (m.fstype !== "tmpfs" || m.source !== labfsName(lab) || m.point !== labfsPath(lab, root)) continue;
+      out.set(lab, [{ kind: "labfs", name: m.point }]);
+      hosts.set(labHostsPath(m.point), lab);
+    }
+  for (const [lab, ns] of etcNetnsEntries(hosts, fsRoot(root), namespaces, only)) {
+    const list = out.get(lab) ?? [];
+    list.push({ kind: "etc-netns", name: ns });
+    out.set(lab, list);
   }
-  if (hosts.size === 0) return out;
-  let entries: string[] = [];
+  return out;
+}
+
+/**
+ * /etc/netns entries ([lab, namespace]) whose hosts link leads to a lab's hosts file in `hosts`, or
+ * into `fsDir` (FSDIR/LAB/hosts, LAB a lab's name) where nothing is: a leftover, which has no
+ * namespace (one of `namespaces`) either. `only`: that lab's.
+ */
+function etcNetnsEntries(
+  hosts: ReadonlyMap<string, string>,
+  fsDir: string,
+  namespaces: ReadonlySet<string>,
+  only?: string,
+): [string, string][] {
+  let entries: string[];
   try {
     entries = readdirSync("/etc/netns");
   } catch {
-    return out;
+    return [];
   }
+  const found: [string, string][] = [];
   for (const ns of entries) {
+    // Beside a big lab that is up (and no file system asked about), its thousands of entries unread.
+    if (hosts.size === 0 && namespaces.has(ns)) continue;
     let target: string;
     try {
       target = readlinkSync(`/etc/netns/${ns}/hosts`);
     } catch {
       continue;
     }
-    const lab = hosts.get(target);
-    if (lab) out.get(lab)!.push({ kind: "etc-netns", name: ns });
+    const lab = hosts.get(target) ?? leftBehindBy(target, fsDir);
+    if (lab !== undefined && (only === undefined || lab === only)) found.push([lab, ns]);
   }
-  return out;
+  return found;
+}
+
+/** The lab whose hosts file `target` names (FSDIR/LAB/hosts) if nothing is there, else undefined. */
+function leftBehindBy(target: string, fsDir: string): string | undefined {
+  if (!target.startsWith(`${fsDir}/`) || !target.endsWith("/hosts")) return undefined;
+  const lab = target.slice(fsDir.length + 1, -"/hosts".length);
+  if (checkName(lab, "lab") !== undefined || existsSync(target)) return undefined;
+  return lab;
 }
 
 function hasEntries(dir: string): boolean {

@@ -5,6 +5,7 @@
  * as one entry in {@link LAB_CHECKS} (or as its service's `checkLab`); `status`, `--json`, the
  * library and the web view then show its problems with the others.
  */
+import { isMountedTmpfs } from "../drivers/host/mounts.js";
 import { liveLocks } from "../state/lock.js";
 import type { LabState } from "../state/store.js";
 import type { HealthProblem, LabCheck, LabHealthContext } from "./health-types.js";
@@ -49,6 +50,28 @@ const recordCheck: LabCheck = {
   },
 };
 
+/**
+ * The lab's file system is mounted: the nodes' files, /etc/hosts, kept mount namespaces (`nslab
+ * exec`) and services' state live in it. It goes without a `down` at a reboot of a host whose /run
+ * is a disk (the record stays and says the lab is up), or with an umount by hand.
+ */
+const fileSystemCheck: LabCheck = {
+  name: "node environment",
+  appliesTo: (record) => record.status === "up" && record.owned.some((o) => o.kind === "labfs"),
+  async check({ record, repair }) {
+    const labfs = record.owned.find((o) => o.kind === "labfs")!.name;
+    if (isMountedTmpfs(labfs)) return [];
+    return [
+      {
+        what: `its file system ${labfs} is not mounted: its nodes have no files, /etc/hosts or mount namespaces (nslab exec fails); a reboot, most often`,
+        where: "the lab as a whole",
+        fix: `${repair} (re-creates what is missing, in place)`,
+        check: "node environment",
+      },
+    ];
+  },
+};
+
 /** Every shared service that checks its part of a lab, as a check of the labs that hold it. */
 const serviceChecks: LabCheck[] = SERVICES.flatMap((s) => {
   const checkLab = s.checkLab;
@@ -63,7 +86,12 @@ const serviceChecks: LabCheck[] = SERVICES.flatMap((s) => {
 });
 
 /** Every per-lab check, in the order their problems are listed. */
-export const LAB_CHECKS: readonly LabCheck[] = [recordCheck, ...serviceChecks, nodeServicesCheck];
+export const LAB_CHECKS: readonly LabCheck[] = [
+  recordCheck,
+  fileSystemCheck,
+  ...serviceChecks,
+  nodeServicesCheck,
+];
 
 /** The problems every check that concerns lab `ctx.lab` finds (checks run side by side). */
 export async function checkLabHealth(

@@ -3,7 +3,7 @@
  * plan needs is taken by something that is not this lab's. Every problem is reported at once.
  */
 import type { Backend, Driver } from "../drivers/driver.js";
-import { hasTun, isRoot, listNetns, procNumber } from "../drivers/host/facts.js";
+import { deadNetnsFile, hasTun, isRoot, listNetns, procNumber } from "../drivers/host/facts.js";
 import { listBridges, type OvsdbClient } from "../drivers/ovs/index.js";
 import { findBinary, PACKAGE_OF } from "../drivers/runner/index.js";
 import { NslabError } from "../errors.js";
@@ -90,6 +90,8 @@ export interface Conflict {
   name: string;
   /** The lab owning it, or undefined when it is not nslab's. */
   owner: string | undefined;
+  /** A namespace's file in /run/netns with no namespace on it (a reboot where /run is a disk). */
+  dead?: true;
 }
 
 /** Find names `ops` would create that already exist. */
@@ -108,7 +110,8 @@ export async function findConflicts(
     for (const name of takenNs) {
       const d = dumps.get(name);
       const alias = d && !(d instanceof Error) ? d.links.find((l) => l.name === "lo")?.alias : undefined;
-      conflicts.push({ what: "namespace", name, owner: labOfMarker(alias) });
+      const dead = d instanceof Error && deadNetnsFile(name);
+      conflicts.push({ what: "namespace", name, owner: labOfMarker(alias), ...(dead ? { dead } : {}) });
     }
   }
   const wantLinks = [
@@ -147,9 +150,11 @@ export async function findConflicts(
 /** The E_CONFLICT error for `conflicts`, saying for each what to do. */
 export function conflictError(lab: string, conflicts: readonly Conflict[]): NslabError {
   const lines = conflicts.map((c) =>
-    c.owner
-      ? `${c.what} '${c.name}' belongs to lab '${c.owner}'${c.owner === lab ? " (left from an earlier run)" : ""} — take it down first: nslab down ${c.owner}`
-      : `${c.what} '${c.name}' exists and is not nslab's — nslab never touches what it did not create; rename it in the topology or remove it yourself`,
+    c.dead
+      ? `${c.what} '${c.name}' is a file left in /run/netns without its namespace (a reboot of a host whose /run is a disk, or an umount) — remove it with: ip netns del ${c.name}`
+      : c.owner
+        ? `${c.what} '${c.name}' belongs to lab '${c.owner}'${c.owner === lab ? " (left from an earlier run)" : ""} — take it down first: nslab down ${c.owner}`
+        : `${c.what} '${c.name}' exists and is not nslab's — nslab never touches what it did not create; rename it in the topology or remove it yourself`,
   );
   return new NslabError(
     "E_CONFLICT",

@@ -5,13 +5,14 @@
  * system (which takes every node's kept mount namespace with it); and its /etc/netns entries, removed
  * while the kernel works.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, rmdirSync } from "node:fs";
 import type { Driver } from "../drivers/driver.js";
 import { isMountedTmpfs } from "../drivers/host/mounts.js";
 import { type EndReport, endProcesses, type NsTarget, processesIn } from "../drivers/host/ns-procs.js";
 import { stopSupervisor, supervisorAlive } from "../drivers/supervisor.js";
-import { labfsName, labHostsPath } from "../plan/node-env.js";
+import { labfsName, labfsPath, labHostsPath } from "../plan/node-env.js";
 import { markerFor, type Op } from "../plan/ops.js";
+import { stateRoot } from "../state/dir.js";
 import { labDir } from "../state/lab-dir.js";
 import type { OwnedObject } from "../state/store.js";
 
@@ -77,25 +78,38 @@ export async function clearNodeEnv(
         report,
         / is not marked /,
       );
-    else report.skipped.push({ object: labfs, reason: "already gone" });
+    else {
+      // Its mount point, empty where nothing is mounted (a reboot where /run is a disk), goes too;
+      // rmdir leaves a directory with anything in it.
+      try {
+        rmdirSync(labfs.name);
+      } catch {
+        // gone already, or not empty
+      }
+      report.skipped.push({ object: labfs, reason: "already gone" });
+    }
   }
   return ended;
 }
 
 /**
- * Remove the lab's /etc/netns entries (those of `objects`). File system work off the main thread
- * (the node-environment channel's): `teardown` runs it while the kernel deletes the lab's links
- * and namespaces. Never rejects: what failed goes to `report`.
+ * Remove the lab's /etc/netns entries (those of `objects`: each only while it links to the lab's
+ * hosts file). File system work off the main thread (the node-environment channel's): `teardown`
+ * runs it while the kernel deletes the lab's links and namespaces. Never rejects: what failed goes
+ * to `report`.
  */
 export async function removeEtcNetns(
+  lab: string,
   objects: readonly OwnedObject[],
   driver: Driver,
   report: Report,
 ): Promise<void> {
-  const labfs = objects.find((o) => o.kind === "labfs");
-  if (!labfs) return;
   const objs = objects.filter((o) => o.kind === "etc-netns");
-  const ops: Op[] = objs.map((o) => ({ op: "etcnetns.del", ns: o.name, hosts: labHostsPath(labfs.name) }));
+  if (objs.length === 0) return;
+  // Where the lab's file system is (its record's, or the one found mounted); where it would be,
+  // for entries found without it (left when it went without a `down`).
+  const labfs = objects.find((o) => o.kind === "labfs")?.name ?? labfsPath(lab, stateRoot());
+  const ops: Op[] = objs.map((o) => ({ op: "etcnetns.del", ns: o.name, hosts: labHostsPath(labfs) }));
   try {
     await applyReported(ops, objs, driver, report);
   } catch (e) {

@@ -72,7 +72,7 @@ export async function teardown(
   // 0. Nothing may run in the lab any more (a process holds its namespace and veths alive).
   report.processes = await clearNodeEnv(lab, objects, driver, report);
   // Its /etc/netns entries go meanwhile (file system work in libuv's threads, beside the kernel's).
-  const etcNetns = removeEtcNetns(objects, driver, report);
+  const etcNetns = removeEtcNetns(lab, objects, driver, report);
   try {
     await removeNetwork(lab, objects, driver, options, report);
   } finally {

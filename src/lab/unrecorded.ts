@@ -29,17 +29,26 @@ export async function unrecordedLabs(
 
 /** The report of lab `lab`, found by its markers on `objects` alone. */
 export function unrecordedReport(lab: string, objects: OwnedObject[]): LabReport {
+  // Only /etc/netns entries (on a disk) outlived a lab whose network and state were in memory.
+  const leftovers = objects.every((o) => o.kind === "etc-netns");
   return {
     lab,
     status: "record-missing",
     healthy: false,
     health: [
-      {
-        what: `its record is missing (nslab's state directory was emptied): found by the markers on its objects (${describe(objects)})`,
-        where: "the lab as a whole",
-        fix: `nslab down ${lab} (removes every object marked as the lab's; then bring it up again from its file)`,
-        check: "record",
-      },
+      leftovers
+        ? {
+            what: `only its ${describe(objects)} ${objects.length === 1 ? "is" : "are"} left, linking to its hosts file where nothing is: the lab went without a \`down\` (a reboot, most often)`,
+            where: "the lab as a whole",
+            fix: `nslab down ${lab} (removes them; \`up\` of a lab with the same node names replaces them by itself)`,
+            check: "record",
+          }
+        : {
+            what: `its record is missing (nslab's state directory was emptied): found by the markers on its objects (${describe(objects)})`,
+            where: "the lab as a whole",
+            fix: `nslab down ${lab} (removes every object marked as the lab's; then bring it up again from its file)`,
+            check: "record",
+          },
     ],
     nodes: [],
     objects,
@@ -56,5 +65,8 @@ function describe(objects: readonly OwnedObject[]): string {
     ...count("link", "link", "links"),
     ...count("ovs-bridge", "OVS bridge", "OVS bridges"),
     ...count("labfs", "file system", "file systems"),
+    ...count("etc-netns", "/etc/netns entry", "/etc/netns entries"),
+    ...count("firewall", "set of firewall rules", "sets of firewall rules"),
+    ...count("phys", "borrowed host interface", "borrowed host interfaces"),
   ].join(", ");
 }

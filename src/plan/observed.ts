@@ -93,4 +93,9 @@ export interface Observed {
   ovs: ReadonlyMap<string, ReadonlySet<string>>;
   /** Namespace → its links, addresses and routes (for namespaces that exist). */
   dumps: ReadonlyMap<string, NsDump>;
+  /**
+   * Labs' file systems (mount points) that are mounted, of those the plan mounts; absent when not
+   * observed (then the nodes' environments are taken as they are).
+   */
+  labfs?: ReadonlySet<string>;
 }

@@ -1,8 +1,10 @@
 /**
  * Reconciling: the operations of a plan whose effect is missing from what the kernel has now.
  * Whatever is (re)created brings along everything that lives inside it; settings are checked one
- * by one (a link down, an address or route missing). `always` names operations to apply anyway
- * (settings whose value changed, which observation alone cannot tell). Pure.
+ * by one (a link down, an address or route missing). A lab's file system mounted anew brings along
+ * every node's environment in it (directories and files, mount namespaces, /etc/netns entries).
+ * `always` names operations to apply anyway (settings whose value changed, which observation alone
+ * cannot tell). Pure.
  */
 import type { Observed } from "./observed.js";
 import type { Op } from "./ops.js";
@@ -17,6 +19,7 @@ export function reconcileOps(
   const freshRoot = new Set<string>();
   const freshLink = new Set<string>(); // ns/dev
   const freshOvs = new Set<string>();
+  let freshFs = false; // the lab's file system is mounted anew (it went: a reboot where /run is a disk)
   const linkOf = (ns: string, dev: string) => seen.dumps.get(ns)?.links.find((l) => l.name === dev);
   const endExists = (ns: string | null, dev: string) =>
     ns === null ? seen.rootLinks.has(dev) : !freshNs.has(ns) && !!linkOf(ns, dev);
@@ -135,6 +138,19 @@ export function reconcileOps(
         break;
       case "neigh.add":
         take ||= isFresh(op.ns, op.dev);
+        break;
+      case "labfs.mount":
+        if (seen.labfs !== undefined && !seen.labfs.has(op.path)) {
+          take = true;
+          freshFs = true;
+        }
+        break;
+      case "nodefs.dir":
+      case "nodefs.file":
+      case "nodefs.tree":
+      case "mntns.add":
+      case "etcnetns.add":
+        take ||= freshFs;
         break;
       default:
         break;

@@ -1,5 +1,13 @@
 /** Facts about this host that plans and checks depend on, read from /proc, /sys and /dev. */
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statfsSync,
+  statSync,
+} from "node:fs";
 
 /** The openvswitch kernel module is loaded. */
 export function ovsKernelModule(): boolean {
@@ -26,6 +34,24 @@ export function listNetns(): string[] {
     return readdirSync("/run/netns");
   } catch {
     return [];
+  }
+}
+
+/** The file system type of a namespace file with its namespace bound on it (NSFS_MAGIC). */
+const NSFS_MAGIC = 0x6e736673;
+
+/**
+ * Whether /run/netns/NAME is a namespace file without its namespace: the empty file `ip netns add`
+ * binds a namespace on, with nothing bound (the namespace went without its file: a reboot of a host
+ * whose /run is a disk, or an umount by hand). No process can enter it; `ip netns del` removes it.
+ */
+export function deadNetnsFile(name: string): boolean {
+  const path = `/run/netns/${name}`;
+  try {
+    const st = lstatSync(path);
+    return st.isFile() && st.size === 0 && statfsSync(path).type !== NSFS_MAGIC;
+  } catch {
+    return false;
   }
 }
 

@@ -2,7 +2,8 @@
 import type { NsDump, Observed } from "../../plan/observed.js";
 import type { Op } from "../../plan/ops.js";
 import type { Driver } from "../driver.js";
-import { listNetns } from "../host/facts.js";
+import { deadNetnsFile, listNetns } from "../host/facts.js";
+import { isMountedTmpfs } from "../host/mounts.js";
 import { listBridges } from "../ovs/index.js";
 
 export async function observeForPlan(plans: readonly (readonly Op[])[], driver: Driver): Promise<Observed> {
@@ -22,7 +23,10 @@ export async function observeForPlan(plans: readonly (readonly Op[])[], driver: 
     named.size > 0 || ops.some(touchesRoot) ? driver.rootLinks(named) : { links: [] },
   ]);
   const dumps = new Map<string, NsDump>();
-  for (const [ns, d] of many) if (!(d instanceof Error)) dumps.set(ns, d);
+  for (const [ns, d] of many)
+    if (!(d instanceof Error)) dumps.set(ns, d);
+    // Only the file of a namespace that went without it (a reboot where /run is a disk): no namespace.
+    else if (deadNetnsFile(ns)) netns.delete(ns);
   const ovs = new Map<string, Set<string>>();
   if (ops.some((o) => o.op.startsWith("ovs."))) {
     const client = await driver.ovsdb().catch(() => undefined);
@@ -33,7 +37,10 @@ export async function observeForPlan(plans: readonly (readonly Op[])[], driver: 
   const rootMasters = new Map(
     root.links.map((l) => [l.name, l.master === null ? null : (names.get(l.master) ?? null)]),
   );
-  return { netns, rootLinks: new Set(root.links.map((l) => l.name)), rootMasters, ovs, dumps };
+  const labfs = new Set(
+    ops.flatMap((o) => (o.op === "labfs.mount" && isMountedTmpfs(o.path) ? [o.path] : [])),
+  );
+  return { netns, rootLinks: new Set(root.links.map((l) => l.name)), rootMasters, ovs, dumps, labfs };
 }
 
 /** Whether `op` makes or changes something in the root namespace (anything not in a namespace). */

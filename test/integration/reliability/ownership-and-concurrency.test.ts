@@ -5,7 +5,7 @@
  * different labs live side by side.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -85,6 +85,64 @@ describe.skipIf(!canTouchKernel && !mustRun)("ownership", () => {
     // Namespaces a and b, root links br, pa and pb, the lab's file system, /etc/netns of a and b.
     expect(r.stderr).toMatch(/has no record; removing the 8 object\(s\) marked as its own/);
     expect(scopedSnapshot(prefix, name)).toEqual(before);
+  });
+
+  it("what a reboot leaves (/etc/netns entries alone): status names it, up of the same names replaces it, down removes it", () => {
+    const { name, prefix } = fresh();
+    const other = `${name}-x`;
+    labs.push(name, other);
+    const state = process.env.NSLAB_STATE_DIR || "/run/nslab";
+    const before = scopedSnapshot(prefix, name, other);
+    const upThenReboot = () => {
+      expect(nslab(["up", bridgeLab(name, 47), "--prefix", prefix]).code).toBe(0);
+      // A reboot of a host whose /run is memory: the lab's network, file system and record go; /etc is a disk.
+      execFileSync("umount", ["-l", `${state}/fs/${name}`]);
+      rmSync(`${state}/fs/${name}`, { recursive: true, force: true });
+      rmSync(join(state, "labs", `${name}.json`));
+      for (const n of ["a", "b"]) execFileSync("ip", ["netns", "del", `${prefix}${n}`]);
+      execFileSync("ip", ["link", "del", `${prefix}br`]);
+      for (let i = 0; i < 100 && ownSnapshot(prefix).rootLinks.length > 0; i++)
+        execFileSync("sleep", ["0.05"]);
+      expect(ownSnapshot(prefix)).toMatchObject({
+        netns: [],
+        rootLinks: [],
+        etcNetns: [`${prefix}a`, `${prefix}b`],
+      });
+    };
+
+    upThenReboot();
+    const [report] = JSON.parse(nslab(["status", "--json"]).stdout).filter(
+      (r: { lab: string }) => r.lab === name,
+    );
+    expect(report).toMatchObject({
+      status: "record-missing",
+      objects: [{ kind: "etc-netns" }, { kind: "etc-netns" }],
+    });
+    expect(report.health[0].what).toMatch(/only its 2 \/etc\/netns entries are left/);
+    // Another lab with the same node names comes up over them.
+    const r = nslab(["up", bridgeLab(other, 48), "--prefix", prefix]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readlinkSync(`/etc/netns/${prefix}a/hosts`)).toBe(`${state}/fs/${other}/hosts`);
+    expect(nslab(["down", other]).code).toBe(0);
+    expect(scopedSnapshot(prefix, name, other)).toEqual(before);
+
+    upThenReboot();
+    const d = nslab(["down", name]);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stderr).toMatch(/has no record; removing the 2 object\(s\) marked as its own/);
+    expect(scopedSnapshot(prefix, name, other)).toEqual(before);
+
+    // Where /run is a disk a namespace's file outlives it: no lab's record names it, so it is refused, with the fix.
+    execFileSync("ip", ["netns", "add", `${prefix}a`]);
+    foreign.netns.push(`${prefix}a`);
+    execFileSync("umount", [`/run/netns/${prefix}a`]);
+    const refused = nslab(["up", bridgeLab(other, 48), "--prefix", prefix]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `namespace '${prefix}a' is a file left in /run/netns without its namespace (a reboot of a host whose /run is a disk, or an umount) — remove it with: ip netns del ${prefix}a`,
+    );
+    execFileSync("ip", ["netns", "del", `${prefix}a`]);
+    expect(scopedSnapshot(prefix, name, other)).toEqual(before);
   });
 
   it("down of a lab that is not up reads no other lab's namespaces", () => {

@@ -195,6 +195,63 @@ describe.skipIf(!canTouchKernel && !mustRun)("status of a lab whose record was l
   }, 120_000);
 });
 
+describe.skipIf(!canTouchKernel && !mustRun)("a lab after a reboot of a host whose /run is a disk", () => {
+  const { prefix, lab } = netNames("rb");
+  const files = scratch();
+  const file = files.file("lab.yaml", BRIDGE_LAB(lab));
+  const state = process.env.NSLAB_STATE_DIR || "/run/nslab";
+  const before = scopedSnapshot(prefix, lab);
+  afterAll(() => {
+    nslab(["down", lab]);
+    files.cleanup();
+  });
+  const up = () => nslab(["up", file, "--name", lab, "--prefix", prefix]);
+  /** What the reboot takes: the kernel's objects and every mount; files on disk (the record, the
+   * namespaces' empty files in /run/netns, the file system's mount point) stay. */
+  const reboot = async () => {
+    expect(spawnSync("umount", ["-l", `${state}/fs/${lab}`]).status).toBe(0);
+    for (const n of ["h1", "h2"])
+      expect(spawnSync("umount", ["-l", `/run/netns/${prefix}${n}`]).status).toBe(0);
+    expect(spawnSync("ip", ["link", "del", `${prefix}sw`]).status).toBe(0);
+    expect(await eventually(() => !existsSync(`/sys/class/net/${prefix}p1`), 10_000)).toBe(true);
+    expect(
+      readdirNames("/run/netns")
+        .filter((n) => n.startsWith(prefix))
+        .sort(),
+    ).toEqual([`${prefix}h1`, `${prefix}h2`]);
+  };
+
+  it("status names what went, up of the file restores network and nodes' environment, down leaves nothing", async () => {
+    const first = up();
+    expect(first.code, first.stderr).toBe(0);
+    await reboot();
+    const broken = JSON.parse(nslab(["status", lab, "--json"]).stdout) as Report;
+    expect(broken).toMatchObject({ status: "up", healthy: false });
+    expect(broken.health.map((p) => p.what)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^its file system .* is not mounted: .*nslab exec fails/),
+        `namespace ${prefix}h1 is missing`,
+      ]),
+    );
+
+    const again = up();
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr + again.stdout).toContain("was missing parts: restored in place");
+    expect(JSON.parse(nslab(["status", lab, "--json"]).stdout)).toMatchObject({ healthy: true, health: [] });
+    expect(nslab(["ping", lab, "--timeout", "2"]).code).toBe(0);
+    // The nodes' environment is back: the lab's /etc/hosts in a node's own mount namespace.
+    const hosts = nslab(["exec", lab, "h1", "--", "cat", "/etc/hosts"]);
+    expect(hosts.code, hosts.stderr).toBe(0);
+    expect(hosts.stdout).toMatch(/10\.78\.0\.2\s+h2/);
+
+    await reboot();
+    const down = nslab(["down", lab]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(readdirNames(`${state}/fs`)).not.toContain(lab);
+    expect(scopedSnapshot(prefix, lab)).toEqual(before);
+  }, 120_000);
+});
+
 function readdirNames(d: string): string[] {
   return existsSync(d) ? readdirSync(d) : [];
 }

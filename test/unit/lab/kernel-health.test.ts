@@ -133,4 +133,21 @@ describe("a lab found by its markers alone", () => {
     expect(r.health[0]!.what).toContain("(2 namespaces, 1 link)");
     expect(r.health[0]!.fix).toMatch(/^nslab down lost /);
   });
+
+  it("with only /etc/netns entries left (a reboot), says so and that down removes them", () => {
+    const one = unrecordedReport("gone", [{ kind: "etc-netns", name: "x-a" }]);
+    expect(one.health[0]!.what).toMatch(/^only its 1 \/etc\/netns entry is left, .* went without a `down`/);
+    const two = unrecordedReport("gone", [
+      { kind: "etc-netns", name: "x-a" },
+      { kind: "etc-netns", name: "x-b" },
+    ]);
+    expect(two.health[0]!.what).toMatch(/^only its 2 \/etc\/netns entries are left,/);
+    expect(two.health[0]!.fix).toMatch(/^nslab down gone \(removes them;/);
+    // Beside the lab's other objects, the entries are counted with them.
+    const more = unrecordedReport("lost", [
+      { kind: "netns", name: "x-a" },
+      { kind: "etc-netns", name: "x-a" },
+    ]);
+    expect(more.health[0]!.what).toContain("(1 namespace, 1 /etc/netns entry)");
+  });
 });

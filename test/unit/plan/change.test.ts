@@ -152,3 +152,24 @@ describe("reconciling a running lab", () => {
     expect(masters(reconcileOps(plan, seen(null)))).toEqual(["pb → br"]);
   });
 });
+
+describe("reconciling a lab whose file system went (a reboot where /run is a disk)", () => {
+  const plan = planUp(v1, { ...host, nodeEnv: true, stateRoot: "/run/nslab" });
+  const env = (ops: readonly { op: string }[]) =>
+    ops.map((o) => o.op).filter((op) => /^(labfs|nodefs|mntns|etcnetns)\./.test(op));
+  const seen = (labfs: ReadonlySet<string> | undefined) => ({
+    netns: new Set(["a", "b"]),
+    rootLinks: new Set(["br", "pa", "pb"]),
+    ovs: new Map(),
+    dumps: new Map(),
+    ...(labfs ? { labfs } : {}),
+  });
+  it("mounts it again with every node's environment in it; nothing of it while it is there", () => {
+    const all = env(plan);
+    expect(all).toEqual(expect.arrayContaining(["labfs.mount", "nodefs.file", "mntns.add", "etcnetns.add"]));
+    expect(env(reconcileOps(plan, seen(new Set())))).toEqual(all);
+    expect(env(reconcileOps(plan, seen(new Set(["/run/nslab/fs/c"]))))).toEqual([]);
+    // Not observed: taken as it is.
+    expect(env(reconcileOps(plan, seen(undefined)))).toEqual([]);
+  });
+});

@@ -7,14 +7,21 @@
  * link to its hosts file. This is how `down --all` still cleans up after /run/nslab was lost, and
  * `down LAB` a lab its record does not describe (one made by running `nslab plan`'s script).
  */
-import { existsSync, readdirSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import type { Driver } from "../drivers/driver.js";
-import { isRoot, listNetns } from "../drivers/host/facts.js";
+import { bootTimeMs, isRoot, listNetns } from "../drivers/host/facts.js";
 import { readFirewall } from "../drivers/host/firewall.js";
 import { readMounts } from "../drivers/host/mounts.js";
 import { type NftTable, nftTablesOf } from "../drivers/nsagent/index.js";
 import { rootAliases } from "../drivers/observe/root-aliases.js";
-import { JsonRpcError, listBridges, OvsdbClient } from "../drivers/ovs/index.js";
+import {
+  type BridgeInfo,
+  bridgesInFile,
+  JsonRpcError,
+  listBridges,
+  OvsdbClient,
+  ovsRuntimePaths,
+} from "../drivers/ovs/index.js";
 import { checkName } from "../model/names.js";
 import { labsInFirewall } from "../plan/firewall.js";
 import type { HostFirewall } from "../plan/host-firewall.js";
@@ -65,7 +72,9 @@ export async function discoverLabs(
   const [aliases, bridges, firewall] = await Promise.all([
     // Only the links' aliases: beside a big lab, not the root's whole dump (see rootAliases).
     rootAliases(driver),
-    ovs ? ovsBridges(ovs) : [],
+    // No ovsdb-server answering: the database file itself, where a lab gone without a `down` (a
+    // reboot) left its bridges (then `down` starts Open vSwitch to remove them).
+    ovs ? ovsBridges(ovs) : bridgesLeftInFile(driver),
     // Read-only; as non-root there is nothing to read (nor anything nslab could have added).
     isRoot() ? readHostFirewall(driver) : undefined,
   ]);
@@ -168,6 +177,24 @@ function hasEntries(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The bridges labs left in Open vSwitch's database file when they went without a `down` (a reboot:
+ * the file is on disk, the daemons are gone). Read (ovsdb-tool, ~15 ms) only when no ovsdb-server
+ * has written the file since this host booted and it names a lab at all: `status` and `down` of a
+ * lab that is not up pay a stat otherwise.
+ */
+async function bridgesLeftInFile(driver: Driver): Promise<Pick<BridgeInfo, "name" | "externalIds">[]> {
+  const { dbPath } = ovsRuntimePaths();
+  const boot = bootTimeMs();
+  try {
+    if (boot === undefined || statSync(dbPath).mtimeMs >= boot) return [];
+    if (!readFileSync(dbPath, "latin1").includes(`"${OVS_LAB_KEY}"`)) return [];
+  } catch {
+    return []; // no database file
+  }
+  return bridgesInFile(dbPath, driver.runner);
 }
 
 /**

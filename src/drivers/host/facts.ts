@@ -55,6 +55,16 @@ export function deadNetnsFile(name: string): boolean {
   }
 }
 
+/** When this host booted (ms since the epoch, /proc/stat's btime), or undefined. */
+export function bootTimeMs(): number | undefined {
+  try {
+    const m = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "latin1"));
+    return m ? Number(m[1]) * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A number from /proc (e.g. /proc/sys/user/max_net_namespaces), or undefined. */
 export function procNumber(path: string): number | undefined {
   try {

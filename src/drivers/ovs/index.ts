@@ -26,7 +26,13 @@ export {
   startOvs,
   stopOvs,
 } from "./daemons.js";
-export { type BridgeInfo, type InterfaceInfo, listBridges, type PortInfo } from "./inventory.js";
+export {
+  type BridgeInfo,
+  bridgesInFile,
+  type InterfaceInfo,
+  listBridges,
+  type PortInfo,
+} from "./inventory.js";
 export {
   type Json,
   JsonRpcConnection,

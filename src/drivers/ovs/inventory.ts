@@ -1,6 +1,8 @@
 /** Reading OVS bridges back: every bridge with its ports and interfaces, in one transaction. */
+import { existsSync } from "node:fs";
+import type { Runner } from "../runner/index.js";
 import type { Condition, Operation, OvsdbClient } from "./ovsdb.js";
-import { type Atom, decodeOptional, decodeSet, decodeStringMap, decodeUuid } from "./values.js";
+import { type Atom, decodeOptional, decodeSet, decodeStringMap, decodeUuid, type Row } from "./values.js";
 
 /** An interface as OVSDB reports it (the status columns are filled by ovs-vswitchd). */
 export interface InterfaceInfo {
@@ -73,6 +75,31 @@ export async function listBridges(client: OvsdbClient): Promise<BridgeInfo[]> {
       }),
     )
     .sort(byName);
+}
+
+/**
+ * The bridges in the database file itself (name and external_ids), read with `ovsdb-tool query`
+ * while no ovsdb-server serves it: what a lab left there when it went without a `down` (a reboot;
+ * the file is on disk). None when the file or ovsdb-tool is missing, or the file cannot be read.
+ */
+export async function bridgesInFile(
+  dbPath: string,
+  runner: Runner,
+): Promise<Pick<BridgeInfo, "name" | "externalIds">[]> {
+  if (!existsSync(dbPath)) return [];
+  const query = JSON.stringify(["Open_vSwitch", selectAll("Bridge", ["name", "external_ids"])]);
+  const r = await runner
+    .run(["ovsdb-tool", "query", dbPath, query], { timeoutMs: 30_000, allowFailure: true })
+    .catch(() => undefined); // no ovsdb-tool: no Open vSwitch to have left anything
+  if (!r || r.exitCode !== 0) return [];
+  try {
+    const [result] = JSON.parse(r.stdout) as [{ rows?: Row[] }];
+    return (result?.rows ?? [])
+      .map((row) => ({ name: String(row.name), externalIds: decodeStringMap(row.external_ids) }))
+      .sort(byName);
+  } catch {
+    return [];
+  }
 }
 
 function selectAll(table: string, columns: string[]): Operation {

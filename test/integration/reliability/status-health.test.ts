@@ -5,7 +5,7 @@
  * was removed: each reported with its fix, repaired by `up` of its file again, cleaned up by `down`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { liveProcess } from "../../../src/util/proc.js";
@@ -251,6 +251,63 @@ describe.skipIf(!canTouchKernel && !mustRun)("a lab after a reboot of a host who
     expect(scopedSnapshot(prefix, lab)).toEqual(before);
   }, 120_000);
 });
+
+describe.skipIf(!canTouchKernel && !mustRun)(
+  "an OVS lab after a reboot of a host whose /run is memory",
+  () => {
+    const { prefix, lab } = netNames("ro");
+    const files = scratch();
+    const ovs = privateOvs(files.path("private"));
+    const { env } = ovs;
+    const file = files.file("lab.yaml", OVS_LAB(lab));
+    const before = scopedSnapshot(prefix, lab);
+    afterAll(() => {
+      nslab(["down", lab], { env });
+      ovs.killLeft();
+      files.cleanup();
+    });
+    const bridgesInDb = () =>
+      spawnSync(
+        "ovsdb-tool",
+        ["query", ovs.db, '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]'],
+        {
+          encoding: "utf8",
+        },
+      ).stdout;
+
+    it("status finds its bridge in the database file, down starts Open vSwitch to remove it and leaves nothing", async () => {
+      const up = nslab(["up", file, "--name", lab, "--prefix", prefix], { env });
+      ovs.notePids();
+      expect(up.code, up.stderr).toBe(0);
+      // The reboot: every process and the namespaces go, and /run with them (the state directory and
+      // the daemons' run directory); the database file stays, last written before this boot.
+      for (const pid of ovs.pids())
+        if (liveProcess(pid)?.comm.startsWith("ovs")) process.kill(pid, "SIGKILL");
+      expect(
+        await eventually(() => [...ovs.pids()].every((p) => !liveProcess(p)?.comm.startsWith("ovs")), 10_000),
+      ).toBe(true);
+      spawnSync("umount", ["-l", join(env.NSLAB_STATE_DIR, "fs", lab)]);
+      for (const d of [env.NSLAB_STATE_DIR, env.OVS_RUNDIR])
+        for (const f of readdirNames(d)) rmSync(join(d, f), { recursive: true, force: true });
+      for (const n of ["h1", "h2"]) expect(spawnSync("ip", ["netns", "del", `${prefix}${n}`]).status).toBe(0);
+      const btime = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))![1]);
+      utimesSync(ovs.db, btime - 60, btime - 60);
+      expect(bridgesInDb()).toContain(`${prefix}sw`);
+
+      const found = JSON.parse(nslab(["status", lab, "--json"], { env }).stdout) as Report;
+      expect(found.status).toBe("record-missing");
+      expect(found.objects).toEqual(expect.arrayContaining([{ kind: "ovs-bridge", name: `${prefix}sw` }]));
+
+      const down = nslab(["down", lab], { env });
+      ovs.notePids();
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stderr).toContain("starting Open vSwitch");
+      expect(bridgesInDb()).not.toContain(`${prefix}sw`);
+      for (const pid of ovs.pids()) expect(liveProcess(pid)?.comm ?? "gone").not.toMatch(/^ovs/);
+      expect(scopedSnapshot(prefix, lab)).toEqual(before);
+    }, 120_000);
+  },
+);
 
 function readdirNames(d: string): string[] {
   return existsSync(d) ? readdirSync(d) : [];

@@ -232,6 +232,14 @@ static int dead_ns_file(const char *path)
 	       fs.f_type != NSFS_MAGIC;
 }
 
+/* Remove such a file (another process removing it first is as good). */
+static int remove_dead_ns_file(const char *path)
+{
+	if (unlink(path) < 0 && errno != ENOENT)
+		return fail_errno("Cannot remove namespace file \"%s\"", path);
+	return 0;
+}
+
 int cmd_mkns(char **a)
 {
 	char path[PATH_MAX];
@@ -301,17 +309,22 @@ int cmd_delown(char **a)
 		return -1;
 	/* A namespace that went without its file (a reboot where /run is a disk) has no mark to check:
 	 * its file is what is left of it, and goes. */
-	if (dead_ns_file(path)) {
-		if (unlink(path) < 0)
-			return fail_errno("Cannot remove namespace file \"%s\"", path);
-		return 0;
-	}
+	if (dead_ns_file(path))
+		return remove_dead_ns_file(path);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail_errno("Cannot remove namespace file \"%s\"", path);
-	if (ns_visit(fd, a[0]) < 0)
-		return -1;
-	int rc = link_alias("lo", alias, sizeof alias);
+	int rc = setns(fd, CLONE_NEWNET), err = errno;
+	close(fd);
+	if (rc < 0) {
+		/* Not a namespace when opened: it went between the look above and the open (its file
+		 * unmounted meanwhile), and what is left is its file, or nothing. */
+		if (err == EINVAL && (dead_ns_file(path) || access(path, F_OK) < 0))
+			return remove_dead_ns_file(path);
+		errno = err;
+		return fail_errno("setns %s", a[0]);
+	}
+	rc = link_alias("lo", alias, sizeof alias);
 	/* Back to root; g_nl and g_io are still the root namespace's. */
 	if (ns_leave() < 0)
 		return -1;

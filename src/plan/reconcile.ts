@@ -139,6 +139,12 @@ export function reconcileOps(
       case "neigh.add":
         take ||= isFresh(op.ns, op.dev);
         break;
+      case "nft.table.add":
+      case "nft.chain.add":
+        // A node's own tables (a NAT node's masquerade) go with its namespace, and come back with
+        // it; the root's are the host firewall's part (firewall-repair.ts reads and restores those).
+        take ||= op.ns !== null && freshNs.has(op.ns);
+        break;
       case "labfs.mount":
         if (seen.labfs !== undefined && !seen.labfs.has(op.path)) {
           take = true;

@@ -173,3 +173,27 @@ describe("reconciling a lab whose file system went (a reboot where /run is a dis
     expect(env(reconcileOps(plan, seen(undefined)))).toEqual([]);
   });
 });
+
+describe("reconciling a NAT node whose namespace was made anew", () => {
+  const nat = parseTopology(
+    "name: n\nnodes:\n  h1: {interfaces: {eth0: 10.66.0.1/24}}\n  gw: {kind: nat, uplink: up-x, interfaces: {eth0: 10.66.0.254/24}}\nlinks:\n  - [h1:eth0, gw:eth0]\n",
+  );
+  const plan = planUp(nat, host);
+  const gw = plan.find((o) => o.op === "netns.add" && o.ns.endsWith("gw"))!;
+  const gwNs = (gw as { ns: string }).ns;
+  const tables = (ops: readonly { op: string; ns?: unknown }[]) =>
+    ops.filter((o) => o.op.startsWith("nft.")).map((o) => `${o.op} ${o.ns}`);
+  const seen = (netns: string[]) => ({
+    netns: new Set(netns),
+    rootLinks: new Set<string>(),
+    ovs: new Map(),
+    dumps: new Map(),
+  });
+  it("adds its masquerade table again with it; the root's tables are left to the firewall repair", () => {
+    const namespaces = plan.flatMap((o) => (o.op === "netns.add" ? [o.ns] : []));
+    expect(tables(reconcileOps(plan, seen(namespaces.filter((n) => n !== gwNs))))).toEqual([
+      `nft.table.add ${gwNs}`,
+      `nft.chain.add ${gwNs}`,
+    ]);
+  });
+});

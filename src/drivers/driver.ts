@@ -356,6 +356,24 @@ export class Driver {
     return out;
   }
 
+  /**
+   * Forget what each of `namespaces` learned of its neighbours' MAC addresses (entries the kernel
+   * resolved; static ones stay): after an interface was made anew with a new address, a node would
+   * otherwise go on sending to the old one for as long as its entry stays valid (~30 s).
+   */
+  async flushNeighbours(namespaces: readonly string[]): Promise<void> {
+    if (namespaces.length === 0) return;
+    if (this.backend === "agent") {
+      await (await this.agent()).exec([
+        ...namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "neighflush" } as const]),
+        { op: "root" },
+      ]);
+      return;
+    }
+    for (const ns of namespaces)
+      await this.runner.run(["ip", "-n", ns, "neigh", "flush", "all"], { allowFailure: true });
+  }
+
   async close(): Promise<void> {
     const agents = [this.#agent, this.#envAgent, ...this.#readers.splice(0)];
     const ovs = this.#ovs;

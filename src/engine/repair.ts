@@ -74,8 +74,15 @@ export async function repair(
   }
   const change = diffPlans([...previous()], [...full]);
   const namespaces = missing.flatMap((o) => (o.op === "netns.add" ? [o.ns] : []));
-  return { operations: await update(c, existing, topology, change), startedOvs, recreated: namespaces };
+  const operations = await update(c, existing, topology, change);
+  // Interfaces made anew have new MAC addresses, which the lab's other nodes have not learned.
+  if (missing.some((o) => REMADE.has(o.op)))
+    await c.driver.flushNeighbours(full.flatMap((o) => (o.op === "netns.add" ? [o.ns] : [])));
+  return { operations, startedOvs, recreated: namespaces };
 }
+
+/** Operations that make an interface (in a namespace, or the namespace with its interfaces). */
+const REMADE = new Set<Op["op"]>(["netns.add", "veth.add", "macvlan.add", "dummy.add", "vxlan.add"]);
 
 /** The one end of a veth pair that is there, when only one is (none otherwise). */
 function leftEnd(ends: readonly VethEnd[], observed: Observed): VethEnd[] {

@@ -129,6 +129,18 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
       expect(ours).toBeGreaterThan(10);
       expect(others).toBe(0);
 
+      // A's NAT node's namespace deleted by hand: `up` of the file makes it again, with the node's
+      // masquerade table in it, and A reaches the upstream again.
+      expect(sh(["ip", "netns", "del", `${prefix}gw`]).code).toBe(0);
+      for (let i = 0; i < 100 && existsSync(`/sys/class/net/${prefix}p3`); i++) sh(["sleep", "0.05"]);
+      const again = nslab(["up", fileA, "--prefix", prefix]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain("restored in place");
+      expect(sh(["ip", "netns", "exec", `${prefix}gw`, "nft", "list", "table", "ip", "nslab"]).out).toContain(
+        "masquerade",
+      );
+      expect(inNs(`${prefix}h1`, ["ping", "-c", "2", "-W", "3", upAddr]).code).toBe(0);
+
       // A down: B still reaches the upstream, the uplink still forwards.
       expect(nslab(["down", lab]).code).toBe(0);
       expect(readFileSync(fwdKey, "utf8").trim()).toBe("1");

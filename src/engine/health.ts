@@ -9,6 +9,7 @@ import { isMountedTmpfs } from "../drivers/host/mounts.js";
 import { liveLocks } from "../state/lock.js";
 import type { LabState } from "../state/store.js";
 import type { HealthProblem, LabCheck, LabHealthContext } from "./health-types.js";
+import { natTablesCheck } from "./nat-health.js";
 import { SERVICES } from "./services/index.js";
 import { nodeServicesCheck } from "./services-health.js";
 
@@ -89,6 +90,7 @@ const serviceChecks: LabCheck[] = SERVICES.flatMap((s) => {
 export const LAB_CHECKS: readonly LabCheck[] = [
   recordCheck,
   fileSystemCheck,
+  natTablesCheck,
   ...serviceChecks,
   nodeServicesCheck,
 ];

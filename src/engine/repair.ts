@@ -7,11 +7,12 @@
  */
 import { observeForPlan } from "../drivers/observe/for-plan.js";
 import type { Topology } from "../model/types.js";
-import { diffPlans } from "../plan/diff.js";
+import { diffPlans, opKey } from "../plan/diff.js";
 import type { Observed } from "../plan/observed.js";
 import { labOfMarker, type Op, type VethEnd } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";
 import type { LabState } from "../state/store.js";
+import { natTablesMissing } from "./nat-health.js";
 import { ovsService } from "./services/index.js";
 import { acquireServices, type UpRun } from "./up-run.js";
 import { update } from "./update.js";
@@ -41,6 +42,13 @@ export async function repair(
   const startedOvs = started.includes(ovsService);
   const observed = await observeForPlan([full], c.driver);
   const missing = reconcileOps(full, observed);
+  // A NAT node's masquerade table, gone from a namespace that is still there (observing the kernel
+  // does not read nftables): added again.
+  const natGone = new Set(await natTablesMissing(topology, c.driver));
+  const natTables = full.filter(
+    (o) => (o.op === "nft.table.add" || o.op === "nft.chain.add") && o.ns !== null && natGone.has(o.ns),
+  );
+  missing.push(...natTables);
   if (missing.length === 0) return { operations: 0, startedOvs, recreated: [] };
   c.log("info", `lab '${c.lab}' is missing parts: restoring ${missing.length} operation(s) in place`);
   // A veth of which one end is left: the other end's namespace was deleted while a process (a
@@ -73,6 +81,7 @@ export async function repair(
     if (r.error) throw r.error;
   }
   const change = diffPlans([...previous()], [...full]);
+  for (const o of natTables) change.changed.add(opKey(o));
   const namespaces = missing.flatMap((o) => (o.op === "netns.add" ? [o.ns] : []));
   const operations = await update(c, existing, topology, change);
   // Interfaces made anew have new MAC addresses, which the lab's other nodes have not learned.

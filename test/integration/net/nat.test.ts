@@ -140,6 +140,25 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
         "masquerade",
       );
       expect(inNs(`${prefix}h1`, ["ping", "-c", "2", "-W", "3", upAddr]).code).toBe(0);
+      // Its masquerade table deleted by hand in the node: status names it, up of the file adds it again.
+      expect(sh(["ip", "netns", "exec", `${prefix}gw`, "nft", "delete", "table", "ip", "nslab"]).code).toBe(
+        0,
+      );
+      const broken = JSON.parse(nslab(["status", lab, "--json"]).stdout) as {
+        healthy: boolean;
+        health: { what: string; check: string }[];
+      };
+      expect(broken.healthy).toBe(false);
+      expect(broken.health.filter((p) => p.check === "NAT").map((p) => p.what)).toEqual([
+        expect.stringMatching(/^NAT node gw does not masquerade: its table ip nslab is gone/),
+      ]);
+      expect(nslab(["up", fileA, "--prefix", prefix]).code).toBe(0);
+      const fixed = JSON.parse(nslab(["status", lab, "--json"]).stdout) as typeof broken;
+      expect(fixed.health.filter((p) => p.check === "NAT")).toEqual([]);
+      expect(sh(["ip", "netns", "exec", `${prefix}gw`, "nft", "list", "table", "ip", "nslab"]).out).toContain(
+        "masquerade",
+      );
+      expect(inNs(`${prefix}h1`, ["ping", "-c", "2", "-W", "3", upAddr]).code).toBe(0);
 
       // A down: B still reaches the upstream, the uplink still forwards.
       expect(nslab(["down", lab]).code).toBe(0);

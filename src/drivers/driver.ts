@@ -23,6 +23,7 @@ import {
   type AgentReply,
   type CompactDump,
   findAgentBinary,
+  flushNeighboursOf,
   fromCompactDump,
   NsAgent,
   toCompactDump,
@@ -364,10 +365,7 @@ export class Driver {
   async flushNeighbours(namespaces: readonly string[]): Promise<void> {
     if (namespaces.length === 0) return;
     if (this.backend === "agent") {
-      await (await this.agent()).exec([
-        ...namespaces.flatMap((ns) => [{ op: "ns", ns } as const, { op: "neighflush" } as const]),
-        { op: "root" },
-      ]);
+      await flushNeighboursOf(await this.agent(), namespaces);
       return;
     }
     for (const ns of namespaces)

@@ -13,7 +13,7 @@
  */
 import { constants } from "node:os";
 import { neighbourTable } from "../drivers/host/facts.js";
-import type { NsAgent } from "../drivers/nsagent/index.js";
+import { flushNeighboursOf, type NsAgent } from "../drivers/nsagent/index.js";
 import type { PingPair } from "./pairs.js";
 import type { PingOptions, PingResult } from "./ping-result.js";
 
@@ -166,8 +166,5 @@ async function flushNeighbours(agent: NsAgent, wave: readonly PingPair[]): Promi
     namespaces.add(p.netns);
     if (p.toNetns) namespaces.add(p.toNetns);
   }
-  await agent.exec([
-    ...[...namespaces].flatMap((ns) => [{ op: "ns", ns } as const, { op: "neighflush" } as const]),
-    { op: "root" },
-  ]);
+  await flushNeighboursOf(agent, namespaces);
 }

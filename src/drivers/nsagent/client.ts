@@ -108,6 +108,17 @@ export async function nftTablesOf(agent: NsAgent): Promise<NftTable[] | undefine
 }
 
 /**
+ * Forget what each of `namespaces` learned of its neighbours' MAC addresses (entries the kernel
+ * resolved; static ones stay), in one request; the agent is back in the root namespace after.
+ */
+export async function flushNeighboursOf(agent: NsAgent, namespaces: Iterable<string>): Promise<void> {
+  await agent.exec([
+    ...[...namespaces].flatMap((ns) => [{ op: "ns", ns } as const, { op: "neighflush" } as const]),
+    { op: "root" },
+  ]);
+}
+
+/**
  * The nftables tables of the namespace nslab runs in, asked of an agent started for this alone
  * (undefined: no agent binary, or it could not say): where the driver has no agent running (`plan`),
  * an agent starts, answers and exits in a few milliseconds, against ~15 ms for `nft -j list ruleset`

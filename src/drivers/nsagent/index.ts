@@ -2,6 +2,7 @@
 export {
   type ExecOptions,
   findAgentBinary,
+  flushNeighboursOf,
   NsAgent,
   type NsAgentOptions,
   nftTablesOf,

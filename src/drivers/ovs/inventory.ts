@@ -91,7 +91,7 @@ export async function bridgesInFile(
   const r = await runner
     .run(["ovsdb-tool", "query", dbPath, query], { timeoutMs: 30_000, allowFailure: true })
     .catch(() => undefined); // no ovsdb-tool: no Open vSwitch to have left anything
-  if (!r || r.exitCode !== 0) return [];
+  if (r?.exitCode !== 0) return [];
   try {
     const [result] = JSON.parse(r.stdout) as [{ rows?: Row[] }];
     return (result?.rows ?? [])

@@ -8,4 +8,9 @@
  * libnftables' start; iptables-nft's tables are among them. EAGAIN when tables changed during it. */
 int cmd_nfttables(char **a);
 
+/* nftrules FAMILY TABLE: how many rules table FAMILY TABLE of the current namespace holds, in all
+ * its chains (a JSON number). One NFT_MSG_GETRULE dump the kernel filters by table. ENOENT when
+ * there is no such table, EINVAL for a family nft does not name. */
+int cmd_nftrules(char **a);
+
 #endif

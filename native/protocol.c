@@ -63,6 +63,7 @@ static const struct command commands[] = {
 	{ "sysctl", 2, 1, cmd_sysctl },   { "txoff", 1, 1, cmd_txoff },
 	{ "dump", 0, 1, cmd_dump },       { "getlink", 1, 1, cmd_getlink },
 	{ "grouplinks", 1, 1, cmd_grouplinks }, { "sysgroup", 1, 0, cmd_sysgroup }, { "sysaliases", 0, 0, cmd_sysaliases }, { "nfttables", 0, 1, cmd_nfttables },
+	{ "nftrules", 2, 1, cmd_nftrules },
 	{ "delown", 2, 0, cmd_delown },   { "pingadd", 3, 0, cmd_pingadd },
 	{ "pingrun", 2, 0, cmd_pingrun }, { "neighflush", 0, 1, cmd_neighflush },
 	{ "mkfs", 2, 0, cmd_mkfs },       { "umnt", 2, 0, cmd_umnt },

@@ -12,7 +12,7 @@ import type { Observed } from "../plan/observed.js";
 import { labOfMarker, type Op, type VethEnd } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";
 import type { LabState } from "../state/store.js";
-import { natTablesMissing } from "./nat-health.js";
+import { natTableFaults } from "./nat-health.js";
 import { ovsService } from "./services/index.js";
 import { acquireServices, type UpRun } from "./up-run.js";
 import { update } from "./update.js";
@@ -42,9 +42,10 @@ export async function repair(
   const startedOvs = started.includes(ovsService);
   const observed = await observeForPlan([full], c.driver);
   const missing = reconcileOps(full, observed);
-  // A NAT node's masquerade table, gone from a namespace that is still there (observing the kernel
-  // does not read nftables): added again.
-  const natGone = new Set(await natTablesMissing(topology, c.driver));
+  // A NAT node's masquerade table, gone from a namespace that is still there or emptied (observing
+  // the kernel does not read nftables): added again (`add table` and `add chain` keep what is there;
+  // an emptied table holds no rule to repeat).
+  const natGone = await natTableFaults(topology, c.driver);
   const natTables = full.filter(
     (o) => (o.op === "nft.table.add" || o.op === "nft.chain.add") && o.ns !== null && natGone.has(o.ns),
   );

@@ -20,6 +20,7 @@ import {
   AGENT_ERRNO,
   type AgentCommand,
   type AgentReply,
+  asCount,
   asLinkAliases,
   asNftTables,
   findAgentBinary,
@@ -702,6 +703,61 @@ describe.skipIf(process.getuid?.() !== 0 && !process.env.CI)("nsagent (real kern
       expect(nft).toEqual(got.map((t) => `table ${t.family} ${t.name}`).sort());
       expect(root?.status).toBe("ok");
       expect(asNftTables((root as { data: unknown }).data).map((t) => t.name)).not.toContain("t-inet");
+      run("ip", "netns", "exec", nsE, "nft", "flush", "ruleset");
+    });
+
+    it("nftrules counts one table's rules in every chain of it; no such table is ENOENT", async () => {
+      const count = async () => {
+        const [, r] = await agent.exec([
+          { op: "ns", ns: nsE },
+          { op: "nftrules", family: "ip", table: "t-rules" },
+          { op: "root" },
+        ]);
+        return r;
+      };
+      expect(await count()).toMatchObject({ status: "err", errno: AGENT_ERRNO.ENOENT });
+      const ruleset = [
+        "table ip t-rules {",
+        "  chain a {",
+        "    type nat hook postrouting priority srcnat; policy accept;",
+        '    oifname "x" masquerade',
+        "    counter",
+        "  }",
+        "  chain b {",
+        "    ip saddr 10.9.9.9 drop",
+        "  }",
+        "}",
+        "table inet t-rules {",
+        "  chain c {",
+        "    counter",
+        "    counter",
+        "    counter",
+        "  }",
+        "}",
+        "table ip t-other {",
+        "  chain d {",
+        "    counter",
+        "  }",
+        "}",
+        "",
+      ].join("\n");
+      const nf = spawnSync("ip", ["netns", "exec", nsE, "nft", "-f", "-"], {
+        input: ruleset,
+        encoding: "utf8",
+      });
+      expect(nf.status, nf.stderr).toBe(0);
+      // 3 rules in two chains of ip t-rules: not inet t-rules' (another family), not ip t-other's.
+      const r = await count();
+      expect(r?.status).toBe("ok");
+      expect(asCount((r as { data: unknown }).data)).toBe(3);
+      run("ip", "netns", "exec", nsE, "nft", "flush", "table", "ip", "t-rules");
+      expect(await count()).toEqual({ status: "ok", data: 0 });
+      const [, bad] = await agent.exec([
+        { op: "ns", ns: nsE },
+        { op: "nftrules", family: "ipx", table: "t-rules" },
+        { op: "root" },
+      ]);
+      expect(bad).toMatchObject({ status: "err", errno: AGENT_ERRNO.EINVAL });
       run("ip", "netns", "exec", nsE, "nft", "flush", "ruleset");
     });
 

@@ -9,12 +9,11 @@ import {
 import {
   AGENT_ERRNO,
   type AgentCommand,
-  asLinkAliases,
-  asNsDump,
   parseReply,
   serializeCommand,
   serializeCommands,
 } from "../../src/drivers/nsagent/protocol.js";
+import { asLinkAliases, asNsDump } from "../../src/drivers/nsagent/reply-data.js";
 
 describe("serializeCommand", () => {
   const cases: Array<[AgentCommand, string]> = [

@@ -12,9 +12,6 @@ import { CommandError, type CommandFailure, logCommand, type Runner, systemRunne
 import {
   type AgentCommand,
   type AgentReply,
-  asNftTables,
-  asNsDump,
-  type NftTable,
   type NsDump,
   PING,
   parseReply,
@@ -22,6 +19,7 @@ import {
   STOP_ON_ERROR_ON,
   serializeCommands,
 } from "./protocol.js";
+import { asNftTables, asNsDump, type NftTable } from "./reply-data.js";
 
 /** Where the build puts the agent, relative to the package root. */
 const AGENT_PATH = join("dist", "native", "nsagent");

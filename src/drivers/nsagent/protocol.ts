@@ -1,9 +1,9 @@
 /**
- * The nsagent wire protocol: request types, their serialization to TAB-separated lines, reply
- * parsing and the shape of `dump`. Pure functions only; the process lives in client.ts.
+ * The nsagent wire protocol: request types, their serialization to TAB-separated lines and reply
+ * parsing; the data of each kind of reply is read in reply-data.ts. Pure functions only; the
+ * process lives in client.ts.
  */
 import { constants } from "node:os";
-import type { NsDump } from "../../plan/observed.js";
 
 export type {
   DumpAddr,
@@ -98,6 +98,11 @@ export type AgentCommand =
    * {@link asNftTables}): one netlink dump, what `nft list tables` reads.
    */
   | { op: "nfttables" }
+  /**
+   * How many rules nftables table `family table` of the current namespace holds, in all its chains
+   * (reply data: a number, see {@link asCount}); fails with ENOENT when there is no such table.
+   */
+  | { op: "nftrules"; family: string; table: string }
   /**
    * Queue one ICMP echo probe from namespace `ns` to `target`, sent from address `source` (same
    * family) or, without it, from whatever address the namespace's routing picks.
@@ -236,6 +241,8 @@ function args(cmd: AgentCommand): string[] {
       ];
     case "hostslink":
       return [field(cmd.dir, "path"), field(cmd.target, "path")];
+    case "nftrules":
+      return [field(cmd.family, "nftables family"), field(cmd.table, "nftables table name")];
     case "mnttmpl":
       return [field(cmd.fsroot, "path"), field(cmd.labfs, "path")];
     case "mntbind":
@@ -349,52 +356,4 @@ export function parseReply(line: string): AgentReply {
     }
   }
   throw new TypeError(`nsagent: malformed reply line: ${JSON.stringify(line.slice(0, 120))}`);
-}
-
-/** An nftables table: its family as nft names it (`ip`, `ip6`, `inet`, `arp`, `bridge`, `netdev`) and its name. */
-export interface NftTable {
-  family: string;
-  name: string;
-}
-
-/** The data of an `nfttables` reply. Throws TypeError for anything else. */
-export function asNftTables(data: unknown): NftTable[] {
-  if (!Array.isArray(data)) throw new TypeError("nsagent: nfttables reply is not an array");
-  return data.map((t: unknown) => {
-    if (!Array.isArray(t) || t.length !== 2 || typeof t[1] !== "string")
-      throw new TypeError("nsagent: nfttables reply holds something other than [family, name]");
-    return { family: String(t[0]), name: t[1] };
-  });
-}
-
-/** The data of a `sysaliases` reply: link name → alias. Throws TypeError for anything else. */
-export function asLinkAliases(data: unknown): Map<string, string> {
-  if (!Array.isArray(data)) throw new TypeError("nsagent: sysaliases reply is not an array");
-  const out = new Map<string, string>();
-  for (const pair of data as unknown[]) {
-    if (
-      !Array.isArray(pair) ||
-      pair.length !== 2 ||
-      typeof pair[0] !== "string" ||
-      typeof pair[1] !== "string"
-    )
-      throw new TypeError("nsagent: sysaliases reply holds something other than [name, alias]");
-    out.set(pair[0], pair[1]);
-  }
-  return out;
-}
-
-/** Check the outline of a `dump` reply's data; the members are trusted as the agent wrote them. */
-export function asNsDump(data: unknown): NsDump {
-  const d = data as Partial<Record<keyof NsDump, unknown>> | null;
-  if (
-    typeof d !== "object" ||
-    d === null ||
-    !Array.isArray(d.links) ||
-    !Array.isArray(d.addrs) ||
-    !Array.isArray(d.routes)
-  ) {
-    throw new TypeError("nsagent: dump reply is not {links, addrs, routes}");
-  }
-  return d as NsDump;
 }

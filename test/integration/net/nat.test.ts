@@ -159,6 +159,20 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
         "masquerade",
       );
       expect(inNs(`${prefix}h1`, ["ping", "-c", "2", "-W", "3", upAddr]).code).toBe(0);
+      // Its table emptied by hand (the chain stays, its rule goes): status names it, up of the file
+      // adds the rule again, once.
+      expect(sh(["ip", "netns", "exec", `${prefix}gw`, "nft", "flush", "table", "ip", "nslab"]).code).toBe(0);
+      const emptied = JSON.parse(nslab(["status", lab, "--json"]).stdout) as typeof broken;
+      expect(emptied.healthy).toBe(false);
+      expect(emptied.health.filter((p) => p.check === "NAT").map((p) => p.what)).toEqual([
+        expect.stringMatching(/^NAT node gw does not masquerade: its table ip nslab holds no rule/),
+      ]);
+      expect(nslab(["up", fileA, "--prefix", prefix]).code).toBe(0);
+      const refilled = JSON.parse(nslab(["status", lab, "--json"]).stdout) as typeof broken;
+      expect(refilled.health.filter((p) => p.check === "NAT")).toEqual([]);
+      const table = sh(["ip", "netns", "exec", `${prefix}gw`, "nft", "list", "table", "ip", "nslab"]).out;
+      expect(table.match(/masquerade/g)).toHaveLength(1);
+      expect(inNs(`${prefix}h1`, ["ping", "-c", "2", "-W", "3", upAddr]).code).toBe(0);
 
       // A down: B still reaches the upstream, the uplink still forwards.
       expect(nslab(["down", lab]).code).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * Simulated machines on one host, for the multi-machine tests. A machine is a network namespace
  * plus a mount namespace in which /run (so /run/netns, /run/nslab, /run/lock, the OVS run
- * directory, /run/sshd), the OVS database and log directories and /sys are its own, running its own
+ * directory, /run/sshd), what it writes to /etc (an overlay: /etc/netns, as on a machine of its
+ * own), the OVS database and log directories and /sys are its own, running its own
  * sshd (Debian's openssh-server, never on the real root namespace) on an underlay bridge that lives
  * in a namespace of its own; a controller namespace sits on the same underlay. Nothing is created
  * in the real root namespace. Tests reach the machines with a key made for the run: from the
@@ -69,7 +70,10 @@ export interface Machines {
   refuseSsh(name: string, refused: boolean): void;
   /** The nslab state a machine holds: its lab records. */
   records(name: string): string[];
-  /** What a machine has that a lab could leave: named namespaces, links besides lo/ul0, records. */
+  /**
+   * What a machine has that a lab could leave: named namespaces, links besides lo/ul0, /etc/netns
+   * entries, records.
+   */
   leftovers(name: string): string[];
   cleanup(): void;
 }
@@ -91,8 +95,9 @@ function must(argv: string[], input?: string): string {
 
 const MACHINE_SETUP = `set -e
 mount -t tmpfs -o mode=755,size=64m nslab-mh-run /run
-mkdir -p /run/netns /run/nslab /run/lock /run/openvswitch /run/sshd
+mkdir -p /run/netns /run/nslab /run/lock /run/openvswitch /run/sshd /run/.etc/upper /run/.etc/work
 chmod 700 /run/nslab
+mount -t overlay -o lowerdir=/etc,upperdir=/run/.etc/upper,workdir=/run/.etc/work nslab-mh-etc /etc
 for d in /etc/openvswitch /var/lib/openvswitch /var/log/openvswitch; do
   mount -t tmpfs -o mode=755,size=64m nslab-mh-ovs "$d"
 done
@@ -389,8 +394,10 @@ export function startMachines(count: number, options: { watchdog?: boolean } = {
       const netns = on(name, ["ip", "netns", "list"]).stdout.split("\n").filter(Boolean);
       const links = JSON.parse(on(name, ["ip", "-j", "link", "show"]).stdout || "[]") as { ifname: string }[];
       const extra = links.map((l) => l.ifname).filter((n) => n !== "lo" && n !== "ul0");
+      const etc = on(name, ["ls", "-A", "/etc/netns"]).stdout.split("\n").filter(Boolean);
       return [
         ...netns.map((n) => `netns ${n}`),
+        ...etc.map((n) => `/etc/netns/${n}`),
         ...extra.map((l) => `link ${l}`),
         ...this.records(name).map((f) => `record ${f}`),
       ];

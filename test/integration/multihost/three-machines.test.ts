@@ -324,7 +324,7 @@ expect:
     expect((JSON.parse(readFileSync(record, "utf8")) as { status: string }).status).toBe("applying");
 
     const down = m.nslab(["down", name]);
-    expect(down.code).toBe(0);
+    expect(down.code, down.stderr).toBe(0);
     for (const x of ["m1", "m2", "m3"]) expect(m.leftovers(x)).toEqual([]);
     expect(existsSync(record)).toBe(false);
   }, 240_000);

@@ -1,11 +1,11 @@
 /**
  * Simulated machines on one host, for the multi-machine tests. A machine is a network namespace
  * plus a mount namespace in which /run (so /run/netns, /run/nslab, /run/lock, the OVS run
- * directory, /run/sshd), what it writes to /etc (an overlay: /etc/netns, as on a machine of its
- * own), the OVS database and log directories and /sys are its own, running its own
- * sshd (Debian's openssh-server, never on the real root namespace) on an underlay bridge that lives
- * in a namespace of its own; a controller namespace sits on the same underlay. Nothing is created
- * in the real root namespace. Tests reach the machines with a key made for the run: from the
+ * directory, /run/sshd), /etc/netns (empty, as on a machine of its own: not the host's), what it
+ * writes to /etc (an overlay), the OVS database and log directories and /sys are its own, running
+ * its own sshd (Debian's openssh-server, never on the real root namespace) on an underlay bridge
+ * that lives in a namespace of its own; a controller namespace sits on the same underlay. Nothing
+ * is created in the real root namespace. Tests reach the machines with a key made for the run: from the
  * controller namespace directly (`sshConfig`, for the CLI run there), or from this process through
  * a relay into the controller namespace (`proxyConfig`, for the library in-process).
  * Removal: by PID and by namespace identity (machines-cleanup.mjs), also by a detached watchdog
@@ -98,6 +98,8 @@ mount -t tmpfs -o mode=755,size=64m nslab-mh-run /run
 mkdir -p /run/netns /run/nslab /run/lock /run/openvswitch /run/sshd /run/.etc/upper /run/.etc/work
 chmod 700 /run/nslab
 mount -t overlay -o lowerdir=/etc,upperdir=/run/.etc/upper,workdir=/run/.etc/work nslab-mh-etc /etc
+mkdir -p /etc/netns
+mount -t tmpfs -o mode=755,size=4m nslab-mh-netns /etc/netns
 for d in /etc/openvswitch /var/lib/openvswitch /var/log/openvswitch; do
   mount -t tmpfs -o mode=755,size=64m nslab-mh-ovs "$d"
 done

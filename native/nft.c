@@ -77,17 +77,23 @@ static unsigned int family_of(const char *name)
 	return 0;
 }
 
-static unsigned long g_rules;
-
 static void ignore(const struct nlmsghdr *m)
 {
 	(void)m;
 }
 
-static void rule_count(const struct nlmsghdr *m)
+/* One rule of the dump: the name of its chain. */
+static void rule_chain(const struct nlmsghdr *m)
 {
-	if (m->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE))
-		g_rules++;
+	const struct nfgenmsg *g = NLMSG_DATA(m);
+	if (m->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE) ||
+	    m->nlmsg_len < NLMSG_LENGTH(sizeof *g))
+		return;
+	struct rtattr *tb[NFTA_RULE_MAX + 1];
+	nl_parse(tb, NFTA_RULE_MAX, (struct rtattr *)((char *)g + NLMSG_ALIGN(sizeof *g)),
+		 (int)(m->nlmsg_len - NLMSG_LENGTH(sizeof *g)));
+	json_comma();
+	json_str_attr(tb[NFTA_RULE_CHAIN]);
 }
 
 int cmd_nftrules(char **a)
@@ -112,11 +118,14 @@ int cmd_nftrules(char **a)
 	g->nfgen_family = (uint8_t)f;
 	g->version = NFNETLINK_V0;
 	nl_put(NFTA_RULE_TABLE, a[1], strlen(a[1]) + 1);
-	g_rules = 0;
-	int rc = nl_dump(fd, rule_count);
+	sb_putf(&g_out, "[");
+	json_first();
+	int rc = nl_dump(fd, rule_chain);
 	close(fd);
-	if (rc < 0)
+	if (rc < 0) {
+		g_out.len = 0;
 		return -1;
-	sb_putf(&g_out, "%lu", g_rules);
+	}
+	sb_putf(&g_out, "]");
 	return 0;
 }

@@ -8,11 +8,12 @@
 import { observeForPlan } from "../drivers/observe/for-plan.js";
 import type { Topology } from "../model/types.js";
 import { diffPlans, opKey } from "../plan/diff.js";
+import { rootNatChain } from "../plan/nat.js";
 import type { Observed } from "../plan/observed.js";
 import { labOfMarker, type Op, type VethEnd } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";
 import type { LabState } from "../state/store.js";
-import { natTableFaults } from "./nat-health.js";
+import { natFaults } from "./nat-health.js";
 import { ovsService } from "./services/index.js";
 import { acquireServices, type UpRun } from "./up-run.js";
 import { update } from "./update.js";
@@ -42,12 +43,17 @@ export async function repair(
   const startedOvs = started.includes(ovsService);
   const observed = await observeForPlan([full], c.driver);
   const missing = reconcileOps(full, observed);
-  // A NAT node's masquerade table, gone from a namespace that is still there or emptied (observing
-  // the kernel does not read nftables): added again (`add table` and `add chain` keep what is there;
-  // an emptied table holds no rule to repeat).
-  const natGone = await natTableFaults(topology, c.driver);
+  // A NAT node's masquerade, gone from a namespace that is still there or emptied, and its chain in
+  // the root's lab table emptied (observing the kernel does not read nftables): added again (`add
+  // table` and `add chain` keep what is there). The root's table gone is the firewall repair's.
+  const nat = await natFaults(topology, c.driver);
+  const emptyRoot = new Set(
+    [...nat.root].flatMap(([node, f]) => (f === "empty" ? [rootNatChain(node)] : [])),
+  );
   const natTables = full.filter(
-    (o) => (o.op === "nft.table.add" || o.op === "nft.chain.add") && o.ns !== null && natGone.has(o.ns),
+    (o) =>
+      ((o.op === "nft.table.add" || o.op === "nft.chain.add") && o.ns !== null && nat.nodes.has(o.ns)) ||
+      (o.op === "nat.masquerade" && emptyRoot.has(o.chain)),
   );
   missing.push(...natTables);
   if (missing.length === 0) return { operations: 0, startedOvs, recreated: [] };

@@ -93,6 +93,9 @@ export function natRootEnd(n: NatNode): Op[] {
   ];
 }
 
+/** The chain of the lab's root table that masquerades NAT node `node` out of its uplink. */
+export const rootNatChain = (node: string): string => `nat-${node}`;
+
 /**
  * The lab's own tables in the root namespace: `ip nslab-LAB` with one masquerade chain per NAT node
  * (the transit address, out of the uplink only), and `bridge nslab-LAB`, which keeps the lab's
@@ -110,7 +113,7 @@ export function natRootTables(t: Topology, host: HostFacts): Op[] {
     const masq: OpOf<"nat.masquerade"> = {
       op: "nat.masquerade",
       table,
-      chain: `nat-${n.name}`,
+      chain: rootNatChain(n.name),
       source: transitEnds(n.nat.transit).node,
       transit: n.nat.rootIfname,
       uplink,

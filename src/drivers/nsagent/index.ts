@@ -35,4 +35,4 @@ export {
   serializeCommand,
   serializeCommands,
 } from "./protocol.js";
-export { asCount, asLinkAliases, asNftTables, asNsDump, type NftTable } from "./reply-data.js";
+export { asLinkAliases, asNftTables, asNsDump, asRulesByChain, type NftTable } from "./reply-data.js";

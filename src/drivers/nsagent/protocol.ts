@@ -99,8 +99,9 @@ export type AgentCommand =
    */
   | { op: "nfttables" }
   /**
-   * How many rules nftables table `family table` of the current namespace holds, in all its chains
-   * (reply data: a number, see {@link asCount}); fails with ENOENT when there is no such table.
+   * The rules of nftables table `family table` of the current namespace: each rule's chain name
+   * (reply data: `string[]`, counted by {@link asRulesByChain}); fails with ENOENT when there is no
+   * such table.
    */
   | { op: "nftrules"; family: string; table: string }
   /**

@@ -20,11 +20,13 @@ export function asNftTables(data: unknown): NftTable[] {
   });
 }
 
-/** The data of a reply that is a count (`nftrules`). Throws TypeError for anything else. */
-export function asCount(data: unknown): number {
-  if (typeof data !== "number" || !Number.isInteger(data) || data < 0)
-    throw new TypeError("nsagent: the reply is not a count");
-  return data;
+/** The data of an `nftrules` reply: how many rules each chain holds (chains without rules are not in it). */
+export function asRulesByChain(data: unknown): Map<string, number> {
+  if (!Array.isArray(data) || data.some((c) => typeof c !== "string"))
+    throw new TypeError("nsagent: nftrules reply is not an array of chain names");
+  const out = new Map<string, number>();
+  for (const chain of data as string[]) out.set(chain, (out.get(chain) ?? 0) + 1);
+  return out;
 }
 
 /** The data of a `sysaliases` reply: link name → alias. Throws TypeError for anything else. */

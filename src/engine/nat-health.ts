@@ -29,7 +29,7 @@ export interface NatFaults {
   root: Map<string, NatFault>;
 }
 
-/** A reply of `nftrules`: each chain's rule count, or undefined when the table is gone. */
+/** A reply of `nftrules`: each chain's rule count; "gone" (no such table); "unknown" (the request failed). */
 function rulesOf(reply: AgentReply | undefined): Map<string, number> | "gone" | "unknown" {
   if (reply?.status === "err" && reply.errno === AGENT_ERRNO.ENOENT) return "gone";
   if (reply?.status === "ok") return asRulesByChain(reply.data);

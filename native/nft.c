@@ -26,15 +26,48 @@ static void family_json(unsigned int f)
 	}
 }
 
-static void table_json(const struct nlmsghdr *m)
+/* The attributes of nftables message `m` of kind `type` (NFT_MSG_*) in tb[0..max]; NULL when it is
+ * another kind of message, or too short. */
+static const struct nfgenmsg *nft_parse(const struct nlmsghdr *m, int type, struct rtattr **tb, int max)
 {
 	const struct nfgenmsg *g = NLMSG_DATA(m);
-	if (m->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE) ||
-	    m->nlmsg_len < NLMSG_LENGTH(sizeof *g))
-		return;
-	struct rtattr *tb[NFTA_TABLE_MAX + 1];
-	nl_parse(tb, NFTA_TABLE_MAX, (struct rtattr *)((char *)g + NLMSG_ALIGN(sizeof *g)),
+	if (m->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | type) || m->nlmsg_len < NLMSG_LENGTH(sizeof *g))
+		return NULL;
+	nl_parse(tb, max, (struct rtattr *)((char *)g + NLMSG_ALIGN(sizeof *g)),
 		 (int)(m->nlmsg_len - NLMSG_LENGTH(sizeof *g)));
+	return g;
+}
+
+/* Start a request of `type` (NFT_MSG_GET*) for `family`. */
+static void nft_begin(int type, unsigned int family)
+{
+	struct nfgenmsg *g = nl_begin((NFNL_SUBSYS_NFTABLES << 8) | type, 0, sizeof *g);
+	g->nfgen_family = (uint8_t)family;
+	g->version = NFNETLINK_V0;
+}
+
+/* Send the request built as a dump on `fd` (closed after), each message through `cb`, into a JSON
+ * array; nothing written on failure. */
+static int nft_dump_array(int fd, nl_cb cb)
+{
+	sb_putf(&g_out, "[");
+	json_first();
+	int rc = nl_dump(fd, cb);
+	close(fd);
+	if (rc < 0) {
+		g_out.len = 0;
+		return -1;
+	}
+	sb_putf(&g_out, "]");
+	return 0;
+}
+
+static void table_json(const struct nlmsghdr *m)
+{
+	struct rtattr *tb[NFTA_TABLE_MAX + 1];
+	const struct nfgenmsg *g = nft_parse(m, NFT_MSG_NEWTABLE, tb, NFTA_TABLE_MAX);
+	if (!g)
+		return;
 	json_comma();
 	sb_putf(&g_out, "[");
 	family_json(g->nfgen_family);
@@ -49,19 +82,8 @@ int cmd_nfttables(char **a)
 	int fd = nl_open_proto(NETLINK_NETFILTER);
 	if (fd < 0)
 		return -1;
-	struct nfgenmsg *g = nl_begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, 0, sizeof *g);
-	g->nfgen_family = NFPROTO_UNSPEC;
-	g->version = NFNETLINK_V0;
-	sb_putf(&g_out, "[");
-	json_first();
-	int rc = nl_dump(fd, table_json);
-	close(fd);
-	if (rc < 0) {
-		g_out.len = 0;
-		return -1;
-	}
-	sb_putf(&g_out, "]");
-	return 0;
+	nft_begin(NFT_MSG_GETTABLE, NFPROTO_UNSPEC);
+	return nft_dump_array(fd, table_json);
 }
 
 /* The family nft names `name` (0: none it knows). */
@@ -85,13 +107,9 @@ static void ignore(const struct nlmsghdr *m)
 /* One rule of the dump: the name of its chain. */
 static void rule_chain(const struct nlmsghdr *m)
 {
-	const struct nfgenmsg *g = NLMSG_DATA(m);
-	if (m->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE) ||
-	    m->nlmsg_len < NLMSG_LENGTH(sizeof *g))
-		return;
 	struct rtattr *tb[NFTA_RULE_MAX + 1];
-	nl_parse(tb, NFTA_RULE_MAX, (struct rtattr *)((char *)g + NLMSG_ALIGN(sizeof *g)),
-		 (int)(m->nlmsg_len - NLMSG_LENGTH(sizeof *g)));
+	if (!nft_parse(m, NFT_MSG_NEWRULE, tb, NFTA_RULE_MAX))
+		return;
 	json_comma();
 	json_str_attr(tb[NFTA_RULE_CHAIN]);
 }
@@ -106,26 +124,13 @@ int cmd_nftrules(char **a)
 		return -1;
 	/* A rule dump filtered by a table that does not exist is empty, not an error: ask for the
 	 * table first (ENOENT). */
-	struct nfgenmsg *t = nl_begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, 0, sizeof *t);
-	t->nfgen_family = (uint8_t)f;
-	t->version = NFNETLINK_V0;
+	nft_begin(NFT_MSG_GETTABLE, f);
 	nl_put(NFTA_TABLE_NAME, a[1], strlen(a[1]) + 1);
 	if (nl_get(fd, ignore) < 0) {
 		close(fd);
 		return -1;
 	}
-	struct nfgenmsg *g = nl_begin((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE, 0, sizeof *g);
-	g->nfgen_family = (uint8_t)f;
-	g->version = NFNETLINK_V0;
+	nft_begin(NFT_MSG_GETRULE, f);
 	nl_put(NFTA_RULE_TABLE, a[1], strlen(a[1]) + 1);
-	sb_putf(&g_out, "[");
-	json_first();
-	int rc = nl_dump(fd, rule_chain);
-	close(fd);
-	if (rc < 0) {
-		g_out.len = 0;
-		return -1;
-	}
-	sb_putf(&g_out, "]");
-	return 0;
+	return nft_dump_array(fd, rule_chain);
 }

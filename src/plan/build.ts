@@ -196,6 +196,7 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
           : [],
     ),
   );
+  const natTables: Op[] = [];
   for (const n of t.nodes) {
     if (n.kind !== "netns") continue;
     const pre = nsOps.get(n.netns) ?? [];
@@ -223,10 +224,15 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         ...(r.metric !== undefined ? { metric: r.metric } : {}),
         src: r.src,
       });
-    if (n.nat) list.push(...natInside(t, n as Parameters<typeof natInside>[1]));
+    if (n.nat)
+      for (const o of natInside(t, n as Parameters<typeof natInside>[1]))
+        (o.op.startsWith("nft.") ? natTables : list).push(o);
     list.push(...(shapeNs.get(n.netns) ?? []));
     ops.push(...list);
   }
+  // NAT nodes' own masquerade tables after every namespace's settings: the agent sets those in one
+  // request, and the tables go to nft (a process per namespace) together, several at a time.
+  ops.push(...natTables);
   // Static ARP entries, once every namespace's interfaces are up (a link going down flushes them).
   for (const n of t.nodes)
     if (n.kind === "netns")
@@ -234,7 +240,10 @@ export function planUp(t: Topology, host: HostFacts): Op[] {
         ops.push({ op: "neigh.add", ns: n.netns, dev: e.dev, address: e.address, mac: e.mac, src: n.src });
 
   // 5. The root-namespace devices come up (with their addresses, alias, enslaved to their bridge).
-  ops.push(...ext.rootAddr, ...rootSet, ...ext.rootSet, ...rootLate, ...shapeRoot);
+  // (The NAT transit ends' addresses before their forwarding flags: one `ip -batch` for them all.)
+  const rootSysctls = rootLate.filter((o) => o.op === "sysctl.set");
+  const rootLater = [...rootLate.filter((o) => o.op !== "sysctl.set"), ...rootSysctls];
+  ops.push(...ext.rootAddr, ...rootSet, ...ext.rootSet, ...rootLater, ...shapeRoot);
 
   // 6. Open vSwitch bridges, their ports and OpenFlow settings (one OVSDB transaction), then flows.
   const settings: Op[] = [];

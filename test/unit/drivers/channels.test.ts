@@ -1,6 +1,7 @@
 /** The channels map operations to requests and replies back to exact per-operation outcomes. */
 import { describe, expect, it } from "vitest";
 import { agentChannel } from "../../../src/drivers/apply/agent-channel.js";
+import { firewallChannel } from "../../../src/drivers/apply/firewall-channel.js";
 import { parseBatchErrors } from "../../../src/drivers/apply/ipbatch.js";
 import { iprouteChannel } from "../../../src/drivers/apply/iproute-channel.js";
 import type { AgentCommand, AgentReply, NsAgent } from "../../../src/drivers/nsagent/index.js";
@@ -84,5 +85,86 @@ describe("iproute2 channel", () => {
       { line: 2, message: "RTNETLINK answers: File exists" },
       { line: 4, message: 'Cannot find device "x"' },
     ]);
+  });
+});
+
+describe("firewall channel", () => {
+  const table = (ns: string | null, table: string): Op => ({
+    op: "nft.table.add",
+    ns,
+    family: "ip",
+    table,
+    comment: "nslab:t",
+  });
+  /** A runner that records nft's runs, how many ran at once, and fails in namespace `failIn`. */
+  const recording = (failIn?: string) => {
+    const runs: { argv: readonly string[]; input?: string }[] = [];
+    let running = 0;
+    let most = 0;
+    const runner: Runner = {
+      async run(argv: readonly string[], o: RunOptions = {}): Promise<RunResult> {
+        runs.push({ argv, ...(o.input !== undefined ? { input: o.input } : {}) });
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        const failing = failIn !== undefined && argv.includes(`--net=/run/netns/${failIn}`);
+        return {
+          argv,
+          exitCode: failing ? 1 : 0,
+          stdout: "",
+          stderr: failing ? "Error: no" : "",
+          durationMs: 5,
+        };
+      },
+      start() {
+        throw new Error("no");
+      },
+    };
+    return { runner, runs, most: () => most };
+  };
+
+  it("runs the host's transaction first, then the nodes' (an nft each), several at a time", async () => {
+    const r = recording();
+    const list = [
+      table("n1", "nslab"),
+      table(null, "nslab-t"),
+      ...["n2", "n3", "n4", "n5", "n6"].map((n) => table(n, "nslab")),
+    ];
+    const outcomes = await firewallChannel(r.runner).apply(list, "stop");
+    expect(outcomes.map((o) => o.status)).toEqual(list.map(() => "ok"));
+    expect(r.runs[0]).toEqual({
+      argv: ["nft", "-f", "-"],
+      input: 'add table ip nslab-t { comment "nslab:t"; }\n',
+    });
+    expect(r.runs.slice(1).map((x) => x.argv[1])).toEqual([
+      "--net=/run/netns/n1",
+      "--net=/run/netns/n2",
+      "--net=/run/netns/n3",
+      "--net=/run/netns/n4",
+      "--net=/run/netns/n5",
+      "--net=/run/netns/n6",
+    ]);
+    expect(r.most()).toBe(4);
+  });
+
+  it("stops starting nodes' transactions after a failure (stop), and names the failed one", async () => {
+    const r = recording("n1");
+    const list = ["n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9"].map((n) => table(n, "nslab"));
+    const outcomes = await firewallChannel(r.runner).apply(list, "stop");
+    // n1..n4 had started together; nothing after them.
+    expect(r.runs).toHaveLength(4);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      "failed",
+      "ok",
+      "ok",
+      "ok",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+    ]);
+    expect(outcomes[0]).toMatchObject({ message: "Error: no" });
   });
 });

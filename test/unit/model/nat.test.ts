@@ -89,6 +89,32 @@ describe("NAT nodes", () => {
     );
   });
 
+  it("orders many NAT nodes so that each tool is called once: tables after every node's settings", () => {
+    const nats = Array.from(
+      { length: 5 },
+      (_, i) => `  g${i}: { kind: nat, uplink: veth9, interfaces: { eth0: 10.0.${i}.254/24 } }`,
+    );
+    const links = Array.from({ length: 5 }, (_, i) => `  - endpoints: [g${i}:eth0, sw:p${i}]`);
+    const t = parseTopology(
+      `name: many\nnodes:\n${nats.join("\n")}\n  sw: { kind: bridge }\nlinks:\n${links.join("\n")}\n`,
+    );
+    const ops = planUp(t, { ovsKernelDatapath: true });
+    const at = (pred: (o: (typeof ops)[number]) => boolean) => ops.flatMap((o, i) => (pred(o) ? [i] : []));
+    const nodeTables = at((o) => o.op.startsWith("nft.") && "ns" in o && o.ns !== null);
+    const nodeSettings = at(
+      (o) => o.op !== "netns.add" && "ns" in o && o.ns !== null && !o.op.startsWith("nft."),
+    );
+    expect(nodeTables).toHaveLength(10);
+    // One run of the nodes' tables, after the last setting made in a namespace.
+    expect(nodeTables.at(-1)! - nodeTables[0]!).toBe(9);
+    expect(nodeTables[0]!).toBeGreaterThan(Math.max(...nodeSettings));
+    // The transit ends' addresses in the root, then their forwarding flags: one run each.
+    const rootAddrs = at((o) => o.op === "addr.add" && o.ns === null);
+    const rootFlags = at((o) => o.op === "sysctl.set" && o.ns === null);
+    expect(rootAddrs).toEqual(Array.from({ length: 5 }, (_, i) => rootAddrs[0]! + i));
+    expect(rootFlags).toEqual(Array.from({ length: 5 }, (_, i) => rootAddrs[0]! + 5 + i));
+  });
+
   it("resolves uplink: auto from the host's default route, and refuses when there is none", () => {
     const t = parseTopology(lab("", "uplink: auto"));
     const lines = planUp(t, { ovsKernelDatapath: true, defaultUplink: "eno1" })

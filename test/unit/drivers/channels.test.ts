@@ -7,6 +7,7 @@ import { iprouteChannel } from "../../../src/drivers/apply/iproute-channel.js";
 import type { AgentCommand, AgentReply, NsAgent } from "../../../src/drivers/nsagent/index.js";
 import type { Runner, RunOptions, RunResult } from "../../../src/drivers/runner/index.js";
 import type { Op } from "../../../src/plan/ops.js";
+import { RecordingRunner } from "../../support/recording-runner.js";
 
 const ops: Op[] = [
   { op: "netns.add", ns: "n1", marker: "nslab:t" },
@@ -96,48 +97,43 @@ describe("firewall channel", () => {
     table,
     comment: "nslab:t",
   });
-  /** A runner that records nft's runs, how many ran at once, and fails in namespace `failIn`. */
-  const recording = (failIn?: string) => {
-    const runs: { argv: readonly string[]; input?: string }[] = [];
-    let running = 0;
-    let most = 0;
-    const runner: Runner = {
-      async run(argv: readonly string[], o: RunOptions = {}): Promise<RunResult> {
-        runs.push({ argv, ...(o.input !== undefined ? { input: o.input } : {}) });
-        running++;
-        most = Math.max(most, running);
-        await new Promise((r) => setTimeout(r, 5));
-        running--;
-        const failing = failIn !== undefined && argv.includes(`--net=/run/netns/${failIn}`);
-        return {
-          argv,
-          exitCode: failing ? 1 : 0,
-          stdout: "",
-          stderr: failing ? "Error: no" : "",
-          durationMs: 5,
-        };
-      },
-      start() {
-        throw new Error("no");
-      },
-    };
-    return { runner, runs, most: () => most };
-  };
+  /** Records nft's runs (each 5 ms) and how many ran at once; fails in namespace `failIn`. */
+  class ConcurrentRunner extends RecordingRunner {
+    #running = 0;
+    most = 0;
+    constructor(private readonly failIn?: string) {
+      super();
+    }
+    override async run(argv: readonly string[], o: RunOptions = {}): Promise<RunResult> {
+      await super.run(argv, o);
+      this.most = Math.max(this.most, ++this.#running);
+      await new Promise((r) => setTimeout(r, 5));
+      this.#running--;
+      const failing = this.failIn !== undefined && argv.includes(`--net=/run/netns/${this.failIn}`);
+      return {
+        argv,
+        exitCode: failing ? 1 : 0,
+        stdout: "",
+        stderr: failing ? "Error: no" : "",
+        durationMs: 5,
+      };
+    }
+  }
 
   it("runs the host's transaction first, then the nodes' (an nft each), several at a time", async () => {
-    const r = recording();
+    const r = new ConcurrentRunner();
     const list = [
       table("n1", "nslab"),
       table(null, "nslab-t"),
       ...["n2", "n3", "n4", "n5", "n6"].map((n) => table(n, "nslab")),
     ];
-    const outcomes = await firewallChannel(r.runner).apply(list, "stop");
+    const outcomes = await firewallChannel(r).apply(list, "stop");
     expect(outcomes.map((o) => o.status)).toEqual(list.map(() => "ok"));
-    expect(r.runs[0]).toEqual({
+    expect(r.calls[0]).toEqual({
       argv: ["nft", "-f", "-"],
       input: 'add table ip nslab-t { comment "nslab:t"; }\n',
     });
-    expect(r.runs.slice(1).map((x) => x.argv[1])).toEqual([
+    expect(r.calls.slice(1).map((x) => x.argv[1])).toEqual([
       "--net=/run/netns/n1",
       "--net=/run/netns/n2",
       "--net=/run/netns/n3",
@@ -145,15 +141,15 @@ describe("firewall channel", () => {
       "--net=/run/netns/n5",
       "--net=/run/netns/n6",
     ]);
-    expect(r.most()).toBe(4);
+    expect(r.most).toBe(4);
   });
 
   it("stops starting nodes' transactions after a failure (stop), and names the failed one", async () => {
-    const r = recording("n1");
+    const r = new ConcurrentRunner("n1");
     const list = ["n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9"].map((n) => table(n, "nslab"));
-    const outcomes = await firewallChannel(r.runner).apply(list, "stop");
+    const outcomes = await firewallChannel(r).apply(list, "stop");
     // n1..n4 had started together; nothing after them.
-    expect(r.runs).toHaveLength(4);
+    expect(r.calls).toHaveLength(4);
     expect(outcomes.map((o) => o.status)).toEqual([
       "failed",
       "ok",

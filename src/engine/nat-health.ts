@@ -3,16 +3,19 @@
  * `postrouting`), and in the root namespace, out of the uplink, through the lab's table (`ip
  * nslab-LAB`, one chain `nat-NODE` each; see plan/nat.ts). Either gone (`nft flush ruleset`, a
  * firewall reload on the host, a namespace made anew without it) or emptied (`nft flush table …`),
- * the lab's traffic leaves unchanged and the replies never come back. `status` reports it; `up` of
- * the lab's file adds what is missing again (`add table` and `add chain` keep what is there; a chain
- * without its rule gets it again).
+ * the lab's traffic leaves unchanged and the replies never come back. A NAT lab with Linux bridges
+ * also has `bridge nslab-LAB` in the root, whose one rule keeps the lab's bridged frames out of the
+ * host's conntrack (br_netfilter passes them through it): without it, the connections of two labs
+ * with the same addresses meet in the host's one table. `status` reports each; `up` of the lab's
+ * file adds what is missing again (`add table` and `add chain` keep what is there; a chain without
+ * its rule gets it again).
  */
 import type { Driver } from "../drivers/driver.js";
 import { AGENT_ERRNO, type AgentCommand, type AgentReply, asRulesByChain } from "../drivers/nsagent/index.js";
 import { natNodes } from "../model/nat.js";
 import type { Topology } from "../model/types.js";
 import { labTable } from "../plan/fw-ops.js";
-import { rootNatChain } from "../plan/nat.js";
+import { hasNotrackTable, NOTRACK_CHAIN, rootNatChain } from "../plan/nat.js";
 import type { HealthProblem, LabCheck } from "./health-types.js";
 
 /** The table a NAT node's masquerade lives in, in the node's namespace, and its chain. */
@@ -27,6 +30,8 @@ export interface NatFaults {
   nodes: Map<string, NatFault>;
   /** NAT node names whose chain in the root's `ip nslab-LAB` is gone or empty (all: the table is). */
   root: Map<string, NatFault>;
+  /** The root's `bridge nslab-LAB` table (a NAT lab with Linux bridges), gone or its chain empty. */
+  notrack?: NatFault;
 }
 
 /** A reply of `nftrules`: each chain's rule count; "gone" (no such table); "unknown" (the request failed). */
@@ -54,6 +59,9 @@ export async function natFaults(t: Topology, driver: Driver): Promise<NatFaults>
     ]),
     { op: "root" },
     { op: "nftrules", family: "ip", table: labTable(t.name) },
+    ...(hasNotrackTable(t)
+      ? [{ op: "nftrules", family: "bridge", table: labTable(t.name) } satisfies AgentCommand]
+      : []),
   ];
   const replies = await agent.exec(cmds);
   nats.forEach((n, i) => {
@@ -67,6 +75,11 @@ export async function natFaults(t: Topology, driver: Driver): Promise<NatFaults>
     if (root === "gone") found.root.set(n.name, "gone");
     else if (root !== "unknown" && !root.get(rootNatChain(n.name))) found.root.set(n.name, "empty");
   }
+  if (hasNotrackTable(t)) {
+    const bridge = rulesOf(replies[2 * nats.length + 2]);
+    if (bridge === "gone") found.notrack = "gone";
+    else if (bridge !== "unknown" && !bridge.get(NOTRACK_CHAIN)) found.notrack = "empty";
+  }
   return found;
 }
 
@@ -79,7 +92,18 @@ export const natTablesCheck: LabCheck = {
     const fix = `${repair} (re-creates what is missing, in place)`;
     const node = `${NODE_TABLE.family} ${NODE_TABLE.name}`;
     const root = `ip ${labTable(t.name)}`;
-    return natNodes(t).flatMap((n) => {
+    const bridges = t.nodes.filter((n) => n.kind === "bridge").map((n) => n.name);
+    const notrack: HealthProblem[] = faults.notrack
+      ? [
+          {
+            what: `the host's conntrack tracks this lab's bridged frames: ${faults.notrack === "gone" ? `the lab's table bridge ${labTable(t.name)} is gone` : `chain ${NOTRACK_CHAIN} of the lab's table bridge ${labTable(t.name)} holds no rule`} (a firewall reload?), so its connections meet those of any lab with the same addresses`,
+            where: `bridge ${bridges.join(", ")}`,
+            fix,
+            check: "NAT",
+          },
+        ]
+      : [];
+    const perNode = natNodes(t).flatMap((n) => {
       const inNode = faults.nodes.get(n.netns);
       const inRoot = faults.root.get(n.name);
       return [
@@ -105,5 +129,6 @@ export const natTablesCheck: LabCheck = {
           : []),
       ];
     });
+    return [...perNode, ...notrack];
   },
 };

@@ -8,7 +8,7 @@
 import { observeForPlan } from "../drivers/observe/for-plan.js";
 import type { Topology } from "../model/types.js";
 import { diffPlans, opKey } from "../plan/diff.js";
-import { rootNatChain } from "../plan/nat.js";
+import { NOTRACK_CHAIN, rootNatChain } from "../plan/nat.js";
 import type { Observed } from "../plan/observed.js";
 import { labOfMarker, type Op, type VethEnd } from "../plan/ops.js";
 import { reconcileOps } from "../plan/reconcile.js";
@@ -44,8 +44,9 @@ export async function repair(
   const observed = await observeForPlan([full], c.driver);
   const missing = reconcileOps(full, observed);
   // A NAT node's masquerade, gone from a namespace that is still there or emptied, and its chain in
-  // the root's lab table emptied (observing the kernel does not read nftables): added again (`add
-  // table` and `add chain` keep what is there). The root's table gone is the firewall repair's.
+  // the root's lab table emptied (observing the kernel does not read nftables), and the chain of its
+  // bridge table emptied: added again (`add table` and `add chain` keep what is there). The root's
+  // tables gone are the firewall repair's.
   const nat = await natFaults(topology, c.driver);
   const emptyRoot = new Set(
     [...nat.root].flatMap(([node, f]) => (f === "empty" ? [rootNatChain(node)] : [])),
@@ -53,7 +54,8 @@ export async function repair(
   const natTables = full.filter(
     (o) =>
       ((o.op === "nft.table.add" || o.op === "nft.chain.add") && o.ns !== null && nat.nodes.has(o.ns)) ||
-      (o.op === "nat.masquerade" && emptyRoot.has(o.chain)),
+      (o.op === "nat.masquerade" && emptyRoot.has(o.chain)) ||
+      (o.op === "nft.chain.add" && o.ns === null && o.chain === NOTRACK_CHAIN && nat.notrack === "empty"),
   );
   missing.push(...natTables);
   if (missing.length === 0) return { operations: 0, startedOvs, recreated: [] };

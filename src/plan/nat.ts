@@ -96,6 +96,13 @@ export function natRootEnd(n: NatNode): Op[] {
 /** The chain of the lab's root table that masquerades NAT node `node` out of its uplink. */
 export const rootNatChain = (node: string): string => `nat-${node}`;
 
+/** The chain of the lab's root `bridge nslab-LAB` table that keeps its bridged frames untracked. */
+export const NOTRACK_CHAIN = "lab-notrack";
+
+/** Whether a NAT lab has the root `bridge nslab-LAB` table (it has Linux bridges). */
+export const hasNotrackTable = (t: Topology): boolean =>
+  natNodes(t).length > 0 && t.nodes.some((n) => n.kind === "bridge");
+
 /**
  * The lab's own tables in the root namespace: `ip nslab-LAB` with one masquerade chain per NAT node
  * (the transit address, out of the uplink only), and `bridge nslab-LAB`, which keeps the lab's
@@ -122,7 +129,7 @@ export function natRootTables(t: Topology, host: HostFacts): Op[] {
     };
     out.push(masq);
   }
-  if (t.nodes.some((n) => n.kind === "bridge"))
+  if (hasNotrackTable(t))
     out.push(
       { op: "nft.table.add", ns: null, family: "bridge", table, comment },
       {
@@ -130,7 +137,7 @@ export function natRootTables(t: Topology, host: HostFacts): Op[] {
         ns: null,
         family: "bridge",
         table,
-        chain: "lab-notrack",
+        chain: NOTRACK_CHAIN,
         base: { type: "filter", hook: "prerouting", priority: -300, policy: "accept" },
         rules: [`meta iifgroup ${linkGroupFor(t.name)} meta pkttype other notrack comment "${comment}"`],
       },

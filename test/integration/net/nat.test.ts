@@ -173,30 +173,47 @@ describe.skipIf(!canTouchKernel && !mustRun)("NAT nodes to a stand-in upstream",
       const table = sh(["ip", "netns", "exec", `${prefix}gw`, "nft", "list", "table", "ip", "nslab"]).out;
       expect(table.match(/masquerade/g)).toHaveLength(1);
       expect(inNs(`${prefix}h1`, ["ping", "-c", "2", "-W", "3", upAddr]).code).toBe(0);
-      // The lab's table in the host: emptied (nft flush table), then gone (a firewall reload's
-      // `flush ruleset` takes it so): status names each, up of the file restores it, once.
-      const rootTable = ["ip", `nslab-${lab}`];
+      // The lab's tables in the host: emptied (nft flush table), then gone (a firewall reload's
+      // `flush ruleset` takes them so): status names each, up of the file restores it, once.
       const natProblems = () =>
         (JSON.parse(nslab(["status", lab, "--json"]).stdout) as typeof broken).health
           .filter((p) => p.check === "NAT")
           .map((p) => p.what);
-      for (const [how, says] of [
+      for (const [family, how, says, rule] of [
         [
+          "ip",
           "flush",
           /^the host does not masquerade NAT node gw out of its uplink: chain nat-gw of the lab's table ip nslab-\S+ holds no rule/,
+          /masquerade/g,
         ],
         [
+          "ip",
           "delete",
           /^the host does not masquerade NAT node gw out of its uplink: the lab's table ip nslab-\S+ is gone/,
+          /masquerade/g,
+        ],
+        [
+          "bridge",
+          "flush",
+          /^the host's conntrack tracks this lab's bridged frames: chain lab-notrack of the lab's table bridge nslab-\S+ holds no rule/,
+          /pkttype other notrack/g,
+        ],
+        [
+          "bridge",
+          "delete",
+          /^the host's conntrack tracks this lab's bridged frames: the lab's table bridge nslab-\S+ is gone/,
+          /pkttype other notrack/g,
         ],
       ] as const) {
+        const rootTable = [family, `nslab-${lab}`];
         expect(sh(["nft", how, "table", ...rootTable]).code).toBe(0);
         expect(natProblems()).toEqual([expect.stringMatching(says)]);
         const fixedUp = nslab(["up", fileA, "--prefix", prefix]);
         expect(fixedUp.code, fixedUp.stderr).toBe(0);
         expect(natProblems()).toEqual([]);
-        expect(sh(["nft", "list", "table", ...rootTable]).out.match(/masquerade/g)).toHaveLength(1);
+        expect(sh(["nft", "list", "table", ...rootTable]).out.match(rule)).toHaveLength(1);
         expect(inNs(`${prefix}h1`, ["ping", "-c", "2", "-W", "3", upAddr]).code).toBe(0);
+        expect(inNs(`${prefix}h2`, ["ping", "-c", "1", "-W", "3", "10.71.0.1"]).code).toBe(0); // bridged
       }
 
       // A down: B still reaches the upstream, the uplink still forwards.

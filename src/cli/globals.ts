@@ -4,9 +4,10 @@ import { Option } from "@commander-js/extra-typings";
 /** Fresh copies of the global options (commander needs one object per command). */
 export function globalOptions() {
   return [
-    new Option("-v, --verbose", "print every external command nslab runs, with its duration").helpGroup(
-      "Global options:",
-    ),
+    new Option(
+      "-v, --verbose",
+      "print every external command nslab runs, with its duration and when it started",
+    ).helpGroup("Global options:"),
     new Option("-q, --quiet", "print only results and errors").helpGroup("Global options:"),
   ];
 }

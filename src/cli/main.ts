@@ -58,7 +58,7 @@ program.hook("preAction", async (_, action) => {
   ]);
   setCommandLog((e) =>
     process.stderr.write(
-      `+ ${formatArgv(e.argv)}${e.inputLines ? ` <<${e.inputLines} lines` : ""}${e.exitCode === null ? " &" : ` (${e.durationMs.toFixed(1)} ms, exit ${e.exitCode})`}\n`,
+      `+ ${formatArgv(e.argv)}${e.inputLines ? ` <<${e.inputLines} lines` : ""}${e.exitCode === null ? ` & (at ${e.startedMs.toFixed(1)} ms)` : ` (${e.durationMs.toFixed(1)} ms, exit ${e.exitCode}; at ${e.startedMs.toFixed(1)} ms)`}\n`,
     ),
   );
 });

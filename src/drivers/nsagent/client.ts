@@ -218,6 +218,7 @@ export class NsAgent {
       exitCode: replies.some((r) => r.status === "err") ? 1 : 0,
       durationMs: performance.now() - started,
       inputLines: cmds.length,
+      startedMs: started,
     });
     return replies;
   }

@@ -62,6 +62,8 @@ export interface CommandLogEntry {
   exitCode: number | null;
   durationMs: number;
   inputLines: number;
+  /** When it started: `performance.now()`, milliseconds since this process began. */
+  startedMs: number;
 }
 
 type CommandLog = (entry: CommandLogEntry) => void;
@@ -143,7 +145,13 @@ export const systemRunner: Runner = {
         const durationMs = performance.now() - started;
         const stdout = Buffer.concat(out).toString("utf8");
         const stderr = Buffer.concat(err).toString("utf8");
-        commandLog?.({ argv: full, exitCode: code, durationMs, inputLines: countLines(options.input) });
+        commandLog?.({
+          argv: full,
+          exitCode: code,
+          durationMs,
+          inputLines: countLines(options.input),
+          startedMs: started,
+        });
         if (code === 0 || (options.allowFailure && code !== null && !spawnError)) {
           resolve({ argv: full, exitCode: code ?? 0, stdout, stderr, durationMs });
           return;
@@ -160,7 +168,7 @@ export const systemRunner: Runner = {
 
   start(argv, options = {}) {
     const full = resolveArgv(argv);
-    commandLog?.({ argv: full, exitCode: null, durationMs: 0, inputLines: 0 });
+    commandLog?.({ argv: full, exitCode: null, durationMs: 0, inputLines: 0, startedMs: performance.now() });
     const inherit = options.stdio === "inherit" || options.stdio === "output";
     const daemon = typeof options.stdio === "object" ? options.stdio : undefined;
     const env = scrubbedEnv(options.env);

@@ -68,6 +68,8 @@ describe.skipIf(!canTouchKernel && !mustRun)(
       const verbose = nslab(["-v", "status", lab]);
       expect(verbose.code, verbose.stderr).toBe(0);
       expect(verbose.stderr).toMatch(/nsdumpc×/);
+      // Each request with its duration and when it started (ms since nslab began).
+      expect(verbose.stderr).toMatch(/nsdumpc×\d+[^\n]*\(\d+\.\d ms, exit 0; at \d+\.\d ms\)\n/);
       expect(verbose.stdout).toContain("healthy");
 
       const well = status();

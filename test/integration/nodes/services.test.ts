@@ -290,6 +290,8 @@ links:
     expect(mounted(lab)).toBe(false);
     expect(existsSync(`/etc/netns/${prefix}client`)).toBe(false);
     expect(existsSync(`/etc/netns/${prefix}web`)).toBe(false);
+    // /etc/netns itself stays (every tool's; removing it raced other labs' up).
+    expect(existsSync("/etc/netns")).toBe(true);
   });
 
   it("fails up naming a service that never gets ready, with its log, and rolls back", () => {

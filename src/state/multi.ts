@@ -5,7 +5,7 @@
  * from every machine even after the `up` that made it was killed. Each machine keeps its own record
  * of its part, as for any lab.
  */
-import { readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NslabError } from "../errors.js";
 import { checkName } from "../model/names.js";
@@ -95,12 +95,12 @@ export function isMultiLab(lab: string): boolean {
   }
 }
 
-/** Forget the record (and the directory, when it was the last). */
+/**
+ * Forget the record. The directory stays, as `labs/` does: removed when it was left empty, it went
+ * under another lab's record being written (between making the directory and the file in it).
+ */
 export function removeMultiLab(lab: string): void {
   removeFile(file(lab));
-  try {
-    rmdirSync(join(stateRoot(), "multi"));
-  } catch {}
 }
 
 /** Names of every multi-machine lab recorded here. */

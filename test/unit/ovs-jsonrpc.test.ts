@@ -22,6 +22,7 @@ import {
   set,
   uuid,
 } from "../../src/drivers/ovs/index.js";
+import { type CommandLogEntry, setCommandLog } from "../../src/drivers/runner/index.js";
 
 const MESSAGES: Json[] = [
   { method: "echo", params: [], id: "echo" },
@@ -364,5 +365,44 @@ describe("OvsdbClient.transact error reporting (fake server)", () => {
     const e = (await p) as OvsdbError;
     expect(e.opIndex).toBeUndefined();
     expect(e.message).toMatch(/commit \(after 1 operations\): referential integrity violation: dangling/);
+  });
+
+  it("logs each call for --verbose (what a transaction does, its outcome), not one cut off by its own close", async () => {
+    const log: CommandLogEntry[] = [];
+    setCommandLog((e) => log.push(e));
+    try {
+      const before = performance.now();
+      const p = client.transact([
+        { op: "insert", table: "Bridge", row: { name: "b" } },
+        { op: "insert", table: "Bridge", row: { name: "c" } },
+        { op: "mutate", table: "Open_vSwitch", where: [], mutations: [["next_cfg", "+=", 1]] },
+      ]);
+      const msgs = await server.waitFor(3);
+      server.send({ id: (msgs[2] as { id: number }).id, result: [{}, {}, { count: 1 }], error: null });
+      await p;
+      const failed = client.listDbs().catch(() => undefined);
+      const more = await server.waitFor(4);
+      server.send({ id: (more[3] as { id: number }).id, result: null, error: "no" });
+      await failed;
+      expect(log).toEqual([
+        {
+          argv: ["ovsdb", `unix:${server.path}`, "transact", "(insert Bridge×2 mutate Open_vSwitch×1)"],
+          exitCode: 0,
+          durationMs: expect.any(Number),
+          inputLines: 3,
+          startedMs: expect.any(Number),
+        },
+        expect.objectContaining({ argv: ["ovsdb", `unix:${server.path}`, "list_dbs"], exitCode: 1 }),
+      ]);
+      expect(log[0]!.startedMs).toBeGreaterThanOrEqual(before);
+      // A request still waiting when this side closes the session is not a round trip.
+      const other = await OvsdbClient.connect(server.path, { timeoutMs: 2_000 });
+      const waiting = other.listDbs().catch(() => undefined);
+      await other.close();
+      await waiting;
+      expect(log).toHaveLength(2);
+    } finally {
+      setCommandLog(undefined);
+    }
   });
 });

@@ -218,6 +218,11 @@ export class JsonRpcConnection {
     return this.isClosed;
   }
 
+  /** Whether this side closed the connection (close() called; the socket may still be open). */
+  get closedHere(): boolean {
+    return this.closedByClient;
+  }
+
   /** Number of requests still waiting for a reply. */
   get pendingCount(): number {
     return this.pending.size;

@@ -1,5 +1,6 @@
 /** The OVSDB client (RFC 7047): typed operations, transact/select, and cfg monitors (values: values.ts). */
 import { NslabError } from "../../errors.js";
+import { logCommand } from "../runner/index.js";
 import { type Json, JsonRpcConnection, JsonRpcError } from "./jsonrpc.js";
 import type { Row, UuidAtom, Value } from "./values.js";
 
@@ -302,9 +303,16 @@ export class OvsdbClient {
 
   /** One RPC; an error reply from the server becomes OvsdbError, transport failures stay JsonRpcError. */
   private async call(method: string, params: Json[], timeoutMs?: number): Promise<Json> {
+    const started = performance.now();
+    let failed = true;
+    let cutOff = false;
     try {
-      return await this.rpc.request(method, params, timeoutMs === undefined ? {} : { timeoutMs });
+      const result = await this.rpc.request(method, params, timeoutMs === undefined ? {} : { timeoutMs });
+      failed = false;
+      return result;
     } catch (e) {
+      // Cut off by this side's close (a monitor_cancel sent on the way out): no round trip to log.
+      if (e instanceof JsonRpcError && e.failure === "closed" && this.rpc.closedHere) cutOff = true;
       if (e instanceof JsonRpcError && e.failure === "remote") {
         const r = e.remoteError;
         const obj = r && typeof r === "object" && !Array.isArray(r) ? r : {};
@@ -313,8 +321,34 @@ export class OvsdbClient {
         throw new OvsdbError(e.message, { error, details }, { cause: e });
       }
       throw e;
+    } finally {
+      // For `--verbose`, as the agent's requests are: `ovsdb unix:PATH transact '(insert Bridge×2 …)'`.
+      if (!cutOff)
+        logCommand({
+          argv: [
+            "ovsdb",
+            `unix:${this.rpc.path}`,
+            method,
+            ...(method === "transact" ? [`(${summarize(params)})`] : []),
+          ],
+          exitCode: failed ? 1 : 0,
+          durationMs: performance.now() - started,
+          inputLines: method === "transact" ? params.length - 1 : 0,
+          startedMs: started,
+        });
     }
   }
+}
+
+/** `insert Bridge×2 mutate Open_vSwitch×1`: what a transaction's operations do, for the verbose log. */
+function summarize(params: readonly Json[]): string {
+  const counts = new Map<string, number>();
+  for (const op of params.slice(1)) {
+    const o = op && typeof op === "object" && !Array.isArray(op) ? op : {};
+    const key = `${String(o.op)}${typeof o.table === "string" ? ` ${o.table}` : ""}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${k}×${n}`).join(" ");
 }
 
 /** `next_cfg += 1` on the root row, then read it back: append to a transaction, see {@link readNextCfg}. */

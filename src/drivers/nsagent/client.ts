@@ -213,13 +213,14 @@ export class NsAgent {
           1 + cmds.length,
         )
       : await this.#send(body, cmds.length, options.onReply);
-    logCommand({
+    const durationMs = performance.now() - started;
+    logCommand(() => ({
       argv: [...this.#argv, `(${summarize(cmds)})`],
       exitCode: replies.some((r) => r.status === "err") ? 1 : 0,
-      durationMs: performance.now() - started,
+      durationMs,
       inputLines: cmds.length,
       startedMs: started,
-    });
+    }));
     return replies;
   }
 

@@ -323,8 +323,9 @@ export class OvsdbClient {
       throw e;
     } finally {
       // For `--verbose`, as the agent's requests are: `ovsdb unix:PATH transact '(insert Bridge×2 …)'`.
+      const durationMs = performance.now() - started;
       if (!cutOff)
-        logCommand({
+        logCommand(() => ({
           argv: [
             "ovsdb",
             `unix:${this.rpc.path}`,
@@ -332,10 +333,10 @@ export class OvsdbClient {
             ...(method === "transact" ? [`(${summarize(params)})`] : []),
           ],
           exitCode: failed ? 1 : 0,
-          durationMs: performance.now() - started,
+          durationMs,
           inputLines: method === "transact" ? params.length - 1 : 0,
           startedMs: started,
-        });
+        }));
     }
   }
 }

@@ -76,10 +76,11 @@ export function setCommandLog(log: CommandLog | undefined): void {
 
 /**
  * Log a request to a long-lived helper (the native agent, OVSDB) through the same sink, so
- * `--verbose` shows every round trip with its duration, not only process spawns.
+ * `--verbose` shows every round trip with its duration, not only process spawns. The entry is made
+ * only when a sink is installed (a big request's summary is not free).
  */
-export function logCommand(entry: CommandLogEntry): void {
-  commandLog?.(entry);
+export function logCommand(entry: () => CommandLogEntry): void {
+  if (commandLog) commandLog(entry());
 }
 
 /** The environment every child gets: nothing inherited but a fixed PATH and the C locale. */

@@ -7,7 +7,7 @@ import { iprouteChannel } from "../../../src/drivers/apply/iproute-channel.js";
 import type { AgentCommand, AgentReply, NsAgent } from "../../../src/drivers/nsagent/index.js";
 import type { Runner, RunOptions, RunResult } from "../../../src/drivers/runner/index.js";
 import type { Op } from "../../../src/plan/ops.js";
-import { RecordingRunner } from "../../support/recording-runner.js";
+import { RecordingRunner, runResult } from "../../support/recording-runner.js";
 
 const ops: Op[] = [
   { op: "netns.add", ns: "n1", marker: "nslab:t" },
@@ -49,13 +49,11 @@ describe("iproute2 channel", () => {
         calls.push({ argv, ...(o.input !== undefined ? { input: o.input } : {}) });
         const inNs = argv.includes("nsenter");
         const failing = inNs && argv.includes("--net=/run/netns/n1");
-        return {
+        return runResult(
           argv,
-          exitCode: failing ? 1 : 0,
-          stdout: "",
-          stderr: failing ? "Error: ipv4: Address already assigned.\nCommand failed -:4\n" : "",
-          durationMs: 1,
-        };
+          failing ? "Error: ipv4: Address already assigned.\nCommand failed -:4\n" : undefined,
+          1,
+        );
       },
       start() {
         throw new Error("no");
@@ -110,13 +108,7 @@ describe("firewall channel", () => {
       await new Promise((r) => setTimeout(r, 5));
       this.#running--;
       const failing = this.failIn !== undefined && argv.includes(`--net=/run/netns/${this.failIn}`);
-      return {
-        argv,
-        exitCode: failing ? 1 : 0,
-        stdout: "",
-        stderr: failing ? "Error: no" : "",
-        durationMs: 5,
-      };
+      return runResult(argv, failing ? "Error: no" : undefined, 5);
     }
   }
 

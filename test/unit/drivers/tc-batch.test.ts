@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { iprouteChannel } from "../../../src/drivers/apply/iproute-channel.js";
 import type { Runner, RunOptions, RunResult } from "../../../src/drivers/runner/index.js";
 import type { Op } from "../../../src/plan/ops.js";
+import { runResult } from "../../support/recording-runner.js";
 
 const tbf = { kind: "tbf", rateBps: 10e6, burst: 12500, latencyMs: 50 } as const;
 
@@ -13,13 +14,7 @@ describe("tc through the iproute2 channel", () => {
       async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
         calls.push({ argv, ...(options.input !== undefined ? { input: options.input } : {}) });
         const failing = argv.includes("tc") && options.input?.includes("dev missing");
-        return {
-          argv,
-          exitCode: failing ? 1 : 0,
-          stdout: "",
-          stderr: failing ? 'Cannot find device "missing"\nCommand failed -:2\n' : "",
-          durationMs: 0,
-        };
+        return runResult(argv, failing ? 'Cannot find device "missing"\nCommand failed -:2\n' : undefined);
       },
       start() {
         throw new Error("not used");

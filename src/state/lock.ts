@@ -1,11 +1,14 @@
 /**
  * Per-lab locks so two nslab processes never change one lab at once. A lock is a file created
  * with O_EXCL holding the holder's PID and start time; a lock whose holder is gone — exited, killed,
- * or a zombie nobody reaped (util/proc.ts decides) — is reclaimed at once, saying so.
+ * or a zombie nobody reaped (util/proc.ts decides) — is reclaimed at once, saying so. A file still
+ * without its record is a taker between creating and writing it: busy, unless it is old (a crash
+ * there). A reclaim removes only the very file it found stale (the same inode and contents).
  */
 import {
   closeSync,
   constants,
+  fstatSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -63,7 +66,16 @@ export function acquireLock(name: string, command: string, onReclaim?: (msg: str
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
-    const holder = readHolder(path);
+    const seen = lockFile(path);
+    // Released between our open and this look: try again.
+    if (seen === undefined) continue;
+    const holder = seen.holder;
+    // A file without its record yet: its taker is between creating and writing it (microseconds),
+    // or crashed there (then it is stale once it is old).
+    if (!holder && Date.now() - seen.mtimeMs < UNWRITTEN_STALE_MS)
+      throw new NslabError("E_LOCKED", `'${name}' is being locked by another process right now`, {
+        hint: "wait for it to finish, then try again",
+      });
     if (holder && isAlive(holder)) {
       if (holder.pid === process.pid)
         throw new NslabError("E_LOCKED", `'${name}' is already locked by this process`);
@@ -74,7 +86,7 @@ export function acquireLock(name: string, command: string, onReclaim?: (msg: str
       );
     }
     // Stale: its holder is gone (or the file is unreadable garbage from a crash).
-    if (reclaim(path, holder))
+    if (reclaim(path, seen))
       onReclaim?.(
         holder
           ? `reclaimed the lock on '${name}' left by process ${holder.pid} (${holder.command}), which ${whyGone(holder)}`
@@ -140,7 +152,7 @@ function removeOldGuard(path: string): void {
  * Remove a stale lock file, unless someone replaced it meanwhile. Two processes reclaiming at
  * once must not delete each other's fresh lock, so reclaiming is itself guarded by an O_EXCL file.
  */
-function reclaim(path: string, stale: LockRecord | undefined): boolean {
+function reclaim(path: string, stale: LockFile): boolean {
   const guard = `${path}.reclaim`;
   removeOldGuard(path); // left by a crash mid-reclaim
   let fd: number;
@@ -154,11 +166,17 @@ function reclaim(path: string, stale: LockRecord | undefined): boolean {
     return false; // someone else is reclaiming; the caller retries
   }
   try {
-    const now = readHolder(path);
+    // The same file as seen stale (the same inode, and the same holder or still none); a file gone
+    // meanwhile is no one's to remove: a new taker may be about to make it.
+    const now = lockFile(path);
     const same =
-      now === undefined
-        ? stale === undefined
-        : stale !== undefined && now.pid === stale.pid && now.since === stale.since;
+      now !== undefined &&
+      now.ino === stale.ino &&
+      (now.holder === undefined
+        ? stale.holder === undefined
+        : stale.holder !== undefined &&
+          now.holder.pid === stale.holder.pid &&
+          now.holder.since === stale.holder.since);
     if (!same) return false;
     try {
       unlinkSync(path);
@@ -169,6 +187,39 @@ function reclaim(path: string, stale: LockRecord | undefined): boolean {
     try {
       unlinkSync(guard);
     } catch {}
+  }
+}
+
+/** How long a lock file may stay without its record before it counts as a crash's leftover. */
+const UNWRITTEN_STALE_MS = 10_000;
+
+/** A lock file as read now: its holder (undefined: no record in it yet, or garbage), inode, age. */
+interface LockFile {
+  holder: LockRecord | undefined;
+  ino: number;
+  mtimeMs: number;
+}
+
+/** The lock file at `path`, read through one descriptor (its inode and contents agree); undefined: none. */
+function lockFile(path: string): LockFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    let holder: LockRecord | undefined;
+    try {
+      const r = JSON.parse(readFileSync(fd, "utf8")) as LockRecord;
+      holder = typeof r.pid === "number" ? r : undefined;
+    } catch {
+      holder = undefined;
+    }
+    return { holder, ino: st.ino, mtimeMs: st.mtimeMs };
+  } finally {
+    closeSync(fd);
   }
 }
 

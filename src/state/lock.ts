@@ -39,7 +39,7 @@ export interface Lock {
 export function acquireLock(name: string, command: string, onReclaim?: (msg: string) => void): Lock {
   const path = join(stateDir("locks"), `${name}.lock`);
   const record: LockRecord = { ...selfId(), command, since: new Date().toISOString() };
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0, waits = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(
         path,
@@ -71,11 +71,17 @@ export function acquireLock(name: string, command: string, onReclaim?: (msg: str
     if (seen === undefined) continue;
     const holder = seen.holder;
     // A file without its record yet: its taker is between creating and writing it (microseconds),
-    // or crashed there (then it is stale once it is old).
-    if (!holder && Date.now() - seen.mtimeMs < UNWRITTEN_STALE_MS)
+    // or crashed there (then it is stale once it is old). Look again a moment later, to name it.
+    if (!holder && Date.now() - seen.mtimeMs < UNWRITTEN_STALE_MS) {
+      if (waits++ < UNWRITTEN_WAITS) {
+        sleepMs(1);
+        attempt--;
+        continue;
+      }
       throw new NslabError("E_LOCKED", `'${name}' is being locked by another process right now`, {
         hint: "wait for it to finish, then try again",
       });
+    }
     if (holder && isAlive(holder)) {
       if (holder.pid === process.pid)
         throw new NslabError("E_LOCKED", `'${name}' is already locked by this process`);
@@ -192,6 +198,13 @@ function reclaim(path: string, stale: LockFile): boolean {
 
 /** How long a lock file may stay without its record before it counts as a crash's leftover. */
 const UNWRITTEN_STALE_MS = 10_000;
+/** How many times (1 ms apart) a lock file without its record is looked at again before E_LOCKED. */
+const UNWRITTEN_WAITS = 50;
+
+/** Block this thread for `ms` (locks are taken synchronously; the wait is a millisecond or so). */
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 /** A lock file as read now: its holder (undefined: no record in it yet, or garbage), inode, age. */
 interface LockFile {

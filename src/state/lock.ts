@@ -237,10 +237,5 @@ function lockFile(path: string): LockFile | undefined {
 }
 
 function readHolder(path: string): LockRecord | undefined {
-  try {
-    const r = JSON.parse(readFileSync(path, "utf8")) as LockRecord;
-    return typeof r.pid === "number" ? r : undefined;
-  } catch {
-    return undefined;
-  }
+  return lockFile(path)?.holder;
 }
